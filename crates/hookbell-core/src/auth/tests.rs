@@ -1,0 +1,270 @@
+use chrono::{DateTime, TimeZone, Utc};
+
+use super::*;
+use crate::delivery::{Delivery, Headers};
+
+fn delivery(headers: &[(&str, &str)], body: &[u8], received_at: DateTime<Utc>) -> Delivery {
+    Delivery {
+        source_id: "test".into(),
+        received_at,
+        peer: None,
+        headers: headers.iter().copied().collect::<Headers>(),
+        body: body.to_vec(),
+    }
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 3, 3, 14, 21, 30)
+        .single()
+        .unwrap_or_default()
+}
+
+/// Signs with `auth`, then verifies the same bytes: the round trip every scheme must pass.
+fn round_trip(auth: &Auth) -> Result<(), AuthError> {
+    let body = br#"{"hello":"world"}"#;
+    let headers = auth.sign(body, now(), "msg_1")?;
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    auth.verify(&delivery(&pairs, body, now()))
+}
+
+fn all_schemes() -> Vec<Auth> {
+    vec![
+        Auth::None,
+        Auth::Basic {
+            username: "KEY".into(),
+            password: "SECRET".into(),
+        },
+        Auth::Bearer {
+            token: "tok".into(),
+        },
+        Auth::Header {
+            name: "X-Api-Key".into(),
+            value: "k1".into(),
+        },
+        Auth::HmacSha256 {
+            secret: "super-secret-webhook-key".into(),
+            signature_header: "X-Osintly-Signature".into(),
+            timestamp_header: "X-Osintly-Timestamp".into(),
+            tolerance_secs: 300,
+        },
+        Auth::StandardWebhooks {
+            secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+            tolerance_secs: 300,
+        },
+        Auth::Github {
+            secret: "gh".into(),
+        },
+    ]
+}
+
+#[test]
+fn every_scheme_accepts_what_it_signs() {
+    for auth in all_schemes() {
+        assert_eq!(round_trip(&auth), Ok(()), "scheme {}", auth.scheme());
+    }
+}
+
+#[test]
+fn every_scheme_but_none_rejects_a_bare_request() {
+    for auth in all_schemes().into_iter().skip(1) {
+        let err = auth.verify(&delivery(&[], b"{}", now()));
+        assert!(
+            matches!(err, Err(AuthError::Missing { .. })),
+            "scheme {}: {err:?}",
+            auth.scheme()
+        );
+    }
+}
+
+#[test]
+fn every_signing_scheme_rejects_a_changed_body() {
+    for auth in all_schemes().into_iter().skip(1) {
+        let headers = auth.sign(b"{\"a\":1}", now(), "msg_1").unwrap_or_default();
+        let pairs: Vec<(&str, &str)> = headers
+            .iter()
+            .map(|(n, v)| (n.as_str(), v.as_str()))
+            .collect();
+        let result = auth.verify(&delivery(&pairs, b"{\"a\":2}", now()));
+        let body_bound = matches!(
+            auth,
+            Auth::HmacSha256 { .. } | Auth::StandardWebhooks { .. } | Auth::Github { .. }
+        );
+        assert_eq!(result.is_err(), body_bound, "scheme {}", auth.scheme());
+    }
+}
+
+#[test]
+fn standard_webhooks_passes_the_published_test_vector() {
+    let auth = Auth::StandardWebhooks {
+        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+        tolerance_secs: 300,
+    };
+    let received = DateTime::from_timestamp(1_614_265_330, 0).unwrap_or_default();
+    let headers = [
+        ("webhook-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+        ("webhook-timestamp", "1614265330"),
+        (
+            "webhook-signature",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ),
+    ];
+    let body = br#"{"test": 2432232314}"#;
+    assert_eq!(auth.verify(&delivery(&headers, body, received)), Ok(()));
+
+    // Several signatures (key rotation): one valid among others is enough.
+    let rotated = [
+        headers[0],
+        headers[1],
+        (
+            "webhook-signature",
+            "v1,Ceo5qEr07ixe2NLpvHk3FH9bwy/WavXrAFQ/9tdO6mc= v2,abc v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ),
+    ];
+    assert_eq!(auth.verify(&delivery(&rotated, body, received)), Ok(()));
+
+    // The same signature on another message id fails.
+    let wrong_id = [("webhook-id", "msg_other"), headers[1], headers[2]];
+    assert_eq!(
+        auth.verify(&delivery(&wrong_id, body, received)),
+        Err(AuthError::Mismatch("signatures"))
+    );
+
+    // Five minutes and one second late is stale; five minutes is not.
+    let late = received + chrono::Duration::seconds(301);
+    assert!(matches!(
+        auth.verify(&delivery(&headers, body, late)),
+        Err(AuthError::Stale { .. })
+    ));
+    let edge = received + chrono::Duration::seconds(300);
+    assert_eq!(auth.verify(&delivery(&headers, body, edge)), Ok(()));
+}
+
+#[test]
+fn hmac_sha256_signs_timestamp_then_body_like_osintly() {
+    // The vendor's Node example: createHmac("sha256", secret).update(timestamp + rawBody).
+    let secret = "super-secret-webhook-key";
+    let ts = now().timestamp().to_string();
+    let body = br#"{"searchId":"4a8c"}"#;
+    let mut mac = hmac(secret.as_bytes());
+    mac.update(format!("{ts}{}", std::str::from_utf8(body).unwrap_or_default()).as_bytes());
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+
+    let auth = Auth::HmacSha256 {
+        secret: secret.into(),
+        signature_header: DEFAULT_SIGNATURE_HEADER.into(),
+        timestamp_header: DEFAULT_TIMESTAMP_HEADER.into(),
+        tolerance_secs: 300,
+    };
+    // Header names are looked up case-insensitively; hex may be upper case.
+    let upper = format!(
+        "sha256={}",
+        expected.trim_start_matches("sha256=").to_uppercase()
+    );
+    let headers = [
+        ("x-timestamp", ts.as_str()),
+        ("x-signature", upper.as_str()),
+    ];
+    assert_eq!(auth.verify(&delivery(&headers, body, now())), Ok(()));
+
+    let stale = now() + chrono::Duration::seconds(3600);
+    assert_eq!(
+        auth.verify(&delivery(&headers, body, stale)),
+        Err(AuthError::Stale {
+            distance_secs: 3600,
+            tolerance_secs: 300
+        })
+    );
+    let garbage = [("x-timestamp", ts.as_str()), ("x-signature", "md5=00")];
+    assert!(matches!(
+        auth.verify(&delivery(&garbage, body, now())),
+        Err(AuthError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn timestamps_in_millis_and_rfc3339_are_read() {
+    let t = now();
+    assert_eq!(parse_timestamp(&t.timestamp().to_string()), Some(t));
+    assert_eq!(parse_timestamp(&t.timestamp_millis().to_string()), Some(t));
+    assert_eq!(parse_timestamp("2026-03-03T14:21:30Z"), Some(t));
+    assert_eq!(parse_timestamp("yesterday"), None);
+}
+
+#[test]
+fn basic_accepts_lowercase_scheme_and_rejects_wrong_password() {
+    let auth = Auth::Basic {
+        username: "KEY".into(),
+        password: "SECRET".into(),
+    };
+    let good = format!("basic {}", B64.encode("KEY:SECRET"));
+    assert_eq!(
+        auth.verify(&delivery(&[("authorization", &good)], b"", now())),
+        Ok(())
+    );
+    let bad = format!("Basic {}", B64.encode("KEY:WRONG"));
+    assert_eq!(
+        auth.verify(&delivery(&[("Authorization", &bad)], b"", now())),
+        Err(AuthError::Mismatch("user name and password"))
+    );
+    let bearer = [("Authorization", "Bearer KEY")];
+    assert!(matches!(
+        auth.verify(&delivery(&bearer, b"", now())),
+        Err(AuthError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn errors_never_echo_secrets() {
+    let auth = Auth::Bearer {
+        token: "hunter2-token".into(),
+    };
+    let err = auth
+        .verify(&delivery(
+            &[("Authorization", "Bearer guess-token")],
+            b"",
+            now(),
+        ))
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(!err.contains("hunter2") && !err.contains("guess"), "{err}");
+    assert!(!format!("{auth:?}").contains("hunter2"));
+}
+
+#[test]
+fn config_spelling_matches_the_contract() {
+    let auth: Auth = toml::from_str(
+        r#"scheme = "hmac-sha256"
+secret = "s"
+signature_header = "X-Signature"
+timestamp_header = "X-Timestamp"
+tolerance_secs = 300"#,
+    )
+    .unwrap_or(Auth::None);
+    assert_eq!(auth.scheme(), "hmac-sha256");
+    let defaults: Auth =
+        toml::from_str("scheme = \"hmac-sha256\"\nsecret = \"s\"").unwrap_or(Auth::None);
+    assert_eq!(
+        defaults,
+        Auth::HmacSha256 {
+            secret: "s".into(),
+            signature_header: "X-Signature".into(),
+            timestamp_header: "X-Timestamp".into(),
+            tolerance_secs: 300
+        }
+    );
+    for scheme in [
+        "none",
+        "basic",
+        "bearer",
+        "header",
+        "standard-webhooks",
+        "github",
+    ] {
+        let found = all_schemes().iter().any(|a| a.scheme() == scheme);
+        assert!(found, "{scheme}");
+    }
+}

@@ -1,0 +1,238 @@
+//! `generic`: any JSON sender. A best-effort mapping of common member names, and the whole
+//! (masked) body kept in `details`.
+
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::{NewAlert, Provider, Unrecognized};
+use crate::alert::Severity;
+use crate::delivery::Delivery;
+
+/// The generic adapter, filed under `id`.
+#[derive(Debug, Clone, Copy)]
+pub struct Generic {
+    id: &'static str,
+}
+
+impl Generic {
+    /// A generic adapter whose alerts are filed under provider `id`.
+    pub const fn named(id: &'static str) -> Self {
+        Generic { id }
+    }
+}
+
+const TITLE_KEYS: &[&str] = &[
+    "title", "subject", "summary", "message", "text", "name", "event", "type",
+];
+const BODY_KEYS: &[&str] = &[
+    "message",
+    "text",
+    "description",
+    "body",
+    "summary",
+    "details",
+];
+const SEVERITY_KEYS: &[&str] = &["severity", "priority", "level"];
+const SUBJECT_KEYS: &[&str] = &[
+    "subject", "email", "user", "username", "account", "host", "hostname", "ip",
+];
+const LINK_KEYS: &[&str] = &["url", "link", "html_url", "href"];
+const TIME_KEYS: &[&str] = &[
+    "occurred_at",
+    "timestamp",
+    "time",
+    "date",
+    "created_at",
+    "createdAt",
+];
+const ID_KEYS: &[&str] = &["id", "event_id", "eventId", "alert_id", "uuid"];
+
+impl Provider for Generic {
+    fn id(&self) -> &'static str {
+        self.id
+    }
+
+    fn parse(&self, body: &Value, delivery: &Delivery) -> Result<Vec<NewAlert>, Unrecognized> {
+        let Value::Object(obj) = body else {
+            return Err(Unrecognized(format!(
+                "expected a JSON object, got {}",
+                json_kind(body)
+            )));
+        };
+        let title = first_text(obj, TITLE_KEYS)
+            .map(one_line)
+            .unwrap_or_else(|| format!("Delivery to {}", delivery.source_id));
+        let description = first_text(obj, BODY_KEYS).unwrap_or_default();
+        let severity = SEVERITY_KEYS
+            .iter()
+            .filter_map(|k| obj.get(*k)?.as_str())
+            .find_map(Severity::parse_loose)
+            .unwrap_or(Severity::Info);
+        let occurred_at = TIME_KEYS
+            .iter()
+            .filter_map(|k| obj.get(*k)?.as_str())
+            .find_map(|s| DateTime::parse_from_rfc3339(s).ok())
+            .map(|t| t.with_timezone(&Utc));
+        let links = LINK_KEYS
+            .iter()
+            .filter_map(|k| obj.get(*k)?.as_str())
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .map(str::to_owned)
+            .collect();
+        Ok(vec![NewAlert {
+            external_id: idempotency_key(obj, delivery),
+            severity,
+            summary: description.chars().take(280).collect(),
+            description,
+            recommendation: String::new(),
+            subject: first_text(obj, SUBJECT_KEYS)
+                .filter(|s| *s != title)
+                .unwrap_or_default(),
+            category: obj
+                .get("category")
+                .or_else(|| obj.get("type"))
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            title,
+            occurred_at,
+            unrecognized: false,
+            masked_values: Vec::new(),
+            links,
+            details: serde_json::json!({ "payload": body }),
+        }])
+    }
+
+    fn sample(&self) -> &'static str {
+        include_str!("generic/sample.json")
+    }
+}
+
+/// The Standard Webhooks `webhook-id`, GitHub's `X-GitHub-Delivery`, an `id`-like member, or
+/// else a hash of the body.
+fn idempotency_key(obj: &Map<String, Value>, delivery: &Delivery) -> String {
+    for header in ["webhook-id", "x-github-delivery"] {
+        if let Some(id) = delivery
+            .headers
+            .get(header)
+            .filter(|v| !v.trim().is_empty())
+        {
+            return id.trim().to_owned();
+        }
+    }
+    if let Some(id) = ID_KEYS.iter().find_map(|k| match obj.get(*k)? {
+        Value::String(s) if !s.is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }) {
+        return id;
+    }
+    body_hash(&delivery.body)
+}
+
+/// `sha256:<hex>` of the raw body: the idempotency key of last resort.
+pub fn body_hash(body: &[u8]) -> String {
+    format!("sha256:{}", hex::encode(Sha256::digest(body)))
+}
+
+fn first_text(obj: &Map<String, Value>, keys: &[&str]) -> Option<String> {
+    keys.iter()
+        .filter_map(|k| obj.get(*k)?.as_str())
+        .map(str::trim)
+        .find(|s| !s.is_empty())
+        .map(str::to_owned)
+}
+
+fn one_line(text: String) -> String {
+    let line = text.lines().next().unwrap_or_default();
+    let mut out: String = line.chars().take(160).collect();
+    if out.len() < line.len() {
+        out.push('…');
+    }
+    out
+}
+
+/// "an array", "a string", … for error messages.
+pub fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Headers;
+
+    fn delivery(headers: &[(&str, &str)], body: &str) -> Delivery {
+        Delivery {
+            source_id: "src".into(),
+            received_at: Utc::now(),
+            peer: None,
+            headers: headers.iter().copied().collect::<Headers>(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn parse(headers: &[(&str, &str)], body: &str) -> Result<Vec<NewAlert>, Unrecognized> {
+        let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
+        Generic::named("generic").parse(&value, &delivery(headers, body))
+    }
+
+    #[test]
+    fn the_sample_maps_title_severity_subject_link_and_time() {
+        let alerts = parse(&[], Generic::named("generic").sample()).unwrap_or_default();
+        let alert = &alerts[0];
+        assert_eq!(
+            alert.title,
+            "New sign-in to your account from an unrecognized device"
+        );
+        assert_eq!(alert.severity, Severity::High);
+        assert_eq!(alert.subject, "alex@example.com");
+        assert_eq!(alert.links, vec!["https://status.example.com/alerts/7781"]);
+        assert!(alert.occurred_at.is_some());
+        assert!(alert.description.starts_with("A sign-in"));
+        assert!(alert.external_id.starts_with("sha256:"));
+    }
+
+    #[test]
+    fn idempotency_prefers_webhook_id_then_github_then_id_member() {
+        let body = r#"{"id": 42, "text": "hi"}"#;
+        let key = |h: &[(&str, &str)]| parse(h, body).unwrap_or_default()[0].external_id.clone();
+        assert_eq!(
+            key(&[("webhook-id", "msg_1"), ("X-GitHub-Delivery", "gh")]),
+            "msg_1"
+        );
+        assert_eq!(key(&[("X-GitHub-Delivery", "gh")]), "gh");
+        assert_eq!(key(&[]), "42");
+    }
+
+    #[test]
+    fn an_empty_object_still_makes_an_info_alert() {
+        let alerts = parse(&[], "{}").unwrap_or_default();
+        assert_eq!(alerts[0].title, "Delivery to src");
+        assert_eq!(alerts[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn non_objects_are_unrecognized() {
+        assert_eq!(
+            parse(&[], "[1,2]"),
+            Err(Unrecognized("expected a JSON object, got an array".into()))
+        );
+    }
+
+    #[test]
+    fn long_titles_are_cut_to_one_line() {
+        let long = "x".repeat(500);
+        let alerts =
+            parse(&[], &format!(r#"{{"title": "{long}\nsecond line"}}"#)).unwrap_or_default();
+        assert_eq!(alerts[0].title.chars().count(), 161);
+    }
+}
