@@ -1,0 +1,108 @@
+//! The records the store keeps besides alerts, and what its writes report back.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use hookbell_core::Alert;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// What became of a delivery.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Parsed and stored; it created at least one alert.
+    Accepted,
+    /// Every alert it carried was already known.
+    Duplicate,
+    /// Its body could not be read; kept with the error.
+    Quarantined,
+}
+
+impl std::str::FromStr for DeliveryStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "accepted" => Ok(DeliveryStatus::Accepted),
+            "duplicate" => Ok(DeliveryStatus::Duplicate),
+            "quarantined" => Ok(DeliveryStatus::Quarantined),
+            _ => Err(format!(
+                "unknown delivery status {s:?}: expected accepted, duplicate or quarantined"
+            )),
+        }
+    }
+}
+
+/// A delivery's metadata (its body is kept apart). Headers carrying credentials are redacted
+/// before they get here.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct DeliveryRecord {
+    /// ULID; empty until the store assigns it.
+    pub id: String,
+    /// The source it was addressed to.
+    pub source: String,
+    /// The provider adapter of that source.
+    pub provider: String,
+    /// When it arrived.
+    pub received_at: DateTime<Utc>,
+    /// The sender's address, when known.
+    pub peer: Option<String>,
+    /// Headers in arrival order, credentials redacted.
+    pub headers: Vec<(String, String)>,
+    /// Size of the body as received, in bytes.
+    pub size: usize,
+    /// What became of it.
+    pub status: DeliveryStatus,
+    /// Why it was quarantined.
+    pub error: Option<String>,
+    /// The alerts it created or repeated.
+    pub alert_ids: Vec<String>,
+}
+
+/// The result of [`crate::Store::ingest`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct IngestOutcome {
+    /// The stored delivery's id.
+    pub delivery_id: String,
+    /// Every alert the delivery carried, new or repeated, in order.
+    pub alert_ids: Vec<String>,
+    /// True when no alert was new.
+    pub duplicate: bool,
+    /// Alerts created by this delivery.
+    pub created: Vec<Alert>,
+    /// Existing alerts this delivery repeated (with their grown `seen_count`).
+    pub repeated: Vec<Alert>,
+}
+
+/// Counters for `/api/stats`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Stats {
+    /// Alerts stored.
+    pub total: u64,
+    /// Alerts neither read nor done.
+    pub unread: u64,
+    /// Alerts per severity (all five present).
+    pub by_severity: BTreeMap<String, u64>,
+    /// Alerts per source.
+    pub by_source: BTreeMap<String, u64>,
+}
+
+/// What a source has received lately.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct SourceActivity {
+    /// The last delivery that passed authentication.
+    pub last_delivery: Option<LastDelivery>,
+    /// Deliveries refused for failed authentication, ever.
+    pub auth_failures: u64,
+}
+
+/// The last delivery a source received.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct LastDelivery {
+    /// Its id.
+    pub delivery_id: String,
+    /// When it arrived.
+    pub at: DateTime<Utc>,
+    /// What became of it.
+    pub status: DeliveryStatus,
+}

@@ -1,0 +1,364 @@
+use std::sync::Arc;
+
+use chrono::Utc;
+use hookbell_core::{AlertPatch, NewAlert, Severity, Status};
+
+use super::*;
+
+fn store() -> (tempfile::TempDir, SledStore) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("open: {e}"));
+    (dir, store)
+}
+
+fn delivery(source: &str) -> DeliveryRecord {
+    DeliveryRecord {
+        id: String::new(),
+        source: source.into(),
+        provider: "generic".into(),
+        received_at: Utc::now(),
+        peer: Some("127.0.0.1:5555".into()),
+        headers: vec![("content-type".into(), "application/json".into())],
+        size: 2,
+        status: DeliveryStatus::Accepted,
+        error: None,
+        alert_ids: Vec::new(),
+    }
+}
+
+fn new_alert(key: &str, severity: Severity, title: &str) -> NewAlert {
+    NewAlert {
+        external_id: key.into(),
+        severity,
+        title: title.into(),
+        summary: String::new(),
+        description: String::new(),
+        recommendation: String::new(),
+        subject: "alex@example.com".into(),
+        category: "test".into(),
+        occurred_at: None,
+        unrecognized: false,
+        masked_values: Vec::new(),
+        links: Vec::new(),
+        details: serde_json::json!({}),
+    }
+}
+
+fn ingest(
+    store: &SledStore,
+    source: &str,
+    key: &str,
+    severity: Severity,
+    title: &str,
+) -> IngestOutcome {
+    store
+        .ingest(
+            delivery(source),
+            b"{}".to_vec(),
+            vec![new_alert(key, severity, title)],
+        )
+        .unwrap_or_else(|e| panic!("ingest: {e}"))
+}
+
+fn list(store: &SledStore, query: AlertQuery) -> AlertPage {
+    store.alerts(&query).unwrap_or_else(|e| panic!("list: {e}"))
+}
+
+#[test]
+fn a_repeat_bumps_seen_count_instead_of_adding() {
+    let (_dir, store) = store();
+    let first = ingest(&store, "s", "k1", Severity::High, "one");
+    assert!(!first.duplicate);
+    assert_eq!(first.created.len(), 1);
+    let again = ingest(&store, "s", "k1", Severity::High, "one");
+    assert!(again.duplicate);
+    assert_eq!(again.alert_ids, first.alert_ids);
+    assert_eq!(again.repeated[0].seen_count, 2);
+    // The same key on another source is another alert.
+    assert!(!ingest(&store, "other", "k1", Severity::High, "one").duplicate);
+
+    let stats = store.stats().unwrap_or_default();
+    assert_eq!(stats.total, 2);
+    assert_eq!(stats.unread, 2);
+    assert_eq!(stats.by_severity.get("high"), Some(&2));
+    assert_eq!(stats.by_source.get("s"), Some(&1));
+    let stored = store.alert(&first.alert_ids[0]).ok().flatten();
+    assert_eq!(
+        stored.map(|a| (a.seen_count, a.provider)),
+        Some((2, "generic".into()))
+    );
+}
+
+#[test]
+fn a_batch_repeating_itself_makes_one_alert() {
+    let (_dir, store) = store();
+    let alerts = vec![
+        new_alert("a", Severity::Low, "x"),
+        new_alert("a", Severity::Low, "x"),
+        new_alert("b", Severity::Low, "y"),
+    ];
+    let out = store
+        .ingest(delivery("s"), Vec::new(), alerts)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(out.created.len(), 2);
+    assert_eq!(out.alert_ids[0], out.alert_ids[1]);
+    assert_eq!(store.stats().map(|s| s.total).ok(), Some(2));
+}
+
+#[test]
+fn listing_filters_pages_and_searches() {
+    let (_dir, store) = store();
+    for i in 0..30 {
+        let sev = Severity::ALL[i % 5];
+        let source = if i % 2 == 0 { "even" } else { "odd" };
+        ingest(
+            &store,
+            source,
+            &format!("k{i}"),
+            sev,
+            &format!("Alert number {i}"),
+        );
+    }
+    let all = list(&store, AlertQuery::default());
+    assert_eq!(all.total, 30);
+    assert_eq!(all.alerts.len(), 30);
+    assert_eq!(all.alerts[0].title, "Alert number 29", "newest first");
+
+    // Paging walks every alert exactly once, in order.
+    let mut seen = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = list(
+            &store,
+            AlertQuery {
+                limit: Some(7),
+                cursor: cursor.clone(),
+                ..Default::default()
+            },
+        );
+        assert_eq!(page.total, 30);
+        seen.extend(page.alerts.into_iter().map(|a| a.id));
+        match page.next_cursor {
+            Some(c) => cursor = Some(c),
+            None => break,
+        }
+    }
+    let expected: Vec<String> = all.alerts.iter().map(|a| a.id.clone()).collect();
+    assert_eq!(seen, expected);
+
+    let high = list(
+        &store,
+        AlertQuery {
+            min_severity: Some(Severity::High),
+            ..Default::default()
+        },
+    );
+    assert_eq!(high.total, 12);
+    assert!(high.alerts.iter().all(|a| a.severity >= Severity::High));
+    assert!(
+        high.alerts.windows(2).all(|w| w[0].id > w[1].id),
+        "merged newest first"
+    );
+
+    let even_critical = list(
+        &store,
+        AlertQuery {
+            source: Some("even".into()),
+            min_severity: Some(Severity::Critical),
+            ..Default::default()
+        },
+    );
+    // Critical is i % 5 == 4: i = 4, 14, 24 are even.
+    assert_eq!(even_critical.total, 3);
+
+    let search = list(
+        &store,
+        AlertQuery {
+            q: Some("NUMBER 1".into()),
+            limit: Some(3),
+            ..Default::default()
+        },
+    );
+    // "number 1", "number 10".."number 19"
+    assert_eq!(search.total, 11);
+    assert_eq!(search.alerts.len(), 3);
+    assert!(search.next_cursor.is_some());
+
+    assert!(
+        store
+            .alerts(&AlertQuery {
+                limit: Some(0),
+                ..Default::default()
+            })
+            .is_err()
+    );
+    assert!(
+        store
+            .alerts(&AlertQuery {
+                cursor: Some("../../x".into()),
+                ..Default::default()
+            })
+            .is_err()
+    );
+}
+
+#[test]
+fn patch_and_delete_keep_counters_and_indexes_true() {
+    let (_dir, store) = store();
+    let id = ingest(&store, "s", "k", Severity::Medium, "t").alert_ids[0].clone();
+    ingest(&store, "s", "k2", Severity::Medium, "t2");
+
+    let done = store
+        .patch(
+            &id,
+            AlertPatch {
+                read: None,
+                done: Some(true),
+            },
+        )
+        .ok()
+        .flatten();
+    assert_eq!(done.map(|a| a.status()), Some(Status::Done));
+    assert_eq!(store.stats().map(|s| s.unread).ok(), Some(1));
+    let done_list = list(
+        &store,
+        AlertQuery {
+            status: Some(Status::Done),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        (done_list.total, done_list.alerts[0].id.clone()),
+        (1, id.clone())
+    );
+    assert_eq!(
+        list(
+            &store,
+            AlertQuery {
+                status: Some(Status::Unread),
+                ..Default::default()
+            }
+        )
+        .total,
+        1
+    );
+
+    assert!(store.delete(&id).unwrap_or(false));
+    assert!(!store.delete(&id).unwrap_or(true));
+    assert_eq!(store.alert(&id).ok().flatten(), None);
+    let stats = store.stats().unwrap_or_default();
+    assert_eq!((stats.total, stats.unread), (1, 1));
+    assert_eq!(
+        list(
+            &store,
+            AlertQuery {
+                status: Some(Status::Done),
+                ..Default::default()
+            }
+        )
+        .total,
+        0
+    );
+    // A retry of the deleted alert does not bring it back.
+    assert!(ingest(&store, "s", "k", Severity::Medium, "t").duplicate);
+    assert_eq!(store.stats().map(|s| s.total).ok(), Some(1));
+    assert_eq!(
+        store.patch("01NOPE", AlertPatch::default()).ok().flatten(),
+        None
+    );
+}
+
+#[test]
+fn quarantine_and_deliveries_are_listed_newest_first() {
+    let (_dir, store) = store();
+    ingest(&store, "s", "k", Severity::Low, "t");
+    let mut bad = delivery("s");
+    bad.error = Some("the body is not valid JSON".into());
+    let qid = store
+        .quarantine(bad, b"not json".to_vec())
+        .unwrap_or_default();
+    let quarantined = store
+        .deliveries(Some(DeliveryStatus::Quarantined), 10)
+        .unwrap_or_default();
+    assert_eq!(quarantined.len(), 1);
+    assert_eq!(quarantined[0].id, qid);
+    assert_eq!(store.deliveries(None, 10).map(|d| d.len()).ok(), Some(2));
+    let (record, body) = store
+        .delivery(&qid)
+        .ok()
+        .flatten()
+        .unwrap_or_else(|| panic!("missing"));
+    assert_eq!(record.status, DeliveryStatus::Quarantined);
+    assert_eq!(body, b"not json");
+    let activity = store.source_activity("s").unwrap_or_default();
+    assert_eq!(
+        activity.last_delivery.map(|l| l.status),
+        Some(DeliveryStatus::Quarantined)
+    );
+    store.note_auth_failure("s").unwrap_or(());
+    store.note_auth_failure("s").unwrap_or(());
+    assert_eq!(
+        store.source_activity("s").map(|a| a.auth_failures).ok(),
+        Some(2)
+    );
+}
+
+#[test]
+fn concurrent_writers_all_land_and_survive_reopen() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    {
+        let store = Arc::new(SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}")));
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let store = Arc::clone(&store);
+                std::thread::spawn(move || {
+                    for i in 0..50 {
+                        ingest(&store, "s", &format!("{t}-{i}"), Severity::Info, "x");
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join()
+                .unwrap_or_else(|_| panic!("writer thread panicked"));
+        }
+        store
+            .set_setting("language", serde_json::json!("de"))
+            .unwrap_or(());
+    }
+    let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(store.stats().map(|s| s.total).ok(), Some(400));
+    assert_eq!(
+        list(
+            &store,
+            AlertQuery {
+                limit: Some(500),
+                ..Default::default()
+            }
+        )
+        .alerts
+        .len(),
+        400
+    );
+    assert_eq!(
+        store.setting("language").ok().flatten(),
+        Some(serde_json::json!("de"))
+    );
+}
+
+#[test]
+fn a_newer_schema_is_refused_with_a_clear_error() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    {
+        let db = sled::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let tree = db.open_tree("hookbell").unwrap_or_else(|e| panic!("{e}"));
+        tree.insert(crate::keys::SCHEMA_VERSION, &99u32.to_be_bytes())
+            .unwrap_or_default();
+        db.flush().unwrap_or_default();
+    }
+    let err = SledStore::open(dir.path())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(err.contains("schema version 99"), "{err}");
+}
