@@ -202,7 +202,7 @@ impl Store for SledStore {
             id: id.to_owned(),
             patch,
         })? {
-            Done::Patch(alert) => Ok(alert),
+            Done::Patch(alert) => Ok(alert.map(|a| *a)),
             _ => Err(unexpected()),
         }
     }

@@ -48,7 +48,7 @@ pub(crate) enum Op {
 pub(crate) enum Done {
     Ingest(Box<IngestOutcome>),
     Quarantine(String),
-    Patch(Option<Alert>),
+    Patch(Option<Box<Alert>>),
     Delete(bool),
     Unit,
 }
@@ -116,7 +116,7 @@ impl Writer {
             Op::Quarantine { delivery, body } => {
                 self.quarantine(delivery, body).map(Done::Quarantine)
             }
-            Op::Patch { id, patch } => self.patch(&id, patch).map(Done::Patch),
+            Op::Patch { id, patch } => self.patch(&id, patch).map(|a| Done::Patch(a.map(Box::new))),
             Op::Delete { id } => self.delete(&id).map(Done::Delete),
             Op::SetSetting { key, value } => {
                 self.tree.insert(keys::setting(&key), json(&value))?;
