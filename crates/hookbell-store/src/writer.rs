@@ -112,7 +112,9 @@ impl Writer {
                 delivery,
                 body,
                 alerts,
-            } => self.ingest(delivery, body, alerts).map(|o| Done::Ingest(Box::new(o))),
+            } => self
+                .ingest(delivery, body, alerts)
+                .map(|o| Done::Ingest(Box::new(o))),
             Op::Quarantine { delivery, body } => {
                 self.quarantine(delivery, body).map(Done::Quarantine)
             }

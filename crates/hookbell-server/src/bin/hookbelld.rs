@@ -1,1 +1,191 @@
-fn main() {}
+//! `hookbelld`: the Hookbell engine without a window, for servers, tests, and people without
+//! a desktop. `hookbelld serve` runs it; `hookbelld send-test SOURCE` shows it working.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use hookbell_core::providers;
+use hookbell_server::{AppState, Engine, data_dir};
+use hookbell_store::SledStore;
+
+#[derive(Parser)]
+#[command(
+    name = "hookbelld",
+    version,
+    about = "Hookbell's engine, headless: receives security alerts from webhook providers"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(clap::Args)]
+struct Paths {
+    /// Where the config, the API token and the store live.
+    #[arg(long, env = "HOOKBELL_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// The config file (default: DATA_DIR/hookbell.toml).
+    #[arg(long, env = "HOOKBELL_CONFIG", value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+impl Paths {
+    fn data_dir(&self) -> PathBuf {
+        self.data_dir.clone().unwrap_or_else(data_dir::default_dir)
+    }
+    fn config_file(&self) -> PathBuf {
+        self.config
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join(data_dir::CONFIG_FILE))
+    }
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the webhook server, the local API and the web UI.
+    Serve {
+        #[command(flatten)]
+        paths: Paths,
+        /// Address to listen on (wins over the config); port 0 picks a free one.
+        #[arg(long, env = "HOOKBELL_LISTEN", value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+    },
+    /// Post a correctly signed sample delivery to a running hookbelld.
+    SendTest {
+        /// The source id to send to, as in hookbell.toml.
+        source: String,
+        #[command(flatten)]
+        paths: Paths,
+        /// The server's base URL (default: the config's listen address).
+        #[arg(long, value_name = "URL")]
+        url: Option<String>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    match cli.command {
+        Command::Serve { paths, listen } => serve(paths, listen).await,
+        Command::SendTest { source, paths, url } => send_test(&source, paths, url).await,
+    }
+}
+
+async fn serve(paths: Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
+    let dir = paths.data_dir();
+    data_dir::ensure_dir(&dir)?;
+    let config = data_dir::load_config(&paths.config_file())?;
+    let token = data_dir::api_token(&dir)?;
+    let store_dir = dir.join(data_dir::STORE_DIR);
+    let store = Arc::new(
+        SledStore::open(&store_dir)
+            .with_context(|| format!("opening the store in {}", store_dir.display()))?,
+    );
+    let addr = listen.unwrap_or(config.server.listen);
+    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
+        format!("cannot listen on {addr} (is another Hookbell running? try --listen 127.0.0.1:0)")
+    })?;
+    let local = listener.local_addr()?;
+    let engine = Engine::new(store.clone(), config);
+    let state = AppState::new(engine, token.clone(), local);
+
+    let base = state.base_url();
+    // Rust's stdout is line-buffered, so each line reaches a pipe as soon as it is printed.
+    println!("hookbelld listening on http://{local}");
+    println!("open {base}/#token={}", token.expose());
+    tracing::info!(data_dir = %dir.display(), "ready");
+
+    hookbell_server::serve(listener, state, shutdown_signal()).await?;
+    store.close().context("flushing the store")?;
+    tracing::info!("stopped cleanly");
+    Ok(())
+}
+
+/// Completes on SIGINT or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = term => {},
+    }
+}
+
+async fn send_test(source_id: &str, paths: Paths, url: Option<String>) -> anyhow::Result<()> {
+    let config = data_dir::load_config(&paths.config_file())?;
+    let Some(source) = config.source(source_id) else {
+        let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
+        bail!(
+            "no source {source_id:?} in {}; configured: {}",
+            paths.config_file().display(),
+            ids.join(", ")
+        );
+    };
+    let provider = providers::get(&source.provider).context("the source's provider is unknown")?;
+    let body = provider.sample().as_bytes().to_vec();
+    let now = chrono::Utc::now();
+    let msg_id = format!("msg_test_{}", now.timestamp_micros());
+    let headers = source.auth.sign(&body, now, &msg_id)?;
+    let base = url.unwrap_or_else(|| {
+        let mut addr = config.server.listen;
+        if addr.ip().is_unspecified() {
+            addr.set_ip(std::net::Ipv4Addr::LOCALHOST.into());
+        }
+        format!("http://{addr}")
+    });
+    let target = format!("{}/hooks/{}", base.trim_end_matches('/'), source.id);
+    let mut request = reqwest::Client::new()
+        .post(&target)
+        .header("content-type", "application/json")
+        .body(body);
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request
+        .send()
+        .await
+        .with_context(|| format!("could not reach {target}; is `hookbelld serve` running?"))?;
+    let status = response.status();
+    let answer: serde_json::Value = response.json().await.unwrap_or_default();
+    if !status.is_success() {
+        bail!(
+            "{target} answered {status}: {}",
+            answer["error"].as_str().unwrap_or("no details")
+        );
+    }
+    let duplicate = answer["duplicate"].as_bool().unwrap_or(false);
+    println!(
+        "Sent a sample {} delivery to {target}: {status}, alert {}{}",
+        source.provider,
+        answer["alerts"][0].as_str().unwrap_or("?"),
+        if duplicate {
+            " (a duplicate: it was already received)"
+        } else {
+            ""
+        }
+    );
+    Ok(())
+}

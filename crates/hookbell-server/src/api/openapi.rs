@@ -1,0 +1,59 @@
+//! `/api/openapi.json`: the OpenAPI document, generated from the handlers and types.
+
+use axum::routing::get;
+use axum::{Json, Router};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::state::AppState;
+
+/// The API description.
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Hookbell", description = "Webhook ingestion (/hooks) and the local API (/api) of the Hookbell engine."),
+    paths(
+        crate::hooks::receive,
+        super::alerts::list,
+        super::alerts::one,
+        super::alerts::patch,
+        super::alerts::delete,
+        super::stats::stats,
+        super::deliveries::list,
+        super::deliveries::one,
+        super::sources::list,
+        super::events::events,
+    ),
+    modifiers(&TokenAuth),
+    tags(
+        (name = "hooks", description = "Provider deliveries"),
+        (name = "alerts", description = "Alerts and their counters"),
+        (name = "deliveries", description = "Raw deliveries and the quarantine"),
+        (name = "sources", description = "Configured sources"),
+        (name = "events", description = "Live updates"),
+    )
+)]
+pub struct ApiDoc;
+
+struct TokenAuth;
+
+impl Modify for TokenAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "token",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some("The token in DATA_DIR/api-token"))
+                    .build(),
+            ),
+        );
+    }
+}
+
+pub(crate) fn router() -> Router<AppState> {
+    Router::new().route(
+        "/api/openapi.json",
+        get(|| async { Json(ApiDoc::openapi()) }),
+    )
+}

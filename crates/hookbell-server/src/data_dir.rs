@@ -1,0 +1,185 @@
+//! The data directory: where the config, the API token and the store live, and how they are
+//! created at first start.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use base64::Engine as _;
+use hookbell_core::{Config, Secret};
+
+/// The config file's name inside the data directory.
+pub const CONFIG_FILE: &str = "hookbell.toml";
+/// The API token file's name inside the data directory.
+pub const TOKEN_FILE: &str = "api-token";
+/// The store's directory inside the data directory.
+pub const STORE_DIR: &str = "store";
+
+/// What can go wrong preparing the data directory.
+#[derive(Debug, thiserror::Error)]
+pub enum DataDirError {
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// Which file.
+        path: PathBuf,
+        /// The I/O error.
+        source: std::io::Error,
+    },
+    /// The config file is not valid.
+    #[error("{path}: {source}")]
+    Config {
+        /// Which file.
+        path: PathBuf,
+        /// What is wrong.
+        source: hookbell_core::config::ConfigError,
+    },
+    /// No random bytes could be had for a token or secret.
+    #[error("no randomness available: {0}")]
+    Random(String),
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
+    move |source| DataDirError::Io {
+        path: path.to_owned(),
+        source,
+    }
+}
+
+/// The platform's data directory for Hookbell (`~/.local/share/hookbell` on Linux).
+pub fn default_dir() -> PathBuf {
+    if let Some(dir) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
+        return PathBuf::from(dir).join("hookbell");
+    }
+    let home = std::env::var_os("HOME")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("."));
+    if cfg!(target_os = "macos") {
+        home.join("Library/Application Support/hookbell")
+    } else if cfg!(windows) {
+        std::env::var_os("APPDATA")
+            .map(PathBuf::from)
+            .unwrap_or(home)
+            .join("hookbell")
+    } else {
+        home.join(".local/share/hookbell")
+    }
+}
+
+fn random_bytes(n: usize) -> Result<Vec<u8>, DataDirError> {
+    let mut bytes = vec![0u8; n];
+    getrandom::fill(&mut bytes).map_err(|e| DataDirError::Random(e.to_string()))?;
+    Ok(bytes)
+}
+
+/// `n` random bytes, URL-safe base64 without padding (fit for a URL fragment).
+fn random_token(n: usize) -> Result<String, DataDirError> {
+    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(n)?))
+}
+
+/// A fresh Standard Webhooks secret: `whsec_` and 24 random bytes in standard base64.
+pub fn new_whsec() -> Result<String, DataDirError> {
+    Ok(format!(
+        "whsec_{}",
+        base64::engine::general_purpose::STANDARD.encode(random_bytes(24)?)
+    ))
+}
+
+/// Writes `contents` to a new file readable by its owner only.
+fn write_private(path: &Path, contents: &str) -> Result<(), DataDirError> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).map_err(io(path))?;
+    file.write_all(contents.as_bytes()).map_err(io(path))?;
+    file.sync_all().map_err(io(path))
+}
+
+/// Creates `dir` (owner-only) if needed.
+pub fn ensure_dir(dir: &Path) -> Result<(), DataDirError> {
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).map_err(io(dir))?;
+    }
+    Ok(())
+}
+
+/// The API token from `DIR/api-token`, created (mode 0600) at first start.
+pub fn api_token(dir: &Path) -> Result<Secret, DataDirError> {
+    let path = dir.join(TOKEN_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(token) if !token.trim().is_empty() => return Ok(Secret::new(token.trim())),
+        Ok(_) => std::fs::remove_file(&path).map_err(io(&path))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(&path)(e)),
+    }
+    let token = random_token(32)?;
+    write_private(&path, &format!("{token}\n"))?;
+    Ok(Secret::new(token))
+}
+
+/// Reads the config at `path`, creating it with defaults (and a fresh test secret) when
+/// missing.
+pub fn load_config(path: &Path) -> Result<Config, DataDirError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+                ensure_dir(parent)?;
+            }
+            let text = Config::first_start_file(&new_whsec()?);
+            write_private(path, &text)?;
+            text
+        }
+        Err(e) => return Err(io(path)(e)),
+    };
+    Config::from_toml(&text).map_err(|source| DataDirError::Config {
+        path: path.to_owned(),
+        source,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_start_creates_private_token_and_config() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let token = api_token(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert!(token.expose().len() >= 40);
+        assert_eq!(
+            api_token(dir.path()).ok().map(|t| t.expose().to_owned()),
+            Some(token.expose().to_owned())
+        );
+        let config = load_config(&dir.path().join(CONFIG_FILE)).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.sources[0].id, "test");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            for file in [TOKEN_FILE, CONFIG_FILE] {
+                let mode = std::fs::metadata(dir.path().join(file))
+                    .map(|m| m.permissions().mode())
+                    .unwrap_or(0);
+                assert_eq!(mode & 0o777, 0o600, "{file}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_broken_config_names_the_file_and_the_problem() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(CONFIG_FILE);
+        std::fs::write(&path, "[server]\nlisten = 7").unwrap_or(());
+        let err = load_config(&path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(
+            err.contains("hookbell.toml") && err.contains("listen"),
+            "{err}"
+        );
+    }
+}

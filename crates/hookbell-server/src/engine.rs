@@ -1,0 +1,213 @@
+//! The engine: one `ingest` path for every delivery, whichever door it came through (the
+//! `/hooks` route today, the relay client later), plus the user's changes to alerts. Each
+//! change is announced on the [`EventBus`] only once it is on disk.
+
+use std::sync::{Arc, RwLock};
+
+use hookbell_core::{AlertPatch, AuthError, BodyError, Config, Delivery, SourceConfig, providers};
+use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Store};
+use tracing::Instrument;
+
+use crate::error::ApiError;
+use crate::events::{Event, EventBus};
+
+/// Why a delivery was not accepted.
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    /// No source has this id.
+    #[error("no source named {0:?} is configured")]
+    UnknownSource(String),
+    /// Authentication failed; nothing was stored but a counter.
+    #[error("{0}")]
+    Unauthorized(#[from] AuthError),
+    /// The body could not be read; the delivery is in quarantine under `delivery_id`.
+    #[error("{error}; the delivery was kept in quarantine as {delivery_id}")]
+    Quarantined {
+        /// Why.
+        error: BodyError,
+        /// Where it is kept.
+        delivery_id: String,
+    },
+    /// The store failed; nothing was acknowledged.
+    #[error(transparent)]
+    Store(#[from] hookbell_store::StoreError),
+}
+
+impl From<IngestError> for ApiError {
+    fn from(e: IngestError) -> Self {
+        use axum::http::StatusCode;
+        match e {
+            IngestError::UnknownSource(_) => ApiError::not_found(e.to_string()),
+            IngestError::Unauthorized(_) => ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()),
+            IngestError::Quarantined {
+                ref delivery_id, ..
+            } => {
+                let id = delivery_id.clone();
+                let mut err = ApiError::bad_request(e.to_string());
+                err.delivery_id = Some(id);
+                err
+            }
+            IngestError::Store(store) => store.into(),
+        }
+    }
+}
+
+/// The engine's shared state. Cheap to clone.
+#[derive(Clone)]
+pub struct Engine {
+    store: Arc<dyn Store>,
+    config: Arc<RwLock<Arc<Config>>>,
+    events: EventBus,
+}
+
+impl Engine {
+    /// An engine over `store` with `config`.
+    pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        Engine {
+            store,
+            config: Arc::new(RwLock::new(Arc::new(config))),
+            events: EventBus::default(),
+        }
+    }
+
+    /// The store.
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The event bus.
+    pub fn events(&self) -> &EventBus {
+        &self.events
+    }
+
+    /// The current configuration.
+    pub fn config(&self) -> Arc<Config> {
+        match self.config.read() {
+            Ok(c) => Arc::clone(&c),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// The source with this id.
+    pub fn source(&self, id: &str) -> Option<SourceConfig> {
+        self.config().source(id).cloned()
+    }
+
+    /// Verifies, parses and durably stores one delivery, then announces what changed.
+    /// Returns only once the delivery is on disk.
+    pub async fn ingest(&self, delivery: Delivery) -> Result<IngestOutcome, IngestError> {
+        let span = tracing::info_span!("delivery", source = %delivery.source_id, bytes = delivery.body.len(), delivery_id = tracing::field::Empty);
+        self.ingest_inner(delivery).instrument(span).await
+    }
+
+    async fn ingest_inner(&self, delivery: Delivery) -> Result<IngestOutcome, IngestError> {
+        let source = self
+            .source(&delivery.source_id)
+            .ok_or_else(|| IngestError::UnknownSource(delivery.source_id.clone()))?;
+        if let Err(e) = source.auth.verify(&delivery) {
+            tracing::warn!(reason = %e, "delivery refused: authentication failed");
+            if let Err(store_err) = self.store.note_auth_failure(&source.id) {
+                tracing::error!(error = %store_err, "could not count an authentication failure");
+            }
+            return Err(e.into());
+        }
+        let store = Arc::clone(&self.store);
+        let result =
+            tokio::task::spawn_blocking(move || store_delivery(store.as_ref(), &source, delivery))
+                .await
+                .map_err(|e| {
+                    IngestError::Store(hookbell_store::StoreError::Corrupt {
+                        key: "ingest".into(),
+                        reason: e.to_string(),
+                    })
+                })?;
+        let outcome = result?;
+        tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
+        tracing::info!(
+            alerts = outcome.alert_ids.len(),
+            duplicate = outcome.duplicate,
+            "delivery stored"
+        );
+        for alert in &outcome.created {
+            self.events
+                .publish(Event::AlertCreated(Box::new(alert.clone())));
+        }
+        for alert in &outcome.repeated {
+            self.events
+                .publish(Event::AlertUpdated(Box::new(alert.clone())));
+        }
+        self.publish_stats();
+        Ok(outcome)
+    }
+
+    /// Marks an alert read/done; announces it.
+    pub async fn patch(
+        &self,
+        id: String,
+        patch: AlertPatch,
+    ) -> Result<Option<hookbell_core::Alert>, ApiError> {
+        let store = Arc::clone(&self.store);
+        let alert = tokio::task::spawn_blocking(move || store.patch(&id, patch)).await??;
+        if let Some(alert) = &alert {
+            self.events
+                .publish(Event::AlertUpdated(Box::new(alert.clone())));
+            self.publish_stats();
+        }
+        Ok(alert)
+    }
+
+    /// Deletes an alert; announces it.
+    pub async fn delete(&self, id: String) -> Result<bool, ApiError> {
+        let store = Arc::clone(&self.store);
+        let deleted_id = id.clone();
+        let found = tokio::task::spawn_blocking(move || store.delete(&id)).await??;
+        if found {
+            self.events.publish(Event::AlertDeleted(deleted_id));
+            self.publish_stats();
+        }
+        Ok(found)
+    }
+
+    fn publish_stats(&self) {
+        match self.store.stats() {
+            Ok(stats) => self.events.publish(Event::Stats(Box::new(stats))),
+            Err(e) => tracing::error!(error = %e, "could not read stats"),
+        }
+    }
+}
+
+/// The blocking half of ingest: parse, mask, and write (quarantining what cannot be read).
+fn store_delivery(
+    store: &dyn Store,
+    source: &SourceConfig,
+    delivery: Delivery,
+) -> Result<IngestOutcome, IngestError> {
+    let record = DeliveryRecord {
+        id: String::new(),
+        source: source.id.clone(),
+        provider: source.provider.clone(),
+        received_at: delivery.received_at,
+        peer: delivery.peer.map(|p| p.to_string()),
+        headers: delivery.headers.redacted(&source.auth.secret_headers()),
+        size: delivery.body.len(),
+        status: DeliveryStatus::Accepted,
+        error: None,
+        alert_ids: Vec::new(),
+    };
+    // The config was validated, so the provider exists; `generic` is the safe fallback.
+    let provider = providers::get(&source.provider)
+        .or_else(|| providers::get("generic"))
+        .ok_or_else(|| IngestError::UnknownSource(source.id.clone()))?;
+    match hookbell_core::normalize(provider, &delivery) {
+        Ok(normalized) => Ok(store.ingest(record, normalized.stored_body, normalized.alerts)?),
+        Err(error) => {
+            tracing::warn!(reason = %error, "delivery quarantined");
+            let record = DeliveryRecord {
+                error: Some(error.to_string()),
+                ..record
+            };
+            let delivery_id = store.quarantine(record, delivery.body)?;
+            Err(IngestError::Quarantined { error, delivery_id })
+        }
+    }
+}

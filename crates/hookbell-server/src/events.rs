@@ -1,0 +1,46 @@
+//! The event bus: what the engine announces after each durable change. The desktop notifier
+//! and `/api/events` (SSE) subscribe to it.
+
+use hookbell_core::Alert;
+use hookbell_store::Stats;
+use tokio::sync::broadcast;
+
+/// Something that changed, announced after it is on disk.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// A new alert arrived (duplicates never give this).
+    AlertCreated(Box<Alert>),
+    /// An alert changed: read/done, or a repeat grew its `seen_count`.
+    AlertUpdated(Box<Alert>),
+    /// An alert was deleted.
+    AlertDeleted(String),
+    /// The counters after a change.
+    Stats(Box<Stats>),
+}
+
+/// Sender side of the bus. Cheap to clone. Sending with no subscriber is fine.
+#[derive(Debug, Clone)]
+pub struct EventBus(broadcast::Sender<Event>);
+
+impl EventBus {
+    /// A bus that keeps up to `capacity` events for slow subscribers (who then skip ahead).
+    pub fn new(capacity: usize) -> Self {
+        EventBus(broadcast::channel(capacity).0)
+    }
+
+    /// Announces an event.
+    pub fn publish(&self, event: Event) {
+        let _ = self.0.send(event);
+    }
+
+    /// A new subscription, starting now.
+    pub fn subscribe(&self) -> broadcast::Receiver<Event> {
+        self.0.subscribe()
+    }
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        EventBus::new(1024)
+    }
+}
