@@ -76,17 +76,35 @@ pub async fn receive(
         .iter()
         .map(|(name, value)| (name.as_str(), value.as_bytes()))
         .collect();
-    let body = Bytes::from_request(request, &state).await.map_err(|rejection| {
-        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            let max = state.engine.config().server.max_body_bytes;
-            ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                format!("the body is larger than this server accepts ({max} bytes; see server.max_body_bytes)"),
-            )
-        } else {
-            ApiError::bad_request(format!("could not read the body: {}", rejection.body_text()))
-        }
-    })?;
+    let max = state.engine.config().server.max_body_bytes;
+    let too_large = || {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            format!(
+                "the body is larger than this server accepts ({max} bytes; see server.max_body_bytes)"
+            ),
+        )
+    };
+    // Refuse a declared oversize body before waiting for it.
+    let declared = request
+        .headers()
+        .get(axum::http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let body = Bytes::from_request(request, &state)
+        .await
+        .map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                ApiError::bad_request(format!(
+                    "could not read the body: {}",
+                    rejection.body_text()
+                ))
+            }
+        })?;
     let delivery = Delivery {
         source_id: source.id,
         received_at,

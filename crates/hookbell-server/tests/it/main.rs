@@ -1,0 +1,8 @@
+//! Integration tests: the real server on port 0 over a real sled store, talked to over HTTP.
+//! One test binary (see `support` for the harness).
+
+mod api;
+mod bad_input;
+mod crash;
+mod ingest;
+mod support;

@@ -1,0 +1,244 @@
+//! Test harness: the real server on port 0 over a real sled store in a temp dir, in this
+//! process (`TestServer`) or as the real `hookbelld` binary (`Daemon`), and helpers to talk to
+//! it. Failures print what was sent and what came back.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hookbell_core::{Auth, Config, Secret};
+use hookbell_server::{AppState, Engine};
+use hookbell_store::SledStore;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+/// A fixture file's path.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+/// A fixture file's bytes.
+pub fn payload(name: &str) -> Vec<u8> {
+    let path = fixture(&format!("payloads/{name}"));
+    std::fs::read(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()))
+}
+
+/// The config of a fixture file.
+pub fn config(name: &str) -> Config {
+    let path = fixture(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    Config::from_toml(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
+pub const TOKEN: &str = "test-api-token-0123456789";
+
+/// The server, in this process.
+pub struct TestServer {
+    pub base: String,
+    pub config: Config,
+    pub engine: Engine,
+    pub client: reqwest::Client,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    _dir: tempfile::TempDir,
+}
+
+impl TestServer {
+    /// Starts on 127.0.0.1:0 with the fixture config `config_name`.
+    pub async fn start(config_name: &str) -> TestServer {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let config = config(config_name);
+        let store = Arc::new(
+            SledStore::open(&dir.path().join("store")).unwrap_or_else(|e| panic!("store: {e}")),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener
+            .local_addr()
+            .unwrap_or_else(|e| panic!("addr: {e}"));
+        let engine = Engine::new(store, config.clone());
+        let state = AppState::new(engine.clone(), Secret::new(TOKEN), addr);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(hookbell_server::serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            config,
+            engine,
+            client: reqwest::Client::new(),
+            stop: Some(stop),
+            task: Some(task),
+            _dir: dir,
+        }
+    }
+
+    /// The auth of a configured source.
+    pub fn auth(&self, source: &str) -> Auth {
+        self.config
+            .source(source)
+            .map(|s| s.auth.clone())
+            .unwrap_or_else(|| panic!("no source {source} in the fixture config"))
+    }
+
+    /// POSTs `body` to `/hooks/{source}` signed as the source's provider would sign it.
+    pub async fn deliver(&self, source: &str, body: &[u8]) -> (StatusCode, Value) {
+        let msg_id = format!("msg_{}", ulid_like());
+        self.deliver_as(source, body, &msg_id).await
+    }
+
+    /// Like [`deliver`], with a chosen Standard Webhooks message id.
+    pub async fn deliver_as(&self, source: &str, body: &[u8], msg_id: &str) -> (StatusCode, Value) {
+        let headers = self
+            .auth(source)
+            .sign(body, chrono::Utc::now(), msg_id)
+            .unwrap_or_else(|e| panic!("signing: {e}"));
+        self.post(source, body, &headers).await
+    }
+
+    /// POSTs `body` to `/hooks/{source}` with exactly `headers`.
+    pub async fn post(
+        &self,
+        source: &str,
+        body: &[u8],
+        headers: &[(String, String)],
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .post(format!("{}/hooks/{source}", self.base))
+            .body(body.to_vec());
+        if !headers
+            .iter()
+            .any(|(n, _)| n.eq_ignore_ascii_case("content-type"))
+        {
+            request = request.header("content-type", "application/json");
+        }
+        for (name, value) in headers {
+            request = request.header(name.as_str(), value.as_str());
+        }
+        answer(request.send().await).await
+    }
+
+    /// GET on the local API with the token.
+    pub async fn get(&self, path: &str) -> (StatusCode, Value) {
+        answer(
+            self.client
+                .get(format!("{}{path}", self.base))
+                .bearer_auth(TOKEN)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// PATCH on the local API with the token.
+    pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        answer(
+            self.client
+                .patch(format!("{}{path}", self.base))
+                .bearer_auth(TOKEN)
+                .json(&body)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// DELETE on the local API with the token.
+    pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
+        answer(
+            self.client
+                .delete(format!("{}{path}", self.base))
+                .bearer_auth(TOKEN)
+                .send()
+                .await,
+        )
+        .await
+    }
+
+    /// `/api/stats`.
+    pub async fn stats(&self) -> Value {
+        let (status, stats) = self.get("/api/stats").await;
+        assert_eq!(status, StatusCode::OK, "{stats}");
+        stats
+    }
+
+    /// Stops gracefully and waits for the server to end.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let ended = tokio::time::timeout(Duration::from_secs(10), task).await;
+            assert!(
+                ended.is_ok(),
+                "the server did not stop within 10 s of the shutdown signal"
+            );
+        }
+    }
+}
+
+/// Status and JSON body (Null when the body is empty or not JSON).
+pub async fn answer(response: reqwest::Result<reqwest::Response>) -> (StatusCode, Value) {
+    let response = response.unwrap_or_else(|e| panic!("request failed: {e}"));
+    let status = response.status();
+    let text = response.text().await.unwrap_or_default();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+/// A unique-enough id for message ids.
+pub fn ulid_like() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static N: AtomicU64 = AtomicU64::new(0);
+    format!(
+        "{}_{}",
+        std::process::id(),
+        N.fetch_add(1, Ordering::Relaxed)
+    )
+}
+
+/// The real `hookbelld` binary, serving a data dir.
+pub struct Daemon {
+    pub child: tokio::process::Child,
+    pub base: String,
+    pub token: String,
+}
+
+impl Daemon {
+    /// Starts `hookbelld serve --data-dir DIR --listen 127.0.0.1:0` and waits for its
+    /// `listening on` line.
+    pub async fn start(data_dir: &Path) -> Daemon {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbelld"))
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning hookbelld: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let read = async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(at) = line.find("listening on http://") {
+                    return Some(line[at + "listening on ".len()..].trim().to_owned());
+                }
+            }
+            None
+        };
+        let base = tokio::time::timeout(Duration::from_secs(20), read)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("hookbelld printed no `listening on` line within 20 s"));
+        let token = std::fs::read_to_string(data_dir.join("api-token"))
+            .unwrap_or_else(|e| panic!("api-token: {e}"))
+            .trim()
+            .to_owned();
+        Daemon { child, base, token }
+    }
+}
