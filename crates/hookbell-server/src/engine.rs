@@ -111,17 +111,7 @@ impl Engine {
             }
             return Err(e.into());
         }
-        let store = Arc::clone(&self.store);
-        let result =
-            tokio::task::spawn_blocking(move || store_delivery(store.as_ref(), &source, delivery))
-                .await
-                .map_err(|e| {
-                    IngestError::Store(hookbell_store::StoreError::Corrupt {
-                        key: "ingest".into(),
-                        reason: e.to_string(),
-                    })
-                })?;
-        let outcome = result?;
+        let outcome = store_delivery(self.store.as_ref(), &source, delivery).await?;
         tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
         tracing::info!(
             alerts = outcome.alert_ids.len(),
@@ -146,8 +136,7 @@ impl Engine {
         id: String,
         patch: AlertPatch,
     ) -> Result<Option<hookbell_core::Alert>, ApiError> {
-        let store = Arc::clone(&self.store);
-        let alert = tokio::task::spawn_blocking(move || store.patch(&id, patch)).await??;
+        let alert = self.store.patch(&id, patch).await?;
         if let Some(alert) = &alert {
             self.events
                 .publish(Event::AlertUpdated(Box::new(alert.clone())));
@@ -158,11 +147,9 @@ impl Engine {
 
     /// Deletes an alert; announces it.
     pub async fn delete(&self, id: String) -> Result<bool, ApiError> {
-        let store = Arc::clone(&self.store);
-        let deleted_id = id.clone();
-        let found = tokio::task::spawn_blocking(move || store.delete(&id)).await??;
+        let found = self.store.delete(&id).await?;
         if found {
-            self.events.publish(Event::AlertDeleted(deleted_id));
+            self.events.publish(Event::AlertDeleted(id));
             self.publish_stats();
         }
         Ok(found)
@@ -176,8 +163,8 @@ impl Engine {
     }
 }
 
-/// The blocking half of ingest: parse, mask, and write (quarantining what cannot be read).
-fn store_delivery(
+/// Parse, mask, and write durably (quarantining what cannot be read).
+async fn store_delivery(
     store: &dyn Store,
     source: &SourceConfig,
     delivery: Delivery,
@@ -199,14 +186,16 @@ fn store_delivery(
         .or_else(|| providers::get("generic"))
         .ok_or_else(|| IngestError::UnknownSource(source.id.clone()))?;
     match hookbell_core::normalize(provider, &delivery) {
-        Ok(normalized) => Ok(store.ingest(record, normalized.stored_body, normalized.alerts)?),
+        Ok(normalized) => Ok(store
+            .ingest(record, normalized.stored_body, normalized.alerts)
+            .await?),
         Err(error) => {
             tracing::warn!(reason = %error, "delivery quarantined");
             let record = DeliveryRecord {
                 error: Some(error.to_string()),
                 ..record
             };
-            let delivery_id = store.quarantine(record, delivery.body)?;
+            let delivery_id = store.quarantine(record, delivery.body).await?;
             Err(IngestError::Quarantined { error, delivery_id })
         }
     }

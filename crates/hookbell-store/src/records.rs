@@ -106,3 +106,21 @@ pub struct LastDelivery {
     /// What became of it.
     pub status: DeliveryStatus,
 }
+
+/// A delivery's stored value: the metadata JSON's length (u32, big-endian), the JSON, then
+/// the body bytes. One key per delivery keeps the write path short.
+pub(crate) fn frame(record: &DeliveryRecord, body: &[u8]) -> Vec<u8> {
+    let json = serde_json::to_vec(record).unwrap_or_default();
+    let mut out = Vec::with_capacity(4 + json.len() + body.len());
+    out.extend_from_slice(&u32::try_from(json.len()).unwrap_or(u32::MAX).to_be_bytes());
+    out.extend_from_slice(&json);
+    out.extend_from_slice(body);
+    out
+}
+
+/// Splits a stored delivery value into its metadata JSON and its body.
+pub(crate) fn unframe(value: &[u8]) -> Option<(&[u8], &[u8])> {
+    let (len, rest) = value.split_first_chunk::<4>()?;
+    let len = usize::try_from(u32::from_be_bytes(*len)).ok()?;
+    (rest.len() >= len).then(|| rest.split_at(len))
+}

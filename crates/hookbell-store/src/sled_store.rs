@@ -1,21 +1,22 @@
 //! [`SledStore`]: the [`Store`] on sled 0.34.
 
 use std::path::Path;
-use std::sync::{Mutex, mpsc};
+use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::thread::JoinHandle;
 
-use hookbell_core::{Alert, AlertPatch, NewAlert, Severity, Status};
+use hookbell_core::{Alert, AlertPatch, NewAlert};
 use serde::de::DeserializeOwned;
 use sled::Tree;
 
-use crate::Store;
 use crate::error::{Result, StoreError};
-use crate::keys::{self, counter};
+use crate::index::{self, Index, Meta};
+use crate::keys;
 use crate::query::{self, AlertPage, AlertQuery};
 use crate::records::{
-    DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, SourceActivity, Stats,
+    DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, SourceActivity, Stats, unframe,
 };
-use crate::writer::{self, Done, Job, Op};
+use crate::writer::{self, Done, Ids, Job, Op, Prepared};
+use crate::{Pending, Store};
 
 /// The schema version this build writes.
 pub const SCHEMA_VERSION: u32 = 1;
@@ -28,6 +29,8 @@ const MIGRATIONS: &[fn(&Tree) -> Result<()>] = &[];
 pub struct SledStore {
     db: sled::Db,
     tree: Tree,
+    index: Arc<RwLock<Index>>,
+    ids: Arc<Ids>,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<JoinHandle<()>>>,
 }
@@ -37,19 +40,26 @@ impl SledStore {
     pub fn open(dir: &Path) -> Result<SledStore> {
         let db = sled::Config::new()
             .path(dir)
-            .cache_capacity(64 * 1024 * 1024)
+            .cache_capacity(16 * 1024 * 1024)
+            // Every acknowledged write is flushed by the writer; no timer needed.
+            .flush_every_ms(None)
             .open()?;
         let tree = db.open_tree("hookbell")?;
         migrate(&tree)?;
+        let index = Arc::new(RwLock::new(build_index(&tree)?));
         let (tx, rx) = mpsc::channel();
-        let writer_tree = tree.clone();
+        let ids = Arc::new(Ids::default());
+        let (writer_tree, writer_index, writer_ids) =
+            (tree.clone(), Arc::clone(&index), Arc::clone(&ids));
         let writer = std::thread::Builder::new()
             .name("hookbell-store-writer".into())
-            .spawn(move || writer::run(writer_tree, rx))
+            .spawn(move || writer::run(writer_tree, writer_index, writer_ids, rx))
             .map_err(|e| StoreError::Db(sled::Error::Io(e)))?;
         Ok(SledStore {
             db,
             tree,
+            index,
+            ids,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(writer)),
         })
@@ -72,18 +82,15 @@ impl SledStore {
         Ok(self.db.size_on_disk()?)
     }
 
-    fn send(&self, op: Op) -> Result<Done> {
-        let (reply, answer) = mpsc::sync_channel(1);
-        let sender = self
-            .jobs
-            .lock()
-            .map_err(|_| StoreError::Closed)?
-            .clone()
-            .ok_or(StoreError::Closed)?;
-        sender
-            .send(Job { op, reply })
-            .map_err(|_| StoreError::Closed)?;
-        answer.recv().map_err(|_| StoreError::Closed)?
+    fn send<T>(&self, op: Op, extract: fn(Done) -> Option<T>) -> Pending<T> {
+        let (reply, answer) = tokio::sync::oneshot::channel();
+        let sender = self.jobs.lock().ok().and_then(|jobs| jobs.clone());
+        let sent = sender.is_some_and(|s| s.send(Job { op, reply }).is_ok());
+        if sent {
+            Pending::new(answer, extract)
+        } else {
+            Pending::failed(StoreError::Closed, extract)
+        }
     }
 }
 
@@ -91,6 +98,30 @@ impl Drop for SledStore {
     fn drop(&mut self) {
         let _ = self.close();
     }
+}
+
+/// Reads every `x/` record into the in-memory index.
+fn build_index(tree: &Tree) -> Result<Index> {
+    let started = std::time::Instant::now();
+    let mut index = Index::default();
+    for entry in tree.scan_prefix(keys::META) {
+        let (key, value) = entry?;
+        let corrupt = |reason: &str| StoreError::Corrupt {
+            key: String::from_utf8_lossy(&key).into_owned(),
+            reason: reason.into(),
+        };
+        let id = key
+            .get(keys::META.len()..)
+            .and_then(|id| std::str::from_utf8(id).ok())
+            .and_then(index::parse_id)
+            .ok_or_else(|| corrupt("not an alert id"))?;
+        index.insert(
+            id,
+            Meta::decode(&value).ok_or_else(|| corrupt("unreadable index record"))?,
+        );
+    }
+    tracing::debug!(alerts = index.stats().total, took = ?started.elapsed(), "index built");
+    Ok(index)
 }
 
 fn migrate(tree: &Tree) -> Result<()> {
@@ -145,41 +176,57 @@ pub(crate) fn read_counter(tree: &Tree, key: &[u8]) -> Result<u64> {
         .unwrap_or(0))
 }
 
-fn unexpected() -> StoreError {
-    StoreError::Corrupt {
-        key: "writer".into(),
-        reason: "the writer answered with another op's result".into(),
-    }
+fn decode_delivery(key: &[u8], value: &[u8]) -> Result<(DeliveryRecord, Vec<u8>)> {
+    let corrupt = |reason: String| StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason,
+    };
+    let (json, body) = unframe(value).ok_or_else(|| corrupt("truncated delivery record".into()))?;
+    let record = serde_json::from_slice(json).map_err(|e| corrupt(e.to_string()))?;
+    Ok((record, body.to_vec()))
+}
+
+fn unit(done: Done) -> Option<()> {
+    matches!(done, Done::Unit).then_some(())
 }
 
 impl Store for SledStore {
     fn ingest(
         &self,
-        delivery: DeliveryRecord,
+        mut delivery: DeliveryRecord,
         body: Vec<u8>,
         alerts: Vec<NewAlert>,
-    ) -> Result<IngestOutcome> {
-        match self.send(Op::Ingest {
-            delivery,
-            body,
-            alerts,
-        })? {
-            Done::Ingest(outcome) => Ok(*outcome),
-            _ => Err(unexpected()),
-        }
+    ) -> Pending<IngestOutcome> {
+        // Build and serialize here, on the caller's thread, so the writer only writes.
+        delivery.id = self.ids.next();
+        let alerts = alerts
+            .into_iter()
+            .map(|new| Prepared::new(new, self.ids.next(), &delivery))
+            .collect();
+        self.send(
+            Op::Ingest {
+                delivery,
+                body,
+                alerts,
+            },
+            |done| match done {
+                Done::Ingest(outcome) => Some(*outcome),
+                _ => None,
+            },
+        )
     }
 
-    fn quarantine(&self, delivery: DeliveryRecord, body: Vec<u8>) -> Result<String> {
-        match self.send(Op::Quarantine { delivery, body })? {
-            Done::Quarantine(id) => Ok(id),
-            _ => Err(unexpected()),
-        }
+    fn quarantine(&self, delivery: DeliveryRecord, body: Vec<u8>) -> Pending<String> {
+        self.send(Op::Quarantine { delivery, body }, |done| match done {
+            Done::Quarantine(id) => Some(id),
+            _ => None,
+        })
     }
 
     fn note_auth_failure(&self, source: &str) -> Result<()> {
         // A counter only: not worth an fsync, and not on the writer's path.
         self.tree
-            .fetch_and_update(counter::auth_failures(source), |old| {
+            .fetch_and_update(keys::auth_failures(source), |old| {
                 let n = old
                     .and_then(|v| <[u8; 8]>::try_from(v).ok())
                     .map(u64::from_be_bytes)
@@ -194,48 +241,29 @@ impl Store for SledStore {
     }
 
     fn alerts(&self, query: &AlertQuery) -> Result<AlertPage> {
-        query::run(&self.tree, query)
+        query::run(&self.tree, &self.index, query)
     }
 
-    fn patch(&self, id: &str, patch: AlertPatch) -> Result<Option<Alert>> {
-        match self.send(Op::Patch {
+    fn patch(&self, id: &str, patch: AlertPatch) -> Pending<Option<Alert>> {
+        let op = Op::Patch {
             id: id.to_owned(),
             patch,
-        })? {
-            Done::Patch(alert) => Ok(alert.map(|a| *a)),
-            _ => Err(unexpected()),
-        }
+        };
+        self.send(op, |done| match done {
+            Done::Patch(alert) => Some(alert.map(|a| *a)),
+            _ => None,
+        })
     }
 
-    fn delete(&self, id: &str) -> Result<bool> {
-        match self.send(Op::Delete { id: id.to_owned() })? {
-            Done::Delete(found) => Ok(found),
-            _ => Err(unexpected()),
-        }
+    fn delete(&self, id: &str) -> Pending<bool> {
+        self.send(Op::Delete { id: id.to_owned() }, |done| match done {
+            Done::Delete(found) => Some(found),
+            _ => None,
+        })
     }
 
     fn stats(&self) -> Result<Stats> {
-        let mut stats = Stats {
-            total: read_counter(&self.tree, counter::TOTAL)?,
-            unread: read_counter(&self.tree, &counter::status(Status::Unread))?,
-            ..Stats::default()
-        };
-        for sev in Severity::ALL {
-            let n = read_counter(&self.tree, &counter::severity(sev))?;
-            stats.by_severity.insert(sev.as_str().to_owned(), n);
-        }
-        for entry in self.tree.scan_prefix(keys::COUNTER_SOURCE) {
-            let (key, value) = entry?;
-            let n = <[u8; 8]>::try_from(value.as_ref())
-                .map(u64::from_be_bytes)
-                .unwrap_or(0);
-            if n > 0
-                && let Some(source) = keys::id_after(&key, keys::COUNTER_SOURCE.len())
-            {
-                stats.by_source.insert(source, n);
-            }
-        }
-        Ok(stats)
+        Ok(self.index.read().map_err(|_| StoreError::Closed)?.stats())
     }
 
     fn deliveries(
@@ -246,12 +274,12 @@ impl Store for SledStore {
         let mut out = Vec::new();
         if status == Some(DeliveryStatus::Quarantined) {
             for entry in self.tree.scan_prefix(keys::QUARANTINE).rev() {
-                let (key, _) = entry?;
                 if out.len() >= limit {
                     break;
                 }
+                let (key, _) = entry?;
                 if let Some(id) = keys::id_after(&key, keys::QUARANTINE.len())
-                    && let Some(record) = read_json(&self.tree, &keys::delivery(&id))?
+                    && let Some((record, _)) = self.delivery(&id)?
                 {
                     out.push(record);
                 }
@@ -263,11 +291,7 @@ impl Store for SledStore {
                 break;
             }
             let (key, value) = entry?;
-            let record: DeliveryRecord =
-                serde_json::from_slice(&value).map_err(|e| StoreError::Corrupt {
-                    key: String::from_utf8_lossy(&key).into_owned(),
-                    reason: e.to_string(),
-                })?;
+            let record = decode_delivery(&key, &value)?.0;
             if status.is_none_or(|s| s == record.status) {
                 out.push(record);
             }
@@ -276,21 +300,17 @@ impl Store for SledStore {
     }
 
     fn delivery(&self, id: &str) -> Result<Option<(DeliveryRecord, Vec<u8>)>> {
-        let Some(record) = read_json::<DeliveryRecord>(&self.tree, &keys::delivery(id))? else {
-            return Ok(None);
-        };
-        let body = self
-            .tree
-            .get(keys::body(id))?
-            .map(|b| b.to_vec())
-            .unwrap_or_default();
-        Ok(Some((record, body)))
+        let key = keys::delivery(id);
+        match self.tree.get(&key)? {
+            Some(value) => decode_delivery(&key, &value).map(Some),
+            None => Ok(None),
+        }
     }
 
     fn source_activity(&self, source: &str) -> Result<SourceActivity> {
         Ok(SourceActivity {
             last_delivery: read_json::<LastDelivery>(&self.tree, &keys::last_delivery(source))?,
-            auth_failures: read_counter(&self.tree, &counter::auth_failures(source))?,
+            auth_failures: read_counter(&self.tree, &keys::auth_failures(source))?,
         })
     }
 
@@ -298,16 +318,16 @@ impl Store for SledStore {
         read_json(&self.tree, &keys::setting(key))
     }
 
-    fn set_setting(&self, key: &str, value: serde_json::Value) -> Result<()> {
-        self.send(Op::SetSetting {
+    fn set_setting(&self, key: &str, value: serde_json::Value) -> Pending<()> {
+        let op = Op::SetSetting {
             key: key.to_owned(),
             value,
-        })
-        .map(|_| ())
+        };
+        self.send(op, unit)
     }
 
-    fn flush(&self) -> Result<()> {
-        self.send(Op::Flush).map(|_| ())
+    fn flush(&self) -> Pending<()> {
+        self.send(Op::Flush, unit)
     }
 }
 

@@ -1,11 +1,13 @@
 //! The single writer thread and its group commit.
 //!
-//! Callers send an [`Op`] and block on the reply. The thread takes every op waiting in the
+//! Callers send an [`Op`] and wait for the reply (see [`crate::Pending`]). The thread takes every op waiting in the
 //! channel, applies each as one atomic sled batch, flushes once for the whole group, and then
 //! answers all of them. An error in the flush fails every op of the group: none of them was
-//! acknowledged, so none is reported as stored.
+//! acknowledged, so none is reported as stored. The in-memory index is updated as each batch
+//! lands.
 
-use std::sync::mpsc;
+use std::sync::{Arc, RwLock, mpsc};
+use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use hookbell_core::{Alert, AlertPatch, NewAlert};
@@ -13,18 +15,21 @@ use sled::{Batch, Tree};
 use ulid::Generator;
 
 use crate::error::{Result, StoreError};
-use crate::keys::{self, counter};
-use crate::records::{DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery};
+use crate::index::{self, Index, Meta};
+use crate::keys;
+use crate::records::{DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, frame};
 
 /// Most ops applied before one flush.
 const MAX_GROUP: usize = 512;
+/// How long a busy writer waits for more ops to join a group.
+const GATHER: Duration = Duration::from_micros(500);
 
 /// A change to the store.
 pub(crate) enum Op {
     Ingest {
         delivery: DeliveryRecord,
         body: Vec<u8>,
-        alerts: Vec<NewAlert>,
+        alerts: Vec<Prepared>,
     },
     Quarantine {
         delivery: DeliveryRecord,
@@ -53,30 +58,107 @@ pub(crate) enum Done {
     Unit,
 }
 
+/// A new alert built and serialized by the caller's thread, so the writer only decides
+/// (new or duplicate) and writes.
+pub(crate) struct Prepared {
+    pub alert: Alert,
+    pub json: Vec<u8>,
+    pub meta: Meta,
+}
+
+impl Prepared {
+    /// Builds the alert `new` as the first sighting in `delivery`, with id `id`.
+    pub fn new(new: NewAlert, id: String, delivery: &DeliveryRecord) -> Prepared {
+        let alert = Alert {
+            id,
+            source: delivery.source.clone(),
+            provider: delivery.provider.clone(),
+            external_id: new.external_id,
+            severity: new.severity,
+            title: new.title,
+            summary: new.summary,
+            description: new.description,
+            recommendation: new.recommendation,
+            subject: new.subject,
+            category: new.category,
+            occurred_at: new.occurred_at,
+            received_at: delivery.received_at,
+            last_seen_at: delivery.received_at,
+            seen_count: 1,
+            read: false,
+            done: false,
+            unrecognized: new.unrecognized,
+            masked_values: new.masked_values,
+            links: new.links,
+            delivery_id: delivery.id.clone(),
+            details: new.details,
+        };
+        Prepared {
+            json: json(&alert),
+            meta: Meta::of(&alert),
+            alert,
+        }
+    }
+}
+
+/// Time-ordered ids for alerts and deliveries, shared by every thread.
+#[derive(Default)]
+pub(crate) struct Ids(std::sync::Mutex<Generator>);
+
+impl Ids {
+    pub fn next(&self) -> String {
+        let mut generator = match self.0.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match generator.generate() {
+            Ok(id) => id,
+            Err(overflow) => overflow.commit_overflow_increment(),
+        }
+        .to_string()
+    }
+}
+
 pub(crate) struct Job {
     pub op: Op,
-    pub reply: mpsc::SyncSender<Result<Done>>,
+    pub reply: tokio::sync::oneshot::Sender<Result<Done>>,
 }
 
 /// Runs until every sender is dropped, then flushes one last time.
-pub(crate) fn run(tree: Tree, jobs: mpsc::Receiver<Job>) {
-    let mut writer = Writer {
-        tree,
-        ids: Generator::new(),
-    };
+pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mpsc::Receiver<Job>) {
+    let mut writer = Writer { tree, index, ids };
+    let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
+        // Under load (the last group had company), linger briefly so more ops share the
+        // flush: flushes cost more CPU than the wait costs latency. Alone, flush at once.
+        let linger = if last_group > 1 {
+            GATHER
+        } else {
+            Duration::ZERO
+        };
+        let until = Instant::now() + linger;
         while group.len() < MAX_GROUP {
-            match jobs.try_recv() {
-                Ok(job) => group.push(job),
-                Err(_) => break,
+            let left = until.saturating_duration_since(Instant::now());
+            let next = if left.is_zero() {
+                jobs.try_recv().ok()
+            } else {
+                jobs.recv_timeout(left).ok()
+            };
+            match next {
+                Some(job) => group.push(job),
+                None => break,
             }
         }
+        last_group = group.len();
+        let started = Instant::now();
         let results: Vec<Result<Done>> = group
             .iter_mut()
             .map(|job| writer.apply(std::mem::replace(&mut job.op, Op::Flush)))
             .collect();
+        let applied = started.elapsed();
         let flushed = writer.tree.flush();
+        tracing::trace!(ops = group.len(), ?applied, flush = ?(started.elapsed() - applied), "group committed");
         if let Err(e) = &flushed {
             tracing::error!(error = %e, ops = group.len(), "flush failed; the group is not acknowledged");
         }
@@ -94,16 +176,20 @@ pub(crate) fn run(tree: Tree, jobs: mpsc::Receiver<Job>) {
 
 struct Writer {
     tree: Tree,
-    ids: Generator,
+    index: Arc<RwLock<Index>>,
+    ids: Arc<Ids>,
 }
 
 impl Writer {
     fn next_id(&mut self) -> String {
-        match self.ids.generate() {
-            Ok(id) => id,
-            Err(overflow) => overflow.commit_overflow_increment(),
-        }
-        .to_string()
+        self.ids.next()
+    }
+
+    /// Runs `change` on the index once its batch has landed.
+    fn update_index(&self, change: impl FnOnce(&mut Index)) -> Result<()> {
+        let mut index = self.index.write().map_err(|_| StoreError::Closed)?;
+        change(&mut index);
+        Ok(())
     }
 
     fn apply(&mut self, op: Op) -> Result<Done> {
@@ -132,31 +218,32 @@ impl Writer {
         &mut self,
         mut delivery: DeliveryRecord,
         body: Vec<u8>,
-        alerts: Vec<NewAlert>,
+        alerts: Vec<Prepared>,
     ) -> Result<IngestOutcome> {
-        let delivery_id = self.next_id();
         let now = Utc::now();
         let mut batch = Batch::default();
-        let mut counters = Counters::new(self.tree.clone());
         let mut outcome = IngestOutcome {
-            delivery_id: delivery_id.clone(),
+            delivery_id: delivery.id.clone(),
             alert_ids: Vec::new(),
             duplicate: false,
             created: Vec::new(),
             repeated: Vec::new(),
         };
-        // Keys seen earlier in this same delivery (a batch may repeat an alert).
-        let mut in_this_delivery: Vec<(Vec<u8>, String)> = Vec::new();
-        for new in alerts {
-            let dedup_key = keys::dedup(&delivery.source, &new.external_id);
-            let known = match in_this_delivery.iter().find(|(k, _)| *k == dedup_key) {
-                Some((_, id)) => Some(id.clone()),
-                None => self
-                    .tree
-                    .get(&dedup_key)?
-                    .map(|v| String::from_utf8_lossy(&v).into_owned()),
-            };
-            if let Some(existing_id) = known {
+        let mut created: Vec<Prepared> = Vec::new();
+        for prepared in alerts {
+            let dedup_key = keys::dedup(&delivery.source, &prepared.alert.external_id);
+            // A batch may repeat one of its own alerts.
+            if let Some(first) = created
+                .iter_mut()
+                .find(|p| p.alert.external_id == prepared.alert.external_id)
+            {
+                first.alert.seen_count += 1;
+                first.json = json(&first.alert);
+                outcome.alert_ids.push(first.alert.id.clone());
+                continue;
+            }
+            if let Some(existing) = self.tree.get(&dedup_key)? {
+                let existing_id = String::from_utf8_lossy(&existing).into_owned();
                 if let Some(mut alert) = self.load(&existing_id)? {
                     alert.seen_count += 1;
                     alert.last_seen_at = now;
@@ -166,50 +253,34 @@ impl Writer {
                 outcome.alert_ids.push(existing_id);
                 continue;
             }
-            let id = self.next_id();
-            let alert = Alert {
-                id: id.clone(),
-                source: delivery.source.clone(),
-                provider: delivery.provider.clone(),
-                external_id: new.external_id,
-                severity: new.severity,
-                title: new.title,
-                summary: new.summary,
-                description: new.description,
-                recommendation: new.recommendation,
-                subject: new.subject,
-                category: new.category,
-                occurred_at: new.occurred_at,
-                received_at: delivery.received_at,
-                last_seen_at: delivery.received_at,
-                seen_count: 1,
-                read: false,
-                done: false,
-                unrecognized: new.unrecognized,
-                masked_values: new.masked_values,
-                links: new.links,
-                delivery_id: delivery_id.clone(),
-                details: new.details,
-            };
-            batch.insert(dedup_key.clone(), id.as_bytes());
-            in_this_delivery.push((dedup_key, id.clone()));
-            outcome.alert_ids.push(id);
-            outcome.created.push(alert);
+            batch.insert(dedup_key, prepared.alert.id.as_bytes());
+            outcome.alert_ids.push(prepared.alert.id.clone());
+            created.push(prepared);
         }
-        outcome.duplicate = outcome.created.is_empty();
-        delivery.id = delivery_id.clone();
+        outcome.duplicate = created.is_empty();
         delivery.status = if outcome.duplicate {
             DeliveryStatus::Duplicate
         } else {
             DeliveryStatus::Accepted
         };
         delivery.alert_ids = outcome.alert_ids.clone();
-        for alert in &outcome.created {
-            self.insert_alert(&mut batch, &mut counters, alert)?;
+        let mut metas = Vec::with_capacity(created.len());
+        for prepared in created {
+            let id = &prepared.alert.id;
+            batch.insert(keys::alert(id), prepared.json);
+            batch.insert(keys::meta(id), prepared.meta.encode());
+            metas.push((index::parse_id(id), prepared.meta));
+            outcome.created.push(prepared.alert);
         }
         self.put_delivery(&mut batch, &delivery, &body);
-        counters.write(&mut batch)?;
         self.tree.apply_batch(batch)?;
+        self.update_index(|index| {
+            for (id, meta) in metas {
+                if let Some(id) = id {
+                    index.insert(id, meta);
+                }
+            }
+        })?;
         Ok(outcome)
     }
 
@@ -225,8 +296,7 @@ impl Writer {
     }
 
     fn put_delivery(&self, batch: &mut Batch, delivery: &DeliveryRecord, body: &[u8]) {
-        batch.insert(keys::delivery(&delivery.id), json(delivery));
-        batch.insert(keys::body(&delivery.id), body);
+        batch.insert(keys::delivery(&delivery.id), frame(delivery, body));
         let last = LastDelivery {
             delivery_id: delivery.id.clone(),
             at: delivery.received_at,
@@ -235,120 +305,44 @@ impl Writer {
         batch.insert(keys::last_delivery(&delivery.source), json(&last));
     }
 
-    fn insert_alert(
-        &self,
-        batch: &mut Batch,
-        counters: &mut Counters,
-        alert: &Alert,
-    ) -> Result<()> {
-        batch.insert(keys::alert(&alert.id), json(alert));
-        batch.insert(keys::search(&alert.id), search_text(alert).into_bytes());
-        batch.insert(keys::by_source(&alert.source, &alert.id), &[]);
-        batch.insert(keys::by_severity(alert.severity, &alert.id), &[]);
-        batch.insert(keys::by_status(alert.status(), &alert.id), &[]);
-        counters.add(counter::TOTAL.to_vec(), 1)?;
-        counters.add(counter::source(&alert.source), 1)?;
-        counters.add(counter::severity(alert.severity), 1)?;
-        counters.add(counter::status(alert.status()), 1)?;
-        Ok(())
-    }
-
     fn patch(&mut self, id: &str, patch: AlertPatch) -> Result<Option<Alert>> {
         let Some(mut alert) = self.load(id)? else {
             return Ok(None);
         };
         let before = alert.status();
         alert.apply(patch);
-        let after = alert.status();
         let mut batch = Batch::default();
         batch.insert(keys::alert(id), json(&alert));
-        if before != after {
-            let mut counters = Counters::new(self.tree.clone());
-            batch.remove(keys::by_status(before, id));
-            batch.insert(keys::by_status(after, id), &[]);
-            counters.add(counter::status(before), -1)?;
-            counters.add(counter::status(after), 1)?;
-            counters.write(&mut batch)?;
+        let meta = Meta::of(&alert);
+        if alert.status() != before {
+            batch.insert(keys::meta(id), meta.encode());
         }
         self.tree.apply_batch(batch)?;
+        if let Some(key) = index::parse_id(id) {
+            self.update_index(|index| index.insert(key, meta))?;
+        }
         Ok(Some(alert))
     }
 
     fn delete(&mut self, id: &str) -> Result<bool> {
-        let Some(alert) = self.load(id)? else {
+        if self.load(id)?.is_none() {
             return Ok(false);
-        };
+        }
         let mut batch = Batch::default();
-        let mut counters = Counters::new(self.tree.clone());
         batch.remove(keys::alert(id));
-        batch.remove(keys::search(id));
-        batch.remove(keys::by_source(&alert.source, id));
-        batch.remove(keys::by_severity(alert.severity, id));
-        batch.remove(keys::by_status(alert.status(), id));
-        counters.add(counter::TOTAL.to_vec(), -1)?;
-        counters.add(counter::source(&alert.source), -1)?;
-        counters.add(counter::severity(alert.severity), -1)?;
-        counters.add(counter::status(alert.status()), -1)?;
-        counters.write(&mut batch)?;
+        batch.remove(keys::meta(id));
         self.tree.apply_batch(batch)?;
+        if let Some(key) = index::parse_id(id) {
+            self.update_index(|index| {
+                index.remove(&key);
+            })?;
+        }
         Ok(true)
     }
 
     fn load(&self, id: &str) -> Result<Option<Alert>> {
         crate::sled_store::read_json(&self.tree, &keys::alert(id))
     }
-}
-
-/// Counter changes gathered for one batch, read from the tree once each.
-struct Counters {
-    tree: Tree,
-    values: Vec<(Vec<u8>, u64)>,
-}
-
-impl Counters {
-    fn new(tree: Tree) -> Self {
-        Counters {
-            tree,
-            values: Vec::new(),
-        }
-    }
-
-    fn add(&mut self, key: Vec<u8>, delta: i64) -> Result<()> {
-        let index = match self.values.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                let current = crate::sled_store::read_counter(&self.tree, &key)?;
-                self.values.push((key, current));
-                self.values.len() - 1
-            }
-        };
-        let value = &mut self.values[index].1;
-        *value = value.saturating_add_signed(delta);
-        Ok(())
-    }
-
-    fn write(self, batch: &mut Batch) -> Result<()> {
-        for (key, value) in self.values {
-            batch.insert(key, &value.to_be_bytes());
-        }
-        Ok(())
-    }
-}
-
-/// The lowercase text `q` searches: title, summary, subject, source, category, description.
-pub(crate) fn search_text(alert: &Alert) -> String {
-    let description: String = alert.description.chars().take(1000).collect();
-    [
-        alert.title.as_str(),
-        &alert.summary,
-        &alert.subject,
-        &alert.source,
-        &alert.provider,
-        &alert.category,
-        &description,
-    ]
-    .join("\n")
-    .to_lowercase()
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {

@@ -101,9 +101,14 @@ async fn serve(paths: Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
     let state = AppState::new(engine, token.clone(), local);
 
     let base = state.base_url();
-    // Rust's stdout is line-buffered, so each line reaches a pipe as soon as it is printed.
-    println!("hookbelld listening on http://{local}");
-    println!("open {base}/#token={}", token.expose());
+    // Rust's stdout is line-buffered, so each line reaches a pipe as soon as it is printed. A
+    // reader that went away (a closed pipe) must not stop the daemon, so errors are ignored.
+    {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "hookbelld listening on http://{local}");
+        let _ = writeln!(out, "open {base}/#token={}", token.expose());
+    }
     tracing::info!(data_dir = %dir.display(), "ready");
 
     hookbell_server::serve(listener, state, shutdown_signal()).await?;

@@ -41,11 +41,17 @@ async fn acknowledged_deliveries_survive_sigkill_exactly_once() {
                     .body(body)
                     .send()
                     .await;
-                if let Ok(response) = response
-                    && response.status() == StatusCode::OK
-                {
-                    let answer: Value = response.json().await.unwrap_or_default();
-                    acked.push(answer["alerts"][0].as_str().unwrap_or_default().to_owned());
+                match response {
+                    Ok(response) if response.status() == StatusCode::OK => {
+                        let answer: Value = response.json().await.unwrap_or_default();
+                        acked.push(answer["alerts"][0].as_str().unwrap_or_default().to_owned());
+                    }
+                    Ok(response) => eprintln!(
+                        "sender {s}: {} {}",
+                        response.status(),
+                        response.text().await.unwrap_or_default()
+                    ),
+                    Err(e) => eprintln!("sender {s}: {e}"),
                 }
             }
             acked

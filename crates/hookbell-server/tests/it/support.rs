@@ -235,6 +235,8 @@ impl Daemon {
             .ok()
             .flatten()
             .unwrap_or_else(|| panic!("hookbelld printed no `listening on` line within 20 s"));
+        // Keep reading, so the daemon never writes into a closed pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         let token = std::fs::read_to_string(data_dir.join("api-token"))
             .unwrap_or_else(|e| panic!("api-token: {e}"))
             .trim()

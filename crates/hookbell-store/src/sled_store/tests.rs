@@ -57,6 +57,7 @@ fn ingest(
             b"{}".to_vec(),
             vec![new_alert(key, severity, title)],
         )
+        .wait()
         .unwrap_or_else(|e| panic!("ingest: {e}"))
 }
 
@@ -99,6 +100,7 @@ fn a_batch_repeating_itself_makes_one_alert() {
     ];
     let out = store
         .ingest(delivery("s"), Vec::new(), alerts)
+        .wait()
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(out.created.len(), 2);
     assert_eq!(out.alert_ids[0], out.alert_ids[1]);
@@ -216,6 +218,7 @@ fn patch_and_delete_keep_counters_and_indexes_true() {
                 done: Some(true),
             },
         )
+        .wait()
         .ok()
         .flatten();
     assert_eq!(done.map(|a| a.status()), Some(Status::Done));
@@ -243,8 +246,8 @@ fn patch_and_delete_keep_counters_and_indexes_true() {
         1
     );
 
-    assert!(store.delete(&id).unwrap_or(false));
-    assert!(!store.delete(&id).unwrap_or(true));
+    assert!(store.delete(&id).wait().unwrap_or(false));
+    assert!(!store.delete(&id).wait().unwrap_or(true));
     assert_eq!(store.alert(&id).ok().flatten(), None);
     let stats = store.stats().unwrap_or_default();
     assert_eq!((stats.total, stats.unread), (1, 1));
@@ -263,7 +266,11 @@ fn patch_and_delete_keep_counters_and_indexes_true() {
     assert!(ingest(&store, "s", "k", Severity::Medium, "t").duplicate);
     assert_eq!(store.stats().map(|s| s.total).ok(), Some(1));
     assert_eq!(
-        store.patch("01NOPE", AlertPatch::default()).ok().flatten(),
+        store
+            .patch("01NOPE", AlertPatch::default())
+            .wait()
+            .ok()
+            .flatten(),
         None
     );
 }
@@ -276,6 +283,7 @@ fn quarantine_and_deliveries_are_listed_newest_first() {
     bad.error = Some("the body is not valid JSON".into());
     let qid = store
         .quarantine(bad, b"not json".to_vec())
+        .wait()
         .unwrap_or_default();
     let quarantined = store
         .deliveries(Some(DeliveryStatus::Quarantined), 10)
@@ -324,6 +332,7 @@ fn concurrent_writers_all_land_and_survive_reopen() {
         }
         store
             .set_setting("language", serde_json::json!("de"))
+            .wait()
             .unwrap_or(());
     }
     let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));

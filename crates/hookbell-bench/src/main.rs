@@ -1,0 +1,439 @@
+//! `hookbell-bench`: measures the real `hookbelld` binary from a second process on loopback.
+//!
+//! 1. Durable ingest of ~2 KB deliveries from N concurrent senders, then the same load against
+//!    a no-op axum handler (this binary's `noop-server` mode, also a separate process): the
+//!    ratio between the two is the cost of verifying, parsing, storing and flushing.
+//! 2. With the store filled to 100,000 alerts: daemon start-up, the first page of
+//!    `/api/alerts`, a `q` search, `/api/stats`, and the daemon's resident memory.
+//!
+//! Prints a Markdown report. Run it with `make bench`.
+
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use clap::Parser;
+use tokio::io::AsyncBufReadExt;
+
+#[derive(Parser)]
+#[command(
+    about = "Benchmarks hookbelld: durable ingest vs a no-op baseline, and queries over a full store"
+)]
+struct Cli {
+    /// Where the release `hookbelld` is.
+    #[arg(long)]
+    bin_dir: PathBuf,
+    /// Concurrent senders.
+    #[arg(long, default_value_t = 32)]
+    senders: usize,
+    /// Seconds of load per ingest run.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Alerts in the store for the query phase.
+    #[arg(long, default_value_t = 100_000)]
+    alerts: u64,
+    /// Only load an already running server at this base URL (for profiling), then exit.
+    #[arg(long, value_name = "URL")]
+    against: Option<String>,
+    /// Internal: run the no-op baseline server.
+    #[arg(long, hide = true)]
+    noop_server: bool,
+}
+
+const CONFIG: &str = r#"
+[server]
+listen = "127.0.0.1:0"
+rate_limit = { per_second = 1000000, burst = 1000000 }
+
+[[sources]]
+id = "bench"
+provider = "generic"
+auth = { scheme = "none" }
+"#;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if cli.noop_server {
+        return noop_server().await;
+    }
+    if let Some(base) = &cli.against {
+        let client = reqwest::Client::new();
+        let r = load(
+            &client,
+            base,
+            cli.senders,
+            Limit::Time(Duration::from_secs(cli.seconds)),
+        )
+        .await;
+        println!(
+            "{:.0} deliveries/s, p50 {:.2} ms, p99 {:.2} ms, {} errors",
+            r.rate(),
+            r.pct(50.0),
+            r.pct(99.0),
+            r.errors
+        );
+        return Ok(());
+    }
+    let hookbelld = cli.bin_dir.join("hookbelld");
+    anyhow::ensure!(
+        hookbelld.exists(),
+        "{} not found; build it with --release",
+        hookbelld.display()
+    );
+    let data = tempfile::tempdir()?;
+    std::fs::write(data.path().join("hookbell.toml"), CONFIG)?;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(cli.senders * 2)
+        .build()?;
+    let body_size = delivery(0, 0).len();
+
+    println!("# Hookbell benchmark\n");
+    println!(
+        "{} concurrent senders, {} s per run, {} B deliveries, {} cores.\n",
+        cli.senders,
+        cli.seconds,
+        body_size,
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+
+    // Baseline first, so the durable run cannot warm anything for it.
+    let mut noop = Server::noop().await?;
+    let baseline = load(
+        &client,
+        &noop.base,
+        cli.senders,
+        Limit::Time(Duration::from_secs(cli.seconds)),
+    )
+    .await;
+    noop.stop().await;
+
+    let mut daemon = Server::hookbelld(&hookbelld, data.path()).await?;
+    let durable = load(
+        &client,
+        &daemon.base,
+        cli.senders,
+        Limit::Time(Duration::from_secs(cli.seconds)),
+    )
+    .await;
+
+    println!("## Durable ingest\n");
+    println!("| target | deliveries/s | p50 ms | p99 ms | max ms | errors |");
+    println!("|---|---|---|---|---|---|");
+    for (name, r) in [
+        ("no-op axum handler (baseline)", &baseline),
+        ("hookbelld, durable (flushed before 2xx)", &durable),
+    ] {
+        println!(
+            "| {name} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
+            r.rate(),
+            r.pct(50.0),
+            r.pct(99.0),
+            r.pct(100.0),
+            r.errors
+        );
+    }
+    println!(
+        "\nDurable throughput is {:.0} % of the baseline's.\n",
+        100.0 * durable.rate() / baseline.rate()
+    );
+
+    // Fill to the target count for the query phase.
+    let stored = stats_total(&client, &daemon).await?;
+    if stored < cli.alerts {
+        load(
+            &client,
+            &daemon.base,
+            cli.senders,
+            Limit::Count(cli.alerts - stored),
+        )
+        .await;
+    }
+    let total = stats_total(&client, &daemon).await?;
+    daemon.stop().await;
+
+    let started = Instant::now();
+    let daemon = Server::hookbelld(&hookbelld, data.path()).await?;
+    let startup = started.elapsed();
+
+    println!("## Queries with {total} alerts stored\n");
+    println!("| request | runs | p50 ms | p99 ms |");
+    println!("|---|---|---|---|");
+    for (name, path, runs) in [
+        ("first page `/api/alerts`", "/api/alerts", 200),
+        (
+            "filtered page `/api/alerts?severity=high&status=unread`",
+            "/api/alerts?severity=high&status=unread",
+            100,
+        ),
+        (
+            "search `/api/alerts?q=sender%2017%20`",
+            "/api/alerts?q=sender%2017%20",
+            20,
+        ),
+        ("`/api/stats`", "/api/stats", 500),
+    ] {
+        let r = timed_gets(&client, &daemon, path, runs).await?;
+        println!(
+            "| {name} | {runs} | {:.2} | {:.2} |",
+            r.pct(50.0),
+            r.pct(99.0)
+        );
+    }
+    println!(
+        "\nStart-up of hookbelld over that store (spawn to `listening on`): {:.0} ms.",
+        startup.as_secs_f64() * 1000.0
+    );
+    match rss_mib(daemon.pid) {
+        Some(rss) => println!("Resident memory of hookbelld after the queries: {rss:.1} MiB."),
+        None => println!("Resident memory: not readable on this platform."),
+    }
+    println!(
+        "Store size on disk: {:.1} MiB.",
+        dir_size(data.path()) as f64 / 1048576.0
+    );
+    Ok(())
+}
+
+/// A ~2 KB JSON delivery, unique per (run, n).
+fn delivery(run: u32, n: u64) -> String {
+    let filler =
+        "Leaked credentials and session tokens were found in a public paste; rotate them. "
+            .repeat(20);
+    let sev = ["info", "low", "medium", "high", "critical"][(n % 5) as usize];
+    format!(
+        r#"{{"id": "r{run}-{n}", "title": "Alert {n} from sender {} ", "severity": "{sev}", "subject": "user{n}@example.com", "url": "https://example.com/alerts/{n}", "message": "{filler}"}}"#,
+        n % 32
+    )
+}
+
+enum Limit {
+    Time(Duration),
+    Count(u64),
+}
+
+struct Run {
+    micros: Vec<u32>,
+    errors: u64,
+    elapsed: Duration,
+}
+
+impl Run {
+    fn rate(&self) -> f64 {
+        self.micros.len() as f64 / self.elapsed.as_secs_f64()
+    }
+    /// The p-th percentile latency in milliseconds (100 = max).
+    fn pct(&self, p: f64) -> f64 {
+        if self.micros.is_empty() {
+            return f64::NAN;
+        }
+        let i = ((p / 100.0) * (self.micros.len() - 1) as f64).round() as usize;
+        f64::from(self.micros[i]) / 1000.0
+    }
+}
+
+async fn load(client: &reqwest::Client, base: &str, senders: usize, limit: Limit) -> Run {
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let run_id = RUNS.fetch_add(1, Ordering::Relaxed) as u32;
+    let url = Arc::new(format!("{base}/hooks/bench"));
+    let issued = Arc::new(AtomicU64::new(0));
+    let (deadline, cap) = match limit {
+        Limit::Time(d) => (Some(Instant::now() + d), u64::MAX),
+        Limit::Count(n) => (None, n),
+    };
+    let started = Instant::now();
+    let tasks: Vec<_> = (0..senders)
+        .map(|_| {
+            let (client, url, issued) = (client.clone(), Arc::clone(&url), Arc::clone(&issued));
+            tokio::spawn(async move {
+                let mut micros = Vec::new();
+                let mut errors = 0;
+                loop {
+                    if deadline.is_some_and(|d| Instant::now() >= d) {
+                        break;
+                    }
+                    let n = issued.fetch_add(1, Ordering::Relaxed);
+                    if n >= cap {
+                        break;
+                    }
+                    let body = delivery(run_id, n);
+                    let t = Instant::now();
+                    match client
+                        .post(url.as_str())
+                        .header("content-type", "application/json")
+                        .body(body)
+                        .send()
+                        .await
+                    {
+                        Ok(r) if r.status().is_success() => {
+                            let _ = r.bytes().await;
+                            micros.push(t.elapsed().as_micros().min(u32::MAX as u128) as u32);
+                        }
+                        _ => errors += 1,
+                    }
+                }
+                (micros, errors)
+            })
+        })
+        .collect();
+    let mut run = Run {
+        micros: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    for task in tasks {
+        if let Ok((micros, errors)) = task.await {
+            run.micros.extend(micros);
+            run.errors += errors;
+        }
+    }
+    run.elapsed = started.elapsed();
+    run.micros.sort_unstable();
+    run
+}
+
+async fn timed_gets(
+    client: &reqwest::Client,
+    server: &Server,
+    path: &str,
+    runs: usize,
+) -> anyhow::Result<Run> {
+    let mut run = Run {
+        micros: Vec::new(),
+        errors: 0,
+        elapsed: Duration::ZERO,
+    };
+    let started = Instant::now();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let r = client
+            .get(format!("{}{path}", server.base))
+            .bearer_auth(&server.token)
+            .send()
+            .await?;
+        if !r.status().is_success() {
+            bail!("{path}: {}", r.status());
+        }
+        let _ = r.bytes().await?;
+        run.micros.push(t.elapsed().as_micros() as u32);
+    }
+    run.elapsed = started.elapsed();
+    run.micros.sort_unstable();
+    Ok(run)
+}
+
+async fn stats_total(client: &reqwest::Client, server: &Server) -> anyhow::Result<u64> {
+    let stats: serde_json::Value = client
+        .get(format!("{}/api/stats", server.base))
+        .bearer_auth(&server.token)
+        .send()
+        .await?
+        .json()
+        .await?;
+    stats["total"].as_u64().context("stats without total")
+}
+
+struct Server {
+    child: tokio::process::Child,
+    base: String,
+    token: String,
+    pid: u32,
+}
+
+impl Server {
+    async fn hookbelld(bin: &Path, data: &Path) -> anyhow::Result<Server> {
+        let mut cmd = tokio::process::Command::new(bin);
+        cmd.args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .env("RUST_LOG", "warn");
+        let mut server = Server::spawn(cmd).await?;
+        server.token = std::fs::read_to_string(data.join("api-token"))?
+            .trim()
+            .to_owned();
+        Ok(server)
+    }
+
+    async fn noop() -> anyhow::Result<Server> {
+        let mut cmd = tokio::process::Command::new(std::env::current_exe()?);
+        cmd.args(["--bin-dir", ".", "--noop-server"]);
+        Server::spawn(cmd).await
+    }
+
+    async fn spawn(mut cmd: tokio::process::Command) -> anyhow::Result<Server> {
+        let mut child = cmd.stdout(Stdio::piped()).kill_on_drop(true).spawn()?;
+        let pid = child.id().unwrap_or(0);
+        let mut lines =
+            tokio::io::BufReader::new(child.stdout.take().context("no stdout")?).lines();
+        let base = tokio::time::timeout(Duration::from_secs(30), async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(at) = line.find("listening on http://") {
+                    return Some(line[at + "listening on ".len()..].trim().to_owned());
+                }
+            }
+            None
+        })
+        .await
+        .ok()
+        .flatten()
+        .context("the server printed no `listening on` line")?;
+        // Keep draining stdout so the child never blocks on a full pipe.
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        Ok(Server {
+            child,
+            base,
+            token: String::new(),
+            pid,
+        })
+    }
+
+    /// SIGTERM (a graceful stop that flushes), then wait.
+    async fn stop(&mut self) {
+        let _ = std::process::Command::new("kill")
+            .arg(self.pid.to_string())
+            .status();
+        let _ = tokio::time::timeout(Duration::from_secs(30), self.child.wait()).await;
+    }
+}
+
+fn rss_mib(pid: u32) -> Option<f64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib / 1024.0)
+}
+
+fn dir_size(path: &Path) -> u64 {
+    std::fs::read_dir(path)
+        .map(|entries| {
+            entries
+                .flatten()
+                .map(|e| match e.metadata() {
+                    Ok(m) if m.is_dir() => dir_size(&e.path()),
+                    Ok(m) => m.len(),
+                    Err(_) => 0,
+                })
+                .sum()
+        })
+        .unwrap_or(0)
+}
+
+/// The baseline: an axum handler that reads the body and answers like hookbelld, doing
+/// nothing else.
+async fn noop_server() -> anyhow::Result<()> {
+    use axum::routing::post;
+    let app = axum::Router::new().route(
+        "/hooks/{source}",
+        post(|body: axum::body::Bytes| async move {
+            axum::Json(serde_json::json!({"delivery_id": "noop", "alerts": [body.len().to_string()], "duplicate": false}))
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("noop listening on http://{}", listener.local_addr()?);
+    axum::serve(listener, app).await?;
+    Ok(())
+}

@@ -1,0 +1,242 @@
+//! The in-memory index of every alert: what listing, filtering, text search and the counters
+//! need, without reading alerts from disk. It is rebuilt from the `x/` records when the store
+//! opens and kept current by the writer, so stats and totals never scan at request time.
+
+use std::collections::{BTreeMap, HashMap};
+
+use hookbell_core::{Alert, Severity, Status};
+
+use crate::query::AlertQuery;
+use crate::records::Stats;
+
+/// An alert id: a ULID in its 26-character text form (byte order is time order).
+pub(crate) type Id = [u8; 26];
+
+/// Parses an id; `None` for anything that is not 26 ASCII alphanumerics.
+pub(crate) fn parse_id(text: &str) -> Option<Id> {
+    let bytes: Id = text.as_bytes().try_into().ok()?;
+    bytes.iter().all(u8::is_ascii_alphanumeric).then_some(bytes)
+}
+
+/// The id as text.
+pub(crate) fn id_text(id: &Id) -> String {
+    String::from_utf8_lossy(id).into_owned()
+}
+
+/// The most bytes of search text kept per alert.
+const MAX_TEXT: usize = 320;
+
+/// What the index knows of one alert.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Meta {
+    pub severity: Severity,
+    pub status: Status,
+    pub source: String,
+    /// Lowercase title, subject, source, provider, category and the start of the summary.
+    pub text: Box<str>,
+}
+
+impl Meta {
+    /// The index entry of `alert`.
+    pub fn of(alert: &Alert) -> Meta {
+        let mut text = [
+            alert.title.as_str(),
+            &alert.subject,
+            &alert.source,
+            &alert.provider,
+            &alert.category,
+            &alert.summary,
+        ]
+        .join("\n")
+        .to_lowercase();
+        if text.len() > MAX_TEXT {
+            let mut cut = MAX_TEXT;
+            while !text.is_char_boundary(cut) {
+                cut -= 1;
+            }
+            text.truncate(cut);
+        }
+        Meta {
+            severity: alert.severity,
+            status: alert.status(),
+            source: alert.source.clone(),
+            text: text.into_boxed_str(),
+        }
+    }
+
+    /// The `x/` record: severity, status, source length, source, text.
+    pub fn encode(&self) -> Vec<u8> {
+        let source = self.source.as_bytes();
+        let mut out = Vec::with_capacity(3 + source.len() + self.text.len());
+        out.push(self.severity.code());
+        out.push(self.status.code());
+        out.push(u8::try_from(source.len()).unwrap_or(u8::MAX));
+        out.extend_from_slice(&source[..source.len().min(255)]);
+        out.extend_from_slice(self.text.as_bytes());
+        out
+    }
+
+    /// Reads an `x/` record.
+    pub fn decode(bytes: &[u8]) -> Option<Meta> {
+        let (&[sev, status, len], rest) = bytes.split_first_chunk::<3>()?;
+        let source = rest.get(..usize::from(len))?;
+        let text = rest.get(usize::from(len)..)?;
+        Some(Meta {
+            severity: Severity::from_code(sev)?,
+            status: Status::ALL.into_iter().find(|s| s.code() == status)?,
+            source: String::from_utf8(source.to_vec()).ok()?,
+            text: String::from_utf8(text.to_vec()).ok()?.into_boxed_str(),
+        })
+    }
+}
+
+/// Every alert's [`Meta`], newest last, and the counters derived from them.
+#[derive(Debug, Default)]
+pub(crate) struct Index {
+    entries: BTreeMap<Id, Meta>,
+    by_status: [u64; 3],
+    by_severity: [u64; 5],
+    by_source: HashMap<String, u64>,
+}
+
+/// The ids of one page, and what the page needs to say about the rest.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) struct PageIds {
+    pub ids: Vec<Id>,
+    pub next_cursor: Option<Id>,
+    pub total: u64,
+}
+
+impl Index {
+    /// Adds (or replaces) an entry.
+    pub fn insert(&mut self, id: Id, meta: Meta) {
+        self.remove(&id);
+        self.count(&meta, 1);
+        self.entries.insert(id, meta);
+    }
+
+    /// Removes an entry.
+    pub fn remove(&mut self, id: &Id) -> Option<Meta> {
+        let meta = self.entries.remove(id)?;
+        self.count(&meta, -1);
+        Some(meta)
+    }
+
+    fn count(&mut self, meta: &Meta, delta: i64) {
+        let bump = |n: &mut u64| *n = n.saturating_add_signed(delta);
+        bump(&mut self.by_status[usize::from(meta.status.code())]);
+        bump(&mut self.by_severity[usize::from(meta.severity.code())]);
+        let source = self.by_source.entry(meta.source.clone()).or_default();
+        bump(source);
+        if *source == 0 {
+            self.by_source.remove(&meta.source);
+        }
+    }
+
+    /// The counters.
+    pub fn stats(&self) -> Stats {
+        Stats {
+            total: self.entries.len() as u64,
+            unread: self.by_status[usize::from(Status::Unread.code())],
+            by_severity: Severity::ALL
+                .into_iter()
+                .map(|s| {
+                    (
+                        s.as_str().to_owned(),
+                        self.by_severity[usize::from(s.code())],
+                    )
+                })
+                .collect(),
+            by_source: self
+                .by_source
+                .iter()
+                .map(|(k, v)| (k.clone(), *v))
+                .collect(),
+        }
+    }
+
+    /// The page of ids `query` asks for; `needle` is its lowercase search text.
+    pub fn page(
+        &self,
+        query: &AlertQuery,
+        limit: usize,
+        cursor: Option<Id>,
+        needle: Option<&str>,
+    ) -> PageIds {
+        let matches = |m: &Meta| {
+            query.source.as_deref().is_none_or(|s| m.source == s)
+                && query.min_severity.is_none_or(|min| m.severity >= min)
+                && query.status.is_none_or(|st| m.status == st)
+                && needle
+                    .is_none_or(|n| memchr::memmem::find(m.text.as_bytes(), n.as_bytes()).is_some())
+        };
+        let range = match cursor {
+            Some(c) => self.entries.range(..c),
+            None => self.entries.range::<Id, _>(..),
+        };
+        let mut ids = Vec::with_capacity(limit);
+        let mut next_cursor = None;
+        for (id, meta) in range.rev() {
+            if !matches(meta) {
+                continue;
+            }
+            if ids.len() == limit {
+                next_cursor = ids.last().copied();
+                break;
+            }
+            ids.push(*id);
+        }
+        let total = self
+            .counted(query, needle)
+            .unwrap_or_else(|| self.entries.values().filter(|m| matches(m)).count() as u64);
+        PageIds {
+            ids,
+            next_cursor,
+            total,
+        }
+    }
+
+    /// The total from the counters, when at most one filter and no text is set.
+    fn counted(&self, query: &AlertQuery, needle: Option<&str>) -> Option<u64> {
+        if needle.is_some() {
+            return None;
+        }
+        match (&query.source, query.status, query.min_severity) {
+            (None, None, None) => Some(self.entries.len() as u64),
+            (Some(source), None, None) => Some(self.by_source.get(source).copied().unwrap_or(0)),
+            (None, Some(status), None) => Some(self.by_status[usize::from(status.code())]),
+            (None, None, Some(min)) => Some(
+                Severity::ALL
+                    .into_iter()
+                    .filter(|s| *s >= min)
+                    .map(|s| self.by_severity[usize::from(s.code())])
+                    .sum(),
+            ),
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn meta_records_round_trip_and_text_is_capped_on_a_char_boundary() {
+        let mut alert = hookbell_core::testing::sample_alert();
+        alert.title = "Ünïcödé ".repeat(60);
+        let meta = Meta::of(&alert);
+        assert!(meta.text.len() <= MAX_TEXT);
+        assert!(meta.text.starts_with("ünïcödé"));
+        assert_eq!(Meta::decode(&meta.encode()), Some(meta));
+        assert_eq!(Meta::decode(&[9, 0, 0]), None);
+        assert_eq!(Meta::decode(&[0, 0, 5, b'a']), None);
+    }
+
+    #[test]
+    fn ids_are_26_alphanumerics() {
+        assert!(parse_id("01JXXXXXXXXXXXXXXXXXXXXXXX").is_some());
+        assert!(parse_id("../../etc/passwd").is_none());
+        assert!(parse_id("01JXXXXXXXXXXXXXXXXXXXXXX/").is_none());
+    }
+}
