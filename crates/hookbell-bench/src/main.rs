@@ -35,6 +35,9 @@ struct Cli {
     /// Alerts in the store for the query phase.
     #[arg(long, default_value_t = 100_000)]
     alerts: u64,
+    /// Keep the store in this directory (reused by later runs) instead of a temporary one.
+    #[arg(long, value_name = "DIR")]
+    data_dir: Option<PathBuf>,
     /// Only load an already running server at this base URL (for profiling), then exit.
     #[arg(long, value_name = "URL")]
     against: Option<String>,
@@ -84,8 +87,13 @@ async fn main() -> anyhow::Result<()> {
         "{} not found; build it with --release",
         hookbelld.display()
     );
-    let data = tempfile::tempdir()?;
-    std::fs::write(data.path().join("hookbell.toml"), CONFIG)?;
+    let temp = tempfile::tempdir()?;
+    let data = cli
+        .data_dir
+        .clone()
+        .unwrap_or_else(|| temp.path().to_owned());
+    std::fs::create_dir_all(&data)?;
+    std::fs::write(data.join("hookbell.toml"), CONFIG)?;
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(cli.senders * 2)
         .build()?;
@@ -113,7 +121,7 @@ async fn main() -> anyhow::Result<()> {
     .await;
     noop.stop().await;
 
-    let mut daemon = Server::hookbelld(&hookbelld, data.path()).await?;
+    let mut daemon = Server::hookbelld(&hookbelld, &data).await?;
     let durable = load(
         &client,
         &daemon.base,
@@ -158,7 +166,7 @@ async fn main() -> anyhow::Result<()> {
     daemon.stop().await;
 
     let started = Instant::now();
-    let daemon = Server::hookbelld(&hookbelld, data.path()).await?;
+    let daemon = Server::hookbelld(&hookbelld, &data).await?;
     let startup = started.elapsed();
 
     println!("## Queries with {total} alerts stored\n");
@@ -195,7 +203,7 @@ async fn main() -> anyhow::Result<()> {
     }
     println!(
         "Store size on disk: {:.1} MiB.",
-        dir_size(data.path()) as f64 / 1048576.0
+        dir_size(&data) as f64 / 1048576.0
     );
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! opens and kept current by the writer, so stats and totals never scan at request time.
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use hookbell_core::{Alert, Severity, Status};
 
@@ -24,15 +25,16 @@ pub(crate) fn id_text(id: &Id) -> String {
 }
 
 /// The most bytes of search text kept per alert.
-const MAX_TEXT: usize = 320;
+const MAX_TEXT: usize = 200;
 
 /// What the index knows of one alert.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Meta {
     pub severity: Severity,
     pub status: Status,
-    pub source: String,
-    /// Lowercase title, subject, source, provider, category and the start of the summary.
+    /// Shared between every alert of the source (see [`Index::intern`]).
+    pub source: Arc<str>,
+    /// Lowercase title, subject, source, category and the start of the summary.
     pub text: Box<str>,
 }
 
@@ -43,7 +45,6 @@ impl Meta {
             alert.title.as_str(),
             &alert.subject,
             &alert.source,
-            &alert.provider,
             &alert.category,
             &alert.summary,
         ]
@@ -59,7 +60,7 @@ impl Meta {
         Meta {
             severity: alert.severity,
             status: alert.status(),
-            source: alert.source.clone(),
+            source: Arc::from(alert.source.as_str()),
             text: text.into_boxed_str(),
         }
     }
@@ -84,7 +85,7 @@ impl Meta {
         Some(Meta {
             severity: Severity::from_code(sev)?,
             status: Status::ALL.into_iter().find(|s| s.code() == status)?,
-            source: String::from_utf8(source.to_vec()).ok()?,
+            source: Arc::from(std::str::from_utf8(source).ok()?),
             text: String::from_utf8(text.to_vec()).ok()?.into_boxed_str(),
         })
     }
@@ -96,7 +97,7 @@ pub(crate) struct Index {
     entries: BTreeMap<Id, Meta>,
     by_status: [u64; 3],
     by_severity: [u64; 5],
-    by_source: HashMap<String, u64>,
+    by_source: HashMap<Arc<str>, u64>,
 }
 
 /// The ids of one page, and what the page needs to say about the rest.
@@ -109,8 +110,9 @@ pub(crate) struct PageIds {
 
 impl Index {
     /// Adds (or replaces) an entry.
-    pub fn insert(&mut self, id: Id, meta: Meta) {
+    pub fn insert(&mut self, id: Id, mut meta: Meta) {
         self.remove(&id);
+        meta.source = self.intern(&meta.source);
         self.count(&meta, 1);
         self.entries.insert(id, meta);
     }
@@ -122,11 +124,18 @@ impl Index {
         Some(meta)
     }
 
+    /// The one shared copy of a source's name.
+    fn intern(&self, source: &Arc<str>) -> Arc<str> {
+        self.by_source
+            .get_key_value(source)
+            .map_or_else(|| Arc::clone(source), |(k, _)| Arc::clone(k))
+    }
+
     fn count(&mut self, meta: &Meta, delta: i64) {
         let bump = |n: &mut u64| *n = n.saturating_add_signed(delta);
         bump(&mut self.by_status[usize::from(meta.status.code())]);
         bump(&mut self.by_severity[usize::from(meta.severity.code())]);
-        let source = self.by_source.entry(meta.source.clone()).or_default();
+        let source = self.by_source.entry(Arc::clone(&meta.source)).or_default();
         bump(source);
         if *source == 0 {
             self.by_source.remove(&meta.source);
@@ -150,7 +159,7 @@ impl Index {
             by_source: self
                 .by_source
                 .iter()
-                .map(|(k, v)| (k.clone(), *v))
+                .map(|(k, v)| (k.to_string(), *v))
                 .collect(),
         }
     }
@@ -164,7 +173,7 @@ impl Index {
         needle: Option<&str>,
     ) -> PageIds {
         let matches = |m: &Meta| {
-            query.source.as_deref().is_none_or(|s| m.source == s)
+            query.source.as_deref().is_none_or(|s| &*m.source == s)
                 && query.min_severity.is_none_or(|min| m.severity >= min)
                 && query.status.is_none_or(|st| m.status == st)
                 && needle
@@ -203,7 +212,9 @@ impl Index {
         }
         match (&query.source, query.status, query.min_severity) {
             (None, None, None) => Some(self.entries.len() as u64),
-            (Some(source), None, None) => Some(self.by_source.get(source).copied().unwrap_or(0)),
+            (Some(source), None, None) => {
+                Some(self.by_source.get(source.as_str()).copied().unwrap_or(0))
+            }
             (None, Some(status), None) => Some(self.by_status[usize::from(status.code())]),
             (None, None, Some(min)) => Some(
                 Severity::ALL

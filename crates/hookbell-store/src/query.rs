@@ -27,8 +27,8 @@ pub struct AlertQuery {
     pub min_severity: Option<Severity>,
     /// Only this status.
     pub status: Option<Status>,
-    /// Case-insensitive text search over title, subject, source, provider, category and the
-    /// start of the summary.
+    /// Case-insensitive text search over title, subject, source, category and the start of
+    /// the summary (200 bytes in all).
     pub q: Option<String>,
     /// Page size (1 to [`MAX_LIMIT`]; default [`DEFAULT_LIMIT`]).
     pub limit: Option<usize>,

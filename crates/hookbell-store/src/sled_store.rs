@@ -40,7 +40,7 @@ impl SledStore {
     pub fn open(dir: &Path) -> Result<SledStore> {
         let db = sled::Config::new()
             .path(dir)
-            .cache_capacity(16 * 1024 * 1024)
+            .cache_capacity(8 * 1024 * 1024)
             // Every acknowledged write is flushed by the writer; no timer needed.
             .flush_every_ms(None)
             .open()?;

@@ -4,5 +4,6 @@
 mod api;
 mod bad_input;
 mod crash;
+mod daemon;
 mod ingest;
 mod support;

@@ -1,0 +1,112 @@
+//! The `hookbelld` program as a user runs it: first start, `send-test`, and a clean stop on
+//! SIGTERM.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+
+use crate::support::{Daemon, answer};
+
+#[tokio::test]
+async fn first_start_then_send_test_shows_the_pipeline_working() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let data = dir.path().join("fresh");
+    let daemon = Daemon::start(&data).await;
+    assert!(
+        data.join("hookbell.toml").exists(),
+        "the config is created at first start"
+    );
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode =
+            std::fs::metadata(data.join("api-token")).map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o600));
+    }
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbelld"))
+        .args(["send-test", "test", "--url", &daemon.base, "--data-dir"])
+        .arg(&data)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "send-test failed: {stdout}{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(stdout.contains("200 OK"), "{stdout}");
+
+    let client = reqwest::Client::new();
+    let (status, page) = answer(
+        client
+            .get(format!("{}/api/alerts", daemon.base))
+            .bearer_auth(&daemon.token)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"], 1, "{page}");
+    assert_eq!(page["alerts"][0]["source"], "test");
+
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbelld"))
+        .args(["send-test", "nosuch", "--url", &daemon.base, "--data-dir"])
+        .arg(&data)
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(!output.status.success());
+    assert!(
+        String::from_utf8_lossy(&output.stderr).contains("configured: test"),
+        "the error lists the sources"
+    );
+}
+
+#[tokio::test]
+async fn sigterm_finishes_flushes_and_exits_0() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(
+        crate::support::fixture("crash.toml"),
+        dir.path().join("hookbell.toml"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let mut daemon = Daemon::start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let (status, sent) = answer(
+        client
+            .post(format!("{}/hooks/open", daemon.base))
+            .body(r#"{"title": "just before the stop"}"#)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+
+    let pid = daemon.child.id().unwrap_or_else(|| panic!("no pid"));
+    let killed = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
+    assert!(killed.is_ok_and(|s| s.success()));
+    let exit = tokio::time::timeout(Duration::from_secs(10), daemon.child.wait())
+        .await
+        .unwrap_or_else(|_| panic!("hookbelld did not stop within 10 s of SIGTERM"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exit.code(), Some(0), "hookbelld exits 0 on SIGTERM");
+
+    // It starts again over the same data, with the same token and the alert.
+    let again = Daemon::start(dir.path()).await;
+    assert_eq!(again.token, daemon.token);
+    let id = sent["alerts"][0].as_str().unwrap_or_default();
+    let (status, alert) = answer(
+        client
+            .get(format!("{}/api/alerts/{id}", again.base))
+            .bearer_auth(&again.token)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(alert["title"], "just before the stop");
+}
