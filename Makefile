@@ -30,8 +30,8 @@ lint:
 
 unit:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  $(CARGO) nextest run --workspace --locked --no-fail-fast && \
-	  $(CARGO) test --workspace --doc --locked; \
+	  $(CARGO) test --workspace --doc --locked && \
+	  $(CARGO) nextest run --workspace --locked --no-fail-fast; \
 	else \
 	  $(CARGO) test --workspace --locked --no-fail-fast; \
 	fi

@@ -108,6 +108,41 @@ pub struct MaskedValue {
     /// True when the provider saw this value in cleartext (a plaintext password leak).
     #[serde(default)]
     pub cleartext: bool,
+    /// The secret's length in characters, when Hookbell masked it itself.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub length: Option<usize>,
+    /// For a password hash: the algorithm's name (`MD5`, `BCrypt`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+}
+
+impl MaskedValue {
+    /// A value a provider sent already masked (kept as sent).
+    pub fn as_sent(name: &str, value: &str, cleartext: bool) -> MaskedValue {
+        MaskedValue {
+            name: name.to_owned(),
+            value: value.to_owned(),
+            cleartext,
+            length: None,
+            algorithm: None,
+        }
+    }
+
+    /// A secret Hookbell masks itself: the masked form and the length, never the secret.
+    pub fn secret(
+        name: &str,
+        secret: &str,
+        cleartext: bool,
+        algorithm: Option<&str>,
+    ) -> MaskedValue {
+        MaskedValue {
+            name: name.to_owned(),
+            value: crate::mask::mask_secret(secret),
+            cleartext,
+            length: Some(secret.chars().count()),
+            algorithm: algorithm.map(str::to_owned),
+        }
+    }
 }
 
 /// A normalized alert: what the store keeps, the API serves and the UI shows.

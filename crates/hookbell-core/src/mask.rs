@@ -63,38 +63,52 @@ fn normalized(name: &str) -> String {
 /// Masks, in place, every secret-named string member anywhere in `value` (see
 /// [`mask_secret`]); returns true when anything changed. Empty strings stay empty.
 pub fn redact_json(value: &mut serde_json::Value) -> bool {
-    redact_inner(value, false)
+    let mut found = Vec::new();
+    redact_inner(value, false, &mut found);
+    !found.is_empty()
 }
 
-fn redact_inner(value: &mut serde_json::Value, in_credentials: bool) -> bool {
+/// Like [`redact_json`], and describes each secret it masked (name, masked form, length).
+pub fn redact_json_values(value: &mut serde_json::Value) -> Vec<crate::alert::MaskedValue> {
+    let mut found = Vec::new();
+    redact_inner(value, false, &mut found);
+    found
+}
+
+fn redact_inner(
+    value: &mut serde_json::Value,
+    in_credentials: bool,
+    found: &mut Vec<crate::alert::MaskedValue>,
+) {
     use serde_json::Value;
-    let mut changed = false;
     match value {
         Value::Object(map) => {
             for (name, member) in map.iter_mut() {
-                let name = normalized(name);
-                let secret = SECRET_MEMBERS.contains(&name.as_str())
-                    || (in_credentials && CREDENTIAL_MEMBERS.contains(&name.as_str()));
+                let key = normalized(name);
+                let secret = SECRET_MEMBERS.contains(&key.as_str())
+                    || (in_credentials && CREDENTIAL_MEMBERS.contains(&key.as_str()));
                 match member {
                     Value::String(s) if secret && !s.is_empty() => {
                         let masked = mask_secret(s);
                         if masked != *s {
+                            let cleartext = key.contains("password")
+                                && !key.contains("hash")
+                                && !key.contains("salt");
+                            found.push(crate::alert::MaskedValue::secret(name, s, cleartext, None));
                             *s = masked;
-                            changed = true;
                         }
                     }
-                    _ => changed |= redact_inner(member, name == "credentials"),
+                    _ => redact_inner(member, key == "credentials", found),
                 }
             }
         }
         Value::Array(items) => {
             for item in items {
-                changed |= redact_inner(item, in_credentials);
+                redact_inner(item, in_credentials, found);
             }
         }
         _ => {}
     }
-    changed
 }
 
 #[cfg(test)]

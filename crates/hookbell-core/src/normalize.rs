@@ -6,7 +6,7 @@ use serde_json::Value;
 use crate::alert::Severity;
 use crate::delivery::Delivery;
 use crate::providers::generic::{body_hash, json_kind};
-use crate::providers::{NewAlert, Provider};
+use crate::providers::{Context, NewAlert, Provider};
 
 /// Why a body cannot be read at all; such a delivery is quarantined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -41,10 +41,14 @@ pub struct Normalized {
 }
 
 /// Checks the body, parses it with `provider`, and masks secrets before anything is kept.
-pub fn normalize(provider: &dyn Provider, delivery: &Delivery) -> Result<Normalized, BodyError> {
+pub fn normalize(
+    provider: &dyn Provider,
+    delivery: &Delivery,
+    ctx: &Context,
+) -> Result<Normalized, BodyError> {
     let mut body = parse_body(delivery)?;
     // Parse first (adapters mask what they copy), then mask the copy of the body we keep.
-    let alerts = match provider.parse(&body, delivery) {
+    let alerts = match provider.parse(&body, delivery, ctx) {
         Ok(alerts) if !alerts.is_empty() => alerts,
         Ok(_) => vec![unrecognized(
             &body,
@@ -138,7 +142,7 @@ mod tests {
             body: body.to_vec(),
         };
         let generic = providers::get("generic").ok_or(BodyError::Empty)?;
-        normalize(generic, &delivery)
+        normalize(generic, &delivery, &Context::default())
     }
 
     #[test]

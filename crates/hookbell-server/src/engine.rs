@@ -4,7 +4,9 @@
 
 use std::sync::{Arc, RwLock};
 
-use hookbell_core::{AlertPatch, AuthError, BodyError, Config, Delivery, SourceConfig, providers};
+use hookbell_core::{
+    AlertPatch, AuthError, BodyError, Config, Context, Delivery, Lang, SourceConfig, providers,
+};
 use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Store};
 use tracing::Instrument;
 
@@ -52,12 +54,26 @@ impl From<IngestError> for ApiError {
     }
 }
 
+/// The store setting that holds the user's language (`"en"` or `"de"`).
+pub const LANGUAGE_SETTING: &str = "language";
+
+/// The language of the system locale (`LC_ALL`, `LC_MESSAGES`, `LANG`), English if unknown.
+fn system_lang() -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|var| std::env::var(var).ok())
+        .find(|v| !v.is_empty())
+        .and_then(|v| Lang::parse(&v))
+        .unwrap_or_default()
+}
+
 /// The engine's shared state. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
     store: Arc<dyn Store>,
     config: Arc<RwLock<Arc<Config>>>,
     events: EventBus,
+    system_lang: Lang,
 }
 
 impl Engine {
@@ -67,6 +83,17 @@ impl Engine {
             store,
             config: Arc::new(RwLock::new(Arc::new(config))),
             events: EventBus::default(),
+            system_lang: system_lang(),
+        }
+    }
+
+    /// The user's language: the `language` setting, else the system locale, else English.
+    pub fn lang(&self) -> Lang {
+        match self.store.setting(LANGUAGE_SETTING) {
+            Ok(Some(serde_json::Value::String(tag))) => {
+                Lang::parse(&tag).unwrap_or(self.system_lang)
+            }
+            _ => self.system_lang,
         }
     }
 
@@ -111,7 +138,8 @@ impl Engine {
             }
             return Err(e.into());
         }
-        let outcome = store_delivery(self.store.as_ref(), &source, delivery).await?;
+        let ctx = Context { lang: self.lang() };
+        let outcome = store_delivery(self.store.as_ref(), &source, delivery, &ctx).await?;
         tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
         tracing::info!(
             alerts = outcome.alert_ids.len(),
@@ -168,6 +196,7 @@ async fn store_delivery(
     store: &dyn Store,
     source: &SourceConfig,
     delivery: Delivery,
+    ctx: &Context,
 ) -> Result<IngestOutcome, IngestError> {
     let record = DeliveryRecord {
         id: String::new(),
@@ -185,7 +214,7 @@ async fn store_delivery(
     let provider = providers::get(&source.provider)
         .or_else(|| providers::get("generic"))
         .ok_or_else(|| IngestError::UnknownSource(source.id.clone()))?;
-    match hookbell_core::normalize(provider, &delivery) {
+    match hookbell_core::normalize(provider, &delivery, ctx) {
         Ok(normalized) => Ok(store
             .ingest(record, normalized.stored_body, normalized.alerts)
             .await?),

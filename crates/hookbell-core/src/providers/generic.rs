@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::{NewAlert, Provider, Unrecognized};
+use super::{Context, NewAlert, Provider, Unrecognized};
 use crate::alert::Severity;
 use crate::delivery::Delivery;
 
@@ -47,13 +47,19 @@ const TIME_KEYS: &[&str] = &[
     "createdAt",
 ];
 const ID_KEYS: &[&str] = &["id", "event_id", "eventId", "alert_id", "uuid"];
+const ADVICE_KEYS: &[&str] = &["recommendation", "remediation", "action_required", "advice"];
 
 impl Provider for Generic {
     fn id(&self) -> &'static str {
         self.id
     }
 
-    fn parse(&self, body: &Value, delivery: &Delivery) -> Result<Vec<NewAlert>, Unrecognized> {
+    fn parse(
+        &self,
+        body: &Value,
+        delivery: &Delivery,
+        _ctx: &Context,
+    ) -> Result<Vec<NewAlert>, Unrecognized> {
         let Value::Object(obj) = body else {
             return Err(Unrecognized(format!(
                 "expected a JSON object, got {}",
@@ -80,12 +86,14 @@ impl Provider for Generic {
             .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
             .map(str::to_owned)
             .collect();
+        let mut payload = body.clone();
+        let masked_values = crate::mask::redact_json_values(&mut payload);
         Ok(vec![NewAlert {
             external_id: idempotency_key(obj, delivery),
             severity,
             summary: description.chars().take(280).collect(),
             description,
-            recommendation: String::new(),
+            recommendation: first_text(obj, ADVICE_KEYS).unwrap_or_default(),
             subject: first_text(obj, SUBJECT_KEYS)
                 .filter(|s| *s != title)
                 .unwrap_or_default(),
@@ -98,14 +106,14 @@ impl Provider for Generic {
             title,
             occurred_at,
             unrecognized: false,
-            masked_values: Vec::new(),
+            masked_values,
             links,
-            details: serde_json::json!({ "payload": body }),
+            details: serde_json::json!({ "payload": payload }),
         }])
     }
 
     fn sample(&self) -> &'static str {
-        include_str!("generic/sample.json")
+        include_str!("generic/fixtures/sample.json")
     }
 }
 
@@ -182,7 +190,7 @@ mod tests {
 
     fn parse(headers: &[(&str, &str)], body: &str) -> Result<Vec<NewAlert>, Unrecognized> {
         let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        Generic::named("generic").parse(&value, &delivery(headers, body))
+        Generic::named("generic").parse(&value, &delivery(headers, body), &Context::default())
     }
 
     #[test]
@@ -226,6 +234,11 @@ mod tests {
             parse(&[], "[1,2]"),
             Err(Unrecognized("expected a JSON object, got an array".into()))
         );
+    }
+
+    #[test]
+    fn fixtures_match_their_golden_alerts() {
+        assert!(crate::providers::golden::check("generic") >= 6);
     }
 
     #[test]

@@ -7,11 +7,15 @@ use serde_json::Value;
 
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
+pub use crate::lang::{Context, Lang};
 
 pub mod generic;
+#[cfg(test)]
+pub(crate) mod golden;
+pub mod read;
 
 /// An alert as a provider adapter produces it, before the store gives it an id and times.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct NewAlert {
     /// The provider's idempotency key: a repeat with the same key is a duplicate.
     pub external_id: String,
@@ -51,8 +55,14 @@ pub trait Provider: Send + Sync {
     /// The provider id used in the config (`enzoic`, `generic`, …).
     fn id(&self) -> &'static str;
 
-    /// Reads a JSON body. `delivery` gives access to headers (e.g. a `webhook-id`).
-    fn parse(&self, body: &Value, delivery: &Delivery) -> Result<Vec<NewAlert>, Unrecognized>;
+    /// Reads a JSON body. `delivery` gives access to headers (e.g. a `webhook-id`); `ctx` to
+    /// the user's language for the text Hookbell writes itself.
+    fn parse(
+        &self,
+        body: &Value,
+        delivery: &Delivery,
+        ctx: &Context,
+    ) -> Result<Vec<NewAlert>, Unrecognized>;
 
     /// Masks secrets inside the body in place before any copy of it is stored; returns true
     /// when it changed something. The default masks the members every provider may carry

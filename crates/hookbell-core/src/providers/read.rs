@@ -1,0 +1,297 @@
+//! Tolerant reading of provider JSON: what every adapter needs so that unknown fields, `null`
+//! lists, numbers sent as strings, odd date formats and "unset" sentinel dates never break a
+//! parse.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde_json::{Map, Value};
+
+/// The value at `path` below `value` (object members only).
+pub fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
+    path.iter().try_fold(value, |v, key| v.get(*key))
+}
+
+/// Non-empty, trimmed text: a string, or a number or boolean written out.
+pub fn text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) => Some(s.trim()).filter(|s| !s.is_empty()).map(str::to_owned),
+        Value::Number(n) => Some(n.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Object(o) => text(o.get("$oid")),
+        _ => None,
+    }
+}
+
+/// An integer: a JSON number or a numeric string (`"8080"`); a Mongo `$numberLong` too.
+pub fn int(value: Option<&Value>) -> Option<i64> {
+    match value? {
+        Value::Number(n) => n
+            .as_i64()
+            .or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        Value::Object(o) => int(o.get("$numberLong").or_else(|| o.get("$numberInt"))),
+        _ => None,
+    }
+}
+
+/// A number (integer or not), from a number or a numeric string.
+pub fn number(value: Option<&Value>) -> Option<f64> {
+    match value? {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// A boolean, also from `"true"`/`"false"`, `1`/`0`.
+pub fn boolean(value: Option<&Value>) -> Option<bool> {
+    match value? {
+        Value::Bool(b) => Some(*b),
+        Value::Number(n) => n.as_i64().map(|n| n != 0),
+        Value::String(s) => match s.trim().to_ascii_lowercase().as_str() {
+            "true" | "yes" | "1" => Some(true),
+            "false" | "no" | "0" => Some(false),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+/// The items of a list; `null`, a missing member or a non-list reads as empty.
+pub fn list(value: Option<&Value>) -> &[Value] {
+    match value {
+        Some(Value::Array(items)) => items,
+        _ => &[],
+    }
+}
+
+/// The texts of a list, skipping what is not text.
+pub fn texts(value: Option<&Value>) -> Vec<String> {
+    list(value).iter().filter_map(|v| text(Some(v))).collect()
+}
+
+/// An object's members; anything else reads as empty.
+pub fn object(value: Option<&Value>) -> Option<&Map<String, Value>> {
+    value?.as_object()
+}
+
+/// A point in time, or `None` when absent or "unset". Reads RFC 3339 with 0–9 fraction digits,
+/// the same without a zone (taken as UTC), a date alone, a space instead of `T`, unix seconds
+/// or milliseconds, and MongoDB's `{"$date": …}` forms. Go's zero time and anything before the
+/// year 2 (`0001-01-01…`, Mongo's `-62135596800000`) mean "unset".
+pub fn time(value: Option<&Value>) -> Option<DateTime<Utc>> {
+    let parsed = match value? {
+        Value::String(s) => time_text(s.trim()),
+        Value::Number(n) => n.as_i64().and_then(from_unix),
+        Value::Object(o) => match o.get("$date")? {
+            Value::Object(inner) => {
+                int(inner.get("$numberLong")).and_then(DateTime::from_timestamp_millis)
+            }
+            Value::Number(n) => n.as_i64().and_then(DateTime::from_timestamp_millis),
+            other => time(Some(other)),
+        },
+        _ => None,
+    }?;
+    (parsed.timestamp() > -62_104_060_800).then_some(parsed) // after 0002-01-01
+}
+
+fn from_unix(n: i64) -> Option<DateTime<Utc>> {
+    if n.abs() >= 10_000_000_000 {
+        DateTime::from_timestamp_millis(n)
+    } else {
+        DateTime::from_timestamp(n, 0)
+    }
+}
+
+fn time_text(s: &str) -> Option<DateTime<Utc>> {
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(n) = s.parse::<i64>() {
+        return from_unix(n);
+    }
+    let s = s.replacen(' ', "T", 1);
+    if let Ok(t) = DateTime::parse_from_rfc3339(&s) {
+        return Some(t.with_timezone(&Utc));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M:%S%.f") {
+        return Some(Utc.from_utc_datetime(&t));
+    }
+    if let Ok(t) = NaiveDateTime::parse_from_str(&s, "%Y-%m-%dT%H:%M") {
+        return Some(Utc.from_utc_datetime(&t));
+    }
+    NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+        .ok()
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| Utc.from_utc_datetime(&t))
+}
+
+/// Builds `details`: named sections of named fields, in insertion order, leaving out what is
+/// empty so the UI shows only what the provider actually said.
+///
+/// Section and field names are stable `snake_case` keys; the UI labels and translates them.
+#[derive(Debug, Default)]
+pub struct Details(Map<String, Value>);
+
+impl Details {
+    /// No sections yet.
+    pub fn new() -> Self {
+        Details::default()
+    }
+
+    /// Adds a section built by `fill` (left out if it ends up empty).
+    pub fn section(mut self, name: &str, fill: impl FnOnce(Section) -> Section) -> Self {
+        let section = fill(Section::default());
+        if !section.0.is_empty() {
+            self.0.insert(name.to_owned(), Value::Object(section.0));
+        }
+        self
+    }
+
+    /// Adds a top-level value as it is (e.g. the masked `result` of a search), unless empty.
+    pub fn raw(mut self, name: &str, value: Value) -> Self {
+        if !is_empty(&value) {
+            self.0.insert(name.to_owned(), value);
+        }
+        self
+    }
+
+    /// The finished `details` object.
+    pub fn build(self) -> Value {
+        Value::Object(self.0)
+    }
+}
+
+/// One section of [`Details`].
+#[derive(Debug, Default)]
+pub struct Section(Map<String, Value>);
+
+impl Section {
+    /// Adds a field unless its value is null, an empty string, list or object.
+    pub fn field(mut self, name: &str, value: impl Into<Value>) -> Self {
+        let value = value.into();
+        if !is_empty(&value) {
+            self.0.insert(name.to_owned(), value);
+        }
+        self
+    }
+
+    /// Adds a field when `value` is `Some` (and not empty).
+    pub fn opt<T: Into<Value>>(self, name: &str, value: Option<T>) -> Self {
+        match value {
+            Some(v) => self.field(name, v),
+            None => self,
+        }
+    }
+}
+
+fn is_empty(value: &Value) -> bool {
+    match value {
+        Value::Null => true,
+        Value::String(s) => s.trim().is_empty(),
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// RFC 3339 text of a time, for details.
+pub fn time_value(time: Option<DateTime<Utc>>) -> Option<String> {
+    time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn t(v: Value) -> Option<String> {
+        time(Some(&v)).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    }
+
+    #[test]
+    fn times_in_every_seen_form() {
+        assert_eq!(
+            t(json!("2017-01-17T04:51:05.1915231Z")).as_deref(),
+            Some("2017-01-17T04:51:05.191523100Z")
+        );
+        assert_eq!(
+            t(json!("2015-05-01T00:00:00.000Z")).as_deref(),
+            Some("2015-05-01T00:00:00Z")
+        );
+        assert_eq!(
+            t(json!("2022-02-25T13:24:00.0Z")).as_deref(),
+            Some("2022-02-25T13:24:00Z")
+        );
+        assert_eq!(
+            t(json!("2026-03-03T14:21:30.120+01:00")).as_deref(),
+            Some("2026-03-03T13:21:30.120Z")
+        );
+        assert_eq!(
+            t(json!("2016-09-16 15:36:54")).as_deref(),
+            Some("2016-09-16T15:36:54Z")
+        );
+        assert_eq!(
+            t(json!("2016-09-16T15:36:54.123456789")).as_deref(),
+            Some("2016-09-16T15:36:54.123456789Z")
+        );
+        assert_eq!(
+            t(json!("2014-01-30")).as_deref(),
+            Some("2014-01-30T00:00:00Z")
+        );
+        assert_eq!(
+            t(json!({"$date": "2014-01-30T00:00:00.000Z"})).as_deref(),
+            Some("2014-01-30T00:00:00Z")
+        );
+        assert_eq!(
+            t(json!({"$date": {"$numberLong": "1391040000000"}})).as_deref(),
+            Some("2014-01-30T00:00:00Z")
+        );
+        assert_eq!(
+            t(json!(1_391_040_000)).as_deref(),
+            Some("2014-01-30T00:00:00Z")
+        );
+        // "Unset" in its various spellings.
+        for unset in [
+            json!("0001-01-01T00:00:00Z"),
+            json!({"$date": {"$numberLong": "-62135596800000"}}),
+            json!(""),
+            json!(null),
+            json!("soon"),
+            json!([]),
+        ] {
+            assert_eq!(t(unset.clone()), None, "{unset}");
+        }
+    }
+
+    #[test]
+    fn numbers_texts_and_lists_are_read_leniently() {
+        assert_eq!(int(Some(&json!("8080"))), Some(8080));
+        assert_eq!(int(Some(&json!(5123.0))), Some(5123));
+        assert_eq!(int(Some(&json!({"$numberLong": "7"}))), Some(7));
+        assert_eq!(text(Some(&json!({"$oid": "abc"}))).as_deref(), Some("abc"));
+        assert_eq!(text(Some(&json!("  "))), None);
+        assert_eq!(text(Some(&json!(42))).as_deref(), Some("42"));
+        assert!(list(Some(&json!(null))).is_empty());
+        assert_eq!(texts(Some(&json!(["a", 1, null, {}]))), vec!["a", "1"]);
+        assert_eq!(boolean(Some(&json!("TRUE"))), Some(true));
+        assert_eq!(at(&json!({"a": {"b": 1}}), &["a", "b"]), Some(&json!(1)));
+    }
+
+    #[test]
+    fn details_leave_out_empty_fields_and_sections_and_keep_order() {
+        let details = Details::new()
+            .section("empty", |s| {
+                s.field("nothing", "").field("none", Value::Null)
+            })
+            .section("host", |s| {
+                s.field("port", 8080)
+                    .field("ip", "127.0.0.1")
+                    .opt("name", None::<String>)
+            })
+            .build();
+        assert_eq!(
+            details.to_string(),
+            r#"{"host":{"port":8080,"ip":"127.0.0.1"}}"#
+        );
+    }
+}
