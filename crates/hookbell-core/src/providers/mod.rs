@@ -9,9 +9,14 @@ use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 pub use crate::lang::{Context, Lang};
 
+pub mod cyscale;
+pub mod enzoic;
 pub mod generic;
 #[cfg(test)]
 pub(crate) mod golden;
+pub mod leakix;
+pub mod omniac;
+pub mod osintly;
 pub mod read;
 
 /// An alert as a provider adapter produces it, before the store gives it an id and times.
@@ -75,14 +80,13 @@ pub trait Provider: Send + Sync {
     fn sample(&self) -> &'static str;
 }
 
-/// Every provider, by id. The five named vendors are read by the generic adapter until their
-/// own adapters land (they keep their own id, so their alerts are filed under it).
+/// Every provider, by id.
 static REGISTRY: &[&dyn Provider] = &[
-    &generic::Generic::named("omniac"),
-    &generic::Generic::named("enzoic"),
-    &generic::Generic::named("osintly"),
-    &generic::Generic::named("leakix"),
-    &generic::Generic::named("cyscale"),
+    &omniac::Omniac,
+    &enzoic::Enzoic,
+    &osintly::Osintly,
+    &leakix::Leakix,
+    &cyscale::Cyscale,
     &generic::Generic::named("generic"),
 ];
 
