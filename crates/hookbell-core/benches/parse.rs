@@ -1,1 +1,3 @@
+//! Per-provider parse benchmarks (filled in with the adapters).
+
 fn main() {}
