@@ -7,13 +7,14 @@ export CARGO_TARGET_DIR
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
 
-.PHONY: run test deps lint unit build bench fmt clean help
+.PHONY: run test deps lint unit build bench bench-parse fmt clean help
 
 help:
 	@echo "make run    build and start Hookbell (hookbelld until the desktop app lands)"
 	@echo "make test   install what is missing, then lint and run every test"
 	@echo "make build  release binaries of every program"
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
+	@echo "make bench-parse  criterion: parse + normalize per provider"
 
 deps:
 	@scripts/install-deps.sh
@@ -42,6 +43,9 @@ build: deps
 bench: deps
 	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
 	$(BIN)/hookbell-bench --bin-dir $(BIN) $(ARGS)
+
+bench-parse:
+	$(CARGO) bench --locked -p hookbell-core --bench parse
 
 fmt:
 	$(CARGO) fmt --all

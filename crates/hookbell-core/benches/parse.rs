@@ -1,3 +1,67 @@
-//! Per-provider parse benchmarks (filled in with the adapters).
+//! Parse + normalize per provider on its sample (the vendor's own example), and a Cyscale batch
+//! of 1,000 alerts. Run with `make bench-parse` (or `cargo bench -p hookbell-core`).
 
-fn main() {}
+use std::hint::black_box;
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use hookbell_core::providers::{self, Context};
+use hookbell_core::{Delivery, Headers, normalize};
+use serde_json::{Value, json};
+
+fn delivery(body: Vec<u8>) -> Delivery {
+    Delivery {
+        source_id: "bench".into(),
+        received_at: Utc::now(),
+        peer: None,
+        headers: [("content-type", "application/json")]
+            .into_iter()
+            .collect::<Headers>(),
+        body,
+    }
+}
+
+/// 1,000 Cyscale alerts, each with its own control and asset.
+fn cyscale_batch() -> Vec<u8> {
+    let sample: Value = providers::get("cyscale")
+        .and_then(|p| serde_json::from_str(p.sample()).ok())
+        .unwrap_or(Value::Null);
+    let template = match &sample {
+        Value::Array(items) => items.last().cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let batch: Vec<Value> = (0..1000)
+        .map(|i| {
+            let mut alert = template.clone();
+            if let Value::Object(map) = &mut alert {
+                map.insert("controlID".into(), json!(format!("control-{i}")));
+                map.insert("assetID".into(), json!(format!("asset-{i}")));
+                map.insert("assetName".into(), json!(format!("firewall-rule-{i}")));
+            }
+            alert
+        })
+        .collect();
+    serde_json::to_vec(&batch).unwrap_or_default()
+}
+
+fn parse(c: &mut Criterion) {
+    let ctx = Context::default();
+    for id in providers::ids() {
+        let Some(provider) = providers::get(id) else {
+            continue;
+        };
+        let d = delivery(provider.sample().as_bytes().to_vec());
+        c.bench_function(&format!("normalize/{id}/sample"), |b| {
+            b.iter(|| normalize(black_box(provider), black_box(&d), &ctx))
+        });
+    }
+    if let Some(cyscale) = providers::get("cyscale") {
+        let d = delivery(cyscale_batch());
+        c.bench_function("normalize/cyscale/batch-1000", |b| {
+            b.iter(|| normalize(black_box(cyscale), black_box(&d), &ctx))
+        });
+    }
+}
+
+criterion_group!(benches, parse);
+criterion_main!(benches);

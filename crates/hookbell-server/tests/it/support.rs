@@ -76,6 +76,11 @@ impl TestServer {
         }
     }
 
+    /// The data directory (config, store).
+    pub fn data_dir(&self) -> &Path {
+        self._dir.path()
+    }
+
     /// The auth of a configured source.
     pub fn auth(&self, source: &str) -> Auth {
         self.config
