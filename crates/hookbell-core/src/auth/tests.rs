@@ -268,3 +268,187 @@ tolerance_secs = 300"#,
         assert!(found, "{scheme}");
     }
 }
+
+#[test]
+fn github_passes_its_published_vector() {
+    // From GitHub's "Validating webhook deliveries" documentation.
+    let auth = Auth::Github {
+        secret: "It's a Secret to Everybody".into(),
+    };
+    let sig = "sha256=757107ea0eb2509fc211221cce984b8a37570b6d7586c22c46f4379c8b043e17";
+    let ok = delivery(&[("X-Hub-Signature-256", sig)], b"Hello, World!", now());
+    assert_eq!(auth.verify(&ok), Ok(()));
+    let other_body = delivery(&[("X-Hub-Signature-256", sig)], b"Hello, World?", now());
+    assert_eq!(
+        auth.verify(&other_body),
+        Err(AuthError::Mismatch("signature"))
+    );
+}
+
+#[test]
+fn hmac_sha256_passes_a_hand_computed_vector() {
+    // python3: hmac.new(b"super-secret-webhook-key", b"1772547690" + body, sha256).hexdigest()
+    let body = br#"{"searchId":"4a8cbb96-70df-4bd6-8f4a-9c0bf5ffde1f","status":"finished"}"#;
+    let sig = "sha256=9561274501dd8fbf148439160d7badcabdf614188b5a92c388f7c8a5ec2b3655";
+    let auth = Auth::HmacSha256 {
+        secret: "super-secret-webhook-key".into(),
+        signature_header: DEFAULT_SIGNATURE_HEADER.into(),
+        timestamp_header: DEFAULT_TIMESTAMP_HEADER.into(),
+        tolerance_secs: 300,
+    };
+    let at = DateTime::from_timestamp(1_772_547_690, 0).unwrap_or_default();
+    let headers = [("X-Timestamp", "1772547690"), ("X-Signature", sig)];
+    assert_eq!(auth.verify(&delivery(&headers, body, at)), Ok(()));
+}
+
+/// Every signing scheme, each with a valid request and a way to spoil it.
+fn signing_schemes() -> Vec<Auth> {
+    all_schemes()
+        .into_iter()
+        .filter(|a| {
+            matches!(
+                a,
+                Auth::HmacSha256 { .. } | Auth::StandardWebhooks { .. } | Auth::Github { .. }
+            )
+        })
+        .collect()
+}
+
+fn signed(auth: &Auth, body: &[u8], at: DateTime<Utc>) -> Vec<(String, String)> {
+    auth.sign(body, at, "msg_1").unwrap_or_default()
+}
+
+fn verify_with(
+    auth: &Auth,
+    headers: &[(String, String)],
+    body: &[u8],
+    at: DateTime<Utc>,
+) -> Result<(), AuthError> {
+    let pairs: Vec<(&str, &str)> = headers
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    auth.verify(&delivery(&pairs, body, at))
+}
+
+#[test]
+fn a_wrong_secret_is_refused() {
+    for auth in signing_schemes() {
+        let wrong = match &auth {
+            Auth::HmacSha256 {
+                signature_header,
+                timestamp_header,
+                tolerance_secs,
+                ..
+            } => Auth::HmacSha256 {
+                secret: "another".into(),
+                signature_header: signature_header.clone(),
+                timestamp_header: timestamp_header.clone(),
+                tolerance_secs: *tolerance_secs,
+            },
+            Auth::StandardWebhooks { tolerance_secs, .. } => Auth::StandardWebhooks {
+                secret: "whsec_YW5vdGhlciBzZWNyZXQga2V5IGhlcmU=".into(),
+                tolerance_secs: *tolerance_secs,
+            },
+            _ => Auth::Github {
+                secret: "another".into(),
+            },
+        };
+        let headers = signed(&wrong, b"{}", now());
+        assert!(
+            verify_with(&auth, &headers, b"{}", now()).is_err(),
+            "{}",
+            auth.scheme()
+        );
+    }
+}
+
+#[test]
+fn a_truncated_signature_is_refused() {
+    for auth in signing_schemes() {
+        let mut headers = signed(&auth, b"{}", now());
+        for (name, value) in &mut headers {
+            if name.to_ascii_lowercase().contains("signature") {
+                value.truncate(value.len() - 4);
+            }
+        }
+        assert!(
+            verify_with(&auth, &headers, b"{}", now()).is_err(),
+            "{}",
+            auth.scheme()
+        );
+    }
+}
+
+#[test]
+fn stale_and_future_timestamps_are_refused() {
+    for auth in signing_schemes()
+        .into_iter()
+        .filter(|a| !matches!(a, Auth::Github { .. }))
+    {
+        for offset in [-301, 301, -86_400, 86_400] {
+            let signed_at = now() + chrono::Duration::seconds(offset);
+            let headers = signed(&auth, b"{}", signed_at);
+            let result = verify_with(&auth, &headers, b"{}", now());
+            assert!(
+                matches!(result, Err(AuthError::Stale { .. })),
+                "{} at {offset:+} s: {result:?}",
+                auth.scheme()
+            );
+        }
+        let headers = signed(&auth, b"{}", now() + chrono::Duration::seconds(299));
+        assert_eq!(
+            verify_with(&auth, &headers, b"{}", now()),
+            Ok(()),
+            "{} just inside",
+            auth.scheme()
+        );
+    }
+}
+
+#[test]
+fn each_missing_header_is_named() {
+    for auth in signing_schemes() {
+        let headers = signed(&auth, b"{}", now());
+        for skip in 0..headers.len() {
+            let fewer: Vec<(String, String)> = headers
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != skip)
+                .map(|(_, h)| h.clone())
+                .collect();
+            match verify_with(&auth, &fewer, b"{}", now()) {
+                Err(AuthError::Missing { header, .. }) => {
+                    assert!(
+                        header.eq_ignore_ascii_case(&headers[skip].0),
+                        "{header} vs {}",
+                        headers[skip].0
+                    )
+                }
+                other => panic!(
+                    "{}: dropping {} gave {other:?}",
+                    auth.scheme(),
+                    headers[skip].0
+                ),
+            }
+        }
+    }
+}
+
+#[test]
+fn several_standard_webhooks_signatures_with_none_valid_are_refused() {
+    let auth = Auth::StandardWebhooks {
+        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+        tolerance_secs: 300,
+    };
+    let mut headers = signed(&auth, b"{}", now());
+    for (name, value) in &mut headers {
+        if name == "webhook-signature" {
+            *value = "v1,AAAA v1a,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE= v2,zzz".into();
+        }
+    }
+    assert_eq!(
+        verify_with(&auth, &headers, b"{}", now()),
+        Err(AuthError::Mismatch("signatures"))
+    );
+}
