@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
 
-.PHONY: run test deps lint unit build bench bench-parse fmt clean help
+.PHONY: run test deps lint unit fuzz-short fuzz build bench bench-parse fmt clean help
 
 help:
 	@echo "make run    build and start Hookbell (hookbelld until the desktop app lands)"
@@ -15,6 +15,7 @@ help:
 	@echo "make build  release binaries of every program"
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
 	@echo "make bench-parse  criterion: parse + normalize per provider"
+	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each"
 
 deps:
 	@scripts/install-deps.sh
@@ -23,7 +24,7 @@ run: deps
 	$(CARGO) build --release -p hookbell-server --bin hookbelld
 	$(BIN)/hookbelld serve $(ARGS)
 
-test: deps lint unit
+test: deps lint fuzz-short unit
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -36,6 +37,14 @@ unit:
 	else \
 	  $(CARGO) test --workspace --locked --no-fail-fast; \
 	fi
+
+# A few seconds per fuzz target, seeded with the providers' fixtures.
+fuzz-short:
+	scripts/fuzz.sh 3
+
+# The long run: FUZZ_SECONDS per target (default 300).
+fuzz: deps
+	scripts/fuzz.sh $(or $(FUZZ_SECONDS),300)
 
 build: deps
 	$(CARGO) build --release --workspace --bins --locked

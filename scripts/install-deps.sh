@@ -47,6 +47,12 @@ if [ ${#rustup_components[@]} -gt 0 ] && command -v rustup >/dev/null 2>&1; then
   rustup component add "${rustup_components[@]}"
 fi
 
+# cargo-fuzz drives the fuzz targets in fuzz/ (a short run is part of `make test`).
+if ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "install-deps: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --quiet
+fi
+
 if $want_bench; then
   : # The load generator is part of the workspace (crates/hookbell-bench): nothing else to install.
 fi
