@@ -48,15 +48,20 @@ pub fn normalize(
 ) -> Result<Normalized, BodyError> {
     let mut body = parse_body(delivery)?;
     // Parse first (adapters mask what they copy), then mask the copy of the body we keep.
-    let alerts = match provider.parse(&body, delivery, ctx) {
+    let mut alerts = match provider.parse(&body, delivery, ctx) {
         Ok(alerts) if !alerts.is_empty() => alerts,
         Ok(_) => vec![unrecognized(
+            provider,
             &body,
             delivery,
             "the delivery carries no alerts".into(),
         )],
-        Err(why) => vec![unrecognized(&body, delivery, why.0)],
+        Err(why) => vec![unrecognized(provider, &body, delivery, why.0)],
     };
+    // A safety net under every adapter: well-known secret members never survive in details.
+    for alert in &mut alerts {
+        crate::mask::redact_json(&mut alert.details);
+    }
     let stored_body = if provider.redact(&mut body) {
         serde_json::to_vec(&body).unwrap_or_default()
     } else {
@@ -99,10 +104,16 @@ fn parse_body(delivery: &Delivery) -> Result<Value, BodyError> {
     })
 }
 
-/// A valid JSON body the adapter could not read, kept whole (masked) so nothing is lost.
-fn unrecognized(body: &Value, delivery: &Delivery, why: String) -> NewAlert {
+/// A valid JSON body the adapter could not read, kept whole so nothing is lost, masked by the
+/// adapter's own rules (a near-miss of its shape may still carry its secrets).
+fn unrecognized(
+    provider: &dyn Provider,
+    body: &Value,
+    delivery: &Delivery,
+    why: String,
+) -> NewAlert {
     let mut payload = body.clone();
-    crate::mask::redact_json(&mut payload);
+    provider.redact(&mut payload);
     NewAlert {
         external_id: body_hash(&delivery.body),
         severity: Severity::Info,
