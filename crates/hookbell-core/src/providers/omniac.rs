@@ -1,14 +1,84 @@
-//! `omniac`: placeholder until its adapter lands; reads deliveries with the generic mapping.
+//! `omniac`: omniac Business Push-API alerts, one POST per alert.
+//!
+//! The push body is MongoDB extended JSON (`{"$oid": …}`, `{"$date": …}`, with
+//! `{"$date": {"$numberLong": "-62135596800000"}}` meaning "unset"); the same alert also comes
+//! in a plain REST form (RFC 3339 strings, Go zero times, no `passwordcleartext`). Both read the
+//! same. omniac masks the values it reports itself (`masked_values`), so they are kept as sent;
+//! a password or card number that arrives unmasked anyway is masked here, and
+//! `password_last_characters` is only ever shown masked.
 
-use serde_json::Value;
+use chrono::{DateTime, NaiveDate, Utc};
+use serde_json::{Map, Value};
 
-use super::generic::Generic;
-use super::{Context, NewAlert, Provider, Unrecognized};
+use super::read::{self, Details};
+use super::{Context, Lang, NewAlert, Provider, Unrecognized};
+use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
+use crate::mask::mask_secret;
 
 /// The omniac adapter.
 #[derive(Debug, Clone, Copy)]
 pub struct Omniac;
+
+/// What omniac sends in `masked_values[].value` when it found an attribute but not its value.
+const SENTINEL: &str = "could not resolve data";
+
+/// Longest breach name or identity kept in a title, in characters.
+const TITLE_PART_MAX: usize = 40;
+
+/// Longest title, in characters.
+const TITLE_MAX: usize = 100;
+
+/// Value names whose unmasked value would be a secret (CONTRACT.md "Secrets at rest").
+const SECRET_NAMES: &[&str] = &["password", "credit_card"];
+
+/// Value names that say who is affected, best first.
+const IDENTITY_NAMES: &[&str] = &["email", "username", "domain", "network_ip"];
+
+/// What each value name is called, most serious first: the first one present names the title.
+/// (name, English, English in a sentence, German)
+const KINDS: &[(&str, &str, &str, &str)] = &[
+    ("password", "Password", "password", "Passwort"),
+    (
+        "credit_card",
+        "Credit card number",
+        "credit card number",
+        "Kreditkartennummer",
+    ),
+    ("iban", "IBAN", "IBAN", "IBAN"),
+    (
+        "bank_account",
+        "Bank account number",
+        "bank account number",
+        "Kontonummer",
+    ),
+    (
+        "passport",
+        "Passport number",
+        "passport number",
+        "Reisepassnummer",
+    ),
+    (
+        "nid",
+        "National ID number",
+        "national ID number",
+        "Personalausweisnummer",
+    ),
+    (
+        "driver_license",
+        "Driver's license number",
+        "driver's license number",
+        "Führerscheinnummer",
+    ),
+    ("email", "Email address", "email address", "E-Mail-Adresse"),
+    ("username", "Username", "username", "Benutzername"),
+    ("network_ip", "IP address", "IP address", "IP-Adresse"),
+    ("domain", "Domain", "domain", "Domain"),
+    ("other", "Other data", "other data", "Sonstige Daten"),
+];
+
+/// Rank of names omniac may add later: after the known sensitive ones, before identities.
+const UNKNOWN_RANK: usize = 7;
 
 impl Provider for Omniac {
     fn id(&self) -> &'static str {
@@ -21,10 +91,1041 @@ impl Provider for Omniac {
         delivery: &Delivery,
         ctx: &Context,
     ) -> Result<Vec<NewAlert>, Unrecognized> {
-        Generic::named("omniac").parse(body, delivery, ctx)
+        let Value::Object(obj) = body else {
+            return Err(Unrecognized(format!(
+                "expected a JSON object, got {}",
+                super::generic::json_kind(body)
+            )));
+        };
+        let alert = OmniacAlert::read(obj)?;
+        Ok(vec![alert.to_new_alert(delivery, ctx.lang)])
+    }
+
+    fn redact(&self, body: &mut Value) -> bool {
+        let mut changed = crate::mask::redact_json(body);
+        let Some(obj) = body.as_object_mut() else {
+            return changed;
+        };
+        if let Some(slot) = obj.get_mut("password_last_characters")
+            && let Some(last) = read::text(Some(slot))
+        {
+            let masked = Value::String(mask_secret(&last));
+            if masked != *slot {
+                *slot = masked;
+                changed = true;
+            }
+        }
+        if let Some(Value::Array(items)) = obj.get_mut("masked_values") {
+            for item in items.iter_mut().filter_map(Value::as_object_mut) {
+                let name = value_name(item.get("name"));
+                if !SECRET_NAMES.contains(&name.as_str()) {
+                    continue;
+                }
+                let Some(slot) = item.get_mut("value") else {
+                    continue;
+                };
+                let Some(raw) = read::text(Some(slot)).filter(|v| !is_sentinel(v)) else {
+                    continue;
+                };
+                if !looks_masked(&raw) {
+                    *slot = Value::String(mask_secret(&raw));
+                    changed = true;
+                }
+            }
+        }
+        changed
     }
 
     fn sample(&self) -> &'static str {
-        Generic::named("omniac").sample()
+        include_str!("omniac/fixtures/sample.json")
+    }
+}
+
+/// One reported value of `masked_values`.
+#[derive(Debug, Clone, PartialEq)]
+struct Exposed {
+    /// Normalized name: `password`, `email`, …
+    name: String,
+    /// The value as it may be shown (masked).
+    shown: MaskedValue,
+}
+
+impl Exposed {
+    fn value(&self) -> &str {
+        &self.shown.value
+    }
+}
+
+/// The members of an omniac alert this adapter uses, read tolerantly.
+#[derive(Debug, Default)]
+struct OmniacAlert {
+    id: Option<String>,
+    alert_id: Option<String>,
+    client_id: Option<String>,
+    profile_id: Option<String>,
+    enrollment_id: Option<String>,
+    enrollment_provider: Option<String>,
+    alert_flow: Option<String>,
+    is_read: Option<bool>,
+    values: Vec<Exposed>,
+    /// Names of values omniac found but could not resolve.
+    unresolved: Vec<String>,
+    /// `password_last_characters`, already masked.
+    last_characters: Option<(String, usize)>,
+    category: Option<String>,
+    description_type: Option<String>,
+    recommendation: Option<String>,
+    description: Option<String>,
+    name: Option<String>,
+    source: Option<String>,
+    score: Option<String>,
+    registered: Option<DateTime<Utc>>,
+    /// The calendar day of `date_register` in the zone it was sent with.
+    registered_day: Option<NaiveDate>,
+    created: Option<DateTime<Utc>>,
+    done: Option<bool>,
+    done_date: Option<DateTime<Utc>>,
+    kind: Option<String>,
+    links: Vec<String>,
+}
+
+impl OmniacAlert {
+    fn read(obj: &Map<String, Value>) -> Result<Self, Unrecognized> {
+        let get = |key: &str| obj.get(key);
+        let id = read::text(get("_id")).or_else(|| read::text(get("id")));
+        let alert_id = read::text(get("alert_id"));
+        let has_values = matches!(get("masked_values"), Some(Value::Array(_)));
+        if id.is_none() && alert_id.is_none() && !has_values {
+            return Err(Unrecognized(
+                "no alert_id, _id or masked_values: not an omniac alert".into(),
+            ));
+        }
+        let mut values = Vec::new();
+        let mut unresolved = Vec::new();
+        for item in read::list(get("masked_values")) {
+            let name = value_name(item.get("name"));
+            let Some(value) = read::text(item.get("value")) else {
+                continue;
+            };
+            if is_sentinel(&value) {
+                if !unresolved.contains(&name) {
+                    unresolved.push(name);
+                }
+                continue;
+            }
+            let cleartext = read::boolean(item.get("passwordcleartext")).unwrap_or(false);
+            let shown = if SECRET_NAMES.contains(&name.as_str()) && !looks_masked(&value) {
+                MaskedValue::secret(&name, &value, cleartext, None)
+            } else {
+                MaskedValue::as_sent(&name, &value, cleartext)
+            };
+            values.push(Exposed { name, shown });
+        }
+        let last_characters = read::text(get("password_last_characters"))
+            .map(|last| (mask_secret(&last), last.chars().count()));
+        let links = ["url", "link", "source_url"]
+            .iter()
+            .filter_map(|k| read::text(get(k)))
+            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
+            .collect();
+        Ok(OmniacAlert {
+            id,
+            alert_id,
+            client_id: read::text(get("client_id")),
+            profile_id: read::text(get("profile_id")),
+            enrollment_id: read::text(get("enrollment_id")),
+            enrollment_provider: read::text(get("enrollment_provider")),
+            alert_flow: read::text(get("alert_flow")),
+            is_read: read::boolean(get("is_read")),
+            values,
+            unresolved,
+            last_characters,
+            category: read::text(get("breach_category_locale")),
+            description_type: read::text(get("description_type")),
+            recommendation: read::text(get("recommendation")),
+            description: read::text(get("description")),
+            name: read::text(get("name")),
+            source: read::text(get("source")),
+            score: read::text(get("breach_record_exposure_score")),
+            registered: read::time(get("date_register")),
+            registered_day: day(get("date_register")),
+            created: read::time(get("creation_date")),
+            done: read::boolean(get("done")),
+            done_date: read::time(get("done_date")),
+            kind: read::text(get("type")),
+            links,
+        })
+    }
+
+    /// True for a reported, non-empty password value.
+    fn has_password(&self) -> bool {
+        self.values.iter().any(|v| v.name == "password")
+    }
+
+    fn cleartext_password(&self) -> bool {
+        self.values
+            .iter()
+            .any(|v| v.name == "password" && v.shown.cleartext)
+    }
+
+    fn severity(&self) -> Severity {
+        severity(self.score.as_deref(), self.has_password())
+    }
+
+    fn is_surface(&self) -> bool {
+        self.kind
+            .as_deref()
+            .is_some_and(|k| k.eq_ignore_ascii_case("surface"))
+    }
+
+    /// The first value of the first identity kind present (skipping all-star values).
+    fn identity(&self) -> Option<&str> {
+        IDENTITY_NAMES.iter().find_map(|name| {
+            self.values
+                .iter()
+                .find(|v| v.name == *name && v.value().chars().any(|c| c != '*'))
+                .map(Exposed::value)
+        })
+    }
+
+    /// The first value named `name`.
+    fn value_of(&self, name: &str) -> Option<&str> {
+        self.values
+            .iter()
+            .find(|v| v.name == name)
+            .map(Exposed::value)
+    }
+
+    /// The reported value names, most serious first, each once.
+    fn kinds(&self) -> Vec<&str> {
+        let mut names: Vec<&str> = Vec::new();
+        for v in &self.values {
+            if !names.contains(&v.name.as_str()) {
+                names.push(&v.name);
+            }
+        }
+        names.sort_by_key(|n| rank(n));
+        names
+    }
+
+    fn to_new_alert(&self, delivery: &Delivery, lang: Lang) -> NewAlert {
+        let occurred_at = self.registered.or(self.created);
+        NewAlert {
+            external_id: self
+                .alert_id
+                .clone()
+                .or_else(|| self.id.clone())
+                .unwrap_or_else(|| super::generic::body_hash(&delivery.body)),
+            severity: self.severity(),
+            title: self.title(lang),
+            summary: self.summary(lang),
+            description: self.description(lang),
+            recommendation: self
+                .recommendation
+                .clone()
+                .unwrap_or_else(|| self.advice(lang)),
+            subject: self
+                .value_of("email")
+                .or_else(|| self.identity())
+                .unwrap_or_default()
+                .to_owned(),
+            category: if self.is_surface() { "leak" } else { "breach" }.to_owned(),
+            occurred_at,
+            unrecognized: false,
+            masked_values: self.values.iter().map(|v| v.shown.clone()).collect(),
+            links: self.links.clone(),
+            details: self.details(),
+        }
+    }
+
+    /// "Password for t******@ex*****e.com exposed in WEBSEITE breach".
+    fn title(&self, lang: Lang) -> String {
+        let name = self.name.as_deref().map(|n| one_line(n, TITLE_PART_MAX));
+        let who = self.identity().map(|w| one_line(w, TITLE_PART_MAX));
+        let kinds = self.kinds();
+        let what = match kinds.first() {
+            Some(&"password") if self.cleartext_password() => lang
+                .pick("Plaintext password", "Klartext-Passwort")
+                .to_owned(),
+            Some(first) => label(first, lang),
+            None => lang.pick("Your data", "Deine Daten").to_owned(),
+        };
+        // An identity that is itself what leaked is named after its label, without "for".
+        let first_is_identity = kinds.first().is_some_and(|k| IDENTITY_NAMES.contains(k));
+        let whose = match (&who, first_is_identity) {
+            (Some(who), true) => format!("{what} {who}"),
+            (Some(who), false) if !kinds.is_empty() => {
+                format!("{what} {} {who}", lang.pick("for", "von"))
+            }
+            _ => what,
+        };
+        let title = match (lang, self.is_surface(), name) {
+            (Lang::En, false, Some(name)) => format!("{whose} exposed in {name} breach"),
+            (Lang::En, false, None) => format!("{whose} exposed in a data breach"),
+            (Lang::En, true, Some(name)) => format!("{whose} found on the public web ({name})"),
+            (Lang::En, true, None) => format!("{whose} found on the public web"),
+            (Lang::De, false, Some(name)) => {
+                format!("{whose} im {} veröffentlicht", de_leak(&name))
+            }
+            (Lang::De, false, None) => format!("{whose} in einem Datenleck veröffentlicht"),
+            (Lang::De, true, Some(name)) => {
+                format!("{whose} im öffentlichen Netz gefunden ({name})")
+            }
+            (Lang::De, true, None) => format!("{whose} im öffentlichen Netz gefunden"),
+        };
+        one_line(&title, TITLE_MAX)
+    }
+
+    /// Where it was found: "in the WEBSEITE breach", "im WEBSEITE-Datenleck", …
+    fn place(&self, lang: Lang) -> String {
+        let name = self.name.as_deref().map(|n| one_line(n, 80));
+        match (lang, self.is_surface(), name) {
+            (Lang::En, false, Some(name)) => format!("in the {name} breach"),
+            (Lang::En, false, None) => "in a data breach".to_owned(),
+            (Lang::En, true, Some(name)) => format!("on the public web ({name})"),
+            (Lang::En, true, None) => "on the public web".to_owned(),
+            (Lang::De, false, Some(name)) => format!("im {}", de_leak(&name)),
+            (Lang::De, false, None) => "in einem Datenleck".to_owned(),
+            (Lang::De, true, Some(name)) => format!("im öffentlichen Netz ({name})"),
+            (Lang::De, true, None) => "im öffentlichen Netz".to_owned(),
+        }
+    }
+
+    /// What was found where, then when, the category and the exposure score.
+    fn summary(&self, lang: Lang) -> String {
+        let place = self.place(lang);
+        let kinds = self.kinds();
+        let cleartext = self.cleartext_password();
+        let words: Vec<String> = kinds
+            .iter()
+            .map(|k| {
+                let word = match lang {
+                    Lang::En => in_sentence(k),
+                    Lang::De => label(k, lang),
+                };
+                if *k == "password" && cleartext {
+                    format!("{word} ({})", lang.pick("in plaintext", "im Klartext"))
+                } else {
+                    word
+                }
+            })
+            .collect();
+        let first = match (lang, words.is_empty()) {
+            (Lang::En, false) => format!("omniac found your {} {place}.", join_and(&words, "and")),
+            (Lang::De, false) => format!(
+                "omniac hat deine Daten {place} gefunden: {}.",
+                join_and(&words, "und")
+            ),
+            (Lang::En, true) => {
+                format!("omniac found data of yours {place} but could not resolve which values.")
+            }
+            (Lang::De, true) => format!(
+                "omniac hat Daten von dir {place} gefunden, konnte aber nicht auflösen, welche."
+            ),
+        };
+        let mut facts = Vec::new();
+        if let Some(category) = &self.category {
+            facts.push(format!(
+                "{}: {}",
+                lang.pick("category", "Kategorie"),
+                one_line(category, 60)
+            ));
+        }
+        if let Some(score) = &self.score {
+            facts.push(format!(
+                "{}: {}",
+                lang.pick("exposure score", "Gefährdung"),
+                score_words(score, lang)
+            ));
+        }
+        let second = match self.registered_day {
+            Some(date) if facts.is_empty() => format!(
+                "{} {}.",
+                lang.pick("Published on", "Veröffentlicht am"),
+                display_date(date, lang)
+            ),
+            Some(date) => format!(
+                "{} {} ({}).",
+                lang.pick("Published on", "Veröffentlicht am"),
+                display_date(date, lang),
+                facts.join("; ")
+            ),
+            None if facts.is_empty() => String::new(),
+            None => format!("{}.", capitalize(&facts.join("; "))),
+        };
+        if second.is_empty() {
+            first
+        } else {
+            format!("{first} {second}")
+        }
+    }
+
+    /// The provider's text; a `code_standard` template gets its date and breach name filled in.
+    fn description(&self, lang: Lang) -> String {
+        let Some(text) = &self.description else {
+            return String::new();
+        };
+        let template = self
+            .description_type
+            .as_deref()
+            .is_some_and(|t| t.eq_ignore_ascii_case("code_standard"));
+        if !template {
+            return text.clone();
+        }
+        let text = match self.registered_day {
+            Some(date) => text.replace("DATUM", &display_date(date, lang)),
+            None => text
+                .replace("am DATUM ", "")
+                .replace("DATUM", lang.pick("(unknown date)", "(unbekanntes Datum)")),
+        };
+        match &self.name {
+            Some(name) => text.replace("WEBSEITE", &one_line(name, 80)),
+            None => text
+                .replace("im WEBSEITE-Datenleck", "in einem Datenleck")
+                .replace("WEBSEITE", lang.pick("(unknown)", "(unbekannt)")),
+        }
+    }
+
+    /// A recommendation for what leaked, when omniac sent none.
+    fn advice(&self, lang: Lang) -> String {
+        let who = self.identity().map(|w| one_line(w, 80));
+        let service = self.name.as_deref().map(|n| one_line(n, 80));
+        let kinds = self.kinds();
+        let mut advice: Vec<String> = Vec::new();
+        if self.has_password() {
+            let account = match (&who, lang) {
+                (Some(who), Lang::En) => format!("for {who}"),
+                (Some(who), Lang::De) => format!("für {who}"),
+                (None, Lang::En) => "for the affected account".to_owned(),
+                (None, Lang::De) => "für das betroffene Konto".to_owned(),
+            };
+            advice.push(match (lang, self.cleartext_password()) {
+                (Lang::En, true) => format!(
+                    "Your password leaked in plaintext: change it now {account} and on every \
+                     service where you used the same or a similar password, and turn on \
+                     two-factor authentication."
+                ),
+                (Lang::En, false) => format!(
+                    "Change your password {account} and on every service where you used the \
+                     same or a similar password, and turn on two-factor authentication."
+                ),
+                (Lang::De, true) => format!(
+                    "Dein Passwort ist im Klartext geleakt: Ändere es sofort {account} und bei \
+                     allen Diensten, bei denen du das gleiche oder ein ähnliches Passwort \
+                     verwendest, und aktiviere die Zwei-Faktor-Authentifizierung."
+                ),
+                (Lang::De, false) => format!(
+                    "Ändere dein Passwort {account} und bei allen Diensten, bei denen du das \
+                     gleiche oder ein ähnliches Passwort verwendest, und aktiviere die \
+                     Zwei-Faktor-Authentifizierung."
+                ),
+            });
+        }
+        if let Some(card) = self.value_of("credit_card") {
+            advice.push(match lang {
+                Lang::En => format!(
+                    "Have your bank block the card {card} and issue a new one, and check your \
+                     statements for payments you do not recognize."
+                ),
+                Lang::De => format!(
+                    "Lass die Karte {card} bei deiner Bank sperren und neu ausstellen, und prüfe \
+                     deine Abrechnungen auf Zahlungen, die du nicht kennst."
+                ),
+            });
+        }
+        if let Some(account) = self
+            .value_of("iban")
+            .or_else(|| self.value_of("bank_account"))
+        {
+            advice.push(match lang {
+                Lang::En => format!(
+                    "Check the statements of account {account} for direct debits you did not \
+                     authorize, have your bank reverse them, and tell your bank about the leak."
+                ),
+                Lang::De => format!(
+                    "Prüfe die Umsätze des Kontos {account} auf Lastschriften, die du nicht \
+                     erteilt hast, lass sie von deiner Bank zurückbuchen und informiere deine \
+                     Bank über das Datenleck."
+                ),
+            });
+        }
+        let documents: Vec<String> = kinds
+            .iter()
+            .filter(|k| ["passport", "nid", "driver_license"].contains(k))
+            .map(|k| match lang {
+                Lang::En => in_sentence(k),
+                Lang::De => label(k, lang),
+            })
+            .collect();
+        if !documents.is_empty() {
+            advice.push(match lang {
+                Lang::En => format!(
+                    "Your {} leaked: watch for identity theft such as accounts or contracts \
+                     opened in your name, report the leak to the police and consider replacing \
+                     the document.",
+                    join_and(&documents, "and")
+                ),
+                Lang::De => format!(
+                    "Deine Ausweisdaten sind geleakt ({}): Achte auf Identitätsdiebstahl, etwa \
+                     Konten oder Verträge in deinem Namen, zeige den Vorfall bei der Polizei an \
+                     und erwäge, das Dokument neu ausstellen zu lassen.",
+                    join_and(&documents, "und")
+                ),
+            });
+        }
+        if self.is_surface() {
+            advice.push(match (&service, lang) {
+                (Some(s), Lang::En) => {
+                    format!("Ask the operator of {s} to take the published data down.")
+                }
+                (Some(s), Lang::De) => {
+                    format!("Bitte den Betreiber von {s}, die veröffentlichten Daten zu entfernen.")
+                }
+                (None, Lang::En) => {
+                    "Find out where the data was published and ask for it to be taken down."
+                        .to_owned()
+                }
+                (None, Lang::De) => "Finde heraus, wo die Daten veröffentlicht wurden, und \
+                                     verlange, dass sie entfernt werden."
+                    .to_owned(),
+            });
+        } else if !self.has_password() {
+            let at = match (&service, lang) {
+                (Some(s), Lang::En) => format!("with {s}"),
+                (Some(s), Lang::De) => format!("bei {s}"),
+                (None, Lang::En) => "with the affected service".to_owned(),
+                (None, Lang::De) => "beim betroffenen Dienst".to_owned(),
+            };
+            advice.push(match lang {
+                Lang::En => format!(
+                    "If you have an account {at}, change its password and every one that is the \
+                     same or similar, and turn on two-factor authentication."
+                ),
+                Lang::De => format!(
+                    "Falls du ein Konto {at} hast, ändere dort das Passwort und überall, wo du \
+                     das gleiche oder ein ähnliches verwendest, und aktiviere die \
+                     Zwei-Faktor-Authentifizierung."
+                ),
+            });
+        }
+        if kinds.contains(&"email") {
+            advice.push(
+                lang.pick(
+                    "Expect phishing emails that use the leaked details to look genuine.",
+                    "Rechne mit Phishing-Mails, die mit den geleakten Daten echt wirken sollen.",
+                )
+                .to_owned(),
+            );
+        }
+        if kinds.is_empty() {
+            advice.push(
+                lang.pick(
+                    "Look up the alert in omniac to see which of your data was affected.",
+                    "Sieh in omniac nach, welche deiner Daten betroffen sind.",
+                )
+                .to_owned(),
+            );
+        }
+        advice.join(" ")
+    }
+
+    fn details(&self) -> Value {
+        let time = read::time_value;
+        Details::new()
+            .section("breach", |s| {
+                s.opt("name", self.name.clone())
+                    .opt("category", self.category.clone())
+                    .opt("source", self.source.clone())
+                    .opt("type", self.kind.clone())
+                    .opt("exposure_score", self.score.clone())
+                    .opt("registered_at", time(self.registered))
+                    .opt("created_at", time(self.created))
+                    .field("exposed_data", self.kinds())
+                    .field("unresolved_data", self.unresolved.clone())
+            })
+            .section("password", |s| match &self.last_characters {
+                Some((masked, length)) => s
+                    .field("last_characters", masked.clone())
+                    .field("last_characters_length", *length),
+                None => s,
+            })
+            .section("alert", |s| {
+                s.opt("alert_flow", self.alert_flow.clone())
+                    .opt("description_type", self.description_type.clone())
+                    .opt("is_read", self.is_read)
+                    .opt("done", self.done)
+                    .opt("done_date", time(self.done_date))
+            })
+            .section("ids", |s| {
+                s.opt("alert_id", self.alert_id.clone())
+                    .opt("id", self.id.clone())
+                    .opt("client_id", self.client_id.clone())
+                    .opt("profile_id", self.profile_id.clone())
+                    .opt("enrollment_id", self.enrollment_id.clone())
+                    .opt("enrollment_provider", self.enrollment_provider.clone())
+            })
+            .build()
+    }
+}
+
+/// The contract's rule: the exposure score (missing or unknown → medium), raised to at least
+/// high when a password is among the values.
+fn severity(score: Option<&str>, has_password: bool) -> Severity {
+    let by_score = score.map_or(Severity::Medium, |s| match squash(s).as_str() {
+        "verylow" | "low" => Severity::Low,
+        "medium" => Severity::Medium,
+        "high" => Severity::High,
+        "veryhigh" => Severity::Critical,
+        _ => Severity::parse_loose(s).unwrap_or(Severity::Medium),
+    });
+    if has_password {
+        by_score.max(Severity::High)
+    } else {
+        by_score
+    }
+}
+
+/// The score as written for the user (German words for the known scale).
+fn score_words(score: &str, lang: Lang) -> String {
+    let known = match squash(score).as_str() {
+        "verylow" => lang.pick("Very Low", "sehr niedrig"),
+        "low" => lang.pick("Low", "niedrig"),
+        "medium" => lang.pick("Medium", "mittel"),
+        "high" => lang.pick("High", "hoch"),
+        "veryhigh" => lang.pick("Very High", "sehr hoch"),
+        _ => "",
+    };
+    if known.is_empty() {
+        one_line(score, 40)
+    } else {
+        known.to_owned()
+    }
+}
+
+/// Lowercase letters only: "Very High", "very_high", "VERY-HIGH" → "veryhigh".
+fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| c.is_alphanumeric())
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// A value name, normalized: lowercase, `-` and spaces as `_`; `other` when missing.
+fn value_name(name: Option<&Value>) -> String {
+    read::text(name)
+        .map(|n| {
+            n.chars()
+                .map(|c| if c == '-' || c == ' ' { '_' } else { c })
+                .flat_map(char::to_lowercase)
+                .collect()
+        })
+        .unwrap_or_else(|| "other".to_owned())
+}
+
+fn is_sentinel(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case(SENTINEL)
+}
+
+/// True when the vendor masked the value (it shows mask characters).
+fn looks_masked(value: &str) -> bool {
+    value.contains(['*', '•', '●'])
+}
+
+fn rank(name: &str) -> usize {
+    KINDS
+        .iter()
+        .position(|k| k.0 == name)
+        .map_or(UNKNOWN_RANK, |i| if i >= UNKNOWN_RANK { i + 1 } else { i })
+}
+
+/// "Password", "E-Mail-Adresse", …; an unknown name reads as itself ("Phone number").
+fn label(name: &str, lang: Lang) -> String {
+    match KINDS.iter().find(|k| k.0 == name) {
+        Some((_, en, _, de)) => lang.pick(en, de).to_owned(),
+        None => capitalize(&name.replace('_', " ")),
+    }
+}
+
+/// The English label as it reads inside a sentence.
+fn in_sentence(name: &str) -> String {
+    match KINDS.iter().find(|k| k.0 == name) {
+        Some((_, _, word, _)) => (*word).to_owned(),
+        None => name.replace('_', " "),
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
+/// The calendar day of a time as the sender wrote it: `2025-08-19T00:00:00+02:00` is the
+/// 19th, although it is the 18th in UTC. Times without a zone, Mongo millisecond forms and
+/// anything [`read::time`] reads otherwise count in UTC.
+fn day(value: Option<&Value>) -> Option<NaiveDate> {
+    let utc = read::time(value)?;
+    let written = match value? {
+        Value::String(s) => Some(s.as_str()),
+        Value::Object(o) => o.get("$date").and_then(Value::as_str),
+        _ => None,
+    };
+    let local = written
+        .and_then(|s| DateTime::parse_from_rfc3339(&s.trim().replacen(' ', "T", 1)).ok())
+        .map(|t| t.date_naive());
+    Some(local.unwrap_or_else(|| utc.date_naive()))
+}
+
+/// "WEBSEITE-Datenleck"; a name with spaces reads "Datenleck bei Bürgerportal Süd".
+fn de_leak(name: &str) -> String {
+    if name.contains(char::is_whitespace) {
+        format!("Datenleck bei {name}")
+    } else {
+        format!("{name}-Datenleck")
+    }
+}
+
+/// "a", "a and b", "a, b and c".
+fn join_and(words: &[String], and: &str) -> String {
+    match words {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
+    }
+}
+
+/// German `30.01.2014`, English `30 January 2014`.
+fn display_date(date: NaiveDate, lang: Lang) -> String {
+    match lang {
+        Lang::En => date.format("%-d %B %Y").to_string(),
+        Lang::De => date.format("%d.%m.%Y").to_string(),
+    }
+}
+
+/// One line of at most `max` characters: control and bidi-override characters dropped,
+/// whitespace runs as one space, cut with `…`.
+fn one_line(text: &str, max: usize) -> String {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let words: Vec<&str> = cleaned.split_whitespace().collect();
+    let line = words.join(" ");
+    if line.chars().count() <= max {
+        return line;
+    }
+    let mut cut: String = line.chars().take(max.saturating_sub(1)).collect();
+    cut.truncate(cut.trim_end().len());
+    cut.push('…');
+    cut
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Headers;
+    use serde_json::json;
+
+    fn delivery(body: &Value) -> Delivery {
+        Delivery {
+            source_id: "omniac".into(),
+            received_at: Utc::now(),
+            peer: None,
+            headers: Headers::new(),
+            body: body.to_string().into_bytes(),
+        }
+    }
+
+    fn parse_in(body: Value, lang: Lang) -> NewAlert {
+        let alerts = Omniac
+            .parse(&body, &delivery(&body), &Context { lang })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(alerts.len(), 1);
+        alerts.into_iter().next().unwrap_or_else(|| unreachable!())
+    }
+
+    fn parse(body: Value) -> NewAlert {
+        parse_in(body, Lang::En)
+    }
+
+    fn sample() -> Value {
+        serde_json::from_str(Omniac.sample()).unwrap_or(Value::Null)
+    }
+
+    #[test]
+    fn fixtures_match_their_golden_alerts() {
+        assert!(crate::providers::golden::check("omniac") >= 7);
+    }
+
+    #[test]
+    fn scores_map_by_the_contract_table() {
+        assert_eq!(severity(Some("Very Low"), false), Severity::Low);
+        assert_eq!(severity(Some("Low"), false), Severity::Low);
+        assert_eq!(severity(Some("Medium"), false), Severity::Medium);
+        assert_eq!(severity(Some("High"), false), Severity::High);
+        assert_eq!(severity(Some("Very High"), false), Severity::Critical);
+        assert_eq!(severity(Some("very_high"), false), Severity::Critical);
+        assert_eq!(severity(Some("VERY-LOW"), false), Severity::Low);
+        assert_eq!(severity(None, false), Severity::Medium);
+        assert_eq!(severity(Some("astronomical"), false), Severity::Medium);
+    }
+
+    #[test]
+    fn a_password_raises_to_at_least_high_and_never_lowers() {
+        assert_eq!(severity(Some("Very Low"), true), Severity::High);
+        assert_eq!(severity(None, true), Severity::High);
+        assert_eq!(severity(Some("Very High"), true), Severity::Critical);
+    }
+
+    #[test]
+    fn only_a_real_password_value_raises_the_severity() {
+        // The seed: an empty password value, a Very Low score.
+        assert_eq!(parse(sample()).severity, Severity::Low);
+        let mut body = sample();
+        body["masked_values"][0]["value"] = json!("could not resolve data");
+        assert_eq!(parse(body.clone()).severity, Severity::Low);
+        body["masked_values"][0]["value"] = json!("ab******yz");
+        let alert = parse(body);
+        assert_eq!(alert.severity, Severity::High);
+        assert!(alert.title.starts_with("Password for t******@ex*****e.com"));
+    }
+
+    #[test]
+    fn the_seed_reads_with_its_template_filled_in_both_languages() {
+        let en = parse(sample());
+        assert_eq!(
+            en.title,
+            "Email address t******@ex*****e.com exposed in WEBSEITE breach"
+        );
+        assert_eq!(
+            en.description,
+            "Deine Daten wurden am 30 January 2014 im WEBSEITE-Datenleck veröffentlicht."
+        );
+        assert_eq!(en.subject, "t******@ex*****e.com");
+        assert_eq!(en.external_id, "REDACTED");
+        assert!(en.recommendation.starts_with("Ändere dein Passwort"));
+        assert_eq!(
+            en.occurred_at.map(|t| t.to_rfc3339()),
+            Some("2014-01-30T00:00:00+00:00".to_owned())
+        );
+        // An empty password value is left out; the unset done_date is not shown.
+        assert!(en.masked_values.iter().all(|v| v.name != "password"));
+        assert!(en.details["alert"].get("done_date").is_none());
+        let de = parse_in(sample(), Lang::De);
+        assert_eq!(
+            de.description,
+            "Deine Daten wurden am 30.01.2014 im WEBSEITE-Datenleck veröffentlicht."
+        );
+        assert_eq!(
+            de.title,
+            "E-Mail-Adresse t******@ex*****e.com im WEBSEITE-Datenleck veröffentlicht"
+        );
+    }
+
+    #[test]
+    fn the_rest_form_reads_like_the_push_form() {
+        let push = parse(sample());
+        let rest = parse(json!({
+            "_id": "REDACTED", "alert_id": "REDACTED", "name": "WEBSEITE",
+            "masked_values": [
+                {"name": "password", "value": ""},
+                {"name": "email", "value": "t******@ex*****e.com"},
+                {"name": "domain", "value": "ex*****e.com"},
+                {"name": "network_ip", "value": "12*****.1"},
+                {"name": "username", "value": "********"}
+            ],
+            "breach_category_locale": "Spiele", "description_type": "code_standard",
+            "recommendation": "Ändere dein Passwort für das betroffene Kundenkonto. Überprüfe schnell alle anderen Dienste, bei denen du das gleiche oder ein ähnliches Passwort benutzt. Sei aufmerksam in Bezug auf ungewöhnliche Aktivitäten rund um deine Identität",
+            "description": "Deine Daten wurden am DATUM im WEBSEITE-Datenleck veröffentlicht.",
+            "source": "darkweb", "breach_record_exposure_score": "Very Low",
+            "date_register": "2014-01-30T00:00:00Z",
+            "creation_date": "2025-09-30T12:15:13.883Z",
+            "done": false, "done_date": "0001-01-01T00:00:00Z", "type": "darkweb",
+            "is_read": false, "alert_flow": "retrospective", "enrollment_provider": "",
+            "profile_id": "REDACTED", "enrollment_id": "REDACTED", "client_id": "REDACTED"
+        }));
+        assert_eq!(rest, push);
+    }
+
+    #[test]
+    fn sentinels_and_empty_values_are_left_out_and_listed_as_unresolved() {
+        let alert = parse(json!({
+            "alert_id": "a1",
+            "masked_values": [
+                {"name": "password", "value": "Could not resolve data "},
+                {"name": "email", "value": "could not resolve data"},
+                {"name": "email", "value": "could not resolve data"},
+                {"name": "username", "value": ""},
+                {"name": "iban", "value": null}
+            ],
+            "name": "Forum"
+        }));
+        assert!(alert.masked_values.is_empty());
+        assert_eq!(alert.severity, Severity::Medium);
+        assert_eq!(alert.title, "Your data exposed in Forum breach");
+        assert_eq!(
+            alert.details["breach"]["unresolved_data"],
+            json!(["password", "email"])
+        );
+        assert!(alert.details["breach"].get("exposed_data").is_none());
+    }
+
+    #[test]
+    fn unmasked_secrets_are_masked_in_the_alert_and_the_stored_body() {
+        let mut body = json!({
+            "alert_id": "a2",
+            "masked_values": [
+                {"name": "password", "value": "Hunter2Hunter2", "passwordcleartext": "true"},
+                {"name": "credit_card", "value": 4_111_111_111_111_111_u64},
+                {"name": "email", "value": "m***@example.org"}
+            ],
+            "password_last_characters": "er2",
+            "breach_record_exposure_score": "Very High"
+        });
+        let alert = parse(body.clone());
+        let text = serde_json::to_string(&alert).unwrap_or_default();
+        assert!(!text.contains("Hunter2Hunter2"), "{text}");
+        assert!(!text.contains("4111111111111111"), "{text}");
+        assert!(!text.contains("er2"), "{text}");
+        assert_eq!(alert.severity, Severity::Critical);
+        assert_eq!(
+            alert.masked_values[0],
+            MaskedValue::secret("password", "Hunter2Hunter2", true, None)
+        );
+        assert_eq!(alert.details["password"]["last_characters"], "***");
+        assert!(Omniac.redact(&mut body));
+        let stored = body.to_string();
+        assert!(!stored.contains("Hunter2Hunter2") && !stored.contains("4111111111111111"));
+        assert!(!stored.contains("er2"), "{stored}");
+        assert_eq!(body["masked_values"][2]["value"], "m***@example.org");
+        assert!(!Omniac.redact(&mut body), "masking twice changes nothing");
+        // The vendor's masked values and an unmasked body without secrets stay as sent.
+        let mut seed = sample();
+        assert!(!Omniac.redact(&mut seed));
+        assert_eq!(seed, sample());
+    }
+
+    #[test]
+    fn other_shapes_are_unrecognized() {
+        let run = |body: Value| Omniac.parse(&body, &delivery(&body), &Context::default());
+        assert_eq!(
+            run(json!([1])),
+            Err(Unrecognized("expected a JSON object, got an array".into()))
+        );
+        assert!(run(json!({"name": "x", "description": "y"})).is_err());
+        assert!(run(json!({"masked_values": null, "alert_id": null})).is_err());
+        assert!(run(json!({"masked_values": []})).is_ok());
+        assert!(run(json!({"_id": {"$oid": "65f"}})).is_ok());
+    }
+
+    #[test]
+    fn external_id_prefers_alert_id_then_the_object_id() {
+        assert_eq!(
+            parse(json!({"alert_id": "A", "_id": {"$oid": "B"}})).external_id,
+            "A"
+        );
+        assert_eq!(
+            parse(json!({"alert_id": "", "_id": {"$oid": "B"}})).external_id,
+            "B"
+        );
+        assert!(
+            parse(json!({"masked_values": []}))
+                .external_id
+                .starts_with("sha256:")
+        );
+    }
+
+    #[test]
+    fn templates_without_a_date_or_name_still_read_well() {
+        let body = json!({
+            "alert_id": "a3", "description_type": "code_standard",
+            "description": "Deine Daten wurden am DATUM im WEBSEITE-Datenleck veröffentlicht.",
+            "date_register": {"$date": {"$numberLong": "-62135596800000"}}
+        });
+        assert_eq!(
+            parse(body).description,
+            "Deine Daten wurden in einem Datenleck veröffentlicht."
+        );
+        // Not a template: kept word for word.
+        let plain = json!({"alert_id": "a4", "description": "DATUM is a word here.", "name": "X"});
+        assert_eq!(parse(plain).description, "DATUM is a word here.");
+    }
+
+    #[test]
+    fn registration_days_keep_the_senders_zone_and_unset_forms_read_as_none() {
+        let d = |v: Value| day(Some(&v)).map(|d| d.to_string());
+        assert_eq!(
+            d(json!("2025-08-19T00:00:00+02:00")).as_deref(),
+            Some("2025-08-19")
+        );
+        assert_eq!(
+            d(json!({"$date": "2025-08-19T00:30:00.1234567+01:00"})).as_deref(),
+            Some("2025-08-19")
+        );
+        assert_eq!(
+            d(json!("2023-02-28T23:30:00.1234567")).as_deref(),
+            Some("2023-02-28")
+        );
+        assert_eq!(
+            d(json!({"$date": {"$numberLong": "1391040000000"}})).as_deref(),
+            Some("2014-01-30")
+        );
+        assert_eq!(
+            d(json!({"$date": {"$numberLong": "-62135596800000"}})),
+            None
+        );
+        assert_eq!(d(json!("0001-01-01T00:00:00Z")), None);
+        assert_eq!(d(json!(null)), None);
+    }
+
+    #[test]
+    fn titles_stay_on_one_short_line() {
+        let alert = parse(json!({
+            "alert_id": "a5",
+            "name": format!("A\u{202E}very\nlong {}", "name ".repeat(40)),
+            "masked_values": [{"name": "email", "value": format!("{}@x.org", "a".repeat(90))}]
+        }));
+        assert!(alert.title.chars().count() <= TITLE_MAX, "{}", alert.title);
+        assert!(!alert.title.contains(['\n', '\u{202E}']), "{}", alert.title);
+        assert!(alert.title.contains("Avery long name"), "{}", alert.title);
+    }
+
+    #[test]
+    fn generated_advice_fits_what_leaked() {
+        let card = parse(json!({
+            "alert_id": "a6", "type": "surface",
+            "masked_values": [{"name": "credit_card", "value": "4111 **** **** 1111"}]
+        }));
+        assert_eq!(card.category, "leak");
+        assert!(
+            card.recommendation
+                .starts_with("Have your bank block the card 4111 **** **** 1111"),
+            "{}",
+            card.recommendation
+        );
+        let password = parse_in(
+            json!({
+                "alert_id": "a7",
+                "masked_values": [
+                    {"name": "password", "value": "ab*****", "passwordcleartext": true},
+                    {"name": "username", "value": "jo**doe"}
+                ]
+            }),
+            Lang::De,
+        );
+        assert!(
+            password
+                .recommendation
+                .starts_with("Dein Passwort ist im Klartext geleakt: Ändere es sofort für jo**doe"),
+            "{}",
+            password.recommendation
+        );
+        assert_eq!(
+            password.title,
+            "Klartext-Passwort von jo**doe in einem Datenleck veröffentlicht"
+        );
     }
 }
