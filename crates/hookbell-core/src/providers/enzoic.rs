@@ -1,10 +1,22 @@
-//! `enzoic`: placeholder until its adapter lands; reads deliveries with the generic mapping.
+//! `enzoic`: Enzoic Breach Monitoring webhooks.
+//!
+//! Three bodies, told apart by shape:
+//! - `type: "piiAlert"`: an identity (PII) alert, monitored personal data found in a leak;
+//! - `monitoredBin`: a BIN alert, a card number of a monitored card range found in a leak;
+//! - `usernameHash`: a breach alert, a monitored account's credentials found in an exposure.
+//!
+//! Passwords, password hashes and salts, card numbers and government IDs reach the alert only
+//! masked (in `masked_values`), and [`Enzoic::redact`] masks them in the stored raw copy.
 
-use serde_json::Value;
+use chrono::{DateTime, Utc};
+use serde_json::{Map, Value};
 
-use super::generic::Generic;
-use super::{Context, NewAlert, Provider, Unrecognized};
+use super::generic::{body_hash, json_kind};
+use super::read::{self, Details};
+use super::{Context, Lang, NewAlert, Provider, Unrecognized};
+use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
+use crate::mask::mask_secret;
 
 /// The enzoic adapter.
 #[derive(Debug, Clone, Copy)]
@@ -21,10 +33,1723 @@ impl Provider for Enzoic {
         delivery: &Delivery,
         ctx: &Context,
     ) -> Result<Vec<NewAlert>, Unrecognized> {
-        Generic::named("enzoic").parse(body, delivery, ctx)
+        let alert = match shape(body)? {
+            Shape::Pii => pii_alert(body, delivery, ctx.lang),
+            Shape::Bin => bin_alert(body, delivery, ctx.lang),
+            Shape::Breach => breach_alert(body, delivery, ctx.lang),
+        };
+        Ok(vec![alert])
+    }
+
+    /// Masks the members the default catches by name (`plaintextPassword`, `passwordHash`,
+    /// `passwordSalt`, `recoveredCreditCardNumber`), and also: those members when sent as
+    /// numbers, the found and monitored values of card numbers and government IDs in a PII
+    /// alert, and those secrets (and anything that looks like a card number) inside
+    /// `rawMatchSource`.
+    fn redact(&self, body: &mut Value) -> bool {
+        let secrets = body_secrets(body);
+        let mut changed = crate::mask::redact_json(body);
+        let Some(obj) = body.as_object_mut() else {
+            return changed;
+        };
+        for name in SECRET_MEMBERS {
+            if let Some(value) = obj.get_mut(*name) {
+                changed |= mask_in_place(value);
+            }
+        }
+        if let Some(Value::Object(items)) = obj.get_mut("matchedMonitoredItems") {
+            for (member, value) in items.iter_mut() {
+                changed |= redact_items(member, value);
+            }
+        }
+        if let Some(raw) = obj.get_mut("rawMatchSource") {
+            changed |= scrub_value(raw, &secrets);
+        }
+        changed
     }
 
     fn sample(&self) -> &'static str {
-        Generic::named("enzoic").sample()
+        include_str!("enzoic/fixtures/sample.json")
+    }
+}
+
+/// The top-level members whose values are secrets.
+const SECRET_MEMBERS: &[&str] = &[
+    "plaintextPassword",
+    "passwordHash",
+    "passwordSalt",
+    "recoveredCreditCardNumber",
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Shape {
+    Pii,
+    Bin,
+    Breach,
+}
+
+/// Which of the three bodies this is, or why it is none of them.
+fn shape(body: &Value) -> Result<Shape, Unrecognized> {
+    let Value::Object(obj) = body else {
+        return Err(Unrecognized(format!(
+            "expected a JSON object, got {}",
+            json_kind(body)
+        )));
+    };
+    let present = |name: &str| obj.get(name).is_some_and(|v| !v.is_null());
+    if read::text(obj.get("type")).is_some_and(|t| t.eq_ignore_ascii_case("piiAlert")) {
+        Ok(Shape::Pii)
+    } else if present("monitoredBin") {
+        Ok(Shape::Bin)
+    } else if present("usernameHash") {
+        Ok(Shape::Breach)
+    } else {
+        Err(Unrecognized(
+            "not an Enzoic alert: no `type: \"piiAlert\"`, `monitoredBin` or `usernameHash` member"
+                .into(),
+        ))
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Breach (credentials) alerts
+
+/// Enzoic's `passwordType` numbers (the Password Hash Algorithms table).
+const PASSWORD_TYPES: &[(i64, &str)] = &[
+    (0, "Plaintext"),
+    (1, "MD5"),
+    (2, "SHA1"),
+    (3, "SHA256"),
+    (4, "TripleDES"),
+    (5, "IPBoard_MyBB"),
+    (6, "VBulletinPre3_8_5"),
+    (7, "VBulletinPost3_8_5"),
+    (8, "BCrypt"),
+    (9, "CRC32"),
+    (10, "PHPBB3"),
+    (11, "CustomAlgorithm1"),
+    (12, "SCrypt"),
+    (13, "CustomAlgorithm2"),
+    (14, "SHA512"),
+    (16, "MD5Crypt"),
+    (17, "CustomAlgorithm4"),
+    (18, "CustomAlgorithm5"),
+    (19, "osCommerce_AEF"),
+    (20, "DESCrypt"),
+    (21, "MySQLPre4_1"),
+    (22, "MySQLPost4_1"),
+    (23, "PeopleSoft"),
+    (24, "PunBB"),
+    (25, "CustomAlgorithm6"),
+    (26, "PartialMD5_20"),
+    (27, "AVE_DataLife_Diferior"),
+    (28, "DjangoMD5"),
+    (29, "DjangoSHA1"),
+    (30, "PartialMD5_29"),
+    (31, "PliggCMS"),
+    (32, "RunCMS_SMF1_1"),
+    (33, "NTLM"),
+    (34, "SHA1Dash"),
+    (35, "SHA384"),
+    (36, "CustomAlgorithm7"),
+    (37, "CustomAlgorithm8"),
+    (38, "CustomAlgorithm9"),
+    (97, "Unknown"),
+    (98, "UnusablePassword"),
+    (99, "None"),
+];
+
+/// The name of a `passwordType` number; numbers not in the table read as `Unknown (n)`.
+fn password_type_name(id: i64) -> String {
+    PASSWORD_TYPES
+        .iter()
+        .find(|(n, _)| *n == id)
+        .map(|(_, name)| (*name).to_owned())
+        .unwrap_or_else(|| format!("Unknown ({id})"))
+}
+
+/// A password type as sent: a number (or numeric string) named by the table, or a name as is.
+fn password_type(value: Option<&Value>) -> Option<String> {
+    read::int(value)
+        .map(password_type_name)
+        .or_else(|| read::text(value))
+}
+
+/// Hash algorithms built to be slow to crack.
+const SLOW_HASHES: &[&str] = &["BCrypt", "SCrypt", "MD5Crypt", "PHPBB3", "DESCrypt"];
+
+/// Which credential the breach exposed, for severity and wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Exposed {
+    Plaintext,
+    Hash,
+    Account,
+}
+
+/// Severity by the contract: plaintext password → critical; password hash only → high;
+/// otherwise medium.
+fn breach_severity(exposed: Exposed) -> Severity {
+    match exposed {
+        Exposed::Plaintext => Severity::Critical,
+        Exposed::Hash => Severity::High,
+        Exposed::Account => Severity::Medium,
+    }
+}
+
+fn breach_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
+    let user = read::text(body.get("username"));
+    let user_hash = read::text(body.get("usernameHash"));
+    let exposure_id = read::text(body.get("exposureID"));
+    let found_at = read::time(body.get("date"));
+    let type_id = read::int(body.get("passwordType"));
+    let algorithm = password_type(body.get("passwordType"));
+    let mut plaintext = secret_text(body.get("plaintextPassword"));
+    let mut hash = secret_text(body.get("passwordHash"));
+    let salt = secret_text(body.get("passwordSalt"));
+    // A "hash" of type 0 (Plaintext) is the password itself.
+    if type_id == Some(0) && hash.is_some() {
+        if plaintext.is_none() {
+            plaintext = hash.take();
+        } else if plaintext == hash {
+            hash = None;
+        }
+    }
+    let exposed = if plaintext.is_some() {
+        Exposed::Plaintext
+    } else if hash.is_some() {
+        Exposed::Hash
+    } else {
+        Exposed::Account
+    };
+
+    let ex = |name: &str| read::at(body, &["exposureDetails", name]);
+    let exposure = read::text(ex("title"));
+    let category = read::text(ex("category"));
+    let source = read::text(ex("source"));
+    let entries = read::int(ex("entries"));
+    let domains = read::int(ex("domainsAffected"));
+    let breach_date = read::time(ex("date"));
+    let date_added = read::time(ex("dateAdded"));
+    let exposed_data = read::texts(ex("exposedData"));
+    let mut password_types: Vec<String> = Vec::new();
+    for item in read::list(ex("passwordTypes")) {
+        if let Some(name) = password_type(Some(item))
+            && !password_types.contains(&name)
+        {
+            password_types.push(name);
+        }
+    }
+    let links = web_links(
+        read::list(ex("sourceURLs"))
+            .iter()
+            .filter_map(Value::as_str),
+    );
+
+    let mut masked_values = Vec::new();
+    if let Some(p) = &plaintext {
+        masked_values.push(MaskedValue::secret("password", p, true, None));
+    }
+    if let Some(h) = &hash {
+        masked_values.push(MaskedValue::secret(
+            "password_hash",
+            h,
+            false,
+            algorithm.as_deref(),
+        ));
+    }
+    if let Some(s) = &salt {
+        masked_values.push(MaskedValue::secret("password_salt", s, false, None));
+    }
+
+    let mut credentials: Vec<&str> = Vec::new();
+    if plaintext.is_some() {
+        credentials.push("plaintext_password");
+    }
+    if hash.is_some() {
+        credentials.push("password_hash");
+    }
+    if salt.is_some() {
+        credentials.push("password_salt");
+    }
+
+    let details = Details::new()
+        .section("account", |s| {
+            s.opt("username", user.clone())
+                .opt("username_hash", user_hash.clone())
+                .opt("custom_data", read::text(body.get("customData")))
+        })
+        .section("credentials", |s| {
+            s.field("exposed", credentials)
+                .opt("password_type", algorithm.clone())
+                .opt("password_type_id", type_id)
+        })
+        .section("exposure", |s| {
+            s.opt("exposure_id", exposure_id.clone())
+                .opt("title", exposure.clone())
+                .opt("category", category)
+                .opt("source", source.clone())
+                .opt("breach_date", read::time_value(breach_date))
+                .opt("date_added", read::time_value(date_added))
+                .opt("found_at", read::time_value(found_at))
+                .opt("entries", entries)
+                .opt("domains_affected", domains)
+                .field("password_types", password_types)
+                .field("exposed_data", exposed_data.clone())
+                .field("source_urls", links.clone())
+        })
+        .build();
+
+    let facts = BreachFacts {
+        user: user.as_deref(),
+        exposure: exposure.as_deref(),
+        algorithm: algorithm.as_deref(),
+        exposed,
+        found_at,
+        entries,
+        source: source.as_deref(),
+        exposed_data: &exposed_data,
+    };
+    NewAlert {
+        external_id: external_id(&[exposure_id, user_hash], delivery),
+        severity: breach_severity(exposed),
+        title: breach_title(&facts, lang),
+        summary: breach_summary(&facts, lang),
+        description: String::new(),
+        recommendation: breach_recommendation(&facts, lang),
+        subject: user.clone().unwrap_or_default(),
+        category: "breach".into(),
+        occurred_at: found_at.or(date_added).or(breach_date),
+        unrecognized: false,
+        masked_values,
+        links,
+        details,
+    }
+}
+
+/// What the breach texts are written from.
+struct BreachFacts<'a> {
+    user: Option<&'a str>,
+    exposure: Option<&'a str>,
+    algorithm: Option<&'a str>,
+    exposed: Exposed,
+    found_at: Option<DateTime<Utc>>,
+    entries: Option<i64>,
+    source: Option<&'a str>,
+    exposed_data: &'a [String],
+}
+
+impl BreachFacts<'_> {
+    /// The hash algorithm's name when it says something (not Unknown/None/…).
+    fn known_algorithm(&self) -> Option<&str> {
+        self.algorithm.filter(|a| {
+            !a.starts_with("Unknown") && !matches!(*a, "None" | "UnusablePassword" | "Plaintext")
+        })
+    }
+
+    fn passwords_in_data(&self) -> bool {
+        self.exposed_data
+            .iter()
+            .any(|d| d.to_lowercase().contains("passw"))
+    }
+}
+
+fn breach_title(f: &BreachFacts, lang: Lang) -> String {
+    let user = f.user.map(|u| clip(u, 50));
+    let title = match lang {
+        Lang::En => {
+            let breach = f
+                .exposure
+                .map(|t| format!("the “{}” breach", clip(t, 45)))
+                .unwrap_or_else(|| "a data breach".into());
+            let who = user.as_deref().unwrap_or("a monitored account");
+            match f.exposed {
+                Exposed::Plaintext => format!("Password for {who} exposed in {breach}"),
+                Exposed::Hash => format!("Password hash for {who} exposed in {breach}"),
+                Exposed::Account => match &user {
+                    Some(u) => format!("{u} found in {breach}"),
+                    None => format!("Monitored account found in {breach}"),
+                },
+            }
+        }
+        Lang::De => {
+            let breach = f
+                .exposure
+                .map(|t| format!("im Datenleck „{}“", clip(t, 45)))
+                .unwrap_or_else(|| "in einem Datenleck".into());
+            let who = user.as_deref().unwrap_or("einem überwachten Konto");
+            match f.exposed {
+                Exposed::Plaintext => format!("Passwort von {who} {breach} offengelegt"),
+                Exposed::Hash => format!("Passwort-Hash von {who} {breach} offengelegt"),
+                Exposed::Account => match &user {
+                    Some(u) => format!("{u} {breach} gefunden"),
+                    None => format!("Überwachtes Konto {breach} gefunden"),
+                },
+            }
+        }
+    };
+    clip(&title, 100)
+}
+
+fn breach_summary(f: &BreachFacts, lang: Lang) -> String {
+    let mut out = match lang {
+        Lang::En => {
+            let who = f.user.unwrap_or("a monitored account");
+            let what = match (f.exposed, f.known_algorithm()) {
+                (Exposed::Plaintext, _) => format!("the plaintext password of {who}"),
+                (Exposed::Hash, Some(alg)) => format!("the password hash ({alg}) of {who}"),
+                (Exposed::Hash, None) => format!("the password hash of {who}"),
+                (Exposed::Account, _) => who.to_owned(),
+            };
+            let breach = f
+                .exposure
+                .map(|t| format!("the “{t}” breach"))
+                .unwrap_or_else(|| "a data breach".into());
+            let when = f
+                .found_at
+                .map(|t| format!(" on {}", date_text(t, lang)))
+                .unwrap_or_default();
+            format!("Enzoic found {what} in {breach}{when}.")
+        }
+        Lang::De => {
+            let who = f.user.unwrap_or("einem überwachten Konto");
+            let what = match (f.exposed, f.known_algorithm()) {
+                (Exposed::Plaintext, _) => format!("das Klartext-Passwort von {who}"),
+                (Exposed::Hash, Some(alg)) => format!("den Passwort-Hash ({alg}) von {who}"),
+                (Exposed::Hash, None) => format!("den Passwort-Hash von {who}"),
+                (Exposed::Account, _) => f.user.unwrap_or("ein überwachtes Konto").to_owned(),
+            };
+            let breach = f
+                .exposure
+                .map(|t| format!("im Datenleck „{t}“"))
+                .unwrap_or_else(|| "in einem Datenleck".into());
+            let when = f
+                .found_at
+                .map(|t| format!(" am {}", date_text(t, lang)))
+                .unwrap_or_default();
+            format!("Enzoic hat{when} {what} {breach} gefunden.")
+        }
+    };
+    let entries = f.entries.filter(|n| *n > 0).map(|n| thousands(n, lang));
+    let mut facts = match (lang, entries, f.source) {
+        (Lang::En, Some(n), Some(src)) => format!("It holds {n} records from {src}"),
+        (Lang::En, Some(n), None) => format!("It holds {n} records"),
+        (Lang::En, None, Some(src)) => format!("It comes from {src}"),
+        (Lang::De, Some(n), Some(src)) => format!("Es umfasst {n} Einträge aus der Quelle „{src}“"),
+        (Lang::De, Some(n), None) => format!("Es umfasst {n} Einträge"),
+        (Lang::De, None, Some(src)) => format!("Es stammt aus der Quelle „{src}“"),
+        (_, None, None) => String::new(),
+    };
+    if !f.exposed_data.is_empty() {
+        let list = f.exposed_data.join(", ");
+        facts = match (lang, facts.is_empty()) {
+            (Lang::En, true) => format!("Exposed data: {list}"),
+            (Lang::En, false) => format!("{facts}; exposed data: {list}"),
+            (Lang::De, true) => format!("Offengelegte Daten: {list}"),
+            (Lang::De, false) => format!("{facts}; offengelegte Daten: {list}"),
+        };
+    }
+    if !facts.is_empty() {
+        out.push(' ');
+        out.push_str(&facts);
+        out.push('.');
+    }
+    out
+}
+
+fn breach_recommendation(f: &BreachFacts, lang: Lang) -> String {
+    let who = f.user;
+    match f.exposed {
+        Exposed::Plaintext => match lang {
+            Lang::En => format!(
+                "The password was exposed in plaintext, so anyone can sign in with it: change the password{} now, replace it on every other service where you used the same or a similar one, and turn on two-factor authentication.",
+                who.map(|u| format!(" of {u}")).unwrap_or_default()
+            ),
+            Lang::De => format!(
+                "Das Passwort liegt im Klartext vor, jeder kann sich damit anmelden: Ändern Sie das Passwort{} sofort, ersetzen Sie es bei allen anderen Diensten, bei denen Sie dasselbe oder ein ähnliches verwendet haben, und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                who.map(|u| format!(" von {u}")).unwrap_or_default()
+            ),
+        },
+        Exposed::Hash => {
+            let alg = f.known_algorithm();
+            let slow = alg.is_some_and(|a| SLOW_HASHES.contains(&a));
+            let how = match (lang, alg) {
+                (Lang::En, Some(a)) if slow => format!(
+                    "The password was exposed as a hash ({a}). {a} slows down offline cracking, but weak passwords still fall"
+                ),
+                (Lang::En, Some(a)) => format!(
+                    "The password was exposed as a hash ({a}), which attackers crack offline quickly, common passwords within minutes"
+                ),
+                (Lang::En, None) => {
+                    "The password was exposed as a hash, which attackers can try to crack offline"
+                        .into()
+                }
+                (Lang::De, Some(a)) if slow => format!(
+                    "Das Passwort wurde als Hash ({a}) offengelegt. {a} bremst das Knacken offline, aber schwache Passwörter fallen trotzdem"
+                ),
+                (Lang::De, Some(a)) => format!(
+                    "Das Passwort wurde als Hash ({a}) offengelegt, den Angreifer offline schnell knacken, gängige Passwörter in Minuten"
+                ),
+                (Lang::De, None) => {
+                    "Das Passwort wurde als Hash offengelegt, den Angreifer offline zu knacken versuchen können"
+                        .into()
+                }
+            };
+            match lang {
+                Lang::En => format!(
+                    "{how}: change the password{} and everywhere it was reused, and turn on two-factor authentication.",
+                    who.map(|u| format!(" of {u}")).unwrap_or_default()
+                ),
+                Lang::De => format!(
+                    "{how}: Ändern Sie das Passwort{} und überall, wo es wiederverwendet wurde, und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                    who.map(|u| format!(" von {u}")).unwrap_or_default()
+                ),
+            }
+        }
+        Exposed::Account if f.passwords_in_data() => match lang {
+            Lang::En => format!(
+                "The breach also exposed passwords: change the password{} on the affected service and everywhere it was reused, and turn on two-factor authentication.",
+                who.map(|u| format!(" of {u}")).unwrap_or_default()
+            ),
+            Lang::De => format!(
+                "Das Datenleck enthält auch Passwörter: Ändern Sie das Passwort{} beim betroffenen Dienst und überall, wo es wiederverwendet wurde, und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                who.map(|u| format!(" von {u}")).unwrap_or_default()
+            ),
+        },
+        Exposed::Account => {
+            let about = f.exposure.map(|t| match lang {
+                Lang::En => format!(" that refer to “{t}”"),
+                Lang::De => format!(", die sich auf „{t}“ beziehen"),
+            });
+            match lang {
+                Lang::En => format!(
+                    "Be wary of phishing messages{}. If you had an account with the affected service, change its password and turn on two-factor authentication.",
+                    about.unwrap_or_default()
+                ),
+                Lang::De => format!(
+                    "Seien Sie vorsichtig bei Phishing-Nachrichten{}. Wenn Sie beim betroffenen Dienst ein Konto hatten, ändern Sie dessen Passwort und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                    about.unwrap_or_default()
+                ),
+            }
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// PII (identity) alerts
+
+/// A secret kind of personal data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SecretKind {
+    Card,
+    GovernmentId,
+}
+
+impl SecretKind {
+    fn name(self) -> &'static str {
+        match self {
+            SecretKind::Card => "credit_card",
+            SecretKind::GovernmentId => "government_id",
+        }
+    }
+}
+
+/// Whether a kind of item (`credit_card`, `ssn`, …) holds secrets.
+fn secret_kind(kind: &str) -> Option<SecretKind> {
+    let k: String = kind
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect::<String>()
+        .to_ascii_lowercase();
+    const GOVERNMENT: &[&str] = &[
+        "government",
+        "nationalid",
+        "ssn",
+        "socialsecurity",
+        "passport",
+        "taxid",
+        "idcard",
+        "idnumber",
+        "driverslicense",
+        "driverlicense",
+    ];
+    const CARD: &[&str] = &["creditcard", "debitcard", "paymentcard", "cardnumber"];
+    if GOVERNMENT.iter().any(|w| k.contains(w)) {
+        Some(SecretKind::GovernmentId)
+    } else if CARD.iter().any(|w| k.contains(w)) || k == "pan" {
+        Some(SecretKind::Card)
+    } else {
+        None
+    }
+}
+
+/// The stable kind of the items in a `matchedMonitoredItems` member.
+fn member_kind(member: &str) -> String {
+    match member {
+        "emails" => "email".into(),
+        "creditCards" => "credit_card".into(),
+        "cryptocurrencyWallets" => "cryptocurrency_wallet".into(),
+        "phoneNumbers" => "phone_number".into(),
+        "secondaryMatchItems" => "secondary_match".into(),
+        other => snake_case(other),
+    }
+}
+
+/// The kind of one item: its own `type` where it says (secondary matches), else its member's.
+fn item_kind(member: &str, item: &Map<String, Value>) -> String {
+    ["type", "itemType", "kind"]
+        .iter()
+        .find_map(|k| read::text(item.get(*k)))
+        .map(|t| snake_case(&t))
+        .unwrap_or_else(|| member_kind(member))
+}
+
+/// One matched item of a PII alert.
+#[derive(Debug, Clone, PartialEq)]
+struct Match {
+    kind: String,
+    found: Option<String>,
+    monitored: Option<String>,
+    country: Option<String>,
+    secret: Option<SecretKind>,
+}
+
+impl Match {
+    /// A value as it may be shown: masked when the item is a secret.
+    fn shown(&self, value: &str) -> String {
+        match self.secret {
+            Some(_) => mask_secret(value),
+            None => value.trim().to_owned(),
+        }
+    }
+}
+
+/// The items of `matchedMonitoredItems`: objects `{foundValue, monitoredValue}` or lists of
+/// them, under known and future member names.
+fn matches(items: Option<&Map<String, Value>>) -> Vec<Match> {
+    let mut out = Vec::new();
+    for (member, value) in items.into_iter().flatten() {
+        // Scalars count as found values only inside a list of items.
+        let (elements, in_list): (Vec<&Value>, bool) = match value {
+            Value::Array(list) => (list.iter().collect(), true),
+            other => (vec![other], false),
+        };
+        for element in elements {
+            let m = match element {
+                Value::Object(item) => {
+                    let kind = item_kind(member, item);
+                    Match {
+                        secret: secret_kind(&kind),
+                        found: secret_text(item.get("foundValue")),
+                        monitored: secret_text(item.get("monitoredValue")),
+                        country: read::text(item.get("country")),
+                        kind,
+                    }
+                }
+                Value::String(_) | Value::Number(_) if in_list => {
+                    let kind = member_kind(member);
+                    Match {
+                        secret: secret_kind(&kind),
+                        found: secret_text(Some(element)),
+                        monitored: None,
+                        country: None,
+                        kind,
+                    }
+                }
+                _ => continue,
+            };
+            if m.found.is_some() || m.monitored.is_some() {
+                out.push(m);
+            }
+        }
+    }
+    out.sort_by_key(|m| kind_rank(&m.kind));
+    out
+}
+
+/// The order kinds are named in: the most harmful first.
+const KIND_ORDER: &[&str] = &[
+    "credit_card",
+    "government_id",
+    "cryptocurrency_wallet",
+    "email",
+    "phone_number",
+    "address1",
+    "address2",
+    "city",
+    "postal_code",
+    "province",
+    "first_name",
+    "last_name",
+];
+
+fn kind_rank(kind: &str) -> usize {
+    match secret_kind(kind) {
+        Some(SecretKind::Card) => 0,
+        Some(SecretKind::GovernmentId) => 1,
+        None => KIND_ORDER
+            .iter()
+            .position(|k| *k == kind)
+            .unwrap_or(KIND_ORDER.len()),
+    }
+}
+
+/// A kind of item in words, in the user's language.
+fn kind_label(kind: &str, lang: Lang) -> String {
+    let (en, de) = match kind {
+        "credit_card" => ("credit card", "Kreditkarte"),
+        "government_id" => ("government ID", "Ausweisnummer"),
+        "cryptocurrency_wallet" => ("crypto wallet", "Krypto-Wallet"),
+        "email" => ("email address", "E-Mail-Adresse"),
+        "phone_number" => ("phone number", "Telefonnummer"),
+        "address1" | "address2" => ("address", "Adresse"),
+        "city" => ("city", "Ort"),
+        "postal_code" => ("postal code", "Postleitzahl"),
+        "province" => ("state/province", "Bundesland/Provinz"),
+        "first_name" => ("first name", "Vorname"),
+        "last_name" => ("last name", "Nachname"),
+        "date_of_birth" | "dob" | "birth_date" => ("date of birth", "Geburtsdatum"),
+        "secondary_match" => ("other data", "weitere Daten"),
+        other => match secret_kind(other) {
+            Some(SecretKind::Card) => ("card number", "Kartennummer"),
+            Some(SecretKind::GovernmentId) => ("government ID", "Ausweisnummer"),
+            None => return other.replace('_', " "),
+        },
+    };
+    lang.pick(en, de).to_owned()
+}
+
+/// The distinct labels of the matched kinds, most harmful first.
+fn labels(matches: &[Match], lang: Lang) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for m in matches {
+        let label = kind_label(&m.kind, lang);
+        if !out.contains(&label) {
+            out.push(label);
+        }
+    }
+    out
+}
+
+/// Who a PII alert is about: the monitored name, else an email, else the customer's tag.
+fn pii_subject(matches: &[Match], tag: Option<&str>) -> Option<String> {
+    let value = |kind: &str| {
+        matches
+            .iter()
+            .find(|m| m.kind == kind)
+            .and_then(|m| m.monitored.as_deref().or(m.found.as_deref()))
+            .map(str::trim)
+    };
+    let name: Vec<&str> = [value("first_name"), value("last_name")]
+        .into_iter()
+        .flatten()
+        .collect();
+    if !name.is_empty() {
+        return Some(name.join(" "));
+    }
+    value("email")
+        .map(str::to_owned)
+        .or_else(|| tag.map(str::to_owned))
+}
+
+fn pii_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
+    let tag = read::text(body.get("tag"));
+    let alert_id = read::text(body.get("id"));
+    let exposure_id = read::text(body.get("exposureID"));
+    let found_at = read::time(body.get("date"));
+    let matches = matches(read::object(body.get("matchedMonitoredItems")));
+    let subject = pii_subject(&matches, tag.as_deref());
+    let secrets = body_secrets(body);
+    let raw_source = body
+        .get("rawMatchSource")
+        .map(|raw| shown_raw(raw, &secrets));
+
+    let mut masked_values = Vec::new();
+    for m in &matches {
+        if let (Some(kind), Some(found)) = (m.secret, &m.found) {
+            masked_values.push(MaskedValue::secret(kind.name(), found, true, None));
+        }
+    }
+    let items: Vec<Value> = matches
+        .iter()
+        .map(|m| {
+            let found = m.found.as_deref().map(|v| m.shown(v));
+            let monitored = m.monitored.as_deref().map(|v| m.shown(v));
+            let mut item = Map::new();
+            item.insert("kind".into(), Value::String(m.kind.clone()));
+            if let Some(found) = &found {
+                item.insert("found_value".into(), Value::String(found.clone()));
+            }
+            if let Some(monitored) = monitored.filter(|v| Some(v) != found.as_ref()) {
+                item.insert("monitored_value".into(), Value::String(monitored));
+            }
+            if let Some(country) = &m.country {
+                item.insert("country".into(), Value::String(country.clone()));
+            }
+            Value::Object(item)
+        })
+        .collect();
+    let kinds: Vec<String> = {
+        let mut kinds: Vec<String> = Vec::new();
+        for m in &matches {
+            if !kinds.contains(&m.kind) {
+                kinds.push(m.kind.clone());
+            }
+        }
+        kinds
+    };
+    let details = Details::new()
+        .section("identity", |s| {
+            s.opt("subject", subject.clone())
+                .opt("tag", tag.clone())
+                .opt("alert_id", alert_id.clone())
+        })
+        .section("matches", |s| {
+            s.field("count", matches.len())
+                .field("kinds", kinds)
+                .field("items", items)
+        })
+        .section("exposure", |s| {
+            s.opt("exposure_id", exposure_id.clone())
+                .opt("found_at", read::time_value(found_at))
+                .opt("raw_match_source", raw_source.clone())
+        })
+        .build();
+
+    let labels = labels(&matches, lang);
+    let links = web_links(raw_source.as_ref().and_then(Value::as_str));
+    NewAlert {
+        external_id: external_id(&[exposure_id, alert_id], delivery),
+        severity: Severity::High,
+        title: pii_title(subject.as_deref(), &labels, lang),
+        summary: pii_summary(subject.as_deref(), &matches, &labels, found_at, lang),
+        description: String::new(),
+        recommendation: pii_recommendation(&matches, lang),
+        subject: subject.clone().unwrap_or_default(),
+        category: "pii".into(),
+        occurred_at: found_at,
+        unrecognized: false,
+        masked_values,
+        links,
+        details,
+    }
+}
+
+fn pii_title(subject: Option<&str>, labels: &[String], lang: Lang) -> String {
+    let who = subject.map(|s| clip(s, 40));
+    let mut what = labels
+        .iter()
+        .take(2)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let more = labels.len().saturating_sub(2);
+    if more > 0 {
+        what.push_str(&match lang {
+            Lang::En => format!(" +{more} more"),
+            Lang::De => format!(" +{more} weitere"),
+        });
+    }
+    let title = match (lang, who, what.is_empty()) {
+        (Lang::En, Some(w), false) => format!("Identity data of {w} exposed: {what}"),
+        (Lang::En, None, false) => format!("Identity data exposed: {what}"),
+        (Lang::En, Some(w), true) => format!("Identity data of {w} found in a leak"),
+        (Lang::En, None, true) => "Identity data found in a leak".into(),
+        (Lang::De, Some(w), false) => format!("Identitätsdaten von {w} offengelegt: {what}"),
+        (Lang::De, None, false) => format!("Identitätsdaten offengelegt: {what}"),
+        (Lang::De, Some(w), true) => format!("Identitätsdaten von {w} in einem Leak gefunden"),
+        (Lang::De, None, true) => "Identitätsdaten in einem Leak gefunden".into(),
+    };
+    clip(&title, 100)
+}
+
+fn pii_summary(
+    subject: Option<&str>,
+    matches: &[Match],
+    labels: &[String],
+    found_at: Option<DateTime<Utc>>,
+    lang: Lang,
+) -> String {
+    let n = matches.len();
+    // Name at most six kinds; the rest are counted.
+    let mut list = labels
+        .iter()
+        .take(6)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    let rest = labels.len().saturating_sub(6);
+    if rest > 0 {
+        list.push_str(&match lang {
+            Lang::En => format!(" and {rest} more"),
+            Lang::De => format!(" und {rest} weitere"),
+        });
+    }
+    match lang {
+        Lang::En => {
+            let of = subject.map(|s| format!(" of {s}")).unwrap_or_default();
+            let when = found_at
+                .map(|t| format!(" on {}", date_text(t, lang)))
+                .unwrap_or_default();
+            if n == 0 {
+                format!(
+                    "Enzoic reported an identity exposure{of}{when}, without details of what matched."
+                )
+            } else {
+                let items = if n == 1 { "item" } else { "items" };
+                format!(
+                    "Enzoic matched {n} monitored {items}{of} in newly found data{when}: {list}."
+                )
+            }
+        }
+        Lang::De => {
+            let of = subject.map(|s| format!(" von {s}")).unwrap_or_default();
+            let when = found_at
+                .map(|t| format!(" am {}", date_text(t, lang)))
+                .unwrap_or_default();
+            if n == 0 {
+                format!(
+                    "Enzoic hat{when} eine Offenlegung von Identitätsdaten{of} gemeldet, ohne Angaben dazu, was übereinstimmt."
+                )
+            } else {
+                let items = if n == 1 { "Angabe" } else { "Angaben" };
+                format!(
+                    "Enzoic hat{when} {n} überwachte {items}{of} in neu gefundenen Daten entdeckt: {list}."
+                )
+            }
+        }
+    }
+}
+
+fn pii_recommendation(matches: &[Match], lang: Lang) -> String {
+    let has = |kind: &str| matches.iter().any(|m| m.kind == kind);
+    let mut out: Vec<String> = Vec::new();
+    let cards: Vec<String> = matches
+        .iter()
+        .filter(|m| m.secret == Some(SecretKind::Card))
+        .filter_map(|m| m.found.as_deref().or(m.monitored.as_deref()))
+        .map(mask_secret)
+        .collect();
+    if !cards.is_empty() {
+        let list = join_and(&cards, lang);
+        let many = cards.len() > 1;
+        out.push(match lang {
+            Lang::En => format!(
+                "Ask your bank to block and replace the {} {list}, and check recent statements for charges you did not make.",
+                if many { "cards" } else { "card" }
+            ),
+            Lang::De => format!(
+                "Lassen Sie {} {list} bei Ihrer Bank sperren und ersetzen, und prüfen Sie die letzten Abrechnungen auf unbekannte Buchungen.",
+                if many { "die Karten" } else { "die Karte" }
+            ),
+        });
+    }
+    if matches
+        .iter()
+        .any(|m| m.secret == Some(SecretKind::GovernmentId))
+    {
+        let country = matches
+            .iter()
+            .filter(|m| m.secret == Some(SecretKind::GovernmentId))
+            .find_map(|m| m.country.as_deref())
+            .map(|c| format!(" ({c})"))
+            .unwrap_or_default();
+        out.push(match lang {
+            Lang::En => format!(
+                "Your government ID{country} is out: watch for identity fraud, consider a credit freeze, and report misuse to the issuing authority."
+            ),
+            Lang::De => format!(
+                "Ihre Ausweisnummer{country} ist offengelegt: Achten Sie auf Identitätsmissbrauch, erwägen Sie eine Sperre bei Auskunfteien und melden Sie Missbrauch der ausstellenden Behörde."
+            ),
+        });
+    }
+    if has("cryptocurrency_wallet") {
+        out.push(lang.pick(
+            "Your crypto wallet address is now linked to your identity: expect targeted scams, and consider moving funds to a new address.",
+            "Ihre Krypto-Wallet-Adresse ist nun mit Ihrer Identität verknüpft: Rechnen Sie mit gezielten Betrugsversuchen und erwägen Sie, Guthaben auf eine neue Adresse zu übertragen.",
+        ).to_owned());
+    }
+    if has("email") || has("phone_number") {
+        out.push(lang.pick(
+            "Expect phishing emails, calls or texts that use these details, and do not trust a message just because it knows them.",
+            "Rechnen Sie mit Phishing-Mails, Anrufen oder SMS, die diese Angaben nutzen, und vertrauen Sie keiner Nachricht, nur weil sie sie kennt.",
+        ).to_owned());
+    }
+    if out.is_empty() {
+        out.push(lang.pick(
+            "Your personal details were found in a leak: be wary of contact that uses them, and watch for misuse of your identity.",
+            "Ihre persönlichen Daten wurden in einem Leak gefunden: Seien Sie vorsichtig bei Kontaktaufnahmen, die sie nutzen, und achten Sie auf Missbrauch Ihrer Identität.",
+        ).to_owned());
+    }
+    out.join(" ")
+}
+
+// ---------------------------------------------------------------------------------------------
+// BIN (card) alerts
+
+fn bin_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
+    let bin = read::text(body.get("monitoredBin"));
+    let exposure_id = read::text(body.get("exposureID"));
+    let found_at = read::time(body.get("date"));
+    let card = secret_text(body.get("recoveredCreditCardNumber"));
+    let masked_card = card.as_deref().map(mask_secret);
+    let secrets = body_secrets(body);
+    let raw_source = body
+        .get("rawMatchSource")
+        .map(|raw| shown_raw(raw, &secrets));
+
+    let masked_values = card
+        .iter()
+        .map(|c| MaskedValue::secret("credit_card", c, true, None))
+        .collect();
+    let details = Details::new()
+        .section("card", |s| {
+            s.opt("monitored_bin", bin.clone())
+                .opt("card_number", masked_card.clone())
+                .opt(
+                    "card_number_length",
+                    card.as_ref().map(|c| c.chars().count()),
+                )
+        })
+        .section("exposure", |s| {
+            s.opt("exposure_id", exposure_id.clone())
+                .opt("found_at", read::time_value(found_at))
+                .opt("raw_match_source", raw_source.clone())
+        })
+        .build();
+
+    let bin_text = bin.as_deref().map(|b| clip(b, 20));
+    let title = match (lang, &bin_text, &masked_card) {
+        (Lang::En, Some(b), Some(c)) => format!("Card with monitored BIN {b} exposed ({c})"),
+        (Lang::En, Some(b), None) => format!("Card with monitored BIN {b} exposed"),
+        (Lang::En, None, _) => "Card from a monitored BIN exposed".into(),
+        (Lang::De, Some(b), Some(c)) => format!("Karte mit überwachter BIN {b} offengelegt ({c})"),
+        (Lang::De, Some(b), None) => format!("Karte mit überwachter BIN {b} offengelegt"),
+        (Lang::De, None, _) => "Karte aus überwachter BIN offengelegt".into(),
+    };
+    let when = found_at.map(|t| date_text(t, lang));
+    let summary = match lang {
+        Lang::En => format!(
+            "Enzoic found {} from your monitored BIN {} in exposed data{}.",
+            masked_card
+                .as_deref()
+                .map(|c| format!("the card number {c}"))
+                .unwrap_or_else(|| "a card number".into()),
+            bin_text.as_deref().unwrap_or("?"),
+            when.map(|w| format!(" on {w}")).unwrap_or_default()
+        ),
+        Lang::De => format!(
+            "Enzoic hat{} {} aus Ihrer überwachten BIN {} in offengelegten Daten gefunden.",
+            when.map(|w| format!(" am {w}")).unwrap_or_default(),
+            masked_card
+                .as_deref()
+                .map(|c| format!("die Kartennummer {c}"))
+                .unwrap_or_else(|| "eine Kartennummer".into()),
+            bin_text.as_deref().unwrap_or("?"),
+        ),
+    };
+    let card_ref = masked_card.as_deref().map(|c| format!(" {c}"));
+    let recommendation = match lang {
+        Lang::En => format!(
+            "Block and reissue the card{}, watch it for fraudulent transactions, and check whether other cards of this BIN appear in the same source.",
+            card_ref.unwrap_or_default()
+        ),
+        Lang::De => format!(
+            "Sperren Sie die Karte{} und geben Sie sie neu aus, überwachen Sie sie auf betrügerische Transaktionen und prüfen Sie, ob weitere Karten dieser BIN aus derselben Quelle betroffen sind.",
+            card_ref.unwrap_or_default()
+        ),
+    };
+    NewAlert {
+        external_id: external_id(&[exposure_id, bin.clone()], delivery),
+        severity: Severity::Critical,
+        title: clip(&title, 100),
+        summary,
+        description: String::new(),
+        recommendation,
+        subject: bin.map(|b| format!("BIN {b}")).unwrap_or_default(),
+        category: "card".into(),
+        occurred_at: found_at,
+        unrecognized: false,
+        masked_values,
+        links: web_links(raw_source.as_ref().and_then(Value::as_str)),
+        details,
+    }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Secrets
+
+/// A secret exactly as sent (not trimmed: the mask keeps its length), or a number written out;
+/// blank reads as absent.
+fn secret_text(value: Option<&Value>) -> Option<String> {
+    match value? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// Every secret value in a body: the top-level secret members and the found and monitored
+/// values of secret PII items, longest first.
+fn body_secrets(body: &Value) -> Vec<String> {
+    let mut out: Vec<String> = SECRET_MEMBERS
+        .iter()
+        .filter_map(|name| secret_text(body.get(*name)))
+        .collect();
+    for m in matches(read::object(body.get("matchedMonitoredItems"))) {
+        if m.secret.is_some() {
+            out.extend(m.found);
+            out.extend(m.monitored);
+        }
+    }
+    out.sort_by_key(|s| std::cmp::Reverse(s.chars().count()));
+    out.dedup();
+    out
+}
+
+/// Masks a secret member in place (a string or a number); true when it changed.
+fn mask_in_place(value: &mut Value) -> bool {
+    let Some(secret) = secret_text(Some(value)) else {
+        return false;
+    };
+    let masked = mask_secret(&secret);
+    if masked == secret {
+        return false;
+    }
+    *value = Value::String(masked);
+    true
+}
+
+/// Masks the found and monitored values of the secret items under one
+/// `matchedMonitoredItems` member.
+fn redact_items(member: &str, value: &mut Value) -> bool {
+    let mut changed = false;
+    match value {
+        Value::Array(list) => {
+            for element in list {
+                changed |= redact_items(member, element);
+            }
+        }
+        Value::Object(item) => {
+            if secret_kind(&item_kind(member, item)).is_some() {
+                for name in ["foundValue", "monitoredValue"] {
+                    if let Some(v) = item.get_mut(name) {
+                        changed |= mask_in_place(v);
+                    }
+                }
+            }
+        }
+        other => {
+            if secret_kind(&member_kind(member)).is_some() {
+                changed |= mask_in_place(other);
+            }
+        }
+    }
+    changed
+}
+
+/// Masks, inside every string of `value`, the known `secrets` and anything that looks like a
+/// card number; true when it changed something.
+fn scrub_value(value: &mut Value, secrets: &[String]) -> bool {
+    match value {
+        Value::String(s) => {
+            let scrubbed = scrub(s, secrets);
+            let changed = scrubbed != *s;
+            *s = scrubbed;
+            changed
+        }
+        Value::Array(list) => list
+            .iter_mut()
+            .fold(false, |acc, v| scrub_value(v, secrets) | acc),
+        Value::Object(map) => map
+            .values_mut()
+            .fold(false, |acc, v| scrub_value(v, secrets) | acc),
+        Value::Number(n) => {
+            let text = n.to_string();
+            let scrubbed = scrub(&text, secrets);
+            if scrubbed == text {
+                return false;
+            }
+            *value = Value::String(scrubbed);
+            true
+        }
+        _ => false,
+    }
+}
+
+/// `rawMatchSource` as shown in details: secret members and known secrets masked.
+fn shown_raw(raw: &Value, secrets: &[String]) -> Value {
+    let mut raw = raw.clone();
+    crate::mask::redact_json(&mut raw);
+    scrub_value(&mut raw, secrets);
+    raw
+}
+
+/// `text` with each known secret (of 6 characters or more, so that short ones do not mask
+/// unrelated text) and each card-number-like run of digits masked.
+fn scrub(text: &str, secrets: &[String]) -> String {
+    let mut out = text.to_owned();
+    for secret in secrets {
+        if secret.chars().count() >= 6 && out.contains(secret.as_str()) {
+            out = out.replace(secret.as_str(), &mask_secret(secret));
+        }
+    }
+    mask_card_numbers(&out)
+}
+
+/// Masks every run of 13–19 digits (optionally grouped by single spaces or dashes) that passes
+/// the Luhn check, as card numbers do. Every such window is masked, overlapping ones merged:
+/// masking a little too much is better than missing a card number.
+fn mask_card_numbers(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    // Maximal runs of digits, as (start, end) char positions.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in chars.iter().chain(std::iter::once(&' ')).enumerate() {
+        match (c.is_ascii_digit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                groups.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let mut marked = vec![false; chars.len()];
+    for (x, first) in groups.iter().enumerate() {
+        let mut digits: Vec<u32> = Vec::new();
+        let mut prev: Option<(usize, usize)> = None;
+        for group in groups.iter().skip(x) {
+            // Groups continue a number only across one space or dash.
+            if let Some(p) = prev
+                && !(group.0 == p.1 + 1 && matches!(chars.get(p.1), Some(' ' | '-')))
+            {
+                break;
+            }
+            digits.extend(
+                chars
+                    .get(group.0..group.1)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| c.to_digit(10)),
+            );
+            if digits.len() > 19 {
+                break;
+            }
+            if digits.len() >= 13 && luhn(&digits) {
+                for m in marked.get_mut(first.0..group.1).unwrap_or_default() {
+                    *m = true;
+                }
+            }
+            prev = Some(*group);
+        }
+    }
+    if !marked.contains(&true) {
+        return text.to_owned();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut span = String::new();
+    for (c, m) in chars.iter().zip(&marked) {
+        if *m {
+            span.push(*c);
+        } else {
+            if !span.is_empty() {
+                out.push_str(&mask_secret(&span));
+                span.clear();
+            }
+            out.push(*c);
+        }
+    }
+    out.push_str(&mask_secret(&span));
+    out
+}
+
+/// The Luhn checksum card numbers carry.
+fn luhn(digits: &[u32]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let d2 = d * 2;
+                if d2 > 9 { d2 - 9 } else { d2 }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
+
+// ---------------------------------------------------------------------------------------------
+// Small helpers
+
+/// The idempotency key: the parts joined with `:`; the body's hash when one is missing.
+fn external_id(parts: &[Option<String>], delivery: &Delivery) -> String {
+    let parts: Option<Vec<&str>> = parts.iter().map(Option::as_deref).collect();
+    match parts {
+        Some(parts) => parts.join(":"),
+        None => body_hash(&delivery.body),
+    }
+}
+
+/// The http(s) URLs among `urls`, trimmed, without repeats.
+fn web_links<'a>(urls: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for url in urls {
+        let url = url.trim();
+        let lower = url.to_ascii_lowercase();
+        let rest = lower
+            .strip_prefix("https://")
+            .or_else(|| lower.strip_prefix("http://"));
+        if rest.is_some_and(|r| !r.is_empty())
+            && !url.chars().any(char::is_whitespace)
+            && !out.iter().any(|u| u == url)
+        {
+            out.push(url.to_owned());
+        }
+    }
+    out
+}
+
+/// `camelCase` or any other spelling → `snake_case`.
+fn snake_case(name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 4);
+    let mut prev: Option<char> = None;
+    for c in name.chars() {
+        if c.is_uppercase() {
+            if prev.is_some_and(|p| p.is_lowercase() || p.is_ascii_digit()) {
+                out.push('_');
+            }
+            out.extend(c.to_lowercase());
+        } else if c.is_alphanumeric() {
+            out.push(c);
+        } else if !out.is_empty() && !out.ends_with('_') {
+            out.push('_');
+        }
+        prev = Some(c);
+    }
+    out.trim_end_matches('_').to_owned()
+}
+
+/// `a`, `a and b`, `a, b and c` (`und` in German).
+fn join_and(items: &[String], lang: Lang) -> String {
+    match items.split_last() {
+        None => String::new(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) => format!("{} {} {last}", rest.join(", "), lang.pick("and", "und")),
+    }
+}
+
+/// At most `max` characters, with `…` when cut.
+fn clip(text: &str, max: usize) -> String {
+    let text = text.trim();
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out = out.trim_end().to_owned();
+    out.push('…');
+    out
+}
+
+/// A date as people write it: `2017-01-17` or `17.01.2017`.
+fn date_text(time: DateTime<Utc>, lang: Lang) -> String {
+    match lang {
+        Lang::En => time.format("%Y-%m-%d").to_string(),
+        Lang::De => time.format("%d.%m.%Y").to_string(),
+    }
+}
+
+/// A count with thousands separators: `5,123` or `5.123`.
+fn thousands(n: i64, lang: Lang) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = lang.pick(",", ".");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Headers;
+    use serde_json::json;
+
+    fn delivery(body: &str) -> Delivery {
+        Delivery {
+            source_id: "enzoic".into(),
+            received_at: Utc::now(),
+            peer: None,
+            headers: Headers::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn parse_in(value: Value, lang: Lang) -> Result<Vec<NewAlert>, Unrecognized> {
+        let text = value.to_string();
+        Enzoic.parse(&value, &delivery(&text), &Context { lang })
+    }
+
+    fn one(value: Value) -> NewAlert {
+        parse_in(value, Lang::En)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no alert"))
+    }
+
+    fn breach(extra: Value) -> Value {
+        let mut body = json!({
+            "username": "sample@email.tst",
+            "usernameHash": "de34a09f",
+            "date": "2017-01-17T04:51:05Z",
+            "exposureID": "583d",
+        });
+        if let (Some(body), Value::Object(extra)) = (body.as_object_mut(), extra) {
+            body.extend(extra);
+        }
+        body
+    }
+
+    #[test]
+    fn fixtures_match_their_golden_alerts() {
+        assert!(crate::providers::golden::check("enzoic") >= 7);
+    }
+
+    #[test]
+    fn breach_severity_follows_the_contract() {
+        let plaintext = one(breach(
+            json!({"plaintextPassword": "hunter2hunter", "passwordHash": "abcdef123456", "passwordType": 1}),
+        ));
+        assert_eq!(plaintext.severity, Severity::Critical);
+        let hash = one(breach(
+            json!({"passwordHash": "abcdef123456", "passwordType": 8}),
+        ));
+        assert_eq!(hash.severity, Severity::High);
+        let nothing = one(breach(
+            json!({"plaintextPassword": "", "passwordHash": null}),
+        ));
+        assert_eq!(nothing.severity, Severity::Medium);
+        // A "hash" of type 0 (Plaintext) is the password itself.
+        let type0 = one(breach(
+            json!({"passwordHash": "hunter2hunter", "passwordType": "0"}),
+        ));
+        assert_eq!(type0.severity, Severity::Critical);
+        assert_eq!(type0.masked_values.len(), 1);
+        assert_eq!(type0.masked_values[0].name, "password");
+        assert!(type0.masked_values[0].cleartext);
+    }
+
+    #[test]
+    fn pii_is_high_and_bin_is_critical() {
+        let pii = one(json!({"type": "piiAlert", "id": "a1", "exposureID": "e1"}));
+        assert_eq!(pii.severity, Severity::High);
+        assert_eq!(pii.external_id, "e1:a1");
+        let bin = one(json!({"monitoredBin": 411111, "exposureID": "e2"}));
+        assert_eq!(bin.severity, Severity::Critical);
+        assert_eq!(bin.external_id, "e2:411111");
+    }
+
+    #[test]
+    fn shapes_are_told_apart_and_others_are_unrecognized() {
+        assert_eq!(
+            parse_in(json!([1]), Lang::En),
+            Err(Unrecognized("expected a JSON object, got an array".into()))
+        );
+        assert!(parse_in(json!({"username": "a@b.c"}), Lang::En).is_err());
+        assert!(parse_in(json!({"usernameHash": null}), Lang::En).is_err());
+        // `type` wins over the other markers.
+        let pii = one(json!({"type": "PIIALERT", "monitoredBin": "411111", "usernameHash": "x"}));
+        assert_eq!(pii.category, "pii");
+        assert_eq!(
+            one(json!({"monitoredBin": "1", "usernameHash": "x"})).category,
+            "card"
+        );
+        assert_eq!(one(json!({"usernameHash": "x"})).category, "breach");
+    }
+
+    #[test]
+    fn external_id_joins_the_key_parts_or_falls_back_to_the_body_hash() {
+        assert_eq!(one(breach(json!({}))).external_id, "583d:de34a09f");
+        let missing = one(json!({"usernameHash": "de34a09f"}));
+        assert!(
+            missing.external_id.starts_with("sha256:"),
+            "{}",
+            missing.external_id
+        );
+    }
+
+    #[test]
+    fn password_types_are_named_and_unknown_numbers_accepted() {
+        assert_eq!(password_type_name(8), "BCrypt");
+        assert_eq!(password_type_name(33), "NTLM");
+        assert_eq!(password_type_name(15), "Unknown (15)");
+        assert_eq!(password_type_name(42), "Unknown (42)");
+        assert_eq!(password_type(Some(&json!("14"))).as_deref(), Some("SHA512"));
+        assert_eq!(
+            password_type(Some(&json!("Argon2"))).as_deref(),
+            Some("Argon2")
+        );
+        let alert = one(breach(
+            json!({"passwordHash": "abcdef123456", "passwordType": 42}),
+        ));
+        assert_eq!(
+            alert.masked_values[0].algorithm.as_deref(),
+            Some("Unknown (42)")
+        );
+        assert_eq!(
+            alert.details["credentials"]["password_type"],
+            "Unknown (42)"
+        );
+    }
+
+    #[test]
+    fn secrets_are_masked_with_their_length_and_never_copied() {
+        let alert = one(breach(json!({
+            "plaintextPassword": " pass word ",
+            "passwordHash": 123456789012_u64,
+            "passwordSalt": "NaCl-salt",
+            "passwordType": 1,
+        })));
+        let names: Vec<&str> = alert
+            .masked_values
+            .iter()
+            .map(|m| m.name.as_str())
+            .collect();
+        assert_eq!(names, ["password", "password_hash", "password_salt"]);
+        assert_eq!(
+            alert.masked_values[0].length,
+            Some(11),
+            "spaces are part of it"
+        );
+        assert_eq!(alert.masked_values[1].value, "12********12");
+        assert_eq!(alert.masked_values[1].algorithm.as_deref(), Some("MD5"));
+        let text = serde_json::to_string(&alert).unwrap_or_default();
+        for secret in ["pass word", "123456789012", "NaCl-salt"] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+    }
+
+    #[test]
+    fn redact_masks_numbers_pii_secrets_and_card_numbers_in_the_raw_source() {
+        let mut body = json!({
+            "type": "piiAlert",
+            "recoveredCreditCardNumber": 4111111111111111_u64,
+            "matchedMonitoredItems": {
+                "governmentID": {"foundValue": "T22000129", "monitoredValue": "T22000129", "country": "DE"},
+                "creditCards": [{"foundValue": "5555555555554444"}],
+                "emails": [{"foundValue": "a@example.com"}],
+                "secondaryMatchItems": [{"type": "ssn", "foundValue": "078-05-1120"}],
+            },
+            "rawMatchSource": "x;T22000129;5555 5555 5555 4444;on 2024-06-03: 4012-8888-8888-1881;+49 89 1234567",
+        });
+        assert!(Enzoic.redact(&mut body));
+        let text = body.to_string();
+        for secret in [
+            "4111111111111111",
+            "T22000129",
+            "5555555555554444",
+            "078-05-1120",
+            "5555 5555 5555 4444",
+            "4012-8888-8888-1881",
+        ] {
+            assert!(!text.contains(secret), "{secret} in {text}");
+        }
+        assert_eq!(
+            body["matchedMonitoredItems"]["emails"][0]["foundValue"],
+            "a@example.com"
+        );
+        assert!(
+            text.contains("+49 89 1234567"),
+            "a phone number is no card: {text}"
+        );
+        assert_eq!(
+            body["rawMatchSource"],
+            "x;T2*****29;55***************44;on 2024-06-03: 40***************81;+49 89 1234567"
+        );
+        assert!(!Enzoic.redact(&mut body), "masking twice changes nothing");
+    }
+
+    #[test]
+    fn card_numbers_are_found_by_luhn_not_by_length_alone() {
+        assert_eq!(mask_card_numbers("4111111111111111"), "41************11");
+        assert_eq!(
+            mask_card_numbers("id 4111111111111112 x"),
+            "id 4111111111111112 x"
+        );
+        assert_eq!(
+            mask_card_numbers("4111-1111-1111-1111|09/27"),
+            "41***************11|09/27"
+        );
+        assert_eq!(mask_card_numbers("ünïcødé 42"), "ünïcødé 42");
+    }
+
+    #[test]
+    fn pii_items_in_any_form_are_read_and_secrets_masked() {
+        let alert = one(json!({
+            "type": "piiAlert", "tag": "t-1", "id": "a", "exposureID": "e",
+            "matchedMonitoredItems": {
+                "lastName": {"foundValue": "Müller", "monitoredValue": "Müller"},
+                "firstName": {"foundValue": "Tom", "monitoredValue": "Thomas"},
+                "creditCards": [{"foundValue": 4111111111111111_u64}, null, "junk-but-kept"],
+                "phoneNumbers": null,
+                "emails": {"foundValue": "t@example.com"},
+                "dateOfBirth": {"foundValue": "1985-04-12"},
+                "unrelated": 7,
+            },
+        }));
+        assert_eq!(alert.subject, "Thomas Müller");
+        let kinds = &alert.details["matches"]["kinds"];
+        assert_eq!(
+            kinds,
+            &json!([
+                "credit_card",
+                "email",
+                "first_name",
+                "last_name",
+                "date_of_birth"
+            ])
+        );
+        assert_eq!(
+            alert.title,
+            "Identity data of Thomas Müller exposed: credit card, email address +3 more"
+        );
+        assert_eq!(alert.masked_values[0].name, "credit_card");
+        assert_eq!(alert.masked_values[0].value, "41************11");
+        let text = serde_json::to_string(&alert).unwrap_or_default();
+        assert!(!text.contains("4111111111111111"), "{text}");
+        assert!(
+            !text.contains("junk-but-kept"),
+            "a bare card-list string is masked: {text}"
+        );
+        let items = alert.details["matches"]["items"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert_eq!(
+            items.len(),
+            6,
+            "two cards, an email, two names, a birth date"
+        );
+        assert!(
+            items.contains(
+                &json!({"kind": "first_name", "found_value": "Tom", "monitored_value": "Thomas"})
+            ),
+            "{items:?}"
+        );
+        assert!(
+            items.contains(&json!({"kind": "last_name", "found_value": "Müller"})),
+            "the same monitored value is not repeated: {items:?}"
+        );
+    }
+
+    #[test]
+    fn dates_are_read_tolerantly_and_unset_ones_skipped() {
+        let alert = one(breach(json!({
+            "date": "0001-01-01T00:00:00Z",
+            "exposureDetails": {"dateAdded": {"$date": {"$numberLong": "1391040000000"}}, "date": "2013-05-01"},
+        })));
+        assert_eq!(
+            alert.occurred_at.map(|t| t.to_rfc3339()),
+            Some("2014-01-30T00:00:00+00:00".into()),
+            "an unset `date` falls back to `dateAdded`"
+        );
+        let seven = one(breach(json!({"date": "2017-01-17T04:51:05.1915231"})));
+        assert_eq!(
+            seven.occurred_at.map(|t| t.timestamp_subsec_nanos()),
+            Some(191_523_100)
+        );
+    }
+
+    #[test]
+    fn titles_are_short_and_in_the_users_language() {
+        let body = breach(json!({
+            "username": format!("{}@example.com", "x".repeat(200)),
+            "plaintextPassword": "hunter2hunter",
+            "exposureDetails": {"title": "y".repeat(300), "entries": "5123"},
+        }));
+        let en = parse_in(body.clone(), Lang::En).unwrap_or_default();
+        let de = parse_in(body, Lang::De).unwrap_or_default();
+        for alert in en.iter().chain(&de) {
+            assert!(alert.title.chars().count() <= 100, "{}", alert.title);
+        }
+        assert!(
+            en[0].title.starts_with("Password for xxx"),
+            "{}",
+            en[0].title
+        );
+        assert!(
+            de[0].title.starts_with("Passwort von xxx"),
+            "{}",
+            de[0].title
+        );
+        assert!(en[0].summary.contains("5,123 records"), "{}", en[0].summary);
+        assert!(
+            de[0].summary.contains("5.123 Einträge"),
+            "{}",
+            de[0].summary
+        );
+        assert!(
+            de[0].recommendation.contains("Zwei-Faktor"),
+            "{}",
+            de[0].recommendation
+        );
+    }
+
+    #[test]
+    fn links_are_http_only() {
+        assert_eq!(
+            web_links([
+                "https://a.example/x",
+                " http://b.example ",
+                "javascript:alert(1)",
+                "ftp://c",
+                "https://",
+                "https://a.example/x",
+                "http://x y"
+            ]),
+            vec!["https://a.example/x", "http://b.example"]
+        );
+    }
+
+    #[test]
+    fn helpers_spell_things_as_expected() {
+        assert_eq!(snake_case("governmentID"), "government_id");
+        assert_eq!(snake_case("dateOfBirth"), "date_of_birth");
+        assert_eq!(snake_case("address1"), "address1");
+        assert_eq!(snake_case("some-thing else"), "some_thing_else");
+        assert_eq!(thousands(2_450_311, Lang::En), "2,450,311");
+        assert_eq!(thousands(683, Lang::De), "683");
+        assert_eq!(clip("abcdef", 4), "abc…");
+        let cards = ["1".to_owned(), "2".to_owned(), "3".to_owned()];
+        assert_eq!(join_and(&cards, Lang::De), "1, 2 und 3");
+        assert_eq!(join_and(&cards[..1], Lang::En), "1");
+        assert_eq!(secret_kind("creditCards"), Some(SecretKind::Card));
+        assert_eq!(
+            secret_kind("passport_number"),
+            Some(SecretKind::GovernmentId)
+        );
+        assert_eq!(secret_kind("email"), None);
+    }
+
+    #[test]
+    fn the_sample_is_the_vendors_example() {
+        let body: Value = serde_json::from_str(Enzoic.sample()).unwrap_or_default();
+        let alert = one(body);
+        assert_eq!(
+            alert.external_id,
+            "583d32144d6db21a908faa11:de34a09f96a6677f8a4e0a17545a20e0b60a2f093879c82ed36cff75930d5814"
+        );
+        assert_eq!(
+            alert.title,
+            "Password for sample@email.tst exposed in the “test exposure” breach"
+        );
+        assert_eq!(alert.masked_values[0].value, "pa********3!");
     }
 }
