@@ -1,9 +1,14 @@
-//! `osintly`: placeholder until its adapter lands; reads deliveries with the generic mapping.
+//! `osintly`: Osintly search webhooks. One POST when a search reaches a terminal status
+//! (`finished`, or `failed`/`error`: the vendor's prose and field table disagree), carrying the
+//! search and its `result` (`cards`, `leaked_data`, `breached_accounts`,
+//! `registered_accounts`), each member arbitrary JSON. One delivery is one alert, keyed by
+//! `searchId`.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
-use super::generic::Generic;
-use super::{Context, NewAlert, Provider, Unrecognized};
+use super::read::{self, Details};
+use super::{Context, Lang, NewAlert, Provider, Unrecognized};
+use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 
 /// The osintly adapter.
@@ -18,13 +23,1150 @@ impl Provider for Osintly {
     fn parse(
         &self,
         body: &Value,
-        delivery: &Delivery,
+        _delivery: &Delivery,
         ctx: &Context,
     ) -> Result<Vec<NewAlert>, Unrecognized> {
-        Generic::named("osintly").parse(body, delivery, ctx)
+        Search::read(body).map(|search| vec![search.alert(ctx.lang)])
+    }
+
+    /// Masks what the shared masking knows, and also the members leak databases use that it
+    /// would miss (`hash`, `salt`, `pass`, lists of `passwords`, card numbers, cookies, …).
+    fn redact(&self, body: &mut Value) -> bool {
+        let mut found = Vec::new();
+        mask_secrets(body, false, &mut found);
+        let shared = crate::mask::redact_json(body);
+        shared || !found.is_empty()
     }
 
     fn sample(&self) -> &'static str {
-        Generic::named("osintly").sample()
+        include_str!("osintly/fixtures/sample.json")
+    }
+}
+
+/// How a search ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    /// `finished` (or `completed`).
+    Finished,
+    /// `failed` (the prose) or `error` (the field table), as sent.
+    Failed(String),
+    /// Any other status: handled like a failure, and said so.
+    Other(String),
+}
+
+impl Outcome {
+    fn parse(status: &str) -> Outcome {
+        let lower = status.trim().to_lowercase();
+        match lower.as_str() {
+            // Osintly's stream API calls a finished search `completed`; take it as finished too.
+            "finished" | "completed" => Outcome::Finished,
+            "failed" | "error" => Outcome::Failed(lower),
+            _ => Outcome::Other(one_line(status, 40)),
+        }
+    }
+}
+
+/// How much each `result` member holds.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Counts {
+    cards: u64,
+    leaked: u64,
+    breached: u64,
+    registered: u64,
+}
+
+/// The length a title should stay within (characters).
+const TITLE_MAX: usize = 100;
+
+/// One delivery, read.
+#[derive(Debug)]
+struct Search {
+    id: String,
+    status: String,
+    outcome: Outcome,
+    value: Option<String>,
+    kind: Option<String>,
+    counts: Counts,
+    /// `result` with every secret masked.
+    result: Value,
+    options: Value,
+    created_at: Option<chrono::DateTime<chrono::Utc>>,
+    finished_at: Option<chrono::DateTime<chrono::Utc>>,
+    error: Option<String>,
+    recommendation: Option<String>,
+    masked_values: Vec<MaskedValue>,
+    breached_services: Vec<String>,
+    leak_sources: Vec<String>,
+    links: Vec<String>,
+}
+
+impl Search {
+    fn read(body: &Value) -> Result<Search, Unrecognized> {
+        let Value::Object(obj) = body else {
+            return Err(Unrecognized(format!(
+                "expected an Osintly search object, got {}",
+                super::generic::json_kind(body)
+            )));
+        };
+        let search = obj.get("search");
+        let id = read::text(obj.get("searchId"))
+            .or_else(|| read::text(obj.get("search_id")))
+            .or_else(|| read::text(search.and_then(|s| s.get("id"))))
+            .ok_or_else(|| Unrecognized("no searchId (or search.id) member".into()))?;
+        let status =
+            read::text(obj.get("status")).ok_or_else(|| Unrecognized("no status member".into()))?;
+        let outcome = Outcome::parse(&status);
+
+        let raw_result = obj.get("result").cloned().unwrap_or(Value::Null);
+        let counts = Counts {
+            cards: count(member(&raw_result, &["cards"])),
+            leaked: count(member(&raw_result, &["leaked_data", "leakedData"])),
+            breached: count(member(
+                &raw_result,
+                &["breached_accounts", "breachedAccounts"],
+            )),
+            registered: count(member(
+                &raw_result,
+                &["registered_accounts", "registeredAccounts"],
+            )),
+        };
+
+        // Mask before anything is copied out of the result: names and links are read from the
+        // masked copy only.
+        let mut masked_values = Vec::new();
+        let mut result = raw_result;
+        mask_secrets(&mut result, false, &mut masked_values);
+        masked_values.extend(
+            crate::mask::redact_json_values(&mut result)
+                .into_iter()
+                .map(|v| MaskedValue {
+                    name: canonical_name(&normalized(&v.name)).to_owned(),
+                    ..v
+                }),
+        );
+        let mut options = search
+            .and_then(|s| s.get("options"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        mask_secrets(&mut options, false, &mut masked_values);
+        crate::mask::redact_json(&mut options);
+        dedup(&mut masked_values);
+
+        let breached_services = names(member(&result, &["breached_accounts", "breachedAccounts"]));
+        let leak_sources = names(member(&result, &["leaked_data", "leakedData"]));
+        let mut links = Vec::new();
+        collect_links(&result, &mut links);
+
+        Ok(Search {
+            id,
+            status,
+            outcome,
+            value: read::text(search.and_then(|s| s.get("value"))),
+            kind: read::text(search.and_then(|s| s.get("type"))),
+            counts,
+            result,
+            options,
+            created_at: read::time(
+                search.and_then(|s| s.get("created_at").or_else(|| s.get("createdAt"))),
+            ),
+            finished_at: read::time(obj.get("finishedAt").or_else(|| obj.get("finished_at"))),
+            error: error_text(obj),
+            recommendation: read::text(obj.get("recommendation")),
+            masked_values,
+            breached_services,
+            leak_sources,
+            links,
+        })
+    }
+
+    /// Contract: `failed`/`error` → info; finished with breached accounts or leaked data →
+    /// high; finished with nothing found → low. Any other status is handled like `error`.
+    fn severity(&self) -> Severity {
+        match self.outcome {
+            Outcome::Finished if self.counts.breached > 0 || self.counts.leaked > 0 => {
+                Severity::High
+            }
+            Outcome::Finished => Severity::Low,
+            Outcome::Failed(_) | Outcome::Other(_) => Severity::Info,
+        }
+    }
+
+    fn alert(self, lang: Lang) -> NewAlert {
+        let details = Details::new()
+            .section("search", |s| {
+                s.field("id", self.id.as_str())
+                    .opt("value", self.value.clone())
+                    .opt("type", self.kind.clone())
+                    .field("status", self.status.as_str())
+                    .opt("created_at", read::time_value(self.created_at))
+                    .opt("finished_at", read::time_value(self.finished_at))
+                    .field("options", self.options.clone())
+                    .opt("error", self.error.clone())
+            })
+            .section("findings", |s| {
+                s.field("breached_accounts", self.counts.breached)
+                    .field("leaked_data", self.counts.leaked)
+                    .field("registered_accounts", self.counts.registered)
+                    .field("cards", self.counts.cards)
+                    .field("breached_services", self.breached_services.clone())
+                    .field("leak_sources", self.leak_sources.clone())
+            })
+            .raw("result", self.result.clone())
+            .build();
+        NewAlert {
+            external_id: self.id.clone(),
+            severity: self.severity(),
+            title: self.title(lang),
+            summary: self.summary(lang),
+            description: self.error.clone().unwrap_or_default(),
+            recommendation: self
+                .recommendation
+                .clone()
+                .unwrap_or_else(|| self.advice(lang)),
+            subject: self.value.clone().unwrap_or_default(),
+            category: "search".into(),
+            occurred_at: self.finished_at,
+            unrecognized: false,
+            masked_values: self.masked_values,
+            links: self.links,
+            details,
+        }
+    }
+
+    /// "Osintly found 3 breached accounts for target@example.com", …
+    fn title(&self, lang: Lang) -> String {
+        let Some(value) = self.value.as_deref() else {
+            return self.title_for(lang, None);
+        };
+        let full = self.title_for(lang, Some(&one_line(value, TITLE_MAX)));
+        if full.chars().count() <= TITLE_MAX {
+            return full;
+        }
+        // Too long: shorten the searched value, not the words around it.
+        // (+1: the frame's space before the empty value is trimmed away.)
+        let frame = self.title_for(lang, Some("")).chars().count() + 1;
+        let budget = TITLE_MAX.saturating_sub(frame).max(20);
+        self.title_for(lang, Some(&one_line(value, budget)))
+    }
+
+    fn title_for(&self, lang: Lang, target: Option<&str>) -> String {
+        let c = &self.counts;
+        let found = match (c.breached, c.leaked) {
+            (0, 0) => None,
+            (b, 0) => Some(breached_accounts(lang, b)),
+            (0, l) => Some(data_leaks(lang, l)),
+            (b, l) => Some(format!(
+                "{} {} {}",
+                breached_accounts(lang, b),
+                lang.pick("and", "und"),
+                data_leaks(lang, l)
+            )),
+        };
+        let title = match (&self.outcome, lang) {
+            (Outcome::Finished, Lang::En) => match (found, target) {
+                (Some(f), Some(t)) => format!("Osintly found {f} for {t}"),
+                (Some(f), None) => format!("Osintly found {f}"),
+                (None, t) if c.registered > 0 || c.cards > 0 => match t {
+                    Some(t) => format!("Osintly found no breaches or leaks for {t}"),
+                    None => "Osintly found no breaches or leaks".into(),
+                },
+                (None, Some(t)) => format!("Osintly search for {t} found nothing"),
+                (None, None) => "Osintly search found nothing".into(),
+            },
+            (Outcome::Finished, Lang::De) => match (found, target) {
+                (Some(f), Some(t)) => format!("Osintly hat {f} für {t} gefunden"),
+                (Some(f), None) => format!("Osintly hat {f} gefunden"),
+                (None, t) if c.registered > 0 || c.cards > 0 => match t {
+                    Some(t) => format!(
+                        "Osintly hat für {t} keine kompromittierten Konten oder Datenlecks gefunden"
+                    ),
+                    None => {
+                        "Osintly hat keine kompromittierten Konten oder Datenlecks gefunden".into()
+                    }
+                },
+                (None, Some(t)) => format!("Osintly-Suche nach {t} ergab keine Treffer"),
+                (None, None) => "Osintly-Suche ergab keine Treffer".into(),
+            },
+            (Outcome::Failed(_), Lang::En) => match target {
+                Some(t) => format!("Osintly search for {t} failed"),
+                None => "Osintly search failed".into(),
+            },
+            (Outcome::Failed(_), Lang::De) => match target {
+                Some(t) => format!("Osintly-Suche nach {t} fehlgeschlagen"),
+                None => "Osintly-Suche fehlgeschlagen".into(),
+            },
+            (Outcome::Other(s), Lang::En) => match target {
+                Some(t) => format!("Osintly search for {t} ended with status \"{s}\""),
+                None => format!("Osintly search ended with status \"{s}\""),
+            },
+            (Outcome::Other(s), Lang::De) => match target {
+                Some(t) => format!("Osintly-Suche nach {t} endete mit Status „{s}“"),
+                None => format!("Osintly-Suche endete mit Status „{s}“"),
+            },
+        };
+        one_line(&title, TITLE_MAX + 40)
+    }
+
+    fn summary(&self, lang: Lang) -> String {
+        let target = match (self.value.as_deref(), self.kind.as_deref()) {
+            (Some(v), Some(k)) => format!(
+                " {} {} ({})",
+                lang.pick("for", "nach"),
+                one_line(v, 200),
+                one_line(k, 60)
+            ),
+            (Some(v), None) => format!(" {} {}", lang.pick("for", "nach"), one_line(v, 200)),
+            (None, Some(k)) => format!(" ({})", one_line(k, 60)),
+            (None, None) => String::new(),
+        };
+        let c = &self.counts;
+        let totals = format!(
+            "{}, {}, {} {} {}",
+            breached_accounts(lang, c.breached),
+            data_leaks(lang, c.leaked),
+            registered_accounts(lang, c.registered),
+            lang.pick("and", "und"),
+            result_cards(lang, c.cards)
+        );
+        let nothing = *c == Counts::default();
+        let received = match (lang, nothing) {
+            (Lang::En, true) => " It returned no results.".to_owned(),
+            (Lang::De, true) => " Sie lieferte keine Ergebnisse.".to_owned(),
+            (Lang::En, false) => format!(" Results received: {totals}."),
+            (Lang::De, false) => format!(" Erhaltene Ergebnisse: {totals}."),
+        };
+        match (&self.outcome, lang) {
+            (Outcome::Finished, Lang::En) if nothing => format!(
+                "The Osintly search{target} finished and found nothing: no breached accounts, \
+                 data leaks, registered accounts or result cards."
+            ),
+            (Outcome::Finished, Lang::De) if nothing => format!(
+                "Die Osintly-Suche{target} ist abgeschlossen und ergab keine Treffer: keine \
+                 kompromittierten Konten, Datenlecks, registrierten Konten oder Ergebniskarten."
+            ),
+            (Outcome::Finished, Lang::En) => {
+                let mut s = format!("The Osintly search{target} finished with {totals}.");
+                if !self.masked_values.is_empty() {
+                    s.push_str(&format!(
+                        " The results contain {}; Hookbell keeps them masked only.",
+                        plural(
+                            self.masked_values.len() as u64,
+                            "password or other secret",
+                            "passwords or other secrets"
+                        )
+                    ));
+                }
+                s
+            }
+            (Outcome::Finished, Lang::De) => {
+                let mut s = format!("Die Osintly-Suche{target} ist abgeschlossen: {totals}.");
+                if !self.masked_values.is_empty() {
+                    s.push_str(&format!(
+                        " Die Ergebnisse enthalten {}; Hookbell speichert sie nur maskiert.",
+                        plural(
+                            self.masked_values.len() as u64,
+                            "Passwort oder anderes Geheimnis",
+                            "Passwörter oder andere Geheimnisse"
+                        )
+                    ));
+                }
+                s
+            }
+            (Outcome::Failed(s), Lang::En) if s == "error" => {
+                format!("The Osintly search{target} ended with an error.{received}")
+            }
+            (Outcome::Failed(_), Lang::En) => {
+                format!("The Osintly search{target} failed.{received}")
+            }
+            (Outcome::Failed(s), Lang::De) if s == "error" => {
+                format!("Die Osintly-Suche{target} endete mit einem Fehler.{received}")
+            }
+            (Outcome::Failed(_), Lang::De) => {
+                format!("Die Osintly-Suche{target} ist fehlgeschlagen.{received}")
+            }
+            (Outcome::Other(s), Lang::En) => format!(
+                "The Osintly search{target} ended with the unexpected status \"{s}\"; \
+                 Hookbell handles it like a failed search.{received}"
+            ),
+            (Outcome::Other(s), Lang::De) => format!(
+                "Die Osintly-Suche{target} endete mit dem unerwarteten Status „{s}“; \
+                 Hookbell behandelt sie wie eine fehlgeschlagene Suche.{received}"
+            ),
+        }
+    }
+
+    /// What to do, from what the search found.
+    fn advice(&self, lang: Lang) -> String {
+        let target = self.value.as_deref().map(|v| one_line(v, 200));
+        let c = &self.counts;
+        match &self.outcome {
+            Outcome::Failed(_) | Outcome::Other(_) => match (lang, target) {
+                (Lang::En, Some(t)) => format!(
+                    "Retry the search for {t} in Osintly; if it fails again, check the search's \
+                     options or contact Osintly support."
+                ),
+                (Lang::En, None) => "Retry the search in Osintly; if it fails again, check the \
+                                     search's options or contact Osintly support."
+                    .into(),
+                (Lang::De, Some(t)) => format!(
+                    "Starte die Suche nach {t} in Osintly erneut; schlägt sie wieder fehl, prüfe \
+                     die Suchoptionen oder wende dich an den Osintly-Support."
+                ),
+                (Lang::De, None) => "Starte die Suche in Osintly erneut; schlägt sie wieder fehl, \
+                                     prüfe die Suchoptionen oder wende dich an den Osintly-Support."
+                    .into(),
+            },
+            Outcome::Finished if c.breached > 0 || c.leaked > 0 => {
+                let mut parts = Vec::new();
+                if c.breached > 0 {
+                    parts.push(self.breach_advice(lang, target.as_deref()));
+                }
+                if c.leaked > 0 {
+                    parts.push(self.leak_advice(lang, target.as_deref()));
+                }
+                if self.masked_values.iter().any(|v| v.cleartext) {
+                    parts.push(
+                        lang.pick(
+                            "Passwords appear in clear text in the results: treat them as known \
+                             to attackers.",
+                            "Die Ergebnisse enthalten Passwörter im Klartext: betrachte sie als \
+                             Angreifern bekannt.",
+                        )
+                        .to_owned(),
+                    );
+                }
+                parts.join(" ")
+            }
+            Outcome::Finished => {
+                let for_target = target
+                    .as_deref()
+                    .map(|t| format!(" {} {t}", lang.pick("for", "für")))
+                    .unwrap_or_default();
+                match lang {
+                    Lang::En if c.registered > 0 => format!(
+                        "No breached accounts or leaks were found{for_target}, so no action is \
+                         needed. Optionally review the {} and close those no longer used.",
+                        registered_accounts(lang, c.registered)
+                    ),
+                    Lang::En => format!("Nothing was found{for_target}; no action is needed."),
+                    Lang::De if c.registered > 0 => format!(
+                        "Es wurden{for_target} keine kompromittierten Konten oder Datenlecks \
+                         gefunden; es ist nichts zu tun. Prüfe bei Gelegenheit die {} und \
+                         schließe die, die du nicht mehr nutzt.",
+                        registered_accounts(lang, c.registered)
+                    ),
+                    Lang::De => {
+                        format!("Es wurde{for_target} nichts gefunden; es ist nichts zu tun.")
+                    }
+                }
+            }
+        }
+    }
+
+    fn breach_advice(&self, lang: Lang, target: Option<&str>) -> String {
+        let services = listing(&self.breached_services);
+        let found_for = |en: &str, de: &str| match target {
+            Some(t) => format!(" {} {t}", lang.pick(en, de)),
+            None => String::new(),
+        };
+        let mut out = match lang {
+            Lang::En => format!(
+                "Change the passwords of the breached accounts found{}, everywhere you reused \
+                 them, and turn on two-factor authentication",
+                found_for("for", "")
+            ),
+            Lang::De => format!(
+                "Ändere die Passwörter der{} gefundenen kompromittierten Konten überall, wo du \
+                 sie verwendet hast, und aktiviere die Zwei-Faktor-Authentisierung",
+                found_for("", "für")
+            ),
+        };
+        out.push_str(&match (lang, services) {
+            (Lang::En, Some(s)) => format!("; check these services: {s}."),
+            (Lang::En, None) => "; check the services listed below.".into(),
+            (Lang::De, Some(s)) => format!("; prüfe diese Dienste: {s}."),
+            (Lang::De, None) => "; prüfe die unten aufgeführten Dienste.".into(),
+        });
+        out
+    }
+
+    fn leak_advice(&self, lang: Lang, target: Option<&str>) -> String {
+        let sources = listing(&self.leak_sources);
+        let what = match (lang, target) {
+            (Lang::En, Some(t)) => format!("Review what leaked about {t}"),
+            (Lang::En, None) => "Review what leaked".into(),
+            (Lang::De, Some(t)) => format!("Prüfe, was über {t} geleakt wurde"),
+            (Lang::De, None) => "Prüfe, was geleakt wurde".into(),
+        };
+        match (lang, sources) {
+            (Lang::En, Some(s)) => format!(
+                "{what} (sources: {s}) and change any password, security question or other \
+                 access data that appears there."
+            ),
+            (Lang::En, None) => format!(
+                "{what} (see the details below) and change any password, security question or \
+                 other access data that appears there."
+            ),
+            (Lang::De, Some(s)) => format!(
+                "{what} (Quellen: {s}), und ändere Passwörter, Sicherheitsfragen und andere \
+                 Zugangsdaten, die darin vorkommen."
+            ),
+            (Lang::De, None) => format!(
+                "{what} (siehe Details unten), und ändere Passwörter, Sicherheitsfragen und \
+                 andere Zugangsdaten, die darin vorkommen."
+            ),
+        }
+    }
+}
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    if n == 1 {
+        format!("1 {one}")
+    } else {
+        format!("{n} {many}")
+    }
+}
+
+fn breached_accounts(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::En => plural(n, "breached account", "breached accounts"),
+        Lang::De => plural(n, "kompromittiertes Konto", "kompromittierte Konten"),
+    }
+}
+
+fn data_leaks(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::En => plural(n, "data leak", "data leaks"),
+        Lang::De => plural(n, "Datenleck", "Datenlecks"),
+    }
+}
+
+fn registered_accounts(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::En => plural(n, "registered account", "registered accounts"),
+        Lang::De => plural(n, "registriertes Konto", "registrierte Konten"),
+    }
+}
+
+fn result_cards(lang: Lang, n: u64) -> String {
+    match lang {
+        Lang::En => plural(n, "result card", "result cards"),
+        Lang::De => plural(n, "Ergebniskarte", "Ergebniskarten"),
+    }
+}
+
+/// `A, B, C` (at most five, then `…`), or `None` when there is nothing to list.
+fn listing(names: &[String]) -> Option<String> {
+    if names.is_empty() {
+        return None;
+    }
+    let mut out = names
+        .iter()
+        .take(5)
+        .map(String::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    if names.len() > 5 {
+        out.push_str(", …");
+    }
+    Some(out)
+}
+
+/// The first of `keys` present in `value` (an object), tolerating camelCase spellings.
+fn member<'a>(value: &'a Value, keys: &[&str]) -> Option<&'a Value> {
+    keys.iter().find_map(|k| value.get(*k))
+}
+
+/// Members that state how many items an object stands for.
+const COUNT_KEYS: &[&str] = &[
+    "count",
+    "total",
+    "total_count",
+    "totalCount",
+    "results_count",
+    "resultCount",
+];
+
+/// Members that hold an object's items.
+const ITEM_KEYS: &[&str] = &[
+    "items", "results", "data", "records", "entries", "accounts", "list",
+];
+
+/// How many things a `result` member holds: an array → its length; an object → its
+/// `count`/`total`, else the length of an inner `items`/`results`/`data`… array, else (when
+/// every member is a list, e.g. records per leak source) the sum of their lengths, else its
+/// number of members; a number (or numeric string) → itself; null, `false` and other text → 0.
+fn count(value: Option<&Value>) -> u64 {
+    let non_negative = |n: i64| u64::try_from(n).unwrap_or(0);
+    match value {
+        None | Some(Value::Null) => 0,
+        Some(Value::Array(items)) => items.len() as u64,
+        Some(Value::Object(map)) => {
+            if let Some(n) = COUNT_KEYS.iter().find_map(|k| read::int(map.get(*k))) {
+                return non_negative(n);
+            }
+            if let Some(items) = ITEM_KEYS
+                .iter()
+                .find_map(|k| map.get(*k).and_then(Value::as_array))
+            {
+                return items.len() as u64;
+            }
+            if map.values().all(Value::is_array) {
+                return map.values().map(|v| read::list(Some(v)).len() as u64).sum();
+            }
+            map.len() as u64
+        }
+        Some(Value::Bool(b)) => u64::from(*b),
+        Some(v @ (Value::Number(_) | Value::String(_))) => {
+            read::int(Some(v)).map(non_negative).unwrap_or(0)
+        }
+    }
+}
+
+/// Members whose value names a breached service or a leak source.
+const NAME_KEYS: &[&str] = &[
+    "name", "title", "service", "site", "domain", "source", "breach", "database", "platform",
+];
+
+/// The services or sources a (masked) `result` member names, in order, without repeats (at
+/// most 20): each item's `name`/`title`/`service`/`domain`/… or the item itself when it is
+/// text; for an object of sources (`{"Snusbase": [...]}`) the member names.
+fn names(value: Option<&Value>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let mut push = |name: Option<String>| {
+        if let Some(name) = name.map(|n| one_line(&n, 80))
+            && !out.contains(&name)
+            && out.len() < 20
+        {
+            out.push(name);
+        }
+    };
+    let item_name = |item: &Value| match item {
+        Value::String(_) => read::text(Some(item)),
+        Value::Object(o) => NAME_KEYS.iter().find_map(|k| read::text(o.get(*k))),
+        _ => None,
+    };
+    match value {
+        Some(Value::Array(items)) => items.iter().for_each(|i| push(item_name(i))),
+        Some(Value::Object(map)) => {
+            if let Some(items) = ITEM_KEYS
+                .iter()
+                .find_map(|k| map.get(*k).and_then(Value::as_array))
+            {
+                items.iter().for_each(|i| push(item_name(i)));
+            } else if let Some(sources) = map.get("sources").and_then(Value::as_array) {
+                sources.iter().for_each(|i| push(item_name(i)));
+            } else {
+                for (key, member) in map {
+                    match member {
+                        Value::Object(_) => push(item_name(member).or_else(|| Some(key.clone()))),
+                        Value::Array(_) => push(Some(key.clone())),
+                        _ => {}
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
+    out
+}
+
+/// A failed search's reason: `error` (text or `{message}`), `message`, `error_message`,
+/// `reason`.
+fn error_text(obj: &Map<String, Value>) -> Option<String> {
+    let error = obj.get("error");
+    read::text(error.filter(|e| e.is_string()))
+        .or_else(|| {
+            error.and_then(|e| read::text(e.get("message")).or_else(|| read::text(e.get("detail"))))
+        })
+        .or_else(|| read::text(obj.get("message")))
+        .or_else(|| read::text(obj.get("error_message")))
+        .or_else(|| read::text(obj.get("errorMessage")))
+        .or_else(|| read::text(obj.get("reason")))
+}
+
+/// Every distinct http(s) URL in the (masked) result, at most 20; URLs with credentials in
+/// them (`https://user:pass@host`) are left out.
+fn collect_links(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::String(s) => {
+            let s = s.trim();
+            let lower = s.to_ascii_lowercase();
+            let rest = lower
+                .strip_prefix("https://")
+                .or_else(|| lower.strip_prefix("http://"));
+            if let Some(rest) = rest {
+                let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+                if !authority.is_empty()
+                    && !authority.contains('@')
+                    && !s.chars().any(char::is_whitespace)
+                    && out.len() < 20
+                    && !out.iter().any(|u| u == s)
+                {
+                    out.push(s.to_owned());
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| collect_links(v, out)),
+        Value::Object(map) => map.values().for_each(|v| collect_links(v, out)),
+        _ => {}
+    }
+}
+
+/// One line of at most `max` characters: whitespace runs become one space, control and
+/// bidirectional-override characters are dropped (they could make a title lie), and a cut
+/// ends in `…`.
+fn one_line(text: &str, max: usize) -> String {
+    let cleaned: String = text
+        .chars()
+        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .filter(|c| !c.is_control())
+        .collect();
+    let words = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
+    if words.chars().count() <= max {
+        return words;
+    }
+    let mut out: String = words.chars().take(max.saturating_sub(1)).collect();
+    out.truncate(out.trim_end().len());
+    out.push('…');
+    out
+}
+
+// ---- Secrets -------------------------------------------------------------------------------
+
+/// A member name compared case-insensitively, ignoring `_` and `-`.
+fn normalized(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
+}
+
+/// What a secret member holds, by its normalized name: the name it is listed under in
+/// `masked_values` (`password`, `password_hash`, …), or "" when it is no secret. Covers the
+/// shared list of [`crate::mask`] and what leak databases call their columns.
+fn canonical_name(key: &str) -> &'static str {
+    match key {
+        "password" | "passwords" | "passwd" | "pass" | "pwd" | "plaintextpassword"
+        | "plaintext" | "cleartext" | "clearpassword" => "password",
+        "passwordhash" | "hash" | "hashes" | "hashedpassword" | "passwordhashes" => "password_hash",
+        "passwordsalt" | "salt" | "salts" => "password_salt",
+        "recoveredcreditcardnumber"
+        | "creditcard"
+        | "creditcardnumber"
+        | "cardnumber"
+        | "ccnumber" => "credit_card",
+        "cvv" | "cvc" => "card_security_code",
+        "secret" | "clientsecret" => "secret",
+        "apikey" => "api_key",
+        "privatekey" => "private_key",
+        "accesstoken" | "refreshtoken" | "token" | "sessiontoken" => "token",
+        "cookie" | "cookies" => "cookie",
+        _ => "",
+    }
+}
+
+/// Members that are secrets only inside a `credentials` object.
+fn credential_name(key: &str) -> &'static str {
+    match key {
+        "key" | "raw" => "credential",
+        "token" => "token",
+        _ => "",
+    }
+}
+
+/// Members naming the hash algorithm of a sibling hash.
+const ALGORITHM_KEYS: &[&str] = &[
+    "hashtype",
+    "hashalgorithm",
+    "algorithm",
+    "passwordtype",
+    "hashformat",
+];
+
+/// Masks, in place, every secret member below `value` (strings, numbers, and lists of them),
+/// recording each as a [`MaskedValue`] in `found`.
+fn mask_secrets(value: &mut Value, in_credentials: bool, found: &mut Vec<MaskedValue>) {
+    match value {
+        Value::Object(map) => {
+            let algorithm = map
+                .iter()
+                .find(|(k, _)| ALGORITHM_KEYS.contains(&normalized(k).as_str()))
+                .and_then(|(_, v)| read::text(Some(v)));
+            for (name, member) in map.iter_mut() {
+                let key = normalized(name);
+                let mut kind = canonical_name(&key);
+                if kind.is_empty() && in_credentials {
+                    kind = credential_name(&key);
+                }
+                if kind.is_empty() {
+                    mask_secrets(member, key == "credentials", found);
+                    continue;
+                }
+                let algorithm = (kind == "password_hash")
+                    .then_some(algorithm.as_deref())
+                    .flatten();
+                match member {
+                    Value::Array(items) => {
+                        for item in items {
+                            mask_one(item, kind, algorithm, found);
+                        }
+                    }
+                    other => mask_one(other, kind, algorithm, found),
+                }
+            }
+        }
+        Value::Array(items) => {
+            for item in items {
+                mask_secrets(item, in_credentials, found);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Masks one secret value (text or number); objects and lists below it are searched as usual.
+fn mask_one(value: &mut Value, kind: &str, algorithm: Option<&str>, found: &mut Vec<MaskedValue>) {
+    let secret = match value {
+        Value::String(s) if !s.is_empty() => s.clone(),
+        Value::Number(n) => n.to_string(),
+        Value::Object(_) | Value::Array(_) => {
+            mask_secrets(value, false, found);
+            return;
+        }
+        _ => return,
+    };
+    let masked = crate::mask::mask_secret(&secret);
+    if masked != secret {
+        found.push(MaskedValue::secret(
+            kind,
+            &secret,
+            kind == "password",
+            algorithm,
+        ));
+        *value = Value::String(masked);
+    }
+}
+
+/// Drops repeats of the same masked value (the same password in several records).
+fn dedup(values: &mut Vec<MaskedValue>) {
+    let mut seen = Vec::new();
+    values.retain(|v| {
+        let key = (
+            v.name.clone(),
+            v.value.clone(),
+            v.length,
+            v.algorithm.clone(),
+        );
+        if seen.contains(&key) {
+            false
+        } else {
+            seen.push(key);
+            true
+        }
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Headers;
+    use serde_json::json;
+
+    fn delivery(body: &str) -> Delivery {
+        Delivery {
+            source_id: "osintly".into(),
+            received_at: chrono::Utc::now(),
+            peer: None,
+            headers: Headers::new(),
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    fn parse_in(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
+        let text = body.to_string();
+        Osintly
+            .parse(body, &delivery(&text), &Context { lang })?
+            .into_iter()
+            .next()
+            .ok_or_else(|| Unrecognized("no alert".into()))
+    }
+
+    fn parse(body: &Value) -> NewAlert {
+        match parse_in(body, Lang::En) {
+            Ok(alert) => alert,
+            Err(e) => panic!("unexpected Unrecognized: {e}"),
+        }
+    }
+
+    fn search(status: &str, result: Value) -> Value {
+        json!({
+            "searchId": "s-1",
+            "status": status,
+            "result": result,
+            "finishedAt": "2026-03-03T14:21:30.120Z",
+            "search": {"id": "s-1", "value": "target@example.com", "type": "Email Address"}
+        })
+    }
+
+    #[test]
+    fn fixtures_match_their_golden_alerts() {
+        assert!(crate::providers::golden::check("osintly") >= 7);
+    }
+
+    #[test]
+    fn severity_follows_the_contract() {
+        let empty = json!({"cards": [], "leaked_data": {}, "breached_accounts": null});
+        let breached = json!({"breached_accounts": [{"name": "LinkedIn"}]});
+        let leaked = json!({"leaked_data": {"Snusbase": [{"email": "a@b.c"}]}});
+        let registered = json!({"registered_accounts": ["spotify.com"], "cards": [{}]});
+        assert_eq!(
+            parse(&search("finished", breached.clone())).severity,
+            Severity::High
+        );
+        assert_eq!(
+            parse(&search("finished", leaked.clone())).severity,
+            Severity::High
+        );
+        assert_eq!(parse(&search("Completed", leaked)).severity, Severity::High);
+        assert_eq!(
+            parse(&search("finished", empty.clone())).severity,
+            Severity::Low
+        );
+        assert_eq!(
+            parse(&search("finished", registered)).severity,
+            Severity::Low
+        );
+        assert_eq!(
+            parse(&search("finished", Value::Null)).severity,
+            Severity::Low
+        );
+        // A failed search is info even when it carries partial results.
+        for status in ["failed", "error", "FAILED", " Error "] {
+            assert_eq!(
+                parse(&search(status, breached.clone())).severity,
+                Severity::Info,
+                "{status}"
+            );
+        }
+        let other = parse(&search("cancelled", breached));
+        assert_eq!(other.severity, Severity::Info);
+        assert!(
+            other.summary.contains("unexpected status \"cancelled\""),
+            "{}",
+            other.summary
+        );
+        assert!(
+            other.summary.contains("1 breached account,"),
+            "{}",
+            other.summary
+        );
+    }
+
+    #[test]
+    fn result_members_are_counted_whatever_their_shape() {
+        let c = |v: Value| count(Some(&v));
+        assert_eq!(count(None), 0);
+        assert_eq!(c(json!(null)), 0);
+        assert_eq!(c(json!([])), 0);
+        assert_eq!(c(json!({})), 0);
+        assert_eq!(c(json!([1, 2, 3])), 3);
+        assert_eq!(c(json!({"count": "5", "items": [1]})), 5);
+        assert_eq!(c(json!({"total": {"$numberLong": "7"}})), 7);
+        assert_eq!(c(json!({"items": [1, 2], "page": 1})), 2);
+        assert_eq!(c(json!({"Snusbase": [1, 2], "Leak Check": [3]})), 3);
+        assert_eq!(c(json!({"github_001": {}, "gravatar_001": {}})), 2);
+        assert_eq!(c(json!({"count": -4})), 0);
+        assert_eq!(c(json!("12")), 12);
+        assert_eq!(c(json!("none found")), 0);
+        assert_eq!(c(json!(true)), 1);
+    }
+
+    #[test]
+    fn shapes_that_are_not_a_search_are_unrecognized() {
+        let why = |body: Value| parse_in(&body, Lang::En).err().map(|e| e.0);
+        assert_eq!(
+            why(json!([1])).as_deref(),
+            Some("expected an Osintly search object, got an array")
+        );
+        assert_eq!(
+            why(json!({"status": "finished"})).as_deref(),
+            Some("no searchId (or search.id) member")
+        );
+        assert_eq!(
+            why(json!({"searchId": "x", "status": null})).as_deref(),
+            Some("no status member")
+        );
+        // search.id stands in for a missing searchId.
+        let alert = parse(&json!({"status": "finished", "search": {"id": "nested-7"}}));
+        assert_eq!(alert.external_id, "nested-7");
+        assert_eq!(alert.title, "Osintly search found nothing");
+    }
+
+    #[test]
+    fn passwords_hashes_and_lists_of_them_are_masked_everywhere() {
+        let body = search(
+            "finished",
+            json!({
+                "breached_accounts": [
+                    {"name": "Adobe", "hash": "5f4dcc3b5aa765d61d8327deb882cf99", "hash_type": "MD5"},
+                    {"name": "LinkedIn", "password": "hunter2-secret"}
+                ],
+                "leaked_data": {"Leak Check": [{"passwords": ["first-Secret-1", 12345678]}]}
+            }),
+        );
+        let alert = parse(&body);
+        let text = serde_json::to_string(&alert).unwrap_or_default();
+        for secret in [
+            "5f4dcc3b5aa765d61d8327deb882cf99",
+            "hunter2-secret",
+            "first-Secret-1",
+            "12345678",
+        ] {
+            assert!(!text.contains(secret), "{secret} reached the alert");
+        }
+        let hash = alert
+            .masked_values
+            .iter()
+            .find(|v| v.name == "password_hash");
+        assert_eq!(hash.and_then(|h| h.algorithm.as_deref()), Some("MD5"));
+        assert_eq!(hash.map(|h| h.cleartext), Some(false));
+        let passwords = alert
+            .masked_values
+            .iter()
+            .filter(|v| v.name == "password" && v.cleartext)
+            .count();
+        assert_eq!(passwords, 3);
+        assert_eq!(
+            alert.details["findings"]["breached_services"],
+            json!(["Adobe", "LinkedIn"])
+        );
+        assert_eq!(
+            alert.details["findings"]["leak_sources"],
+            json!(["Leak Check"])
+        );
+        assert!(alert.recommendation.contains("Adobe, LinkedIn"));
+        assert!(alert.recommendation.contains("two-factor"));
+
+        // The stored copy: the shared masking misses `hash` and lists; this adapter does not.
+        let mut stored = body.clone();
+        assert!(Osintly.redact(&mut stored));
+        let stored = stored.to_string();
+        assert!(!stored.contains("5f4dcc3b5aa765d61d8327deb882cf99"));
+        assert!(!stored.contains("first-Secret-1"));
+        let mut plain = search("finished", json!({"cards": []}));
+        assert!(!Osintly.redact(&mut plain), "nothing to mask");
+    }
+
+    #[test]
+    fn titles_are_short_single_lines_in_the_users_language() {
+        let long = format!("{}@example.com", "x".repeat(300));
+        let mut body = search("finished", json!({"breached_accounts": [{}, {}, {}]}));
+        body["search"]["value"] = json!(long);
+        let alert = parse(&body);
+        assert!(alert.title.chars().count() <= 100, "{}", alert.title);
+        assert!(
+            alert
+                .title
+                .starts_with("Osintly found 3 breached accounts for xxx")
+        );
+        assert!(alert.title.ends_with('…'));
+
+        body["search"]["value"] = json!("evil\u{202E}moc.elpmaxe@\nline two");
+        let alert = parse(&body);
+        assert_eq!(
+            alert.title,
+            "Osintly found 3 breached accounts for evilmoc.elpmaxe@ line two"
+        );
+
+        let de = |status: &str, result: Value| {
+            parse_in(&search(status, result), Lang::De)
+                .map(|a| a.title)
+                .unwrap_or_default()
+        };
+        assert_eq!(
+            de(
+                "finished",
+                json!({"breached_accounts": [{}], "leaked_data": {"A": [{}]}})
+            ),
+            "Osintly hat 1 kompromittiertes Konto und 1 Datenleck für target@example.com gefunden"
+        );
+        assert_eq!(
+            de("finished", json!({})),
+            "Osintly-Suche nach target@example.com ergab keine Treffer"
+        );
+        assert_eq!(
+            de("error", json!(null)),
+            "Osintly-Suche nach target@example.com fehlgeschlagen"
+        );
+
+        // The longest German frame still leaves a readable, shortened value within 100.
+        let mut body = search("finished", json!({"registered_accounts": [{}]}));
+        body["search"]["value"] = json!(format!("{}@beispiel.de", "ü".repeat(120)));
+        let title = parse_in(&body, Lang::De)
+            .map(|a| a.title)
+            .unwrap_or_default();
+        assert!(title.chars().count() <= 100, "{title}");
+        assert!(title.starts_with("Osintly hat für üüüü"), "{title}");
+        assert!(
+            title.ends_with("… keine kompromittierten Konten oder Datenlecks gefunden"),
+            "{title}"
+        );
+    }
+
+    #[test]
+    fn cleartext_passwords_in_leaks_alone_are_called_out() {
+        let alert = parse(&search(
+            "finished",
+            json!({"leaked_data": {"Snusbase": [{"pass": "leaked-Only-pw9", "salt": "s4lt-value"}]}}),
+        ));
+        assert_eq!(alert.severity, Severity::High);
+        assert_eq!(
+            alert.title,
+            "Osintly found 1 data leak for target@example.com"
+        );
+        assert!(alert.recommendation.contains("(sources: Snusbase)"));
+        assert!(alert.recommendation.contains("clear text"));
+        assert!(
+            !alert.recommendation.contains("two-factor"),
+            "no breached accounts"
+        );
+        let names: Vec<_> = alert
+            .masked_values
+            .iter()
+            .map(|v| v.name.as_str())
+            .collect();
+        assert_eq!(names, ["password", "password_salt"]);
+        let text = serde_json::to_string(&alert).unwrap_or_default();
+        assert!(!text.contains("leaked-Only-pw9") && !text.contains("s4lt-value"));
+    }
+
+    #[test]
+    fn unset_and_odd_dates_are_read() {
+        let mut body = search("finished", json!({}));
+        body["finishedAt"] = json!("0001-01-01T00:00:00Z");
+        assert_eq!(parse(&body).occurred_at, None);
+        body["finishedAt"] = json!("2026-06-01T09:30:00.123456789");
+        assert_eq!(
+            parse(&body).occurred_at.map(|t| t.to_rfc3339()),
+            Some("2026-06-01T09:30:00.123456789+00:00".into())
+        );
+    }
+
+    #[test]
+    fn links_are_http_urls_without_credentials() {
+        let alert = parse(&search(
+            "finished",
+            json!({"cards": [
+                {"profile_url": "https://github.com/target"},
+                {"profile_url": "https://github.com/target"},
+                {"u": "ftp://files.example/x"},
+                {"u": "https://user:pw@host.example/"},
+                {"u": "javascript:alert(1)"},
+                {"u": "http://example.org/a b"}
+            ]}),
+        ));
+        assert_eq!(alert.links, vec!["https://github.com/target"]);
     }
 }
