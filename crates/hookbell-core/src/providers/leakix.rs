@@ -1,10 +1,23 @@
-//! `leakix`: placeholder until its adapter lands; reads deliveries with the generic mapping.
+//! `leakix`: LeakIX hooks. One POST per event, an [l9event] document describing a service
+//! LeakIX found on the internet (`event_type: "service"`) or a leak it found in one
+//! (`event_type: "leak"`: an exposed `.env`, an open database, a ransomed one, …).
+//!
+//! l9events come from Go: unset values arrive as zero values (`""`, `0`,
+//! `"0001-01-01T00:00:00Z"`, `null` lists), `port` is a string, and
+//! `service.credentials.{password,key,raw}` may hold what LeakIX captured. Those credentials,
+//! and secret-looking assignments in the free-text `summary` (the leaked file's content), only
+//! ever reach the alert masked.
+//!
+//! [l9event]: https://docs.leakix.net/docs/api/l9format/
 
 use serde_json::Value;
 
-use super::generic::Generic;
-use super::{Context, NewAlert, Provider, Unrecognized};
+use super::generic::body_hash;
+use super::read::{self, Details, Section, at, int, text, texts};
+use super::{Context, Lang, NewAlert, Provider, Unrecognized};
+use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
+use crate::mask::mask_secret;
 
 /// The leakix adapter.
 #[derive(Debug, Clone, Copy)]
@@ -21,10 +34,1671 @@ impl Provider for Leakix {
         delivery: &Delivery,
         ctx: &Context,
     ) -> Result<Vec<NewAlert>, Unrecognized> {
-        Generic::named("leakix").parse(body, delivery, ctx)
+        let event = Event::read(body)?;
+        Ok(vec![event.alert(body, delivery, ctx.lang)])
+    }
+
+    /// The default masking (which covers `service.credentials.{password,key,raw}`), plus the
+    /// secrets inside the free-text `summary`: assignments such as `DB_PASSWORD=…`, passwords
+    /// in URLs, and any captured credential repeated there.
+    fn redact(&self, body: &mut Value) -> bool {
+        let scrubbed = Scrubbed::of(body);
+        let mut changed = false;
+        // A credential sent as a number would escape the default masking, which masks strings.
+        if let Some(Value::Object(credentials)) = body.pointer_mut("/service/credentials") {
+            for member in CREDENTIALS {
+                if let Some(value) = credentials.get_mut(*member)
+                    && let Value::Number(n) = value
+                {
+                    *value = Value::String(mask_secret(&n.to_string()));
+                    changed = true;
+                }
+            }
+        }
+        if let Some(Value::String(summary)) = body.get_mut("summary")
+            && *summary != scrubbed.text
+        {
+            *summary = scrubbed.text;
+            changed = true;
+        }
+        crate::mask::redact_json(body) || changed
     }
 
     fn sample(&self) -> &'static str {
-        Generic::named("leakix").sample()
+        include_str!("leakix/fixtures/sample.json")
+    }
+}
+
+/// The secret members of `service.credentials`.
+const CREDENTIALS: &[&str] = &["password", "key", "raw"];
+
+/// Longest title we write; longer ones are cut with `…`.
+const TITLE_MAX: usize = 100;
+
+/// Member names that mark a JSON object as an l9event.
+const EVENT_MEMBERS: &[&str] = &[
+    "event_type",
+    "event_source",
+    "event_fingerprint",
+    "event_pipeline",
+];
+
+/// What an event is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A leak LeakIX found in a service.
+    Leak,
+    /// A service LeakIX found, nothing leaked (yet).
+    Service,
+}
+
+/// What LeakIX's plugin (the `event_source`) looked at, for wording.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Target {
+    /// An exposed `.env` file.
+    DotEnv,
+    /// An exposed `.git` directory.
+    Git,
+    /// Another exposed file or page: English and German names (German ones are feminine).
+    File(&'static str, &'static str),
+    /// An open data store: its product name, and whether it is a database (else a service).
+    Store(&'static str, bool),
+    /// Anything else.
+    Other,
+}
+
+/// `event_source` (or protocol) fragments, lowercase, and what they mean; first match wins.
+const TARGETS: &[(&str, Target)] = &[
+    ("dotenv", Target::DotEnv),
+    ("gitconfig", Target::Git),
+    ("dotgit", Target::Git),
+    ("dsstore", Target::File(".DS_Store file", ".DS_Store-Datei")),
+    ("phpinfo", Target::File("phpinfo() page", "phpinfo()-Seite")),
+    (
+        "apachestatus",
+        Target::File("Apache server-status page", "Apache-Statusseite"),
+    ),
+    (
+        "configjson",
+        Target::File("config.json file", "config.json-Datei"),
+    ),
+    (
+        "telescope",
+        Target::File(
+            "Laravel Telescope dashboard",
+            "Laravel-Telescope-Oberfläche",
+        ),
+    ),
+    ("mongo", Target::Store("MongoDB", true)),
+    ("elastic", Target::Store("Elasticsearch", true)),
+    ("mysql", Target::Store("MySQL", true)),
+    ("mariadb", Target::Store("MariaDB", true)),
+    ("postgres", Target::Store("PostgreSQL", true)),
+    ("pgsql", Target::Store("PostgreSQL", true)),
+    ("mssql", Target::Store("SQL Server", true)),
+    ("redis", Target::Store("Redis", true)),
+    ("couch", Target::Store("CouchDB", true)),
+    ("cassandra", Target::Store("Cassandra", true)),
+    ("clickhouse", Target::Store("ClickHouse", true)),
+    ("influx", Target::Store("InfluxDB", true)),
+    ("rethink", Target::Store("RethinkDB", true)),
+    ("arango", Target::Store("ArangoDB", true)),
+    ("neo4j", Target::Store("Neo4j", true)),
+    ("firebase", Target::Store("Firebase", true)),
+    ("solr", Target::Store("Solr", true)),
+    ("memcache", Target::Store("Memcached", false)),
+    ("kafka", Target::Store("Kafka", false)),
+    ("zookeeper", Target::Store("ZooKeeper", false)),
+    ("minio", Target::Store("MinIO", false)),
+];
+
+fn target_of(source: Option<&str>, protocol: Option<&str>) -> Target {
+    let find = |word: &str| {
+        let word: String = word
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric())
+            .flat_map(|c| c.to_lowercase())
+            .collect();
+        TARGETS
+            .iter()
+            .find(|(needle, _)| word.contains(needle))
+            .map(|(_, target)| *target)
+    };
+    source
+        .and_then(find)
+        .or_else(|| {
+            protocol
+                .and_then(find)
+                .filter(|t| matches!(t, Target::Store(..)))
+        })
+        .unwrap_or(Target::Other)
+}
+
+/// `leak.severity` as is (critical | high | medium | low | info, any case); anything else or
+/// nothing → medium (CONTRACT.md, "Severity mapping").
+fn severity_of(word: Option<&str>) -> Severity {
+    match word.map(|w| w.trim().to_ascii_lowercase()).as_deref() {
+        Some("critical") => Severity::Critical,
+        Some("high") => Severity::High,
+        Some("medium") => Severity::Medium,
+        Some("low") => Severity::Low,
+        Some("info") => Severity::Info,
+        _ => Severity::Medium,
+    }
+}
+
+/// The members of an l9event the alert is written from.
+#[derive(Debug)]
+struct Event {
+    kind: Kind,
+    target: Target,
+    source: Option<String>,
+    fingerprint: Option<String>,
+    ip: Option<String>,
+    host: Option<String>,
+    /// The port as sent (a string in l9format), unless Go's zero.
+    port_text: Option<String>,
+    /// The port as a number, when it is one (1–65535).
+    port: Option<i64>,
+    protocol: Option<String>,
+    full_url: Option<String>,
+    leak_type: Option<String>,
+    stage: Option<String>,
+    severity: Severity,
+    rows: Option<i64>,
+    files: Option<i64>,
+    size: Option<i64>,
+    collections: Option<i64>,
+    infected: bool,
+    ransom_notes: Vec<String>,
+    software: Option<String>,
+    username: Option<String>,
+    no_auth: bool,
+    /// Captured credentials: (masked value name, secret).
+    credentials: Vec<(&'static str, String)>,
+    organization: Option<String>,
+    country: Option<String>,
+    occurred_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// A captured credential exactly as sent (not trimmed, so its masked length is right); a
+/// number is taken as its digits.
+fn credential(body: &Value, member: &str) -> Option<String> {
+    match at(body, &["service", "credentials", member])? {
+        Value::String(s) if !s.trim().is_empty() => Some(s.clone()),
+        Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+/// A positive integer: Go's zero (and nonsense) reads as unset.
+fn positive(value: Option<&Value>) -> Option<i64> {
+    int(value).filter(|n| *n > 0)
+}
+
+impl Event {
+    fn read(body: &Value) -> Result<Event, Unrecognized> {
+        let Value::Object(obj) = body else {
+            return Err(Unrecognized(format!(
+                "expected an l9event JSON object, got {}",
+                super::generic::json_kind(body)
+            )));
+        };
+        let has = |name: &str| obj.get(name).is_some_and(|v| !v.is_null());
+        let is_event = EVENT_MEMBERS.iter().any(|m| has(m))
+            || ((has("ip") || has("host")) && (has("leak") || has("service")));
+        if !is_event {
+            return Err(Unrecognized(
+                "not a LeakIX l9event: none of event_type, event_source, event_fingerprint, \
+                 event_pipeline, nor ip/host with leak/service"
+                    .into(),
+            ));
+        }
+        let get = |path: &[&str]| text(at(body, path));
+        let source = get(&["event_source"]);
+        let protocol = get(&["protocol"]).map(|p| p.to_ascii_lowercase());
+        let leak_type = get(&["leak", "type"]);
+        let stage = get(&["leak", "stage"]).map(|s| s.to_ascii_lowercase());
+        let severity_word = get(&["leak", "severity"]);
+        let ransom_notes = texts(at(body, &["leak", "dataset", "ransom_notes"]));
+        let kind = match get(&["event_type"])
+            .map(|t| t.to_ascii_lowercase())
+            .as_deref()
+        {
+            Some("leak") => Kind::Leak,
+            Some("service") => Kind::Service,
+            _ if leak_type.is_some()
+                || stage.is_some()
+                || severity_word.is_some()
+                || !ransom_notes.is_empty() =>
+            {
+                Kind::Leak
+            }
+            _ => Kind::Service,
+        };
+        let port_text = get(&["port"]).filter(|p| p != "0");
+        let port = positive(at(body, &["port"])).filter(|p| *p <= 65_535);
+        let software = {
+            let name = get(&["service", "software", "name"]);
+            let version = get(&["service", "software", "version"]);
+            match (name, version) {
+                (Some(n), Some(v)) => Some(format!("{n} {v}")),
+                (n, _) => n,
+            }
+        };
+        let credentials = [
+            ("password", "password"),
+            ("key", "key"),
+            ("raw", "raw_credentials"),
+        ]
+        .into_iter()
+        .filter_map(|(member, name)| Some((name, credential(body, member)?)))
+        .collect();
+        let mut event = Event {
+            kind,
+            target: target_of(source.as_deref(), protocol.as_deref()),
+            source,
+            fingerprint: get(&["event_fingerprint"]),
+            ip: get(&["ip"]),
+            host: get(&["host"]),
+            port_text,
+            port,
+            protocol,
+            full_url: None,
+            leak_type,
+            stage,
+            severity: severity_of(severity_word.as_deref()),
+            rows: positive(at(body, &["leak", "dataset", "rows"])),
+            files: positive(at(body, &["leak", "dataset", "files"])),
+            size: positive(at(body, &["leak", "dataset", "size"])),
+            collections: positive(at(body, &["leak", "dataset", "collections"])),
+            infected: read::boolean(at(body, &["leak", "dataset", "infected"])).unwrap_or(false),
+            ransom_notes,
+            software,
+            username: get(&["service", "credentials", "username"]),
+            no_auth: read::boolean(at(body, &["service", "credentials", "noauth"]))
+                .unwrap_or(false),
+            credentials,
+            organization: get(&["network", "organization_name"]),
+            country: get(&["geoip", "country_name"])
+                .or_else(|| get(&["geoip", "country_iso_code"])),
+            occurred_at: read::time(at(body, &["time"])),
+        };
+        event.full_url = event.url(body);
+        Ok(event)
+    }
+
+    /// The name the service is reached by: the host name, else the IP address.
+    fn name(&self) -> Option<&str> {
+        self.host.as_deref().or(self.ip.as_deref())
+    }
+
+    /// `host:port` (or `ip:port`, `[v6]:port`), as far as known.
+    fn place(&self) -> Option<String> {
+        let name = self.name()?;
+        Some(match &self.port {
+            Some(port) if name.contains(':') => format!("[{name}]:{port}"),
+            Some(port) => format!("{name}:{port}"),
+            None => name.to_owned(),
+        })
+    }
+
+    fn place_or_unknown(&self, lang: Lang) -> String {
+        self.place()
+            .unwrap_or_else(|| lang.pick("an unknown host", "unbekanntem Host").to_owned())
+    }
+
+    /// The address of what leaked, when it was found over HTTP(S).
+    fn url(&self, body: &Value) -> Option<String> {
+        let path = text(at(body, &["http", "url"]))?;
+        if path.starts_with("https://") || path.starts_with("http://") {
+            return Some(path);
+        }
+        let transport = texts(at(body, &["transport"]));
+        let tls = transport.iter().any(|t| t.eq_ignore_ascii_case("tls"))
+            || read::boolean(at(body, &["ssl", "enabled"])).unwrap_or(false);
+        let scheme = match self.protocol.as_deref() {
+            Some(p @ ("http" | "https")) => p,
+            _ if tls => "https",
+            _ => "http",
+        };
+        let name = self.name()?;
+        let name = if name.contains(':') {
+            format!("[{name}]")
+        } else {
+            name.to_owned()
+        };
+        let port = match (scheme, self.port) {
+            ("http", Some(80)) | ("https", Some(443)) | (_, None) => String::new(),
+            (_, Some(port)) => format!(":{port}"),
+        };
+        let slash = if path.starts_with('/') { "" } else { "/" };
+        Some(format!("{scheme}://{name}{port}{slash}{path}"))
+    }
+
+    /// Whether the port is the web's own (80, 443), which a site cannot close.
+    fn web_port(&self) -> bool {
+        matches!(self.port, Some(80 | 443))
+    }
+
+    /// Whether a data store was found with guessable credentials rather than none.
+    fn weak(&self) -> bool {
+        !self.credentials.is_empty()
+            || self
+                .source
+                .as_deref()
+                .is_some_and(|s| s.to_ascii_lowercase().contains("weak"))
+    }
+
+    /// Whether the ransom is the story: LeakIX says the service is infected, or a data store
+    /// (or an unclassified leak) holds ransom notes. Notes beside an exposed file (the
+    /// vendor's own example has some) are mentioned, not made the headline.
+    fn ransomed(&self) -> bool {
+        self.infected
+            || (!self.ransom_notes.is_empty()
+                && !matches!(self.target, Target::DotEnv | Target::Git | Target::File(..)))
+    }
+
+    /// `event_fingerprint:ip:host:port` (PROVIDERS.md); the body's hash when all are unset.
+    fn external_id(&self, delivery: &Delivery) -> String {
+        let parts = [
+            self.fingerprint.as_deref(),
+            self.ip.as_deref(),
+            self.host.as_deref(),
+            self.port_text.as_deref(),
+        ];
+        if parts.iter().all(Option::is_none) {
+            return body_hash(&delivery.body);
+        }
+        parts.map(Option::unwrap_or_default).join(":")
+    }
+
+    fn title(&self, lang: Lang) -> String {
+        let place = self.place_or_unknown(lang);
+        let base = match (self.kind, self.target) {
+            (Kind::Service, _) => match self.service_name_with(|s, p| format!("{s}, {p}")) {
+                Some(what) => match lang {
+                    Lang::En => format!("Service found on {place}: {what}"),
+                    Lang::De => format!("Dienst auf {place} gefunden: {what}"),
+                },
+                None => match lang {
+                    Lang::En => format!("Open service on {place}"),
+                    Lang::De => format!("Offener Dienst auf {place}"),
+                },
+            },
+            (Kind::Leak, Target::Store(name, db)) if !self.ransom_notes.is_empty() => {
+                match (lang, db) {
+                    (Lang::En, true) => format!("Ransom note in {name} database on {place}"),
+                    (Lang::En, false) => format!("Ransom note in {name} service on {place}"),
+                    (Lang::De, true) => {
+                        format!("Lösegeldforderung in {name}-Datenbank auf {place}")
+                    }
+                    (Lang::De, false) => format!("Lösegeldforderung in {name}-Dienst auf {place}"),
+                }
+            }
+            (Kind::Leak, _) if self.ransomed() && !self.ransom_notes.is_empty() => match lang {
+                Lang::En => format!("Ransom note found on {place}"),
+                Lang::De => format!("Lösegeldforderung auf {place} gefunden"),
+            },
+            (Kind::Leak, Target::Store(name, db)) if self.infected => match (lang, db) {
+                (Lang::En, true) => format!("{name} database on {place} hit by ransomware"),
+                (Lang::En, false) => format!("{name} service on {place} hit by ransomware"),
+                (Lang::De, true) => format!("{name}-Datenbank auf {place} von Ransomware befallen"),
+                (Lang::De, false) => format!("{name}-Dienst auf {place} von Ransomware befallen"),
+            },
+            (Kind::Leak, _) if self.infected => match lang {
+                Lang::En => format!("Ransomware infection on {place}"),
+                Lang::De => format!("Ransomware-Befall auf {place}"),
+            },
+            (Kind::Leak, Target::DotEnv) => match lang {
+                Lang::En => format!("Exposed .env configuration on {place}"),
+                Lang::De => format!("Offengelegte .env-Konfiguration auf {place}"),
+            },
+            (Kind::Leak, Target::Git) => match lang {
+                Lang::En => format!("Exposed Git configuration on {place}"),
+                Lang::De => format!("Offengelegte Git-Konfiguration auf {place}"),
+            },
+            (Kind::Leak, Target::File(en, de)) => match lang {
+                Lang::En => format!("Exposed {en} on {place}"),
+                Lang::De => format!("Offengelegte {de} auf {place}"),
+            },
+            (Kind::Leak, Target::Store(name, db)) if self.weak() => match (lang, db) {
+                (Lang::En, true) => format!("Weak credentials for {name} database on {place}"),
+                (Lang::En, false) => format!("Weak credentials for {name} service on {place}"),
+                (Lang::De, true) => {
+                    format!("Schwache Zugangsdaten für {name}-Datenbank auf {place}")
+                }
+                (Lang::De, false) => format!("Schwache Zugangsdaten für {name}-Dienst auf {place}"),
+            },
+            (Kind::Leak, Target::Store(name, db)) => match (lang, db) {
+                (Lang::En, true) => format!("Open {name} database on {place}"),
+                (Lang::En, false) => format!("Open {name} service on {place}"),
+                (Lang::De, true) => format!("Offene {name}-Datenbank auf {place}"),
+                (Lang::De, false) => format!("Offener {name}-Dienst auf {place}"),
+            },
+            (Kind::Leak, Target::Other) => match (lang, &self.leak_type) {
+                (Lang::En, Some(t)) => format!("Data leak ({t}) on {place}"),
+                (Lang::En, None) => format!("Data leak on {place}"),
+                (Lang::De, Some(t)) => format!("Datenleck ({t}) auf {place}"),
+                (Lang::De, None) => format!("Datenleck auf {place}"),
+            },
+        };
+        let base = one_line(&base);
+        match &self.source {
+            Some(source) => {
+                let with_source = format!("{base} ({})", one_line(source));
+                if with_source.chars().count() <= TITLE_MAX {
+                    with_source
+                } else {
+                    clip(&base, TITLE_MAX)
+                }
+            }
+            None => clip(&base, TITLE_MAX),
+        }
+    }
+
+    /// "Apache 2.2.4 (https)", "nginx", "ssh", …
+    fn service_name(&self) -> Option<String> {
+        self.service_name_with(|s, p| format!("{s} ({p})"))
+    }
+
+    /// The software and protocol of a service, joined by `both` when both are known.
+    fn service_name_with(&self, both: impl Fn(&str, &str) -> String) -> Option<String> {
+        match (&self.software, &self.protocol) {
+            (Some(s), Some(p)) if !s.to_ascii_lowercase().contains(p.as_str()) => Some(both(s, p)),
+            (Some(s), _) => Some(s.clone()),
+            (None, Some(p)) => Some(p.clone()),
+            (None, None) => None,
+        }
+    }
+
+    /// What was found, as the object of "LeakIX found …" / "LeakIX hat … gefunden".
+    fn found_phrase(&self, lang: Lang) -> String {
+        match (self.kind, self.target) {
+            (Kind::Service, _) => match (self.service_name(), lang) {
+                (Some(what), Lang::En) => format!("{what} running"),
+                (Some(what), Lang::De) => format!("{what} in Betrieb"),
+                (None, _) => lang
+                    .pick("an open service", "einen offenen Dienst")
+                    .to_owned(),
+            },
+            (Kind::Leak, Target::DotEnv) => lang
+                .pick(
+                    "an exposed .env configuration",
+                    "eine offengelegte .env-Konfiguration",
+                )
+                .to_owned(),
+            (Kind::Leak, Target::Git) => lang
+                .pick(
+                    "an exposed Git configuration",
+                    "eine offengelegte Git-Konfiguration",
+                )
+                .to_owned(),
+            (Kind::Leak, Target::File(en, de)) => match lang {
+                Lang::En => format!("an exposed {en}"),
+                Lang::De => format!("eine offengelegte {de}"),
+            },
+            (Kind::Leak, Target::Store(name, db)) if self.weak() => match (lang, db) {
+                (Lang::En, true) => format!("a {name} database that accepts weak credentials"),
+                (Lang::En, false) => format!("a {name} service that accepts weak credentials"),
+                (Lang::De, true) => format!("eine {name}-Datenbank mit schwachen Zugangsdaten"),
+                (Lang::De, false) => format!("einen {name}-Dienst mit schwachen Zugangsdaten"),
+            },
+            (Kind::Leak, Target::Store(name, db)) => match (lang, db) {
+                (Lang::En, true) => format!("an open {name} database"),
+                (Lang::En, false) => format!("an open {name} service"),
+                (Lang::De, true) => format!("eine offene {name}-Datenbank"),
+                (Lang::De, false) => format!("einen offenen {name}-Dienst"),
+            },
+            (Kind::Leak, Target::Other) => match (lang, &self.leak_type) {
+                (Lang::En, Some(t)) => format!("a data leak ({t})"),
+                (Lang::En, None) => "a data leak".to_owned(),
+                (Lang::De, Some(t)) => format!("ein Datenleck ({t})"),
+                (Lang::De, None) => "ein Datenleck".to_owned(),
+            },
+        }
+    }
+
+    fn summary(&self, lang: Lang, found: &[(String, String)], count: usize) -> String {
+        let place = self.place_or_unknown(lang);
+        let mut aside: Vec<&str> = Vec::new();
+        if let (Some(ip), Some(_)) = (&self.ip, &self.host) {
+            aside.push(ip);
+        }
+        aside.extend(self.organization.as_deref());
+        aside.extend(self.country.as_deref());
+        let aside = if aside.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", aside.join(", "))
+        };
+        let by = match &self.source {
+            Some(source) => format!("LeakIX ({source})"),
+            None => "LeakIX".to_owned(),
+        };
+        let what = self.found_phrase(lang);
+        let mut sentences = vec![match (lang, &self.full_url) {
+            (Lang::En, Some(url)) => format!("{by} found {what} at {url}{aside}."),
+            (Lang::En, None) => format!("{by} found {what} on {place}{aside}."),
+            (Lang::De, Some(url)) => format!("{by} hat {what} unter {url}{aside} gefunden."),
+            (Lang::De, None) => format!("{by} hat {what} auf {place}{aside} gefunden."),
+        }];
+        if let Some(state) = self.state_sentence(lang) {
+            sentences.push(state);
+        }
+        if let Some(access) = self.access_sentence(lang) {
+            sentences.push(access);
+        }
+        if let Some(content) = content_sentence(found, count, lang) {
+            sentences.push(content);
+        }
+        sentences.join(" ")
+    }
+
+    /// Ransom, stage and size of the leak, as one sentence.
+    fn state_sentence(&self, lang: Lang) -> Option<String> {
+        let wiped = lang.pick(
+            "the data has likely been wiped or stolen",
+            "die Daten wurden vermutlich gelöscht oder gestohlen",
+        );
+        let n = self.ransom_notes.len();
+        if self.ransomed() && n > 0 {
+            return Some(match lang {
+                Lang::En if n == 1 => format!("A ransom note was left there: {wiped}."),
+                Lang::En => format!("{n} ransom notes were left there: {wiped}."),
+                Lang::De if n == 1 => format!("Dort liegt eine Lösegeldforderung; {wiped}."),
+                Lang::De => format!("Dort liegen {n} Lösegeldforderungen; {wiped}."),
+            });
+        }
+        if self.infected {
+            return Some(match lang {
+                Lang::En => format!("LeakIX reports a ransomware infection: {wiped}."),
+                Lang::De => format!("LeakIX meldet einen Ransomware-Befall; {wiped}."),
+            });
+        }
+        let counts = self.counts(lang);
+        let stage = match self.stage.as_deref() {
+            Some("open") => Some(lang.pick(
+                "It is reachable from the internet",
+                "Der Zugang ist aus dem Internet offen",
+            )),
+            Some("explore") => Some(lang.pick(
+                "LeakIX could list its contents",
+                "LeakIX konnte den Inhalt auflisten",
+            )),
+            Some("exfiltrate") => Some(lang.pick(
+                "LeakIX could read data from it",
+                "LeakIX konnte Daten daraus auslesen",
+            )),
+            _ => None,
+        };
+        let state = match (stage, counts) {
+            (Some(stage), Some(counts)) => Some(format!("{stage} ({counts}).")),
+            (Some(stage), None) => Some(format!("{stage}.")),
+            (None, Some(counts)) => Some(format!(
+                "{} {counts}.",
+                lang.pick("Exposed:", "Offengelegt:")
+            )),
+            (None, None) => None,
+        };
+        let notes = match (lang, n) {
+            (_, 0) => None,
+            (Lang::En, 1) => Some("LeakIX also recorded a ransom note.".to_owned()),
+            (Lang::En, n) => Some(format!("LeakIX also recorded {n} ransom notes.")),
+            (Lang::De, 1) => Some("LeakIX hat außerdem eine Lösegeldforderung erfasst.".to_owned()),
+            (Lang::De, n) => Some(format!(
+                "LeakIX hat außerdem {n} Lösegeldforderungen erfasst."
+            )),
+        };
+        match (state, notes) {
+            (Some(state), Some(notes)) => Some(format!("{}; {notes}", state.trim_end_matches('.'))),
+            (state, notes) => state.or(notes),
+        }
+    }
+
+    /// "4 rows, 1 file, 1 collection, 12.9 KiB".
+    fn counts(&self, lang: Lang) -> Option<String> {
+        let mut parts = Vec::new();
+        let units = [
+            (self.rows, ("row", "rows"), ("Zeile", "Zeilen")),
+            (self.files, ("file", "files"), ("Datei", "Dateien")),
+            (
+                self.collections,
+                ("collection", "collections"),
+                ("Sammlung", "Sammlungen"),
+            ),
+        ];
+        for (n, (en1, en), (de1, de)) in units {
+            if let Some(n) = n {
+                let unit = match (lang, n == 1) {
+                    (Lang::En, true) => en1,
+                    (Lang::En, false) => en,
+                    (Lang::De, true) => de1,
+                    (Lang::De, false) => de,
+                };
+                parts.push(format!("{} {unit}", group(n, lang)));
+            }
+        }
+        parts.extend(self.size.map(|s| bytes(s, lang)));
+        (!parts.is_empty()).then(|| parts.join(", "))
+    }
+
+    fn access_sentence(&self, lang: Lang) -> Option<String> {
+        if !self.credentials.is_empty() {
+            let names: Vec<&str> = self
+                .credentials
+                .iter()
+                .map(|(name, _)| credential_word(name, lang))
+                .collect();
+            let names = names.join(", ");
+            return Some(match (lang, &self.username) {
+                (Lang::En, Some(user)) => format!(
+                    "Credentials of the user {user} were captured ({names}); they are shown masked."
+                ),
+                (Lang::En, None) => {
+                    format!("Credentials were captured ({names}); they are shown masked.")
+                }
+                (Lang::De, Some(user)) => format!(
+                    "Zugangsdaten des Benutzers {user} wurden erbeutet ({names}); sie werden maskiert angezeigt."
+                ),
+                (Lang::De, None) => format!(
+                    "Zugangsdaten wurden erbeutet ({names}); sie werden maskiert angezeigt."
+                ),
+            });
+        }
+        self.no_auth.then(|| {
+            lang.pick(
+                "No authentication is required.",
+                "Eine Anmeldung ist nicht erforderlich.",
+            )
+            .to_owned()
+        })
+    }
+
+    fn recommendation(&self, lang: Lang) -> String {
+        let place = self.place_or_unknown(lang);
+        let port = match (lang, self.port) {
+            (Lang::En, Some(p)) => format!("port {p}"),
+            (Lang::En, None) => "the port".to_owned(),
+            (Lang::De, Some(p)) => format!("Port {p}"),
+            (Lang::De, None) => "den Port".to_owned(),
+        };
+        let at_url = self.full_url.clone().unwrap_or_else(|| place.clone());
+        let mut weak_store = false;
+        let mut advice = match (self.kind, self.target) {
+            (Kind::Leak, _) if self.ransomed() => match lang {
+                Lang::En => format!(
+                    "Treat the data on {place} as breached: take the service offline, restore it \
+                     from a clean backup, require authentication and firewall {port} before \
+                     reopening it, do not pay the ransom, and report the incident (to your \
+                     data-protection authority within 72 hours if personal data was involved)."
+                ),
+                Lang::De => format!(
+                    "Behandeln Sie die Daten auf {place} als kompromittiert: Nehmen Sie den \
+                     Dienst vom Netz, stellen Sie die Daten aus einer sauberen Sicherung wieder \
+                     her, verlangen Sie eine Anmeldung und sperren Sie {port} per Firewall, bevor \
+                     Sie ihn wieder öffnen, zahlen Sie kein Lösegeld und melden Sie den Vorfall \
+                     (bei personenbezogenen Daten binnen 72 Stunden an Ihre \
+                     Datenschutz-Aufsichtsbehörde)."
+                ),
+            },
+            (Kind::Leak, Target::DotEnv) => match lang {
+                Lang::En => format!(
+                    "Rotate every key, password and token in the .env file served at {at_url} \
+                     (database, mail, cloud and API credentials alike){rest}",
+                    rest = if self.web_port() {
+                        ", and remove the file from the web root or deny access to it.".to_owned()
+                    } else {
+                        format!(
+                            ", remove the file from the web root or deny access to it, and close \
+                             {port} if it need not be public."
+                        )
+                    }
+                ),
+                Lang::De => format!(
+                    "Tauschen Sie jeden Schlüssel, jedes Passwort und jedes Token aus der unter \
+                     {at_url} abrufbaren .env-Datei aus (Datenbank-, Mail-, Cloud- und \
+                     API-Zugänge gleichermaßen){rest}",
+                    rest = if self.web_port() {
+                        " und entfernen Sie die Datei aus dem Web-Verzeichnis oder sperren Sie den \
+                         Zugriff darauf."
+                            .to_owned()
+                    } else {
+                        format!(
+                            ", entfernen Sie die Datei aus dem Web-Verzeichnis oder sperren Sie \
+                             den Zugriff darauf, und schließen Sie {port}, wenn er nicht \
+                             öffentlich sein muss."
+                        )
+                    }
+                ),
+            },
+            (Kind::Leak, Target::Git) => match lang {
+                Lang::En => format!(
+                    "Deny access to the .git directory on {place} (or remove it from the web \
+                     root) and rotate every credential ever committed to that repository: its \
+                     whole history can be downloaded."
+                ),
+                Lang::De => format!(
+                    "Sperren Sie den Zugriff auf das .git-Verzeichnis auf {place} (oder \
+                     entfernen Sie es aus dem Web-Verzeichnis) und tauschen Sie alle Zugangsdaten \
+                     aus, die je in dieses Repository eingecheckt wurden: Seine gesamte Historie \
+                     kann heruntergeladen werden."
+                ),
+            },
+            (Kind::Leak, Target::File(en, de)) => match lang {
+                Lang::En => format!(
+                    "Remove the {en} at {at_url} from public access and rotate any credentials \
+                     or keys it reveals."
+                ),
+                Lang::De => format!(
+                    "Entfernen Sie die {de} unter {at_url} aus dem öffentlichen Zugriff und \
+                     tauschen Sie alle Zugangsdaten und Schlüssel aus, die sie preisgibt."
+                ),
+            },
+            (Kind::Leak, Target::Store(name, _)) if self.weak() => {
+                weak_store = true;
+                let whose = match (lang, self.username.as_deref()) {
+                    (Lang::En, Some(u)) => format!("of {u} "),
+                    (Lang::De, Some(u)) => format!("von {u} "),
+                    (_, None) => String::new(),
+                };
+                match lang {
+                    Lang::En => format!(
+                        "Replace the weak credentials {whose}on {name} at {place} with strong, \
+                         unique ones at once (and wherever they were reused), restrict {port} to \
+                         trusted hosts with a firewall, and check its logs and data for access by \
+                         strangers."
+                    ),
+                    Lang::De => format!(
+                        "Ersetzen Sie die schwachen Zugangsdaten {whose}für {name} auf {place} \
+                         sofort durch starke, einmalige (auch überall, wo sie noch verwendet \
+                         werden), beschränken Sie {port} per Firewall auf vertrauenswürdige \
+                         Rechner, und prüfen Sie Protokolle und Daten auf fremde Zugriffe."
+                    ),
+                }
+            }
+            (Kind::Leak, Target::Store(name, _)) => match lang {
+                Lang::En => format!(
+                    "Require authentication on {name} at {place}, bind it to a private address \
+                     or restrict {port} to trusted hosts with a firewall, and check its logs and \
+                     data for access by strangers."
+                ),
+                Lang::De => format!(
+                    "Verlangen Sie für {name} auf {place} eine Anmeldung, binden Sie den Dienst an \
+                     eine private Adresse oder beschränken Sie {port} per Firewall auf \
+                     vertrauenswürdige Rechner, und prüfen Sie Protokolle und Daten auf fremde \
+                     Zugriffe."
+                ),
+            },
+            (Kind::Leak, Target::Other) => match lang {
+                Lang::En => format!(
+                    "Check what {place} exposes (see the LeakIX report), remove it from public \
+                     access or put it behind authentication, restrict {port} to those who need \
+                     it, and rotate any credentials it revealed."
+                ),
+                Lang::De => format!(
+                    "Prüfen Sie, was {place} preisgibt (siehe LeakIX-Bericht), entfernen Sie es \
+                     aus dem öffentlichen Zugriff oder schützen Sie es mit einer Anmeldung, \
+                     beschränken Sie {port} auf die, die ihn brauchen, und tauschen Sie \
+                     preisgegebene Zugangsdaten aus."
+                ),
+            },
+            (Kind::Service, _) => {
+                let what = self
+                    .service_name()
+                    .unwrap_or_else(|| lang.pick("the service", "der Dienst").to_owned());
+                match lang {
+                    Lang::En => format!(
+                        "Make sure {what} on {place} is meant to be reachable from the internet; \
+                         if not, close {port} or restrict it to trusted addresses. Keep it \
+                         updated and protected by authentication."
+                    ),
+                    Lang::De => format!(
+                        "Prüfen Sie, ob {what} auf {place} aus dem Internet erreichbar sein soll; \
+                         falls nicht, schließen Sie {port} oder beschränken Sie ihn auf \
+                         vertrauenswürdige Adressen. Halten Sie den Dienst aktuell und durch eine \
+                         Anmeldung geschützt."
+                    ),
+                }
+            }
+        };
+        if !self.ransomed() && !self.ransom_notes.is_empty() {
+            advice.push(' ');
+            advice.push_str(lang.pick(
+                "Check whether the ransom notes LeakIX recorded mean that data was deleted or \
+                 copied; if so, treat it as a breach: restore from a clean backup and report it.",
+                "Prüfen Sie, ob die von LeakIX erfassten Lösegeldforderungen bedeuten, dass Daten \
+                 gelöscht oder kopiert wurden; falls ja, behandeln Sie es als Datenpanne: Stellen \
+                 Sie die Daten aus einer sauberen Sicherung wieder her und melden Sie den Vorfall.",
+            ));
+        }
+        if !self.credentials.is_empty() && !weak_store {
+            let user = self.username.as_deref();
+            advice.push(' ');
+            advice.push_str(&match (lang, user) {
+                (Lang::En, Some(u)) => format!(
+                    "Change the captured credentials of {u} at once, everywhere they were reused."
+                ),
+                (Lang::En, None) => {
+                    "Change the captured credentials at once, everywhere they were reused."
+                        .to_owned()
+                }
+                (Lang::De, Some(u)) => format!(
+                    "Ändern Sie die erbeuteten Zugangsdaten von {u} sofort, überall wo sie \
+                     verwendet wurden."
+                ),
+                (Lang::De, None) => "Ändern Sie die erbeuteten Zugangsdaten sofort, überall wo \
+                                     sie verwendet wurden."
+                    .to_owned(),
+            });
+        }
+        advice
+    }
+
+    /// `https://leakix.net/host/<ip>` and `https://leakix.net/domain/<host>`.
+    fn links(&self) -> Vec<String> {
+        let mut links = Vec::new();
+        if let Some(ip) = self.ip.as_deref().filter(|ip| url_safe(ip)) {
+            links.push(format!("https://leakix.net/host/{ip}"));
+        }
+        if let Some(host) = self.host.as_deref().filter(|h| url_safe(h))
+            && self.ip.as_deref() != Some(host)
+        {
+            links.push(format!("https://leakix.net/domain/{host}"));
+        }
+        links
+    }
+
+    fn alert(&self, body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
+        let scrubbed = Scrubbed::of(body);
+        let mut masked_values: Vec<MaskedValue> = self
+            .credentials
+            .iter()
+            .map(|(name, secret)| MaskedValue::secret(name, secret, true, None))
+            .collect();
+        masked_values.extend(
+            scrubbed
+                .found
+                .iter()
+                .map(|(name, secret)| MaskedValue::secret(name, secret, true, None)),
+        );
+        NewAlert {
+            external_id: self.external_id(delivery),
+            severity: self.severity,
+            title: self.title(lang),
+            summary: self.summary(lang, &scrubbed.found, scrubbed.count),
+            description: scrubbed.text,
+            recommendation: self.recommendation(lang),
+            subject: self.place().unwrap_or_default(),
+            category: match self.kind {
+                Kind::Leak => "leak",
+                Kind::Service => "service",
+            }
+            .to_owned(),
+            occurred_at: self.occurred_at,
+            unrecognized: false,
+            masked_values,
+            links: self.links(),
+            details: self.details(body),
+        }
+    }
+
+    fn details(&self, body: &Value) -> Value {
+        let get = |path: &[&str]| text(at(body, path));
+        let ssl = |path: &[&str]| {
+            let mut full = vec!["ssl"];
+            full.extend_from_slice(path);
+            at(body, &full)
+        };
+        let has_tls = read::boolean(ssl(&["enabled"])).unwrap_or(false)
+            || read::boolean(ssl(&["detected"])).unwrap_or(false)
+            || text(ssl(&["certificate", "cn"])).is_some()
+            || text(ssl(&["certificate", "fingerprint"])).is_some();
+        let modules: Vec<String> = read::list(at(body, &["service", "software", "modules"]))
+            .iter()
+            .filter_map(|m| {
+                let name = text(m.get("name"))?;
+                Some(match text(m.get("version")) {
+                    Some(v) => format!("{name} {v}"),
+                    None => name,
+                })
+            })
+            .collect();
+        let exposed: Vec<&str> = self.credentials.iter().map(|(name, _)| *name).collect();
+        let lat = read::number(at(body, &["geoip", "location", "lat"]));
+        let lon = read::number(at(body, &["geoip", "location", "lon"]));
+        let location = match (lat, lon) {
+            (Some(lat), Some(lon)) if lat != 0.0 || lon != 0.0 => Some((lat, lon)),
+            _ => None,
+        };
+        Details::new()
+            .section("host", |s| {
+                s.opt("ip", self.ip.clone())
+                    .opt("host", self.host.clone())
+                    .opt("reverse", get(&["reverse"]))
+                    .opt(
+                        "port",
+                        self.port
+                            .map(Value::from)
+                            .or_else(|| self.port_text.clone().map(Value::from)),
+                    )
+                    .opt("protocol", self.protocol.clone())
+                    .field("transport", texts(at(body, &["transport"])))
+                    .opt("mac", get(&["mac"]))
+                    .opt("vendor", get(&["vendor"]))
+            })
+            .section("http", |s| {
+                s.opt("url", get(&["http", "url"]))
+                    .opt("status", positive(at(body, &["http", "status"])))
+                    .opt("title", get(&["http", "title"]))
+                    .opt("length", positive(at(body, &["http", "length"])))
+                    .opt("server", header(body, "server"))
+            })
+            .section("tls", |s| {
+                if !has_tls {
+                    return s;
+                }
+                s.opt("version", text(ssl(&["version"])))
+                    .opt("cipher_suite", text(ssl(&["cypher_suite"])))
+                    .opt("cn", text(ssl(&["certificate", "cn"])))
+                    .field("domains", texts(ssl(&["certificate", "domain"])))
+                    .opt("issuer", text(ssl(&["certificate", "issuer_name"])))
+                    .opt("key_algo", text(ssl(&["certificate", "key_algo"])))
+                    .opt("key_size", positive(ssl(&["certificate", "key_size"])))
+                    .opt("fingerprint", text(ssl(&["certificate", "fingerprint"])))
+                    .opt("valid", read::boolean(ssl(&["certificate", "valid"])))
+                    .opt(
+                        "not_before",
+                        read::time_value(read::time(ssl(&["certificate", "not_before"]))),
+                    )
+                    .opt(
+                        "not_after",
+                        read::time_value(read::time(ssl(&["certificate", "not_after"]))),
+                    )
+                    .opt("jarm", text(ssl(&["jarm"])))
+            })
+            .section("ssh", |s| {
+                s.opt("version", positive(at(body, &["ssh", "version"])))
+                    .opt("banner", get(&["ssh", "banner"]))
+                    .opt("fingerprint", get(&["ssh", "fingerprint"]))
+                    .opt("motd", get(&["ssh", "motd"]))
+            })
+            .section("software", |s| {
+                s.opt("name", get(&["service", "software", "name"]))
+                    .opt("version", get(&["service", "software", "version"]))
+                    .opt("os", get(&["service", "software", "os"]))
+                    .field("modules", modules)
+                    .opt("fingerprint", get(&["service", "software", "fingerprint"]))
+            })
+            .section("credentials", |s| {
+                let s = s
+                    .opt("username", self.username.clone())
+                    .field("exposed", exposed);
+                if self.no_auth {
+                    s.field("no_auth", true)
+                } else {
+                    s
+                }
+            })
+            .section("leak", |s| {
+                let s = s
+                    .opt("stage", self.stage.clone())
+                    .opt("type", self.leak_type.clone())
+                    .opt("severity", get(&["leak", "severity"]))
+                    .opt("rows", self.rows)
+                    .opt("files", self.files)
+                    .opt("size", self.size)
+                    .opt("collections", self.collections);
+                let s = if self.infected {
+                    s.field("infected", true)
+                } else {
+                    s
+                };
+                s.field("ransom_notes", self.ransom_notes.clone())
+            })
+            .section("geo", |s| {
+                let s = s
+                    .opt("continent", get(&["geoip", "continent_name"]))
+                    .opt("country", get(&["geoip", "country_name"]))
+                    .opt("country_code", get(&["geoip", "country_iso_code"]))
+                    .opt("region", get(&["geoip", "region_name"]))
+                    .opt("region_code", get(&["geoip", "region_iso_code"]))
+                    .opt("city", get(&["geoip", "city_name"]));
+                with_location(s, location)
+            })
+            .section("network", |s| {
+                s.opt("organization", self.organization.clone())
+                    .opt("asn", positive(at(body, &["network", "asn"])))
+                    .opt("network", get(&["network", "network"]))
+            })
+            .raw("tags", Value::from(texts(at(body, &["tags"]))))
+            .section("event", |s| {
+                s.opt("type", get(&["event_type"]))
+                    .opt("source", self.source.clone())
+                    .field("pipeline", texts(at(body, &["event_pipeline"])))
+                    .opt("fingerprint", self.fingerprint.clone())
+                    .opt("time", read::time_value(self.occurred_at))
+            })
+            .build()
+    }
+}
+
+fn with_location(s: Section, location: Option<(f64, f64)>) -> Section {
+    match location {
+        Some((lat, lon)) => s.field("latitude", lat).field("longitude", lon),
+        None => s,
+    }
+}
+
+/// An HTTP response header LeakIX recorded, by case-insensitive name.
+fn header(body: &Value, name: &str) -> Option<String> {
+    read::object(at(body, &["http", "header"]))?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(name))
+        .and_then(|(_, v)| text(Some(v)))
+}
+
+/// "The leaked content holds 3 secrets (APP_KEY, DB_PASSWORD, url_password); …"
+fn content_sentence(found: &[(String, String)], n: usize, lang: Lang) -> Option<String> {
+    let mut names: Vec<&str> = Vec::new();
+    for (name, _) in found {
+        if !names.contains(&name.as_str()) {
+            names.push(name);
+        }
+    }
+    let mut list = names.iter().take(4).copied().collect::<Vec<_>>().join(", ");
+    if names.len() > 4 {
+        list.push_str(", …");
+    }
+    Some(match (lang, n) {
+        (_, 0) => return None,
+        (Lang::En, 1) => {
+            format!("The leaked content holds a secret ({list}); it is shown masked.")
+        }
+        (Lang::En, n) => {
+            format!("The leaked content holds {n} secrets ({list}); they are shown masked.")
+        }
+        (Lang::De, 1) => format!(
+            "Der offengelegte Inhalt enthält ein Geheimnis ({list}); es wird maskiert angezeigt."
+        ),
+        (Lang::De, n) => format!(
+            "Der offengelegte Inhalt enthält {n} Geheimnisse ({list}); sie werden maskiert \
+             angezeigt."
+        ),
+    })
+}
+
+/// The word for a captured credential in the summary.
+fn credential_word(name: &str, lang: Lang) -> &'static str {
+    match name {
+        "password" => lang.pick("password", "Passwort"),
+        "key" => lang.pick("key", "Schlüssel"),
+        _ => lang.pick("raw credentials", "Rohdaten der Anmeldung"),
+    }
+}
+
+/// Host names and addresses that can go into a URL path as they are.
+fn url_safe(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
+}
+
+/// `1234567` → `1,234,567` (English) or `1.234.567` (German).
+fn group(n: i64, lang: Lang) -> String {
+    let digits = n.unsigned_abs().to_string();
+    let sep = lang.pick(",", ".");
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push_str(sep);
+        }
+        out.push(c);
+    }
+    if n < 0 { format!("-{out}") } else { out }
+}
+
+/// `13223` → `12.9 KiB` (English) or `12,9 KiB` (German).
+fn bytes(n: i64, lang: Lang) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if n < 1024 {
+        return format!("{n} B");
+    }
+    let mut value = n as f64 / 1024.0;
+    let mut unit = UNITS[0];
+    for next in UNITS.iter().skip(1) {
+        if value < 1024.0 {
+            break;
+        }
+        value /= 1024.0;
+        unit = next;
+    }
+    let text = format!("{value:.1}");
+    match lang {
+        Lang::En => format!("{text} {unit}"),
+        Lang::De => format!("{} {unit}", text.replace('.', ",")),
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn clip(text: &str, max: usize) -> String {
+    if text.chars().count() <= max {
+        return text.to_owned();
+    }
+    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
+    out.push('…');
+    out
+}
+
+/// The l9event `summary` (often the leaked file's content) with its secrets masked, and the
+/// secrets found in it as (name, secret).
+struct Scrubbed {
+    text: String,
+    /// The distinct secrets found, up to [`MAX_FOUND`].
+    found: Vec<(String, String)>,
+    /// How many values were masked in all.
+    count: usize,
+}
+
+/// How many distinct secrets from the summary are listed (and searched for elsewhere in it):
+/// enough for any real `.env`, and a bound on the work a hostile summary can cause.
+const MAX_FOUND: usize = 32;
+
+impl Scrubbed {
+    fn of(body: &Value) -> Scrubbed {
+        let summary = match body.get("summary") {
+            Some(Value::String(s)) => s.as_str(),
+            _ => "",
+        };
+        // Captured credentials LeakIX repeats in the summary are masked there as well.
+        let known: Vec<String> = CREDENTIALS
+            .iter()
+            .filter_map(|m| text(at(body, &["service", "credentials", m])))
+            .collect();
+        scrub(summary, &known)
+    }
+}
+
+/// Whether `name` (e.g. `DB_PASSWORD`, `"api_key"`, `Authorization`) names a secret.
+fn secret_name(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    [
+        "pass",
+        "pwd",
+        "secret",
+        "token",
+        "key",
+        "credential",
+        "salt",
+        "cookie",
+        "authorization",
+    ]
+    .iter()
+    .any(|w| n.contains(w))
+        || n == "auth"
+        || n.ends_with("_auth")
+        || n.starts_with("auth_")
+}
+
+/// Masks secrets in free text: `NAME=value` / `NAME: value` / `"name": "value"` where NAME
+/// names a secret, the password in `scheme://user:password@host`, and every occurrence of a
+/// `known` secret or of one found so (at least 4 characters long).
+fn scrub(text: &str, known: &[String]) -> Scrubbed {
+    let mut spans: Vec<(usize, usize, String)> = Vec::new();
+    let b = text.as_bytes();
+    let byte = |i: usize| b.get(i).copied();
+    let mut pos = 0;
+    while pos < b.len() {
+        let Some(c) = byte(pos) else { break };
+        if c == b':' && byte(pos + 1) == Some(b'/') && byte(pos + 2) == Some(b'/') {
+            // scheme://user:password@host
+            let start = pos + 3;
+            let end = (start..b.len())
+                .find(|&i| {
+                    byte(i).is_none_or(|c| {
+                        c.is_ascii_whitespace() || matches!(c, b'/' | b'?' | b'#' | b'"' | b'\'')
+                    })
+                })
+                .unwrap_or(b.len());
+            if let Some(at_sign) = (start..end).rev().find(|&i| byte(i) == Some(b'@'))
+                && let Some(colon) = (start..at_sign).find(|&i| byte(i) == Some(b':'))
+                && colon + 1 < at_sign
+            {
+                spans.push((colon + 1, at_sign, "url_password".to_owned()));
+            }
+            pos = end.max(pos + 1);
+            continue;
+        }
+        if c != b'=' && c != b':' {
+            pos += 1;
+            continue;
+        }
+        // The name before the separator, past spaces and one closing quote.
+        let mut name_end = pos;
+        while name_end > 0 && byte(name_end - 1).is_some_and(|c| c == b' ' || c == b'\t') {
+            name_end -= 1;
+        }
+        if name_end > 0 && matches!(byte(name_end - 1), Some(b'"' | b'\'')) {
+            name_end -= 1;
+        }
+        let mut name_start = name_end;
+        while name_start > 0
+            && byte(name_start - 1)
+                .is_some_and(|c| c.is_ascii_alphanumeric() || matches!(c, b'_' | b'-' | b'.'))
+        {
+            name_start -= 1;
+        }
+        let name = text.get(name_start..name_end).unwrap_or_default();
+        if name.is_empty() || !secret_name(name) {
+            pos += 1;
+            continue;
+        }
+        // The value after the separator: quoted, or up to a delimiter.
+        let mut start = pos + 1;
+        while byte(start).is_some_and(|c| c == b' ' || c == b'\t' || c == b'=' || c == b':') {
+            start += 1;
+        }
+        let (value_start, value_end) = match byte(start) {
+            Some(q @ (b'"' | b'\'')) => {
+                let end = (start + 1..b.len())
+                    .find(|&i| byte(i) == Some(q) || byte(i) == Some(b'\n'))
+                    .unwrap_or(b.len());
+                (start + 1, end)
+            }
+            _ => {
+                let token_end = |from: usize| {
+                    (from..b.len())
+                        .find(|&i| {
+                            byte(i).is_none_or(|c| {
+                                c.is_ascii_whitespace()
+                                    || matches!(c, b'&' | b',' | b';' | b'}' | b'"' | b'\'')
+                            })
+                        })
+                        .unwrap_or(b.len())
+                };
+                let mut end = token_end(start);
+                let word = text.get(start..end).unwrap_or_default();
+                if ["bearer", "basic", "token", "digest"]
+                    .contains(&word.to_ascii_lowercase().as_str())
+                {
+                    // "Authorization: Bearer <token>": the token is the secret.
+                    let mut next = end;
+                    while byte(next).is_some_and(|c| c == b' ' || c == b'\t') {
+                        next += 1;
+                    }
+                    if next < b.len() && byte(next).is_some_and(|c| c != b'\n' && c != b'\r') {
+                        end = token_end(next);
+                        (next, end)
+                    } else {
+                        (start, end)
+                    }
+                } else {
+                    (start, end)
+                }
+            }
+        };
+        let value = text.get(value_start..value_end).unwrap_or_default();
+        let placeholder = value.is_empty()
+            || value.chars().all(|c| c == '*')
+            || ["null", "true", "false", "none", "nil"]
+                .contains(&value.to_ascii_lowercase().as_str());
+        if !placeholder {
+            spans.push((value_start, value_end, name.to_owned()));
+        }
+        pos = value_end.max(pos + 1);
+    }
+    let mut found: Vec<(String, String)> = Vec::new();
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    let count = spans.len();
+    for (start, end, name) in spans {
+        let (Some(before), Some(secret)) = (text.get(copied..start), text.get(start..end)) else {
+            continue;
+        };
+        out.push_str(before);
+        out.push_str(&mask_secret(secret));
+        copied = end;
+        if found.len() < MAX_FOUND && !found.iter().any(|(n, s)| *n == name && s == secret) {
+            found.push((name, secret.to_owned()));
+        }
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    // Repeats elsewhere in the text, and captured credentials.
+    let mut everywhere: Vec<&str> = known.iter().map(String::as_str).collect();
+    everywhere.extend(found.iter().map(|(_, s)| s.as_str()));
+    everywhere.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    for secret in everywhere {
+        if secret.chars().count() >= 4 && out.contains(secret) {
+            out = out.replace(secret, &mask_secret(secret));
+        }
+    }
+    Scrubbed {
+        text: out,
+        found,
+        count,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Headers;
+    use serde_json::json;
+
+    fn delivery(body: &Value) -> Delivery {
+        Delivery {
+            source_id: "leakix".into(),
+            received_at: chrono::Utc::now(),
+            peer: None,
+            headers: Headers::new(),
+            body: serde_json::to_vec(body).unwrap_or_default(),
+        }
+    }
+
+    fn parse_in(body: Value, lang: Lang) -> NewAlert {
+        let alerts = Leakix
+            .parse(&body, &delivery(&body), &Context { lang })
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(alerts.len(), 1);
+        alerts
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("no alert"))
+    }
+
+    fn parse(body: Value) -> NewAlert {
+        parse_in(body, Lang::En)
+    }
+
+    #[test]
+    fn fixtures_match_their_golden_alerts() {
+        assert!(crate::providers::golden::check("leakix") >= 7);
+    }
+
+    #[test]
+    fn severity_is_leak_severity_as_is_and_medium_when_missing_or_unknown() {
+        for (word, expected) in [
+            (json!("critical"), Severity::Critical),
+            (json!("high"), Severity::High),
+            (json!(" HIGH "), Severity::High),
+            (json!("medium"), Severity::Medium),
+            (json!("low"), Severity::Low),
+            (json!("info"), Severity::Info),
+            (json!(""), Severity::Medium),
+            (json!(null), Severity::Medium),
+            (json!("urgent"), Severity::Medium),
+            (json!(3), Severity::Medium),
+        ] {
+            let body = json!({"event_type": "leak", "ip": "192.0.2.1", "leak": {"severity": word}});
+            assert_eq!(parse(body).severity, expected, "{word}");
+        }
+        // No leak at all (a service event): medium.
+        let body = json!({"event_type": "service", "ip": "192.0.2.1", "port": "22"});
+        assert_eq!(parse(body).severity, Severity::Medium);
+    }
+
+    #[test]
+    fn the_sample_reads_as_an_exposed_env_file() {
+        let body: Value = serde_json::from_str(Leakix.sample()).unwrap_or_default();
+        let alert = parse(body);
+        assert_eq!(
+            alert.title,
+            "Exposed .env configuration on site1.example.com:8080 (DotEnvConfigPlugin)"
+        );
+        assert_eq!(alert.subject, "site1.example.com:8080");
+        assert_eq!(alert.category, "leak");
+        assert_eq!(alert.severity, Severity::Medium);
+        assert_eq!(
+            alert.external_id,
+            "ab2848eed8451d0ea0d48a691126d1aeab2848eed8451d0ea0d48a691126d1ae:127.0.0.1:site1.example.com:8080"
+        );
+        // Go's zero time is "unset".
+        assert_eq!(alert.occurred_at, None);
+        assert!(
+            alert
+                .summary
+                .contains("https://site1.example.com:8080/site1/.env")
+        );
+        assert!(alert.recommendation.starts_with("Rotate every key"));
+        assert_eq!(
+            alert.links,
+            vec![
+                "https://leakix.net/host/127.0.0.1",
+                "https://leakix.net/domain/site1.example.com"
+            ]
+        );
+        assert_eq!(alert.masked_values.len(), 1);
+        assert_eq!(alert.masked_values[0].name, "raw_credentials");
+        assert_eq!(alert.masked_values[0].value, "SS************o=");
+        // Zero times are left out, the rest of the certificate is kept.
+        let tls = &alert.details["tls"];
+        assert_eq!(tls["cn"], "example.com");
+        assert!(tls.get("not_before").is_none() && tls.get("not_after").is_none());
+        // Empty geo/network (Go zero values) make no sections.
+        assert!(alert.details.get("geo").is_none());
+        assert!(alert.details.get("network").is_none());
+    }
+
+    #[test]
+    fn ports_as_strings_numbers_zero_and_ipv6() {
+        let place = |port: Value, ip: &str| {
+            parse(json!({"event_type": "leak", "ip": ip, "port": port})).subject
+        };
+        assert_eq!(place(json!("27017"), "192.0.2.1"), "192.0.2.1:27017");
+        assert_eq!(place(json!(27017), "192.0.2.1"), "192.0.2.1:27017");
+        assert_eq!(place(json!(""), "192.0.2.1"), "192.0.2.1");
+        assert_eq!(place(json!("0"), "192.0.2.1"), "192.0.2.1");
+        assert_eq!(place(json!("9200"), "2001:db8::7"), "[2001:db8::7]:9200");
+        let alert = parse(json!({"event_type": "leak", "ip": "192.0.2.1", "port": "0"}));
+        assert_eq!(alert.external_id, ":192.0.2.1::");
+    }
+
+    #[test]
+    fn nulls_everywhere_and_zero_times_still_make_an_alert() {
+        let body = json!({
+            "event_type": "leak", "event_source": null, "event_pipeline": null,
+            "event_fingerprint": "f1", "ip": "192.0.2.9", "host": "", "port": null,
+            "transport": null, "tags": null, "time": "0001-01-01T00:00:00Z",
+            "http": null, "ssl": {"certificate": {"domain": null, "not_after": "0001-01-01T00:00:00Z"}},
+            "service": {"credentials": null, "software": {"modules": null}},
+            "leak": {"dataset": {"ransom_notes": null, "rows": 0}},
+            "geoip": null, "network": null
+        });
+        let alert = parse(body);
+        assert_eq!(alert.title, "Data leak on 192.0.2.9");
+        assert_eq!(alert.occurred_at, None);
+        assert!(alert.masked_values.is_empty());
+        assert_eq!(alert.details["host"], json!({"ip": "192.0.2.9"}));
+        assert!(alert.details.get("tls").is_none());
+        assert!(alert.details.get("leak").is_none());
+    }
+
+    #[test]
+    fn times_with_fractions_and_zones_are_read() {
+        let alert = parse(json!({"event_type": "leak", "ip": "192.0.2.1",
+            "time": "2026-11-20T10:15:42.123456789+02:00"}));
+        assert_eq!(
+            alert.occurred_at.map(|t| t.to_rfc3339()),
+            Some("2026-11-20T08:15:42.123456789+00:00".to_owned())
+        );
+    }
+
+    #[test]
+    fn objects_that_are_not_l9events_are_unrecognized() {
+        for body in [
+            json!({"hello": "world"}),
+            json!([1, 2]),
+            json!("leak"),
+            json!({"ip": "1.2.3.4"}),
+        ] {
+            let got = Leakix.parse(&body, &delivery(&body), &Context::default());
+            assert!(got.is_err(), "{body}");
+        }
+    }
+
+    #[test]
+    fn ransom_notes_make_a_breach_title_and_recommendation() {
+        let body = json!({
+            "event_type": "leak", "event_source": "MongoOpenPlugin", "ip": "192.0.2.5",
+            "port": "27017", "protocol": "mongo",
+            "leak": {"stage": "exfiltrate", "severity": "critical",
+                     "dataset": {"infected": true, "ransom_notes": ["pay 0.1 BTC"]}}
+        });
+        let en = parse(body.clone());
+        assert_eq!(
+            en.title,
+            "Ransom note in MongoDB database on 192.0.2.5:27017 (MongoOpenPlugin)"
+        );
+        assert_eq!(en.severity, Severity::Critical);
+        assert!(en.recommendation.contains("restore it from a clean backup"));
+        let de = parse_in(body, Lang::De);
+        assert_eq!(
+            de.title,
+            "Lösegeldforderung in MongoDB-Datenbank auf 192.0.2.5:27017 (MongoOpenPlugin)"
+        );
+        assert!(de.recommendation.contains("zahlen Sie kein Lösegeld"));
+    }
+
+    #[test]
+    fn long_titles_drop_the_plugin_then_are_cut() {
+        let host = format!("{}.example.com", "a".repeat(120));
+        let alert = parse(
+            json!({"event_type": "leak", "event_source": "DotEnvConfigPlugin",
+            "host": host, "port": "443"}),
+        );
+        assert_eq!(alert.title.chars().count(), TITLE_MAX);
+        assert!(alert.title.ends_with('…') && !alert.title.contains("DotEnv"));
+    }
+
+    #[test]
+    fn summary_secrets_are_masked_and_listed() {
+        let text = "APP_NAME=shop\nAPP_KEY=base64:c2VjcmV0a2V5MTIz\nDB_PASSWORD=\"Hunter2 Hunter2\"\n\
+                    DB_HOST=127.0.0.1\nREDIS_URL=redis://app:Sup3rS3cret@cache:6379/0\n\
+                    Authorization: Bearer eyJhbGciOiJIUzI1NiJ9\n{\"api_key\": \"sk_live_abcdef123456\", \"mode\": \"x\"}\n\
+                    MAIL_PASSWORD=null\nsaid eyJhbGciOiJIUzI1NiJ9 again";
+        let out = scrub(text, &["Hunter".to_owned()]);
+        for secret in [
+            "c2VjcmV0a2V5MTIz",
+            "Hunter2 Hunter2",
+            "Sup3rS3cret",
+            "eyJhbGciOiJIUzI1NiJ9",
+            "sk_live_abcdef123456",
+            "Hunter",
+        ] {
+            assert!(
+                !out.text.contains(secret),
+                "{secret} survived: {}",
+                out.text
+            );
+        }
+        for kept in [
+            "APP_NAME=shop",
+            "DB_HOST=127.0.0.1",
+            "redis://app:",
+            "@cache:6379/0",
+            "MAIL_PASSWORD=null",
+            "\"mode\": \"x\"",
+        ] {
+            assert!(out.text.contains(kept), "{kept} lost: {}", out.text);
+        }
+        let names: Vec<&str> = out.found.iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(
+            names,
+            vec![
+                "APP_KEY",
+                "DB_PASSWORD",
+                "url_password",
+                "Authorization",
+                "api_key"
+            ]
+        );
+        // Plain text without secrets is left as it is.
+        let plain = "GET /... qwerqwer\nContent-Type: text/plain; time 12:30:45";
+        assert_eq!(scrub(plain, &[]).text, plain);
+    }
+
+    #[test]
+    fn plugins_and_protocols_name_what_was_found() {
+        let title = |source: Value, protocol: &str| {
+            parse(
+                json!({"event_type": "leak", "event_source": source, "ip": "192.0.2.1",
+                "port": "6379", "protocol": protocol}),
+            )
+            .title
+        };
+        assert_eq!(
+            title(json!("RedisOpenPlugin"), "redis"),
+            "Open Redis database on 192.0.2.1:6379 (RedisOpenPlugin)"
+        );
+        assert_eq!(
+            title(json!(null), "redis"),
+            "Open Redis database on 192.0.2.1:6379"
+        );
+        assert_eq!(
+            title(json!("GitConfigHttpPlugin"), "http"),
+            "Exposed Git configuration on 192.0.2.1:6379 (GitConfigHttpPlugin)"
+        );
+        assert_eq!(
+            title(json!("KafkaOpenPlugin"), ""),
+            "Open Kafka service on 192.0.2.1:6379 (KafkaOpenPlugin)"
+        );
+        assert_eq!(
+            title(json!("GitlabPlugin"), "https"),
+            "Data leak on 192.0.2.1:6379 (GitlabPlugin)"
+        );
+    }
+
+    #[test]
+    fn a_summary_full_of_secrets_is_masked_in_bounded_time() {
+        let text: String = (0..20_000)
+            .map(|i| format!("KEY_{i}=value{i:06}x\n"))
+            .collect();
+        let out = scrub(&text, &[]);
+        assert_eq!(out.count, 20_000);
+        assert_eq!(out.found.len(), MAX_FOUND);
+        assert!(!out.text.contains("value019999x"));
+        assert!(
+            out.text
+                .starts_with("KEY_0=va********0x\nKEY_1=va********1x\n")
+        );
+    }
+
+    #[test]
+    fn redact_masks_credentials_and_the_summary_in_the_stored_copy() {
+        let mut body = json!({
+            "event_type": "leak", "ip": "192.0.2.1",
+            "summary": "user=root\npassword=toor-toor-99\nlogin root/hunter-two-2",
+            "service": {"credentials": {"username": "root", "password": "hunter-two-2", "key": "", "raw": null}}
+        });
+        assert!(Leakix.redact(&mut body));
+        let text = body.to_string();
+        assert!(
+            !text.contains("toor-toor-99") && !text.contains("hunter-two-2"),
+            "{text}"
+        );
+        assert!(text.contains("user=root"));
+        assert!(!Leakix.redact(&mut body), "masking twice changes nothing");
+        // A password sent as a number is masked too, in the alert and in the stored copy.
+        let mut body = json!({"event_type": "leak", "ip": "192.0.2.1",
+            "service": {"credentials": {"password": 73_519_904_221_u64}}});
+        let alert = parse(body.clone());
+        assert_eq!(alert.masked_values[0].value, "73*******21");
+        assert!(Leakix.redact(&mut body));
+        assert_eq!(body["service"]["credentials"]["password"], "73*******21");
+    }
+
+    #[test]
+    fn numbers_and_sizes_are_written_for_the_reader() {
+        assert_eq!(group(1_234_567, Lang::En), "1,234,567");
+        assert_eq!(group(1_234_567, Lang::De), "1.234.567");
+        assert_eq!(group(999, Lang::En), "999");
+        assert_eq!(bytes(13_223, Lang::En), "12.9 KiB");
+        assert_eq!(bytes(13_223, Lang::De), "12,9 KiB");
+        assert_eq!(bytes(512, Lang::En), "512 B");
+        assert_eq!(bytes(5 * 1024 * 1024 * 1024, Lang::En), "5.0 GiB");
     }
 }
