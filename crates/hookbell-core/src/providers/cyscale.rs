@@ -428,7 +428,7 @@ fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
             if let Some(t) = f.resolved_at {
                 let _ = write!(out, " Behoben am {} UTC.", t.format("%d.%m.%Y um %H:%M"));
             } else if f.resolved() {
-                out.push_str(" Inzwischen ist er behoben.");
+                out.push_str(" Inzwischen ist der Alarm behoben.");
             }
         }
     }

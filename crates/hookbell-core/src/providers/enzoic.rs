@@ -465,7 +465,7 @@ fn breach_recommendation(f: &BreachFacts, lang: Lang) -> String {
                 who.map(|u| format!(" of {u}")).unwrap_or_default()
             ),
             Lang::De => format!(
-                "Das Passwort liegt im Klartext vor, jeder kann sich damit anmelden: Ändern Sie das Passwort{} sofort, ersetzen Sie es bei allen anderen Diensten, bei denen Sie dasselbe oder ein ähnliches verwendet haben, und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                "Das Passwort liegt im Klartext vor, jeder kann sich damit anmelden: Ändere das Passwort{} sofort, ersetze es bei allen anderen Diensten, bei denen du dasselbe oder ein ähnliches verwendet hast, und aktiviere die Zwei-Faktor-Authentifizierung.",
                 who.map(|u| format!(" von {u}")).unwrap_or_default()
             ),
         },
@@ -500,7 +500,7 @@ fn breach_recommendation(f: &BreachFacts, lang: Lang) -> String {
                     who.map(|u| format!(" of {u}")).unwrap_or_default()
                 ),
                 Lang::De => format!(
-                    "{how}: Ändern Sie das Passwort{} und überall, wo es wiederverwendet wurde, und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                    "{how}: Ändere das Passwort{} und überall, wo es wiederverwendet wurde, und aktiviere die Zwei-Faktor-Authentifizierung.",
                     who.map(|u| format!(" von {u}")).unwrap_or_default()
                 ),
             }
@@ -511,7 +511,7 @@ fn breach_recommendation(f: &BreachFacts, lang: Lang) -> String {
                 who.map(|u| format!(" of {u}")).unwrap_or_default()
             ),
             Lang::De => format!(
-                "Das Datenleck enthält auch Passwörter: Ändern Sie das Passwort{} beim betroffenen Dienst und überall, wo es wiederverwendet wurde, und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                "Das Datenleck enthält auch Passwörter: Ändere das Passwort{} beim betroffenen Dienst und überall, wo es wiederverwendet wurde, und aktiviere die Zwei-Faktor-Authentifizierung.",
                 who.map(|u| format!(" von {u}")).unwrap_or_default()
             ),
         },
@@ -526,7 +526,7 @@ fn breach_recommendation(f: &BreachFacts, lang: Lang) -> String {
                     about.unwrap_or_default()
                 ),
                 Lang::De => format!(
-                    "Seien Sie vorsichtig bei Phishing-Nachrichten{}. Wenn Sie beim betroffenen Dienst ein Konto hatten, ändern Sie dessen Passwort und aktivieren Sie die Zwei-Faktor-Authentifizierung.",
+                    "Sei vorsichtig bei Phishing-Nachrichten{}. Wenn du beim betroffenen Dienst ein Konto hattest, ändere dessen Passwort und aktiviere die Zwei-Faktor-Authentifizierung.",
                     about.unwrap_or_default()
                 ),
             }
@@ -938,7 +938,7 @@ fn pii_recommendation(matches: &[Match], lang: Lang) -> String {
                 if many { "cards" } else { "card" }
             ),
             Lang::De => format!(
-                "Lassen Sie {} {list} bei Ihrer Bank sperren und ersetzen, und prüfen Sie die letzten Abrechnungen auf unbekannte Buchungen.",
+                "Lass {} {list} bei deiner Bank sperren und ersetzen, und prüfe die letzten Abrechnungen auf unbekannte Buchungen.",
                 if many { "die Karten" } else { "die Karte" }
             ),
         });
@@ -958,26 +958,26 @@ fn pii_recommendation(matches: &[Match], lang: Lang) -> String {
                 "Your government ID{country} is out: watch for identity fraud, consider a credit freeze, and report misuse to the issuing authority."
             ),
             Lang::De => format!(
-                "Ihre Ausweisnummer{country} ist offengelegt: Achten Sie auf Identitätsmissbrauch, erwägen Sie eine Sperre bei Auskunfteien und melden Sie Missbrauch der ausstellenden Behörde."
+                "Deine Ausweisnummer{country} ist offengelegt: Achte auf Identitätsmissbrauch, erwäge eine Sperre bei Auskunfteien und melde Missbrauch der ausstellenden Behörde."
             ),
         });
     }
     if has("cryptocurrency_wallet") {
         out.push(lang.pick(
             "Your crypto wallet address is now linked to your identity: expect targeted scams, and consider moving funds to a new address.",
-            "Ihre Krypto-Wallet-Adresse ist nun mit Ihrer Identität verknüpft: Rechnen Sie mit gezielten Betrugsversuchen und erwägen Sie, Guthaben auf eine neue Adresse zu übertragen.",
+            "Deine Krypto-Wallet-Adresse ist nun mit deiner Identität verknüpft: Rechne mit gezielten Betrugsversuchen und erwäge, Guthaben auf eine neue Adresse zu übertragen.",
         ).to_owned());
     }
     if has("email") || has("phone_number") {
         out.push(lang.pick(
             "Expect phishing emails, calls or texts that use these details, and do not trust a message just because it knows them.",
-            "Rechnen Sie mit Phishing-Mails, Anrufen oder SMS, die diese Angaben nutzen, und vertrauen Sie keiner Nachricht, nur weil sie sie kennt.",
+            "Rechne mit Phishing-Mails, Anrufen oder SMS, die diese Angaben nutzen, und vertraue keiner Nachricht, nur weil sie sie kennt.",
         ).to_owned());
     }
     if out.is_empty() {
         out.push(lang.pick(
             "Your personal details were found in a leak: be wary of contact that uses them, and watch for misuse of your identity.",
-            "Ihre persönlichen Daten wurden in einem Leak gefunden: Seien Sie vorsichtig bei Kontaktaufnahmen, die sie nutzen, und achten Sie auf Missbrauch Ihrer Identität.",
+            "Deine persönlichen Daten wurden in einem Leak gefunden: Sei vorsichtig bei Kontaktaufnahmen, die sie nutzen, und achte auf Missbrauch deiner Identität.",
         ).to_owned());
     }
     out.join(" ")
@@ -1038,7 +1038,7 @@ fn bin_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
             when.map(|w| format!(" on {w}")).unwrap_or_default()
         ),
         Lang::De => format!(
-            "Enzoic hat{} {} aus Ihrer überwachten BIN {} in offengelegten Daten gefunden.",
+            "Enzoic hat{} {} aus deiner überwachten BIN {} in offengelegten Daten gefunden.",
             when.map(|w| format!(" am {w}")).unwrap_or_default(),
             masked_card
                 .as_deref()
@@ -1054,7 +1054,7 @@ fn bin_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
             card_ref.unwrap_or_default()
         ),
         Lang::De => format!(
-            "Sperren Sie die Karte{} und geben Sie sie neu aus, überwachen Sie sie auf betrügerische Transaktionen und prüfen Sie, ob weitere Karten dieser BIN aus derselben Quelle betroffen sind.",
+            "Sperre die Karte{} und gib sie neu aus, überwache sie auf betrügerische Transaktionen und prüfe, ob weitere Karten dieser BIN aus derselben Quelle betroffen sind.",
             card_ref.unwrap_or_default()
         ),
     };

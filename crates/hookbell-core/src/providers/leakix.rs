@@ -734,12 +734,11 @@ impl Event {
                      data-protection authority within 72 hours if personal data was involved)."
                 ),
                 Lang::De => format!(
-                    "Behandeln Sie die Daten auf {place} als kompromittiert: Nehmen Sie den \
-                     Dienst vom Netz, stellen Sie die Daten aus einer sauberen Sicherung wieder \
-                     her, verlangen Sie eine Anmeldung und sperren Sie {port} per Firewall, bevor \
-                     Sie ihn wieder öffnen, zahlen Sie kein Lösegeld und melden Sie den Vorfall \
-                     (bei personenbezogenen Daten binnen 72 Stunden an Ihre \
-                     Datenschutz-Aufsichtsbehörde)."
+                    "Behandle die Daten auf {place} als kompromittiert: Nimm den Dienst vom \
+                     Netz, stelle die Daten aus einer sauberen Sicherung wieder her, verlange \
+                     eine Anmeldung und sperre {port} per Firewall, bevor du ihn wieder öffnest, \
+                     zahle kein Lösegeld und melde den Vorfall (bei personenbezogenen Daten \
+                     binnen 72 Stunden an deine Datenschutz-Aufsichtsbehörde)."
                 ),
             },
             (Kind::Leak, Target::DotEnv) => match lang {
@@ -756,18 +755,18 @@ impl Event {
                     }
                 ),
                 Lang::De => format!(
-                    "Tauschen Sie jeden Schlüssel, jedes Passwort und jedes Token aus der unter \
+                    "Tausche jeden Schlüssel, jedes Passwort und jedes Token aus der unter \
                      {at_url} abrufbaren .env-Datei aus (Datenbank-, Mail-, Cloud- und \
                      API-Zugänge gleichermaßen){rest}",
                     rest = if self.web_port() {
-                        " und entfernen Sie die Datei aus dem Web-Verzeichnis oder sperren Sie den \
-                         Zugriff darauf."
+                        " und entferne die Datei aus dem Web-Verzeichnis oder sperre den Zugriff \
+                         darauf."
                             .to_owned()
                     } else {
                         format!(
-                            ", entfernen Sie die Datei aus dem Web-Verzeichnis oder sperren Sie \
-                             den Zugriff darauf, und schließen Sie {port}, wenn er nicht \
-                             öffentlich sein muss."
+                            ", entferne die Datei aus dem Web-Verzeichnis oder sperre den \
+                             Zugriff darauf, und schließe {port}, wenn er nicht öffentlich sein \
+                             muss."
                         )
                     }
                 ),
@@ -779,10 +778,10 @@ impl Event {
                      whole history can be downloaded."
                 ),
                 Lang::De => format!(
-                    "Sperren Sie den Zugriff auf das .git-Verzeichnis auf {place} (oder \
-                     entfernen Sie es aus dem Web-Verzeichnis) und tauschen Sie alle Zugangsdaten \
-                     aus, die je in dieses Repository eingecheckt wurden: Seine gesamte Historie \
-                     kann heruntergeladen werden."
+                    "Sperre den Zugriff auf das .git-Verzeichnis auf {place} (oder entferne es \
+                     aus dem Web-Verzeichnis) und tausche alle Zugangsdaten aus, die je in dieses \
+                     Repository eingecheckt wurden: Seine gesamte Historie kann heruntergeladen \
+                     werden."
                 ),
             },
             (Kind::Leak, Target::File(en, de)) => match lang {
@@ -791,8 +790,8 @@ impl Event {
                      or keys it reveals."
                 ),
                 Lang::De => format!(
-                    "Entfernen Sie die {de} unter {at_url} aus dem öffentlichen Zugriff und \
-                     tauschen Sie alle Zugangsdaten und Schlüssel aus, die sie preisgibt."
+                    "Entferne die {de} unter {at_url} aus dem öffentlichen Zugriff und tausche \
+                     alle Zugangsdaten und Schlüssel aus, die sie preisgibt."
                 ),
             },
             (Kind::Leak, Target::Store(name, _)) if self.weak() => {
@@ -810,10 +809,10 @@ impl Event {
                          strangers."
                     ),
                     Lang::De => format!(
-                        "Ersetzen Sie die schwachen Zugangsdaten {whose}für {name} auf {place} \
+                        "Ersetze die schwachen Zugangsdaten {whose}für {name} auf {place} \
                          sofort durch starke, einmalige (auch überall, wo sie noch verwendet \
-                         werden), beschränken Sie {port} per Firewall auf vertrauenswürdige \
-                         Rechner, und prüfen Sie Protokolle und Daten auf fremde Zugriffe."
+                         werden), beschränke {port} per Firewall auf vertrauenswürdige Rechner, \
+                         und prüfe Protokolle und Daten auf fremde Zugriffe."
                     ),
                 }
             }
@@ -824,10 +823,9 @@ impl Event {
                      data for access by strangers."
                 ),
                 Lang::De => format!(
-                    "Verlangen Sie für {name} auf {place} eine Anmeldung, binden Sie den Dienst an \
-                     eine private Adresse oder beschränken Sie {port} per Firewall auf \
-                     vertrauenswürdige Rechner, und prüfen Sie Protokolle und Daten auf fremde \
-                     Zugriffe."
+                    "Verlange für {name} auf {place} eine Anmeldung, binde den Dienst an eine \
+                     private Adresse oder beschränke {port} per Firewall auf vertrauenswürdige \
+                     Rechner, und prüfe Protokolle und Daten auf fremde Zugriffe."
                 ),
             },
             (Kind::Leak, Target::Other) => match lang {
@@ -837,10 +835,10 @@ impl Event {
                      it, and rotate any credentials it revealed."
                 ),
                 Lang::De => format!(
-                    "Prüfen Sie, was {place} preisgibt (siehe LeakIX-Bericht), entfernen Sie es \
-                     aus dem öffentlichen Zugriff oder schützen Sie es mit einer Anmeldung, \
-                     beschränken Sie {port} auf die, die ihn brauchen, und tauschen Sie \
-                     preisgegebene Zugangsdaten aus."
+                    "Prüfe, was auf {place} offenliegt (siehe LeakIX-Bericht), entferne es aus \
+                     dem öffentlichen Zugriff oder schütze es mit einer Anmeldung, beschränke \
+                     {port} auf die, die ihn brauchen, und tausche preisgegebene Zugangsdaten \
+                     aus."
                 ),
             },
             (Kind::Service, _) => {
@@ -854,10 +852,9 @@ impl Event {
                          updated and protected by authentication."
                     ),
                     Lang::De => format!(
-                        "Prüfen Sie, ob {what} auf {place} aus dem Internet erreichbar sein soll; \
-                         falls nicht, schließen Sie {port} oder beschränken Sie ihn auf \
-                         vertrauenswürdige Adressen. Halten Sie den Dienst aktuell und durch eine \
-                         Anmeldung geschützt."
+                        "Prüfe, ob {what} auf {place} aus dem Internet erreichbar sein soll; \
+                         falls nicht, schließe {port} oder beschränke ihn auf vertrauenswürdige \
+                         Adressen. Halte den Dienst aktuell und durch eine Anmeldung geschützt."
                     ),
                 }
             }
@@ -867,9 +864,9 @@ impl Event {
             advice.push_str(lang.pick(
                 "Check whether the ransom notes LeakIX recorded mean that data was deleted or \
                  copied; if so, treat it as a breach: restore from a clean backup and report it.",
-                "Prüfen Sie, ob die von LeakIX erfassten Lösegeldforderungen bedeuten, dass Daten \
-                 gelöscht oder kopiert wurden; falls ja, behandeln Sie es als Datenpanne: Stellen \
-                 Sie die Daten aus einer sauberen Sicherung wieder her und melden Sie den Vorfall.",
+                "Prüfe, ob die von LeakIX erfassten Lösegeldforderungen bedeuten, dass Daten \
+                 gelöscht oder kopiert wurden; falls ja, behandle es als Datenpanne: Stelle die \
+                 Daten aus einer sauberen Sicherung wieder her und melde den Vorfall.",
             ));
         }
         if !self.credentials.is_empty() && !weak_store {
@@ -884,10 +881,10 @@ impl Event {
                         .to_owned()
                 }
                 (Lang::De, Some(u)) => format!(
-                    "Ändern Sie die erbeuteten Zugangsdaten von {u} sofort, überall wo sie \
+                    "Ändere die erbeuteten Zugangsdaten von {u} sofort, überall, wo sie \
                      verwendet wurden."
                 ),
-                (Lang::De, None) => "Ändern Sie die erbeuteten Zugangsdaten sofort, überall wo \
+                (Lang::De, None) => "Ändere die erbeuteten Zugangsdaten sofort, überall, wo \
                                      sie verwendet wurden."
                     .to_owned(),
             });
@@ -1560,7 +1557,7 @@ mod tests {
             de.title,
             "Lösegeldforderung in MongoDB-Datenbank auf 192.0.2.5:27017 (MongoOpenPlugin)"
         );
-        assert!(de.recommendation.contains("zahlen Sie kein Lösegeld"));
+        assert!(de.recommendation.contains("zahle kein Lösegeld"));
     }
 
     #[test]

@@ -449,11 +449,16 @@ impl Search {
                         registered_accounts(lang, c.registered)
                     ),
                     Lang::En => format!("Nothing was found{for_target}; no action is needed."),
+                    Lang::De if c.registered == 1 => format!(
+                        "Es wurden{for_target} keine kompromittierten Konten oder Datenlecks \
+                         gefunden; es ist nichts zu tun. Prüfe bei Gelegenheit das registrierte \
+                         Konto und schließe es, wenn du es nicht mehr nutzt."
+                    ),
                     Lang::De if c.registered > 0 => format!(
                         "Es wurden{for_target} keine kompromittierten Konten oder Datenlecks \
-                         gefunden; es ist nichts zu tun. Prüfe bei Gelegenheit die {} und \
-                         schließe die, die du nicht mehr nutzt.",
-                        registered_accounts(lang, c.registered)
+                         gefunden; es ist nichts zu tun. Prüfe bei Gelegenheit die {} \
+                         registrierten Konten und schließe die, die du nicht mehr nutzt.",
+                        c.registered
                     ),
                     Lang::De => {
                         format!("Es wurde{for_target} nichts gefunden; es ist nichts zu tun.")
