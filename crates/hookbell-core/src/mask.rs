@@ -53,11 +53,18 @@ const SECRET_MEMBERS: &[&str] = &[
 /// Members that are secrets only inside a `credentials` object (LeakIX's `service.credentials`).
 const CREDENTIAL_MEMBERS: &[&str] = &["key", "raw", "token"];
 
-fn normalized(name: &str) -> String {
-    name.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
+/// Whether `name`, ignoring case, `_` and `-`, is one of `list` (lowercase ASCII, no
+/// separators). Compares without allocating: this runs for every member of every body.
+fn name_in(name: &str, list: &[&str]) -> bool {
+    let letters = name.bytes().filter(|b| *b != b'_' && *b != b'-');
+    let len = letters.clone().count();
+    list.iter().any(|candidate| {
+        candidate.len() == len
+            && letters
+                .clone()
+                .zip(candidate.bytes())
+                .all(|(a, b)| a.to_ascii_lowercase() == b)
+    })
 }
 
 /// Masks, in place, every secret-named string member anywhere in `value` (see
@@ -84,21 +91,21 @@ fn redact_inner(
     match value {
         Value::Object(map) => {
             for (name, member) in map.iter_mut() {
-                let key = normalized(name);
-                let secret = SECRET_MEMBERS.contains(&key.as_str())
-                    || (in_credentials && CREDENTIAL_MEMBERS.contains(&key.as_str()));
+                let secret = name_in(name, SECRET_MEMBERS)
+                    || (in_credentials && name_in(name, CREDENTIAL_MEMBERS));
                 match member {
                     Value::String(s) if secret && !s.is_empty() => {
                         let masked = mask_secret(s);
                         if masked != *s {
-                            let cleartext = key.contains("password")
-                                && !key.contains("hash")
-                                && !key.contains("salt");
+                            let lower = name.to_ascii_lowercase();
+                            let cleartext = lower.contains("password")
+                                && !lower.contains("hash")
+                                && !lower.contains("salt");
                             found.push(crate::alert::MaskedValue::secret(name, s, cleartext, None));
                             *s = masked;
                         }
                     }
-                    _ => redact_inner(member, key == "credentials", found),
+                    _ => redact_inner(member, name_in(name, &["credentials"]), found),
                 }
             }
         }
