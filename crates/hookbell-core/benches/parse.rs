@@ -9,6 +9,10 @@ use hookbell_core::providers::{self, Context};
 use hookbell_core::{Delivery, Headers, normalize};
 use serde_json::{Value, json};
 
+/// The allocator hookbelld runs with, so the numbers are the daemon's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn delivery(body: Vec<u8>) -> Delivery {
     Delivery {
         source_id: "bench".into(),

@@ -25,7 +25,7 @@ pub(crate) fn id_text(id: &Id) -> String {
 }
 
 /// The most bytes of search text kept per alert.
-const MAX_TEXT: usize = 200;
+const MAX_TEXT: usize = 160;
 
 /// What the index knows of one alert.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -28,7 +28,7 @@ pub struct AlertQuery {
     /// Only this status.
     pub status: Option<Status>,
     /// Case-insensitive text search over title, subject, source, category and the start of
-    /// the summary (200 bytes in all).
+    /// the summary (160 bytes in all).
     pub q: Option<String>,
     /// Page size (1 to [`MAX_LIMIT`]; default [`DEFAULT_LIMIT`]).
     pub limit: Option<usize>,

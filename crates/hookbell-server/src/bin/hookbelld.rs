@@ -11,6 +11,11 @@ use hookbell_core::providers;
 use hookbell_server::{AppState, Engine, data_dir};
 use hookbell_store::SledStore;
 
+/// mimalloc: faster than the system allocator for the many small allocations of parsing and
+/// serving JSON (see docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "hookbelld",
