@@ -159,6 +159,20 @@ impl Auth {
         }
     }
 
+    /// Checks the configured secrets themselves (e.g. that a `whsec_` secret is base64), so
+    /// a typo in the config is reported at start, not as refused deliveries.
+    pub fn check_config(&self) -> Result<(), AuthError> {
+        match self {
+            Auth::StandardWebhooks { secret, .. } => {
+                standard_webhooks_key(secret.expose()).map(|_| ())
+            }
+            Auth::Header { name, .. } if name.trim().is_empty() => Err(AuthError::BadSecret(
+                "a `header` scheme needs the header's name",
+            )),
+            _ => Ok(()),
+        }
+    }
+
     /// Checks `delivery` against this scheme. Timestamps are compared with
     /// `delivery.received_at`, so a relayed delivery is judged by when the relay took it.
     pub fn verify(&self, delivery: &Delivery) -> Result<(), AuthError> {

@@ -162,6 +162,9 @@ impl Config {
                     providers::ids().join(", ")
                 )));
             }
+            if let Err(e) = source.auth.check_config() {
+                return Err(ConfigError::Invalid(format!("source {:?}: {e}", source.id)));
+            }
         }
         if self.server.max_body_bytes == 0 {
             return Err(ConfigError::Invalid(
@@ -292,6 +295,12 @@ url = "https://relay.example.org"
         );
         let scheme = "[[sources]]\nid='x'\nprovider='generic'\nauth={scheme='magic'}";
         assert!(Config::from_toml(scheme).is_err());
+        let whsec = "[[sources]]\nid='x'\nprovider='generic'\nauth={scheme='standard-webhooks', secret='whsec_not base64!'}";
+        assert!(
+            Config::from_toml(whsec)
+                .err()
+                .is_some_and(|e| e.to_string().contains("base64"))
+        );
     }
 
     #[test]
