@@ -15,6 +15,7 @@ pub mod alerts;
 pub mod deliveries;
 pub mod events;
 pub mod openapi;
+pub mod settings;
 pub mod sources;
 pub mod stats;
 
@@ -25,6 +26,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(stats::router())
         .merge(deliveries::router())
         .merge(sources::router())
+        .merge(settings::router())
         .merge(events::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("no such API endpoint; see /api/openapi.json") })

@@ -22,6 +22,8 @@ use crate::state::AppState;
         super::deliveries::one,
         super::sources::list,
         super::events::events,
+        super::settings::read,
+        super::settings::update,
     ),
     modifiers(&TokenAuth),
     tags(
@@ -30,6 +32,7 @@ use crate::state::AppState;
         (name = "deliveries", description = "Raw deliveries and the quarantine"),
         (name = "sources", description = "Configured sources"),
         (name = "events", description = "Live updates"),
+        (name = "settings", description = "The user's preferences"),
     )
 )]
 pub struct ApiDoc;

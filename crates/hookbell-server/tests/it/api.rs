@@ -251,3 +251,56 @@ async fn sources_and_openapi_are_served() {
     assert!(html.contains("Hookbell") && !html.contains(TOKEN));
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_language_setting_decides_the_language_of_new_alerts() {
+    let server = TestServer::start("hookbell.toml").await;
+    let (status, settings) = server.get("/api/settings").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        settings["language"],
+        Value::Null,
+        "follows the system until chosen"
+    );
+
+    let (status, settings) = server
+        .patch("/api/settings", json!({"language": "de"}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(
+        (
+            settings["language"].clone(),
+            settings["effective_language"].clone()
+        ),
+        (json!("de"), json!("de"))
+    );
+    let (_, sent) = server
+        .deliver("enzoic", &crate::support::payload("enzoic-breach.json"))
+        .await;
+    let id = sent["alerts"][0].as_str().unwrap_or_default();
+    let (_, alert) = server.get(&format!("/api/alerts/{id}")).await;
+    let title = alert["title"].as_str().unwrap_or_default();
+    assert!(title.starts_with("Passwort"), "a German title: {title}");
+
+    let (_, settings) = server
+        .patch("/api/settings", json!({"language": "en"}))
+        .await;
+    assert_eq!(settings["effective_language"], "en");
+    let (_, settings) = server.patch("/api/settings", json!({})).await;
+    assert_eq!(settings["language"], "en", "a member left out is unchanged");
+    let (_, settings) = server
+        .patch("/api/settings", json!({"language": null}))
+        .await;
+    assert_eq!(
+        settings["language"],
+        Value::Null,
+        "null goes back to the system's language"
+    );
+
+    for bad in [json!({"language": "fr"}), json!({"colour": "red"})] {
+        let (status, err) = server.patch("/api/settings", bad.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {err}");
+        assert!(err["error"].as_str().is_some_and(|e| !e.is_empty()));
+    }
+    server.stop().await;
+}
