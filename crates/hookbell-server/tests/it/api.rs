@@ -234,6 +234,7 @@ async fn sources_and_openapi_are_served() {
         "/api/deliveries",
         "/api/sources",
         "/api/events",
+        "/api/settings",
     ] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
