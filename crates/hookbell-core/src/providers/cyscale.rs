@@ -14,6 +14,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::read::{self, Details};
+use super::text::{capitalize, clip_words, date_of, join_and, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::Severity;
 use crate::delivery::Delivery;
@@ -109,7 +110,11 @@ struct Finding {
 
 impl Finding {
     fn read(v: &Value) -> Finding {
-        let t = |key: &str| read::text(v.get(key)).map(|s| one_line(&s));
+        let t = |key: &str| {
+            read::text(v.get(key))
+                .map(|s| one_line(&s))
+                .filter(|s| !s.is_empty())
+        };
         Finding {
             control_name: t("controlName"),
             control_id: t("controlID"),
@@ -244,7 +249,7 @@ fn alert_key(f: &Finding, v: &Value) -> String {
 
 /// A name for a title: cut to 50 characters, quoted when it has spaces.
 fn title_name(name: &str, lang: Lang) -> String {
-    quoted(&shorten(name, 50), lang)
+    quoted(&clip_words(name, 50), lang)
 }
 
 /// A name quoted when it has spaces, so that it reads as one name in a sentence.
@@ -297,7 +302,7 @@ fn alert_title(f: &Finding, lang: Lang) -> String {
     match &f.control_name {
         Some(control) => {
             let room = TITLE_MAX.saturating_sub(head.chars().count() + 2).max(20);
-            format!("{head}: {}", shorten(control, room))
+            format!("{head}: {}", clip_words(control, room))
         }
         None => {
             let prefix = if resolved {
@@ -366,7 +371,7 @@ fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
                     let _ = write!(
                         out,
                         " Cyscale raised this {sev}-severity alert on {}.",
-                        t.format("%Y-%m-%d at %H:%M UTC")
+                        date_time(t, lang)
                     );
                 }
                 None => {
@@ -374,11 +379,7 @@ fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
                 }
             }
             if let Some(t) = f.resolved_at {
-                let _ = write!(
-                    out,
-                    " It was resolved on {}.",
-                    t.format("%Y-%m-%d at %H:%M UTC")
-                );
+                let _ = write!(out, " It was resolved on {}.", date_time(t, lang));
             } else if f.resolved() {
                 out.push_str(" It has been resolved since.");
             }
@@ -417,8 +418,8 @@ fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
                 Some(t) => {
                     let _ = write!(
                         out,
-                        " Cyscale hat den Alarm am {} UTC ausgelöst (Schweregrad {sev}).",
-                        t.format("%d.%m.%Y um %H:%M")
+                        " Cyscale hat den Alarm am {} ausgelöst (Schweregrad {sev}).",
+                        date_time(t, lang)
                     );
                 }
                 None => {
@@ -426,7 +427,7 @@ fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
                 }
             }
             if let Some(t) = f.resolved_at {
-                let _ = write!(out, " Behoben am {} UTC.", t.format("%d.%m.%Y um %H:%M"));
+                let _ = write!(out, " Behoben am {}.", date_time(t, lang));
             } else if f.resolved() {
                 out.push_str(" Inzwischen ist der Alarm behoben.");
             }
@@ -692,9 +693,11 @@ impl Policy {
     fn read(v: &Value) -> Option<Policy> {
         v.as_object()?;
         let slug = read::text(v.get("slug"));
-        let name = read::text(v.get("name"))
-            .or_else(|| slug.clone())
+        let name = [read::text(v.get("name")), slug.clone()]
+            .into_iter()
+            .flatten()
             .map(|n| one_line(&n))
+            .find(|n| !n.is_empty())
             .unwrap_or_else(|| "?".into());
         Some(Policy {
             name,
@@ -1108,6 +1111,16 @@ fn policy_names(policies: &[Policy], lang: Lang) -> String {
 // Text helpers
 // ---------------------------------------------------------------------------------------------
 
+/// A UTC time for a sentence: `17 January 2017 at 10:15 UTC`, `17.01.2017 um 10:15 UTC`.
+fn date_time(time: DateTime<Utc>, lang: Lang) -> String {
+    format!(
+        "{} {} {} UTC",
+        date_of(time, lang),
+        lang.pick("at", "um"),
+        time.format("%H:%M")
+    )
+}
+
 fn quotes(lang: Lang) -> (&'static str, &'static str) {
     match lang {
         Lang::En => ("“", "”"),
@@ -1179,43 +1192,6 @@ fn split_words(text: &str) -> Vec<String> {
         words.push(word);
     }
     words
-}
-
-fn capitalize(text: &str) -> String {
-    let mut chars = text.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
-/// All whitespace (newlines included) as single spaces.
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-/// At most `max` characters, cut at a word boundary when one is near, ending in `…`.
-fn shorten(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let cut: String = text.chars().take(max.saturating_sub(1)).collect();
-    let at_word = cut
-        .rfind(char::is_whitespace)
-        .filter(|i| cut.get(..*i).is_some_and(|s| s.chars().count() >= max / 2))
-        .and_then(|i| cut.get(..i))
-        .unwrap_or(&cut);
-    let trimmed = at_word.trim_end_matches(|c: char| c.is_whitespace() || ",;:-–(".contains(c));
-    format!("{trimmed}…")
-}
-
-/// "A, B and C" / "A, B und C".
-fn join_and(items: &[String], lang: Lang) -> String {
-    match items {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} {} {last}", rest.join(", "), lang.pick("and", "und")),
-    }
 }
 
 /// A number for text: whole numbers without a fraction, others with one decimal (a decimal
@@ -1523,6 +1499,15 @@ mod tests {
         assert!(!alert.title.contains('\n'));
         assert!(alert.title.starts_with("Virtual machine xxxxx"));
         assert!(alert.title.ends_with('…'));
+    }
+
+    #[test]
+    fn titles_drop_bidi_override_characters() {
+        let body =
+            json!([{"controlName": "Ensure\u{2066} TLS", "assetName": "evil\u{202E}gpj.exe"}]);
+        let alert = one(&body.to_string());
+        assert_eq!(alert.title, "Asset evilgpj.exe fails: Ensure TLS");
+        assert_eq!(alert.subject, "evilgpj.exe");
     }
 
     #[test]

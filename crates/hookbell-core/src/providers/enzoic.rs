@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::generic::{body_hash, json_kind};
 use super::read::{self, Details};
+use super::text::{clip, date_of, join_and, thousands};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
@@ -406,7 +407,7 @@ fn breach_summary(f: &BreachFacts, lang: Lang) -> String {
                 .unwrap_or_else(|| "a data breach".into());
             let when = f
                 .found_at
-                .map(|t| format!(" on {}", date_text(t, lang)))
+                .map(|t| format!(" on {}", date_of(t, lang)))
                 .unwrap_or_default();
             format!("Enzoic found {what} in {breach}{when}.")
         }
@@ -424,7 +425,7 @@ fn breach_summary(f: &BreachFacts, lang: Lang) -> String {
                 .unwrap_or_else(|| "in einem Datenleck".into());
             let when = f
                 .found_at
-                .map(|t| format!(" am {}", date_text(t, lang)))
+                .map(|t| format!(" am {}", date_of(t, lang)))
                 .unwrap_or_default();
             format!("Enzoic hat{when} {what} {breach} gefunden.")
         }
@@ -888,7 +889,7 @@ fn pii_summary(
         Lang::En => {
             let of = subject.map(|s| format!(" of {s}")).unwrap_or_default();
             let when = found_at
-                .map(|t| format!(" on {}", date_text(t, lang)))
+                .map(|t| format!(" on {}", date_of(t, lang)))
                 .unwrap_or_default();
             if n == 0 {
                 format!(
@@ -904,7 +905,7 @@ fn pii_summary(
         Lang::De => {
             let of = subject.map(|s| format!(" von {s}")).unwrap_or_default();
             let when = found_at
-                .map(|t| format!(" am {}", date_text(t, lang)))
+                .map(|t| format!(" am {}", date_of(t, lang)))
                 .unwrap_or_default();
             if n == 0 {
                 format!(
@@ -1026,7 +1027,7 @@ fn bin_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
         (Lang::De, Some(b), None) => format!("Karte mit überwachter BIN {b} offengelegt"),
         (Lang::De, None, _) => "Karte aus überwachter BIN offengelegt".into(),
     };
-    let when = found_at.map(|t| date_text(t, lang));
+    let when = found_at.map(|t| date_of(t, lang));
     let summary = match lang {
         Lang::En => format!(
             "Enzoic found {} from your monitored BIN {} in exposed data{}.",
@@ -1330,49 +1331,6 @@ fn snake_case(name: &str) -> String {
         prev = Some(c);
     }
     out.trim_end_matches('_').to_owned()
-}
-
-/// `a`, `a and b`, `a, b and c` (`und` in German).
-fn join_and(items: &[String], lang: Lang) -> String {
-    match items.split_last() {
-        None => String::new(),
-        Some((last, [])) => last.clone(),
-        Some((last, rest)) => format!("{} {} {last}", rest.join(", "), lang.pick("and", "und")),
-    }
-}
-
-/// At most `max` characters, with `…` when cut.
-fn clip(text: &str, max: usize) -> String {
-    let text = text.trim();
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out = out.trim_end().to_owned();
-    out.push('…');
-    out
-}
-
-/// A date as people write it: `2017-01-17` or `17.01.2017`.
-fn date_text(time: DateTime<Utc>, lang: Lang) -> String {
-    match lang {
-        Lang::En => time.format("%Y-%m-%d").to_string(),
-        Lang::De => time.format("%d.%m.%Y").to_string(),
-    }
-}
-
-/// A count with thousands separators: `5,123` or `5.123`.
-fn thousands(n: i64, lang: Lang) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let sep = lang.pick(",", ".");
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
 }
 
 #[cfg(test)]
@@ -1724,12 +1682,6 @@ mod tests {
         assert_eq!(snake_case("dateOfBirth"), "date_of_birth");
         assert_eq!(snake_case("address1"), "address1");
         assert_eq!(snake_case("some-thing else"), "some_thing_else");
-        assert_eq!(thousands(2_450_311, Lang::En), "2,450,311");
-        assert_eq!(thousands(683, Lang::De), "683");
-        assert_eq!(clip("abcdef", 4), "abc…");
-        let cards = ["1".to_owned(), "2".to_owned(), "3".to_owned()];
-        assert_eq!(join_and(&cards, Lang::De), "1, 2 und 3");
-        assert_eq!(join_and(&cards[..1], Lang::En), "1");
         assert_eq!(secret_kind("creditCards"), Some(SecretKind::Card));
         assert_eq!(
             secret_kind("passport_number"),

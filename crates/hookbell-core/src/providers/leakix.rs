@@ -14,6 +14,7 @@ use serde_json::Value;
 
 use super::generic::body_hash;
 use super::read::{self, Details, Section, at, int, text, texts};
+use super::text::{clip, one_line, thousands};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
@@ -484,9 +485,14 @@ impl Event {
             },
         };
         let base = one_line(&base);
-        match &self.source {
+        match self
+            .source
+            .as_deref()
+            .map(one_line)
+            .filter(|s| !s.is_empty())
+        {
             Some(source) => {
-                let with_source = format!("{base} ({})", one_line(source));
+                let with_source = format!("{base} ({source})");
                 if with_source.chars().count() <= TITLE_MAX {
                     with_source
                 } else {
@@ -676,7 +682,7 @@ impl Event {
                     (Lang::De, true) => de1,
                     (Lang::De, false) => de,
                 };
-                parts.push(format!("{} {unit}", group(n, lang)));
+                parts.push(format!("{} {unit}", thousands(n, lang)));
             }
         }
         parts.extend(self.size.map(|s| bytes(s, lang)));
@@ -1142,20 +1148,6 @@ fn url_safe(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
 }
 
-/// `1234567` → `1,234,567` (English) or `1.234.567` (German).
-fn group(n: i64, lang: Lang) -> String {
-    let digits = n.unsigned_abs().to_string();
-    let sep = lang.pick(",", ".");
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push_str(sep);
-        }
-        out.push(c);
-    }
-    if n < 0 { format!("-{out}") } else { out }
-}
-
 /// `13223` → `12.9 KiB` (English) or `12,9 KiB` (German).
 fn bytes(n: i64, lang: Lang) -> String {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
@@ -1176,19 +1168,6 @@ fn bytes(n: i64, lang: Lang) -> String {
         Lang::En => format!("{text} {unit}"),
         Lang::De => format!("{} {unit}", text.replace('.', ",")),
     }
-}
-
-fn one_line(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
-
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let mut out: String = text.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    out
 }
 
 /// The l9event `summary` (often the leaked file's content) with its secrets masked, and the
@@ -1572,6 +1551,26 @@ mod tests {
     }
 
     #[test]
+    fn titles_drop_bidi_override_characters() {
+        let alert = parse(
+            json!({"event_type": "leak", "event_source": "Dot\u{202E}EnvConfigPlugin",
+            "host": "shop.example.com", "port": "443"}),
+        );
+        assert!(!alert.title.contains('\u{202E}'), "{}", alert.title);
+        assert!(
+            alert.title.ends_with("(DotEnvConfigPlugin)"),
+            "{}",
+            alert.title
+        );
+        // A source of nothing but such characters adds no empty "()".
+        let alert = parse(
+            json!({"event_type": "leak", "event_source": "\u{2066}\u{2069}",
+            "host": "shop.example.com", "port": "443"}),
+        );
+        assert!(!alert.title.contains("()"), "{}", alert.title);
+    }
+
+    #[test]
     fn summary_secrets_are_masked_and_listed() {
         let text = "APP_NAME=shop\nAPP_KEY=base64:c2VjcmV0a2V5MTIz\nDB_PASSWORD=\"Hunter2 Hunter2\"\n\
                     DB_HOST=127.0.0.1\nREDIS_URL=redis://app:Sup3rS3cret@cache:6379/0\n\
@@ -1689,10 +1688,7 @@ mod tests {
     }
 
     #[test]
-    fn numbers_and_sizes_are_written_for_the_reader() {
-        assert_eq!(group(1_234_567, Lang::En), "1,234,567");
-        assert_eq!(group(1_234_567, Lang::De), "1.234.567");
-        assert_eq!(group(999, Lang::En), "999");
+    fn sizes_are_written_for_the_reader() {
         assert_eq!(bytes(13_223, Lang::En), "12.9 KiB");
         assert_eq!(bytes(13_223, Lang::De), "12,9 KiB");
         assert_eq!(bytes(512, Lang::En), "512 B");

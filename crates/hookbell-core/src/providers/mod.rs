@@ -18,6 +18,7 @@ pub mod leakix;
 pub mod omniac;
 pub mod osintly;
 pub mod read;
+pub mod text;
 
 /// An alert as a provider adapter produces it, before the store gives it an id and times.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]

@@ -11,6 +11,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 
 use super::read::{self, Details};
+use super::text::{capitalize, clip, date, join_and, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
@@ -340,8 +341,11 @@ impl OmniacAlert {
 
     /// "Password for t******@ex*****e.com exposed in WEBSEITE breach".
     fn title(&self, lang: Lang) -> String {
-        let name = self.name.as_deref().map(|n| one_line(n, TITLE_PART_MAX));
-        let who = self.identity().map(|w| one_line(w, TITLE_PART_MAX));
+        let name = self
+            .name
+            .as_deref()
+            .map(|n| clip(&one_line(n), TITLE_PART_MAX));
+        let who = self.identity().map(|w| clip(&one_line(w), TITLE_PART_MAX));
         let kinds = self.kinds();
         let what = match kinds.first() {
             Some(&"password") if self.cleartext_password() => lang
@@ -373,12 +377,12 @@ impl OmniacAlert {
             }
             (Lang::De, true, None) => format!("{whose} im öffentlichen Netz gefunden"),
         };
-        one_line(&title, TITLE_MAX)
+        clip(&one_line(&title), TITLE_MAX)
     }
 
     /// Where it was found: "in the WEBSEITE breach", "im WEBSEITE-Datenleck", …
     fn place(&self, lang: Lang) -> String {
-        let name = self.name.as_deref().map(|n| one_line(n, 80));
+        let name = self.name.as_deref().map(|n| clip(&one_line(n), 80));
         match (lang, self.is_surface(), name) {
             (Lang::En, false, Some(name)) => format!("in the {name} breach"),
             (Lang::En, false, None) => "in a data breach".to_owned(),
@@ -411,10 +415,10 @@ impl OmniacAlert {
             })
             .collect();
         let first = match (lang, words.is_empty()) {
-            (Lang::En, false) => format!("omniac found your {} {place}.", join_and(&words, "and")),
+            (Lang::En, false) => format!("omniac found your {} {place}.", join_and(&words, lang)),
             (Lang::De, false) => format!(
                 "omniac hat deine Daten {place} gefunden: {}.",
-                join_and(&words, "und")
+                join_and(&words, lang)
             ),
             (Lang::En, true) => {
                 format!("omniac found data of yours {place} but could not resolve which values.")
@@ -428,7 +432,7 @@ impl OmniacAlert {
             facts.push(format!(
                 "{}: {}",
                 lang.pick("category", "Kategorie"),
-                one_line(category, 60)
+                clip(&one_line(category), 60)
             ));
         }
         if let Some(score) = &self.score {
@@ -439,15 +443,15 @@ impl OmniacAlert {
             ));
         }
         let second = match self.registered_day {
-            Some(date) if facts.is_empty() => format!(
+            Some(published) if facts.is_empty() => format!(
                 "{} {}.",
                 lang.pick("Published on", "Veröffentlicht am"),
-                display_date(date, lang)
+                date(published, lang)
             ),
-            Some(date) => format!(
+            Some(published) => format!(
                 "{} {} ({}).",
                 lang.pick("Published on", "Veröffentlicht am"),
-                display_date(date, lang),
+                date(published, lang),
                 facts.join("; ")
             ),
             None if facts.is_empty() => String::new(),
@@ -473,13 +477,13 @@ impl OmniacAlert {
             return text.clone();
         }
         let text = match self.registered_day {
-            Some(date) => text.replace("DATUM", &display_date(date, lang)),
+            Some(published) => text.replace("DATUM", &date(published, lang)),
             None => text
                 .replace("am DATUM ", "")
                 .replace("DATUM", lang.pick("(unknown date)", "(unbekanntes Datum)")),
         };
         match &self.name {
-            Some(name) => text.replace("WEBSEITE", &one_line(name, 80)),
+            Some(name) => text.replace("WEBSEITE", &clip(&one_line(name), 80)),
             None => text
                 .replace("im WEBSEITE-Datenleck", "in einem Datenleck")
                 .replace("WEBSEITE", lang.pick("(unknown)", "(unbekannt)")),
@@ -488,8 +492,8 @@ impl OmniacAlert {
 
     /// A recommendation for what leaked, when omniac sent none.
     fn advice(&self, lang: Lang) -> String {
-        let who = self.identity().map(|w| one_line(w, 80));
-        let service = self.name.as_deref().map(|n| one_line(n, 80));
+        let who = self.identity().map(|w| clip(&one_line(w), 80));
+        let service = self.name.as_deref().map(|n| clip(&one_line(n), 80));
         let kinds = self.kinds();
         let mut advice: Vec<String> = Vec::new();
         if self.has_password() {
@@ -563,13 +567,13 @@ impl OmniacAlert {
                     "Your {} leaked: watch for identity theft such as accounts or contracts \
                      opened in your name, report the leak to the police and consider replacing \
                      the document.",
-                    join_and(&documents, "and")
+                    join_and(&documents, lang)
                 ),
                 Lang::De => format!(
                     "Deine Ausweisdaten sind geleakt ({}): Achte auf Identitätsdiebstahl, etwa \
                      Konten oder Verträge in deinem Namen, zeige den Vorfall bei der Polizei an \
                      und erwäge, das Dokument neu ausstellen zu lassen.",
-                    join_and(&documents, "und")
+                    join_and(&documents, lang)
                 ),
             });
         }
@@ -696,7 +700,7 @@ fn score_words(score: &str, lang: Lang) -> String {
         _ => "",
     };
     if known.is_empty() {
-        one_line(score, 40)
+        clip(&one_line(score), 40)
     } else {
         known.to_owned()
     }
@@ -754,14 +758,6 @@ fn in_sentence(name: &str) -> String {
     }
 }
 
-fn capitalize(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(first) => first.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 /// The calendar day of a time as the sender wrote it: `2025-08-19T00:00:00+02:00` is the
 /// 19th, although it is the 18th in UTC. Times without a zone, Mongo millisecond forms and
 /// anything [`read::time`] reads otherwise count in UTC.
@@ -785,42 +781,6 @@ fn de_leak(name: &str) -> String {
     } else {
         format!("{name}-Datenleck")
     }
-}
-
-/// "a", "a and b", "a, b and c".
-fn join_and(words: &[String], and: &str) -> String {
-    match words {
-        [] => String::new(),
-        [one] => one.clone(),
-        [rest @ .., last] => format!("{} {and} {last}", rest.join(", ")),
-    }
-}
-
-/// German `30.01.2014`, English `30 January 2014`.
-fn display_date(date: NaiveDate, lang: Lang) -> String {
-    match lang {
-        Lang::En => date.format("%-d %B %Y").to_string(),
-        Lang::De => date.format("%d.%m.%Y").to_string(),
-    }
-}
-
-/// One line of at most `max` characters: control and bidi-override characters dropped,
-/// whitespace runs as one space, cut with `…`.
-fn one_line(text: &str, max: usize) -> String {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let words: Vec<&str> = cleaned.split_whitespace().collect();
-    let line = words.join(" ");
-    if line.chars().count() <= max {
-        return line;
-    }
-    let mut cut: String = line.chars().take(max.saturating_sub(1)).collect();
-    cut.truncate(cut.trim_end().len());
-    cut.push('…');
-    cut
 }
 
 #[cfg(test)]

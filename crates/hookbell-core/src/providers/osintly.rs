@@ -7,6 +7,7 @@
 use serde_json::{Map, Value};
 
 use super::read::{self, Details};
+use super::text::{clip, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
@@ -61,7 +62,7 @@ impl Outcome {
             // Osintly's stream API calls a finished search `completed`; take it as finished too.
             "finished" | "completed" => Outcome::Finished,
             "failed" | "error" => Outcome::Failed(lower),
-            _ => Outcome::Other(one_line(status, 40)),
+            _ => Outcome::Other(clip(&one_line(status), 40)),
         }
     }
 }
@@ -238,7 +239,7 @@ impl Search {
         let Some(value) = self.value.as_deref() else {
             return self.title_for(lang, None);
         };
-        let full = self.title_for(lang, Some(&one_line(value, TITLE_MAX)));
+        let full = self.title_for(lang, Some(&clip(&one_line(value), TITLE_MAX)));
         if full.chars().count() <= TITLE_MAX {
             return full;
         }
@@ -246,7 +247,7 @@ impl Search {
         // (+1: the frame's space before the empty value is trimmed away.)
         let frame = self.title_for(lang, Some("")).chars().count() + 1;
         let budget = TITLE_MAX.saturating_sub(frame).max(20);
-        self.title_for(lang, Some(&one_line(value, budget)))
+        self.title_for(lang, Some(&clip(&one_line(value), budget)))
     }
 
     fn title_for(&self, lang: Lang, target: Option<&str>) -> String {
@@ -304,7 +305,7 @@ impl Search {
                 None => format!("Osintly-Suche endete mit Status „{s}“"),
             },
         };
-        one_line(&title, TITLE_MAX + 40)
+        clip(&one_line(&title), TITLE_MAX + 40)
     }
 
     fn summary(&self, lang: Lang) -> String {
@@ -312,11 +313,11 @@ impl Search {
             (Some(v), Some(k)) => format!(
                 " {} {} ({})",
                 lang.pick("for", "nach"),
-                one_line(v, 200),
-                one_line(k, 60)
+                clip(&one_line(v), 200),
+                clip(&one_line(k), 60)
             ),
-            (Some(v), None) => format!(" {} {}", lang.pick("for", "nach"), one_line(v, 200)),
-            (None, Some(k)) => format!(" ({})", one_line(k, 60)),
+            (Some(v), None) => format!(" {} {}", lang.pick("for", "nach"), clip(&one_line(v), 200)),
+            (None, Some(k)) => format!(" ({})", clip(&one_line(k), 60)),
             (None, None) => String::new(),
         };
         let c = &self.counts;
@@ -397,7 +398,7 @@ impl Search {
 
     /// What to do, from what the search found.
     fn advice(&self, lang: Lang) -> String {
-        let target = self.value.as_deref().map(|v| one_line(v, 200));
+        let target = self.value.as_deref().map(|v| clip(&one_line(v), 200));
         let c = &self.counts;
         match &self.outcome {
             Outcome::Failed(_) | Outcome::Other(_) => match (lang, target) {
@@ -639,7 +640,7 @@ const NAME_KEYS: &[&str] = &[
 fn names(value: Option<&Value>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut push = |name: Option<String>| {
-        if let Some(name) = name.map(|n| one_line(&n, 80))
+        if let Some(name) = name.map(|n| clip(&one_line(&n), 80))
             && !out.contains(&name)
             && out.len() < 20
         {
@@ -716,26 +717,6 @@ fn collect_links(value: &Value, out: &mut Vec<String>) {
         Value::Object(map) => map.values().for_each(|v| collect_links(v, out)),
         _ => {}
     }
-}
-
-/// One line of at most `max` characters: whitespace runs become one space, control and
-/// bidirectional-override characters are dropped (they could make a title lie), and a cut
-/// ends in `…`.
-fn one_line(text: &str, max: usize) -> String {
-    let cleaned: String = text
-        .chars()
-        .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
-        .map(|c| if c.is_whitespace() { ' ' } else { c })
-        .filter(|c| !c.is_control())
-        .collect();
-    let words = cleaned.split_whitespace().collect::<Vec<_>>().join(" ");
-    if words.chars().count() <= max {
-        return words;
-    }
-    let mut out: String = words.chars().take(max.saturating_sub(1)).collect();
-    out.truncate(out.trim_end().len());
-    out.push('…');
-    out
 }
 
 // ---- Secrets -------------------------------------------------------------------------------
