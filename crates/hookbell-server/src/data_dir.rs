@@ -141,6 +141,36 @@ pub fn load_config(path: &Path) -> Result<Config, DataDirError> {
     })
 }
 
+/// Rewrites the `[[sources]]` of the config file at `path`, keeping everything else in it
+/// (other sections, comments) as it was. The file is replaced atomically and stays 0600.
+pub fn save_sources(
+    path: &Path,
+    sources: &[hookbell_core::SourceConfig],
+) -> Result<(), DataDirError> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(text) => text,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+        Err(e) => return Err(io(path)(e)),
+    };
+    let invalid = |reason: String| DataDirError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
+    };
+    let mut doc: toml_edit::DocumentMut = text
+        .parse()
+        .map_err(|e: toml_edit::TomlError| invalid(e.to_string()))?;
+    let mut tables = toml_edit::ArrayOfTables::new();
+    for source in sources {
+        let table = toml_edit::ser::to_document(source).map_err(|e| invalid(e.to_string()))?;
+        tables.push(table.as_table().clone());
+    }
+    doc["sources"] = toml_edit::Item::ArrayOfTables(tables);
+    let tmp = path.with_extension("toml.tmp");
+    let _ = std::fs::remove_file(&tmp);
+    write_private(&tmp, &doc.to_string())?;
+    std::fs::rename(&tmp, path).map_err(io(path))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -165,6 +195,39 @@ mod tests {
                     .unwrap_or(0);
                 assert_eq!(mode & 0o777, 0o600, "{file}");
             }
+        }
+    }
+
+    #[test]
+    fn saving_sources_keeps_the_rest_of_the_file() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(CONFIG_FILE);
+        let mut config = load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        config.sources.push(hookbell_core::SourceConfig {
+            id: "enzoic".into(),
+            provider: "enzoic".into(),
+            name: Some("Enzoic".into()),
+            auth: hookbell_core::Auth::Basic {
+                username: "KEY".into(),
+                password: "S3CRET".into(),
+            },
+        });
+        save_sources(&path, &config.sources).unwrap_or_else(|e| panic!("{e}"));
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            text.starts_with("# Hookbell settings."),
+            "the comments stay:\n{text}"
+        );
+        assert!(text.contains("# Other schemes:"), "{text}");
+        let again = load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again, config);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0);
+            assert_eq!(mode, 0o600);
         }
     }
 

@@ -72,6 +72,10 @@ fn system_lang() -> Lang {
 pub struct Engine {
     store: Arc<dyn Store>,
     config: Arc<RwLock<Arc<Config>>>,
+    /// Where source changes are saved; `None` keeps them in memory (tests).
+    config_file: Option<Arc<std::path::PathBuf>>,
+    /// Serializes changes to the config (read, change, save, swap).
+    config_changes: Arc<tokio::sync::Mutex<()>>,
     events: EventBus,
     system_lang: Lang,
 }
@@ -82,9 +86,43 @@ impl Engine {
         Engine {
             store,
             config: Arc::new(RwLock::new(Arc::new(config))),
+            config_file: None,
+            config_changes: Arc::new(tokio::sync::Mutex::new(())),
             events: EventBus::default(),
             system_lang: system_lang(),
         }
+    }
+
+    /// Saves source changes made through the API to `path` (the `hookbell.toml` it was read
+    /// from).
+    pub fn with_config_file(mut self, path: std::path::PathBuf) -> Self {
+        self.config_file = Some(Arc::new(path));
+        self
+    }
+
+    /// Changes the sources with `change`, validates the result, saves it to the config file,
+    /// and only then makes it current. Nothing changes when any step fails.
+    pub async fn change_sources(
+        &self,
+        change: impl FnOnce(&mut Vec<SourceConfig>) -> Result<(), ApiError>,
+    ) -> Result<Arc<Config>, ApiError> {
+        let _one_at_a_time = self.config_changes.lock().await;
+        let mut config = (*self.config()).clone();
+        change(&mut config.sources)?;
+        config.validate().map_err(|e| {
+            ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
+        })?;
+        if let Some(path) = &self.config_file {
+            crate::data_dir::save_sources(path, &config.sources)
+                .map_err(|e| ApiError::internal(&e))?;
+        }
+        let config = Arc::new(config);
+        match self.config.write() {
+            Ok(mut current) => *current = Arc::clone(&config),
+            Err(poisoned) => *poisoned.into_inner() = Arc::clone(&config),
+        }
+        tracing::info!(sources = config.sources.len(), "sources changed");
+        Ok(config)
     }
 
     /// The user's language: the `language` setting, else the system locale, else English.

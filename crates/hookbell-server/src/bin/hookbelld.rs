@@ -90,7 +90,8 @@ async fn main() -> anyhow::Result<()> {
 async fn serve(paths: Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
     let dir = paths.data_dir();
     data_dir::ensure_dir(&dir)?;
-    let config = data_dir::load_config(&paths.config_file())?;
+    let config_file = paths.config_file();
+    let config = data_dir::load_config(&config_file)?;
     let token = data_dir::api_token(&dir)?;
     let store_dir = dir.join(data_dir::STORE_DIR);
     let store = Arc::new(
@@ -102,7 +103,7 @@ async fn serve(paths: Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
         format!("cannot listen on {addr} (is another Hookbell running? try --listen 127.0.0.1:0)")
     })?;
     let local = listener.local_addr()?;
-    let engine = Engine::new(store.clone(), config);
+    let engine = Engine::new(store.clone(), config).with_config_file(config_file);
     let state = AppState::new(engine, token.clone(), local);
 
     let base = state.base_url();

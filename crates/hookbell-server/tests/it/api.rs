@@ -305,3 +305,113 @@ async fn the_language_setting_decides_the_language_of_new_alerts() {
     }
     server.stop().await;
 }
+
+#[tokio::test]
+async fn sources_are_added_shown_masked_changed_tested_and_removed() {
+    let server = TestServer::start("hookbell.toml").await;
+    let new = json!({
+        "id": "acme", "provider": "generic", "name": "ACME alerts",
+        "auth": {"scheme": "bearer", "token": "acme-token-123456"}
+    });
+    let response = server
+        .client
+        .post(format!("{}/api/sources", server.base))
+        .bearer_auth(TOKEN)
+        .json(&new)
+        .send()
+        .await;
+    let (status, created) = answer(response).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert_eq!(
+        created["urls"]["direct"],
+        format!("{}/hooks/acme", server.base)
+    );
+
+    // It takes deliveries at once.
+    let (status, _) = server
+        .deliver("acme", br#"{"title": "through the new source"}"#)
+        .await;
+    assert_eq!(status, StatusCode::OK);
+
+    let (_, shown) = server.get("/api/sources/acme").await;
+    assert_eq!(shown["auth"]["scheme"], "bearer");
+    assert_ne!(
+        shown["auth"]["token"], "acme-token-123456",
+        "masked by default: {shown}"
+    );
+    assert_eq!(shown["auth"]["token"].as_str().map(str::len), Some(17));
+    let (_, revealed) = server.get("/api/sources/acme?reveal=true").await;
+    assert_eq!(revealed["auth"]["token"], "acme-token-123456");
+
+    let response = server
+        .client
+        .post(format!("{}/api/sources", server.base))
+        .bearer_auth(TOKEN)
+        .json(&new)
+        .send()
+        .await;
+    assert_eq!(answer(response).await.0, StatusCode::CONFLICT);
+    for bad in [
+        json!({"id": "../x", "provider": "generic", "auth": {"scheme": "none"}}),
+        json!({"id": "y", "provider": "acme", "auth": {"scheme": "none"}}),
+        json!({"id": "z", "provider": "generic", "auth": {"scheme": "standard-webhooks", "secret": "whsec_%%%"}}),
+    ] {
+        let response = server
+            .client
+            .post(format!("{}/api/sources", server.base))
+            .bearer_auth(TOKEN)
+            .json(&bad)
+            .send()
+            .await;
+        let (status, err) = answer(response).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {err}");
+    }
+
+    let changed = json!({"provider": "generic", "name": "ACME", "auth": {"scheme": "none"}});
+    let response = server
+        .client
+        .put(format!("{}/api/sources/acme", server.base))
+        .bearer_auth(TOKEN)
+        .json(&changed)
+        .send()
+        .await;
+    let (status, view) = answer(response).await;
+    assert_eq!(
+        (status, view["auth_scheme"].clone()),
+        (StatusCode::OK, json!("none"))
+    );
+
+    // The test button: the provider's sample, down the real path.
+    let response = server
+        .client
+        .post(format!("{}/api/sources/enzoic/test", server.base))
+        .bearer_auth(TOKEN)
+        .send()
+        .await;
+    let (status, sent) = answer(response).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    let id = sent["alerts"][0].as_str().unwrap_or_default();
+    let (_, alert) = server.get(&format!("/api/alerts/{id}")).await;
+    assert_eq!(
+        (alert["source"].clone(), alert["provider"].clone()),
+        (json!("enzoic"), json!("enzoic"))
+    );
+    assert_eq!(
+        alert["severity"], "critical",
+        "the Enzoic sample carries a plaintext password"
+    );
+
+    let (status, _) = server.delete("/api/sources/acme").await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (status, _) = server.deliver("open", b"{}").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = server.post("acme", b"{}", &[]).await;
+    assert_eq!(
+        status,
+        StatusCode::NOT_FOUND,
+        "a removed source takes no deliveries"
+    );
+    let (status, _) = server.delete("/api/sources/acme").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    server.stop().await;
+}

@@ -110,3 +110,33 @@ async fn sigterm_finishes_flushes_and_exits_0() {
     assert_eq!(status, StatusCode::OK);
     assert_eq!(alert["title"], "just before the stop");
 }
+
+#[tokio::test]
+async fn a_source_added_through_the_api_is_saved_to_the_config() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let daemon = Daemon::start(dir.path()).await;
+    let client = reqwest::Client::new();
+    let source = serde_json::json!({"id": "omniac", "provider": "omniac", "auth": {"scheme": "header", "name": "X-Api-Key", "value": "k-123456"}});
+    let (status, body) = answer(
+        client
+            .post(format!("{}/api/sources", daemon.base))
+            .bearer_auth(&daemon.token)
+            .json(&source)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let text = std::fs::read_to_string(dir.path().join("hookbell.toml")).unwrap_or_default();
+    assert!(text.contains("id = \"omniac\""), "{text}");
+    assert!(
+        text.contains("# Hookbell settings."),
+        "the file's comments are kept: {text}"
+    );
+    let config = hookbell_core::Config::from_toml(&text).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        config.sources.len(),
+        2,
+        "the first-start test source and the new one"
+    );
+}

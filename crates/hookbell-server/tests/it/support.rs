@@ -37,7 +37,6 @@ pub const TOKEN: &str = "test-api-token-0123456789";
 /// The server, in this process.
 pub struct TestServer {
     pub base: String,
-    pub config: Config,
     pub engine: Engine,
     pub client: reqwest::Client,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
@@ -59,7 +58,7 @@ impl TestServer {
         let addr = listener
             .local_addr()
             .unwrap_or_else(|e| panic!("addr: {e}"));
-        let engine = Engine::new(store, config.clone());
+        let engine = Engine::new(store, config);
         let state = AppState::new(engine.clone(), Secret::new(TOKEN), addr);
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(hookbell_server::serve(listener, state, async move {
@@ -67,7 +66,6 @@ impl TestServer {
         }));
         TestServer {
             base: format!("http://{addr}"),
-            config,
             engine,
             client: reqwest::Client::new(),
             stop: Some(stop),
@@ -81,12 +79,12 @@ impl TestServer {
         self._dir.path()
     }
 
-    /// The auth of a configured source.
+    /// The auth of a source as the server has it now.
     pub fn auth(&self, source: &str) -> Auth {
-        self.config
+        self.engine
             .source(source)
-            .map(|s| s.auth.clone())
-            .unwrap_or_else(|| panic!("no source {source} in the fixture config"))
+            .map(|s| s.auth)
+            .unwrap_or_else(|| panic!("the server has no source {source}"))
     }
 
     /// POSTs `body` to `/hooks/{source}` signed as the source's provider would sign it.
