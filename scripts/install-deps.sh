@@ -2,12 +2,12 @@
 # Installs what building and testing Hookbell needs and is missing, on Debian or Ubuntu.
 # Safe to run again: it only installs what is absent. Uses sudo when not root.
 #
-#   scripts/install-deps.sh          what `make run` and `make test` need
-#   scripts/install-deps.sh bench    also the benchmark tools
+#   scripts/install-deps.sh          what `make run` needs (Rust, a C compiler, Node.js)
+#   scripts/install-deps.sh test     also what `make test` needs (cargo-fuzz, Chromium)
 set -euo pipefail
 
-want_bench=false
-[ "${1:-}" = bench ] && want_bench=true
+want_test=false
+[ "${1:-}" = test ] && want_test=true
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then
@@ -29,11 +29,23 @@ packages=()
 command -v cc >/dev/null 2>&1 || packages+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
+command -v node >/dev/null 2>&1 || packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || packages+=(npm)
+if $want_test; then
+  # The browser the end-to-end tests drive (Debian's build; Playwright's own download is not used).
+  [ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
+fi
 if [ ${#packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     echo "install-deps: installing ${packages[*]}"
-    $sudo apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "${packages[@]}"
+    log=$(mktemp)
+    if ! { $sudo apt-get update -qq && DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq \
+           --no-install-recommends "${packages[@]}"; } >"$log" 2>&1; then
+      cat "$log" >&2
+      echo "install-deps: apt-get failed (above)" >&2
+      exit 1
+    fi
+    rm -f "$log"
   else
     echo "install-deps: please install: ${packages[*]}" >&2
     exit 1
@@ -47,14 +59,18 @@ if [ ${#rustup_components[@]} -gt 0 ] && command -v rustup >/dev/null 2>&1; then
   rustup component add "${rustup_components[@]}"
 fi
 
-# cargo-fuzz drives the fuzz targets in fuzz/ (a short run is part of `make test`).
-if ! cargo fuzz --version >/dev/null 2>&1; then
-  echo "install-deps: installing cargo-fuzz"
-  cargo install cargo-fuzz --locked --quiet
+# The web UI is built with Vite 8, which needs Node.js 20.19 or newer.
+node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>20||(a===20&&b>=19)?"yes":"no")')
+if [ "$node_ok" != yes ]; then
+  echo "install-deps: Node.js $(node --version) is too old for the web UI's build (20.19 or newer is needed)." >&2
+  echo "install-deps: install a newer Node.js (e.g. from your distribution's backports or nodesource), then run this again." >&2
+  exit 1
 fi
 
-if $want_bench; then
-  : # The load generator is part of the workspace (crates/hookbell-bench): nothing else to install.
+# cargo-fuzz drives the fuzz targets in fuzz/ (a short run is part of `make test`).
+if $want_test && ! cargo fuzz --version >/dev/null 2>&1; then
+  echo "install-deps: installing cargo-fuzz"
+  cargo install cargo-fuzz --locked --quiet
 fi
 
 echo "install-deps: everything needed is here"
