@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
 
-.PHONY: run test deps lint unit fuzz-short fuzz build bench bench-parse fmt clean help
+.PHONY: run test deps deps-test ui ui-test e2e lint unit fuzz-short fuzz build bench bench-parse fmt clean help
 
 help:
 	@echo "make run    build and start Hookbell (hookbelld until the desktop app lands)"
@@ -20,11 +20,30 @@ help:
 deps:
 	@scripts/install-deps.sh
 
-run: deps
+deps-test:
+	@scripts/install-deps.sh test
+
+# The web UI, built into ui/dist (embedded into hookbelld by the release build).
+ui:
+	@if [ -f ui/package.json ]; then cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build; fi
+
+run: deps ui
 	$(CARGO) build --release -p hookbell-server --bin hookbelld
 	$(BIN)/hookbelld serve $(ARGS)
 
-test: deps lint fuzz-short unit
+test: deps-test lint ui-test fuzz-short e2e unit
+
+# Type checks, unit tests and the production build of the UI.
+ui-test:
+	@if [ -f ui/package.json ]; then cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run check && npm test && npm run build; fi
+
+# The UI in real Chromium against the real hookbelld (tests/e2e).
+e2e:
+	@if [ -f tests/e2e/package.json ] && [ -f ui/dist/index.html ]; then \
+	  $(CARGO) build --locked -p hookbell-server --bin hookbelld && \
+	  cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && \
+	  HOOKBELLD=$(CARGO_TARGET_DIR)/debug/hookbelld node --test --test-concurrency=1; \
+	fi
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -46,7 +65,7 @@ fuzz-short:
 fuzz: deps
 	scripts/fuzz.sh $(or $(FUZZ_SECONDS),300)
 
-build: deps
+build: deps ui
 	$(CARGO) build --release --workspace --bins --locked
 
 bench: deps
