@@ -1,0 +1,90 @@
+const TOKEN_KEY = 'hookbell.token';
+
+export class Unauthorized extends Error {
+  constructor() {
+    super('unauthorized');
+  }
+}
+
+export class ApiError extends Error {
+  constructor(
+    public readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+let unauthorizedHandler: () => void = () => {};
+
+export function onUnauthorized(handler: () => void): void {
+  unauthorizedHandler = handler;
+}
+
+export function getToken(): string | null {
+  try {
+    return sessionStorage.getItem(TOKEN_KEY);
+  } catch {
+    return null;
+  }
+}
+
+export function setToken(token: string): void {
+  try {
+    sessionStorage.setItem(TOKEN_KEY, token);
+  } catch {
+    /* storage disabled: the token is lost on reload, nothing else to do */
+  }
+}
+
+export function authHeaders(): Record<string, string> {
+  const token = getToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+async function errorMessage(res: Response): Promise<string> {
+  try {
+    const text = await res.text();
+    try {
+      const body: unknown = JSON.parse(text);
+      if (body && typeof body === 'object' && 'error' in body) {
+        const err = (body as { error: unknown }).error;
+        if (typeof err === 'string') return err;
+        if (err && typeof err === 'object' && 'message' in err) return String((err as { message: unknown }).message);
+      }
+    } catch {
+      /* not JSON */
+    }
+    return text.slice(0, 200) || `${res.status} ${res.statusText}`;
+  } catch {
+    return `${res.status} ${res.statusText}`;
+  }
+}
+
+/** Call the daemon's API; JSON in, JSON out. A 401 raises {@link Unauthorized}. */
+export async function api<T>(path: string, init: { method?: string; body?: unknown; signal?: AbortSignal } = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...authHeaders() };
+  const req: RequestInit = { method: init.method ?? 'GET', headers, cache: 'no-store' };
+  if (init.signal) req.signal = init.signal;
+  if (init.body !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    req.body = JSON.stringify(init.body);
+  }
+  const res = await fetch(path, req);
+  if (res.status === 401) {
+    unauthorizedHandler();
+    throw new Unauthorized();
+  }
+  if (!res.ok) throw new ApiError(res.status, await errorMessage(res));
+  if (res.status === 204) return undefined as T;
+  return (await res.json()) as T;
+}
+
+export function errorText(e: unknown): string {
+  if (e instanceof Error) return e.message;
+  return String(e);
+}
+
+export function notifyUnauthorized(): void {
+  unauthorizedHandler();
+}
