@@ -8,7 +8,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { launchBrowser, openApp, startDaemon } from "./harness.mjs";
 
-const screenshots = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "docs", "screenshots");
+// Screenshots go to tests/e2e/artifacts (not kept); to refresh the ones in the docs:
+// SCREENSHOTS_DIR=../../docs/screenshots make e2e
+const screenshots = process.env.SCREENSHOTS_DIR ?? join(dirname(fileURLToPath(import.meta.url)), "artifacts");
 const TIMEOUT = 10_000;
 
 let daemon;

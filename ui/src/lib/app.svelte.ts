@@ -53,11 +53,23 @@ export function announce(text: string): void {
   queueMicrotask(() => (app.announcement = text));
 }
 
+const systemDark = typeof matchMedia === 'function' ? matchMedia('(prefers-color-scheme: dark)') : null;
+
+/** The theme on screen: the chosen one, or the system's when following it. */
+function resolvedTheme(theme: Theme): 'light' | 'dark' {
+  if (theme !== 'system') return theme;
+  return systemDark?.matches ? 'dark' : 'light';
+}
+
+// Following the system means following its changes too.
+systemDark?.addEventListener('change', () => {
+  if (app.theme === 'system') document.documentElement.setAttribute('data-theme', resolvedTheme('system'));
+});
+
 export function applyTheme(theme: Theme): void {
   app.theme = theme;
-  const root = document.documentElement;
-  if (theme === 'system') root.removeAttribute('data-theme');
-  else root.setAttribute('data-theme', theme);
+  // Always a concrete theme on <html>, so the stylesheet has one dark palette, not two.
+  document.documentElement.setAttribute('data-theme', resolvedTheme(theme));
   try {
     localStorage.setItem(THEME_KEY, theme);
   } catch {
