@@ -24,15 +24,13 @@ pub use engine::{Engine, IngestError};
 pub use events::{Event, EventBus};
 pub use state::AppState;
 
-/// Every route: `/hooks`, `/api`, and the web UI at `/`.
+/// Every route: `/hooks`, `/api`, and the web UI at `/` (its files through the fallback).
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(hooks::router(&state))
         .merge(api::router(&state))
         .merge(ui::router())
-        .fallback(|| async {
-            error::ApiError::not_found("no such endpoint; deliveries go to /hooks/{source_id}")
-        })
+        .fallback(ui::fallback)
         .with_state(state)
 }
 

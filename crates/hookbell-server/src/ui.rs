@@ -5,8 +5,7 @@
 //! from the URL fragment, which never reaches the server.
 
 use axum::Router;
-use axum::extract::Path;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use rust_embed::Embed;
@@ -28,9 +27,7 @@ const CSP: &str = "default-src 'none'; script-src 'self'; style-src 'self'; conn
 const FALLBACK_CSP: &str = "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 pub(crate) fn router() -> Router<AppState> {
-    Router::new()
-        .route("/", get(index))
-        .route("/{*path}", get(asset))
+    Router::new().route("/", get(index))
 }
 
 fn with_headers(mut response: Response, csp: &'static str, cache: &'static str) -> Response {
@@ -74,9 +71,17 @@ async fn index() -> Response {
     }
 }
 
-async fn asset(Path(path): Path<String>) -> Response {
-    let Some(file) = Built::get(&path) else {
-        return ApiError::not_found("no such page; the web UI is at /").into_response();
+/// Every request no route took: a file of the built UI for a `GET`, else a JSON 404.
+pub(crate) async fn fallback(method: Method, uri: Uri) -> Response {
+    let path = uri.path().trim_start_matches('/');
+    let file = (method == Method::GET || method == Method::HEAD)
+        .then(|| Built::get(path))
+        .flatten();
+    let Some(file) = file else {
+        return ApiError::not_found(
+            "no such endpoint; deliveries go to /hooks/{source_id}, the web UI is at /",
+        )
+        .into_response();
     };
     let mime = file.metadata.mimetype().to_owned();
     // Vite names assets by content hash, so they never change under the same name.
