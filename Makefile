@@ -25,7 +25,7 @@ deps-test:
 
 # The web UI, built into ui/dist (embedded into hookbelld by the release build).
 ui:
-	@if [ -f ui/package.json ]; then cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run build; fi
+	@scripts/build-ui.sh
 
 run: deps ui
 	$(CARGO) build --release -p hookbell-server --bin hookbelld
@@ -35,7 +35,7 @@ test: deps-test lint ui-test fuzz-short e2e unit
 
 # Type checks, unit tests and the production build of the UI.
 ui-test:
-	@if [ -f ui/package.json ]; then cd ui && npm ci --no-audit --no-fund --loglevel=error && npm run check && npm test && npm run build; fi
+	@scripts/build-ui.sh --strict
 
 # The UI in real Chromium against the real hookbelld (tests/e2e).
 e2e:
