@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { authFromForm, emptyForm, formFromSource, inputFromForm, validateForm } from '../src/lib/sourceForm';
+
+describe('source form', () => {
+  it('sends only the chosen scheme’s fields', () => {
+    const f = { ...emptyForm(), id: 'acme', name: ' Acme ', scheme: 'bearer' as const, token: 't0k', password: 'x' };
+    expect(inputFromForm(f)).toEqual({ provider: 'generic', name: 'Acme', auth: { scheme: 'bearer', token: 't0k' } });
+  });
+
+  it('fills hmac defaults', () => {
+    const f = { ...emptyForm(), scheme: 'hmac-sha256' as const, secret: 's', signatureHeader: '', timestampHeader: ' ', toleranceSecs: '' };
+    expect(authFromForm(f)).toEqual({
+      scheme: 'hmac-sha256', secret: 's', signature_header: 'X-Signature', timestamp_header: 'X-Timestamp', tolerance_secs: 300,
+    });
+  });
+
+  it('round-trips a revealed source', () => {
+    const src = { id: 'h', provider: 'osintly', name: 'H', auth: { scheme: 'hmac-sha256', secret: 'abc', signature_header: 'X-S', timestamp_header: 'X-T', tolerance_secs: 60 } };
+    expect(inputFromForm(formFromSource(src))).toEqual({ provider: 'osintly', name: 'H', auth: src.auth });
+    const sw = { id: 's', provider: 'generic', name: 'S', auth: { scheme: 'standard-webhooks', secret: 'whsec_AA==', tolerance_secs: 42 } };
+    expect(inputFromForm(formFromSource(sw)).auth).toEqual(sw.auth);
+  });
+
+  it('checks ids and tolerance', () => {
+    expect(validateForm({ ...emptyForm(), id: 'acme-1_x' }, true)).toBeNull();
+    expect(validateForm({ ...emptyForm(), id: '-acme' }, true)).toBe('id');
+    expect(validateForm({ ...emptyForm(), id: 'Acme' }, true)).toBe('id');
+    expect(validateForm({ ...emptyForm(), id: 'a'.repeat(65) }, true)).toBe('id');
+    expect(validateForm({ ...emptyForm(), id: '' }, false)).toBeNull();
+    expect(validateForm({ ...emptyForm(), id: 'a', scheme: 'hmac-sha256', toleranceSecs: '-1' }, true)).toBe('tolerance');
+  });
+});
