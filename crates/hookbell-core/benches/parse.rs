@@ -3,10 +3,9 @@
 
 use std::hint::black_box;
 
-use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hookbell_core::providers::{self, Context};
-use hookbell_core::{Delivery, Headers, normalize};
+use hookbell_core::{Delivery, normalize};
 use serde_json::{Value, json};
 
 /// The allocator hookbelld runs with, so the numbers are the daemon's.
@@ -14,15 +13,7 @@ use serde_json::{Value, json};
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn delivery(body: Vec<u8>) -> Delivery {
-    Delivery {
-        source_id: "bench".into(),
-        received_at: Utc::now(),
-        peer: None,
-        headers: [("content-type", "application/json")]
-            .into_iter()
-            .collect::<Headers>(),
-        body,
-    }
+    hookbell_core::testing::json_delivery("bench", body)
 }
 
 /// 1,000 Cyscale alerts, each with its own control and asset.

@@ -139,19 +139,10 @@ fn unrecognized(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
     use crate::providers;
 
     fn run(body: &[u8], content_type: &str) -> Result<Normalized, BodyError> {
-        let delivery = Delivery {
-            source_id: "s".into(),
-            received_at: chrono::Utc::now(),
-            peer: None,
-            headers: [("content-type", content_type)]
-                .into_iter()
-                .collect::<Headers>(),
-            body: body.to_vec(),
-        };
+        let delivery = crate::testing::delivery("s", &[("content-type", content_type)], body);
         let generic = providers::get("generic").ok_or(BodyError::Empty)?;
         normalize(generic, &delivery, &Context::default())
     }

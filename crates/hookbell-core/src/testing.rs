@@ -3,6 +3,7 @@
 use chrono::{TimeZone, Utc};
 
 use crate::alert::{Alert, Severity};
+use crate::delivery::{Delivery, Headers};
 
 /// A plain unread alert with every field filled.
 pub fn sample_alert() -> Alert {
@@ -34,4 +35,20 @@ pub fn sample_alert() -> Alert {
         delivery_id: "01JYYYYYYYYYYYYYYYYYYYYYYY".into(),
         details: serde_json::Value::Null,
     }
+}
+
+/// A delivery of `body` to `source`, received now, with exactly `headers`.
+pub fn delivery(source: &str, headers: &[(&str, &str)], body: impl Into<Vec<u8>>) -> Delivery {
+    Delivery {
+        source_id: source.to_owned(),
+        received_at: Utc::now(),
+        peer: None,
+        headers: headers.iter().copied().collect::<Headers>(),
+        body: body.into(),
+    }
+}
+
+/// A JSON delivery of `body` to `source` (`Content-Type: application/json`), received now.
+pub fn json_delivery(source: &str, body: impl Into<Vec<u8>>) -> Delivery {
+    delivery(source, &[("content-type", "application/json")], body)
 }

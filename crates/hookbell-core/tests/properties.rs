@@ -2,22 +2,13 @@
 //! - no input makes a parser (or `normalize`) panic;
 //! - a secret a provider sends never reaches the alert or the stored copy of the body.
 
-use chrono::Utc;
 use hookbell_core::providers::{self, Context, Lang};
-use hookbell_core::{Delivery, Headers, normalize};
+use hookbell_core::{Delivery, normalize};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 
 fn delivery(body: Vec<u8>) -> Delivery {
-    Delivery {
-        source_id: "prop".into(),
-        received_at: Utc::now(),
-        peer: None,
-        headers: [("content-type", "application/json")]
-            .into_iter()
-            .collect::<Headers>(),
-        body,
-    }
+    hookbell_core::testing::json_delivery("prop", body)
 }
 
 /// Arbitrary JSON, biased towards the member names providers use so parsers go deep.

@@ -1231,17 +1231,10 @@ fn severity_de(severity: Severity) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
 
     fn parse_in(body: &str, lang: Lang) -> Result<Vec<NewAlert>, Unrecognized> {
         let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        let delivery = Delivery {
-            source_id: "cyscale".into(),
-            received_at: Utc::now(),
-            peer: None,
-            headers: Headers::new(),
-            body: body.as_bytes().to_vec(),
-        };
+        let delivery = crate::testing::delivery("cyscale", &[], body);
         Cyscale.parse(&value, &delivery, &Context { lang })
     }
 

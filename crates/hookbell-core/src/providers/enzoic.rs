@@ -1336,17 +1336,10 @@ fn snake_case(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
     use serde_json::json;
 
     fn delivery(body: &str) -> Delivery {
-        Delivery {
-            source_id: "enzoic".into(),
-            received_at: Utc::now(),
-            peer: None,
-            headers: Headers::new(),
-            body: body.as_bytes().to_vec(),
-        }
+        crate::testing::delivery("enzoic", &[], body)
     }
 
     fn parse_in(value: Value, lang: Lang) -> Result<Vec<NewAlert>, Unrecognized> {

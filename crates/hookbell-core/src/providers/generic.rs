@@ -176,16 +176,9 @@ pub fn json_kind(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
 
     fn delivery(headers: &[(&str, &str)], body: &str) -> Delivery {
-        Delivery {
-            source_id: "src".into(),
-            received_at: Utc::now(),
-            peer: None,
-            headers: headers.iter().copied().collect::<Headers>(),
-            body: body.as_bytes().to_vec(),
-        }
+        crate::testing::delivery("src", headers, body)
     }
 
     fn parse(headers: &[(&str, &str)], body: &str) -> Result<Vec<NewAlert>, Unrecognized> {

@@ -1362,17 +1362,10 @@ fn scrub(text: &str, known: &[String]) -> Scrubbed {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
     use serde_json::json;
 
     fn delivery(body: &Value) -> Delivery {
-        Delivery {
-            source_id: "leakix".into(),
-            received_at: chrono::Utc::now(),
-            peer: None,
-            headers: Headers::new(),
-            body: serde_json::to_vec(body).unwrap_or_default(),
-        }
+        crate::testing::delivery("leakix", &[], serde_json::to_vec(body).unwrap_or_default())
     }
 
     fn parse_in(body: Value, lang: Lang) -> NewAlert {

@@ -786,17 +786,10 @@ fn de_leak(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
     use serde_json::json;
 
     fn delivery(body: &Value) -> Delivery {
-        Delivery {
-            source_id: "omniac".into(),
-            received_at: Utc::now(),
-            peer: None,
-            headers: Headers::new(),
-            body: body.to_string().into_bytes(),
-        }
+        crate::testing::delivery("omniac", &[], body.to_string())
     }
 
     fn parse_in(body: Value, lang: Lang) -> NewAlert {

@@ -857,17 +857,10 @@ fn dedup(values: &mut Vec<MaskedValue>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
     use serde_json::json;
 
     fn delivery(body: &str) -> Delivery {
-        Delivery {
-            source_id: "osintly".into(),
-            received_at: chrono::Utc::now(),
-            peer: None,
-            headers: Headers::new(),
-            body: body.as_bytes().to_vec(),
-        }
+        crate::testing::delivery("osintly", &[], body)
     }
 
     fn parse_in(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
