@@ -118,6 +118,18 @@ pub struct SourceInput {
     pub auth: Auth,
 }
 
+impl SourceInput {
+    /// The `[[sources]]` entry this input describes, under `id` (a blank name is no name).
+    fn into_source(self, id: String) -> SourceConfig {
+        SourceConfig {
+            id,
+            provider: self.provider,
+            name: self.name.filter(|n| !n.trim().is_empty()),
+            auth: self.auth,
+        }
+    }
+}
+
 /// Members of an `auth` table that are not secret.
 const NOT_SECRET: &[&str] = &[
     "scheme",
@@ -187,12 +199,7 @@ pub async fn create(
             "a new source needs an `id`",
         )
     })?;
-    let source = SourceConfig {
-        id: id.clone(),
-        provider: input.provider,
-        name: input.name.filter(|n| !n.trim().is_empty()),
-        auth: input.auth,
-    };
+    let source = input.into_source(id.clone());
     state
         .engine
         .change_sources(|sources| {
@@ -219,12 +226,7 @@ pub async fn replace(
     Path(id): Path<String>,
     JsonBody(input): JsonBody<SourceInput>,
 ) -> Result<Json<SourceView>, ApiError> {
-    let source = SourceConfig {
-        id: id.clone(),
-        provider: input.provider,
-        name: input.name.filter(|n| !n.trim().is_empty()),
-        auth: input.auth,
-    };
+    let source = input.into_source(id.clone());
     state
         .engine
         .change_sources(|sources| {

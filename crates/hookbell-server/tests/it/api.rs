@@ -313,14 +313,7 @@ async fn sources_are_added_shown_masked_changed_tested_and_removed() {
         "id": "acme", "provider": "generic", "name": "ACME alerts",
         "auth": {"scheme": "bearer", "token": "acme-token-123456"}
     });
-    let response = server
-        .client
-        .post(format!("{}/api/sources", server.base))
-        .bearer_auth(TOKEN)
-        .json(&new)
-        .send()
-        .await;
-    let (status, created) = answer(response).await;
+    let (status, created) = server.post_json("/api/sources", new.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
     assert_eq!(
         created["urls"]["direct"],
@@ -343,52 +336,30 @@ async fn sources_are_added_shown_masked_changed_tested_and_removed() {
     let (_, revealed) = server.get("/api/sources/acme?reveal=true").await;
     assert_eq!(revealed["auth"]["token"], "acme-token-123456");
 
-    let response = server
-        .client
-        .post(format!("{}/api/sources", server.base))
-        .bearer_auth(TOKEN)
-        .json(&new)
-        .send()
-        .await;
-    assert_eq!(answer(response).await.0, StatusCode::CONFLICT);
+    assert_eq!(
+        server.post_json("/api/sources", new.clone()).await.0,
+        StatusCode::CONFLICT
+    );
     for bad in [
         json!({"id": "../x", "provider": "generic", "auth": {"scheme": "none"}}),
         json!({"id": "y", "provider": "acme", "auth": {"scheme": "none"}}),
         json!({"id": "z", "provider": "generic", "auth": {"scheme": "standard-webhooks", "secret": "whsec_%%%"}}),
     ] {
-        let response = server
-            .client
-            .post(format!("{}/api/sources", server.base))
-            .bearer_auth(TOKEN)
-            .json(&bad)
-            .send()
-            .await;
-        let (status, err) = answer(response).await;
+        let (status, err) = server.post_json("/api/sources", bad.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {err}");
     }
 
     let changed = json!({"provider": "generic", "name": "ACME", "auth": {"scheme": "none"}});
-    let response = server
-        .client
-        .put(format!("{}/api/sources/acme", server.base))
-        .bearer_auth(TOKEN)
-        .json(&changed)
-        .send()
-        .await;
-    let (status, view) = answer(response).await;
+    let (status, view) = server.put_json("/api/sources/acme", changed).await;
     assert_eq!(
         (status, view["auth_scheme"].clone()),
         (StatusCode::OK, json!("none"))
     );
 
     // The test button: the provider's sample, down the real path.
-    let response = server
-        .client
-        .post(format!("{}/api/sources/enzoic/test", server.base))
-        .bearer_auth(TOKEN)
-        .send()
+    let (status, sent) = server
+        .call(reqwest::Method::POST, "/api/sources/enzoic/test", None)
         .await;
-    let (status, sent) = answer(response).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
     let id = sent["alerts"][0].as_str().unwrap_or_default();
     let (_, alert) = server.get(&format!("/api/alerts/{id}")).await;

@@ -125,41 +125,46 @@ impl TestServer {
         answer(request.send().await).await
     }
 
-    /// GET on the local API with the token.
+    /// A call to the local API with the token, and a JSON body when one is given.
+    pub async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .client
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(TOKEN);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        answer(request.send().await).await
+    }
+
+    /// GET on the local API.
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
-        answer(
-            self.client
-                .get(format!("{}{path}", self.base))
-                .bearer_auth(TOKEN)
-                .send()
-                .await,
-        )
-        .await
+        self.call(reqwest::Method::GET, path, None).await
     }
 
-    /// PATCH on the local API with the token.
+    /// POST with a JSON body on the local API.
+    pub async fn post_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::POST, path, Some(body)).await
+    }
+
+    /// PUT with a JSON body on the local API.
+    pub async fn put_json(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        self.call(reqwest::Method::PUT, path, Some(body)).await
+    }
+
+    /// PATCH with a JSON body on the local API.
     pub async fn patch(&self, path: &str, body: Value) -> (StatusCode, Value) {
-        answer(
-            self.client
-                .patch(format!("{}{path}", self.base))
-                .bearer_auth(TOKEN)
-                .json(&body)
-                .send()
-                .await,
-        )
-        .await
+        self.call(reqwest::Method::PATCH, path, Some(body)).await
     }
 
-    /// DELETE on the local API with the token.
+    /// DELETE on the local API.
     pub async fn delete(&self, path: &str) -> (StatusCode, Value) {
-        answer(
-            self.client
-                .delete(format!("{}{path}", self.base))
-                .bearer_auth(TOKEN)
-                .send()
-                .await,
-        )
-        .await
+        self.call(reqwest::Method::DELETE, path, None).await
     }
 
     /// `/api/stats`.
