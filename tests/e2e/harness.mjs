@@ -7,7 +7,37 @@ import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
+import { after, before } from "node:test";
+import assert from "node:assert/strict";
 import { chromium } from "playwright-core";
+
+/** How long any wait in these tests may take. */
+export const TIMEOUT = 10_000;
+
+/** Starts hookbelld and Chromium before a file's tests and stops them after; the returned
+ * object holds them as `env.daemon` and `env.chrome` once the tests run. */
+export function useApp() {
+  const env = {};
+  before(async () => {
+    env.daemon = await startDaemon();
+    env.chrome = await launchBrowser();
+  });
+  after(async () => {
+    await env.chrome?.close();
+    await env.daemon?.stop();
+  });
+  return env;
+}
+
+/** Polls `check` until it holds, failing after TIMEOUT with `what`. */
+export async function waitFor(check, what) {
+  const until = Date.now() + TIMEOUT;
+  while (Date.now() < until) {
+    if (await check()) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`timed out waiting until ${what}`);
+}
 
 const here = dirname(fileURLToPath(import.meta.url));
 

@@ -1,32 +1,20 @@
 // More of the web UI in real Chromium against the real hookbelld: opening an alert from the
 // keyboard, bulk actions on a search result, and the quarantine view of an unreadable body.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openApp, startDaemon } from "./harness.mjs";
+import { openApp, TIMEOUT, useApp, waitFor } from "./harness.mjs";
 
-const TIMEOUT = 10_000;
 
-let daemon;
-let chrome;
-
-before(async () => {
-  daemon = await startDaemon();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await daemon?.stop();
-});
+const env = useApp();
 
 test("j then Enter opens an alert from the keyboard", async () => {
-  const { page, context, problems } = await openApp(chrome.browser, daemon);
+  const { page, context, problems } = await openApp(env.chrome.browser, env.daemon);
   const marker = `kbd${Date.now()}`;
   const alerts = new Map();
   for (const n of [1, 2, 3]) {
     const title = `Keyboard ${marker} ${n}`;
-    const sent = await daemon.deliver("generic", { title, severity: "medium" });
+    const sent = await env.daemon.deliver("generic", { title, severity: "medium" });
     assert.equal(sent.status, 200);
     alerts.set(sent.body.alerts[0], title);
   }
@@ -45,11 +33,11 @@ test("j then Enter opens an alert from the keyboard", async () => {
 });
 
 test("select all on a search result and mark done", async () => {
-  const { page, context, problems } = await openApp(chrome.browser, daemon);
+  const { page, context, problems } = await openApp(env.chrome.browser, env.daemon);
   const marker = `bulk${Date.now()}`;
   const ids = [];
   for (const n of [1, 2, 3]) {
-    const sent = await daemon.deliver("generic", { title: `Bulk ${marker} ${n}`, severity: "low" });
+    const sent = await env.daemon.deliver("generic", { title: `Bulk ${marker} ${n}`, severity: "low" });
     assert.equal(sent.status, 200);
     ids.push(sent.body.alerts[0]);
   }
@@ -65,7 +53,7 @@ test("select all on a search result and mark done", async () => {
   await bar.getByText("3 selected").waitFor({ timeout: TIMEOUT });
   await bar.getByRole("button", { name: "Mark done" }).click({ timeout: TIMEOUT });
   for (const id of ids) {
-    await waitFor(async () => (await daemon.api("GET", `/api/alerts/${id}`)).body.done === true, `${id} is done`);
+    await waitFor(async () => (await env.daemon.api("GET", `/api/alerts/${id}`)).body.done === true, `${id} is done`);
   }
   await bar.waitFor({ state: "hidden", timeout: TIMEOUT });
   assert.deepEqual(problems, []);
@@ -73,11 +61,11 @@ test("select all on a search result and mark done", async () => {
 });
 
 test("x selects the focused row and delete asks first", async () => {
-  const { page, context, problems } = await openApp(chrome.browser, daemon);
+  const { page, context, problems } = await openApp(env.chrome.browser, env.daemon);
   const marker = `del${Date.now()}`;
   const ids = [];
   for (const n of [1, 2]) {
-    const sent = await daemon.deliver("generic", { title: `Delete ${marker} ${n}`, severity: "info" });
+    const sent = await env.daemon.deliver("generic", { title: `Delete ${marker} ${n}`, severity: "info" });
     ids.push(sent.body.alerts[0]);
   }
   await page.getByRole("searchbox", { name: "Search" }).fill(marker);
@@ -91,10 +79,10 @@ test("x selects the focused row and delete asks first", async () => {
   await bar.getByText("2 selected").waitFor({ timeout: TIMEOUT });
   await bar.getByRole("button", { name: "Delete" }).click();
   await bar.getByText("Delete 2 selected alerts?", { exact: false }).waitFor({ timeout: TIMEOUT });
-  for (const id of ids) assert.equal((await daemon.api("GET", `/api/alerts/${id}`)).status, 200, "nothing deleted before confirming");
+  for (const id of ids) assert.equal((await env.daemon.api("GET", `/api/alerts/${id}`)).status, 200, "nothing deleted before confirming");
   await bar.getByRole("button", { name: "Yes, delete" }).click();
   for (const id of ids) {
-    await waitFor(async () => (await daemon.api("GET", `/api/alerts/${id}`)).status === 404, `${id} is deleted`);
+    await waitFor(async () => (await env.daemon.api("GET", `/api/alerts/${id}`)).status === 404, `${id} is deleted`);
   }
   await bar.waitFor({ state: "hidden", timeout: TIMEOUT });
   assert.deepEqual(problems, []);
@@ -102,8 +90,8 @@ test("x selects the focused row and delete asks first", async () => {
 });
 
 test("a body that is not JSON shows in quarantine with its raw text", async () => {
-  const { page, context, problems } = await openApp(chrome.browser, daemon);
-  const response = await fetch(`${daemon.base}/hooks/generic`, {
+  const { page, context, problems } = await openApp(env.chrome.browser, env.daemon);
+  const response = await fetch(`${env.daemon.base}/hooks/generic`, {
     method: "POST",
     headers: { "content-type": "application/json" },
     body: "not json {",
@@ -118,13 +106,3 @@ test("a body that is not JSON shows in quarantine with its raw text", async () =
   assert.deepEqual(problems, []);
   await context.close();
 });
-
-/** Polls `check` until it holds, failing after 10 s with `what`. */
-async function waitFor(check, what) {
-  const until = Date.now() + TIMEOUT;
-  while (Date.now() < until) {
-    if (await check()) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  assert.fail(`timed out waiting until ${what}`);
-}

@@ -1,28 +1,16 @@
 // The Sources screen in real Chromium against the real hookbelld: adding, editing and deleting
-// a source through the form, and the daemon's refusal of a duplicate shown next to the form.
+// a source through the form, and the env.daemon's refusal of a duplicate shown next to the form.
 
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launchBrowser, openApp, startDaemon } from "./harness.mjs";
+import { openApp, TIMEOUT, useApp, waitFor } from "./harness.mjs";
 
-const TIMEOUT = 10_000;
 const TOKEN = "acme-token-123456";
 
-let daemon;
-let chrome;
-
-before(async () => {
-  daemon = await startDaemon();
-  chrome = await launchBrowser();
-});
-
-after(async () => {
-  await chrome?.close();
-  await daemon?.stop();
-});
+const env = useApp();
 
 test("a source is added, edited, refused as a duplicate and deleted through the form", async () => {
-  const { page, context, problems } = await openApp(chrome.browser, daemon);
+  const { page, context, problems } = await openApp(env.chrome.browser, env.daemon);
   await page.getByRole("navigation").waitFor({ timeout: TIMEOUT });
   await page.evaluate(() => (window.location.hash = "#/sources"));
   await page.getByRole("heading", { name: "Generic sender" }).waitFor({ timeout: TIMEOUT });
@@ -45,13 +33,13 @@ test("a source is added, edited, refused as a duplicate and deleted through the 
   await form.waitFor({ state: "detached", timeout: TIMEOUT });
   await page.getByRole("heading", { name: "Acme Corp" }).waitFor({ timeout: TIMEOUT });
 
-  const created = await daemon.api("GET", "/api/sources/acme?reveal=true");
+  const created = await env.daemon.api("GET", "/api/sources/acme?reveal=true");
   assert.equal(created.status, 200);
   assert.equal(created.body.provider, "generic");
   assert.equal(created.body.auth.scheme, "bearer");
   assert.equal(created.body.auth.token, TOKEN);
 
-  // Edit: the form comes filled from the daemon, the ID read-only.
+  // Edit: the form comes filled from the env.daemon, the ID read-only.
   const acme = page.getByRole("region", { name: "Acme Corp" });
   await acme.getByRole("button", { name: "Edit", exact: true }).click();
   form = page.getByRole("form", { name: "Edit “Acme Corp”" });
@@ -64,11 +52,11 @@ test("a source is added, edited, refused as a duplicate and deleted through the 
   await form.getByRole("button", { name: "Save source" }).click();
   await form.waitFor({ state: "detached", timeout: TIMEOUT });
   await page.getByRole("heading", { name: "Acme Renamed" }).waitFor({ timeout: TIMEOUT });
-  const edited = await daemon.api("GET", "/api/sources/acme?reveal=true");
+  const edited = await env.daemon.api("GET", "/api/sources/acme?reveal=true");
   assert.equal(edited.body.name, "Acme Renamed");
   assert.equal(edited.body.auth.token, TOKEN, "editing the name keeps the token");
 
-  // The same ID again: the daemon's error shows next to the form, which stays open.
+  // The same ID again: the env.daemon's error shows next to the form, which stays open.
   await addButton.click();
   form = page.getByRole("form", { name: "New source" });
   await form.waitFor({ timeout: TIMEOUT });
@@ -79,7 +67,7 @@ test("a source is added, edited, refused as a duplicate and deleted through the 
   await alert.waitFor({ timeout: TIMEOUT });
   const message = (await alert.textContent()) ?? "";
   assert.match(message, /Could not save: \S/, `form error: ${message}`);
-  assert.equal((await daemon.api("GET", "/api/sources/acme")).body.name, "Acme Renamed");
+  assert.equal((await env.daemon.api("GET", "/api/sources/acme")).body.name, "Acme Renamed");
   await form.getByRole("button", { name: "Cancel", exact: true }).click();
   await form.waitFor({ state: "detached", timeout: TIMEOUT });
 
@@ -90,7 +78,7 @@ test("a source is added, edited, refused as a duplicate and deleted through the 
   await renamed.getByRole("alert").getByRole("button", { name: "Delete", exact: true }).click();
   await renamed.waitFor({ state: "detached", timeout: TIMEOUT });
   await page.getByText("Source “Acme Renamed” deleted.").waitFor({ timeout: TIMEOUT });
-  assert.equal((await daemon.api("GET", "/api/sources/acme")).status, 404);
+  assert.equal((await env.daemon.api("GET", "/api/sources/acme")).status, 404);
 
   // The refused duplicate is the only failed request the browser may report.
   const unexpected = problems.filter((p) => !/Failed to load resource: .*\b409\b/.test(p));
