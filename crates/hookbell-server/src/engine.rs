@@ -184,13 +184,15 @@ impl Engine {
             duplicate = outcome.duplicate,
             "delivery stored"
         );
-        for alert in &outcome.created {
-            self.events
-                .publish(Event::AlertCreated(Box::new(alert.clone())));
-        }
-        for alert in &outcome.repeated {
-            self.events
-                .publish(Event::AlertUpdated(Box::new(alert.clone())));
+        if self.events.has_subscribers() {
+            for alert in &outcome.created {
+                self.events
+                    .publish(Event::AlertCreated(Box::new(alert.clone())));
+            }
+            for alert in &outcome.repeated {
+                self.events
+                    .publish(Event::AlertUpdated(Box::new(alert.clone())));
+            }
         }
         self.publish_stats();
         Ok(outcome)
@@ -222,6 +224,9 @@ impl Engine {
     }
 
     fn publish_stats(&self) {
+        if !self.events.has_subscribers() {
+            return;
+        }
         match self.store.stats() {
             Ok(stats) => self.events.publish(Event::Stats(Box::new(stats))),
             Err(e) => tracing::error!(error = %e, "could not read stats"),

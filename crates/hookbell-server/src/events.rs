@@ -33,6 +33,11 @@ impl EventBus {
         let _ = self.0.send(event);
     }
 
+    /// Whether anyone listens; events built for nobody are not worth building.
+    pub fn has_subscribers(&self) -> bool {
+        self.0.receiver_count() > 0
+    }
+
     /// A new subscription, starting now.
     pub fn subscribe(&self) -> broadcast::Receiver<Event> {
         self.0.subscribe()
