@@ -12,6 +12,7 @@ pub mod delivery;
 pub mod lang;
 pub mod mask;
 pub mod normalize;
+pub mod notify;
 pub mod providers;
 pub mod secret;
 #[doc(hidden)]
@@ -23,5 +24,6 @@ pub use config::{Config, SourceConfig};
 pub use delivery::{Delivery, Headers};
 pub use lang::{Context, Lang};
 pub use normalize::{BodyError, Normalized, normalize};
+pub use notify::{Notification, NotificationSettings};
 pub use providers::{NewAlert, Provider};
 pub use secret::Secret;
