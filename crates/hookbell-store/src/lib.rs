@@ -21,7 +21,7 @@ mod writer;
 pub use error::{Result, StoreError};
 pub use pending::Pending;
 pub use query::{AlertPage, AlertQuery};
-pub use records::{DeliveryRecord, DeliveryStatus, IngestOutcome, SourceActivity, Stats};
+pub use records::{DeliveryRecord, DeliveryStatus, IngestOutcome, Purged, SourceActivity, Stats};
 pub use sled_store::SledStore;
 
 use hookbell_core::{Alert, AlertPatch, NewAlert};
@@ -52,6 +52,9 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes an alert; false when there was none. Its dedup key stays, so a provider's retry
     /// does not bring it back.
     fn delete(&self, id: &str) -> Pending<bool>;
+    /// Deletes alerts and deliveries received before `before` (retention). Dedup keys stay,
+    /// so a provider's late retry of a purged alert does not bring it back.
+    fn purge_before(&self, before: chrono::DateTime<chrono::Utc>) -> Pending<Purged>;
     /// Counters, read without a scan.
     fn stats(&self) -> Result<Stats>;
     /// Delivery metadata, newest first, optionally only one status.

@@ -74,6 +74,15 @@ pub struct IngestOutcome {
     pub repeated: Vec<Alert>,
 }
 
+/// What a retention purge deleted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Purged {
+    /// Alerts deleted.
+    pub alerts: u64,
+    /// Deliveries deleted (quarantined ones included).
+    pub deliveries: u64,
+}
+
 /// Counters for `/api/stats`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 pub struct Stats {

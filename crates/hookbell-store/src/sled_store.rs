@@ -13,7 +13,8 @@ use crate::index::{self, Index, Meta};
 use crate::keys;
 use crate::query::{self, AlertPage, AlertQuery};
 use crate::records::{
-    DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, SourceActivity, Stats, unframe,
+    DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, SourceActivity, Stats,
+    unframe,
 };
 use crate::writer::{self, Done, Ids, Job, Op, Prepared};
 use crate::{Pending, Store};
@@ -258,6 +259,13 @@ impl Store for SledStore {
     fn delete(&self, id: &str) -> Pending<bool> {
         self.send(Op::Delete { id: id.to_owned() }, |done| match done {
             Done::Delete(found) => Some(found),
+            _ => None,
+        })
+    }
+
+    fn purge_before(&self, before: chrono::DateTime<chrono::Utc>) -> Pending<Purged> {
+        self.send(Op::Purge { before }, |done| match done {
+            Done::Purged(purged) => Some(purged),
             _ => None,
         })
     }

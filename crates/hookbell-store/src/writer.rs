@@ -17,7 +17,7 @@ use ulid::Generator;
 use crate::error::{Result, StoreError};
 use crate::index::{self, Index, Meta};
 use crate::keys;
-use crate::records::{DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, frame};
+use crate::records::{DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, frame};
 
 /// Most ops applied before one flush.
 const MAX_GROUP: usize = 512;
@@ -46,6 +46,9 @@ pub(crate) enum Op {
         key: String,
         value: serde_json::Value,
     },
+    Purge {
+        before: chrono::DateTime<Utc>,
+    },
     Flush,
 }
 
@@ -55,6 +58,7 @@ pub(crate) enum Done {
     Quarantine(String),
     Patch(Option<Box<Alert>>),
     Delete(bool),
+    Purged(Purged),
     Unit,
 }
 
@@ -210,8 +214,46 @@ impl Writer {
                 self.tree.insert(keys::setting(&key), json(&value))?;
                 Ok(Done::Unit)
             }
+            Op::Purge { before } => self.purge(before).map(Done::Purged),
             Op::Flush => Ok(Done::Unit),
         }
+    }
+
+    /// Deletes alerts received before `before`, and deliveries (quarantined ones included)
+    /// received before it. Ids are ULIDs, so that is a range of keys under each prefix. Dedup
+    /// keys stay, as with [`Writer::delete`].
+    fn purge(&mut self, before: chrono::DateTime<Utc>) -> Result<Purged> {
+        let ms = u64::try_from(before.timestamp_millis()).unwrap_or(0);
+        let cutoff = ulid::Ulid::from_parts(ms, 0).to_string();
+        let mut purged = Purged::default();
+        let mut batch = Batch::default();
+        let mut gone = Vec::new();
+        for entry in self.tree.range(keys::alert("")..keys::alert(&cutoff)) {
+            let (key, _) = entry?;
+            if let Some(id) = keys::id_after(&key, keys::alert("").len()) {
+                batch.remove(keys::meta(&id));
+                gone.push(id);
+            }
+            batch.remove(key);
+            purged.alerts += 1;
+        }
+        for entry in self.tree.range(keys::delivery("")..keys::delivery(&cutoff)) {
+            let (key, _) = entry?;
+            if let Some(id) = keys::id_after(&key, keys::DELIVERY.len()) {
+                batch.remove(keys::quarantined(&id));
+            }
+            batch.remove(key);
+            purged.deliveries += 1;
+        }
+        self.tree.apply_batch(batch)?;
+        self.update_index(|index| {
+            for id in &gone {
+                if let Some(key) = index::parse_id(id) {
+                    index.remove(&key);
+                }
+            }
+        })?;
+        Ok(purged)
     }
 
     fn ingest(

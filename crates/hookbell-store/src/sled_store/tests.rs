@@ -371,3 +371,54 @@ fn a_newer_schema_is_refused_with_a_clear_error() {
         .unwrap_or_default();
     assert!(err.contains("schema version 99"), "{err}");
 }
+
+#[test]
+fn purge_deletes_what_came_before_the_cutoff_and_keeps_the_rest() {
+    let (_dir, store) = store();
+    let old = ingest(&store, "s", "old", Severity::High, "Old alert");
+    let quarantined = store
+        .quarantine(delivery("s"), b"not json".to_vec())
+        .wait()
+        .unwrap_or_else(|e| panic!("quarantine: {e}"));
+    // ULIDs count milliseconds: the cutoff must fall after the old ones' millisecond.
+    let old_ms = ulid::Ulid::from_string(&quarantined)
+        .unwrap_or_else(|e| panic!("ulid: {e}"))
+        .timestamp_ms();
+    let cutoff = loop {
+        let now = Utc::now();
+        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > old_ms {
+            break now;
+        }
+        std::thread::yield_now();
+    };
+    let new = ingest(&store, "s", "new", Severity::Low, "New alert");
+
+    let purged = store
+        .purge_before(cutoff)
+        .wait()
+        .unwrap_or_else(|e| panic!("purge: {e}"));
+    assert_eq!(purged.alerts, 1);
+    assert_eq!(
+        purged.deliveries, 2,
+        "the old delivery and the quarantined one"
+    );
+
+    let page = list(&store, AlertQuery::default());
+    let ids: Vec<&str> = page.alerts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(ids, [new.alert_ids[0].as_str()]);
+    assert_eq!(page.total, 1);
+    let stats = store.stats().unwrap_or_else(|e| panic!("stats: {e}"));
+    assert_eq!((stats.total, stats.by_severity["high"]), (1, 0));
+    assert!(matches!(store.alert(&old.alert_ids[0]), Ok(None)));
+    assert!(matches!(store.delivery(&quarantined), Ok(None)));
+    assert!(matches!(store.delivery(&new.delivery_id), Ok(Some(_))));
+    let quarantine = store
+        .deliveries(Some(DeliveryStatus::Quarantined), 10)
+        .unwrap_or_else(|e| panic!("deliveries: {e}"));
+    assert!(quarantine.is_empty());
+
+    // A late retry of the purged alert stays a duplicate rather than coming back.
+    let retry = ingest(&store, "s", "old", Severity::High, "Old alert");
+    assert!(retry.duplicate);
+    assert_eq!(list(&store, AlertQuery::default()).total, 1);
+}
