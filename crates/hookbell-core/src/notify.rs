@@ -124,7 +124,7 @@ impl NotificationSettings {
         if self.paused_until.is_some_and(|until| now < until) {
             return Err(Silenced::Paused);
         }
-        if self.muted_sources.iter().any(|s| *s == alert.source) {
+        if self.muted_sources.contains(&alert.source) {
             return Err(Silenced::Muted);
         }
         if alert.severity < self.min_severity {
@@ -298,7 +298,7 @@ struct Burst {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Show {
     /// One alert on its own.
-    Single(Alert),
+    Single(Box<Alert>),
     /// Many alerts as one notification.
     Summary(Vec<Alert>),
 }
@@ -346,7 +346,10 @@ impl Coalescer {
         if fits {
             burst.singles_shown += alerts.len();
             burst.alerts.extend(alerts.iter().cloned());
-            return alerts.into_iter().map(Show::Single).collect();
+            return alerts
+                .into_iter()
+                .map(|a| Show::Single(Box::new(a)))
+                .collect();
         }
         burst.alerts.extend(alerts);
         burst.held_since.get_or_insert(now);
@@ -363,7 +366,7 @@ impl Coalescer {
     /// The waiting summary, once the burst has been quiet long enough (or waited too long).
     /// The burst goes on: what follows soon after folds into the next summary.
     pub fn tick(&mut self, now: Instant) -> Option<Show> {
-        if !self.deadline().is_some_and(|d| now >= d) {
+        if self.deadline().is_none_or(|d| now < d) {
             return None;
         }
         let burst = self.burst.as_mut()?;

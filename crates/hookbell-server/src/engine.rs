@@ -5,7 +5,8 @@
 use std::sync::{Arc, RwLock};
 
 use hookbell_core::{
-    AlertPatch, AuthError, BodyError, Config, Context, Delivery, Lang, SourceConfig, providers,
+    AlertPatch, AuthError, BodyError, Config, Context, Delivery, Lang, NotificationSettings,
+    SourceConfig, providers,
 };
 use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Store};
 use tracing::Instrument;
@@ -56,6 +57,10 @@ impl From<IngestError> for ApiError {
 
 /// The store setting that holds the user's language (`"en"` or `"de"`).
 pub const LANGUAGE_SETTING: &str = "language";
+/// The store setting that holds the notification rules ([`NotificationSettings`]).
+pub const NOTIFICATIONS_SETTING: &str = "notifications";
+/// The store setting that holds how many days alerts are kept (null: forever).
+pub const RETENTION_SETTING: &str = "retention_days";
 
 /// The language of the system locale (`LC_ALL`, `LC_MESSAGES`, `LANG`), English if unknown.
 fn system_lang() -> Lang {
@@ -132,6 +137,30 @@ impl Engine {
                 Lang::parse(&tag).unwrap_or(self.system_lang)
             }
             _ => self.system_lang,
+        }
+    }
+
+    /// The notification rules; the defaults when none are set (or the stored ones are
+    /// unreadable, which is logged).
+    pub fn notification_settings(&self) -> NotificationSettings {
+        match self.store.setting(NOTIFICATIONS_SETTING) {
+            Ok(Some(value)) => serde_json::from_value(value).unwrap_or_else(|e| {
+                tracing::warn!(error = %e, "stored notification settings unreadable; using defaults");
+                NotificationSettings::default()
+            }),
+            Ok(None) => NotificationSettings::default(),
+            Err(e) => {
+                tracing::error!(error = %e, "could not read notification settings");
+                NotificationSettings::default()
+            }
+        }
+    }
+
+    /// How many days alerts are kept; `None` keeps them forever.
+    pub fn retention_days(&self) -> Option<u32> {
+        match self.store.setting(RETENTION_SETTING) {
+            Ok(Some(value)) => value.as_u64().and_then(|d| u32::try_from(d).ok()),
+            _ => None,
         }
     }
 
@@ -223,7 +252,7 @@ impl Engine {
         Ok(found)
     }
 
-    fn publish_stats(&self) {
+    pub(crate) fn publish_stats(&self) {
         if !self.events.has_subscribers() {
             return;
         }

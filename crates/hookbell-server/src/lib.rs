@@ -6,11 +6,14 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod app;
 pub mod data_dir;
 pub mod engine;
 pub mod error;
 pub mod events;
 pub mod hooks;
+pub mod notifier;
+pub mod retention;
 pub mod state;
 mod ui;
 
@@ -20,8 +23,10 @@ use std::net::SocketAddr;
 use axum::Router;
 use tokio::net::TcpListener;
 
+pub use app::{App, Options, StartError};
 pub use engine::{Engine, IngestError};
 pub use events::{Event, EventBus};
+pub use notifier::Notifier;
 pub use state::AppState;
 
 /// Every route: `/hooks`, `/api`, and the web UI at `/` (its files through the fallback).

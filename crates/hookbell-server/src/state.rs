@@ -3,6 +3,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 use std::num::NonZeroU32;
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
@@ -21,6 +22,18 @@ pub struct AppState {
     pub(crate) allowed_hosts: Arc<[String]>,
     pub(crate) limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     pub(crate) shutdown: watch::Sender<bool>,
+    pub(crate) paths: Option<Arc<Paths>>,
+}
+
+/// Where this engine keeps its files (shown in the UI's About section).
+#[derive(Debug, Clone)]
+pub struct Paths {
+    /// The data directory.
+    pub data_dir: PathBuf,
+    /// The config file.
+    pub config_file: PathBuf,
+    /// The log file, when logs go to one.
+    pub log_file: Option<PathBuf>,
 }
 
 impl AppState {
@@ -46,7 +59,20 @@ impl AppState {
             allowed_hosts,
             limiter,
             shutdown: watch::channel(false).0,
+            paths: None,
         }
+    }
+
+    /// Tells the API where the files are.
+    pub fn with_paths(mut self, paths: Paths) -> Self {
+        self.paths = Some(Arc::new(paths));
+        self
+    }
+
+    /// The UI's address with the API token in the URL fragment (which browsers never send to
+    /// the server).
+    pub fn open_url(&self) -> String {
+        format!("{}/#token={}", self.base_url(), self.token.expose())
     }
 
     /// The base URL of this server, as a loopback URL.

@@ -11,6 +11,7 @@ use subtle::ConstantTimeEq;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+pub mod about;
 pub mod alerts;
 pub mod deliveries;
 pub mod events;
@@ -27,6 +28,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(deliveries::router())
         .merge(sources::router())
         .merge(settings::router())
+        .merge(about::router())
         .merge(events::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("no such API endpoint; see /api/openapi.json") })

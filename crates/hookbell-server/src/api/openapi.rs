@@ -29,6 +29,7 @@ use crate::state::AppState;
         super::events::events,
         super::settings::read,
         super::settings::update,
+        super::about::about,
     ),
     modifiers(&TokenAuth),
     tags(

@@ -1,15 +1,12 @@
 //! `hookbelld`: the Hookbell engine without a window, for servers, tests, and people without
 //! a desktop. `hookbelld serve` runs it; `hookbelld send-test SOURCE` shows it working.
 
-use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::sync::Arc;
-
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use hookbell_core::providers;
-use hookbell_server::{AppState, Engine, data_dir};
-use hookbell_store::SledStore;
+use hookbell_server::{App, Options, data_dir};
+use std::net::SocketAddr;
+use std::path::PathBuf;
 
 /// mimalloc: faster than the system allocator for the many small allocations of parsing and
 /// serving JSON (see docs/BENCHMARKS.md).
@@ -88,38 +85,24 @@ async fn main() -> anyhow::Result<()> {
 }
 
 async fn serve(paths: Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
-    let dir = paths.data_dir();
-    data_dir::ensure_dir(&dir)?;
-    let config_file = paths.config_file();
-    let config = data_dir::load_config(&config_file)?;
-    let token = data_dir::api_token(&dir)?;
-    let store_dir = dir.join(data_dir::STORE_DIR);
-    let store = Arc::new(
-        SledStore::open(&store_dir)
-            .with_context(|| format!("opening the store in {}", store_dir.display()))?,
-    );
-    let addr = listen.unwrap_or(config.server.listen);
-    let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
-        format!("cannot listen on {addr} (is another Hookbell running? try --listen 127.0.0.1:0)")
-    })?;
-    let local = listener.local_addr()?;
-    let engine = Engine::new(store.clone(), config).with_config_file(config_file);
-    let state = AppState::new(engine, token.clone(), local);
-
-    let base = state.base_url();
+    let app = App::open(Options {
+        data_dir: Some(paths.data_dir()),
+        config_file: Some(paths.config_file()),
+        listen,
+        log_file: None,
+    })
+    .await?;
+    let local = app.local_addr();
     // Rust's stdout is line-buffered, so each line reaches a pipe as soon as it is printed. A
     // reader that went away (a closed pipe) must not stop the daemon, so errors are ignored.
     {
         use std::io::Write;
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "hookbelld listening on http://{local}");
-        let _ = writeln!(out, "open {base}/#token={}", token.expose());
+        let _ = writeln!(out, "open {}", app.state().open_url());
     }
-    tracing::info!(data_dir = %dir.display(), "ready");
-
-    hookbell_server::serve(listener, state, shutdown_signal()).await?;
-    store.close().context("flushing the store")?;
-    tracing::info!("stopped cleanly");
+    tracing::info!(data_dir = %paths.data_dir().display(), "ready");
+    app.run(shutdown_signal()).await?;
     Ok(())
 }
 

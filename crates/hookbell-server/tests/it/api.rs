@@ -235,6 +235,7 @@ async fn sources_and_openapi_are_served() {
         "/api/sources",
         "/api/events",
         "/api/settings",
+        "/api/about",
     ] {
         assert!(doc["paths"].get(path).is_some(), "OpenAPI lacks {path}");
     }
@@ -384,5 +385,89 @@ async fn sources_are_added_shown_masked_changed_tested_and_removed() {
     );
     let (status, _) = server.delete("/api/sources/acme").await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn notification_rules_merge_validate_and_persist() {
+    let server = TestServer::start("hookbell.toml").await;
+    let (_, settings) = server.get("/api/settings").await;
+    assert_eq!(
+        settings["notifications"],
+        json!({"enabled": true, "min_severity": "info",
+               "quiet_hours": {"enabled": false, "start": "22:00", "end": "07:00"},
+               "muted_sources": [], "paused_until": null}),
+        "the defaults notify everything"
+    );
+    assert_eq!(settings["retention_days"], Value::Null);
+
+    let (status, settings) = server
+        .patch(
+            "/api/settings",
+            json!({"notifications": {"min_severity": "high", "quiet_hours": {"enabled": true}}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    let rules = &settings["notifications"];
+    assert_eq!(rules["min_severity"], "high");
+    assert_eq!(
+        rules["quiet_hours"],
+        json!({"enabled": true, "start": "22:00", "end": "07:00"}),
+        "members left out keep their value, at any depth"
+    );
+
+    let (status, settings) = server
+        .patch(
+            "/api/settings",
+            json!({"notifications": {"muted_sources": ["enzoic"], "paused_until": "2026-11-22T18:00:00Z"}}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(settings["notifications"]["muted_sources"], json!(["enzoic"]));
+    assert_eq!(settings["notifications"]["min_severity"], "high");
+    assert_eq!(
+        server.engine.notification_settings().muted_sources,
+        ["enzoic"],
+        "the engine reads what was saved"
+    );
+
+    for (bad, says) in [
+        (json!({"notifications": {"min_severity": "urgent"}}), "urgent"),
+        (json!({"notifications": {"quiet_hours": {"start": "7pm"}}}), "7pm"),
+        (json!({"notifications": {"volume": 3}}), "volume"),
+        (json!({"retention_days": 0}), "between 1 and 3650"),
+        (json!({"retention_days": 5000}), "between 1 and 3650"),
+        // A valid member next to an invalid one is not applied either.
+        (json!({"language": "de", "retention_days": 0}), "between 1 and 3650"),
+    ] {
+        let (status, answer) = server.patch("/api/settings", bad.clone()).await;
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {answer}");
+        let error = answer["error"].as_str().unwrap_or_default();
+        assert!(error.contains(says), "{bad}: {error}");
+    }
+    let (_, settings) = server.get("/api/settings").await;
+    assert_eq!(settings["language"], Value::Null, "nothing of a refused patch landed");
+    assert_eq!(settings["notifications"]["min_severity"], "high");
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn retention_keeps_recent_alerts_and_can_go_back_to_forever() {
+    let server = TestServer::start("hookbell.toml").await;
+    let (_, sent) = server
+        .deliver("enzoic", &crate::support::payload("enzoic-breach.json"))
+        .await;
+    let (status, settings) = server
+        .patch("/api/settings", json!({"retention_days": 30}))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{settings}");
+    assert_eq!(settings["retention_days"], 30);
+    let id = sent["alerts"][0].as_str().unwrap_or_default();
+    let (status, _) = server.get(&format!("/api/alerts/{id}")).await;
+    assert_eq!(status, StatusCode::OK, "an alert of today is kept");
+    let (_, settings) = server
+        .patch("/api/settings", json!({"retention_days": null}))
+        .await;
+    assert_eq!(settings["retention_days"], Value::Null);
     server.stop().await;
 }

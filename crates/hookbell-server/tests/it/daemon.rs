@@ -51,6 +51,24 @@ async fn first_start_then_send_test_shows_the_pipeline_working() {
     assert_eq!(page["total"], 1, "{page}");
     assert_eq!(page["alerts"][0]["source"], "test");
 
+    // About tells where the files are.
+    let (status, about) = answer(
+        client
+            .get(format!("{}/api/about", daemon.base))
+            .bearer_auth(&daemon.token)
+            .send()
+            .await,
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(about["data_dir"], data.display().to_string(), "{about}");
+    assert_eq!(
+        about["config_file"],
+        data.join("hookbell.toml").display().to_string()
+    );
+    assert_eq!(about["listen"], daemon.base);
+    assert_eq!(about["version"], env!("CARGO_PKG_VERSION"));
+
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbelld"))
         .args(["send-test", "nosuch", "--url", &daemon.base, "--data-dir"])
         .arg(&data)
