@@ -7,11 +7,13 @@ export CARGO_TARGET_DIR
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
 
-.PHONY: run test deps deps-test ui ui-test e2e lint unit fuzz-short fuzz build bench bench-parse fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test lint unit fuzz-short fuzz build bundle bench bench-parse fmt clean help
 
 help:
-	@echo "make run    build and start Hookbell (hookbelld until the desktop app lands)"
+	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
 	@echo "make test   install what is missing, then lint and run every test"
+	@echo "make daemon build and start hookbelld, the engine without a window"
+	@echo "make bundle build the .deb (and AppImage) of the desktop app"
 	@echo "make build  release binaries of every program"
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
 	@echo "make bench-parse  criterion: parse + normalize per provider"
@@ -28,10 +30,14 @@ ui:
 	@scripts/build-ui.sh
 
 run: deps ui
-	$(CARGO) build --release -p hookbell-server --bin hookbelld
+	$(CARGO) build --release --locked -p hookbell --bin hookbell
+	$(BIN)/hookbell $(ARGS)
+
+daemon: deps ui
+	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
 	$(BIN)/hookbelld serve $(ARGS)
 
-test: deps-test lint ui-test fuzz-short e2e unit
+test: deps-test lint ui-test fuzz-short e2e desktop-test unit
 
 # Type checks, unit tests and the production build of the UI.
 ui-test:
@@ -44,6 +50,16 @@ e2e:
 	  cd tests/e2e && npm ci --no-audit --no-fund --loglevel=error && \
 	  HOOKBELLD=$(CARGO_TARGET_DIR)/debug/hookbelld node --test --test-concurrency=1; \
 	fi
+
+# The desktop app in a real window under Xvfb, with a D-Bus session and a fake notification
+# service, driven through WebDriver (tests/desktop).
+desktop-test:
+	$(CARGO) build --locked -p hookbell --bin hookbell -p fake-notifications
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+	  env HOOKBELL_APP=$(CARGO_TARGET_DIR)/debug/hookbell \
+	  FAKE_NOTIFICATIONS=$(CARGO_TARGET_DIR)/debug/fake-notifications \
+	  PATH="$(HOME)/.cargo/bin:$$PATH" \
+	  node --test --test-concurrency=1 tests/desktop/
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -67,6 +83,12 @@ fuzz: deps
 
 build: deps ui
 	$(CARGO) build --release --workspace --bins --locked
+
+# The desktop app's packages, with the Tauri CLI from npm (pinned in src-tauri/package.json).
+bundle: deps ui
+	cd src-tauri && npm ci --no-audit --no-fund --loglevel=error && npx tauri build --bundles deb appimage || \
+	  { echo "bundle: the AppImage needs tools that may be missing here; building the .deb alone"; npx tauri build --bundles deb; }
+	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/*/* 2>/dev/null || true
 
 bench: deps
 	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins

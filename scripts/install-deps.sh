@@ -2,8 +2,10 @@
 # Installs what building and testing Hookbell needs and is missing, on Debian or Ubuntu.
 # Safe to run again: it only installs what is absent. Uses sudo when not root.
 #
-#   scripts/install-deps.sh          what `make run` needs (Rust, a C compiler, Node.js)
-#   scripts/install-deps.sh test     also what `make test` needs (cargo-fuzz, Chromium)
+#   scripts/install-deps.sh          what `make run` needs (Rust, a C compiler, Node.js, and the
+#                                    GTK/WebKit libraries the desktop app builds against)
+#   scripts/install-deps.sh test     also what `make test` needs (cargo-fuzz, Chromium, Xvfb,
+#                                    a D-Bus session, WebKitWebDriver and tauri-driver)
 set -euo pipefail
 
 want_test=false
@@ -31,9 +33,19 @@ command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
+# The desktop app (Tauri 2) builds against WebKitGTK 4.1, GTK 3, the app indicator (tray),
+# librsvg and libxdo.
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+for pkg in libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev; do
+  have "$pkg" || packages+=("$pkg")
+done
 if $want_test; then
   # The browser the end-to-end tests drive (Debian's build; Playwright's own download is not used).
   [ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
+  # The desktop test: a virtual X server, a D-Bus session, WebKit's WebDriver, and screenshots.
+  for pkg in xvfb xauth dbus-x11 x11-apps x11-utils imagemagick webkit2gtk-driver; do
+    have "$pkg" || packages+=("$pkg")
+  done
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
@@ -65,6 +77,12 @@ fi
 if $want_test && ! cargo fuzz --version >/dev/null 2>&1; then
   echo "install-deps: installing cargo-fuzz"
   cargo install cargo-fuzz --locked --quiet
+fi
+
+# tauri-driver proxies WebDriver to WebKitWebDriver for the desktop test.
+if $want_test && ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
+  echo "install-deps: installing tauri-driver"
+  cargo install tauri-driver --locked --quiet
 fi
 
 echo "install-deps: everything needed is here"

@@ -1,0 +1,97 @@
+//! The inbox window. It shows the UI the engine serves on loopback, with the API token in the
+//! URL fragment (never sent to any server, readable only by that page). Closing hides it;
+//! links to anywhere else open in the system browser; a notification click brings it forward
+//! on the alert.
+
+use tauri::webview::NewWindowResponse;
+use tauri::{
+    AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, Window,
+    WindowEvent,
+};
+use tauri_plugin_opener::OpenerExt;
+use tauri_plugin_window_state::StateFlags;
+
+/// The window's label.
+pub const MAIN: &str = "main";
+
+/// What is remembered between runs: size, position and maximized (not visibility:
+/// `--minimized` decides that).
+pub const REMEMBERED: StateFlags = StateFlags::SIZE
+    .union(StateFlags::POSITION)
+    .union(StateFlags::MAXIMIZED);
+
+/// Creates the main window on `open_url` (the engine's UI with the token), shown or not.
+pub fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    open_url: &str,
+    visible: bool,
+) -> tauri::Result<WebviewWindow<R>> {
+    let url: tauri::Url = open_url
+        .parse()
+        .map_err(|_| tauri::Error::InvalidWebviewUrl("the engine's address is not a URL"))?;
+    let origin = url.origin();
+    let nav_app = app.clone();
+    let nav_origin = origin.clone();
+    let popup_app = app.clone();
+    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::External(url))
+        .title("Hookbell")
+        .inner_size(1120.0, 740.0)
+        .min_inner_size(640.0, 420.0)
+        .visible(visible)
+        .on_navigation(move |target| {
+            if target.origin() == nav_origin {
+                return true;
+            }
+            open_outside(&nav_app, target);
+            false
+        })
+        .on_new_window(move |target, _features| {
+            open_outside(&popup_app, &target);
+            NewWindowResponse::Deny
+        })
+        .build()
+}
+
+/// Opens http(s) links in the system browser; anything else is refused.
+fn open_outside<R: Runtime>(app: &AppHandle<R>, url: &tauri::Url) {
+    if !matches!(url.scheme(), "http" | "https") {
+        tracing::warn!(scheme = url.scheme(), "refused to open a link");
+        return;
+    }
+    if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
+        tracing::warn!(error = %e, "could not open a link in the browser");
+    }
+}
+
+/// Brings the window forward (unminimized, shown, focused), on `route` if given
+/// (a UI fragment such as `#/alerts/{id}`).
+pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
+    let Some(window) = app.get_webview_window(MAIN) else {
+        return;
+    };
+    if let Some(route) = route {
+        navigate(&window, route);
+    }
+    let _ = window.unminimize();
+    let _ = window.show();
+    let _ = window.set_focus();
+}
+
+/// Moves the UI to `route` without reloading it (the token stays in the page's session).
+pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
+    // JSON is a valid JavaScript string literal: the route cannot break out of it.
+    let literal = serde_json::to_string(route).unwrap_or_else(|_| "\"#/\"".into());
+    if let Err(e) = window.eval(format!("location.hash = {literal};")) {
+        tracing::warn!(error = %e, "could not move the window to {route}");
+    }
+}
+
+/// Closing the main window hides it: Hookbell keeps running in the tray.
+pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
+    if let WindowEvent::CloseRequested { api, .. } = event
+        && window.label() == MAIN
+    {
+        api.prevent_close();
+        let _ = window.hide();
+    }
+}
