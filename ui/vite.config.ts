@@ -37,5 +37,7 @@ export default defineConfig({
   test: {
     include: ['tests/**/*.test.ts'],
     environment: 'node',
+    // The contrast test reads the stylesheet (`app.css?raw`); Vitest blanks CSS unless told.
+    css: { include: [/app\.css/] },
   },
 });

@@ -2,7 +2,7 @@
 // Chromium driven by playwright-core. Everything it starts, it stops.
 
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, dirname } from "node:path";
 import { createInterface } from "node:readline";
@@ -41,12 +41,15 @@ export async function waitFor(check, what) {
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** Starts hookbelld with the fixture config; resolves once it prints `listening on`. */
-export async function startDaemon() {
-  const bin = process.env.HOOKBELLD;
+/** Starts hookbelld; resolves once it prints `listening on`. By default over a fresh temporary
+ * data directory with the fixture config, removed at stop; with `dataDir`, over that directory
+ * (given `config` when it has none yet), which is kept. */
+export async function startDaemon({ bin = process.env.HOOKBELLD, dataDir: keep, config } = {}) {
   if (!bin) throw new Error("set HOOKBELLD to the hookbelld binary (make e2e does)");
-  const dataDir = mkdtempSync(join(tmpdir(), "hookbell-e2e-"));
-  copyFileSync(join(here, "fixtures", "hookbell.toml"), join(dataDir, "hookbell.toml"));
+  const dataDir = keep ?? mkdtempSync(join(tmpdir(), "hookbell-e2e-"));
+  if (!keep || !existsSync(join(dataDir, "hookbell.toml"))) {
+    copyFileSync(config ?? join(here, "fixtures", "hookbell.toml"), join(dataDir, "hookbell.toml"));
+  }
   const child = spawn(bin, ["serve", "--listen", "127.0.0.1:0", "--data-dir", dataDir], {
     env: { ...process.env, RUST_LOG: "warn" },
     stdio: ["ignore", "pipe", "inherit"],
@@ -76,6 +79,7 @@ export async function startDaemon() {
   return {
     base,
     token,
+    dataDir,
     api,
     /** POSTs `payload` (an object, or raw text) to /hooks/{source}. */
     async deliver(source, payload) {
@@ -89,7 +93,7 @@ export async function startDaemon() {
     async stop() {
       child.kill("SIGTERM");
       await new Promise((resolve) => (child.exitCode !== null ? resolve() : child.once("exit", resolve)));
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!keep) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -1,5 +1,6 @@
 // More of the web UI in real Chromium against the real hookbelld: opening an alert from the
-// keyboard, bulk actions on a search result, and the quarantine view of an unreadable body.
+// keyboard, bulk actions on a search result, the quarantine view of an unreadable body, and
+// r/e on an open alert that no list row shows.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -103,6 +104,24 @@ test("a body that is not JSON shows in quarantine with its raw text", async () =
   await page.getByText("not valid JSON", { exact: false }).first().waitFor({ timeout: TIMEOUT });
   await page.getByText("Raw body", { exact: true }).first().click({ timeout: TIMEOUT });
   await page.getByText("not json {", { exact: true }).first().waitFor({ timeout: TIMEOUT });
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("e marks the open alert done even when the list does not show it", async () => {
+  const { page, context, problems } = await openApp(env.chrome.browser, env.daemon);
+  const title = `Hidden by the search ${Date.now()}`;
+  const sent = await env.daemon.deliver("generic", { title, severity: "low" });
+  const id = sent.body.alerts[0];
+  // A search that matches nothing: the alert, opened by its address, is in no list row.
+  await page.getByRole("searchbox", { name: "Search" }).fill(`nothing-${Date.now()}`);
+  await page.getByText("Nothing matches these filters").waitFor({ timeout: TIMEOUT });
+  await page.evaluate((alertId) => (window.location.hash = `#/alerts/${alertId}`), id);
+  await page.getByRole("heading", { name: title }).first().waitFor({ timeout: TIMEOUT });
+  await waitFor(async () => (await env.daemon.api("GET", `/api/alerts/${id}`)).body.read === true, "opening marks it read");
+  await page.keyboard.press("e");
+  await waitFor(async () => (await env.daemon.api("GET", `/api/alerts/${id}`)).body.done === true, "`e` marks it done");
+  await page.getByRole("button", { name: "Not done" }).waitFor({ timeout: TIMEOUT });
   assert.deepEqual(problems, []);
   await context.close();
 });

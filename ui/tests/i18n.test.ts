@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { de, en, messages, translate } from '../src/lib/i18n';
+import { de, en, formatCount, messages, translate } from '../src/lib/i18n';
 
 describe('i18n', () => {
   it('has exactly the same keys in English and German', () => {
@@ -32,5 +32,14 @@ describe('i18n', () => {
     expect(translate('de', 'list.total', { n: 5 })).toBe('5 Meldungen');
     expect(translate('en', 'auth.body')).toContain('#token=');
     expect(translate('de', 'auth.body')).toContain('#token=');
+  });
+});
+
+describe('formatCount', () => {
+  it('groups thousands as Intl does for en-GB and de-DE', () => {
+    for (const n of [0, 7, 999, 1000, 12_345, 100_000, 1_234_567, -4200]) {
+      expect(formatCount('en', n), String(n)).toBe(new Intl.NumberFormat('en-GB').format(n));
+      expect(formatCount('de', n), String(n)).toBe(new Intl.NumberFormat('de-DE').format(n));
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { appendPage, matchesFilters, remove, update, upsert } from '../src/lib/merge';
+import { appendPage, findNear, matchesFilters, remove, update, upsert, withArrivals } from '../src/lib/merge';
 import { EMPTY_FILTERS, type Alert } from '../src/lib/types';
 
 function alert(id: string, over: Partial<Alert> = {}): Alert {
@@ -90,5 +90,39 @@ describe('matchesFilters', () => {
     expect(matchesFilters({ ...a, done: true }, { ...EMPTY_FILTERS, status: 'done' })).toBe(true);
     expect(matchesFilters(a, { ...EMPTY_FILTERS, q: 'PASSWORD' })).toBe(true);
     expect(matchesFilters(a, { ...EMPTY_FILTERS, q: 'nothing' })).toBe(false);
+  });
+});
+
+describe('findNear', () => {
+  const list = ['f', 'e', 'd', 'c', 'b', 'a'].map((id) => ({ id }) as Alert);
+  it('finds an id wherever it is, starting at the hint', () => {
+    for (let hint = -2; hint < 9; hint++) {
+      for (const [i, a] of list.entries()) expect(findNear(list, a.id, hint)).toBe(i);
+    }
+  });
+  it('answers -1 for an id not there, and on an empty list', () => {
+    expect(findNear(list, 'x', 3)).toBe(-1);
+    expect(findNear([], 'a', 0)).toBe(-1);
+  });
+});
+
+describe('withArrivals', () => {
+  const page = [alert('05'), alert('03'), alert('01')];
+  it('adds live alerts the page was read too early to hold, and counts them', () => {
+    const { items, added } = withArrivals(page, [alert('07'), alert('06')], EMPTY_FILTERS);
+    expect(items.map((a) => a.id)).toEqual(['07', '06', '05', '03', '01']);
+    expect(added).toBe(2);
+  });
+  it('keeps the page’s copy of an alert it already holds', () => {
+    const fresh = alert('05', { read: true });
+    const { items, added } = withArrivals([fresh, ...page.slice(1)], [alert('05')], EMPTY_FILTERS);
+    expect(items.map((a) => a.id)).toEqual(['05', '03', '01']);
+    expect(items[0]!.read).toBe(true);
+    expect(added).toBe(0);
+  });
+  it('skips what the filters hide', () => {
+    const { items, added } = withArrivals(page, [alert('09', { severity: 'info' })], { ...EMPTY_FILTERS, severity: 'high' });
+    expect(items.map((a) => a.id)).toEqual(['05', '03', '01']);
+    expect(added).toBe(0);
   });
 });

@@ -1,7 +1,8 @@
 import { api, getToken, onUnauthorized, setToken } from './api';
 import { parseRoute, takeToken, type Route } from './fragment';
 import { translate, type MessageKey } from './i18n';
-import type { Lang, Settings, Source, Stats } from './types';
+import { parseSettings } from './settings';
+import type { Lang, Settings, SettingsPatch, Source, Stats } from './types';
 
 export type Theme = 'system' | 'light' | 'dark';
 const THEME_KEY = 'hookbell.theme';
@@ -32,6 +33,8 @@ function initialTheme(): Theme {
 export const app = $state({
   lang: initialLang() as Lang,
   langSetting: null as Lang | null,
+  /** The engine's settings as last read or saved (null until the first answer). */
+  settings: null as Settings | null,
   theme: initialTheme(),
   auth: 'unknown' as 'unknown' | 'ok' | 'missing' | 'rejected',
   route: { name: 'inbox', alertId: null } as Route,
@@ -114,10 +117,21 @@ export function navigate(hash: string): void {
   location.hash = hash;
 }
 
-export async function loadSettings(): Promise<void> {
-  const s = await api<Settings>('/api/settings');
+function took(raw: unknown): Settings {
+  const s = parseSettings(raw);
+  app.settings = s;
   app.langSetting = s.language;
   setLangLocal(s.effective_language);
+  return s;
+}
+
+export async function loadSettings(): Promise<Settings> {
+  return took(await api<unknown>('/api/settings'));
+}
+
+/** PATCH the settings; the engine answers them whole. A refused value raises its message. */
+export async function saveSettings(patch: SettingsPatch): Promise<Settings> {
+  return took(await api<unknown>('/api/settings', { method: 'PATCH', body: patch }));
 }
 
 export async function saveLanguage(lang: Lang): Promise<void> {
@@ -128,9 +142,7 @@ export async function saveLanguage(lang: Lang): Promise<void> {
   } catch {
     /* storage disabled */
   }
-  const s = await api<Settings>('/api/settings', { method: 'PATCH', body: { language: lang } });
-  app.langSetting = s.language;
-  setLangLocal(s.effective_language);
+  await saveSettings({ language: lang });
 }
 
 export async function loadStats(): Promise<void> {

@@ -35,6 +35,22 @@ export function update(list: readonly Alert[], alert: Alert): Alert[] {
   return next;
 }
 
+/**
+ * The index of `id` in `list`, searching outward from `hint` (where it was last seen): an alert
+ * moves only by the few rows added or removed around it, so this is quick on long lists.
+ */
+export function findNear(list: readonly Alert[], id: string, hint: number): number {
+  const start = Math.max(0, Math.min(list.length - 1, hint));
+  for (let d = 0; d < list.length; d++) {
+    const after = start + d;
+    const before = start - d;
+    if (after >= list.length && before < 0) break;
+    if (after < list.length && list[after]!.id === id) return after;
+    if (d > 0 && before >= 0 && list[before]!.id === id) return before;
+  }
+  return -1;
+}
+
 export function remove(list: readonly Alert[], id: string): Alert[] {
   const at = list.findIndex((a) => a.id === id);
   if (at === -1) return list as Alert[];
@@ -57,6 +73,26 @@ export function appendPage(list: readonly Alert[], page: readonly Alert[]): Aler
   }
   if (!sorted) next.sort(newerFirst);
   return next;
+}
+
+/**
+ * A freshly fetched first page, plus the live alerts that arrived while it was asked for (the
+ * engine may have read the page before they were stored). Returns the list and how many alerts
+ * it holds that the page's total does not count.
+ */
+export function withArrivals(
+  page: readonly Alert[],
+  arrivals: readonly Alert[],
+  filters: Filters,
+): { items: Alert[]; added: number } {
+  let items = appendPage([], page);
+  let added = 0;
+  for (const alert of arrivals) {
+    if (!matchesFilters(alert, filters) || items.some((a) => a.id === alert.id)) continue;
+    items = upsert(items, alert);
+    added++;
+  }
+  return { items, added };
 }
 
 export function severityRank(s: Severity): number {

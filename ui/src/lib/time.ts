@@ -26,14 +26,14 @@ export function relativeTime(iso: string | null | undefined, now: number, lang: 
   return new Intl.DateTimeFormat(de ? 'de-DE' : 'en-GB', { dateStyle: 'medium' }).format(then);
 }
 
-/** A full local date and time. */
-export function absoluteTime(iso: string | null | undefined, lang: Lang): string {
+/** A full local date and time (to the second, or with `short` to the minute). */
+export function absoluteTime(iso: string | null | undefined, lang: Lang, time: 'medium' | 'short' = 'medium'): string {
   if (!iso) return '—';
   const then = Date.parse(iso);
   if (Number.isNaN(then)) return iso;
   return new Intl.DateTimeFormat(lang === 'de' ? 'de-DE' : 'en-GB', {
     dateStyle: 'medium',
-    timeStyle: 'medium',
+    timeStyle: time,
   }).format(then);
 }
 

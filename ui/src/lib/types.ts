@@ -87,9 +87,46 @@ export interface DeliveryWithBody {
 
 export type Lang = 'en' | 'de';
 
+/** Local wall-clock times "HH:MM" between which only critical alerts notify. */
+export interface QuietHours {
+  enabled: boolean;
+  start: string;
+  end: string;
+}
+
+/** How the desktop app notifies of new alerts. */
+export interface NotificationSettings {
+  enabled: boolean;
+  min_severity: Severity;
+  quiet_hours: QuietHours;
+  muted_sources: string[];
+  /** RFC 3339; set by the desktop tray's pause, null when not paused. */
+  paused_until: string | null;
+}
+
 export interface Settings {
   language: Lang | null;
   effective_language: Lang;
+  notifications: NotificationSettings;
+  /** Alerts received longer ago than this many days are deleted; null keeps them forever. */
+  retention_days: number | null;
+}
+
+/** A `PATCH /api/settings` body: any subset; `notifications` members left out keep their value. */
+export interface SettingsPatch {
+  language?: Lang | null;
+  notifications?: Partial<NotificationSettings>;
+  retention_days?: number | null;
+}
+
+/** `GET /api/about`. A path is null when the engine has none to tell (it runs without a data directory). */
+export interface About {
+  version: string;
+  data_dir: string | null;
+  config_file: string | null;
+  /** Null when logs go to standard error rather than a file. */
+  log_file: string | null;
+  listen: string;
 }
 
 export interface Filters {
