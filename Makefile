@@ -59,7 +59,7 @@ desktop-test:
 	  env HOOKBELL_APP=$(CARGO_TARGET_DIR)/debug/hookbell \
 	  FAKE_NOTIFICATIONS=$(CARGO_TARGET_DIR)/debug/fake-notifications \
 	  PATH="$(HOME)/.cargo/bin:$$PATH" \
-	  node --test --test-concurrency=1 tests/desktop/
+	  node --test --test-concurrency=1 tests/desktop/*.test.mjs
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -9,25 +9,35 @@
 //! - `{"event":"ready"}` once the name is owned;
 //! - `{"event":"notify","id":1,"replaces_id":0,"app_name":…,"summary":…,"body":…,"app_icon":…,
 //!   "actions":["default","Open",…],"urgency":0|1|2|null,"category":…|null,
-//!   "desktop_entry":…|null,"hints":[names],"expire_timeout":-1,"at_ms":…}` per `Notify`;
-//! - `{"event":"close","id":…,"reason":3,"by":"client"|"stdin","at_ms":…}` per close;
-//! - `{"event":"ok","cmd":…}` or `{"event":"error","cmd":…,"error":…}` per stdin command.
+//!   "desktop_entry":…|null,"hints":[names],"expire_timeout":-1,"sender":":1.7","at_ms":…}`
+//!   per `Notify`;
+//! - `{"event":"close","id":…,"reason":2|3,"by":"client"|"stdin","at_ms":…}` per close;
+//! - `{"event":"ok","cmd":…,"listening":true|false|null}` or
+//!   `{"event":"error","cmd":…,"error":…}` per stdin command.
 //!
 //! stdin, one command a line:
 //! - `invoke <id> <action_key>`: emits `ActionInvoked(id, action_key)`, then
 //!   `NotificationClosed(id, 2)` (dismissed by the user), as a notification daemon does on a click;
 //! - `close <id>`: emits `NotificationClosed(id, 3)`.
 //!
+//! Before emitting, a command waits (up to 5 s) until the connection that sent notification
+//! `id` has a match rule for the signal, asked of the bus daemon (`GetAllMatchRules`): clients
+//! such as notify-rust subscribe only after `Notify` returns, and a signal sent before that is
+//! lost, where a person's click never comes that fast. `listening` in the answer says whether
+//! the client was listening (`null`: the bus cannot tell).
+//!
 //! It exits when stdin closes.
 #![forbid(unsafe_code)]
 
 use std::collections::HashMap;
 use std::io::Write;
-use std::time::{SystemTime, UNIX_EPOCH};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context, bail};
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::time::Instant;
 use zbus::object_server::SignalEmitter;
 use zbus::zvariant::{OwnedValue, Value as Variant};
 
@@ -84,17 +94,20 @@ mod service {
         urgency,
     };
     use std::sync::{Arc, Mutex};
+    use zbus::message::Header;
 
-    /// The ids handed out so far.
+    /// The ids handed out so far, and who asked for each notification.
     #[derive(Debug, Default)]
     pub struct State {
         last_id: u32,
+        /// The unique bus name of each notification's sender.
+        pub senders: HashMap<u32, String>,
     }
 
     /// The `org.freedesktop.Notifications` object.
     #[derive(Debug, Clone, Default)]
     pub struct Notifications {
-        state: Arc<Mutex<State>>,
+        pub state: Arc<Mutex<State>>,
     }
 
     #[zbus::interface(name = "org.freedesktop.Notifications", spawn = false)]
@@ -112,19 +125,25 @@ mod service {
             actions: Vec<String>,
             hints: HashMap<String, OwnedValue>,
             expire_timeout: i32,
+            #[zbus(header)] header: Header<'_>,
         ) -> u32 {
+            let sender = header.sender().map(|s| s.to_string());
             let id = {
                 let mut state = self
                     .state
                     .lock()
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
-                if replaces_id != 0 {
+                let id = if replaces_id != 0 {
                     state.last_id = state.last_id.max(replaces_id);
                     replaces_id
                 } else {
                     state.last_id += 1;
                     state.last_id
+                };
+                if let Some(sender) = &sender {
+                    state.senders.insert(id, sender.clone());
                 }
+                id
             };
             let mut hint_names: Vec<&str> = hints.keys().map(String::as_str).collect();
             hint_names.sort_unstable();
@@ -142,6 +161,7 @@ mod service {
                 "desktop_entry": string_hint(&hints, "desktop-entry"),
                 "hints": hint_names,
                 "expire_timeout": expire_timeout,
+                "sender": sender,
                 "at_ms": now_ms(),
             }));
             id
@@ -191,10 +211,93 @@ mod service {
     }
 }
 
-use service::Notifications;
+use service::{Notifications, State};
+
+/// How long `invoke` and `close` wait for the notification's sender to listen for signals.
+const LISTEN_DEADLINE: Duration = Duration::from_secs(5);
+/// After the bus has the sender's match rule, the client library may still be setting up the
+/// stream that reads it (notify-rust adds its rules, then opens the stream); a person's click
+/// never comes that fast either.
+const LISTEN_GRACE: Duration = Duration::from_millis(50);
+
+/// A match rule as the bus daemon lists it (`key='value',…`), as a map. Values are taken up to
+/// their closing quote; the spec's `'\''` escape for an apostrophe does not occur in the keys
+/// that matter here (names and paths).
+fn parse_rule(rule: &str) -> HashMap<String, String> {
+    let mut parts = HashMap::new();
+    let mut rest = rule;
+    while let Some((key, after)) = rest.split_once("='") {
+        let (value, next) = after.split_once('\'').unwrap_or((after, ""));
+        parts.insert(
+            key.trim_start_matches(',').trim().to_owned(),
+            value.to_owned(),
+        );
+        rest = next;
+    }
+    parts
+}
+
+/// Whether a match rule lets our `signal` through.
+fn rule_matches(rule: &str, signal: &str) -> bool {
+    let rule = parse_rule(rule);
+    let allows = |key: &str, value: &str| rule.get(key).is_none_or(|v| v == value);
+    allows("type", "signal")
+        && allows("interface", NAME)
+        && allows("member", signal)
+        && allows("path", PATH)
+        && !rule.keys().any(|k| k.starts_with("arg"))
+}
+
+/// Waits until the client that sent notification `id` listens for `signal` on the bus (asks
+/// the bus daemon for every connection's match rules). Answers whether it does: `None` when the
+/// bus cannot tell (no Debug.Stats interface) or the sender is unknown.
+async fn wait_for_listener(
+    connection: &zbus::Connection,
+    state: &Arc<Mutex<State>>,
+    id: u32,
+    signal: &str,
+) -> Option<bool> {
+    let sender = state
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .senders
+        .get(&id)
+        .cloned()?;
+    let until = Instant::now() + LISTEN_DEADLINE;
+    loop {
+        let reply = connection
+            .call_method(
+                Some("org.freedesktop.DBus"),
+                "/org/freedesktop/DBus",
+                Some("org.freedesktop.DBus.Debug.Stats"),
+                "GetAllMatchRules",
+                &(),
+            )
+            .await
+            .ok()?;
+        let rules: HashMap<String, Vec<String>> = reply.body().deserialize().ok()?;
+        let listening = rules
+            .get(&sender)
+            .is_some_and(|rules| rules.iter().any(|r| rule_matches(r, signal)));
+        if listening {
+            tokio::time::sleep(LISTEN_GRACE).await;
+            return Some(true);
+        }
+        if !rules.contains_key(&sender) || Instant::now() >= until {
+            // Gone from the bus, or never listened.
+            return Some(false);
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
 
 /// Runs one stdin command; answers what to print.
-async fn run_command(emitter: &SignalEmitter<'_>, line: &str) -> anyhow::Result<Value> {
+async fn run_command(
+    connection: &zbus::Connection,
+    emitter: &SignalEmitter<'_>,
+    state: &Arc<Mutex<State>>,
+    line: &str,
+) -> anyhow::Result<Value> {
     let words: Vec<&str> = line.split_whitespace().collect();
     let id = |word: Option<&&str>| -> anyhow::Result<u32> {
         let word = word.context("missing the notification id")?;
@@ -207,20 +310,24 @@ async fn run_command(emitter: &SignalEmitter<'_>, line: &str) -> anyhow::Result<
             let Some(action) = words.get(2).copied() else {
                 bail!("usage: invoke <id> <action_key>");
             };
+            let listening = wait_for_listener(connection, state, id, "ActionInvoked").await;
             Notifications::action_invoked(emitter, id, action).await?;
             Notifications::notification_closed(emitter, id, DISMISSED).await?;
             emit(
                 &json!({"event": "close", "id": id, "reason": DISMISSED, "by": "stdin", "at_ms": now_ms()}),
             );
-            Ok(json!({"event": "ok", "cmd": "invoke", "id": id, "action_key": action}))
+            Ok(
+                json!({"event": "ok", "cmd": "invoke", "id": id, "action_key": action, "listening": listening}),
+            )
         }
         Some("close") => {
             let id = id(words.get(1))?;
+            let listening = wait_for_listener(connection, state, id, "NotificationClosed").await;
             Notifications::notification_closed(emitter, id, CLOSED_BY_CALL).await?;
             emit(
                 &json!({"event": "close", "id": id, "reason": CLOSED_BY_CALL, "by": "stdin", "at_ms": now_ms()}),
             );
-            Ok(json!({"event": "ok", "cmd": "close", "id": id}))
+            Ok(json!({"event": "ok", "cmd": "close", "id": id, "listening": listening}))
         }
         _ => bail!("unknown command (try: invoke <id> <action_key> | close <id>)"),
     }
@@ -228,10 +335,12 @@ async fn run_command(emitter: &SignalEmitter<'_>, line: &str) -> anyhow::Result<
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
+    let notifications = Notifications::default();
+    let state = notifications.state.clone();
     let connection = zbus::connection::Builder::session()
         .context("no session bus (is DBUS_SESSION_BUS_ADDRESS set?)")?
         .name(NAME)?
-        .serve_at(PATH, Notifications::default())?
+        .serve_at(PATH, notifications)?
         .build()
         .await
         .with_context(|| {
@@ -246,10 +355,38 @@ async fn main() -> anyhow::Result<()> {
         if line.is_empty() {
             continue;
         }
-        let answer = run_command(&emitter, line)
+        let answer = run_command(&connection, &emitter, &state, line)
             .await
             .unwrap_or_else(|e| json!({"event": "error", "cmd": line, "error": format!("{e:#}")}));
         emit(&answer);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn match_rules_are_read_as_the_bus_writes_them() {
+        let rule = "type='signal',interface='org.freedesktop.Notifications',member='ActionInvoked'";
+        assert!(rule_matches(rule, "ActionInvoked"));
+        assert!(!rule_matches(rule, "NotificationClosed"));
+        // zbus proxies name the sender and the path; a catch-all rule lets everything through.
+        let proxy = "type='signal',sender='org.freedesktop.Notifications',path='/org/freedesktop/Notifications',interface='org.freedesktop.Notifications',member='NotificationClosed'";
+        assert!(rule_matches(proxy, "NotificationClosed"));
+        assert!(rule_matches("type='signal'", "ActionInvoked"));
+        // Another interface, or an argument filter (our first argument is not a string).
+        assert!(!rule_matches(
+            "type='signal',interface='org.freedesktop.DBus',member='NameOwnerChanged'",
+            "ActionInvoked"
+        ));
+        assert!(!rule_matches(
+            "type='signal',member='ActionInvoked',arg0='x'",
+            "ActionInvoked"
+        ));
+        let parsed = parse_rule("type='signal',arg0='a,b',member='A'");
+        assert_eq!(parsed.get("arg0").map(String::as_str), Some("a,b"));
+        assert_eq!(parsed.get("member").map(String::as_str), Some("A"));
+    }
 }

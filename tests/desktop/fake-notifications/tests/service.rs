@@ -187,11 +187,17 @@ async fn records_notifications_and_plays_clicks() -> anyhow::Result<()> {
         .await?;
     assert_eq!(id, 1, "ids start at 1");
     let mut notify = fake.next_event().await?;
-    let at_ms = notify
-        .as_object_mut()
-        .and_then(|o| o.remove("at_ms"))
+    let fields = notify.as_object_mut().context("an object")?;
+    let at_ms = fields
+        .remove("at_ms")
         .and_then(|v| v.as_u64())
         .context("at_ms")?;
+    let sender = fields.remove("sender").context("sender")?;
+    assert_eq!(
+        sender.as_str(),
+        connection.unique_name().map(|n| n.as_str()),
+        "the sender is the client's connection"
+    );
     assert!(
         u128::from(at_ms) >= before_ms,
         "at_ms {at_ms} < {before_ms}"
@@ -253,7 +259,7 @@ async fn records_notifications_and_plays_clicks() -> anyhow::Result<()> {
     );
     assert_eq!(
         fake.next_event().await?,
-        json!({"event": "ok", "cmd": "invoke", "id": 1, "action_key": "default"})
+        json!({"event": "ok", "cmd": "invoke", "id": 1, "action_key": "default", "listening": true})
     );
 
     // CloseNotification from the client: NotificationClosed(id, 3) and a close line.
