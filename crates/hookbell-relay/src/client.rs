@@ -65,7 +65,7 @@ pub struct ClientConfig {
     pub backoff_min: Duration,
     /// The longest reconnect delay (60 s).
     pub backoff_max: Duration,
-    /// Deliveries in the sink at once (64).
+    /// Deliveries in the sink at once (128).
     pub window: usize,
 }
 
@@ -80,7 +80,7 @@ impl ClientConfig {
             silence_timeout: Duration::from_secs(45),
             backoff_min: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
-            window: 64,
+            window: 128,
         }
     }
 }

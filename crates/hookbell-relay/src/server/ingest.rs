@@ -26,6 +26,8 @@ const QUOTA_RETRY_SECS: u64 = 60;
 pub struct Accepted {
     /// The envelope's id.
     pub envelope_id: String,
+    /// Its place in the channel's queue.
+    pub seq: u64,
 }
 
 /// Receive a provider's delivery for a channel.
@@ -140,5 +142,5 @@ pub async fn receive(
     metrics.deliveries.fetch_add(1, Ordering::Relaxed);
     metrics.bytes.fetch_add(size as u64, Ordering::Relaxed);
     tracing::debug!(channel = %channel_id, source = %source_id, bytes = size, seq, envelope = %envelope_id, "delivery sealed and queued");
-    Ok((StatusCode::ACCEPTED, Json(Accepted { envelope_id })))
+    Ok((StatusCode::ACCEPTED, Json(Accepted { envelope_id, seq })))
 }

@@ -1,0 +1,8 @@
+//! Integration tests: the real relay (in this process, or the real binary) on port 0, the
+//! real client, and a desktop engine over a real sled store in a temp dir. One test binary
+//! (see `support` for the harness).
+
+mod crash;
+mod end_to_end;
+mod refusals;
+mod support;
