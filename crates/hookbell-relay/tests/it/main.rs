@@ -3,6 +3,7 @@
 //! (see `support` for the harness).
 
 mod crash;
+mod desktop_api;
 mod end_to_end;
 mod refusals;
 mod support;

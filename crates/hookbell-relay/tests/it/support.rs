@@ -4,15 +4,13 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::pin::pin;
 use std::sync::Arc;
-use std::task::Poll;
 use std::time::Duration;
 
-use hookbell_core::{Config, Delivery};
+use hookbell_core::Config;
 use hookbell_relay::client::{self, Pairing};
-use hookbell_relay::{KeyPair, RelayConfig, RelayState, Sink, SinkError, SledQueue};
-use hookbell_server::{Engine, IngestError};
+use hookbell_relay::{KeyPair, RelayConfig, RelayState, SledQueue};
+use hookbell_server::Engine;
 use hookbell_store::SledStore;
 use serde_json::Value;
 
@@ -220,43 +218,7 @@ pub async fn metric(http: &reqwest::Client, base: &str, name: &str) -> Option<u6
     })
 }
 
-/// The desktop's sink: the engine over a real store. Envelope ids are remembered in the
-/// store's settings (`relay.envelope.{id}`), written right behind the delivery so both
-/// share one group commit: a redelivered envelope is not stored again.
-#[derive(Clone)]
-pub struct EngineSink {
-    pub engine: Engine,
-}
-
-impl Sink for EngineSink {
-    async fn deliver(&self, envelope_id: &str, delivery: Delivery) -> Result<(), SinkError> {
-        let store = self.engine.store();
-        let key = format!("relay.envelope.{envelope_id}");
-        if store
-            .setting(&key)
-            .map_err(|e| SinkError(e.to_string()))?
-            .is_some()
-        {
-            return Ok(());
-        }
-        let mut ingest = pin!(self.engine.ingest(delivery));
-        // The first poll hands the delivery to the store's writer; the mark follows it.
-        let first = std::future::poll_fn(|cx| Poll::Ready(ingest.as_mut().poll(cx))).await;
-        let mark = store.set_setting(&key, Value::Bool(true));
-        let outcome = match first {
-            Poll::Ready(outcome) => outcome,
-            Poll::Pending => ingest.await,
-        };
-        match outcome {
-            Ok(_)
-            | Err(IngestError::Unauthorized(_))
-            | Err(IngestError::UnknownSource(_))
-            | Err(IngestError::Quarantined { .. }) => {}
-            Err(IngestError::Store(e)) => return Err(SinkError(e.to_string())),
-        }
-        mark.await.map_err(|e| SinkError(e.to_string()))
-    }
-}
+pub use hookbell_server::relay::EngineSink;
 
 /// A desktop: an engine over a real sled store in `dir`.
 pub fn desktop_engine(dir: &Path) -> Engine {

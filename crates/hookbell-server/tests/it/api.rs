@@ -423,7 +423,10 @@ async fn notification_rules_merge_validate_and_persist() {
         )
         .await;
     assert_eq!(status, StatusCode::OK, "{settings}");
-    assert_eq!(settings["notifications"]["muted_sources"], json!(["enzoic"]));
+    assert_eq!(
+        settings["notifications"]["muted_sources"],
+        json!(["enzoic"])
+    );
     assert_eq!(settings["notifications"]["min_severity"], "high");
     assert_eq!(
         server.engine.notification_settings().muted_sources,
@@ -432,13 +435,22 @@ async fn notification_rules_merge_validate_and_persist() {
     );
 
     for (bad, says) in [
-        (json!({"notifications": {"min_severity": "urgent"}}), "urgent"),
-        (json!({"notifications": {"quiet_hours": {"start": "7pm"}}}), "7pm"),
+        (
+            json!({"notifications": {"min_severity": "urgent"}}),
+            "urgent",
+        ),
+        (
+            json!({"notifications": {"quiet_hours": {"start": "7pm"}}}),
+            "7pm",
+        ),
         (json!({"notifications": {"volume": 3}}), "volume"),
         (json!({"retention_days": 0}), "between 1 and 3650"),
         (json!({"retention_days": 5000}), "between 1 and 3650"),
         // A valid member next to an invalid one is not applied either.
-        (json!({"language": "de", "retention_days": 0}), "between 1 and 3650"),
+        (
+            json!({"language": "de", "retention_days": 0}),
+            "between 1 and 3650",
+        ),
     ] {
         let (status, answer) = server.patch("/api/settings", bad.clone()).await;
         assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{bad}: {answer}");
@@ -446,7 +458,11 @@ async fn notification_rules_merge_validate_and_persist() {
         assert!(error.contains(says), "{bad}: {error}");
     }
     let (_, settings) = server.get("/api/settings").await;
-    assert_eq!(settings["language"], Value::Null, "nothing of a refused patch landed");
+    assert_eq!(
+        settings["language"],
+        Value::Null,
+        "nothing of a refused patch landed"
+    );
     assert_eq!(settings["notifications"]["min_severity"], "high");
     server.stop().await;
 }
