@@ -360,7 +360,8 @@ async fn session<S: Sink>(
     let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token))
         .map_err(|_| "the token is not a valid header value".to_owned())?;
     request.headers_mut().insert("authorization", bearer);
-    let connecting = tokio_tungstenite::connect_async(request);
+    // Acknowledgements are small frames: no Nagle delay.
+    let connecting = tokio_tungstenite::connect_async_with_config(request, None, true);
     let (mut ws, _) = tokio::select! {
         connected = tokio::time::timeout(config.silence_timeout, connecting) => match connected {
             Err(_) => return Err("connecting to the relay timed out".into()),

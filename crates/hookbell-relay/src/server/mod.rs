@@ -228,6 +228,10 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let expiry = tokio::spawn(expire_forever(state.clone()));
     let stopping = state.clone();
+    // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
     let served = axum::serve(
         listener,
         router(state).into_make_service_with_connect_info::<SocketAddr>(),

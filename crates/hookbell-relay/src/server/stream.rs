@@ -26,6 +26,8 @@ pub const PING_EVERY: Duration = Duration::from_secs(20);
 pub const WINDOW: u64 = 1024;
 /// Envelopes read from the queue at a time.
 const BATCH: usize = 256;
+/// The stream's read buffer (tungstenite's default is 128 KiB per connection).
+const READ_BUFFER: usize = 4096;
 /// Largest frame a desktop may send.
 const MAX_CLIENT_FRAME: usize = 4096;
 
@@ -54,6 +56,9 @@ pub async fn stream(
     Ok(upgrade
         .max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
+        // Idle desktops are the common case: small buffers keep thousands of them cheap.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
         .on_upgrade(move |socket| async move {
             state.metrics().connected.fetch_add(1, Ordering::Relaxed);
             tracing::info!(channel = %channel_id, after, "desktop connected");

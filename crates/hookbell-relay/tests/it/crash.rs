@@ -258,3 +258,43 @@ async fn nothing_acknowledged_is_lost_when_the_relay_or_the_desktop_is_killed() 
     assert_eq!(alerts.len(), OFFLINE + LIVE);
     relay.kill().await;
 }
+
+#[tokio::test]
+async fn sigterm_finishes_flushes_and_exits_0_and_the_queue_survives() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let mut relay = RelayProc::start(dir.path(), "127.0.0.1:0").await;
+    assert!(
+        dir.path().join("hookbell-relay.toml").exists(),
+        "the config is created at first start"
+    );
+    let (_, pairing) = pair(&relay.base).await;
+    let http = reqwest::Client::new();
+    let (status, _) = send_signed(
+        &http,
+        &relay.base,
+        &pairing.channel_id,
+        b"{\"id\":\"x\"}",
+        "m1",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let pid = relay.child.id().unwrap_or_else(|| panic!("no pid"));
+    signal(pid, "TERM");
+    let exit = tokio::time::timeout(Duration::from_secs(10), relay.child.wait())
+        .await
+        .unwrap_or_else(|_| panic!("the relay did not stop within 10 s of SIGTERM"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(exit.code(), Some(0), "exit 0 on SIGTERM");
+    let again = RelayProc::start(dir.path(), "127.0.0.1:0").await;
+    assert_eq!(
+        metric(&http, &again.base, "hookbell_relay_queue_depth").await,
+        Some(1),
+        "the queued envelope survived the restart"
+    );
+    assert_eq!(
+        metric(&http, &again.base, "hookbell_relay_channels").await,
+        Some(1)
+    );
+    again.kill().await;
+}
