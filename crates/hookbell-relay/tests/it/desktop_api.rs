@@ -131,7 +131,13 @@ async fn the_desktop_pairs_shows_relay_urls_receives_rotates_and_unpairs() {
         || async { desktop.get("/api/alerts").await["total"] == 1 },
     )
     .await;
-    assert!(desktop.get("/api/relay").await["last_delivery_at"].is_string());
+    // The status follows once the sink has returned (the alert is visible a moment earlier).
+    wait_until(
+        Duration::from_secs(10),
+        "last_delivery_at in the status",
+        || async { desktop.get("/api/relay").await["last_delivery_at"].is_string() },
+    )
+    .await;
 
     // A new key: the relay seals to it from now on, and deliveries still arrive.
     let (code, status) = desktop
