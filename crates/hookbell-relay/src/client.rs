@@ -489,3 +489,61 @@ async fn open_and_deliver<S: Sink>(
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_urls_follow_the_relay_scheme() {
+        let config = ClientConfig::new("https://relay.example.com/", "c1", "t", Vec::new());
+        assert_eq!(
+            stream_url(&config, 7),
+            "wss://relay.example.com/v1/channels/c1/stream?after=7"
+        );
+        let config = ClientConfig::new("http://127.0.0.1:8787", "c1", "t", Vec::new());
+        assert!(stream_url(&config, 0).starts_with("ws://127.0.0.1:8787/"));
+        assert!(
+            !format!("{config:?}").contains("\"t\""),
+            "the token is not shown"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_stays_under_the_cap() {
+        let config = ClientConfig::new("http://x", "c", "t", Vec::new());
+        for attempt in 0..40 {
+            let delay = backoff(&config, attempt);
+            assert!(delay <= config.backoff_max, "{delay:?}");
+            let step = config
+                .backoff_min
+                .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+                .min(config.backoff_max);
+            assert!(delay >= step / 2, "{delay:?} for attempt {attempt}");
+        }
+    }
+
+    #[tokio::test]
+    async fn https_and_wss_relays_are_reached_over_tls() {
+        // Nothing listens on port 1: the errors must be about connecting, not about the scheme
+        // or a missing TLS backend.
+        let keys = crate::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let error = pair("https://127.0.0.1:1", &keys.public).await.err();
+        let text = error.map(|e| format!("{e:?}")).unwrap_or_default();
+        assert!(!text.is_empty(), "pairing with nothing cannot succeed");
+        assert!(!text.to_lowercase().contains("scheme"), "{text}");
+        let config = ClientConfig::new("https://127.0.0.1:1", "c", "t", Vec::new());
+        let mut request = stream_url(&config, 0)
+            .into_client_request()
+            .unwrap_or_else(|e| panic!("{e}"));
+        request
+            .headers_mut()
+            .insert("x", HeaderValue::from_static("y"));
+        let error = tokio_tungstenite::connect_async(request).await.err();
+        let text = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            text.to_lowercase().contains("io error") || text.contains("refused"),
+            "{text}"
+        );
+    }
+}
