@@ -6,4 +6,5 @@ mod crash;
 mod desktop_api;
 mod end_to_end;
 mod refusals;
+mod silence;
 mod support;
