@@ -17,6 +17,8 @@ help:
 	@echo "make build  release binaries of every program"
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
 	@echo "make bench-parse  criterion: parse + normalize per provider"
+	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\")"
+	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each"
 
 deps:
@@ -93,6 +95,16 @@ bundle: deps ui
 bench: deps
 	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
 	$(BIN)/hookbell-bench --bin-dir $(BIN) $(ARGS)
+
+# The relay: `make relay ARGS="serve --data-dir DIR --listen 0.0.0.0:8787"`.
+relay:
+	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay
+	$(BIN)/hookbell-relay $(or $(ARGS),serve --data-dir $(HOME)/.local/share/hookbell-relay --listen 127.0.0.1:8787)
+
+# The relay's benchmark (docs/BENCHMARKS.md, "Relay"); 5,000 idle desktops need many files.
+bench-relay:
+	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay -p hookbell-bench --bin hookbell-relay-bench
+	ulimit -n 20000 && $(BIN)/hookbell-relay-bench --bin-dir $(BIN) $(ARGS)
 
 bench-parse:
 	$(CARGO) bench --locked -p hookbell-core --bench parse

@@ -127,8 +127,11 @@ impl App {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), StartError> {
         let retention = tokio::spawn(crate::retention::run(self.state.engine.clone()));
+        let relay = self.state.relay.clone();
+        tokio::spawn(async move { relay.start().await });
         let served = crate::serve(self.listener, self.state.clone(), shutdown).await;
         retention.abort();
+        self.state.relay.stop().await;
         served.map_err(StartError::Serve)?;
         self.store.close().map_err(StartError::Close)?;
         tracing::info!("stopped cleanly");

@@ -85,7 +85,7 @@ pub fn new_whsec() -> Result<String, DataDirError> {
 }
 
 /// Writes `contents` to a new file readable by its owner only.
-fn write_private(path: &Path, contents: &str) -> Result<(), DataDirError> {
+pub(crate) fn write_private(path: &Path, contents: &str) -> Result<(), DataDirError> {
     let mut options = std::fs::OpenOptions::new();
     options.write(true).create_new(true);
     #[cfg(unix)]

@@ -13,6 +13,7 @@ pub mod error;
 pub mod events;
 pub mod hooks;
 pub mod notifier;
+pub mod relay;
 pub mod retention;
 pub mod state;
 mod ui;

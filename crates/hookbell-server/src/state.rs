@@ -23,6 +23,8 @@ pub struct AppState {
     pub(crate) limiter: Arc<DefaultKeyedRateLimiter<IpAddr>>,
     pub(crate) shutdown: watch::Sender<bool>,
     pub(crate) paths: Option<Arc<Paths>>,
+    /// The relay connection (off until started).
+    pub relay: crate::relay::Relay,
 }
 
 /// Where this engine keeps its files (shown in the UI's About section).
@@ -53,6 +55,7 @@ impl AppState {
             Quota::per_second(per_second).allow_burst(burst),
         ));
         AppState {
+            relay: crate::relay::Relay::new(engine.clone()),
             engine,
             token: Arc::new(token),
             local_addr,
@@ -65,6 +68,7 @@ impl AppState {
 
     /// Tells the API where the files are.
     pub fn with_paths(mut self, paths: Paths) -> Self {
+        self.relay.set_paths(&paths.data_dir, &paths.config_file);
         self.paths = Some(Arc::new(paths));
         self
     }

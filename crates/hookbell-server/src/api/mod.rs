@@ -16,6 +16,7 @@ pub mod alerts;
 pub mod deliveries;
 pub mod events;
 pub mod openapi;
+pub mod relay;
 pub mod settings;
 pub mod sources;
 pub mod stats;
@@ -29,6 +30,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(sources::router())
         .merge(settings::router())
         .merge(about::router())
+        .merge(relay::router())
         .merge(events::router())
         .merge(openapi::router())
         .fallback(|| async { ApiError::not_found("no such API endpoint; see /api/openapi.json") })

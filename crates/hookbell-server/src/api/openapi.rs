@@ -30,6 +30,10 @@ use crate::state::AppState;
         super::settings::read,
         super::settings::update,
         super::about::about,
+        super::relay::status,
+        super::relay::pair,
+        super::relay::unpair,
+        super::relay::rotate,
     ),
     modifiers(&TokenAuth),
     tags(
@@ -39,6 +43,7 @@ use crate::state::AppState;
         (name = "sources", description = "Configured sources"),
         (name = "events", description = "Live updates"),
         (name = "settings", description = "The user's preferences"),
+        (name = "relay", description = "The connection to a hookbell-relay"),
     )
 )]
 pub struct ApiDoc;

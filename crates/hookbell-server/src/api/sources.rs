@@ -63,7 +63,7 @@ fn view(state: &AppState, source: &SourceConfig) -> Result<SourceView, ApiError>
         auth_scheme: source.auth.scheme().to_owned(),
         urls: SourceUrls {
             direct: format!("{}/hooks/{}", state.base_url(), source.id),
-            relay: None,
+            relay: state.relay.ingest_url(&source.id),
         },
         activity: state.engine.store().source_activity(&source.id)?,
     })

@@ -1,0 +1,549 @@
+//! The desktop's side of the relay: pairing calls ([`pair`], [`rotate_key`], [`unpair`]) and
+//! the [`Client`] that holds the stream open.
+//!
+//! The client connects with the channel id and token, opens each envelope with the desktop's
+//! private key, turns it into a [`Delivery`] (exact headers and body, `received_at` = the
+//! relay's receive time, so signature timestamps verify even after a day offline), hands it to
+//! a [`Sink`] and acknowledges it only once the sink returned, which it does only after a
+//! durable write. Up to [`ClientConfig::window`] deliveries are in the sink at once (so they
+//! share the store's group commit); acknowledgements are cumulative and follow sequence order.
+//! The relay may send an envelope again (after a reconnect, say): dedup on the envelope id is
+//! the sink's job. After 45 s without a word from the relay the client reconnects, with
+//! jittered exponential backoff between attempts.
+
+use std::fmt;
+use std::future::Future;
+use std::time::Duration;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::STANDARD;
+use chrono::{DateTime, Utc};
+use futures_util::stream::FuturesOrdered;
+use futures_util::{SinkExt, StreamExt};
+use hookbell_core::Delivery;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+use crate::envelope::{self, PublicKey, SecretKey};
+use crate::protocol::{ClientFrame, ServerFrame};
+
+/// A sink's failure: the delivery was not stored, so it is not acknowledged.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("{0}")]
+pub struct SinkError(pub String);
+
+/// Where opened deliveries go: the desktop's engine.
+pub trait Sink: Send + Sync + 'static {
+    /// Stores `delivery`, carried in envelope `envelope_id`. Must return `Ok` only once the
+    /// delivery is durably handled (stored, or knowingly refused); an envelope already
+    /// handled before must count as done without being stored again.
+    fn deliver(
+        &self,
+        envelope_id: &str,
+        delivery: Delivery,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+}
+
+/// What a client needs to reach its channel.
+#[derive(Clone)]
+pub struct ClientConfig {
+    /// The relay's base URL (`http://` or `https://`).
+    pub url: String,
+    /// The channel's id.
+    pub channel_id: String,
+    /// The subscriber token.
+    pub token: String,
+    /// Private keys to open envelopes with: the current one first, then older ones (envelopes
+    /// sealed before a rotation).
+    pub keys: Vec<SecretKey>,
+    /// Silence after which the connection is taken for dead (45 s).
+    pub silence_timeout: Duration,
+    /// The first reconnect delay (0.5 s); it doubles per failed attempt, with jitter.
+    pub backoff_min: Duration,
+    /// The longest reconnect delay (60 s).
+    pub backoff_max: Duration,
+    /// Deliveries in the sink at once (128).
+    pub window: usize,
+}
+
+impl ClientConfig {
+    /// A config with the default timings.
+    pub fn new(url: &str, channel_id: &str, token: &str, keys: Vec<SecretKey>) -> Self {
+        ClientConfig {
+            url: url.trim_end_matches('/').to_owned(),
+            channel_id: channel_id.to_owned(),
+            token: token.to_owned(),
+            keys,
+            silence_timeout: Duration::from_secs(45),
+            backoff_min: Duration::from_millis(500),
+            backoff_max: Duration::from_secs(60),
+            window: 128,
+        }
+    }
+}
+
+impl fmt::Debug for ClientConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientConfig")
+            .field("url", &self.url)
+            .field("channel_id", &self.channel_id)
+            .field("token", &"[redacted]")
+            .field("keys", &self.keys.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Whether the client is connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ConnectionState {
+    /// Trying to connect.
+    Connecting,
+    /// Connected and streaming.
+    Connected,
+    /// Not connected; waiting to try again (or stopped).
+    Disconnected,
+}
+
+/// What the client is doing, for the UI.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ClientStatus {
+    /// Connected or not.
+    pub state: ConnectionState,
+    /// When the last delivery was stored.
+    pub last_delivery_at: Option<DateTime<Utc>>,
+    /// How many envelopes the relay has waiting, as it last said.
+    pub backlog: Option<u64>,
+    /// The last thing that went wrong.
+    pub last_error: Option<String>,
+    /// Deliveries stored since the client started.
+    pub delivered: u64,
+    /// The highest sequence number acknowledged.
+    pub acked: u64,
+}
+
+/// Why pairing or a stream failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ClientError {
+    /// The relay could not be reached or answered oddly.
+    #[error("the relay could not be reached: {0}")]
+    Http(String),
+    /// The relay refused the request.
+    #[error("the relay answered {status}: {message}")]
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The relay's message.
+        message: String,
+    },
+}
+
+/// A channel the relay created for this desktop.
+#[derive(Clone, Deserialize)]
+pub struct Pairing {
+    /// The channel's id.
+    pub channel_id: String,
+    /// The subscriber token.
+    pub token: String,
+}
+
+impl fmt::Debug for Pairing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Pairing")
+            .field("channel_id", &self.channel_id)
+            .field("token", &"[redacted]")
+            .finish()
+    }
+}
+
+async fn refused(response: reqwest::Response) -> ClientError {
+    let status = response.status().as_u16();
+    let text = response.text().await.unwrap_or_default();
+    let message = serde_json::from_str::<serde_json::Value>(&text)
+        .ok()
+        .and_then(|v| v["error"].as_str().map(str::to_owned))
+        .unwrap_or(text);
+    ClientError::Refused { status, message }
+}
+
+/// Creates a channel for `public_key` on the relay at `url`.
+pub async fn pair(url: &str, public_key: &PublicKey) -> Result<Pairing, ClientError> {
+    let response = reqwest::Client::new()
+        .post(format!("{}/v1/channels", url.trim_end_matches('/')))
+        .json(&serde_json::json!({ "public_key": public_key.to_base64() }))
+        .send()
+        .await
+        .map_err(|e| ClientError::Http(e.without_url().to_string()))?;
+    if !response.status().is_success() {
+        return Err(refused(response).await);
+    }
+    response
+        .json()
+        .await
+        .map_err(|e| ClientError::Http(e.to_string()))
+}
+
+/// Registers a new public key for the channel (after a key rotation).
+pub async fn rotate_key(
+    url: &str,
+    channel_id: &str,
+    token: &str,
+    public_key: &PublicKey,
+) -> Result<(), ClientError> {
+    let response = reqwest::Client::new()
+        .put(format!(
+            "{}/v1/channels/{channel_id}/key",
+            url.trim_end_matches('/')
+        ))
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "public_key": public_key.to_base64() }))
+        .send()
+        .await
+        .map_err(|e| ClientError::Http(e.without_url().to_string()))?;
+    if !response.status().is_success() {
+        return Err(refused(response).await);
+    }
+    Ok(())
+}
+
+/// Deletes the channel and everything queued for it.
+pub async fn unpair(url: &str, channel_id: &str, token: &str) -> Result<(), ClientError> {
+    let response = reqwest::Client::new()
+        .delete(format!(
+            "{}/v1/channels/{channel_id}",
+            url.trim_end_matches('/')
+        ))
+        .bearer_auth(token)
+        .send()
+        .await
+        .map_err(|e| ClientError::Http(e.without_url().to_string()))?;
+    if !response.status().is_success() && response.status() != reqwest::StatusCode::NOT_FOUND {
+        return Err(refused(response).await);
+    }
+    Ok(())
+}
+
+/// A running client. Dropping it stops the client.
+pub struct Client {
+    status: watch::Receiver<ClientStatus>,
+    stop: watch::Sender<bool>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Client {
+    /// Starts streaming `config`'s channel into `sink`, reconnecting until stopped.
+    pub fn start<S: Sink>(config: ClientConfig, sink: S) -> Client {
+        let (status_tx, status) = watch::channel(ClientStatus {
+            state: ConnectionState::Connecting,
+            last_delivery_at: None,
+            backlog: None,
+            last_error: None,
+            delivered: 0,
+            acked: 0,
+        });
+        let (stop, stopped) = watch::channel(false);
+        let task = tokio::spawn(run(config, sink, status_tx, stopped));
+        Client {
+            status,
+            stop,
+            task: Some(task),
+        }
+    }
+
+    /// The client's status now.
+    pub fn status(&self) -> ClientStatus {
+        self.status.borrow().clone()
+    }
+
+    /// A receiver that sees every status change.
+    pub fn subscribe(&self) -> watch::Receiver<ClientStatus> {
+        self.status.clone()
+    }
+
+    /// Stops the client: closes the stream and waits for the task to end.
+    pub async fn stop(mut self) {
+        self.stop.send_replace(true);
+        if let Some(task) = self.task.take() {
+            let _ = task.await;
+        }
+    }
+}
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        self.stop.send_replace(true);
+    }
+}
+
+fn stream_url(config: &ClientConfig, after: u64) -> String {
+    let base = if let Some(rest) = config.url.strip_prefix("https://") {
+        format!("wss://{rest}")
+    } else if let Some(rest) = config.url.strip_prefix("http://") {
+        format!("ws://{rest}")
+    } else {
+        config.url.clone()
+    };
+    format!(
+        "{base}/v1/channels/{}/stream?after={after}",
+        config.channel_id
+    )
+}
+
+/// A delay between `base/2` and `base`, `base` doubling per attempt up to `max`.
+fn backoff(config: &ClientConfig, attempt: u32) -> Duration {
+    let base = config
+        .backoff_min
+        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+        .min(config.backoff_max);
+    let mut r = [0u8; 4];
+    let jitter = if getrandom::fill(&mut r).is_ok() {
+        f64::from(u32::from_le_bytes(r)) / f64::from(u32::MAX)
+    } else {
+        0.5
+    };
+    base.mul_f64(0.5 + 0.5 * jitter)
+}
+
+async fn run<S: Sink>(
+    config: ClientConfig,
+    sink: S,
+    status: watch::Sender<ClientStatus>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut attempt = 0u32;
+    loop {
+        status.send_modify(|s| s.state = ConnectionState::Connecting);
+        let before = status.borrow().delivered;
+        let ended = session(&config, &sink, &status, &mut stopped).await;
+        status.send_modify(|s| {
+            s.state = ConnectionState::Disconnected;
+            if let Err(e) = &ended {
+                s.last_error = Some(e.clone());
+            }
+        });
+        if *stopped.borrow() {
+            return;
+        }
+        match &ended {
+            Ok(reason) => tracing::info!(reason = %reason, "relay stream ended"),
+            Err(e) => tracing::warn!(error = %e, "relay stream failed"),
+        }
+        // A session that got somewhere starts the backoff over.
+        if status.borrow().delivered > before || ended.is_ok() {
+            attempt = 0;
+        }
+        let delay = backoff(&config, attempt);
+        attempt = attempt.saturating_add(1);
+        tokio::select! {
+            _ = tokio::time::sleep(delay) => {}
+            _ = stopped.changed() => return,
+        }
+    }
+}
+
+type Outcome = (u64, Result<(), SinkError>);
+
+/// One connection: stream until it ends. `Ok(reason)` for an orderly end.
+async fn session<S: Sink>(
+    config: &ClientConfig,
+    sink: &S,
+    status: &watch::Sender<ClientStatus>,
+    stopped: &mut watch::Receiver<bool>,
+) -> Result<String, String> {
+    let after = status.borrow().acked;
+    let mut request = stream_url(config, after)
+        .into_client_request()
+        .map_err(|e| format!("bad relay URL: {e}"))?;
+    let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token))
+        .map_err(|_| "the token is not a valid header value".to_owned())?;
+    request.headers_mut().insert("authorization", bearer);
+    // Acknowledgements are small frames: no Nagle delay.
+    let connecting = tokio_tungstenite::connect_async_with_config(request, None, true);
+    let (mut ws, _) = tokio::select! {
+        connected = tokio::time::timeout(config.silence_timeout, connecting) => match connected {
+            Err(_) => return Err("connecting to the relay timed out".into()),
+            Ok(Err(tokio_tungstenite::tungstenite::Error::Http(response))) => {
+                let status = response.status();
+                let detail = response
+                    .body()
+                    .as_deref()
+                    .and_then(|b| serde_json::from_slice::<serde_json::Value>(b).ok())
+                    .and_then(|v| v["error"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                return Err(format!("the relay refused the stream ({status}): {detail}"));
+            }
+            Ok(Err(e)) => return Err(format!("could not connect to the relay: {e}")),
+            Ok(Ok(connected)) => connected,
+        },
+        _ = stopped.changed() => return Ok("stopped".into()),
+    };
+    status.send_modify(|s| {
+        s.state = ConnectionState::Connected;
+        s.last_error = None;
+    });
+    tracing::info!(channel = %config.channel_id, after, "connected to the relay");
+
+    let mut pending: FuturesOrdered<std::pin::Pin<Box<dyn Future<Output = Outcome> + Send + '_>>> =
+        FuturesOrdered::new();
+    let mut done_since_ack = 0u32;
+    let mut last_done: Option<u64> = None;
+    let mut deadline = tokio::time::Instant::now() + config.silence_timeout;
+    loop {
+        let reading = pending.len() < config.window.max(1);
+        tokio::select! {
+            message = ws.next(), if reading => {
+                deadline = tokio::time::Instant::now() + config.silence_timeout;
+                let message = match message {
+                    None => return Err("the relay closed the connection".into()),
+                    Some(Err(e)) => return Err(format!("the connection broke: {e}")),
+                    Some(Ok(m)) => m,
+                };
+                match message {
+                    Message::Text(text) => match serde_json::from_str::<ServerFrame>(text.as_str()) {
+                        Ok(ServerFrame::Envelope { seq, id, sealed, .. }) => {
+                            pending.push_back(Box::pin(open_and_deliver(config, sink, seq, id, sealed)));
+                        }
+                        Ok(ServerFrame::Backlog { count, .. }) => {
+                            status.send_modify(|s| s.backlog = Some(count));
+                        }
+                        Err(e) => return Err(format!("the relay sent a frame this client does not understand: {e}")),
+                    },
+                    Message::Close(frame) => {
+                        let reason = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)).unwrap_or_default();
+                        return Ok(format!("the relay closed the stream: {reason}"));
+                    }
+                    Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
+                    Message::Binary(_) => return Err("the relay sent a binary frame".into()),
+                }
+            }
+            Some((seq, outcome)) = pending.next(), if !pending.is_empty() => {
+                outcome.map_err(|e| format!("the desktop could not store a delivery: {e}"))?;
+                last_done = Some(seq);
+                done_since_ack += 1;
+                status.send_modify(|s| {
+                    s.delivered += 1;
+                    s.last_delivery_at = Some(Utc::now());
+                });
+                if pending.is_empty() || done_since_ack >= 128 {
+                    let frame = serde_json::to_string(&ClientFrame::Ack { seq }).unwrap_or_default();
+                    ws.send(Message::Text(frame.into())).await.map_err(|e| format!("could not send an ack: {e}"))?;
+                    done_since_ack = 0;
+                    status.send_modify(|s| s.acked = s.acked.max(seq));
+                }
+            }
+            _ = tokio::time::sleep_until(deadline), if reading => {
+                return Err(format!("no word from the relay for {} s", config.silence_timeout.as_secs()));
+            }
+            _ = stopped.changed() => {
+                // Deliveries in flight finish (they may already be on their way to disk) and
+                // are acknowledged; the rest come again next time.
+                while let Some((seq, outcome)) = pending.next().await {
+                    if outcome.is_err() { break; }
+                    last_done = Some(seq);
+                }
+                if let Some(seq) = last_done {
+                    let frame = serde_json::to_string(&ClientFrame::Ack { seq }).unwrap_or_default();
+                    let _ = ws.send(Message::Text(frame.into())).await;
+                    status.send_modify(|s| s.acked = s.acked.max(seq));
+                }
+                let _ = ws.close(None).await;
+                return Ok("stopped".into());
+            }
+        }
+    }
+}
+
+/// Opens one envelope and hands it to the sink. An envelope that opens with none of the
+/// keys can never be read: it is reported and counted as done, so the queue moves on.
+async fn open_and_deliver<S: Sink>(
+    config: &ClientConfig,
+    sink: &S,
+    seq: u64,
+    id: String,
+    sealed: String,
+) -> Outcome {
+    let opened = STANDARD
+        .decode(sealed.as_bytes())
+        .map_err(|_| envelope::EnvelopeError::Open)
+        .and_then(|bytes| {
+            let mut last = Err(envelope::EnvelopeError::Open);
+            for key in &config.keys {
+                last = envelope::open(key, &config.channel_id, &id, &bytes);
+                if last.is_ok() {
+                    break;
+                }
+            }
+            last
+        });
+    match opened {
+        Ok(request) => {
+            let delivery = request.into_delivery();
+            (seq, sink.deliver(&id, delivery).await)
+        }
+        Err(e) => {
+            tracing::error!(envelope = %id, seq, error = %e, "an envelope could not be opened; skipped");
+            (seq, Ok(()))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stream_urls_follow_the_relay_scheme() {
+        let config = ClientConfig::new("https://relay.example.com/", "c1", "t", Vec::new());
+        assert_eq!(
+            stream_url(&config, 7),
+            "wss://relay.example.com/v1/channels/c1/stream?after=7"
+        );
+        let config = ClientConfig::new("http://127.0.0.1:8787", "c1", "t", Vec::new());
+        assert!(stream_url(&config, 0).starts_with("ws://127.0.0.1:8787/"));
+        assert!(
+            !format!("{config:?}").contains("\"t\""),
+            "the token is not shown"
+        );
+    }
+
+    #[test]
+    fn backoff_grows_with_jitter_and_stays_under_the_cap() {
+        let config = ClientConfig::new("http://x", "c", "t", Vec::new());
+        for attempt in 0..40 {
+            let delay = backoff(&config, attempt);
+            assert!(delay <= config.backoff_max, "{delay:?}");
+            let step = config
+                .backoff_min
+                .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+                .min(config.backoff_max);
+            assert!(delay >= step / 2, "{delay:?} for attempt {attempt}");
+        }
+    }
+
+    #[tokio::test]
+    async fn https_and_wss_relays_are_reached_over_tls() {
+        // Nothing listens on port 1: the errors must be about connecting, not about the scheme
+        // or a missing TLS backend.
+        let keys = crate::KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let error = pair("https://127.0.0.1:1", &keys.public).await.err();
+        let text = error.map(|e| format!("{e:?}")).unwrap_or_default();
+        assert!(!text.is_empty(), "pairing with nothing cannot succeed");
+        assert!(!text.to_lowercase().contains("scheme"), "{text}");
+        let config = ClientConfig::new("https://127.0.0.1:1", "c", "t", Vec::new());
+        let mut request = stream_url(&config, 0)
+            .into_client_request()
+            .unwrap_or_else(|e| panic!("{e}"));
+        request
+            .headers_mut()
+            .insert("x", HeaderValue::from_static("y"));
+        let error = tokio_tungstenite::connect_async(request).await.err();
+        let text = error.map(|e| e.to_string()).unwrap_or_default();
+        assert!(
+            text.to_lowercase().contains("io error") || text.contains("refused"),
+            "{text}"
+        );
+    }
+}

@@ -1,0 +1,115 @@
+//! The relay's settings: `DATA_DIR/hookbell-relay.toml`, created with the defaults (and a
+//! comment per setting) when missing. Defaults → file → flags, into one [`RelayConfig`].
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{RelayError, Result};
+
+/// The config file's name inside the data directory.
+pub const CONFIG_FILE: &str = "hookbell-relay.toml";
+
+/// Everything the relay can be told.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct RelayConfig {
+    /// Size limits, quotas and rate limits.
+    #[serde(default)]
+    pub limits: Limits,
+    /// How long unacknowledged envelopes are kept.
+    #[serde(default)]
+    pub retention: Retention,
+}
+
+/// `[limits]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Largest accepted delivery body; larger ones get 413.
+    pub max_body_bytes: usize,
+    /// Most envelopes a channel may have waiting; more get 429.
+    pub max_queued_per_channel: u64,
+    /// Most sealed bytes a channel may have waiting; more get 429.
+    pub max_queued_bytes_per_channel: u64,
+    /// Requests per second per client IP (ingest and pairing).
+    pub rate_limit_per_second: u32,
+    /// Burst allowance per client IP.
+    pub rate_limit_burst: u32,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_body_bytes: 1024 * 1024,
+            max_queued_per_channel: 100_000,
+            max_queued_bytes_per_channel: 512 * 1024 * 1024,
+            rate_limit_per_second: 100,
+            rate_limit_burst: 500,
+        }
+    }
+}
+
+/// `[retention]`
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct Retention {
+    /// Unacknowledged envelopes older than this many seconds are deleted (default 7 days).
+    pub unacked_secs: u64,
+}
+
+impl Default for Retention {
+    fn default() -> Self {
+        Retention {
+            unacked_secs: 7 * 24 * 3600,
+        }
+    }
+}
+
+const DEFAULT_FILE: &str = r#"# hookbell-relay settings. Restart the relay after a change.
+
+[limits]
+# Largest accepted delivery body in bytes; larger ones are answered 413.
+max_body_bytes = 1048576
+# Most envelopes one desktop may have waiting; more are answered 429 with Retry-After.
+max_queued_per_channel = 100000
+# Most sealed bytes one desktop may have waiting (512 MiB).
+max_queued_bytes_per_channel = 536870912
+# Requests per second per client IP (ingest and pairing), and the burst allowed.
+rate_limit_per_second = 100
+rate_limit_burst = 500
+
+[retention]
+# Envelopes a desktop has not acknowledged are deleted after this many seconds (7 days).
+unacked_secs = 604800
+"#;
+
+impl RelayConfig {
+    /// Parses a config file's text.
+    pub fn from_toml(text: &str) -> Result<Self> {
+        toml::from_str(text).map_err(|e| RelayError::Config(e.to_string()))
+    }
+
+    /// Reads `DATA_DIR/hookbell-relay.toml`, writing the defaults first when it is missing.
+    pub fn load_or_create(data_dir: &Path) -> Result<Self> {
+        let path = data_dir.join(CONFIG_FILE);
+        if !path.exists() {
+            std::fs::create_dir_all(data_dir)?;
+            std::fs::write(&path, DEFAULT_FILE)?;
+        }
+        let text = std::fs::read_to_string(&path)?;
+        Self::from_toml(&text).map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_file_is_the_defaults() {
+        let parsed = RelayConfig::from_toml(DEFAULT_FILE).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed, RelayConfig::default());
+        assert!(RelayConfig::from_toml("[limits]\nnope = 1").is_err());
+    }
+}

@@ -1,0 +1,366 @@
+//! Sealed envelopes: the exact request a provider sent, sealed to the desktop's X25519 key with
+//! HPKE (RFC 9180: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, base mode).
+//!
+//! The relay seals a [`RelayedRequest`] the moment it has read it and keeps only the sealed
+//! bytes; only the desktop's [`SecretKey`] opens them. The associated data binds each envelope
+//! to its channel and envelope id, so the relay cannot pass one envelope off as another.
+//!
+//! Sealed bytes are `enc (32 bytes) || ciphertext`; the plaintext is the JSON of
+//! [`RelayedRequest`] (see docs/relay.md).
+
+use std::fmt;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chrono::{DateTime, Utc};
+use hookbell_core::{Delivery, Headers};
+use hpke::aead::ChaCha20Poly1305;
+use hpke::kdf::HkdfSha256;
+use hpke::kem::X25519HkdfSha256;
+use hpke::{Deserializable, Kem as _, OpModeR, OpModeS, Serializable};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+type Kem = X25519HkdfSha256;
+type Kdf = HkdfSha256;
+type Aead = ChaCha20Poly1305;
+
+/// The HPKE `info` string: names the protocol and its version.
+const INFO: &[u8] = b"hookbell-relay/v1 envelope";
+/// Length of the encapsulated key that starts every sealed envelope.
+const ENC_LEN: usize = 32;
+
+/// Why an envelope could not be sealed or opened.
+#[derive(Debug, thiserror::Error)]
+pub enum EnvelopeError {
+    /// A key is not 32 bytes of URL-safe base64, or not a valid X25519 key.
+    #[error("not a valid X25519 key (expected 32 bytes, URL-safe base64)")]
+    BadKey,
+    /// The envelope does not open with this key (wrong key, tampered, or truncated).
+    #[error("the envelope does not open with this key (wrong key, or altered)")]
+    Open,
+    /// Sealing failed.
+    #[error("sealing failed")]
+    Seal,
+    /// The opened plaintext is not a relayed request.
+    #[error("the envelope's content is not a relayed request: {0}")]
+    Content(String),
+    /// No randomness for a new key.
+    #[error("the system has no randomness to offer: {0}")]
+    Random(String),
+}
+
+/// A channel's public key: what the relay seals to. Not secret.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PublicKey([u8; 32]);
+
+impl PublicKey {
+    /// From URL-safe base64 (no padding), as sent when pairing.
+    pub fn from_base64(text: &str) -> Result<Self, EnvelopeError> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .map_err(|_| EnvelopeError::BadKey)?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| EnvelopeError::BadKey)?;
+        <Kem as hpke::Kem>::PublicKey::from_bytes(&bytes).map_err(|_| EnvelopeError::BadKey)?;
+        Ok(PublicKey(bytes))
+    }
+
+    /// URL-safe base64 (no padding).
+    pub fn to_base64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    fn hpke(&self) -> Result<<Kem as hpke::Kem>::PublicKey, EnvelopeError> {
+        <Kem as hpke::Kem>::PublicKey::from_bytes(&self.0).map_err(|_| EnvelopeError::BadKey)
+    }
+}
+
+impl fmt::Debug for PublicKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PublicKey({})", self.to_base64())
+    }
+}
+
+/// The desktop's private key. Never leaves the desktop; prints as `[redacted]`.
+#[derive(Clone)]
+pub struct SecretKey([u8; 32]);
+
+impl SecretKey {
+    /// From URL-safe base64 (no padding), as kept in the desktop's `relay.json`.
+    pub fn from_base64(text: &str) -> Result<Self, EnvelopeError> {
+        let bytes = URL_SAFE_NO_PAD
+            .decode(text.trim())
+            .map_err(|_| EnvelopeError::BadKey)?;
+        let bytes: [u8; 32] = bytes.try_into().map_err(|_| EnvelopeError::BadKey)?;
+        <Kem as hpke::Kem>::PrivateKey::from_bytes(&bytes).map_err(|_| EnvelopeError::BadKey)?;
+        Ok(SecretKey(bytes))
+    }
+
+    /// URL-safe base64 (no padding). Only for writing the key file.
+    pub fn expose_base64(&self) -> String {
+        URL_SAFE_NO_PAD.encode(self.0)
+    }
+
+    fn hpke(&self) -> Result<<Kem as hpke::Kem>::PrivateKey, EnvelopeError> {
+        <Kem as hpke::Kem>::PrivateKey::from_bytes(&self.0).map_err(|_| EnvelopeError::BadKey)
+    }
+}
+
+impl fmt::Debug for SecretKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("SecretKey([redacted])")
+    }
+}
+
+/// A desktop's key pair.
+#[derive(Clone, Debug)]
+pub struct KeyPair {
+    /// The private half; stays on the desktop.
+    pub secret: SecretKey,
+    /// The public half; given to the relay when pairing.
+    pub public: PublicKey,
+}
+
+impl KeyPair {
+    /// A fresh random key pair.
+    pub fn generate() -> Result<Self, EnvelopeError> {
+        let mut ikm = [0u8; 32];
+        getrandom::fill(&mut ikm).map_err(|e| EnvelopeError::Random(e.to_string()))?;
+        let (secret, public) = Kem::derive_keypair(&ikm);
+        let mut s = [0u8; 32];
+        s.copy_from_slice(secret.to_bytes().as_slice());
+        let mut p = [0u8; 32];
+        p.copy_from_slice(public.to_bytes().as_slice());
+        Ok(KeyPair {
+            secret: SecretKey(s),
+            public: PublicKey(p),
+        })
+    }
+
+    /// The pair of a known private key.
+    pub fn from_secret(secret: SecretKey) -> Result<Self, EnvelopeError> {
+        let sk = secret.hpke()?;
+        let pk = Kem::sk_to_pk(&sk);
+        let mut p = [0u8; 32];
+        p.copy_from_slice(pk.to_bytes().as_slice());
+        Ok(KeyPair {
+            secret,
+            public: PublicKey(p),
+        })
+    }
+}
+
+/// Bytes that travel as standard base64 in JSON.
+#[derive(Clone, PartialEq, Eq, Default)]
+pub struct B64(pub Vec<u8>);
+
+impl Serialize for B64 {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for B64 {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let text = String::deserialize(d)?;
+        STANDARD
+            .decode(text)
+            .map(B64)
+            .map_err(serde::de::Error::custom)
+    }
+}
+
+/// A provider's request exactly as the relay received it: the envelope's plaintext.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RelayedRequest {
+    /// Format version (1).
+    pub v: u32,
+    /// The envelope's id (also bound in the associated data).
+    pub envelope_id: String,
+    /// The channel it was addressed to.
+    pub channel_id: String,
+    /// The source id from the URL.
+    pub source_id: String,
+    /// When the relay received it; the desktop checks signature timestamps against this.
+    pub received_at: DateTime<Utc>,
+    /// HTTP method.
+    pub method: String,
+    /// The request path.
+    pub path: String,
+    /// The query string, without `?`.
+    pub query: Option<String>,
+    /// Headers in arrival order, repeats kept; values as raw bytes.
+    pub headers: Vec<(String, B64)>,
+    /// The sender's address as the relay saw it.
+    pub peer: Option<String>,
+    /// The exact body bytes.
+    pub body: B64,
+}
+
+impl fmt::Debug for RelayedRequest {
+    // Headers and body may carry secrets: only their sizes are shown.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("RelayedRequest")
+            .field("envelope_id", &self.envelope_id)
+            .field("channel_id", &self.channel_id)
+            .field("source_id", &self.source_id)
+            .field("received_at", &self.received_at)
+            .field("method", &self.method)
+            .field("headers", &self.headers.len())
+            .field("body_bytes", &self.body.0.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl RelayedRequest {
+    /// The delivery the engine ingests: exact headers and body, received at the relay's time.
+    pub fn into_delivery(self) -> Delivery {
+        let mut headers = Headers::new();
+        for (name, value) in self.headers {
+            headers.push(&name, value.0);
+        }
+        Delivery {
+            source_id: self.source_id,
+            received_at: self.received_at,
+            peer: self.peer.and_then(|p| p.parse().ok()),
+            headers,
+            body: self.body.0,
+        }
+    }
+}
+
+/// The associated data of an envelope: binds it to its channel and id.
+pub fn aad(channel_id: &str, envelope_id: &str) -> Vec<u8> {
+    format!("{channel_id}/{envelope_id}").into_bytes()
+}
+
+/// Seals `request` to `key`.
+pub fn seal(key: &PublicKey, request: &RelayedRequest) -> Result<Vec<u8>, EnvelopeError> {
+    let plaintext = serde_json::to_vec(request).map_err(|_| EnvelopeError::Seal)?;
+    let aad = aad(&request.channel_id, &request.envelope_id);
+    let (enc, ciphertext) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
+        &OpModeS::Base,
+        &key.hpke()?,
+        INFO,
+        &plaintext,
+        &aad,
+    )
+    .map_err(|_| EnvelopeError::Seal)?;
+    let mut sealed = Vec::with_capacity(ENC_LEN + ciphertext.len());
+    sealed.extend_from_slice(enc.to_bytes().as_slice());
+    sealed.extend_from_slice(&ciphertext);
+    Ok(sealed)
+}
+
+/// Opens an envelope sealed for `key`, checking that it belongs to `channel_id` and
+/// `envelope_id`.
+pub fn open(
+    key: &SecretKey,
+    channel_id: &str,
+    envelope_id: &str,
+    sealed: &[u8],
+) -> Result<RelayedRequest, EnvelopeError> {
+    if sealed.len() < ENC_LEN {
+        return Err(EnvelopeError::Open);
+    }
+    let (enc, ciphertext) = sealed.split_at(ENC_LEN);
+    let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(enc).map_err(|_| EnvelopeError::Open)?;
+    let aad = aad(channel_id, envelope_id);
+    let plaintext = hpke::single_shot_open::<Aead, Kdf, Kem>(
+        &OpModeR::Base,
+        &key.hpke()?,
+        &enc,
+        INFO,
+        ciphertext,
+        &aad,
+    )
+    .map_err(|_| EnvelopeError::Open)?;
+    let request: RelayedRequest =
+        serde_json::from_slice(&plaintext).map_err(|e| EnvelopeError::Content(e.to_string()))?;
+    if request.channel_id != channel_id || request.envelope_id != envelope_id {
+        return Err(EnvelopeError::Content(
+            "the envelope names another channel or id".into(),
+        ));
+    }
+    Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request() -> RelayedRequest {
+        RelayedRequest {
+            v: 1,
+            envelope_id: "E1".into(),
+            channel_id: "C1".into(),
+            source_id: "s".into(),
+            received_at: Utc::now(),
+            method: "POST".into(),
+            path: "/h/C1/s".into(),
+            query: Some("a=1&a=2".into()),
+            headers: vec![
+                ("x-tag".into(), B64(b"a".to_vec())),
+                ("x-tag".into(), B64(vec![0xff, 0x01])),
+            ],
+            peer: Some("192.0.2.1:4000".into()),
+            body: B64(b"{\"secret\": \"plaintext-marker\"}".to_vec()),
+        }
+    }
+
+    #[test]
+    fn sealed_envelopes_open_with_the_right_key_only() {
+        let keys = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let original = request();
+        let sealed = seal(&keys.public, &original).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            !sealed.windows(16).any(|w| w == b"plaintext-marker"),
+            "the body is not visible in the sealed bytes"
+        );
+        let opened = open(&keys.secret, "C1", "E1", &sealed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(opened, original);
+
+        let other = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            open(&other.secret, "C1", "E1", &sealed),
+            Err(EnvelopeError::Open)
+        ));
+        assert!(
+            open(&keys.secret, "C1", "E2", &sealed).is_err(),
+            "an envelope cannot pass as another"
+        );
+        let mut tampered = sealed.clone();
+        if let Some(last) = tampered.last_mut() {
+            *last ^= 1;
+        }
+        assert!(open(&keys.secret, "C1", "E1", &tampered).is_err());
+    }
+
+    #[test]
+    fn keys_round_trip_and_secrets_do_not_print() {
+        let keys = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+        let again = KeyPair::from_secret(
+            SecretKey::from_base64(&keys.secret.expose_base64()).unwrap_or_else(|e| panic!("{e}")),
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.public, keys.public);
+        assert_eq!(
+            PublicKey::from_base64(&keys.public.to_base64()).ok(),
+            Some(keys.public.clone())
+        );
+        let shown = format!("{keys:?} {:?}", request());
+        assert!(!shown.contains(&keys.secret.expose_base64()));
+        assert!(!shown.contains("plaintext-marker"));
+        assert!(PublicKey::from_base64("short").is_err());
+    }
+
+    #[test]
+    fn the_delivery_keeps_headers_body_and_the_relay_time() {
+        let request = request();
+        let at = request.received_at;
+        let delivery = request.into_delivery();
+        assert_eq!(delivery.received_at, at);
+        assert_eq!(delivery.headers.get_all("x-tag").count(), 2);
+        assert_eq!(delivery.body, b"{\"secret\": \"plaintext-marker\"}");
+        assert!(delivery.peer.is_some());
+    }
+}

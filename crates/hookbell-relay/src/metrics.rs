@@ -1,0 +1,115 @@
+//! The relay's counters and their Prometheus text exposition at `/metrics` (hand-written: a
+//! handful of counters and gauges do not need a metrics crate).
+
+use std::fmt::Write as _;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::queue::Depth;
+
+/// Counters, updated by the routes.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// Deliveries accepted (sealed and durable).
+    pub deliveries: AtomicU64,
+    /// Body bytes of accepted deliveries.
+    pub bytes: AtomicU64,
+    /// Envelopes deleted because the desktop acknowledged them.
+    pub acked: AtomicU64,
+    /// Envelopes deleted unacknowledged after the retention period.
+    pub expired: AtomicU64,
+    /// Refused: unknown channel.
+    pub refused_unknown: AtomicU64,
+    /// Refused: body too large.
+    pub refused_too_large: AtomicU64,
+    /// Refused: the channel's quota is used up.
+    pub refused_quota: AtomicU64,
+    /// Refused: the client IP sends too fast.
+    pub refused_rate: AtomicU64,
+    /// Desktops connected to their stream now.
+    pub connected: AtomicU64,
+}
+
+fn add(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(&str, u64)]) {
+    let _ = writeln!(out, "# HELP {name} {help}");
+    let _ = writeln!(out, "# TYPE {name} {kind}");
+    for (labels, value) in samples {
+        let _ = writeln!(out, "{name}{labels} {value}");
+    }
+}
+
+impl Metrics {
+    /// The Prometheus text format of every metric.
+    pub fn render(&self, depth: Depth, channels: usize) -> String {
+        let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
+        let mut out = String::with_capacity(2048);
+        add(
+            &mut out,
+            "hookbell_relay_deliveries_total",
+            "counter",
+            "Deliveries accepted: sealed and durable.",
+            &[("", get(&self.deliveries))],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_delivery_bytes_total",
+            "counter",
+            "Body bytes of accepted deliveries.",
+            &[("", get(&self.bytes))],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_acked_total",
+            "counter",
+            "Envelopes deleted after the desktop acknowledged them.",
+            &[("", get(&self.acked))],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_expired_total",
+            "counter",
+            "Envelopes deleted unacknowledged after the retention period.",
+            &[("", get(&self.expired))],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_refused_total",
+            "counter",
+            "Deliveries refused, by reason.",
+            &[
+                ("{reason=\"unknown_channel\"}", get(&self.refused_unknown)),
+                ("{reason=\"too_large\"}", get(&self.refused_too_large)),
+                ("{reason=\"quota\"}", get(&self.refused_quota)),
+                ("{reason=\"rate_limited\"}", get(&self.refused_rate)),
+            ],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_queue_depth",
+            "gauge",
+            "Envelopes waiting for their desktop.",
+            &[("", depth.count)],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_queue_bytes",
+            "gauge",
+            "Sealed bytes waiting for their desktop.",
+            &[("", depth.bytes)],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_connected_desktops",
+            "gauge",
+            "Desktops connected to their stream.",
+            &[("", get(&self.connected))],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_channels",
+            "gauge",
+            "Paired channels.",
+            &[("", channels as u64)],
+        );
+        out
+    }
+}

@@ -1,0 +1,126 @@
+//! The queue of sealed envelopes and the channel registry, behind two small traits so the
+//! embedded sled implementation ([`crate::sled_queue::SledQueue`]) can be swapped.
+//!
+//! Writes answer with a [`WriteFuture`] that resolves only once the change is durable.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::error::Result;
+
+/// The answer to a write: ready once the change is on disk.
+pub type WriteFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+
+/// An envelope to append: everything but its sequence number.
+#[derive(Clone)]
+pub struct NewEnvelope {
+    /// Its id (a ULID), also bound inside the sealed bytes.
+    pub id: String,
+    /// The source id from the URL (metadata the relay can see).
+    pub source_id: String,
+    /// When the relay received it (metadata the relay can see).
+    pub received_at: DateTime<Utc>,
+    /// The sealed request.
+    pub sealed: Vec<u8>,
+}
+
+/// A queued envelope.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Envelope {
+    /// Its place in the channel's queue; grows by one per envelope, never reused.
+    pub seq: u64,
+    /// Its id.
+    pub id: String,
+    /// The source id from the URL.
+    pub source_id: String,
+    /// When the relay received it.
+    pub received_at: DateTime<Utc>,
+    /// The sealed request.
+    pub sealed: Vec<u8>,
+}
+
+impl std::fmt::Debug for Envelope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Envelope")
+            .field("seq", &self.seq)
+            .field("id", &self.id)
+            .field("source_id", &self.source_id)
+            .field("sealed_bytes", &self.sealed.len())
+            .finish()
+    }
+}
+
+/// How much a channel has waiting.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Depth {
+    /// Envelopes waiting.
+    pub count: u64,
+    /// Their sealed bytes.
+    pub bytes: u64,
+}
+
+/// The queue of sealed envelopes, one ordered queue per channel.
+pub trait Queue: Send + Sync + 'static {
+    /// Appends a sealed envelope to `channel`'s queue; resolves to its sequence number once
+    /// it is durable. Concurrent appends share one flush.
+    fn append_sealed(&self, channel: &str, envelope: NewEnvelope) -> WriteFuture<u64>;
+    /// Up to `limit` envelopes with a sequence number above `after`, in order.
+    fn read_from(&self, channel: &str, after: u64, limit: usize) -> Result<Vec<Envelope>>;
+    /// Deletes every envelope of `channel` up to and including `seq` (the desktop has stored
+    /// them); resolves to how many were deleted.
+    fn ack(&self, channel: &str, seq: u64) -> WriteFuture<u64>;
+    /// Deletes every envelope received before `older_than`, acknowledged or not; resolves
+    /// to how many were deleted.
+    fn expire(&self, older_than: DateTime<Utc>) -> WriteFuture<u64>;
+    /// What `channel` has waiting.
+    fn depth(&self, channel: &str) -> Depth;
+    /// The highest acknowledged sequence number of `channel` (0 when none).
+    fn acked(&self, channel: &str) -> u64;
+    /// The sequence number of `channel`'s newest durable envelope; changes on each append.
+    fn watch(&self, channel: &str) -> Option<watch::Receiver<u64>>;
+}
+
+/// A paired desktop: its public key and the hash of its subscriber token.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChannelRecord {
+    /// The channel's id (32 hex digits, random).
+    pub id: String,
+    /// The desktop's X25519 public key, URL-safe base64.
+    pub public_key: String,
+    /// SHA-256 of the subscriber token, hex. The token itself is never stored.
+    pub token_sha256: String,
+    /// When it was paired.
+    pub created_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for ChannelRecord {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ChannelRecord")
+            .field("id", &self.id)
+            .field("public_key", &self.public_key)
+            .field("created_at", &self.created_at)
+            .finish_non_exhaustive()
+    }
+}
+
+/// The registry of paired channels.
+pub trait Channels: Send + Sync + 'static {
+    /// Stores a channel (new, or with a new key); durable when it resolves.
+    fn put_channel(&self, record: ChannelRecord) -> WriteFuture<()>;
+    /// A channel by id.
+    fn channel(&self, id: &str) -> Option<ChannelRecord>;
+    /// Deletes a channel and everything queued for it.
+    fn delete_channel(&self, id: &str) -> WriteFuture<bool>;
+    /// How many channels there are.
+    fn channel_count(&self) -> usize;
+}
+
+/// Both halves, as the server uses them.
+pub trait Backend: Queue + Channels {
+    /// Everything waiting, over all channels.
+    fn total_depth(&self) -> Depth;
+}

@@ -1,0 +1,247 @@
+//! The relay's HTTP side: [`router`] builds the routes over a [`RelayState`], [`serve`] runs
+//! them on a listener the caller bound, until the caller's shutdown future completes.
+//!
+//! Routes: `POST /v1/channels` (pairing), `PUT /v1/channels/{id}/key` (rotation),
+//! `DELETE /v1/channels/{id}` (unpairing), `GET /v1/channels/{id}/stream` (the desktop's
+//! WebSocket), `ANY /h/{channel_id}/{source_id}` (providers), `/healthz`, `/metrics`.
+
+mod channels;
+mod ingest;
+mod stream;
+
+use std::collections::HashMap;
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get, post, put};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
+
+use crate::config::RelayConfig;
+use crate::error::HttpError;
+use crate::metrics::Metrics;
+use crate::queue::Backend;
+
+/// Shared by every route. Cheap to clone.
+#[derive(Clone)]
+pub struct RelayState {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Arc<dyn Backend>,
+    config: RelayConfig,
+    limiter: DefaultKeyedRateLimiter<IpAddr>,
+    ids: Mutex<ulid::Generator>,
+    metrics: Metrics,
+    shutdown: watch::Sender<bool>,
+    /// Per channel, the generation of its newest stream: an older stream steps aside.
+    streams: Mutex<HashMap<String, watch::Sender<u64>>>,
+}
+
+impl RelayState {
+    /// State over `backend` with `config`.
+    pub fn new(backend: Arc<dyn Backend>, config: RelayConfig) -> Self {
+        let per_second =
+            NonZeroU32::new(config.limits.rate_limit_per_second).unwrap_or(NonZeroU32::MIN);
+        let burst = NonZeroU32::new(config.limits.rate_limit_burst).unwrap_or(NonZeroU32::MIN);
+        RelayState {
+            inner: Arc::new(Inner {
+                backend,
+                limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
+                config,
+                ids: Mutex::new(ulid::Generator::new()),
+                metrics: Metrics::default(),
+                shutdown: watch::channel(false).0,
+                streams: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    /// The queue and channel registry.
+    pub fn backend(&self) -> &Arc<dyn Backend> {
+        &self.inner.backend
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &RelayConfig {
+        &self.inner.config
+    }
+
+    /// The counters.
+    pub fn metrics(&self) -> &Metrics {
+        &self.inner.metrics
+    }
+
+    /// Ends every stream (with close code 1001) so a graceful shutdown can finish.
+    pub fn begin_shutdown(&self) {
+        self.inner.shutdown.send_replace(true);
+    }
+
+    fn shutdown_signal(&self) -> watch::Receiver<bool> {
+        self.inner.shutdown.subscribe()
+    }
+
+    /// A new time-ordered envelope id.
+    fn next_id(&self) -> String {
+        let mut generator = match self.inner.ids.lock() {
+            Ok(g) => g,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        match generator.generate() {
+            Ok(id) => id,
+            Err(overflow) => overflow.commit_overflow_increment(),
+        }
+        .to_string()
+    }
+
+    /// Takes over `channel`'s stream: any older stream of it is told to step aside.
+    fn claim_stream(&self, channel: &str) -> (u64, watch::Receiver<u64>) {
+        let mut streams = match self.inner.streams.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let sender = streams
+            .entry(channel.to_owned())
+            .or_insert_with(|| watch::channel(0).0);
+        let generation = *sender.borrow() + 1;
+        sender.send_replace(generation);
+        (generation, sender.subscribe())
+    }
+}
+
+/// Every route.
+pub fn router(state: RelayState) -> Router {
+    let max_body = state.config().limits.max_body_bytes;
+    let limited = Router::new()
+        .route("/h/{channel_id}/{source_id}", any(ingest::receive))
+        .route("/v1/channels", post(channels::create))
+        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(middleware::from_fn_with_state(state.clone(), rate_limit));
+    Router::new()
+        .merge(limited)
+        .route(
+            "/v1/channels/{channel_id}",
+            axum::routing::delete(channels::delete),
+        )
+        .route("/v1/channels/{channel_id}/key", put(channels::rotate))
+        .route("/v1/channels/{channel_id}/stream", get(stream::stream))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .fallback(not_found)
+        .with_state(state)
+}
+
+async fn healthz() -> &'static str {
+    "ok\n"
+}
+
+async fn metrics(State(state): State<RelayState>) -> Response {
+    let text = state.metrics().render(
+        state.backend().total_depth(),
+        state.backend().channel_count(),
+    );
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        text,
+    )
+        .into_response()
+}
+
+async fn not_found() -> HttpError {
+    HttpError::not_found("no such route; providers post to /h/{channel_id}/{source_id}")
+}
+
+/// Refuses a client IP that sends faster than the limits allow, with `Retry-After`.
+async fn rate_limit(
+    State(state): State<RelayState>,
+    request: Request,
+    next: Next,
+) -> Result<Response, HttpError> {
+    if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
+        let ip = peer.ip();
+        if let Err(not_until) = state.inner.limiter.check_key(&ip) {
+            let wait = not_until.wait_time_from(governor::clock::Clock::now(
+                &governor::clock::DefaultClock::default(),
+            ));
+            let secs = wait.max(Duration::from_secs(1)).as_secs_f64().ceil() as u64;
+            state
+                .metrics()
+                .refused_rate
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(HttpError::retry(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("too many requests from {ip}; retry in {secs} s"),
+                secs,
+            ));
+        }
+        if state.inner.limiter.len() > 10_000 {
+            state.inner.limiter.retain_recent();
+        }
+    }
+    Ok(next.run(request).await)
+}
+
+/// Deletes unacknowledged envelopes older than the retention period, now and every hour.
+pub async fn expire_forever(state: RelayState) {
+    let retention = Duration::from_secs(state.config().retention.unacked_secs);
+    let mut tick = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        tick.tick().await;
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(retention).unwrap_or(chrono::Duration::days(7));
+        match state.backend().expire(cutoff).await {
+            Ok(0) => {}
+            Ok(n) => {
+                state
+                    .metrics()
+                    .expired
+                    .fetch_add(n, std::sync::atomic::Ordering::Relaxed);
+                tracing::info!(
+                    expired = n,
+                    "deleted unacknowledged envelopes past retention"
+                );
+            }
+            Err(e) => tracing::error!(error = %e, "expiry failed"),
+        }
+    }
+}
+
+/// Serves `state` on `listener` until `shutdown` completes; then stops taking requests,
+/// closes the streams and waits for requests in flight. The caller closes the queue.
+pub async fn serve(
+    listener: TcpListener,
+    state: RelayState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let expiry = tokio::spawn(expire_forever(state.clone()));
+    let stopping = state.clone();
+    // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
+    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
+        let _ = tcp.set_nodelay(true);
+    });
+    let served = axum::serve(
+        listener,
+        router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        stopping.begin_shutdown();
+    })
+    .await;
+    expiry.abort();
+    served
+}

@@ -1,0 +1,232 @@
+//! `GET /v1/channels/{id}/stream`: the desktop's WebSocket. Sends the queued envelopes in
+//! sequence order, then live ones as they become durable, with at most [`WINDOW`] in flight
+//! beyond the last acknowledgement; deletes on each (cumulative) ack; pings every
+//! [`PING_EVERY`]. A newer connection for the same channel takes over from an older one.
+
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use axum::extract::ws::{
+    CloseFrame, Message, WebSocket, WebSocketUpgrade, rejection::WebSocketUpgradeRejection,
+};
+use axum::extract::{Path, Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Response};
+use futures_util::{SinkExt, StreamExt};
+use serde::Deserialize;
+
+use super::RelayState;
+use super::channels::authorize;
+use crate::error::HttpError;
+use crate::protocol::{self, ClientFrame, ServerFrame};
+
+/// How often the relay pings an idle desktop.
+pub const PING_EVERY: Duration = Duration::from_secs(20);
+/// Most envelopes sent beyond the last acknowledgement.
+pub const WINDOW: u64 = 1024;
+/// Envelopes read from the queue at a time.
+const BATCH: usize = 256;
+/// The stream's read buffer (tungstenite's default is 128 KiB per connection).
+const READ_BUFFER: usize = 4096;
+/// Largest frame a desktop may send.
+const MAX_CLIENT_FRAME: usize = 4096;
+
+/// `?after=SEQ`: resume after this sequence number (the relay also knows the last ack).
+#[derive(Debug, Deserialize)]
+pub struct Resume {
+    after: Option<u64>,
+}
+
+/// Upgrade to the stream, once the token checks out.
+pub async fn stream(
+    State(state): State<RelayState>,
+    Path(channel_id): Path<String>,
+    Query(resume): Query<Resume>,
+    headers: HeaderMap,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
+) -> Result<Response, HttpError> {
+    authorize(&state, &channel_id, &headers)?;
+    let upgrade = upgrade.map_err(|e| {
+        HttpError::bad_request(format!("this is a WebSocket endpoint: {}", e.body_text()))
+    })?;
+    let after = resume
+        .after
+        .unwrap_or(0)
+        .max(state.backend().acked(&channel_id));
+    Ok(upgrade
+        .max_message_size(MAX_CLIENT_FRAME)
+        .max_frame_size(MAX_CLIENT_FRAME)
+        // Idle desktops are the common case: small buffers keep thousands of them cheap.
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(0)
+        .on_upgrade(move |socket| async move {
+            state.metrics().connected.fetch_add(1, Ordering::Relaxed);
+            tracing::info!(channel = %channel_id, after, "desktop connected");
+            let end = session(&state, &channel_id, after, socket).await;
+            state.metrics().connected.fetch_sub(1, Ordering::Relaxed);
+            tracing::info!(channel = %channel_id, reason = end, "desktop disconnected");
+        })
+        .into_response())
+}
+
+fn text(frame: &ServerFrame) -> Message {
+    Message::Text(serde_json::to_string(frame).unwrap_or_default().into())
+}
+
+fn close(code: u16, reason: &str) -> Message {
+    Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }))
+}
+
+fn backlog(state: &RelayState, channel: &str) -> Message {
+    let depth = state.backend().depth(channel);
+    text(&ServerFrame::Backlog {
+        count: depth.count,
+        bytes: depth.bytes,
+        acked: state.backend().acked(channel),
+    })
+}
+
+/// Runs one desktop's stream; returns why it ended.
+async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocket) -> &'static str {
+    let backend = state.backend();
+    let (mut tx, mut rx) = socket.split();
+    let Some(mut appended) = backend.watch(channel) else {
+        let _ = tx.send(close(1011, "the channel is gone")).await;
+        return "channel gone";
+    };
+    let (generation, mut newest) = state.claim_stream(channel);
+    let mut shutdown = state.shutdown_signal();
+    let mut sent = after;
+    let mut acked = after;
+    if tx.send(backlog(state, channel)).await.is_err() {
+        return "send failed";
+    }
+    let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
+    loop {
+        // Send what is durable and not yet sent, within the window.
+        let last = *appended.borrow_and_update();
+        if sent < last && sent.saturating_sub(acked) < WINDOW {
+            let room = (WINDOW - sent.saturating_sub(acked)).min(BATCH as u64) as usize;
+            match backend.read_from(channel, sent, room) {
+                Ok(envelopes) if envelopes.is_empty() => sent = last,
+                Ok(envelopes) => {
+                    for envelope in &envelopes {
+                        if tx
+                            .feed(text(&ServerFrame::envelope(envelope)))
+                            .await
+                            .is_err()
+                        {
+                            return "send failed";
+                        }
+                        sent = envelope.seq;
+                    }
+                    if tx.flush().await.is_err() {
+                        return "send failed";
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the queue failed");
+                    let _ = tx
+                        .send(close(1011, "the relay could not read its queue"))
+                        .await;
+                    return "queue error";
+                }
+            }
+            // Let acknowledgements in between batches.
+            if let Some(Some(Ok(message))) = futures_util::FutureExt::now_or_never(rx.next())
+                && let Some(reason) =
+                    handle(state, channel, sent, &mut acked, message, &mut tx).await
+            {
+                return reason;
+            }
+            continue;
+        }
+        tokio::select! {
+            changed = appended.changed() => {
+                if changed.is_err() {
+                    let _ = tx.send(close(1011, "the channel is gone")).await;
+                    return "channel gone";
+                }
+            }
+            message = rx.next() => {
+                let Some(Ok(message)) = message else { return "connection lost" };
+                if let Some(reason) = handle(state, channel, sent, &mut acked, message, &mut tx).await {
+                    return reason;
+                }
+            }
+            _ = ping.tick() => {
+                if tx.send(Message::Ping(Default::default())).await.is_err() {
+                    return "ping failed";
+                }
+            }
+            _ = newest.changed() => {
+                if *newest.borrow() != generation {
+                    let _ = tx.send(close(protocol::CLOSE_REPLACED, "a newer connection for this channel took over")).await;
+                    return "replaced";
+                }
+            }
+            _ = shutdown.changed() => {
+                let _ = tx.send(close(protocol::CLOSE_GOING_AWAY, "the relay is shutting down; reconnect shortly")).await;
+                return "shutdown";
+            }
+        }
+    }
+}
+
+type Tx = futures_util::stream::SplitSink<WebSocket, Message>;
+
+/// Handles one frame from the desktop; `Some(reason)` ends the session.
+async fn handle(
+    state: &RelayState,
+    channel: &str,
+    sent: u64,
+    acked: &mut u64,
+    message: Message,
+    tx: &mut Tx,
+) -> Option<&'static str> {
+    match message {
+        Message::Text(text) => match serde_json::from_str::<ClientFrame>(text.as_str()) {
+            Ok(ClientFrame::Ack { seq }) => {
+                // Only what was sent can be acknowledged.
+                let seq = seq.min(sent);
+                if seq <= *acked {
+                    return None;
+                }
+                match state.backend().ack(channel, seq).await {
+                    Ok(removed) => {
+                        *acked = seq;
+                        state.metrics().acked.fetch_add(removed, Ordering::Relaxed);
+                        if tx.send(backlog(state, channel)).await.is_err() {
+                            return Some("send failed");
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "ack failed");
+                        let _ = tx
+                            .send(close(1011, "the relay could not record the ack"))
+                            .await;
+                        Some("ack failed")
+                    }
+                }
+            }
+            Err(_) => {
+                let _ = tx
+                    .send(close(protocol::CLOSE_MALFORMED, protocol::MALFORMED))
+                    .await;
+                Some("malformed frame")
+            }
+        },
+        Message::Binary(_) => {
+            let _ = tx
+                .send(close(protocol::CLOSE_MALFORMED, protocol::MALFORMED))
+                .await;
+            Some("malformed frame")
+        }
+        Message::Close(_) => Some("closed by the desktop"),
+        Message::Ping(_) | Message::Pong(_) => None,
+    }
+}

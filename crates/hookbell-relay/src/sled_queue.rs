@@ -1,0 +1,665 @@
+//! [`SledQueue`]: the queue and channel registry on sled, the relay's embedded default.
+//!
+//! Three trees: `channels` (id → JSON [`ChannelRecord`]), `queue` (channel id ‖ seq, big
+//! endian → envelope) and `acked` (channel id → highest acknowledged seq). One writer thread
+//! applies every change in arrival order, flushes once per group of waiting changes (group
+//! commit: concurrent ingests share one fsync), and only then answers each caller and updates
+//! the in-memory counters and watchers. Nothing but sealed bytes and metadata (source id,
+//! size, time) is ever written.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, RwLock, mpsc};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, TimeZone, Utc};
+use sled::{Batch, Db, Tree};
+use tokio::sync::{oneshot, watch};
+
+use crate::error::{RelayError, Result};
+use crate::queue::{
+    Backend, ChannelRecord, Channels, Depth, Envelope, NewEnvelope, Queue, WriteFuture,
+};
+
+/// Most changes applied before one flush.
+const MAX_GROUP: usize = 1024;
+/// How long a busy writer waits for more changes to join a group.
+const GATHER: Duration = Duration::from_micros(300);
+/// Version byte of a stored envelope.
+const RECORD_V1: u8 = 1;
+
+/// What the server knows about one channel in memory.
+struct ChannelState {
+    record: RwLock<ChannelRecord>,
+    count: AtomicU64,
+    bytes: AtomicU64,
+    acked: AtomicU64,
+    last: watch::Sender<u64>,
+}
+
+impl ChannelState {
+    fn new(record: ChannelRecord) -> Self {
+        ChannelState {
+            record: RwLock::new(record),
+            count: AtomicU64::new(0),
+            bytes: AtomicU64::new(0),
+            acked: AtomicU64::new(0),
+            last: watch::channel(0).0,
+        }
+    }
+}
+
+type ChannelMap = Arc<RwLock<HashMap<String, Arc<ChannelState>>>>;
+
+/// The sled queue. Dropping it (or [`SledQueue::close`]) stops the writer after a last flush.
+pub struct SledQueue {
+    queue: Tree,
+    channels: ChannelMap,
+    jobs: Mutex<Option<mpsc::Sender<Job>>>,
+    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+}
+
+enum Op {
+    Append {
+        channel: String,
+        envelope: NewEnvelope,
+    },
+    Ack {
+        channel: String,
+        seq: u64,
+    },
+    Expire {
+        before_ms: i64,
+    },
+    PutChannel(ChannelRecord),
+    DeleteChannel(String),
+}
+
+enum Done {
+    Seq(u64),
+    Count(u64),
+    Unit,
+    Bool(bool),
+}
+
+/// What to change in memory once a group is on disk.
+enum Effect {
+    Appended(Arc<ChannelState>, u64, u64),
+    Removed(
+        Vec<(Arc<ChannelState>, u64, u64)>,
+        Option<(Arc<ChannelState>, u64)>,
+    ),
+    ChannelPut(ChannelRecord),
+    ChannelDeleted(String, bool),
+}
+
+struct Job {
+    op: Op,
+    reply: oneshot::Sender<Result<Done>>,
+}
+
+fn queue_key(channel: &str, seq: u64) -> Vec<u8> {
+    let mut key = Vec::with_capacity(channel.len() + 8);
+    key.extend_from_slice(channel.as_bytes());
+    key.extend_from_slice(&seq.to_be_bytes());
+    key
+}
+
+fn encode(envelope: &NewEnvelope) -> Vec<u8> {
+    let id = envelope.id.as_bytes();
+    let source = envelope.source_id.as_bytes();
+    let mut out =
+        Vec::with_capacity(1 + 8 + 1 + id.len() + 2 + source.len() + envelope.sealed.len());
+    out.push(RECORD_V1);
+    out.extend_from_slice(&envelope.received_at.timestamp_millis().to_be_bytes());
+    out.push(id.len().min(255) as u8);
+    out.extend_from_slice(&id[..id.len().min(255)]);
+    out.extend_from_slice(&(source.len().min(u16::MAX as usize) as u16).to_be_bytes());
+    out.extend_from_slice(&source[..source.len().min(u16::MAX as usize)]);
+    out.extend_from_slice(&envelope.sealed);
+    out
+}
+
+fn corrupt() -> RelayError {
+    RelayError::Corrupt("a queued envelope is not in the expected format".into())
+}
+
+fn received_ms(value: &[u8]) -> Result<i64> {
+    let bytes: [u8; 8] = value
+        .get(1..9)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(corrupt)?;
+    Ok(i64::from_be_bytes(bytes))
+}
+
+fn decode(key: &[u8], value: &[u8]) -> Result<Envelope> {
+    if value.first() != Some(&RECORD_V1) {
+        return Err(corrupt());
+    }
+    let seq_bytes: [u8; 8] = key
+        .get(key.len().saturating_sub(8)..)
+        .and_then(|b| b.try_into().ok())
+        .ok_or_else(corrupt)?;
+    let ms = received_ms(value)?;
+    let id_len = usize::from(*value.get(9).ok_or_else(corrupt)?);
+    let id = value.get(10..10 + id_len).ok_or_else(corrupt)?;
+    let at = 10 + id_len;
+    let source_len = value
+        .get(at..at + 2)
+        .map(|b| usize::from(u16::from_be_bytes([b[0], b[1]])))
+        .ok_or_else(corrupt)?;
+    let source = value.get(at + 2..at + 2 + source_len).ok_or_else(corrupt)?;
+    let sealed = value.get(at + 2 + source_len..).ok_or_else(corrupt)?;
+    Ok(Envelope {
+        seq: u64::from_be_bytes(seq_bytes),
+        id: String::from_utf8_lossy(id).into_owned(),
+        source_id: String::from_utf8_lossy(source).into_owned(),
+        received_at: Utc.timestamp_millis_opt(ms).single().ok_or_else(corrupt)?,
+        sealed: sealed.to_vec(),
+    })
+}
+
+impl SledQueue {
+    /// Opens (or creates) the queue in `dir`, rebuilding the in-memory counters.
+    pub fn open(dir: &Path) -> Result<Self> {
+        let db = sled::Config::new()
+            .path(dir)
+            .cache_capacity(64 * 1024 * 1024)
+            .open()?;
+        let channels_tree = db.open_tree("channels")?;
+        let queue = db.open_tree("queue")?;
+        let acked = db.open_tree("acked")?;
+
+        let mut map: HashMap<String, Arc<ChannelState>> = HashMap::new();
+        let mut next: HashMap<String, u64> = HashMap::new();
+        for item in channels_tree.iter() {
+            let (_, value) = item?;
+            let record: ChannelRecord =
+                serde_json::from_slice(&value).map_err(|e| RelayError::Corrupt(e.to_string()))?;
+            map.insert(record.id.clone(), Arc::new(ChannelState::new(record)));
+        }
+        for item in acked.iter() {
+            let (key, value) = item?;
+            let channel = String::from_utf8_lossy(&key).into_owned();
+            let seq = value
+                .as_ref()
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| corrupt())?;
+            if let Some(state) = map.get(&channel) {
+                state.acked.store(seq, Ordering::Relaxed);
+                state.last.send_replace(seq);
+            }
+            next.insert(channel, seq);
+        }
+        for item in queue.iter() {
+            let (key, value) = item?;
+            if key.len() < 8 {
+                return Err(corrupt());
+            }
+            let (channel, seq) = key.split_at(key.len() - 8);
+            let channel = String::from_utf8_lossy(channel).into_owned();
+            let seq = u64::from_be_bytes(seq.try_into().map_err(|_| corrupt())?);
+            if let Some(state) = map.get(&channel) {
+                state.count.fetch_add(1, Ordering::Relaxed);
+                state.bytes.fetch_add(value.len() as u64, Ordering::Relaxed);
+                state.last.send_if_modified(|last| {
+                    let newer = seq > *last;
+                    *last = (*last).max(seq);
+                    newer
+                });
+            }
+            let entry = next.entry(channel).or_insert(0);
+            *entry = (*entry).max(seq);
+        }
+
+        let channels: ChannelMap = Arc::new(RwLock::new(map));
+        let (tx, rx) = mpsc::channel();
+        let writer = Writer {
+            db,
+            queue: queue.clone(),
+            channels_tree,
+            acked,
+            map: Arc::clone(&channels),
+            next,
+        };
+        let handle = std::thread::Builder::new()
+            .name("relay-queue-writer".into())
+            .spawn(move || writer.run(rx))?;
+        Ok(SledQueue {
+            queue,
+            channels,
+            jobs: Mutex::new(Some(tx)),
+            writer: Mutex::new(Some(handle)),
+        })
+    }
+
+    /// Stops taking writes, lets the writer finish and flush, and waits for it.
+    pub fn close(&self) {
+        if let Ok(mut jobs) = self.jobs.lock() {
+            jobs.take();
+        }
+        let handle = self.writer.lock().ok().and_then(|mut w| w.take());
+        if let Some(handle) = handle {
+            let _ = handle.join();
+        }
+    }
+
+    fn send(&self, op: Op) -> oneshot::Receiver<Result<Done>> {
+        let (reply, answer) = oneshot::channel();
+        let sent = self
+            .jobs
+            .lock()
+            .ok()
+            .and_then(|jobs| jobs.as_ref().map(|tx| tx.send(Job { op, reply })));
+        if let Some(Err(mpsc::SendError(job))) = sent {
+            let _ = job.reply.send(Err(RelayError::Closed));
+        }
+        // When the writer is gone, `reply` was dropped: the receiver reports Closed.
+        answer
+    }
+
+    fn write<T: Send + 'static>(&self, op: Op, extract: fn(Done) -> Option<T>) -> WriteFuture<T> {
+        let answer = self.send(op);
+        Box::pin(async move {
+            let done = answer.await.map_err(|_| RelayError::Closed)??;
+            extract(done)
+                .ok_or_else(|| RelayError::Corrupt("the writer answered another op".into()))
+        })
+    }
+
+    fn state(&self, channel: &str) -> Option<Arc<ChannelState>> {
+        self.channels.read().ok()?.get(channel).cloned()
+    }
+}
+
+impl Drop for SledQueue {
+    fn drop(&mut self) {
+        self.close();
+    }
+}
+
+impl Queue for SledQueue {
+    fn append_sealed(&self, channel: &str, envelope: NewEnvelope) -> WriteFuture<u64> {
+        self.write(
+            Op::Append {
+                channel: channel.to_owned(),
+                envelope,
+            },
+            |d| match d {
+                Done::Seq(seq) => Some(seq),
+                _ => None,
+            },
+        )
+    }
+
+    fn read_from(&self, channel: &str, after: u64, limit: usize) -> Result<Vec<Envelope>> {
+        let start = queue_key(channel, after.saturating_add(1));
+        let end = queue_key(channel, u64::MAX);
+        self.queue
+            .range(start..=end)
+            .take(limit)
+            .map(|item| {
+                let (key, value) = item?;
+                decode(&key, &value)
+            })
+            .collect()
+    }
+
+    fn ack(&self, channel: &str, seq: u64) -> WriteFuture<u64> {
+        self.write(
+            Op::Ack {
+                channel: channel.to_owned(),
+                seq,
+            },
+            |d| match d {
+                Done::Count(n) => Some(n),
+                _ => None,
+            },
+        )
+    }
+
+    fn expire(&self, older_than: DateTime<Utc>) -> WriteFuture<u64> {
+        self.write(
+            Op::Expire {
+                before_ms: older_than.timestamp_millis(),
+            },
+            |d| match d {
+                Done::Count(n) => Some(n),
+                _ => None,
+            },
+        )
+    }
+
+    fn depth(&self, channel: &str) -> Depth {
+        self.state(channel)
+            .map(|s| Depth {
+                count: s.count.load(Ordering::Relaxed),
+                bytes: s.bytes.load(Ordering::Relaxed),
+            })
+            .unwrap_or_default()
+    }
+
+    fn acked(&self, channel: &str) -> u64 {
+        self.state(channel)
+            .map(|s| s.acked.load(Ordering::Relaxed))
+            .unwrap_or(0)
+    }
+
+    fn watch(&self, channel: &str) -> Option<watch::Receiver<u64>> {
+        self.state(channel).map(|s| s.last.subscribe())
+    }
+}
+
+impl Channels for SledQueue {
+    fn put_channel(&self, record: ChannelRecord) -> WriteFuture<()> {
+        self.write(Op::PutChannel(record), |d| match d {
+            Done::Unit => Some(()),
+            _ => None,
+        })
+    }
+
+    fn channel(&self, id: &str) -> Option<ChannelRecord> {
+        let state = self.state(id)?;
+        let record = state.record.read().ok()?.clone();
+        Some(record)
+    }
+
+    fn delete_channel(&self, id: &str) -> WriteFuture<bool> {
+        self.write(Op::DeleteChannel(id.to_owned()), |d| match d {
+            Done::Bool(found) => Some(found),
+            _ => None,
+        })
+    }
+
+    fn channel_count(&self) -> usize {
+        self.channels.read().map(|m| m.len()).unwrap_or(0)
+    }
+}
+
+impl Backend for SledQueue {
+    fn total_depth(&self) -> Depth {
+        let Ok(map) = self.channels.read() else {
+            return Depth::default();
+        };
+        map.values().fold(Depth::default(), |d, s| Depth {
+            count: d.count + s.count.load(Ordering::Relaxed),
+            bytes: d.bytes + s.bytes.load(Ordering::Relaxed),
+        })
+    }
+}
+
+struct Writer {
+    db: Db,
+    queue: Tree,
+    channels_tree: Tree,
+    acked: Tree,
+    map: ChannelMap,
+    /// The last sequence number given out per channel.
+    next: HashMap<String, u64>,
+}
+
+impl Writer {
+    fn run(mut self, jobs: mpsc::Receiver<Job>) {
+        let mut last_group = 0;
+        while let Ok(first) = jobs.recv() {
+            let mut group = vec![first];
+            let linger = if last_group > 1 {
+                GATHER
+            } else {
+                Duration::ZERO
+            };
+            let until = Instant::now() + linger;
+            while group.len() < MAX_GROUP {
+                let left = until.saturating_duration_since(Instant::now());
+                let next = if left.is_zero() {
+                    jobs.try_recv().ok()
+                } else {
+                    jobs.recv_timeout(left).ok()
+                };
+                match next {
+                    Some(job) => group.push(job),
+                    None => break,
+                }
+            }
+            last_group = group.len();
+            let mut replies = Vec::with_capacity(group.len());
+            let mut effects = Vec::with_capacity(group.len());
+            for job in group {
+                effects.push(self.apply(job.op));
+                replies.push(job.reply);
+            }
+            let flushed = self.db.flush();
+            if let Err(e) = &flushed {
+                tracing::error!(error = %e, ops = replies.len(), "flush failed; the group is not acknowledged");
+            }
+            for (reply, effect) in replies.into_iter().zip(effects) {
+                let result = match (&flushed, effect) {
+                    (Ok(_), Ok(effect)) => Ok(self.finish(effect)),
+                    (Ok(_), Err(e)) => Err(e),
+                    (Err(e), _) => Err(RelayError::Db(e.clone())),
+                };
+                let _ = reply.send(result);
+            }
+        }
+        let _ = self.db.flush();
+    }
+
+    fn state(&self, channel: &str) -> Option<Arc<ChannelState>> {
+        self.map.read().ok()?.get(channel).cloned()
+    }
+
+    fn apply(&mut self, op: Op) -> Result<Effect> {
+        match op {
+            Op::Append { channel, envelope } => {
+                let state = self.state(&channel).ok_or(RelayError::UnknownChannel)?;
+                let seq = self.next.get(&channel).copied().unwrap_or(0) + 1;
+                let value = encode(&envelope);
+                let size = value.len() as u64;
+                self.queue.insert(queue_key(&channel, seq), value)?;
+                self.next.insert(channel, seq);
+                Ok(Effect::Appended(state, seq, size))
+            }
+            Op::Ack { channel, seq } => {
+                let state = self.state(&channel).ok_or(RelayError::UnknownChannel)?;
+                // Never past what was given out: later envelopes must not count as acknowledged.
+                let seq = seq.min(self.next.get(&channel).copied().unwrap_or(0));
+                if seq <= state.acked.load(Ordering::Relaxed) {
+                    return Ok(Effect::Removed(Vec::new(), None));
+                }
+                let mut batch = Batch::default();
+                let (mut count, mut bytes) = (0, 0);
+                for item in self
+                    .queue
+                    .range(queue_key(&channel, 0)..=queue_key(&channel, seq))
+                {
+                    let (key, value) = item?;
+                    count += 1;
+                    bytes += value.len() as u64;
+                    batch.remove(key);
+                }
+                self.queue.apply_batch(batch)?;
+                self.acked.insert(channel.as_bytes(), &seq.to_be_bytes())?;
+                Ok(Effect::Removed(
+                    vec![(Arc::clone(&state), count, bytes)],
+                    Some((state, seq)),
+                ))
+            }
+            Op::Expire { before_ms } => {
+                let mut batch = Batch::default();
+                let mut removed: HashMap<String, (u64, u64)> = HashMap::new();
+                for item in self.queue.iter() {
+                    let (key, value) = item?;
+                    if received_ms(&value)? < before_ms && key.len() >= 8 {
+                        let channel = String::from_utf8_lossy(&key[..key.len() - 8]).into_owned();
+                        let entry = removed.entry(channel).or_default();
+                        entry.0 += 1;
+                        entry.1 += value.len() as u64;
+                        batch.remove(key);
+                    }
+                }
+                self.queue.apply_batch(batch)?;
+                let removed = removed
+                    .into_iter()
+                    .filter_map(|(channel, (n, b))| self.state(&channel).map(|s| (s, n, b)))
+                    .collect();
+                Ok(Effect::Removed(removed, None))
+            }
+            Op::PutChannel(record) => {
+                let json =
+                    serde_json::to_vec(&record).map_err(|e| RelayError::Corrupt(e.to_string()))?;
+                self.channels_tree.insert(record.id.as_bytes(), json)?;
+                Ok(Effect::ChannelPut(record))
+            }
+            Op::DeleteChannel(id) => {
+                let found = self.channels_tree.remove(id.as_bytes())?.is_some();
+                let mut batch = Batch::default();
+                for item in self.queue.scan_prefix(id.as_bytes()) {
+                    let (key, _) = item?;
+                    batch.remove(key);
+                }
+                self.queue.apply_batch(batch)?;
+                self.acked.remove(id.as_bytes())?;
+                self.next.remove(&id);
+                Ok(Effect::ChannelDeleted(id, found))
+            }
+        }
+    }
+
+    fn finish(&self, effect: Effect) -> Done {
+        match effect {
+            Effect::Appended(state, seq, size) => {
+                state.count.fetch_add(1, Ordering::Relaxed);
+                state.bytes.fetch_add(size, Ordering::Relaxed);
+                state.last.send_replace(seq);
+                Done::Seq(seq)
+            }
+            Effect::Removed(removed, acked) => {
+                let mut total = 0;
+                for (state, count, bytes) in removed {
+                    total += count;
+                    let _ = state
+                        .count
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                            Some(c.saturating_sub(count))
+                        });
+                    let _ = state
+                        .bytes
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                            Some(c.saturating_sub(bytes))
+                        });
+                }
+                if let Some((state, seq)) = acked {
+                    state.acked.fetch_max(seq, Ordering::Relaxed);
+                }
+                Done::Count(total)
+            }
+            Effect::ChannelPut(record) => {
+                if let Ok(mut map) = self.map.write() {
+                    match map.get(&record.id) {
+                        Some(state) => {
+                            if let Ok(mut current) = state.record.write() {
+                                *current = record;
+                            }
+                        }
+                        None => {
+                            map.insert(record.id.clone(), Arc::new(ChannelState::new(record)));
+                        }
+                    }
+                }
+                Done::Unit
+            }
+            Effect::ChannelDeleted(id, found) => {
+                if let Ok(mut map) = self.map.write() {
+                    map.remove(&id);
+                }
+                Done::Bool(found)
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(id: &str) -> ChannelRecord {
+        ChannelRecord {
+            id: id.into(),
+            public_key: "pk".into(),
+            token_sha256: "00".into(),
+            created_at: Utc::now(),
+        }
+    }
+
+    fn envelope(n: u32, at: DateTime<Utc>) -> NewEnvelope {
+        NewEnvelope {
+            id: format!("E{n}"),
+            source_id: "src".into(),
+            received_at: at,
+            sealed: vec![n as u8; 10],
+        }
+    }
+
+    #[tokio::test]
+    async fn append_read_ack_expire_and_reopen() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let c = "c".repeat(32);
+        {
+            let q = SledQueue::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            q.put_channel(record(&c))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            for n in 1..=5 {
+                let seq = q
+                    .append_sealed(&c, envelope(n, Utc::now()))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert_eq!(seq, u64::from(n));
+            }
+            assert!(
+                q.append_sealed("nope", envelope(9, Utc::now()))
+                    .await
+                    .is_err()
+            );
+            let read = q.read_from(&c, 2, 10).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(
+                read.iter().map(|e| e.seq).collect::<Vec<_>>(),
+                vec![3, 4, 5]
+            );
+            assert_eq!(read[0].id, "E3");
+            assert_eq!(read[0].sealed, vec![3u8; 10]);
+            assert_eq!(q.ack(&c, 2).await.unwrap_or_else(|e| panic!("{e}")), 2);
+            assert_eq!(q.depth(&c).count, 3);
+            // Acknowledging past the end only counts what exists.
+            assert_eq!(q.ack(&c, 99).await.unwrap_or_else(|e| panic!("{e}")), 3);
+            assert_eq!(q.acked(&c), 5);
+            q.append_sealed(&c, envelope(6, Utc::now() - chrono::Duration::days(8)))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            q.append_sealed(&c, envelope(7, Utc::now()))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let q = SledQueue::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(q.depth(&c).count, 2, "counters are rebuilt at open");
+        assert_eq!(q.acked(&c), 5);
+        let expired = q
+            .expire(Utc::now() - chrono::Duration::days(7))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(expired, 1);
+        let read = q
+            .read_from(&c, q.acked(&c), 10)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(read.iter().map(|e| e.seq).collect::<Vec<_>>(), vec![7]);
+        let seq = q
+            .append_sealed(&c, envelope(8, Utc::now()))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(seq, 8, "sequence numbers are never reused");
+        assert!(q.delete_channel(&c).await.unwrap_or_else(|e| panic!("{e}")));
+        assert!(q.channel(&c).is_none());
+    }
+}

@@ -1,0 +1,186 @@
+//! The engine's side: `/api/relay` pairs the desktop, `/api/sources` shows the relay URLs,
+//! relayed deliveries become alerts, keys rotate, and unpairing turns the relay off.
+
+use std::time::Duration;
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::support::{InProcRelay, alert_body, fixture, send_signed, wait_until};
+
+struct Desktop {
+    base: String,
+    token: String,
+    http: reqwest::Client,
+}
+
+impl Desktop {
+    async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut request = self
+            .http
+            .request(method, format!("{}{path}", self.base))
+            .bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{path}: {e}"));
+        let status = response.status();
+        let text = response.text().await.unwrap_or_default();
+        (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+    }
+
+    async fn get(&self, path: &str) -> Value {
+        let (status, body) = self.call(reqwest::Method::GET, path, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+        body
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_desktop_pairs_shows_relay_urls_receives_rotates_and_unpairs() {
+    let relay = InProcRelay::start("relay.toml").await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(fixture("desktop.toml"), dir.path().join("hookbell.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let app = hookbell_server::app::App::open(hookbell_server::app::Options {
+        data_dir: Some(dir.path().to_owned()),
+        listen: Some(([127, 0, 0, 1], 0).into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let desktop = Desktop {
+        base: format!("http://{}", app.local_addr()),
+        token: std::fs::read_to_string(dir.path().join("api-token"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        http: reqwest::Client::new(),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run(async move {
+        let _ = stopped.await;
+    }));
+
+    let status = desktop.get("/api/relay").await;
+    assert_eq!(status["state"], "off", "{status}");
+    assert_eq!(status["paired"], false);
+
+    let (code, status) = desktop
+        .call(
+            reqwest::Method::POST,
+            "/api/relay/pair",
+            Some(json!({ "url": relay.base })),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{status}");
+    assert_eq!(status["paired"], true, "{status}");
+    let channel = status["channel_id"].as_str().unwrap_or_default().to_owned();
+    let config = std::fs::read_to_string(dir.path().join("hookbell.toml")).unwrap_or_default();
+    assert!(
+        config.contains("[relay]") && config.contains(&relay.base),
+        "{config}"
+    );
+    assert!(
+        config.contains("# The desktop's config"),
+        "comments kept: {config}"
+    );
+    let saved = std::fs::read_to_string(dir.path().join("relay.json")).unwrap_or_default();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path().join("relay.json"))
+            .map(|m| m.permissions().mode() & 0o777);
+        assert_eq!(mode.ok(), Some(0o600), "relay.json is private");
+    }
+    assert!(!status.to_string().contains("secret_key"));
+
+    let sources = desktop.get("/api/sources").await;
+    assert_eq!(
+        sources["sources"][0]["urls"]["relay"],
+        format!("{}/h/{channel}/signed", relay.base),
+        "{sources}"
+    );
+    wait_until(Duration::from_secs(10), "the client connected", || async {
+        desktop.get("/api/relay").await["state"] == "connected"
+    })
+    .await;
+
+    let http = reqwest::Client::new();
+    let (code, _) = send_signed(
+        &http,
+        &relay.base,
+        &channel,
+        &alert_body(1, "relayed"),
+        "msg_1",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code, StatusCode::ACCEPTED);
+    wait_until(
+        Duration::from_secs(10),
+        "the relayed alert stored",
+        || async { desktop.get("/api/alerts").await["total"] == 1 },
+    )
+    .await;
+    // The status follows once the sink has returned (the alert is visible a moment earlier).
+    wait_until(
+        Duration::from_secs(10),
+        "last_delivery_at in the status",
+        || async { desktop.get("/api/relay").await["last_delivery_at"].is_string() },
+    )
+    .await;
+
+    // A new key: the relay seals to it from now on, and deliveries still arrive.
+    let (code, status) = desktop
+        .call(reqwest::Method::POST, "/api/relay/rotate", None)
+        .await;
+    assert_eq!(code, StatusCode::OK, "{status}");
+    let rotated = std::fs::read_to_string(dir.path().join("relay.json")).unwrap_or_default();
+    assert_ne!(saved, rotated, "the key changed");
+    let (code, _) = send_signed(
+        &http,
+        &relay.base,
+        &channel,
+        &alert_body(2, "relayed"),
+        "msg_2",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(code, StatusCode::ACCEPTED);
+    wait_until(
+        Duration::from_secs(10),
+        "the alert after rotation stored",
+        || async { desktop.get("/api/alerts").await["total"] == 2 },
+    )
+    .await;
+
+    let (code, status) = desktop
+        .call(reqwest::Method::DELETE, "/api/relay", None)
+        .await;
+    assert_eq!(code, StatusCode::OK, "{status}");
+    assert_eq!(status["state"], "off", "{status}");
+    assert!(!dir.path().join("relay.json").exists());
+    let (code, _) = send_signed(&http, &relay.base, &channel, b"{}", "msg_3")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        code,
+        StatusCode::NOT_FOUND,
+        "the channel is gone from the relay"
+    );
+    let openapi = desktop.get("/api/openapi.json").await;
+    assert!(openapi["paths"]["/api/relay/pair"].is_object());
+
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
+    relay.stop().await;
+}

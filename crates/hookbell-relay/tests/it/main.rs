@@ -1,0 +1,10 @@
+//! Integration tests: the real relay (in this process, or the real binary) on port 0, the
+//! real client, and a desktop engine over a real sled store in a temp dir. One test binary
+//! (see `support` for the harness).
+
+mod crash;
+mod desktop_api;
+mod end_to_end;
+mod refusals;
+mod silence;
+mod support;

@@ -1,0 +1,267 @@
+//! Test harness: the relay in this process ([`InProcRelay`]) or as the real binary
+//! ([`RelayProc`]), a desktop engine over a real store ([`Desktop`]), signed deliveries, and
+//! waiting on conditions with a deadline. Failures say what was expected and what was seen.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hookbell_core::Config;
+use hookbell_relay::client::{self, Pairing};
+use hookbell_relay::{KeyPair, RelayConfig, RelayState, SledQueue};
+use hookbell_server::Engine;
+use hookbell_store::SledStore;
+use serde_json::Value;
+
+/// A fixture file's path.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn read(name: &str) -> String {
+    std::fs::read_to_string(fixture(name)).unwrap_or_else(|e| panic!("{name}: {e}"))
+}
+
+/// The desktop's config (one Standard Webhooks source, `signed`).
+pub fn desktop_config() -> Config {
+    Config::from_toml(&read("desktop.toml")).unwrap_or_else(|e| panic!("desktop.toml: {e}"))
+}
+
+/// Waits until `check` is true, polling; panics with `what` after `within`.
+pub async fn wait_until<F, Fut>(within: Duration, what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = bool>,
+{
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        if check().await {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out after {within:?} waiting for: {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// The relay in this process, on 127.0.0.1:0 over a queue in a temp dir.
+pub struct InProcRelay {
+    pub base: String,
+    pub dir: tempfile::TempDir,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+    queue: Arc<SledQueue>,
+}
+
+impl InProcRelay {
+    /// Starts with the fixture config `config`.
+    pub async fn start(config: &str) -> InProcRelay {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+        let config = RelayConfig::from_toml(&read(config)).unwrap_or_else(|e| panic!("{e}"));
+        let queue = Arc::new(
+            SledQueue::open(&dir.path().join("queue")).unwrap_or_else(|e| panic!("queue: {e}")),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .unwrap_or_else(|e| panic!("bind: {e}"));
+        let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
+        let state = RelayState::new(queue.clone(), config);
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let task = tokio::spawn(hookbell_relay::serve(listener, state, async move {
+            let _ = stopped.await;
+        }));
+        InProcRelay {
+            base: format!("http://{addr}"),
+            dir,
+            stop: Some(stop),
+            task: Some(task),
+            queue,
+        }
+    }
+
+    /// Stops gracefully and closes the queue.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(task) = self.task.take() {
+            let ended = tokio::time::timeout(Duration::from_secs(10), task).await;
+            assert!(ended.is_ok(), "the relay did not stop within 10 s");
+        }
+        self.queue.close();
+    }
+}
+
+/// The real `hookbell-relay` binary.
+pub struct RelayProc {
+    pub child: tokio::process::Child,
+    pub base: String,
+}
+
+impl RelayProc {
+    /// Runs `hookbell-relay serve --data-dir DIR --listen ADDR` and waits for its
+    /// `listening on` line.
+    pub async fn start(data_dir: &Path, listen: &str) -> RelayProc {
+        use tokio::io::AsyncBufReadExt;
+        let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbell-relay"))
+            .args(["serve", "--listen", listen, "--data-dir"])
+            .arg(data_dir)
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning hookbell-relay: {e}"));
+        let stdout = child.stdout.take().unwrap_or_else(|| panic!("no stdout"));
+        let mut lines = tokio::io::BufReader::new(stdout).lines();
+        let read = async {
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(at) = line.find("listening on http://") {
+                    return Some(line[at + "listening on ".len()..].trim().to_owned());
+                }
+            }
+            None
+        };
+        let base = tokio::time::timeout(Duration::from_secs(20), read)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| panic!("hookbell-relay printed no `listening on` line within 20 s"));
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        RelayProc { child, base }
+    }
+
+    /// SIGKILL, and wait for it to be gone.
+    pub async fn kill(mut self) {
+        let _ = self.child.start_kill();
+        let _ = self.child.wait().await;
+    }
+}
+
+/// Sends a signal to a process.
+pub fn signal(pid: u32, name: &str) {
+    let sent = std::process::Command::new("kill")
+        .args([&format!("-{name}"), &pid.to_string()])
+        .status();
+    assert!(sent.is_ok_and(|s| s.success()), "kill -{name} {pid} failed");
+}
+
+/// A fresh key pair, paired with the relay at `base`.
+pub async fn pair(base: &str) -> (KeyPair, Pairing) {
+    let keys = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
+    let pairing = client::pair(base, &keys.public)
+        .await
+        .unwrap_or_else(|e| panic!("pairing: {e}"));
+    (keys, pairing)
+}
+
+/// A generic alert body with a unique external id and a marker string.
+pub fn alert_body(n: usize, marker: &str) -> Vec<u8> {
+    serde_json::to_vec(&serde_json::json!({
+        "id": format!("evt_{n}"),
+        "title": format!("Alert {n}: {marker}"),
+        "severity": "high",
+        "subject": "alex@example.com",
+        "message": format!("The password {marker} was found in a paste."),
+    }))
+    .unwrap_or_default()
+}
+
+/// POSTs `body` to the relay for `channel`'s `signed` source, signed with Standard Webhooks.
+pub async fn send_signed(
+    http: &reqwest::Client,
+    base: &str,
+    channel: &str,
+    body: &[u8],
+    msg_id: &str,
+) -> reqwest::Result<(reqwest::StatusCode, Value)> {
+    let auth = desktop_config()
+        .source("signed")
+        .map(|s| s.auth.clone())
+        .unwrap_or_else(|| panic!("no signed source"));
+    let headers = auth
+        .sign(body, chrono::Utc::now(), msg_id)
+        .unwrap_or_else(|e| panic!("signing: {e}"));
+    let mut request = http
+        .post(format!("{base}/h/{channel}/signed"))
+        .header("content-type", "application/json")
+        .body(body.to_vec());
+    for (name, value) in headers {
+        request = request.header(name, value);
+    }
+    let response = request.send().await?;
+    let status = response.status();
+    let text = response.text().await?;
+    Ok((status, serde_json::from_str(&text).unwrap_or(Value::Null)))
+}
+
+/// A metric's value from `/metrics`.
+pub async fn metric(http: &reqwest::Client, base: &str, name: &str) -> Option<u64> {
+    let text = http
+        .get(format!("{base}/metrics"))
+        .send()
+        .await
+        .ok()?
+        .text()
+        .await
+        .ok()?;
+    text.lines().find_map(|line| {
+        line.strip_prefix(name)?
+            .strip_prefix(' ')?
+            .trim()
+            .parse()
+            .ok()
+    })
+}
+
+pub use hookbell_server::relay::EngineSink;
+
+/// A desktop: an engine over a real sled store in `dir`.
+pub fn desktop_engine(dir: &Path) -> Engine {
+    let store = SledStore::open(&dir.join("store")).unwrap_or_else(|e| panic!("store: {e}"));
+    Engine::new(Arc::new(store), desktop_config())
+}
+
+/// Every alert in the store, oldest first.
+pub fn all_alerts(engine: &Engine) -> Vec<hookbell_core::Alert> {
+    let mut out = Vec::new();
+    let mut cursor = None;
+    loop {
+        let page = engine
+            .store()
+            .alerts(&hookbell_store::AlertQuery {
+                limit: Some(500),
+                cursor: cursor.clone(),
+                ..Default::default()
+            })
+            .unwrap_or_else(|e| panic!("listing: {e}"));
+        out.extend(page.alerts);
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    out.reverse();
+    out
+}
+
+/// Every file under `dir`, recursively.
+pub fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut todo = vec![dir.to_path_buf()];
+    while let Some(d) = todo.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                todo.push(path);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,394 @@
+//! The desktop's relay connection: pairing with a `hookbell-relay` (`[relay] url` in
+//! hookbell.toml), the channel and keys in `DATA_DIR/relay.json` (mode 0600; the private key is
+//! never logged or shown), the stream client, and the [`EngineSink`] that feeds each relayed
+//! delivery into [`Engine::ingest`] like the `/hooks` route does.
+
+use std::fmt;
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::pin::pin;
+use std::sync::{Arc, OnceLock, RwLock};
+use std::task::Poll;
+
+use hookbell_core::Delivery;
+use hookbell_relay::client::{self, ClientStatus, ConnectionState};
+use hookbell_relay::{Client, ClientConfig, KeyPair, SecretKey, Sink, SinkError};
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::engine::{Engine, IngestError};
+use crate::error::ApiError;
+
+/// The file that keeps the channel and the keys.
+pub const RELAY_FILE: &str = "relay.json";
+
+/// The store setting that marks an envelope as stored (`relay.envelope.{id}`).
+fn envelope_setting(envelope_id: &str) -> String {
+    format!("relay.envelope.{envelope_id}")
+}
+
+/// Feeds relayed deliveries into the engine. An envelope is remembered in the store's
+/// settings, written right behind its delivery so both share one group commit; a
+/// redelivered envelope is not stored again (nor does it raise `seen_count`).
+#[derive(Clone)]
+pub struct EngineSink {
+    /// The engine.
+    pub engine: Engine,
+}
+
+impl Sink for EngineSink {
+    async fn deliver(&self, envelope_id: &str, delivery: Delivery) -> Result<(), SinkError> {
+        let store = self.engine.store();
+        let key = envelope_setting(envelope_id);
+        if store
+            .setting(&key)
+            .map_err(|e| SinkError(e.to_string()))?
+            .is_some()
+        {
+            return Ok(());
+        }
+        let mut ingest = pin!(self.engine.ingest(delivery));
+        // The first poll hands the delivery to the store's writer; the mark follows it.
+        let first = std::future::poll_fn(|cx| Poll::Ready(ingest.as_mut().poll(cx))).await;
+        let mark = store.set_setting(&key, serde_json::Value::Bool(true));
+        let outcome = match first {
+            Poll::Ready(outcome) => outcome,
+            Poll::Pending => ingest.await,
+        };
+        match outcome {
+            // Refused deliveries are handled too: counted, or kept in quarantine.
+            Ok(_)
+            | Err(IngestError::Unauthorized(_))
+            | Err(IngestError::UnknownSource(_))
+            | Err(IngestError::Quarantined { .. }) => {}
+            Err(IngestError::Store(e)) => return Err(SinkError(e.to_string())),
+        }
+        mark.await.map_err(|e| SinkError(e.to_string()))
+    }
+}
+
+/// What `relay.json` holds.
+#[derive(Clone, Serialize, Deserialize)]
+struct Saved {
+    url: String,
+    channel_id: String,
+    token: String,
+    secret_key: String,
+    /// Keys from before a rotation, for envelopes sealed to them.
+    #[serde(default)]
+    previous_keys: Vec<String>,
+}
+
+impl fmt::Debug for Saved {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Saved")
+            .field("url", &self.url)
+            .field("channel_id", &self.channel_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Saved {
+    fn keys(&self) -> Vec<SecretKey> {
+        std::iter::once(&self.secret_key)
+            .chain(&self.previous_keys)
+            .filter_map(|k| SecretKey::from_base64(k).ok())
+            .collect()
+    }
+}
+
+/// `GET /api/relay`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct RelayStatus {
+    /// The relay's URL (`[relay] url`), if set.
+    pub url: Option<String>,
+    /// True once a channel exists.
+    pub paired: bool,
+    /// The channel's id.
+    pub channel_id: Option<String>,
+    /// `off`, `connecting`, `connected` or `disconnected`.
+    pub state: String,
+    /// When the last relayed delivery was stored (RFC 3339).
+    pub last_delivery_at: Option<String>,
+    /// Envelopes the relay has waiting, as it last said.
+    pub backlog: Option<u64>,
+    /// The last error.
+    pub last_error: Option<String>,
+}
+
+#[derive(Default)]
+struct View {
+    url: Option<String>,
+    saved: Option<Saved>,
+    status: Option<watch::Receiver<ClientStatus>>,
+    error: Option<String>,
+}
+
+/// The relay connection. Cheap to clone.
+#[derive(Clone)]
+pub struct Relay {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    engine: Engine,
+    data_dir: OnceLock<PathBuf>,
+    config_file: OnceLock<PathBuf>,
+    view: RwLock<View>,
+    /// The running client; pair/unpair/rotate take it one at a time.
+    client: tokio::sync::Mutex<Option<Client>>,
+}
+
+fn relay_err(e: impl fmt::Display) -> ApiError {
+    ApiError::new(axum::http::StatusCode::BAD_GATEWAY, e.to_string())
+}
+
+impl Relay {
+    /// Not started, not paired; [`Relay::set_paths`] tells it where its files are.
+    pub fn new(engine: Engine) -> Self {
+        Relay {
+            inner: Arc::new(Inner {
+                engine,
+                data_dir: OnceLock::new(),
+                config_file: OnceLock::new(),
+                view: RwLock::new(View::default()),
+                client: tokio::sync::Mutex::new(None),
+            }),
+        }
+    }
+
+    /// Where `relay.json` and `hookbell.toml` are.
+    pub fn set_paths(&self, data_dir: &Path, config_file: &Path) {
+        let _ = self.inner.data_dir.set(data_dir.to_owned());
+        let _ = self.inner.config_file.set(config_file.to_owned());
+    }
+
+    fn view(&self) -> std::sync::RwLockReadGuard<'_, View> {
+        match self.inner.view.read() {
+            Ok(v) => v,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    fn change(&self, f: impl FnOnce(&mut View)) {
+        match self.inner.view.write() {
+            Ok(mut v) => f(&mut v),
+            Err(poisoned) => f(&mut poisoned.into_inner()),
+        }
+    }
+
+    fn file(&self) -> Option<PathBuf> {
+        self.inner.data_dir.get().map(|d| d.join(RELAY_FILE))
+    }
+
+    /// The status for `GET /api/relay`.
+    pub fn status(&self) -> RelayStatus {
+        let view = self.view();
+        let client = view.status.as_ref().map(|s| s.borrow().clone());
+        let state = match (&client, &view.url) {
+            (Some(c), _) => match c.state {
+                ConnectionState::Connecting => "connecting",
+                ConnectionState::Connected => "connected",
+                ConnectionState::Disconnected => "disconnected",
+            },
+            (None, Some(_)) => "disconnected",
+            (None, None) => "off",
+        };
+        RelayStatus {
+            url: view.url.clone(),
+            paired: view.saved.is_some(),
+            channel_id: view.saved.as_ref().map(|s| s.channel_id.clone()),
+            state: state.to_owned(),
+            last_delivery_at: client
+                .as_ref()
+                .and_then(|c| c.last_delivery_at)
+                .map(|t| t.to_rfc3339()),
+            backlog: client.as_ref().and_then(|c| c.backlog),
+            last_error: client
+                .as_ref()
+                .and_then(|c| c.last_error.clone())
+                .or_else(|| view.error.clone()),
+        }
+    }
+
+    /// The relay URL of a source, `{relay_url}/h/{channel_id}/{source_id}`, when paired.
+    pub fn ingest_url(&self, source_id: &str) -> Option<String> {
+        let view = self.view();
+        let saved = view.saved.as_ref()?;
+        Some(format!(
+            "{}/h/{}/{source_id}",
+            saved.url.trim_end_matches('/'),
+            saved.channel_id
+        ))
+    }
+
+    /// Starts the client when `[relay] url` is set, pairing first if this desktop has no
+    /// channel on that relay yet. Failures are reported in the status, not returned.
+    pub async fn start(&self) {
+        let url = self
+            .inner
+            .engine
+            .config()
+            .relay
+            .as_ref()
+            .map(|r| r.url.clone());
+        self.change(|v| v.url = url.clone());
+        let Some(url) = url else { return };
+        if let Err(e) = self.connect(&url).await {
+            tracing::warn!(error = %e.message, "relay not started");
+            self.change(|v| v.error = Some(e.message.clone()));
+        }
+    }
+
+    /// Stops the client (deliveries in flight finish and are acknowledged).
+    pub async fn stop(&self) {
+        let client = self.inner.client.lock().await.take();
+        if let Some(client) = client {
+            client.stop().await;
+        }
+        self.change(|v| v.status = None);
+    }
+
+    /// Pairs with the relay at `url` (saved as `[relay] url`) and starts streaming.
+    pub async fn pair(&self, url: &str) -> Result<RelayStatus, ApiError> {
+        let url = url.trim().trim_end_matches('/').to_owned();
+        if !(url.starts_with("http://") || url.starts_with("https://")) {
+            return Err(ApiError::bad_request(
+                "the relay URL must start with http:// or https://",
+            ));
+        }
+        self.save_url(Some(&url))?;
+        self.change(|v| {
+            v.url = Some(url.clone());
+            v.error = None;
+        });
+        self.connect(&url).await?;
+        Ok(self.status())
+    }
+
+    /// Unpairs: deletes the channel on the relay (best effort), forgets the keys and the URL.
+    pub async fn unpair(&self) -> Result<RelayStatus, ApiError> {
+        self.stop().await;
+        let saved = self.view().saved.clone();
+        if let Some(saved) = saved
+            && let Err(e) = client::unpair(&saved.url, &saved.channel_id, &saved.token).await
+        {
+            tracing::warn!(error = %e, "the relay could not delete the channel");
+        }
+        if let Some(file) = self.file() {
+            let _ = std::fs::remove_file(file);
+        }
+        self.save_url(None)?;
+        self.change(|v| *v = View::default());
+        Ok(self.status())
+    }
+
+    /// Makes a new key pair, registers its public half with the relay and restarts the
+    /// client; the old private key is kept for envelopes already sealed to it.
+    pub async fn rotate(&self) -> Result<RelayStatus, ApiError> {
+        let Some(mut saved) = self.view().saved.clone() else {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "not paired with a relay",
+            ));
+        };
+        let keys = KeyPair::generate().map_err(|e| ApiError::internal(&e))?;
+        client::rotate_key(&saved.url, &saved.channel_id, &saved.token, &keys.public)
+            .await
+            .map_err(relay_err)?;
+        let old = std::mem::replace(&mut saved.secret_key, keys.secret.expose_base64());
+        saved.previous_keys.insert(0, old);
+        saved.previous_keys.truncate(4);
+        self.write_saved(&saved)?;
+        self.stop().await;
+        self.run_client(saved).await;
+        tracing::info!("relay key rotated");
+        Ok(self.status())
+    }
+
+    async fn connect(&self, url: &str) -> Result<(), ApiError> {
+        let saved = match self.read_saved() {
+            Some(saved) if saved.url == url => saved,
+            _ => {
+                let keys = KeyPair::generate().map_err(|e| ApiError::internal(&e))?;
+                let pairing = client::pair(url, &keys.public).await.map_err(relay_err)?;
+                let saved = Saved {
+                    url: url.to_owned(),
+                    channel_id: pairing.channel_id,
+                    token: pairing.token,
+                    secret_key: keys.secret.expose_base64(),
+                    previous_keys: Vec::new(),
+                };
+                self.write_saved(&saved)?;
+                tracing::info!(channel = %saved.channel_id, "paired with the relay");
+                saved
+            }
+        };
+        self.stop().await;
+        self.run_client(saved).await;
+        Ok(())
+    }
+
+    async fn run_client(&self, saved: Saved) {
+        let config = ClientConfig::new(&saved.url, &saved.channel_id, &saved.token, saved.keys());
+        let client = Client::start(
+            config,
+            EngineSink {
+                engine: self.inner.engine.clone(),
+            },
+        );
+        let status = client.subscribe();
+        *self.inner.client.lock().await = Some(client);
+        self.change(|v| {
+            v.saved = Some(saved);
+            v.status = Some(status);
+            v.error = None;
+        });
+    }
+
+    fn read_saved(&self) -> Option<Saved> {
+        let text = std::fs::read_to_string(self.file()?).ok()?;
+        serde_json::from_str(&text).ok()
+    }
+
+    fn write_saved(&self, saved: &Saved) -> Result<(), ApiError> {
+        let Some(file) = self.file() else {
+            return Err(ApiError::new(
+                axum::http::StatusCode::CONFLICT,
+                "this server has no data directory to keep the relay keys in",
+            ));
+        };
+        let text = serde_json::to_string_pretty(saved).map_err(|e| ApiError::internal(&e))?;
+        let tmp = file.with_extension("json.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        crate::data_dir::write_private(&tmp, &text).map_err(|e| ApiError::internal(&e))?;
+        std::fs::rename(&tmp, &file).map_err(|e| ApiError::internal(&e))
+    }
+
+    /// Sets (or removes) `[relay] url` in hookbell.toml, keeping the rest of the file.
+    fn save_url(&self, url: Option<&str>) -> Result<(), ApiError> {
+        let Some(path) = self.inner.config_file.get() else {
+            return Ok(());
+        };
+        let text = std::fs::read_to_string(path).unwrap_or_default();
+        let mut doc: toml_edit::DocumentMut = text
+            .parse()
+            .map_err(|e: toml_edit::TomlError| ApiError::internal(&e))?;
+        match url {
+            Some(url) => {
+                if !doc.contains_table("relay") {
+                    doc["relay"] = toml_edit::table();
+                }
+                doc["relay"]["url"] = toml_edit::value(url);
+            }
+            None => {
+                doc.remove("relay");
+            }
+        }
+        let tmp = path.with_extension("toml.tmp");
+        let _ = std::fs::remove_file(&tmp);
+        crate::data_dir::write_private(&tmp, &doc.to_string())
+            .map_err(|e| ApiError::internal(&e))?;
+        std::fs::rename(&tmp, path).map_err(|e| ApiError::internal(&e))
+    }
+}
