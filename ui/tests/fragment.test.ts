@@ -34,3 +34,21 @@ describe('safeHref', () => {
     expect(safeHref(42)).toBeNull();
   });
 });
+
+describe('inbox filters in the fragment', () => {
+  it('reads source, severity and status from a notification summary link', () => {
+    expect(parseRoute('#/?source=cyscale&status=unread')).toEqual({
+      name: 'inbox',
+      alertId: null,
+      filters: { source: 'cyscale', status: 'unread' },
+    });
+    expect(parseRoute('#/?severity=high')).toEqual({ name: 'inbox', alertId: null, filters: { severity: 'high' } });
+  });
+
+  it('ignores unknown values and keeps the token apart', () => {
+    expect(parseRoute('#/?severity=urgent&status=later')).toEqual({ name: 'inbox', alertId: null });
+    const { token, rest } = takeToken('#/?source=test&status=unread&token=abc');
+    expect(token).toBe('abc');
+    expect(parseRoute(rest)).toEqual({ name: 'inbox', alertId: null, filters: { source: 'test', status: 'unread' } });
+  });
+});

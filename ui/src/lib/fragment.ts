@@ -1,3 +1,5 @@
+import type { Severity, Status } from './types';
+
 /**
  * Split the URL fragment into the token (if any) and the rest of it, the route.
  * Accepts `#token=T`, `#/route&token=T`, `#/route?token=T` and `#token=T&/route`.
@@ -21,8 +23,15 @@ export function takeToken(hash: string): { token: string | null; rest: string } 
   return { token: token || null, rest };
 }
 
+/** Inbox filters a link may set, as in `#/?source=cyscale&status=unread` (notification summaries). */
+export interface RouteFilters {
+  source?: string;
+  severity?: Severity;
+  status?: Status;
+}
+
 export type Route =
-  | { name: 'inbox'; alertId: string | null }
+  | { name: 'inbox'; alertId: string | null; filters?: RouteFilters }
   | { name: 'sources' }
   | { name: 'quarantine' }
   | { name: 'settings' };
@@ -34,7 +43,27 @@ export function parseRoute(hash: string): Route {
   if (parts[0] === 'quarantine') return { name: 'quarantine' };
   if (parts[0] === 'settings') return { name: 'settings' };
   if (parts[0] === 'alerts' && parts[1]) return { name: 'inbox', alertId: decodeURIComponent(parts[1]) };
-  return { name: 'inbox', alertId: null };
+  const filters = routeFilters(hash);
+  return filters ? { name: 'inbox', alertId: null, filters } : { name: 'inbox', alertId: null };
+}
+
+const SEVERITIES: readonly string[] = ['info', 'low', 'medium', 'high', 'critical'];
+const STATUSES: readonly string[] = ['unread', 'read', 'done'];
+
+/** The inbox filters in the fragment's query, if any; unknown values are ignored. */
+function routeFilters(hash: string): RouteFilters | null {
+  const frag = hash.startsWith('#') ? hash.slice(1) : hash;
+  const at = frag.indexOf('?');
+  if (at === -1) return null;
+  const params = new URLSearchParams(frag.slice(at + 1));
+  const filters: RouteFilters = {};
+  const source = params.get('source');
+  if (source) filters.source = source;
+  const severity = params.get('severity');
+  if (severity && SEVERITIES.includes(severity)) filters.severity = severity as Severity;
+  const status = params.get('status');
+  if (status && STATUSES.includes(status)) filters.status = status as Status;
+  return Object.keys(filters).length ? filters : null;
 }
 
 /** A link target: only http(s) URLs are ever made clickable. */
