@@ -11,6 +11,9 @@ use tauri::{
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::StateFlags;
 
+/// The API token, as the window's first address carried it.
+struct Token(String);
+
 /// The window's label.
 pub const MAIN: &str = "main";
 
@@ -30,6 +33,13 @@ pub fn create<R: Runtime>(
         .parse()
         .map_err(|_| tauri::Error::InvalidWebviewUrl("the engine's address is not a URL"))?;
     let origin = url.origin();
+    // Kept so a route set before the page has read its token still carries it.
+    let token = url
+        .fragment()
+        .and_then(|f| f.strip_prefix("token="))
+        .unwrap_or_default()
+        .to_owned();
+    app.manage(Token(token));
     let nav_app = app.clone();
     let nav_origin = origin.clone();
     let popup_app = app.clone();
@@ -77,10 +87,17 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
     let _ = window.set_focus();
 }
 
-/// Moves the UI to `route` without reloading it (the token stays in the page's session).
+/// Moves the UI to `route` without reloading it. The token goes along in the fragment (the UI
+/// takes it and scrubs it from the address), in case the page has not read its own yet.
 pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
+    let token = window.try_state::<Token>().map(|t| t.0.clone()).unwrap_or_default();
+    let target = if token.is_empty() {
+        route.to_owned()
+    } else {
+        format!("{route}&token={token}")
+    };
     // JSON is a valid JavaScript string literal: the route cannot break out of it.
-    let literal = serde_json::to_string(route).unwrap_or_else(|_| "\"#/\"".into());
+    let literal = serde_json::to_string(&target).unwrap_or_else(|_| "\"#/\"".into());
     if let Err(e) = window.eval(format!("location.hash = {literal};")) {
         tracing::warn!(error = %e, "could not move the window to {route}");
     }

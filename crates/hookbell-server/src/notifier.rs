@@ -23,6 +23,8 @@ pub trait Notifier: Send + Sync + 'static {
 /// How long to wait for more alerts of the same moment before deciding (alerts of one
 /// delivery are published together; this lets them arrive as one batch).
 const GATHER: Duration = Duration::from_millis(15);
+/// The longest source name a summary uses; longer names give way to the source id.
+const MAX_NAME: usize = 24;
 /// The longest a batch keeps gathering under a steady stream.
 const GATHER_MAX: Duration = Duration::from_millis(60);
 
