@@ -115,31 +115,32 @@ impl<R: Runtime> Notifier for Desktop<R> {
             note.urgency(urgency(notification.severity));
             note.hint(notify_rust::Hint::Category("im.received".into()));
         }
-        let shown = note.show();
-        let handle = match shown {
-            Ok(handle) => handle,
-            Err(e) => {
-                tracing::warn!(error = %e, "could not show a notification");
-                return;
-            }
-        };
-        tracing::debug!(summary = %notification.summary, "notification shown");
-        #[cfg(all(unix, not(target_os = "macos")))]
-        {
-            let app = self.app.clone();
-            let engine = self.engine.clone();
-            let target = notification.target;
-            let spawned = std::thread::Builder::new()
-                .name("notification-actions".into())
-                .spawn(move || {
-                    handle.wait_for_action(|action| on_action(&app, &engine, &target, action));
-                });
-            if let Err(e) = spawned {
-                tracing::warn!(error = %e, "cannot wait for notification clicks");
-            }
+        // A thread of its own: notify-rust's D-Bus calls block (and may start their own
+        // runtime, which must not happen on one of Tauri's), and on Linux the thread then
+        // waits for the notification's actions until it closes.
+        let app = self.app.clone();
+        let engine = self.engine.clone();
+        let target = notification.target;
+        let summary = notification.summary;
+        let spawned = std::thread::Builder::new()
+            .name("notification".into())
+            .spawn(move || {
+                let handle = match note.show() {
+                    Ok(handle) => handle,
+                    Err(e) => {
+                        tracing::warn!(error = %e, "could not show a notification");
+                        return;
+                    }
+                };
+                tracing::debug!(%summary, "notification shown");
+                #[cfg(all(unix, not(target_os = "macos")))]
+                handle.wait_for_action(|action| on_action(&app, &engine, &target, action));
+                #[cfg(not(all(unix, not(target_os = "macos"))))]
+                let _ = (handle, app, engine, target);
+            });
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start a thread for a notification");
         }
-        #[cfg(not(all(unix, not(target_os = "macos"))))]
-        let _ = (handle, &self.app);
     }
 }
 
@@ -163,5 +164,74 @@ pub fn on_action<R: Runtime>(app: &AppHandle<R>, engine: &Engine, target: &Targe
             }
         }
         _ => {} // "__closed": dismissed or expired.
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::time::{Duration, Instant};
+
+    use hookbell_core::testing::json_delivery;
+    use hookbell_core::{Auth, Config, SourceConfig};
+    use hookbell_store::SledStore;
+
+    use super::*;
+
+    #[test]
+    fn markup_in_provider_text_is_escaped() {
+        assert_eq!(
+            escape_markup("<a href=\"x\">win</a> & <b>more</b>"),
+            "&lt;a href=\"x\"&gt;win&lt;/a&gt; &amp; &lt;b&gt;more&lt;/b&gt;"
+        );
+    }
+
+    #[test]
+    fn urgency_follows_severity() {
+        use notify_rust::Urgency;
+        assert_eq!(urgency(Severity::Critical), Urgency::Critical);
+        assert_eq!(urgency(Severity::High), Urgency::Normal);
+        assert_eq!(urgency(Severity::Medium), Urgency::Normal);
+        assert_eq!(urgency(Severity::Low), Urgency::Low);
+        assert_eq!(urgency(Severity::Info), Urgency::Low);
+    }
+
+    /// "Mark as read" on Tauri's mock runtime, against a real engine over sled.
+    #[test]
+    fn the_mark_as_read_action_marks_the_alert_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let store = SledStore::open(dir.path()).expect("store");
+        let config = Config {
+            sources: vec![SourceConfig {
+                id: "feed".into(),
+                provider: "generic".into(),
+                name: None,
+                auth: Auth::None,
+            }],
+            ..Config::default()
+        };
+        let engine = Engine::new(Arc::new(store), config);
+        let body = r#"{"id": "a1", "title": "Leak", "severity": "high"}"#;
+        let outcome = tauri::async_runtime::block_on(engine.ingest(json_delivery("feed", body)))
+            .expect("ingest");
+        let id = outcome.alert_ids[0].clone();
+
+        let app = tauri::test::mock_app();
+        on_action(
+            app.handle(),
+            &engine,
+            &Target::Alert(id.clone()),
+            "__closed",
+        );
+        on_action(app.handle(), &engine, &Target::Alert(id.clone()), "read");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let alert = engine.store().alert(&id).expect("read").expect("alert");
+            if alert.read {
+                break;
+            }
+            assert!(Instant::now() < deadline, "the alert was not marked read");
+            std::thread::yield_now();
+        }
     }
 }
