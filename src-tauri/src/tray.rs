@@ -275,3 +275,17 @@ fn pause<R: Runtime>(app: &AppHandle<R>, until: Option<chrono::DateTime<chrono::
         }
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pause_until_tomorrow_ends_at_eight_in_the_morning() {
+        let until = tomorrow_morning().with_timezone(&chrono::Local);
+        let now = chrono::Local::now();
+        assert!(until > now);
+        assert!(until - now <= chrono::Duration::hours(33));
+        assert_eq!(until.format("%H:%M").to_string(), "08:00");
+    }
+}
