@@ -112,8 +112,10 @@ fn show_summary(engine: &Engine, notifier: &dyn Notifier, alerts: &[Alert]) {
     let name = alerts
         .first()
         .map(|first| match engine.source(&first.source) {
-            Some(source) => source.display_name().to_owned(),
-            None => first.source.clone(),
+            Some(source) if source.display_name().chars().count() <= MAX_NAME => {
+                source.display_name().to_owned()
+            }
+            _ => first.source.clone(),
         });
     notifier.show(Notification::burst(alerts, name.as_deref(), engine.lang()));
 }

@@ -1,5 +1,9 @@
 //! Secrets at rest: a plaintext password a provider sends, and the credentials a sender
 //! presents, reach neither the disk nor the log.
+//!
+//! A test binary of its own: it captures the log through the process-wide subscriber, which
+//! no other test may share (tracing caches per call site whether anyone listens, so a scoped
+//! subscriber races with tests running on other threads).
 
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -7,7 +11,11 @@ use std::sync::{Arc, Mutex};
 use base64::Engine as _;
 use reqwest::StatusCode;
 
-use crate::support::{TestServer, payload};
+#[allow(dead_code)] // The harness serves the `it` binary too; this uses a part of it.
+#[path = "it/support.rs"]
+mod support;
+
+use support::{TestServer, payload};
 
 /// The plaintext password in `enzoic-breach.json`.
 const PASSWORD: &str = "password123!";
@@ -67,8 +75,8 @@ async fn a_plaintext_password_reaches_neither_disk_nor_log() {
         .with_ansi(false)
         .with_writer(move || writer.clone())
         .finish();
-    // This test runs on one thread, and so does the server inside it.
-    let _guard = tracing::subscriber::set_default(subscriber);
+    tracing::subscriber::set_global_default(subscriber)
+        .unwrap_or_else(|e| panic!("the only subscriber of this process: {e}"));
 
     let server = TestServer::start("hookbell.toml").await;
     let (status, body) = server

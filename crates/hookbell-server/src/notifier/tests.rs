@@ -71,7 +71,11 @@ async fn start() -> Fixture {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("store: {e}"));
     let config = Config {
-        sources: vec![source("feed", "Acme"), source("noisy", "Noisy")],
+        sources: vec![
+            source("feed", "Acme"),
+            source("noisy", "Noisy"),
+            source("cloud", "Production cloud accounts of the whole company"),
+        ],
         ..Config::default()
     };
     let engine = Engine::new(Arc::new(store), config);
@@ -157,4 +161,19 @@ async fn a_burst_folds_into_one_summary_of_everything() {
     assert_eq!(summaries.len(), 1, "{shown:?}");
     assert_eq!(summaries[0].summary, "40 new Acme alerts");
     assert_eq!(summaries[0].target.route(), "#/?source=feed&status=unread");
+}
+
+#[tokio::test]
+async fn a_summary_names_a_long_named_source_by_its_id() {
+    let f = start().await;
+    for i in 0..10 {
+        post(&f.engine, "cloud", &format!("c{i}"), Severity::Low).await;
+    }
+    let is_summary = |n: &Notification| matches!(n.target, Target::Inbox { .. });
+    let shown = f.recorder.wait_until(|s| s.iter().any(is_summary)).await;
+    let summary = shown
+        .iter()
+        .find(|n| is_summary(n))
+        .map(|n| n.summary.clone());
+    assert_eq!(summary.as_deref(), Some("10 new cloud alerts"));
 }

@@ -6,5 +6,4 @@ mod bad_input;
 mod crash;
 mod daemon;
 mod ingest;
-mod secrets;
 mod support;

@@ -75,6 +75,7 @@ impl TestServer {
     }
 
     /// The data directory (config, store).
+    #[allow(dead_code)] // Used by the `secrets` test binary.
     pub fn data_dir(&self) -> &Path {
         self._dir.path()
     }
