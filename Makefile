@@ -56,7 +56,7 @@ e2e:
 # The desktop app in a real window under Xvfb, with a D-Bus session and a fake notification
 # service, driven through WebDriver (tests/desktop).
 desktop-test:
-	$(CARGO) build --locked -p hookbell --bin hookbell -p fake-notifications
+	$(CARGO) build --locked -p hookbell -p fake-notifications --bins
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
 	  env HOOKBELL_APP=$(CARGO_TARGET_DIR)/debug/hookbell \
 	  FAKE_NOTIFICATIONS=$(CARGO_TARGET_DIR)/debug/fake-notifications \

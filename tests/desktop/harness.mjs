@@ -98,6 +98,7 @@ function exited(child) {
 
 /** Starts fake-notifications on the session bus; resolves once it owns the name. */
 export async function startFakeNotifications() {
+  checkEnvironment();
   const child = spawn(FAKE, [], { stdio: ["pipe", "pipe", "inherit"] });
   /** Every JSON line it printed, in order. */
   const events = [];
