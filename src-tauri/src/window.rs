@@ -90,7 +90,10 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
 /// Moves the UI to `route` without reloading it. The token goes along in the fragment (the UI
 /// takes it and scrubs it from the address), in case the page has not read its own yet.
 pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
-    let token = window.try_state::<Token>().map(|t| t.0.clone()).unwrap_or_default();
+    let token = window
+        .try_state::<Token>()
+        .map(|t| t.0.clone())
+        .unwrap_or_default();
     let target = if token.is_empty() {
         route.to_owned()
     } else {
