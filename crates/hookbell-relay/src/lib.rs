@@ -7,7 +7,8 @@
 //! The desktop holds one outbound WebSocket ([`protocol`]); it opens each envelope, stores the
 //! delivery through its own engine and only then acknowledges it, so the relay can delete it.
 //! The [`client`] module is that desktop side. See docs/relay.md for the protocol, the
-//! envelope format and the threat model.
+//! envelope format and the threat model. The relay serves plain HTTP ([`serve`]) or, with a
+//! certificate and key ([`tls`]), HTTPS ([`serve_tls`]).
 #![forbid(unsafe_code)]
 
 pub mod client;
@@ -19,10 +20,11 @@ pub mod protocol;
 pub mod queue;
 pub mod server;
 pub mod sled_queue;
+pub mod tls;
 
 pub use client::{Client, ClientConfig, ClientStatus, ConnectionState, Sink, SinkError};
 pub use config::RelayConfig;
 pub use envelope::{KeyPair, PublicKey, SecretKey};
 pub use error::{RelayError, Result};
-pub use server::{RelayState, router, serve};
+pub use server::{RelayState, router, serve, serve_tls};
 pub use sled_queue::SledQueue;

@@ -1,12 +1,14 @@
 //! `hookbell-relay`: the public relay that keeps deliveries sealed for desktops behind NAT.
-//! `hookbell-relay serve --data-dir DIR --listen ADDR` runs it; SIGTERM or SIGINT stops it
-//! cleanly (requests in flight finish, the queue is flushed, exit 0).
+//! `hookbell-relay serve --data-dir DIR --listen ADDR [--tls-cert FILE --tls-key FILE]` runs it
+//! (HTTPS with both TLS flags, plain HTTP without); SIGTERM or SIGINT stops it cleanly (requests
+//! in flight finish, the queue is flushed, exit 0).
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum_server::tls_rustls::RustlsConfig;
 use clap::{Parser, Subcommand};
 use hookbell_relay::{RelayConfig, RelayState, SledQueue};
 
@@ -39,6 +41,23 @@ enum Command {
             default_value = "127.0.0.1:8787"
         )]
         listen: SocketAddr,
+        /// Serve HTTPS with this PEM certificate chain (the server's certificate first, then
+        /// any intermediates). Needs --tls-key.
+        #[arg(
+            long,
+            env = "HOOKBELL_RELAY_TLS_CERT",
+            value_name = "FILE",
+            requires = "tls_key"
+        )]
+        tls_cert: Option<PathBuf>,
+        /// The PEM private key (PKCS#8, PKCS#1 or SEC1, unencrypted) of --tls-cert.
+        #[arg(
+            long,
+            env = "HOOKBELL_RELAY_TLS_KEY",
+            value_name = "FILE",
+            requires = "tls_cert"
+        )]
+        tls_key: Option<PathBuf>,
     },
 }
 
@@ -53,11 +72,27 @@ async fn main() -> anyhow::Result<()> {
         .with_writer(std::io::stderr)
         .init();
     match cli.command {
-        Command::Serve { data_dir, listen } => serve(data_dir, listen).await,
+        Command::Serve {
+            data_dir,
+            listen,
+            tls_cert,
+            tls_key,
+        } => {
+            let tls = match (tls_cert, tls_key) {
+                (Some(cert), Some(key)) => Some(hookbell_relay::tls::load(&cert, &key).await?),
+                // clap's `requires` makes sure both or neither are given.
+                _ => None,
+            };
+            serve(data_dir, listen, tls).await
+        }
     }
 }
 
-async fn serve(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<()> {
+async fn serve(
+    data_dir: PathBuf,
+    listen: SocketAddr,
+    tls: Option<RustlsConfig>,
+) -> anyhow::Result<()> {
     let config = RelayConfig::load_or_create(&data_dir)
         .with_context(|| format!("reading the config in {}", data_dir.display()))?;
     let queue = Arc::new(
@@ -69,8 +104,16 @@ async fn serve(data_dir: PathBuf, listen: SocketAddr) -> anyhow::Result<()> {
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
     let state = RelayState::new(queue.clone(), config);
-    println!("hookbell-relay listening on http://{addr}");
-    hookbell_relay::serve(listener, state, shutdown_signal()).await?;
+    match tls {
+        Some(tls) => {
+            println!("hookbell-relay listening on https://{addr}");
+            hookbell_relay::serve_tls(listener, tls, state, shutdown_signal()).await?;
+        }
+        None => {
+            println!("hookbell-relay listening on http://{addr}");
+            hookbell_relay::serve(listener, state, shutdown_signal()).await?;
+        }
+    }
     // Requests in flight are done; flush and stop the writer.
     let closing = tokio::task::spawn_blocking(move || queue.close());
     closing.await?;
@@ -97,5 +140,39 @@ async fn shutdown_signal() {
     #[cfg(not(unix))]
     {
         let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+    use clap::error::ErrorKind;
+
+    use super::Cli;
+
+    fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
+        let base = ["hookbell-relay", "serve", "--data-dir", "/tmp/relay"];
+        Cli::try_parse_from(base.iter().chain(args))
+    }
+
+    #[test]
+    fn the_tls_flags_come_together() {
+        for (given, missing) in [
+            (["--tls-cert", "cert.pem"], "--tls-key"),
+            (["--tls-key", "key.pem"], "--tls-cert"),
+        ] {
+            let error = parse(&given).err();
+            let Some(error) = error else {
+                panic!("{given:?} alone was accepted");
+            };
+            assert_eq!(error.kind(), ErrorKind::MissingRequiredArgument);
+            let text = error.to_string();
+            assert!(
+                text.contains(missing),
+                "{given:?} alone: the error should name {missing}: {text}"
+            );
+        }
+        assert!(parse(&["--tls-cert", "cert.pem", "--tls-key", "key.pem"]).is_ok());
+        assert!(parse(&[]).is_ok(), "plain HTTP needs neither");
     }
 }

@@ -1,5 +1,6 @@
 //! The relay's HTTP side: [`router`] builds the routes over a [`RelayState`], [`serve`] runs
-//! them on a listener the caller bound, until the caller's shutdown future completes.
+//! them on a listener the caller bound, until the caller's shutdown future completes;
+//! [`serve_tls`] does the same over HTTPS (and `wss://` for the stream).
 //!
 //! Routes: `POST /v1/channels` (pairing), `PUT /v1/channels/{id}/key` (rotation),
 //! `DELETE /v1/channels/{id}` (unpairing), `GET /v1/channels/{id}/stream` (the desktop's
@@ -22,6 +23,8 @@ use axum::http::{StatusCode, header};
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{any, get, post, put};
+use axum_server::accept::NoDelayAcceptor;
+use axum_server::tls_rustls::{RustlsAcceptor, RustlsConfig};
 use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use tokio::net::TcpListener;
 use tokio::sync::watch;
@@ -242,6 +245,39 @@ pub async fn serve(
         stopping.begin_shutdown();
     })
     .await;
+    expiry.abort();
+    served
+}
+
+/// [`serve`] over HTTPS: the same routes and the same graceful shutdown, with TLS from `tls`
+/// (see [`crate::tls::load`]) on every connection, the stream's WebSocket included. A client
+/// that does not complete the TLS handshake within 10 s is dropped.
+pub async fn serve_tls(
+    listener: TcpListener,
+    tls: RustlsConfig,
+    state: RelayState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let expiry = tokio::spawn(expire_forever(state.clone()));
+    let handle = axum_server::Handle::<SocketAddr>::new();
+    let stopping = state.clone();
+    let stop = handle.clone();
+    let signal = tokio::spawn(async move {
+        shutdown.await;
+        tracing::info!("shutting down: finishing requests in flight");
+        stopping.begin_shutdown();
+        // Stop accepting, let each connection finish what it is serving, wait for all of them
+        // (no deadline, as for plain HTTP).
+        stop.graceful_shutdown(None);
+    });
+    // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
+    let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
+    let served = axum_server::Server::<SocketAddr>::from_listener(listener)
+        .acceptor(acceptor)
+        .handle(handle)
+        .serve(router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .await;
+    signal.abort();
     expiry.abort();
     served
 }

@@ -8,3 +8,4 @@ mod end_to_end;
 mod refusals;
 mod silence;
 mod support;
+mod tls;

@@ -107,10 +107,17 @@ impl RelayProc {
     /// Runs `hookbell-relay serve --data-dir DIR --listen ADDR` and waits for its
     /// `listening on` line.
     pub async fn start(data_dir: &Path, listen: &str) -> RelayProc {
+        Self::start_with(data_dir, listen, &[]).await
+    }
+
+    /// [`RelayProc::start`] with more arguments (`--tls-cert …`); `base` is `http://…` or
+    /// `https://…`, as printed.
+    pub async fn start_with(data_dir: &Path, listen: &str, more: &[&std::ffi::OsStr]) -> RelayProc {
         use tokio::io::AsyncBufReadExt;
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbell-relay"))
             .args(["serve", "--listen", listen, "--data-dir"])
             .arg(data_dir)
+            .args(more)
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
@@ -120,7 +127,7 @@ impl RelayProc {
         let mut lines = tokio::io::BufReader::new(stdout).lines();
         let read = async {
             while let Ok(Some(line)) = lines.next_line().await {
-                if let Some(at) = line.find("listening on http://") {
+                if let Some(at) = line.find("listening on http") {
                     return Some(line[at + "listening on ".len()..].trim().to_owned());
                 }
             }
