@@ -26,6 +26,9 @@ pub struct Config {
     /// Optional relay to receive through.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub relay: Option<RelayConfig>,
+    /// smee.io-style channels to follow, each feeding one source.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub smee: Vec<SmeeChannel>,
 }
 
 /// `[server]`
@@ -109,6 +112,17 @@ pub struct RelayConfig {
     pub url: String,
 }
 
+/// `[[smee]]`: a smee.io-style Server-Sent Events channel followed as a relay; every
+/// delivery it carries goes to `source` as if it had been posted to `/hooks/{source}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SmeeChannel {
+    /// The channel's URL, e.g. `https://smee.io/AbCdEf`.
+    pub url: String,
+    /// The source its deliveries are for.
+    pub source: String,
+}
+
 /// What is wrong with a config file.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
@@ -164,6 +178,20 @@ impl Config {
             }
             if let Err(e) = source.auth.check_config() {
                 return Err(ConfigError::Invalid(format!("source {:?}: {e}", source.id)));
+            }
+        }
+        for channel in &self.smee {
+            if !(channel.url.starts_with("https://") || channel.url.starts_with("http://")) {
+                return Err(ConfigError::Invalid(format!(
+                    "smee channel {:?}: the URL must start with https:// or http://",
+                    channel.url
+                )));
+            }
+            if self.source(&channel.source).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "smee channel {:?}: there is no source {:?}",
+                    channel.url, channel.source
+                )));
             }
         }
         if self.server.max_body_bytes == 0 {
@@ -300,6 +328,28 @@ url = "https://relay.example.org"
             Config::from_toml(whsec)
                 .err()
                 .is_some_and(|e| e.to_string().contains("base64"))
+        );
+    }
+
+    #[test]
+    fn smee_channels_name_an_existing_source_and_a_web_url() {
+        let source = "[[sources]]\nid='gh'\nprovider='generic'\nauth={scheme='none'}\n";
+        let good = format!("{source}[[smee]]\nurl='https://smee.io/AbC'\nsource='gh'");
+        let config = Config::from_toml(&good).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(config.smee[0].source, "gh");
+        let again = Config::from_toml(&config.to_toml()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again, config);
+        let unknown = format!("{source}[[smee]]\nurl='https://smee.io/AbC'\nsource='nope'");
+        assert!(
+            Config::from_toml(&unknown)
+                .err()
+                .is_some_and(|e| e.to_string().contains("no source \"nope\""))
+        );
+        let scheme = format!("{source}[[smee]]\nurl='ftp://smee.io/AbC'\nsource='gh'");
+        assert!(
+            Config::from_toml(&scheme)
+                .err()
+                .is_some_and(|e| e.to_string().contains("https://"))
         );
     }
 

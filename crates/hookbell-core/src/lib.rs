@@ -20,7 +20,7 @@ pub mod testing;
 
 pub use alert::{Alert, AlertPatch, MaskedValue, Severity, Status};
 pub use auth::{Auth, AuthError};
-pub use config::{Config, SourceConfig};
+pub use config::{Config, SmeeChannel, SourceConfig};
 pub use delivery::{Delivery, Headers};
 pub use lang::{Context, Lang};
 pub use normalize::{BodyError, Normalized, normalize};

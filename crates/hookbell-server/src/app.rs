@@ -128,10 +128,12 @@ impl App {
     ) -> Result<(), StartError> {
         let retention = tokio::spawn(crate::retention::run(self.state.engine.clone()));
         let relay = self.state.relay.clone();
-        tokio::spawn(async move { relay.start().await });
+        let relay_start = tokio::spawn(async move { relay.start().await });
         let served = crate::serve(self.listener, self.state.clone(), shutdown).await;
         retention.abort();
-        self.state.relay.stop().await;
+        // Pairing may still be retrying; it must not connect after this.
+        relay_start.abort();
+        self.state.relay.shutdown().await;
         served.map_err(StartError::Serve)?;
         self.store.close().map_err(StartError::Close)?;
         tracing::info!("stopped cleanly");

@@ -15,6 +15,7 @@ pub mod hooks;
 pub mod notifier;
 pub mod relay;
 pub mod retention;
+pub mod smee;
 pub mod state;
 mod ui;
 

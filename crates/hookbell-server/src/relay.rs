@@ -1,7 +1,8 @@
 //! The desktop's relay connection: pairing with a `hookbell-relay` (`[relay] url` in
 //! hookbell.toml), the channel and keys in `DATA_DIR/relay.json` (mode 0600; the private key is
 //! never logged or shown), the stream client, and the [`EngineSink`] that feeds each relayed
-//! delivery into [`Engine::ingest`] like the `/hooks` route does.
+//! delivery into [`Engine::ingest`] like the `/hooks` route does. It also follows the
+//! smee.io-style channels of `[[smee]]` ([`crate::smee`]).
 
 use std::fmt;
 use std::future::Future;
@@ -9,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::pin::pin;
 use std::sync::{Arc, OnceLock, RwLock};
 use std::task::Poll;
+use std::time::Duration;
 
 use hookbell_core::Delivery;
 use hookbell_relay::client::{self, ClientStatus, ConnectionState};
@@ -18,9 +20,30 @@ use tokio::sync::watch;
 
 use crate::engine::{Engine, IngestError};
 use crate::error::ApiError;
+use crate::smee::{Smee, SmeeStatus};
 
 /// The file that keeps the channel and the keys.
 pub const RELAY_FILE: &str = "relay.json";
+
+/// How often a pairing that failed at start-up is tried again.
+const PAIR_RETRY: Backoff = Backoff {
+    first: Duration::from_secs(1),
+    max: Duration::from_secs(300),
+};
+
+/// Doubling delays from `first` up to `max`.
+struct Backoff {
+    first: Duration,
+    max: Duration,
+}
+
+impl Backoff {
+    fn retry_after(&self, attempt: u32) -> Duration {
+        self.first
+            .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+            .min(self.max)
+    }
+}
 
 /// The store setting that marks an envelope as stored (`relay.envelope.{id}`).
 fn envelope_setting(envelope_id: &str) -> String {
@@ -114,6 +137,8 @@ pub struct RelayStatus {
     pub backlog: Option<u64>,
     /// The last error.
     pub last_error: Option<String>,
+    /// The smee.io-style channels followed (`[[smee]]`), each with its state.
+    pub smee: Vec<SmeeStatus>,
 }
 
 #[derive(Default)]
@@ -137,6 +162,8 @@ struct Inner {
     view: RwLock<View>,
     /// The running client; pair/unpair/rotate take it one at a time.
     client: tokio::sync::Mutex<Option<Client>>,
+    /// The smee channels followed.
+    smee: std::sync::Mutex<Smee>,
 }
 
 fn relay_err(e: impl fmt::Display) -> ApiError {
@@ -153,6 +180,7 @@ impl Relay {
                 config_file: OnceLock::new(),
                 view: RwLock::new(View::default()),
                 client: tokio::sync::Mutex::new(None),
+                smee: std::sync::Mutex::new(Smee::default()),
             }),
         }
     }
@@ -208,6 +236,7 @@ impl Relay {
                 .as_ref()
                 .and_then(|c| c.last_error.clone())
                 .or_else(|| view.error.clone()),
+            smee: self.smee().status(),
         }
     }
 
@@ -223,8 +252,14 @@ impl Relay {
     }
 
     /// Starts the client when `[relay] url` is set, pairing first if this desktop has no
-    /// channel on that relay yet. Failures are reported in the status, not returned.
+    /// channel on that relay yet. Failures are reported in the status, not returned; a
+    /// pairing that fails (a desktop that starts offline) is tried again, ever less often,
+    /// until it works or the relay is paired or unpaired through the API meanwhile.
     pub async fn start(&self) {
+        let channels = self.inner.engine.config().smee.clone();
+        if !channels.is_empty() {
+            *self.smee() = Smee::start(&self.inner.engine, &channels);
+        }
         let url = self
             .inner
             .engine
@@ -234,10 +269,32 @@ impl Relay {
             .map(|r| r.url.clone());
         self.change(|v| v.url = url.clone());
         let Some(url) = url else { return };
-        if let Err(e) = self.connect(&url).await {
-            tracing::warn!(error = %e.message, "relay not started");
+        for attempt in 0u32.. {
+            let Err(e) = self.connect(&url).await else {
+                return;
+            };
+            tracing::warn!(error = %e.message, "relay not started; trying again later");
             self.change(|v| v.error = Some(e.message.clone()));
+            tokio::time::sleep(PAIR_RETRY.retry_after(attempt)).await;
+            let view = self.view();
+            if view.url.as_deref() != Some(url.as_str()) || view.status.is_some() {
+                return;
+            }
         }
+    }
+
+    fn smee(&self) -> std::sync::MutexGuard<'_, Smee> {
+        match self.inner.smee.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Stops everything: the relay client and the smee channels.
+    pub async fn shutdown(&self) {
+        let mut smee = std::mem::take(&mut *self.smee());
+        smee.stop().await;
+        self.stop().await;
     }
 
     /// Stops the client (deliveries in flight finish and are acknowledged).
@@ -390,5 +447,19 @@ impl Relay {
         crate::data_dir::write_private(&tmp, &doc.to_string())
             .map_err(|e| ApiError::internal(&e))?;
         std::fs::rename(&tmp, path).map_err(|e| ApiError::internal(&e))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pairing_retries_back_off_to_five_minutes() {
+        let delays: Vec<u64> = (0..12)
+            .map(|a| PAIR_RETRY.retry_after(a).as_secs())
+            .collect();
+        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
+        assert_eq!(PAIR_RETRY.retry_after(u32::MAX).as_secs(), 300);
     }
 }
