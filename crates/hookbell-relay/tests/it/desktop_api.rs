@@ -184,3 +184,59 @@ async fn the_desktop_pairs_shows_relay_urls_receives_rotates_and_unpairs() {
     let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desktop_started_while_its_relay_is_down_pairs_once_the_relay_is_up() {
+    // A port that is free now; the relay comes up on it later.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = std::fs::read_to_string(fixture("desktop.toml")).unwrap_or_default();
+    std::fs::write(
+        dir.path().join("hookbell.toml"),
+        format!("{config}\n[relay]\nurl = \"http://127.0.0.1:{port}\"\n"),
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    let app = hookbell_server::app::App::open(hookbell_server::app::Options {
+        data_dir: Some(dir.path().to_owned()),
+        listen: Some(([127, 0, 0, 1], 0).into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    let desktop = Desktop {
+        base: format!("http://{}", app.local_addr()),
+        token: std::fs::read_to_string(dir.path().join("api-token"))
+            .unwrap_or_default()
+            .trim()
+            .to_owned(),
+        http: reqwest::Client::new(),
+    };
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let running = tokio::spawn(app.run(async move {
+        let _ = stopped.await;
+    }));
+
+    wait_until(
+        Duration::from_secs(10),
+        "the first pairing fails",
+        || async {
+            let status = desktop.get("/api/relay").await;
+            status["paired"] == false && status["last_error"].is_string()
+        },
+    )
+    .await;
+    let relay = InProcRelay::start_on("relay.toml", port).await;
+    wait_until(Duration::from_secs(20), "paired and connected", || async {
+        let status = desktop.get("/api/relay").await;
+        status["paired"] == true && status["state"] == "connected"
+    })
+    .await;
+    assert!(dir.path().join("relay.json").exists());
+
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
+    relay.stop().await;
+}

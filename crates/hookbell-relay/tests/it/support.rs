@@ -61,12 +61,17 @@ pub struct InProcRelay {
 impl InProcRelay {
     /// Starts with the fixture config `config`.
     pub async fn start(config: &str) -> InProcRelay {
+        InProcRelay::start_on(config, 0).await
+    }
+
+    /// Starts with the fixture config `config` on 127.0.0.1:`port` (0: any free port).
+    pub async fn start_on(config: &str, port: u16) -> InProcRelay {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let config = RelayConfig::from_toml(&read(config)).unwrap_or_else(|e| panic!("{e}"));
         let queue = Arc::new(
             SledQueue::open(&dir.path().join("queue")).unwrap_or_else(|e| panic!("queue: {e}")),
         );
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
