@@ -71,15 +71,45 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Starts the engine and everything that follows it. Runs in `setup`, after the
-/// single-instance check, so a second launch never tries to bind the port.
+/// Opens the window at once and starts the engine beside it (WebKit starts while the store
+/// opens); [`ready`] follows once the engine is up. Runs in `setup`, after the single-instance
+/// check, so a second launch never tries to bind the port.
 fn start(handle: &tauri::AppHandle, launch: &Launch) -> anyhow::Result<()> {
-    let engine_app = tauri::async_runtime::block_on(App::open(Options {
-        data_dir: Some(launch.data_dir.clone()),
-        config_file: None,
-        listen: launch.listen,
-        log_file: Some(launch.log_file.clone()),
-    }))?;
+    window::create(handle, !launch.minimized)?;
+    let handle = handle.clone();
+    let launch = launch.clone();
+    tauri::async_runtime::spawn(async move {
+        let opened = App::open(Options {
+            data_dir: Some(launch.data_dir.clone()),
+            config_file: None,
+            listen: launch.listen,
+            log_file: Some(launch.log_file.clone()),
+        })
+        .await;
+        let main = handle.clone();
+        let scheduled = main.run_on_main_thread(move || {
+            let result = opened
+                .map_err(anyhow::Error::from)
+                .and_then(|engine_app| ready(&handle, &launch, engine_app));
+            if let Err(e) = result {
+                // As a failure in `setup` would: say why, and end.
+                tracing::error!(error = %format!("{e:#}"), "could not start");
+                {
+                    use std::io::Write;
+                    let _ = writeln!(std::io::stderr(), "hookbell: {e:#}");
+                }
+                handle.exit(1);
+            }
+        });
+        if let Err(e) = scheduled {
+            tracing::error!(error = %e, "could not finish starting");
+        }
+    });
+    Ok(())
+}
+
+/// The engine is open: serve, show the UI, and start notifications and the tray.
+fn ready(handle: &tauri::AppHandle, launch: &Launch, engine_app: App) -> anyhow::Result<()> {
     let engine = engine_app.engine().clone();
     let local = engine_app.local_addr();
     let open_url = engine_app.state().open_url();
@@ -89,8 +119,7 @@ fn start(handle: &tauri::AppHandle, launch: &Launch) -> anyhow::Result<()> {
     }
     tracing::info!(data_dir = %launch.data_dir.display(), %local, "engine ready");
     lifecycle::serve(handle, engine_app);
-
-    window::create(handle, &open_url, !launch.minimized)?;
+    window::open_ui(handle, &open_url)?;
     let notifier = notifications::Desktop::new(handle.clone(), engine.clone(), &launch.data_dir);
     tauri::async_runtime::spawn(hookbell_server::notifier::run(
         engine.clone(),

@@ -1,7 +1,10 @@
-//! The inbox window. It shows the UI the engine serves on loopback, with the API token in the
-//! URL fragment (never sent to any server, readable only by that page). Closing hides it;
-//! links to anywhere else open in the system browser; a notification click brings it forward
-//! on the alert.
+//! The inbox window. It opens at once on a "Starting Hookbell…" page of the app's own, so
+//! WebKit starts while the engine opens the store; then it moves to the UI the engine serves
+//! on loopback, with the API token in the URL fragment (never sent to any server, readable
+//! only by that page). Closing hides it; links to anywhere else open in the system browser;
+//! a notification click brings it forward on the alert.
+
+use std::sync::OnceLock;
 
 use tauri::webview::NewWindowResponse;
 use tauri::{
@@ -11,8 +14,12 @@ use tauri::{
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::StateFlags;
 
-/// The API token, as the window's first address carried it.
+/// The API token, as the UI's address carried it.
 struct Token(String);
+
+/// The origin of the engine's UI, once known: the only web origin the window may show.
+#[derive(Default)]
+struct UiOrigin(OnceLock<String>);
 
 /// The window's label.
 pub const MAIN: &str = "main";
@@ -23,33 +30,19 @@ pub const REMEMBERED: StateFlags = StateFlags::SIZE
     .union(StateFlags::POSITION)
     .union(StateFlags::MAXIMIZED);
 
-/// Creates the main window on `open_url` (the engine's UI with the token), shown or not.
-pub fn create<R: Runtime>(
-    app: &AppHandle<R>,
-    open_url: &str,
-    visible: bool,
-) -> tauri::Result<WebviewWindow<R>> {
-    let url: tauri::Url = open_url
-        .parse()
-        .map_err(|_| tauri::Error::InvalidWebviewUrl("the engine's address is not a URL"))?;
-    let origin = url.origin();
-    // Kept so a route set before the page has read its token still carries it.
-    let token = url
-        .fragment()
-        .and_then(|f| f.strip_prefix("token="))
-        .unwrap_or_default()
-        .to_owned();
-    app.manage(Token(token));
+/// Creates the main window, shown or not, on the app's start page; [`open_ui`] moves it to
+/// the engine's UI.
+pub fn create<R: Runtime>(app: &AppHandle<R>, visible: bool) -> tauri::Result<WebviewWindow<R>> {
+    app.manage(UiOrigin::default());
     let nav_app = app.clone();
-    let nav_origin = origin.clone();
     let popup_app = app.clone();
-    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::External(url))
+    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
         .title("Hookbell")
         .inner_size(1120.0, 740.0)
         .min_inner_size(640.0, 420.0)
         .visible(visible)
         .on_navigation(move |target| {
-            if target.origin() == nav_origin {
+            if is_app_page(target) || is_ui(&nav_app, target) {
                 return true;
             }
             open_outside(&nav_app, target);
@@ -60,6 +53,39 @@ pub fn create<R: Runtime>(
             NewWindowResponse::Deny
         })
         .build()
+}
+
+/// Moves the window to the engine's UI, `open_url` (its address with the token).
+pub fn open_ui<R: Runtime>(app: &AppHandle<R>, open_url: &str) -> tauri::Result<()> {
+    let url: tauri::Url = open_url
+        .parse()
+        .map_err(|_| tauri::Error::InvalidWebviewUrl("the engine's address is not a URL"))?;
+    // Kept so a route set before the page has read its token still carries it.
+    let token = url
+        .fragment()
+        .and_then(|f| f.strip_prefix("token="))
+        .unwrap_or_default()
+        .to_owned();
+    app.manage(Token(token));
+    if let Some(origin) = app.try_state::<UiOrigin>() {
+        let _ = origin.0.set(url.origin().ascii_serialization());
+    }
+    match app.get_webview_window(MAIN) {
+        Some(window) => window.navigate(url),
+        None => Ok(()),
+    }
+}
+
+/// The app's own pages (the start page), as Tauri serves them on each platform.
+fn is_app_page(url: &tauri::Url) -> bool {
+    url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost")
+}
+
+/// A page of the engine's UI.
+fn is_ui<R: Runtime>(app: &AppHandle<R>, url: &tauri::Url) -> bool {
+    app.try_state::<UiOrigin>()
+        .and_then(|o| o.0.get().cloned())
+        .is_some_and(|origin| url.origin().ascii_serialization() == origin)
 }
 
 /// Opens http(s) links in the system browser; anything else is refused.
