@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test lint unit fuzz-short fuzz build bundle bench bench-parse fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test lint unit fuzz-short fuzz build bundle bench bench-parse bench-desktop bench-relay relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench-parse  criterion: parse + normalize per provider"
 	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\")"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
+	@echo "make bench-desktop  the desktop app's benchmark (docs/BENCHMARKS.md)"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each"
 
 deps:
@@ -105,6 +106,15 @@ relay:
 bench-relay:
 	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay -p hookbell-bench --bin hookbell-relay-bench
 	ulimit -n 20000 && $(BIN)/hookbell-relay-bench --bin-dir $(BIN) $(ARGS)
+
+# The desktop app's benchmark (docs/BENCHMARKS.md, "Desktop"): start with 100,000 alerts,
+# delivery to notification, idle memory and CPU; in Xvfb with the fake notification service.
+bench-desktop: deps-test ui
+	$(CARGO) build --release --locked -p hookbell -p hookbell-server --bins
+	$(CARGO) build --locked -p fake-notifications
+	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
+	  env PATH="$(HOME)/.cargo/bin:$$PATH" HOOKBELL_APP=$(BIN)/hookbell HOOKBELLD=$(BIN)/hookbelld \
+	  node tests/desktop/bench-desktop.mjs $(ARGS)
 
 bench-parse:
 	$(CARGO) bench --locked -p hookbell-core --bench parse

@@ -190,6 +190,15 @@ function descendants(pid) {
   return found;
 }
 
+/** A process's command name (empty once it is gone). */
+export function comm(pid) {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -216,13 +225,12 @@ async function endAll(pids) {
   while (pids.some(alive)) await sleep(50);
 }
 
-/** The `test` source's Standard Webhooks secret from the generated hookbell.toml. */
+/** The `test` source's Standard Webhooks secret from the generated hookbell.toml (null when
+ * the data directory's config has no such source). */
 function testSecret(dataDir) {
   const config = readFileSync(join(dataDir, "hookbell.toml"), "utf8");
   const block = config.split("[[sources]]").find((s) => /^\s*id\s*=\s*"test"/m.test(s));
-  const secret = block?.match(/secret\s*=\s*"(whsec_[^"]+)"/)?.[1];
-  if (!secret) throw new Error(`no standard-webhooks secret for the "test" source in ${dataDir}/hookbell.toml`);
-  return secret;
+  return block?.match(/secret\s*=\s*"(whsec_[^"]+)"/)?.[1] ?? null;
 }
 
 /** The headers a Standard Webhooks sender attaches to `body` (as hookbell-core's Auth::sign). */
@@ -239,15 +247,16 @@ export const newMsgId = () => `msg_${Date.now().toString(36)}${randomBytes(6).to
 /**
  * Starts `hookbell --data-dir DIR --listen 127.0.0.1:PORT ...args` through tauri-driver and
  * WebKitWebDriver, with a fresh data directory and fresh XDG config/data/cache homes (so that
- * remembered window state never leaks between runs). Resolves once the WebDriver session is up,
- * the app's API answers and the UI has booted (also in a hidden window).
+ * remembered window state never leaks between runs). `dataDir` uses an existing data directory
+ * instead (kept when the app stops). Resolves once the WebDriver session is up, the app's API
+ * answers and the UI has booted (also in a hidden window).
  */
-export async function startApp({ args = [], name = "app", waitForUi = true } = {}) {
+export async function startApp({ args = [], name = "app", waitForUi = true, dataDir: existing } = {}) {
   checkEnvironment();
   mkdirSync(ARTIFACTS, { recursive: true });
   const home = mkdtempSync(join(tmpdir(), `hookbell-desktop-${name}-`));
-  const dataDir = join(home, "data");
-  mkdirSync(dataDir);
+  const dataDir = existing ?? join(home, "data");
+  mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
   const driverPort = await freePort();
@@ -434,7 +443,7 @@ export async function startApp({ args = [], name = "app", waitForUi = true } = {
         const raw = typeof payload === "string" ? payload : JSON.stringify(payload);
         const response = await fetch(`${base}/hooks/${source}`, {
           method: "POST",
-          headers: { "content-type": "application/json", ...signStandardWebhooks(secret, raw, msgId) },
+          headers: { "content-type": "application/json", ...(secret ? signStandardWebhooks(secret, raw, msgId) : {}) },
           body: raw,
         });
         const text = await response.text();
@@ -457,6 +466,11 @@ export async function startApp({ args = [], name = "app", waitForUi = true } = {
         const { status, body } = await api("PATCH", "/api/settings", patch);
         assert.equal(status, 200, `PATCH /api/settings ${JSON.stringify(patch)}: ${status} ${JSON.stringify(body)}`);
         return body;
+      },
+      /** The ids of the app's processes: `hookbell` and everything under it (WebKit's). */
+      processes() {
+        const app = descendants(driver.pid).find((pid) => comm(pid) === "hookbell");
+        return app === undefined ? [] : [app, ...descendants(app)];
       },
       /** Ends the session, tauri-driver, WebKitWebDriver and the app; removes the temp dirs. */
       async stop() {
