@@ -89,8 +89,12 @@ build: deps ui
 
 # The desktop app's packages, with the Tauri CLI from npm (pinned in src-tauri/package.json).
 bundle: deps ui
-	cd src-tauri && npm ci --no-audit --no-fund --loglevel=error && npx tauri build --bundles deb appimage || \
-	  { echo "bundle: the AppImage needs tools that may be missing here; building the .deb alone"; npx tauri build --bundles deb; }
+	cd src-tauri && npm ci --no-audit --no-fund --loglevel=error
+	cd src-tauri && npx tauri build --no-bundle
+	# The release profile keeps line tables for benchmarks and backtraces; packages do without.
+	strip --strip-debug $(BIN)/hookbell
+	cd src-tauri && { npx tauri bundle --bundles deb,appimage || \
+	  { echo "bundle: the AppImage needs tools that may be missing here (or a download failed); building the .deb alone"; npx tauri bundle --bundles deb; }; }
 	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/*/* 2>/dev/null || true
 
 bench: deps
