@@ -45,9 +45,29 @@ impl Backoff {
     }
 }
 
-/// The store setting that marks an envelope as stored (`relay.envelope.{id}`).
+/// The store settings that mark envelopes as stored: `relay.envelope.{id}` (a ULID).
+const ENVELOPE_MARKS: &str = "relay.envelope.";
+
+/// How long an envelope's mark is kept. A mark only matters while the relay may send its
+/// envelope again (its acknowledgement was lost), which is at most its retention (7 days by
+/// default); this leaves room for relays kept longer.
+const MARKS_KEPT_DAYS: i64 = 30;
+
 fn envelope_setting(envelope_id: &str) -> String {
-    format!("relay.envelope.{envelope_id}")
+    format!("{ENVELOPE_MARKS}{envelope_id}")
+}
+
+/// Deletes the marks of envelopes too old to come again; answers how many went.
+pub async fn prune_envelope_marks(engine: &Engine) -> Result<u64, hookbell_store::StoreError> {
+    let before = chrono::Utc::now() - chrono::Duration::days(MARKS_KEPT_DAYS);
+    let pruned = engine
+        .store()
+        .purge_settings_before(ENVELOPE_MARKS, before)
+        .await?;
+    if pruned > 0 {
+        tracing::info!(pruned, "relay: forgot the marks of old envelopes");
+    }
+    Ok(pruned)
 }
 
 /// Feeds relayed deliveries into the engine. An envelope is remembered in the store's
@@ -453,6 +473,32 @@ impl Relay {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[tokio::test]
+    async fn marks_of_old_envelopes_are_pruned() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let store = hookbell_store::SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::new(Arc::new(store), hookbell_core::Config::default());
+        let envelope = |days_ago: i64| {
+            let at = chrono::Utc::now() - chrono::Duration::days(days_ago);
+            ulid::Ulid::from_parts(u64::try_from(at.timestamp_millis()).unwrap_or(0), 1).to_string()
+        };
+        let (old, recent) = (envelope(MARKS_KEPT_DAYS + 1), envelope(1));
+        for id in [&old, &recent] {
+            engine
+                .store()
+                .set_setting(&envelope_setting(id), serde_json::Value::Bool(true))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let pruned = prune_envelope_marks(&engine)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(pruned, 1);
+        let marked =
+            |id: &str| matches!(engine.store().setting(&envelope_setting(id)), Ok(Some(_)));
+        assert!(!marked(&old) && marked(&recent));
+    }
 
     #[test]
     fn pairing_retries_back_off_to_five_minutes() {

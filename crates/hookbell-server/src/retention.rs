@@ -1,5 +1,6 @@
 //! Retention: alerts (and their deliveries) older than the user's `retention_days` are deleted
-//! at start, when the setting changes, and every hour after.
+//! at start, when the setting changes, and every hour after. The hourly run also forgets the
+//! relay's marks of envelopes too old to come again ([`crate::relay::prune_envelope_marks`]).
 
 use std::time::Duration;
 
@@ -37,6 +38,9 @@ pub async fn run(engine: Engine) {
         every.tick().await;
         if let Err(e) = apply(&engine).await {
             tracing::error!(error = %e, "retention failed; will retry in an hour");
+        }
+        if let Err(e) = crate::relay::prune_envelope_marks(&engine).await {
+            tracing::error!(error = %e, "could not prune the relay's envelope marks");
         }
     }
 }

@@ -55,6 +55,13 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes alerts and deliveries received before `before` (retention). Dedup keys stay,
     /// so a provider's late retry of a purged alert does not bring it back.
     fn purge_before(&self, before: chrono::DateTime<chrono::Utc>) -> Pending<Purged>;
+    /// Deletes the settings named `{prefix}{ULID}` whose ULID was made before `before` (marks
+    /// that only matter for a while); answers how many went.
+    fn purge_settings_before(
+        &self,
+        prefix: &str,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Pending<u64>;
     /// Counters, read without a scan.
     fn stats(&self) -> Result<Stats>;
     /// Delivery metadata, newest first, optionally only one status.

@@ -263,6 +263,21 @@ impl Store for SledStore {
         })
     }
 
+    fn purge_settings_before(
+        &self,
+        prefix: &str,
+        before: chrono::DateTime<chrono::Utc>,
+    ) -> Pending<u64> {
+        let op = Op::PurgeSettings {
+            prefix: prefix.to_owned(),
+            before,
+        };
+        self.send(op, |done| match done {
+            Done::Count(n) => Some(n),
+            _ => None,
+        })
+    }
+
     fn purge_before(&self, before: chrono::DateTime<chrono::Utc>) -> Pending<Purged> {
         self.send(Op::Purge { before }, |done| match done {
             Done::Purged(purged) => Some(purged),

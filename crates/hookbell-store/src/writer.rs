@@ -49,6 +49,10 @@ pub(crate) enum Op {
     Purge {
         before: chrono::DateTime<Utc>,
     },
+    PurgeSettings {
+        prefix: String,
+        before: chrono::DateTime<Utc>,
+    },
     Flush,
 }
 
@@ -59,6 +63,7 @@ pub(crate) enum Done {
     Patch(Option<Box<Alert>>),
     Delete(bool),
     Purged(Purged),
+    Count(u64),
     Unit,
 }
 
@@ -215,6 +220,9 @@ impl Writer {
                 Ok(Done::Unit)
             }
             Op::Purge { before } => self.purge(before).map(Done::Purged),
+            Op::PurgeSettings { prefix, before } => {
+                self.purge_settings(&prefix, before).map(Done::Count)
+            }
             Op::Flush => Ok(Done::Unit),
         }
     }
@@ -254,6 +262,22 @@ impl Writer {
             }
         })?;
         Ok(purged)
+    }
+
+    /// Deletes the settings `{prefix}{ULID}` with a ULID from before `before`: a key range.
+    fn purge_settings(&mut self, prefix: &str, before: chrono::DateTime<Utc>) -> Result<u64> {
+        let ms = u64::try_from(before.timestamp_millis()).unwrap_or(0);
+        let cutoff = ulid::Ulid::from_parts(ms, 0).to_string();
+        let mut batch = Batch::default();
+        let mut count = 0;
+        let range = keys::setting(prefix)..keys::setting(&format!("{prefix}{cutoff}"));
+        for entry in self.tree.range(range) {
+            let (key, _) = entry?;
+            batch.remove(key);
+            count += 1;
+        }
+        self.tree.apply_batch(batch)?;
+        Ok(count)
     }
 
     fn ingest(

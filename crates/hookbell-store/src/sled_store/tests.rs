@@ -422,3 +422,35 @@ fn purge_deletes_what_came_before_the_cutoff_and_keeps_the_rest() {
     assert!(retry.duplicate);
     assert_eq!(list(&store, AlertQuery::default()).total, 1);
 }
+
+#[test]
+fn settings_named_by_old_ulids_are_purged_and_the_rest_kept() {
+    let (_dir, store) = store();
+    let day = chrono::Duration::days(1);
+    let now = Utc::now();
+    let ulid_at = |t: chrono::DateTime<Utc>| {
+        ulid::Ulid::from_parts(u64::try_from(t.timestamp_millis()).unwrap_or(0), 7).to_string()
+    };
+    let set = |key: &str| {
+        store
+            .set_setting(key, serde_json::Value::Bool(true))
+            .wait()
+            .unwrap_or_else(|e| panic!("set {key}: {e}"));
+    };
+    let old = format!("mark.{}", ulid_at(now - day * 9));
+    let recent = format!("mark.{}", ulid_at(now - day));
+    let other = format!("other.{}", ulid_at(now - day * 9));
+    for key in [&old, &recent, &other] {
+        set(key);
+    }
+    set("notifications");
+
+    let purged = store
+        .purge_settings_before("mark.", now - day * 8)
+        .wait()
+        .unwrap_or_else(|e| panic!("purge: {e}"));
+    assert_eq!(purged, 1);
+    let has = |key: &str| matches!(store.setting(key), Ok(Some(_)));
+    assert!(!has(&old), "the old mark is gone");
+    assert!(has(&recent) && has(&other) && has("notifications"));
+}
