@@ -1,7 +1,8 @@
 // The Settings screen in real Chromium against the real hookbelld: notification rules and
 // retention saved through the form reach the engine and survive a reload, Resume lifts a pause
 // set from the tray, a refused value shows the engine's message, the hint tells the desktop
-// app from a browser tab, About shows where the data is, and screenshots in light and dark.
+// app from a browser tab, About shows where the data is, pairing with an unreachable relay
+// shows the engine's message, and screenshots in light and dark.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -150,6 +151,35 @@ test("About shows the data directory and the address", async () => {
   await about.getByText(env.daemon.base, { exact: true }).waitFor({ timeout: TIMEOUT });
   await about.getByRole("button", { name: "Copy: Data directory" }).waitFor({ timeout: TIMEOUT });
   assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test("pairing with a relay that cannot be reached shows the engine's message and stays unpaired", async () => {
+  const before = await env.daemon.api("GET", "/api/relay");
+  assert.equal(before.status, 200);
+  assert.equal(before.body.paired, false);
+  const { page, context, problems } = await openSettings();
+  const relay = page.getByRole("region", { name: "Relay" });
+  await relay.getByText("Off", { exact: true }).waitFor({ timeout: TIMEOUT });
+  await relay.getByText("Not paired with a relay.").waitFor({ timeout: TIMEOUT });
+
+  const form = relay.getByRole("form", { name: "Pair with a relay" });
+  await form.getByLabel("Relay URL", { exact: true }).fill("http://127.0.0.1:9");
+  await form.getByRole("button", { name: "Pair", exact: true }).click();
+  // Nothing listens on port 9: the engine answers 502 and the form shows its message.
+  const alert = form.getByRole("alert").filter({ hasText: "Could not pair: " });
+  await alert.waitFor({ timeout: TIMEOUT });
+  assert.ok((await alert.textContent()).trim().length > "Could not pair: ".length, "the engine's message follows");
+  await relay.getByText("Not paired with a relay.").waitFor({ timeout: TIMEOUT });
+  assert.equal(await form.getByLabel("Relay URL", { exact: true }).inputValue(), "http://127.0.0.1:9", "the URL stays for another try");
+
+  // A relay that could not be paired with is not kept: the relay is off, as before.
+  const after = await env.daemon.api("GET", "/api/relay");
+  assert.equal(after.body.paired, false);
+  assert.equal(after.body.state, "off", JSON.stringify(after.body));
+  assert.equal(after.body.url, null);
+  // The browser logs the refused request itself; nothing else may go wrong.
+  assert.deepEqual(problems.filter((p) => !p.includes("status of 502")), []);
   await context.close();
 });
 

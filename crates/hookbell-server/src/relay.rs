@@ -326,7 +326,8 @@ impl Relay {
         self.change(|v| v.status = None);
     }
 
-    /// Pairs with the relay at `url` (saved as `[relay] url`) and starts streaming.
+    /// Pairs with the relay at `url` and starts streaming; only then is the URL saved as
+    /// `[relay] url`. A relay that cannot be paired with leaves the settings as they were.
     pub async fn pair(&self, url: &str) -> Result<RelayStatus, ApiError> {
         let url = url.trim().trim_end_matches('/').to_owned();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
@@ -334,12 +335,16 @@ impl Relay {
                 "the relay URL must start with http:// or https://",
             ));
         }
-        self.save_url(Some(&url))?;
+        let previous = self.view().url.clone();
         self.change(|v| {
             v.url = Some(url.clone());
             v.error = None;
         });
-        self.connect(&url).await?;
+        if let Err(e) = self.connect(&url).await {
+            self.change(|v| v.url = previous);
+            return Err(e);
+        }
+        self.save_url(Some(&url))?;
         Ok(self.status())
     }
 

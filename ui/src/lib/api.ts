@@ -1,3 +1,5 @@
+import type { RelayStatus } from './types';
+
 const TOKEN_KEY = 'hookbell.token';
 
 export class Unauthorized extends Error {
@@ -78,6 +80,26 @@ export async function api<T>(path: string, init: { method?: string; body?: unkno
   if (!res.ok) throw new ApiError(res.status, await errorMessage(res));
   if (res.status === 204) return undefined as T;
   return (await res.json()) as T;
+}
+
+/** `GET /api/relay`: the relay connection's status. */
+export function loadRelay(signal?: AbortSignal): Promise<RelayStatus> {
+  return api<RelayStatus>('/api/relay', signal ? { signal } : {});
+}
+
+/** `POST /api/relay/pair`: pairs with the relay at `url`; 400 (not http(s)) and 502 (unreachable) raise the engine's message. */
+export function pairRelay(url: string): Promise<RelayStatus> {
+  return api<RelayStatus>('/api/relay/pair', { method: 'POST', body: { url } });
+}
+
+/** `POST /api/relay/rotate`: a new key pair for the channel. */
+export function rotateRelayKey(): Promise<RelayStatus> {
+  return api<RelayStatus>('/api/relay/rotate', { method: 'POST' });
+}
+
+/** `DELETE /api/relay`: unpairs and forgets the relay. */
+export function unpairRelay(): Promise<RelayStatus> {
+  return api<RelayStatus>('/api/relay', { method: 'DELETE' });
 }
 
 export function errorText(e: unknown): string {

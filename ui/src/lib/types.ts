@@ -129,6 +129,34 @@ export interface About {
   listen: string;
 }
 
+/** One smee.io-style channel followed (`[[smee]]` in hookbell.toml); read-only here. */
+export interface SmeeStatus {
+  url: string;
+  source: string;
+  state: 'connecting' | 'connected' | 'disconnected';
+  last_delivery_at: string | null;
+  /** Deliveries taken from it since the engine started. */
+  delivered: number;
+  last_error: string | null;
+}
+
+export const RELAY_STATES = ['off', 'connecting', 'connected', 'disconnected'] as const;
+export type RelayState = (typeof RELAY_STATES)[number];
+
+/** `GET /api/relay`: the desktop's connection to a hookbell-relay (also the answer to pair, rotate and unpair). */
+export interface RelayStatus {
+  url: string | null;
+  paired: boolean;
+  channel_id: string | null;
+  /** `off` when no relay is configured. */
+  state: RelayState;
+  last_delivery_at: string | null;
+  /** Envelopes the relay has waiting, as it last said. */
+  backlog: number | null;
+  last_error: string | null;
+  smee: SmeeStatus[];
+}
+
 export interface Filters {
   source: string;
   severity: Severity | '';
