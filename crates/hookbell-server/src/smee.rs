@@ -28,6 +28,11 @@ const DROPPED_HEADERS: &[&str] = &["content-length", "transfer-encoding", "host"
 /// The longest wait between attempts to reach a channel.
 const MAX_BACKOFF: Duration = Duration::from_secs(60);
 
+/// A stream that sends no event for this long is taken for dead and opened again (a laptop
+/// that slept may keep a connection that will never speak again). A quiet but healthy channel
+/// only costs a reconnect.
+const SILENCE: Duration = Duration::from_secs(90);
+
 /// Why a channel's message is not a delivery.
 #[derive(Debug, thiserror::Error)]
 pub enum MessageError {
@@ -106,6 +111,11 @@ pub struct Smee {
 impl Smee {
     /// Starts following each channel.
     pub fn start(engine: &Engine, channels: &[SmeeChannel]) -> Smee {
+        Smee::start_with(engine, channels, SILENCE)
+    }
+
+    /// [`Smee::start`], taking a stream that is silent for `silence` for dead.
+    fn start_with(engine: &Engine, channels: &[SmeeChannel], silence: Duration) -> Smee {
         let statuses: Vec<SmeeStatus> = channels
             .iter()
             .map(|c| SmeeStatus {
@@ -125,6 +135,7 @@ impl Smee {
                 channel: channel.clone(),
                 statuses: statuses.clone(),
                 index,
+                silence,
             };
             tasks.spawn(follower.run());
         }
@@ -156,6 +167,7 @@ struct Follower {
     channel: SmeeChannel,
     statuses: Arc<RwLock<Vec<SmeeStatus>>>,
     index: usize,
+    silence: Duration,
 }
 
 impl Follower {
@@ -211,7 +223,14 @@ impl Follower {
         });
         tracing::info!(url = %self.channel.url, source = %self.channel.source, "following a smee channel");
         let mut events = response.bytes_stream().eventsource();
-        while let Some(event) = events.next().await {
+        loop {
+            let Ok(next) = tokio::time::timeout(self.silence, events.next()).await else {
+                return Err(format!(
+                    "no word from the channel for {} s",
+                    self.silence.as_secs()
+                ));
+            };
+            let Some(event) = next else { break };
             let event = event.map_err(|e| format!("the stream broke: {e}"))?;
             // smee sends `ready` on connect and `ping` now and then; deliveries are messages.
             if !(event.event.is_empty() || event.event == "message") {

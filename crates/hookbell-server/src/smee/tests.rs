@@ -220,3 +220,33 @@ async fn a_followed_channel_feeds_the_engine_and_is_followed_again_after_a_drop(
     .await;
     smee.stop().await;
 }
+
+#[tokio::test]
+async fn a_channel_that_falls_silent_is_opened_again() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("store: {e}"));
+    let config = Config::from_toml(&read("hookbell.toml")).unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(Arc::new(store), config);
+    let (channel, url) = FakeChannel::start().await;
+    // The fake says `ready`, then nothing, and keeps the connection open.
+    let mut smee = Smee::start_with(
+        &engine,
+        &[SmeeChannel {
+            url,
+            source: "signed".into(),
+        }],
+        Duration::from_millis(300),
+    );
+    wait_until("the silence is noticed", || {
+        smee.status()[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("no word from the channel"))
+    })
+    .await;
+    wait_until("a second connection after the silence", || {
+        channel.connections.load(Ordering::SeqCst) >= 2
+    })
+    .await;
+    smee.stop().await;
+}
