@@ -15,6 +15,37 @@ struct Desktop {
 }
 
 impl Desktop {
+    /// The engine (`App`, as hookbelld and the desktop run it) over the data dir `dir`, on
+    /// 127.0.0.1:0; with the switch that stops it and its task.
+    async fn start(
+        dir: &std::path::Path,
+    ) -> (
+        Desktop,
+        tokio::sync::oneshot::Sender<()>,
+        tokio::task::JoinHandle<Result<(), hookbell_server::app::StartError>>,
+    ) {
+        let app = hookbell_server::app::App::open(hookbell_server::app::Options {
+            data_dir: Some(dir.to_owned()),
+            listen: Some(([127, 0, 0, 1], 0).into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        let desktop = Desktop {
+            base: format!("http://{}", app.local_addr()),
+            token: std::fs::read_to_string(dir.join("api-token"))
+                .unwrap_or_default()
+                .trim()
+                .to_owned(),
+            http: reqwest::Client::new(),
+        };
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(app.run(async move {
+            let _ = stopped.await;
+        }));
+        (desktop, stop, running)
+    }
+
     async fn call(
         &self,
         method: reqwest::Method,
@@ -50,25 +81,7 @@ async fn the_desktop_pairs_shows_relay_urls_receives_rotates_and_unpairs() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     std::fs::copy(fixture("desktop.toml"), dir.path().join("hookbell.toml"))
         .unwrap_or_else(|e| panic!("{e}"));
-    let app = hookbell_server::app::App::open(hookbell_server::app::Options {
-        data_dir: Some(dir.path().to_owned()),
-        listen: Some(([127, 0, 0, 1], 0).into()),
-        ..Default::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    let desktop = Desktop {
-        base: format!("http://{}", app.local_addr()),
-        token: std::fs::read_to_string(dir.path().join("api-token"))
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
-        http: reqwest::Client::new(),
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(app.run(async move {
-        let _ = stopped.await;
-    }));
+    let (desktop, stop, running) = Desktop::start(dir.path()).await;
 
     let status = desktop.get("/api/relay").await;
     assert_eq!(status["state"], "off", "{status}");
@@ -199,25 +212,7 @@ async fn a_desktop_started_while_its_relay_is_down_pairs_once_the_relay_is_up() 
         format!("{config}\n[relay]\nurl = \"http://127.0.0.1:{port}\"\n"),
     )
     .unwrap_or_else(|e| panic!("{e}"));
-    let app = hookbell_server::app::App::open(hookbell_server::app::Options {
-        data_dir: Some(dir.path().to_owned()),
-        listen: Some(([127, 0, 0, 1], 0).into()),
-        ..Default::default()
-    })
-    .await
-    .unwrap_or_else(|e| panic!("{e}"));
-    let desktop = Desktop {
-        base: format!("http://{}", app.local_addr()),
-        token: std::fs::read_to_string(dir.path().join("api-token"))
-            .unwrap_or_default()
-            .trim()
-            .to_owned(),
-        http: reqwest::Client::new(),
-    };
-    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(app.run(async move {
-        let _ = stopped.await;
-    }));
+    let (desktop, stop, running) = Desktop::start(dir.path()).await;
 
     wait_until(
         Duration::from_secs(10),

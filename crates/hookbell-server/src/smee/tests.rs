@@ -153,6 +153,14 @@ impl FakeChannel {
     }
 }
 
+/// A real engine over sled in a temp dir, with the test config's sources.
+fn engine() -> (tempfile::TempDir, Engine) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("store: {e}"));
+    let config = Config::from_toml(&read("hookbell.toml")).unwrap_or_else(|e| panic!("{e}"));
+    (dir, Engine::new(Arc::new(store), config))
+}
+
 async fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !check() {
@@ -163,10 +171,7 @@ async fn wait_until(what: &str, mut check: impl FnMut() -> bool) {
 
 #[tokio::test]
 async fn a_followed_channel_feeds_the_engine_and_is_followed_again_after_a_drop() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("store: {e}"));
-    let config = Config::from_toml(&read("hookbell.toml")).unwrap_or_else(|e| panic!("{e}"));
-    let engine = Engine::new(Arc::new(store), config);
+    let (_dir, engine) = engine();
     let (channel, url) = FakeChannel::start().await;
     let mut smee = Smee::start(
         &engine,
@@ -223,10 +228,7 @@ async fn a_followed_channel_feeds_the_engine_and_is_followed_again_after_a_drop(
 
 #[tokio::test]
 async fn a_channel_that_falls_silent_is_opened_again() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("store: {e}"));
-    let config = Config::from_toml(&read("hookbell.toml")).unwrap_or_else(|e| panic!("{e}"));
-    let engine = Engine::new(Arc::new(store), config);
+    let (_dir, engine) = engine();
     let (channel, url) = FakeChannel::start().await;
     // The fake says `ready`, then nothing, and keeps the connection open.
     let mut smee = Smee::start_with(
