@@ -27,7 +27,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
-import { APP, startApp, startFakeNotifications, waitFor } from "./harness.mjs";
+import { APP, comm, startApp, startFakeNotifications, waitFor } from "./harness.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache/hookbell/target");
@@ -188,14 +188,6 @@ function memory(pid) {
     return { pss: field("Pss"), rss: field("Rss"), own: field("Private_Dirty") };
   } catch {
     return { pss: 0, rss: 0, own: 0 };
-  }
-}
-
-function comm(pid) {
-  try {
-    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
-  } catch {
-    return "?";
   }
 }
 
