@@ -25,24 +25,15 @@ use crate::smee::{Smee, SmeeStatus};
 /// The file that keeps the channel and the keys.
 pub const RELAY_FILE: &str = "relay.json";
 
-/// How often a pairing that failed at start-up is tried again.
-const PAIR_RETRY: Backoff = Backoff {
-    first: Duration::from_secs(1),
-    max: Duration::from_secs(300),
-};
+/// The longest wait between attempts to pair at start-up.
+const PAIR_RETRY_MAX: Duration = Duration::from_secs(300);
 
-/// Doubling delays from `first` up to `max`.
-struct Backoff {
-    first: Duration,
-    max: Duration,
-}
-
-impl Backoff {
-    fn retry_after(&self, attempt: u32) -> Duration {
-        self.first
-            .saturating_mul(2u32.saturating_pow(attempt.min(16)))
-            .min(self.max)
-    }
+/// The wait before attempt `attempt + 1`: 1 s, 2 s, 4 s … up to `max` (pairing here, and
+/// reconnecting to smee channels).
+pub(crate) fn doubling(attempt: u32, max: Duration) -> Duration {
+    Duration::from_secs(1)
+        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
+        .min(max)
 }
 
 /// The store settings that mark envelopes as stored: `relay.envelope.{id}` (a ULID).
@@ -295,7 +286,7 @@ impl Relay {
             };
             tracing::warn!(error = %e.message, "relay not started; trying again later");
             self.change(|v| v.error = Some(e.message.clone()));
-            tokio::time::sleep(PAIR_RETRY.retry_after(attempt)).await;
+            tokio::time::sleep(doubling(attempt, PAIR_RETRY_MAX)).await;
             let view = self.view();
             if view.url.as_deref() != Some(url.as_str()) || view.status.is_some() {
                 return;
@@ -508,9 +499,9 @@ mod tests {
     #[test]
     fn pairing_retries_back_off_to_five_minutes() {
         let delays: Vec<u64> = (0..12)
-            .map(|a| PAIR_RETRY.retry_after(a).as_secs())
+            .map(|a| doubling(a, PAIR_RETRY_MAX).as_secs())
             .collect();
         assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
-        assert_eq!(PAIR_RETRY.retry_after(u32::MAX).as_secs(), 300);
+        assert_eq!(doubling(u32::MAX, PAIR_RETRY_MAX).as_secs(), 300);
     }
 }

@@ -269,9 +269,7 @@ impl Follower {
 
 /// 1 s, 2 s, 4 s … up to a minute, with up to a quarter of jitter.
 fn backoff(attempt: u32) -> Duration {
-    let base = Duration::from_secs(1)
-        .saturating_mul(2u32.saturating_pow(attempt.min(8)))
-        .min(MAX_BACKOFF);
+    let base = crate::relay::doubling(attempt, MAX_BACKOFF);
     let jitter = base.mul_f64(rand_fraction() / 4.0);
     base + jitter
 }
