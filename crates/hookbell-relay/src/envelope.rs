@@ -1,5 +1,7 @@
 //! Sealed envelopes: the exact request a provider sent, sealed to the desktop's X25519 key with
-//! HPKE (RFC 9180: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, base mode).
+//! HPKE (RFC 9180: DHKEM(X25519, HKDF-SHA256), HKDF-SHA256, ChaCha20-Poly1305, base mode), as
+//! rustls implements it on aws-lc-rs (the TLS stack's own crypto, about twice as fast here as
+//! a pure-Rust X25519; see docs/BENCHMARKS.md).
 //!
 //! The relay seals a [`RelayedRequest`] the moment it has read it and keeps only the sealed
 //! bytes; only the desktop's [`SecretKey`] opens them. The associated data binds each envelope
@@ -14,15 +16,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::{DateTime, Utc};
 use hookbell_core::{Delivery, Headers};
-use hpke::aead::ChaCha20Poly1305;
-use hpke::kdf::HkdfSha256;
-use hpke::kem::X25519HkdfSha256;
-use hpke::{Deserializable, Kem as _, OpModeR, OpModeS, Serializable};
+use rustls::crypto::aws_lc_rs::hpke::DH_KEM_X25519_HKDF_SHA256_CHACHA20_POLY1305 as SUITE;
+use rustls::crypto::hpke::{EncapsulatedSecret, Hpke as _, HpkePrivateKey, HpkePublicKey};
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
-
-type Kem = X25519HkdfSha256;
-type Kdf = HkdfSha256;
-type Aead = ChaCha20Poly1305;
 
 /// The HPKE `info` string: names the protocol and its version.
 const INFO: &[u8] = b"hookbell-relay/v1 envelope";
@@ -60,7 +56,6 @@ impl PublicKey {
             .decode(text.trim())
             .map_err(|_| EnvelopeError::BadKey)?;
         let bytes: [u8; 32] = bytes.try_into().map_err(|_| EnvelopeError::BadKey)?;
-        <Kem as hpke::Kem>::PublicKey::from_bytes(&bytes).map_err(|_| EnvelopeError::BadKey)?;
         Ok(PublicKey(bytes))
     }
 
@@ -69,8 +64,8 @@ impl PublicKey {
         URL_SAFE_NO_PAD.encode(self.0)
     }
 
-    fn hpke(&self) -> Result<<Kem as hpke::Kem>::PublicKey, EnvelopeError> {
-        <Kem as hpke::Kem>::PublicKey::from_bytes(&self.0).map_err(|_| EnvelopeError::BadKey)
+    fn hpke(&self) -> HpkePublicKey {
+        HpkePublicKey(self.0.to_vec())
     }
 }
 
@@ -91,7 +86,6 @@ impl SecretKey {
             .decode(text.trim())
             .map_err(|_| EnvelopeError::BadKey)?;
         let bytes: [u8; 32] = bytes.try_into().map_err(|_| EnvelopeError::BadKey)?;
-        <Kem as hpke::Kem>::PrivateKey::from_bytes(&bytes).map_err(|_| EnvelopeError::BadKey)?;
         Ok(SecretKey(bytes))
     }
 
@@ -100,8 +94,8 @@ impl SecretKey {
         URL_SAFE_NO_PAD.encode(self.0)
     }
 
-    fn hpke(&self) -> Result<<Kem as hpke::Kem>::PrivateKey, EnvelopeError> {
-        <Kem as hpke::Kem>::PrivateKey::from_bytes(&self.0).map_err(|_| EnvelopeError::BadKey)
+    fn hpke(&self) -> HpkePrivateKey {
+        HpkePrivateKey::from(self.0.to_vec())
     }
 }
 
@@ -123,28 +117,17 @@ pub struct KeyPair {
 impl KeyPair {
     /// A fresh random key pair.
     pub fn generate() -> Result<Self, EnvelopeError> {
-        let mut ikm = [0u8; 32];
-        getrandom::fill(&mut ikm).map_err(|e| EnvelopeError::Random(e.to_string()))?;
-        let (secret, public) = Kem::derive_keypair(&ikm);
-        let mut s = [0u8; 32];
-        s.copy_from_slice(secret.to_bytes().as_slice());
-        let mut p = [0u8; 32];
-        p.copy_from_slice(public.to_bytes().as_slice());
+        let (public, secret) = SUITE
+            .generate_key_pair()
+            .map_err(|e| EnvelopeError::Random(e.to_string()))?;
+        let secret: [u8; 32] = secret
+            .secret_bytes()
+            .try_into()
+            .map_err(|_| EnvelopeError::BadKey)?;
+        let public: [u8; 32] = public.0.try_into().map_err(|_| EnvelopeError::BadKey)?;
         Ok(KeyPair {
-            secret: SecretKey(s),
-            public: PublicKey(p),
-        })
-    }
-
-    /// The pair of a known private key.
-    pub fn from_secret(secret: SecretKey) -> Result<Self, EnvelopeError> {
-        let sk = secret.hpke()?;
-        let pk = Kem::sk_to_pk(&sk);
-        let mut p = [0u8; 32];
-        p.copy_from_slice(pk.to_bytes().as_slice());
-        Ok(KeyPair {
-            secret,
-            public: PublicKey(p),
+            secret: SecretKey(secret),
+            public: PublicKey(public),
         })
     }
 }
@@ -237,16 +220,11 @@ pub fn aad(channel_id: &str, envelope_id: &str) -> Vec<u8> {
 pub fn seal(key: &PublicKey, request: &RelayedRequest) -> Result<Vec<u8>, EnvelopeError> {
     let plaintext = serde_json::to_vec(request).map_err(|_| EnvelopeError::Seal)?;
     let aad = aad(&request.channel_id, &request.envelope_id);
-    let (enc, ciphertext) = hpke::single_shot_seal::<Aead, Kdf, Kem>(
-        &OpModeS::Base,
-        &key.hpke()?,
-        INFO,
-        &plaintext,
-        &aad,
-    )
-    .map_err(|_| EnvelopeError::Seal)?;
+    let (enc, ciphertext) = SUITE
+        .seal(INFO, &aad, &plaintext, &key.hpke())
+        .map_err(|_| EnvelopeError::Seal)?;
     let mut sealed = Vec::with_capacity(ENC_LEN + ciphertext.len());
-    sealed.extend_from_slice(enc.to_bytes().as_slice());
+    sealed.extend_from_slice(&enc.0);
     sealed.extend_from_slice(&ciphertext);
     Ok(sealed)
 }
@@ -263,17 +241,11 @@ pub fn open(
         return Err(EnvelopeError::Open);
     }
     let (enc, ciphertext) = sealed.split_at(ENC_LEN);
-    let enc = <Kem as hpke::Kem>::EncappedKey::from_bytes(enc).map_err(|_| EnvelopeError::Open)?;
+    let enc = EncapsulatedSecret(enc.to_vec());
     let aad = aad(channel_id, envelope_id);
-    let plaintext = hpke::single_shot_open::<Aead, Kdf, Kem>(
-        &OpModeR::Base,
-        &key.hpke()?,
-        &enc,
-        INFO,
-        ciphertext,
-        &aad,
-    )
-    .map_err(|_| EnvelopeError::Open)?;
+    let plaintext = SUITE
+        .open(&enc, INFO, &aad, ciphertext, &key.hpke())
+        .map_err(|_| EnvelopeError::Open)?;
     let request: RelayedRequest =
         serde_json::from_slice(&plaintext).map_err(|e| EnvelopeError::Content(e.to_string()))?;
     if request.channel_id != channel_id || request.envelope_id != envelope_id {
@@ -338,11 +310,9 @@ mod tests {
     #[test]
     fn keys_round_trip_and_secrets_do_not_print() {
         let keys = KeyPair::generate().unwrap_or_else(|e| panic!("{e}"));
-        let again = KeyPair::from_secret(
-            SecretKey::from_base64(&keys.secret.expose_base64()).unwrap_or_else(|e| panic!("{e}")),
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(again.public, keys.public);
+        let again =
+            SecretKey::from_base64(&keys.secret.expose_base64()).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again.0, keys.secret.0);
         assert_eq!(
             PublicKey::from_base64(&keys.public.to_base64()).ok(),
             Some(keys.public.clone())
@@ -351,6 +321,30 @@ mod tests {
         assert!(!shown.contains(&keys.secret.expose_base64()));
         assert!(!shown.contains("plaintext-marker"));
         assert!(PublicKey::from_base64("short").is_err());
+    }
+
+    /// Envelopes sealed by the relay's first implementation (the `hpke` crate) open with this
+    /// one: both are RFC 9180, so queues kept across the switch stay readable.
+    #[test]
+    fn envelopes_sealed_by_the_first_implementation_still_open() {
+        let fixture: serde_json::Value =
+            serde_json::from_str(include_str!("../tests/fixtures/envelope-hpke-crate.json"))
+                .unwrap_or_else(|e| panic!("{e}"));
+        let field = |name: &str| fixture[name].as_str().unwrap_or_default().to_owned();
+        let key = SecretKey::from_base64(&field("secret_key")).unwrap_or_else(|e| panic!("{e}"));
+        let sealed = STANDARD
+            .decode(field("sealed"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let opened = open(&key, &field("channel_id"), &field("envelope_id"), &sealed)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(opened.source_id, "omniac");
+        assert_eq!(opened.query.as_deref(), Some("a=1&a=2"));
+        assert_eq!(opened.headers[1].1.0, vec![0xff, 0x01]);
+        assert_eq!(
+            opened.body.0,
+            b"{\"alert\":\"sealed before the switch to aws-lc\"}"
+        );
+        assert!(open(&key, &field("channel_id"), "another-id", &sealed).is_err());
     }
 
     #[test]
