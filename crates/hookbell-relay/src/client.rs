@@ -5,14 +5,18 @@
 //! private key, turns it into a [`Delivery`] (exact headers and body, `received_at` = the
 //! relay's receive time, so signature timestamps verify even after a day offline), hands it to
 //! a [`Sink`] and acknowledges it only once the sink returned, which it does only after a
-//! durable write. Up to [`ClientConfig::window`] deliveries are in the sink at once (so they
-//! share the store's group commit); acknowledgements are cumulative and follow sequence order.
+//! durable write. Up to [`ClientConfig::window`] deliveries are in flight at once: opening an
+//! envelope and preparing its delivery (the costly part: X25519, signatures, parsing) runs in
+//! tasks of their own, on every core, while commits happen in sequence order and share the
+//! store's group commit. Acknowledgements are cumulative and follow sequence order.
 //! The relay may send an envelope again (after a reconnect, say): dedup on the envelope id is
 //! the sink's job. After 45 s without a word from the relay the client reconnects, with
 //! jittered exponential backoff between attempts.
 
 use std::fmt;
 use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use base64::Engine as _;
@@ -23,6 +27,7 @@ use futures_util::{SinkExt, StreamExt};
 use hookbell_core::Delivery;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
+use tokio::task::JoinHandle;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
@@ -35,16 +40,25 @@ use crate::protocol::{ClientFrame, ServerFrame};
 #[error("{0}")]
 pub struct SinkError(pub String);
 
-/// Where opened deliveries go: the desktop's engine.
+/// Where opened deliveries go: the desktop's engine. Each delivery goes through two steps:
+/// [`Sink::prepare`], called for many envelopes at once on the runtime's worker threads, and
+/// [`Sink::commit`], called one envelope at a time in sequence order.
 pub trait Sink: Send + Sync + 'static {
-    /// Stores `delivery`, carried in envelope `envelope_id`. Must return `Ok` only once the
-    /// delivery is durably handled (stored, or knowingly refused); an envelope already
-    /// handled before must count as done without being stored again.
-    fn deliver(
+    /// What [`Sink::prepare`] hands to [`Sink::commit`].
+    type Prepared: Send + 'static;
+
+    /// The CPU-bound part (verify, parse) of storing `delivery`, carried in envelope
+    /// `envelope_id`. Must not depend on other envelopes being committed first.
+    fn prepare(&self, envelope_id: &str, delivery: Delivery) -> Self::Prepared;
+
+    /// Stores a prepared delivery. Calls come in sequence order, and whatever fixes the
+    /// order of stored deliveries must happen before `commit` returns. The future must end
+    /// `Ok` only once the delivery is durably handled (stored, or knowingly refused); an
+    /// envelope already handled before must count as done without being stored again.
+    fn commit(
         &self,
-        envelope_id: &str,
-        delivery: Delivery,
-    ) -> impl Future<Output = Result<(), SinkError>> + Send;
+        prepared: Self::Prepared,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send + 'static;
 }
 
 /// What a client needs to reach its channel.
@@ -65,7 +79,7 @@ pub struct ClientConfig {
     pub backoff_min: Duration,
     /// The longest reconnect delay (60 s).
     pub backoff_max: Duration,
-    /// Deliveries in the sink at once (128).
+    /// Deliveries in flight (being opened, prepared or committed) at once (128).
     pub window: usize,
 }
 
@@ -245,7 +259,7 @@ impl Client {
             acked: 0,
         });
         let (stop, stopped) = watch::channel(false);
-        let task = tokio::spawn(run(config, sink, status_tx, stopped));
+        let task = tokio::spawn(run(Arc::new(config), Arc::new(sink), status_tx, stopped));
         Client {
             status,
             stop,
@@ -308,8 +322,8 @@ fn backoff(config: &ClientConfig, attempt: u32) -> Duration {
 }
 
 async fn run<S: Sink>(
-    config: ClientConfig,
-    sink: S,
+    config: Arc<ClientConfig>,
+    sink: Arc<S>,
     status: watch::Sender<ClientStatus>,
     mut stopped: watch::Receiver<bool>,
 ) {
@@ -344,12 +358,13 @@ async fn run<S: Sink>(
     }
 }
 
+/// A committed delivery's sequence number and how its commit ended.
 type Outcome = (u64, Result<(), SinkError>);
 
 /// One connection: stream until it ends. `Ok(reason)` for an orderly end.
 async fn session<S: Sink>(
-    config: &ClientConfig,
-    sink: &S,
+    config: &Arc<ClientConfig>,
+    sink: &Arc<S>,
     status: &watch::Sender<ClientStatus>,
     stopped: &mut watch::Receiver<bool>,
 ) -> Result<String, String> {
@@ -386,13 +401,17 @@ async fn session<S: Sink>(
     });
     tracing::info!(channel = %config.channel_id, after, "connected to the relay");
 
-    let mut pending: FuturesOrdered<std::pin::Pin<Box<dyn Future<Output = Outcome> + Send + '_>>> =
+    // Envelopes being opened and prepared, each in a task of its own, and then prepared
+    // deliveries being committed; both in sequence order.
+    let mut preparing: FuturesOrdered<JoinHandle<(u64, Option<S::Prepared>)>> =
+        FuturesOrdered::new();
+    let mut pending: FuturesOrdered<Pin<Box<dyn Future<Output = Outcome> + Send>>> =
         FuturesOrdered::new();
     let mut done_since_ack = 0u32;
     let mut last_done: Option<u64> = None;
     let mut deadline = tokio::time::Instant::now() + config.silence_timeout;
     loop {
-        let reading = pending.len() < config.window.max(1);
+        let reading = preparing.len() + pending.len() < config.window.max(1);
         tokio::select! {
             message = ws.next(), if reading => {
                 deadline = tokio::time::Instant::now() + config.silence_timeout;
@@ -404,7 +423,10 @@ async fn session<S: Sink>(
                 match message {
                     Message::Text(text) => match serde_json::from_str::<ServerFrame>(text.as_str()) {
                         Ok(ServerFrame::Envelope { seq, id, sealed, .. }) => {
-                            pending.push_back(Box::pin(open_and_deliver(config, sink, seq, id, sealed)));
+                            let (config, sink) = (Arc::clone(config), Arc::clone(sink));
+                            preparing.push_back(tokio::spawn(async move {
+                                (seq, open_and_prepare(&config, sink.as_ref(), &id, seq, &sealed))
+                            }));
                         }
                         Ok(ServerFrame::Backlog { count, .. }) => {
                             status.send_modify(|s| s.backlog = Some(count));
@@ -419,6 +441,17 @@ async fn session<S: Sink>(
                     Message::Binary(_) => return Err("the relay sent a binary frame".into()),
                 }
             }
+            Some(prepared) = preparing.next(), if !preparing.is_empty() => {
+                let (seq, prepared) = prepared.map_err(|e| format!("preparing a delivery failed: {e}"))?;
+                // Committed here, in sequence order; only the wait for the disk is deferred.
+                let committed = prepared.map(|p| sink.commit(p));
+                pending.push_back(Box::pin(async move {
+                    match committed {
+                        Some(committed) => (seq, committed.await),
+                        None => (seq, Ok(())),
+                    }
+                }));
+            }
             Some((seq, outcome)) = pending.next(), if !pending.is_empty() => {
                 outcome.map_err(|e| format!("the desktop could not store a delivery: {e}"))?;
                 last_done = Some(seq);
@@ -427,7 +460,7 @@ async fn session<S: Sink>(
                     s.delivered += 1;
                     s.last_delivery_at = Some(Utc::now());
                 });
-                if pending.is_empty() || done_since_ack >= 128 {
+                if (pending.is_empty() && preparing.is_empty()) || done_since_ack >= 128 {
                     let frame = serde_json::to_string(&ClientFrame::Ack { seq }).unwrap_or_default();
                     ws.send(Message::Text(frame.into())).await.map_err(|e| format!("could not send an ack: {e}"))?;
                     done_since_ack = 0;
@@ -438,8 +471,8 @@ async fn session<S: Sink>(
                 return Err(format!("no word from the relay for {} s", config.silence_timeout.as_secs()));
             }
             _ = stopped.changed() => {
-                // Deliveries in flight finish (they may already be on their way to disk) and
-                // are acknowledged; the rest come again next time.
+                // Deliveries being committed finish (they may already be on their way to
+                // disk) and are acknowledged; the rest come again next time.
                 while let Some((seq, outcome)) = pending.next().await {
                     if outcome.is_err() { break; }
                     last_done = Some(seq);
@@ -456,22 +489,22 @@ async fn session<S: Sink>(
     }
 }
 
-/// Opens one envelope and hands it to the sink. An envelope that opens with none of the
-/// keys can never be read: it is reported and counted as done, so the queue moves on.
-async fn open_and_deliver<S: Sink>(
+/// Opens one envelope and prepares its delivery. An envelope that opens with none of the
+/// keys can never be read: it is reported and counted as done (`None`), so the queue moves on.
+fn open_and_prepare<S: Sink>(
     config: &ClientConfig,
     sink: &S,
+    id: &str,
     seq: u64,
-    id: String,
-    sealed: String,
-) -> Outcome {
+    sealed: &str,
+) -> Option<S::Prepared> {
     let opened = STANDARD
         .decode(sealed.as_bytes())
         .map_err(|_| envelope::EnvelopeError::Open)
         .and_then(|bytes| {
             let mut last = Err(envelope::EnvelopeError::Open);
             for key in &config.keys {
-                last = envelope::open(key, &config.channel_id, &id, &bytes);
+                last = envelope::open(key, &config.channel_id, id, &bytes);
                 if last.is_ok() {
                     break;
                 }
@@ -479,13 +512,10 @@ async fn open_and_deliver<S: Sink>(
             last
         });
     match opened {
-        Ok(request) => {
-            let delivery = request.into_delivery();
-            (seq, sink.deliver(&id, delivery).await)
-        }
+        Ok(request) => Some(sink.prepare(id, request.into_delivery())),
         Err(e) => {
             tracing::error!(envelope = %id, seq, error = %e, "an envelope could not be opened; skipped");
-            (seq, Ok(()))
+            None
         }
     }
 }

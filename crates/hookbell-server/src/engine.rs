@@ -1,7 +1,10 @@
 //! The engine: one `ingest` path for every delivery, whichever door it came through (the
-//! `/hooks` route today, the relay client later), plus the user's changes to alerts. Each
-//! change is announced on the [`EventBus`] only once it is on disk.
+//! `/hooks` route, the relay client, smee channels), plus the user's changes to alerts. Each
+//! change is announced on the [`EventBus`] only once it is on disk. Ingesting is two halves,
+//! [`Engine::prepare`] (verify and parse: CPU, parallel) and [`Engine::commit`] (write, in
+//! order), so the relay can drain a backlog on every core and still store it in order.
 
+use std::future::Future;
 use std::sync::{Arc, RwLock};
 
 use hookbell_core::{
@@ -53,6 +56,28 @@ impl From<IngestError> for ApiError {
             IngestError::Store(store) => store.into(),
         }
     }
+}
+
+/// A delivery [`Engine::prepare`]d: authenticated and parsed, ready for [`Engine::commit`].
+pub struct Prepared {
+    span: tracing::Span,
+    step: Step,
+}
+
+/// What committing a prepared delivery writes.
+enum Step {
+    /// Its alerts and its body (masked).
+    Store {
+        record: DeliveryRecord,
+        body: Vec<u8>,
+        alerts: Vec<hookbell_core::NewAlert>,
+    },
+    /// The unreadable body, kept in quarantine.
+    Quarantine {
+        record: DeliveryRecord,
+        body: Vec<u8>,
+        error: BodyError,
+    },
 }
 
 /// The store setting that holds the user's language (`"en"` or `"de"`).
@@ -188,13 +213,23 @@ impl Engine {
     }
 
     /// Verifies, parses and durably stores one delivery, then announces what changed.
-    /// Returns only once the delivery is on disk.
+    /// Returns only once the delivery is on disk. The same as [`Engine::prepare`] followed by
+    /// [`Engine::commit`].
     pub async fn ingest(&self, delivery: Delivery) -> Result<IngestOutcome, IngestError> {
-        let span = tracing::info_span!("delivery", source = %delivery.source_id, bytes = delivery.body.len(), delivery_id = tracing::field::Empty);
-        self.ingest_inner(delivery).instrument(span).await
+        let prepared = self.prepare(delivery)?;
+        self.commit(prepared).await
     }
 
-    async fn ingest_inner(&self, delivery: Delivery) -> Result<IngestOutcome, IngestError> {
+    /// The CPU-bound half of [`Engine::ingest`]: finds the source, verifies the delivery's
+    /// authentication and parses its body. Nothing is written but the count of a failed
+    /// authentication, so deliveries may be prepared in parallel and committed in order.
+    pub fn prepare(&self, delivery: Delivery) -> Result<Prepared, IngestError> {
+        let span = tracing::info_span!("delivery", source = %delivery.source_id, bytes = delivery.body.len(), delivery_id = tracing::field::Empty);
+        let step = span.in_scope(|| self.prepare_step(delivery))?;
+        Ok(Prepared { span, step })
+    }
+
+    fn prepare_step(&self, delivery: Delivery) -> Result<Step, IngestError> {
         let source = self
             .source(&delivery.source_id)
             .ok_or_else(|| IngestError::UnknownSource(delivery.source_id.clone()))?;
@@ -205,14 +240,85 @@ impl Engine {
             }
             return Err(e.into());
         }
+        let record = DeliveryRecord {
+            id: String::new(),
+            source: source.id.clone(),
+            provider: source.provider.clone(),
+            received_at: delivery.received_at,
+            peer: delivery.peer.map(|p| p.to_string()),
+            headers: delivery.headers.redacted(&source.auth.secret_headers()),
+            size: delivery.body.len(),
+            status: DeliveryStatus::Accepted,
+            error: None,
+            alert_ids: Vec::new(),
+        };
+        // The config was validated, so the provider exists; `generic` is the safe fallback.
+        let provider = providers::get(&source.provider)
+            .or_else(|| providers::get("generic"))
+            .ok_or_else(|| IngestError::UnknownSource(source.id.clone()))?;
         let ctx = Context { lang: self.lang() };
-        let outcome = store_delivery(self.store.as_ref(), &source, delivery, &ctx).await?;
-        tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
-        tracing::info!(
-            alerts = outcome.alert_ids.len(),
-            duplicate = outcome.duplicate,
-            "delivery stored"
-        );
+        Ok(match hookbell_core::normalize(provider, &delivery, &ctx) {
+            Ok(normalized) => Step::Store {
+                record,
+                body: normalized.stored_body,
+                alerts: normalized.alerts,
+            },
+            Err(error) => Step::Quarantine {
+                record: DeliveryRecord {
+                    error: Some(error.to_string()),
+                    ..record
+                },
+                body: delivery.body,
+                error,
+            },
+        })
+    }
+
+    /// The writing half of [`Engine::ingest`]: hands the prepared delivery to the store's
+    /// writer before it returns (so calls made in order are written in that order), and
+    /// answers once it is on disk, after announcing what changed.
+    pub fn commit(
+        &self,
+        prepared: Prepared,
+    ) -> impl Future<Output = Result<IngestOutcome, IngestError>> + Send + 'static {
+        let Prepared { span, step } = prepared;
+        let write = span.in_scope(|| match step {
+            Step::Store {
+                record,
+                body,
+                alerts,
+            } => Ok(self.store.ingest(record, body, alerts)),
+            Step::Quarantine {
+                record,
+                body,
+                error,
+            } => {
+                tracing::warn!(reason = %error, "delivery quarantined");
+                Err((self.store.quarantine(record, body), error))
+            }
+        });
+        let engine = self.clone();
+        async move {
+            let outcome = match write {
+                Ok(stored) => stored.await?,
+                Err((quarantined, error)) => {
+                    let delivery_id = quarantined.await?;
+                    return Err(IngestError::Quarantined { error, delivery_id });
+                }
+            };
+            tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
+            tracing::info!(
+                alerts = outcome.alert_ids.len(),
+                duplicate = outcome.duplicate,
+                "delivery stored"
+            );
+            engine.announce(&outcome);
+            Ok(outcome)
+        }
+        .instrument(span)
+    }
+
+    fn announce(&self, outcome: &IngestOutcome) {
         if self.events.has_subscribers() {
             for alert in &outcome.created {
                 self.events
@@ -224,7 +330,6 @@ impl Engine {
             }
         }
         self.publish_stats();
-        Ok(outcome)
     }
 
     /// Marks an alert read/done; announces it.
@@ -259,45 +364,6 @@ impl Engine {
         match self.store.stats() {
             Ok(stats) => self.events.publish(Event::Stats(Box::new(stats))),
             Err(e) => tracing::error!(error = %e, "could not read stats"),
-        }
-    }
-}
-
-/// Parse, mask, and write durably (quarantining what cannot be read).
-async fn store_delivery(
-    store: &dyn Store,
-    source: &SourceConfig,
-    delivery: Delivery,
-    ctx: &Context,
-) -> Result<IngestOutcome, IngestError> {
-    let record = DeliveryRecord {
-        id: String::new(),
-        source: source.id.clone(),
-        provider: source.provider.clone(),
-        received_at: delivery.received_at,
-        peer: delivery.peer.map(|p| p.to_string()),
-        headers: delivery.headers.redacted(&source.auth.secret_headers()),
-        size: delivery.body.len(),
-        status: DeliveryStatus::Accepted,
-        error: None,
-        alert_ids: Vec::new(),
-    };
-    // The config was validated, so the provider exists; `generic` is the safe fallback.
-    let provider = providers::get(&source.provider)
-        .or_else(|| providers::get("generic"))
-        .ok_or_else(|| IngestError::UnknownSource(source.id.clone()))?;
-    match hookbell_core::normalize(provider, &delivery, ctx) {
-        Ok(normalized) => Ok(store
-            .ingest(record, normalized.stored_body, normalized.alerts)
-            .await?),
-        Err(error) => {
-            tracing::warn!(reason = %error, "delivery quarantined");
-            let record = DeliveryRecord {
-                error: Some(error.to_string()),
-                ..record
-            };
-            let delivery_id = store.quarantine(record, delivery.body).await?;
-            Err(IngestError::Quarantined { error, delivery_id })
         }
     }
 }

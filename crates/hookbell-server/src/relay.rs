@@ -7,9 +7,7 @@
 use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::pin::pin;
 use std::sync::{Arc, OnceLock, RwLock};
-use std::task::Poll;
 use std::time::Duration;
 
 use hookbell_core::Delivery;
@@ -18,7 +16,7 @@ use hookbell_relay::{Client, ClientConfig, KeyPair, SecretKey, Sink, SinkError};
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
-use crate::engine::{Engine, IngestError};
+use crate::engine::{Engine, IngestError, Prepared};
 use crate::error::ApiError;
 use crate::smee::{Smee, SmeeStatus};
 
@@ -70,34 +68,71 @@ pub struct EngineSink {
     pub engine: Engine,
 }
 
+/// A relayed delivery on its way into the engine.
+pub enum Relayed {
+    /// Its envelope was stored before.
+    Seen,
+    /// Checking for that failed.
+    Unknown(SinkError),
+    /// New: the mark to set, and the delivery prepared (or refused: counted, nothing to store).
+    New {
+        /// The envelope's mark.
+        mark: String,
+        /// What [`Engine::prepare`] made of it (boxed: it travels between tasks).
+        prepared: Box<Result<Prepared, IngestError>>,
+    },
+}
+
 impl Sink for EngineSink {
-    async fn deliver(&self, envelope_id: &str, delivery: Delivery) -> Result<(), SinkError> {
-        let store = self.engine.store();
-        let key = envelope_setting(envelope_id);
-        if store
-            .setting(&key)
-            .map_err(|e| SinkError(e.to_string()))?
-            .is_some()
-        {
-            return Ok(());
+    type Prepared = Relayed;
+
+    fn prepare(&self, envelope_id: &str, delivery: Delivery) -> Relayed {
+        let mark = envelope_setting(envelope_id);
+        match self.engine.store().setting(&mark) {
+            Ok(Some(_)) => Relayed::Seen,
+            Ok(None) => Relayed::New {
+                mark,
+                prepared: Box::new(self.engine.prepare(delivery)),
+            },
+            Err(e) => Relayed::Unknown(SinkError(e.to_string())),
         }
-        let mut ingest = pin!(self.engine.ingest(delivery));
-        // The first poll hands the delivery to the store's writer; the mark follows it.
-        let first = std::future::poll_fn(|cx| Poll::Ready(ingest.as_mut().poll(cx))).await;
-        let mark = store.set_setting(&key, serde_json::Value::Bool(true));
-        let outcome = match first {
-            Poll::Ready(outcome) => outcome,
-            Poll::Pending => ingest.await,
+    }
+
+    fn commit(
+        &self,
+        relayed: Relayed,
+    ) -> impl Future<Output = Result<(), SinkError>> + Send + 'static {
+        // Both writes are handed to the store's writer here, the delivery first.
+        let writes = match relayed {
+            Relayed::Seen => Ok(None),
+            Relayed::Unknown(e) => Err(e),
+            Relayed::New { mark, prepared } => {
+                let stored = (*prepared).map(|p| self.engine.commit(p));
+                let marked = self
+                    .engine
+                    .store()
+                    .set_setting(&mark, serde_json::Value::Bool(true));
+                Ok(Some((stored, marked)))
+            }
         };
-        match outcome {
-            // Refused deliveries are handled too: counted, or kept in quarantine.
-            Ok(_)
-            | Err(IngestError::Unauthorized(_))
-            | Err(IngestError::UnknownSource(_))
-            | Err(IngestError::Quarantined { .. }) => {}
-            Err(IngestError::Store(e)) => return Err(SinkError(e.to_string())),
+        async move {
+            let Some((stored, marked)) = writes? else {
+                return Ok(());
+            };
+            let outcome = match stored {
+                Ok(stored) => stored.await.map(drop),
+                Err(refused) => Err(refused),
+            };
+            match outcome {
+                // Refused deliveries are handled too: counted, or kept in quarantine.
+                Ok(())
+                | Err(IngestError::Unauthorized(_))
+                | Err(IngestError::UnknownSource(_))
+                | Err(IngestError::Quarantined { .. }) => {}
+                Err(IngestError::Store(e)) => return Err(SinkError(e.to_string())),
+            }
+            marked.await.map_err(|e| SinkError(e.to_string()))
         }
-        mark.await.map_err(|e| SinkError(e.to_string()))
     }
 }
 

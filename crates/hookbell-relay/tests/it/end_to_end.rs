@@ -1,5 +1,6 @@
 //! Provider → relay → desktop, with the desktop offline while deliveries arrive.
 
+use std::future::Future;
 use std::time::Duration;
 
 use futures_util::StreamExt;
@@ -170,7 +171,8 @@ async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() 
     }
     delivery.received_at = a_day_ago;
     for _ in 0..3 {
-        sink.deliver("01ENVELOPE", delivery.clone())
+        let prepared = sink.prepare("01ENVELOPE", delivery.clone());
+        sink.commit(prepared)
             .await
             .unwrap_or_else(|e| panic!("{e}"));
     }
@@ -185,4 +187,80 @@ async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() 
             .ok(),
         Some(0)
     );
+}
+
+/// Records the order of commits; preparing every third delivery takes a while, so
+/// preparations finish out of order.
+#[derive(Default)]
+struct OrderSink {
+    committed: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+}
+
+impl Sink for OrderSink {
+    type Prepared = String;
+
+    fn prepare(&self, _envelope_id: &str, delivery: hookbell_core::Delivery) -> String {
+        let body: serde_json::Value =
+            serde_json::from_slice(&delivery.body).unwrap_or_else(|e| panic!("{e}"));
+        let id = body["id"].as_str().unwrap_or_default().to_owned();
+        let n: usize = id.trim_start_matches("evt_").parse().unwrap_or(0);
+        if n.is_multiple_of(3) {
+            // Work, not synchronisation: a slow preparation for the others to overtake.
+            std::thread::sleep(Duration::from_millis(3));
+        }
+        id
+    }
+
+    fn commit(
+        &self,
+        id: String,
+    ) -> impl Future<Output = Result<(), hookbell_relay::SinkError>> + Send + 'static {
+        // The order is fixed here, at the call; the future only finishes.
+        if let Ok(mut committed) = self.committed.lock() {
+            committed.push(id);
+        }
+        std::future::ready(Ok(()))
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commits_follow_the_relays_order_when_preparations_finish_out_of_order() {
+    const N: usize = 200;
+    let relay = InProcRelay::start("relay.toml").await;
+    let (keys, pairing) = pair(&relay.base).await;
+    let http = reqwest::Client::new();
+    for n in 0..N {
+        let (status, _) = send_signed(
+            &http,
+            &relay.base,
+            &pairing.channel_id,
+            &alert_body(n, MARKER),
+            &format!("msg_{n}"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, StatusCode::ACCEPTED);
+    }
+    let sink = OrderSink::default();
+    let committed = std::sync::Arc::clone(&sink.committed);
+    let client = Client::start(
+        ClientConfig::new(
+            &relay.base,
+            &pairing.channel_id,
+            &pairing.token,
+            vec![keys.secret.clone()],
+        ),
+        sink,
+    );
+    let mut status = client.subscribe();
+    wait_until(Duration::from_secs(30), "every delivery committed", || {
+        let delivered = status.borrow_and_update().delivered;
+        async move { delivered >= N as u64 }
+    })
+    .await;
+    let committed = committed.lock().map(|c| c.clone()).unwrap_or_default();
+    let expected: Vec<String> = (0..N).map(|n| format!("evt_{n}")).collect();
+    assert_eq!(committed, expected);
+    client.stop().await;
+    relay.stop().await;
 }
