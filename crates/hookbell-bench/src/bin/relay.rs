@@ -26,6 +26,11 @@ use hookbell_server::relay::EngineSink;
 use tokio::io::AsyncBufReadExt;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
+/// The allocator the desktop's engine runs with (hookbelld and the app), so the drain
+/// numbers are theirs.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     about = "Benchmarks hookbell-relay: ingest, backlog drain, end-to-end latency, idle desktops"
