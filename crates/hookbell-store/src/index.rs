@@ -117,6 +117,16 @@ impl Index {
         self.entries.insert(id, meta);
     }
 
+    /// How many alerts it holds.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Every entry, oldest first.
+    pub fn iter(&self) -> impl Iterator<Item = (&Id, &Meta)> {
+        self.entries.iter()
+    }
+
     /// Removes an entry.
     pub fn remove(&mut self, id: &Id) -> Option<Meta> {
         let meta = self.entries.remove(id)?;

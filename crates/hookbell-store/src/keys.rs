@@ -11,11 +11,13 @@
 //! | `n/authfail/` | source | u64 big-endian |
 //! | `s/` | setting key | JSON |
 //! | `m/schema_version` | | u32 big-endian |
+//! | `m/index_snapshot` | | the generation of the current index snapshot ([`crate::snapshot`]) |
 
 pub const META: &[u8] = b"x/";
 pub const DELIVERY: &[u8] = b"d/";
 pub const QUARANTINE: &[u8] = b"iq/";
 pub const SCHEMA_VERSION: &[u8] = b"m/schema_version";
+pub const INDEX_SNAPSHOT: &[u8] = b"m/index_snapshot";
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()

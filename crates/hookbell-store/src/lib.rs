@@ -6,7 +6,8 @@
 //! waiting changes, flushes once for the whole group, and only then answers each caller: a
 //! caller that got `Ok` knows its change is on disk, and concurrent deliveries share one fsync
 //! (group commit). An in-memory index of every alert's severity, status, source and search
-//! text (`index`) serves listing, totals and stats; alerts themselves are read from sled.
+//! text (`index`) serves listing, totals and stats; alerts themselves are read from sled. A
+//! clean close saves that index to a file (`snapshot`) so the next open need not rebuild it.
 #![forbid(unsafe_code)]
 
 mod error;
@@ -16,6 +17,7 @@ mod pending;
 mod query;
 mod records;
 mod sled_store;
+mod snapshot;
 mod writer;
 
 pub use error::{Result, StoreError};

@@ -1,6 +1,6 @@
 //! [`SledStore`]: the [`Store`] on sled 0.34.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::thread::JoinHandle;
 
@@ -16,6 +16,7 @@ use crate::records::{
     DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, SourceActivity, Stats,
     unframe,
 };
+use crate::snapshot;
 use crate::writer::{self, Done, Ids, Job, Op, Prepared};
 use crate::{Pending, Store};
 
@@ -28,7 +29,10 @@ const MIGRATIONS: &[fn(&Tree) -> Result<()>] = &[];
 
 /// The sled-backed store. Dropping it stops the writer thread after a last flush.
 pub struct SledStore {
+    dir: PathBuf,
     db: sled::Db,
+    /// True when the index came from the snapshot rather than a scan.
+    from_snapshot: bool,
     tree: Tree,
     index: Arc<RwLock<Index>>,
     ids: Arc<Ids>,
@@ -47,7 +51,22 @@ impl SledStore {
             .open()?;
         let tree = db.open_tree("hookbell")?;
         migrate(&tree)?;
-        let index = Arc::new(RwLock::new(build_index(&tree)?));
+        let started = std::time::Instant::now();
+        let snapshot = match tree.get(keys::INDEX_SNAPSHOT)? {
+            Some(generation) => snapshot::load(dir, &generation),
+            None => None,
+        };
+        let from_snapshot = snapshot.is_some();
+        let index = match snapshot {
+            Some(index) => index,
+            None => build_index(&tree)?,
+        };
+        tracing::info!(alerts = index.len(), from_snapshot, took = ?started.elapsed(), "index ready");
+        // From here on the store changes, and the snapshot no longer describes it.
+        if tree.remove(keys::INDEX_SNAPSHOT)?.is_some() {
+            tree.flush()?;
+        }
+        let index = Arc::new(RwLock::new(index));
         let (tx, rx) = mpsc::channel();
         let ids = Arc::new(Ids::default());
         let (writer_tree, writer_index, writer_ids) =
@@ -57,7 +76,9 @@ impl SledStore {
             .spawn(move || writer::run(writer_tree, writer_index, writer_ids, rx))
             .map_err(|e| StoreError::Db(sled::Error::Io(e)))?;
         Ok(SledStore {
+            dir: dir.to_owned(),
             db,
+            from_snapshot,
             tree,
             index,
             ids,
@@ -66,16 +87,46 @@ impl SledStore {
         })
     }
 
-    /// Stops the writer after the ops already sent, flushes, and waits for it.
+    /// Stops the writer after the ops already sent, flushes, waits for it, and saves the
+    /// index snapshot for the next open.
     pub fn close(&self) -> Result<()> {
         if let Ok(mut jobs) = self.jobs.lock() {
             jobs.take();
         }
-        if let Some(handle) = self.writer.lock().ok().and_then(|mut w| w.take()) {
+        let writer = self.writer.lock().ok().and_then(|mut w| w.take());
+        let first = writer.is_some();
+        if let Some(handle) = writer {
             let _ = handle.join();
         }
         self.db.flush()?;
+        if first {
+            self.save_snapshot()?;
+        }
         Ok(())
+    }
+
+    /// Writes the index snapshot, then names it in the database. A snapshot that cannot be
+    /// written only costs the next open a scan.
+    fn save_snapshot(&self) -> Result<()> {
+        let generation = snapshot::new_generation();
+        let saved = match self.index.read() {
+            Ok(index) => snapshot::save(&self.dir, &index, &generation),
+            Err(_) => return Ok(()),
+        };
+        match saved {
+            Ok(()) => {
+                self.tree.insert(keys::INDEX_SNAPSHOT, &generation)?;
+                self.db.flush()?;
+            }
+            Err(e) => tracing::warn!(error = %e, "could not save the index snapshot"),
+        }
+        Ok(())
+    }
+
+    /// True when this open read the index from the snapshot of the last clean close instead
+    /// of scanning every alert.
+    pub fn index_from_snapshot(&self) -> bool {
+        self.from_snapshot
     }
 
     /// Bytes the database takes on disk.
@@ -121,7 +172,7 @@ fn build_index(tree: &Tree) -> Result<Index> {
             Meta::decode(&value).ok_or_else(|| corrupt("unreadable index record"))?,
         );
     }
-    tracing::debug!(alerts = index.stats().total, took = ?started.elapsed(), "index built");
+    tracing::debug!(alerts = index.len(), took = ?started.elapsed(), "index built by a scan");
     Ok(index)
 }
 

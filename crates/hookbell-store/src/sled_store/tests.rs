@@ -454,3 +454,65 @@ fn settings_named_by_old_ulids_are_purged_and_the_rest_kept() {
     assert!(!has(&old), "the old mark is gone");
     assert!(has(&recent) && has(&other) && has("notifications"));
 }
+
+#[test]
+fn a_clean_close_saves_the_index_and_only_a_current_snapshot_is_used() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let open = || SledStore::open(dir.path()).unwrap_or_else(|e| panic!("open: {e}"));
+    let everything = AlertQuery {
+        limit: Some(50),
+        ..AlertQuery::default()
+    };
+
+    let store = open();
+    assert!(!store.index_from_snapshot(), "a new store has no snapshot");
+    let read = ingest(
+        &store,
+        "omniac",
+        "k1",
+        Severity::Critical,
+        "Password leaked",
+    );
+    ingest(&store, "enzoic", "k2", Severity::Low, "Old breach");
+    store
+        .patch(
+            &read.alert_ids[0],
+            AlertPatch {
+                read: Some(true),
+                done: None,
+            },
+        )
+        .wait()
+        .unwrap_or_else(|e| panic!("patch: {e}"));
+    let stats = store.stats().unwrap_or_else(|e| panic!("{e}"));
+    let page = list(&store, everything.clone());
+    store.close().unwrap_or_else(|e| panic!("close: {e}"));
+    drop(store);
+    let first_snapshot = std::fs::read(dir.path().join(snapshot::FILE))
+        .unwrap_or_else(|e| panic!("no snapshot after a clean close: {e}"));
+
+    let store = open();
+    assert!(store.index_from_snapshot());
+    assert_eq!(store.stats().ok(), Some(stats));
+    assert_eq!(list(&store, everything.clone()), page);
+    assert_eq!(
+        store.tree.get(keys::INDEX_SNAPSHOT).ok().flatten(),
+        None,
+        "an open store's snapshot is no longer current"
+    );
+    ingest(&store, "omniac", "k3", Severity::High, "New paste");
+    drop(store);
+
+    // The first snapshot is back in place, but the store names the second one: scan.
+    std::fs::write(dir.path().join(snapshot::FILE), first_snapshot)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store = open();
+    assert!(!store.index_from_snapshot(), "a stale snapshot is not used");
+    assert_eq!(store.stats().map(|s| s.total).ok(), Some(3));
+    let titles: Vec<String> = list(&store, everything)
+        .alerts
+        .into_iter()
+        .map(|a| a.title)
+        .collect();
+    assert_eq!(titles, ["New paste", "Old breach", "Password leaked"]);
+}
