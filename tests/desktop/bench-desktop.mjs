@@ -222,6 +222,28 @@ function engineReadyAt() {
   return Date.parse(lines.at(-1)?.split(" ")[0] ?? "");
 }
 
+/** True while `pid` runs (not gone, not a zombie waiting for its parent). */
+function alive(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
+  } catch {
+    return false;
+  }
+}
+
+/** Quits the app as a user does (SIGTERM to the app itself, which flushes the store and saves
+ * its index snapshot), then ends the WebDriver session. Ending the session alone kills the
+ * app, which a user's next start would then pay for with a full index scan. */
+async function quit(app) {
+  const main = app.processes().find((pid) => comm(pid) === "hookbell");
+  if (main) {
+    process.kill(main, "SIGTERM");
+    await waitFor(() => !alive(main), "the app to quit", DEADLINE).catch(() => {});
+  }
+  await app.stop();
+}
+
 async function measureStart(run) {
   const cold = dropCaches();
   const app = await startApp({ name: `bench-start-${run}`, dataDir: DATA, waitForUi: false });
@@ -232,7 +254,7 @@ async function measureStart(run) {
     const page = await app.execute("return performance.timeOrigin;");
     return { ms: painted - started, engine: engineReadyAt() - started, page: page - started, cold };
   } finally {
-    await app.stop();
+    await quit(app);
   }
 }
 
@@ -244,7 +266,7 @@ async function measureFresh() {
     await sleep(5_000);
     return app.processes().map((pid) => ({ pid, name: comm(pid), ...memory(pid) }));
   } finally {
-    await app.stop();
+    await quit(app);
   }
 }
 
@@ -278,7 +300,7 @@ async function measureRunning(fake) {
     }
     return { cpuSeconds, processes, latencies };
   } finally {
-    await app.stop();
+    await quit(app);
   }
 }
 
