@@ -155,7 +155,7 @@ impl Drop for SledStore {
 /// Reads every `x/` record into the in-memory index.
 fn build_index(tree: &Tree) -> Result<Index> {
     let started = std::time::Instant::now();
-    let mut index = Index::default();
+    let mut entries = Vec::new();
     for entry in tree.scan_prefix(keys::META) {
         let (key, value) = entry?;
         let corrupt = |reason: &str| StoreError::Corrupt {
@@ -167,11 +167,12 @@ fn build_index(tree: &Tree) -> Result<Index> {
             .and_then(|id| std::str::from_utf8(id).ok())
             .and_then(index::parse_id)
             .ok_or_else(|| corrupt("not an alert id"))?;
-        index.insert(
+        entries.push((
             id,
             Meta::decode(&value).ok_or_else(|| corrupt("unreadable index record"))?,
-        );
+        ));
     }
+    let index = Index::from_sorted(entries);
     tracing::debug!(alerts = index.len(), took = ?started.elapsed(), "index built by a scan");
     Ok(index)
 }

@@ -14,7 +14,7 @@
 //! then per entry the 26-byte id, the record's length (u16) and the `x/` record itself
 //! ([`Meta::encode`]), and last a CRC-32 of everything before it.
 
-use std::io::Write as _;
+use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
 
 use crate::index::{Id, Index, Meta};
@@ -66,30 +66,64 @@ pub(crate) fn save(dir: &Path, index: &Index, generation: &Generation) -> std::i
 }
 
 /// The snapshot in `dir`, if there is one of generation `generation` and it reads back whole.
+/// Read as a stream, so the file is never in memory all at once.
 pub(crate) fn load(dir: &Path, generation: &[u8]) -> Option<Index> {
-    let bytes = std::fs::read(path(dir)).ok()?;
-    let (body, crc) = bytes.split_last_chunk::<4>()?;
-    if crc32fast::hash(body) != u32::from_le_bytes(*crc) {
+    let file = std::fs::File::open(path(dir)).ok()?;
+    let size = file.metadata().ok()?.len();
+    let mut reader = Checked {
+        inner: std::io::BufReader::with_capacity(256 * 1024, file),
+        crc: crc32fast::Hasher::new(),
+        left: size.checked_sub(4)?,
+    };
+    let mut magic = [0u8; 8];
+    reader.read(&mut magic)?;
+    let mut found = [0u8; 16];
+    reader.read(&mut found)?;
+    if &magic != MAGIC || found.as_slice() != generation {
+        return None;
+    }
+    let mut count = [0u8; 8];
+    reader.read(&mut count)?;
+    let count = u64::from_le_bytes(count);
+    let mut entries = Vec::with_capacity(usize::try_from(count).ok()?.min(10_000_000));
+    let mut record = Vec::with_capacity(512);
+    for _ in 0..count {
+        let mut id: Id = [0; 26];
+        reader.read(&mut id)?;
+        let mut len = [0u8; 2];
+        reader.read(&mut len)?;
+        record.resize(usize::from(u16::from_le_bytes(len)), 0);
+        reader.read(&mut record)?;
+        entries.push((id, Meta::decode(&record)?));
+    }
+    let computed = reader.crc.clone().finalize();
+    let mut crc = [0u8; 4];
+    if reader.left != 0 || reader.inner.read_exact(&mut crc).is_err() {
+        return None;
+    }
+    if computed != u32::from_le_bytes(crc) {
         tracing::warn!("the index snapshot is damaged; scanning instead");
         return None;
     }
-    let rest = body.strip_prefix(MAGIC.as_slice())?;
-    let (found, rest) = rest.split_first_chunk::<16>()?;
-    if found.as_slice() != generation {
-        return None;
+    Some(Index::from_sorted(entries))
+}
+
+/// Reads the checksummed part of the file, feeding the CRC as it goes.
+struct Checked<R> {
+    inner: R,
+    crc: crc32fast::Hasher,
+    /// Bytes left before the CRC.
+    left: u64,
+}
+
+impl<R: std::io::Read> Checked<R> {
+    /// Fills `buf`; `None` when the checksummed part ends first.
+    fn read(&mut self, buf: &mut [u8]) -> Option<()> {
+        self.left = self.left.checked_sub(buf.len() as u64)?;
+        self.inner.read_exact(buf).ok()?;
+        self.crc.update(buf);
+        Some(())
     }
-    let (count, mut rest) = rest.split_first_chunk::<8>()?;
-    let count = u64::from_le_bytes(*count);
-    let mut index = Index::default();
-    for _ in 0..count {
-        let (id, after) = rest.split_first_chunk::<26>()?;
-        let (len, after) = after.split_first_chunk::<2>()?;
-        let (record, after) = after.split_at_checked(usize::from(u16::from_le_bytes(*len)))?;
-        let id: Id = *id;
-        index.insert(id, Meta::decode(record)?);
-        rest = after;
-    }
-    rest.is_empty().then_some(index)
 }
 
 #[cfg(test)]

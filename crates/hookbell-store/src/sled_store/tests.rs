@@ -11,6 +11,24 @@ fn store() -> (tempfile::TempDir, SledStore) {
     (dir, store)
 }
 
+/// Opens the store in `dir` again after it was dropped. sled lets go of its lock only once its
+/// I/O threads have dropped their last reference to the old store, a moment later.
+fn reopen(dir: &Path) -> SledStore {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    loop {
+        match SledStore::open(dir) {
+            Ok(store) => return store,
+            Err(e)
+                if e.to_string().contains("could not acquire lock")
+                    && std::time::Instant::now() < deadline =>
+            {
+                std::thread::sleep(std::time::Duration::from_millis(10));
+            }
+            Err(e) => panic!("open: {e}"),
+        }
+    }
+}
+
 fn delivery(source: &str) -> DeliveryRecord {
     DeliveryRecord {
         id: String::new(),
@@ -335,7 +353,7 @@ fn concurrent_writers_all_land_and_survive_reopen() {
             .wait()
             .unwrap_or(());
     }
-    let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+    let store = reopen(dir.path());
     assert_eq!(store.stats().map(|s| s.total).ok(), Some(400));
     assert_eq!(
         list(
@@ -458,7 +476,7 @@ fn settings_named_by_old_ulids_are_purged_and_the_rest_kept() {
 #[test]
 fn a_clean_close_saves_the_index_and_only_a_current_snapshot_is_used() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
-    let open = || SledStore::open(dir.path()).unwrap_or_else(|e| panic!("open: {e}"));
+    let open = || reopen(dir.path());
     let everything = AlertQuery {
         limit: Some(50),
         ..AlertQuery::default()
