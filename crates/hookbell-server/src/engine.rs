@@ -367,3 +367,6 @@ impl Engine {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
