@@ -584,6 +584,24 @@ impl Writer {
 mod tests {
     use super::*;
 
+    /// Opens the queue in `dir` again after it was dropped. sled lets go of its lock only once
+    /// its I/O threads have dropped their last reference to the old database, a moment later.
+    fn reopen(dir: &std::path::Path) -> SledQueue {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        loop {
+            match SledQueue::open(dir) {
+                Ok(queue) => return queue,
+                Err(e)
+                    if e.to_string().contains("could not acquire lock")
+                        && std::time::Instant::now() < deadline =>
+                {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("open: {e}"),
+            }
+        }
+    }
+
     fn record(id: &str) -> ChannelRecord {
         ChannelRecord {
             id: id.into(),
@@ -642,7 +660,7 @@ mod tests {
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
         }
-        let q = SledQueue::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+        let q = reopen(dir.path());
         assert_eq!(q.depth(&c).count, 2, "counters are rebuilt at open");
         assert_eq!(q.acked(&c), 5);
         let expired = q
