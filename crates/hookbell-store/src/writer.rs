@@ -3,8 +3,9 @@
 //! Callers send an [`Op`] and wait for the reply (see [`crate::Pending`]). The thread takes every op waiting in the
 //! channel, applies each as one atomic sled batch, flushes once for the whole group, and then
 //! answers all of them. An error in the flush fails every op of the group: none of them was
-//! acknowledged, so none is reported as stored. The in-memory index is updated as each batch
-//! lands.
+//! acknowledged, so none is reported as stored. The in-memory index takes the group's changes
+//! after the flush and before the answers, so a listing never shows what is not yet on disk,
+//! and a caller that got its answer finds its change listed.
 
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
@@ -135,7 +136,12 @@ pub(crate) struct Job {
 
 /// Runs until every sender is dropped, then flushes one last time.
 pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mpsc::Receiver<Job>) {
-    let mut writer = Writer { tree, index, ids };
+    let mut writer = Writer {
+        tree,
+        index,
+        ids,
+        index_changes: Vec::new(),
+    };
     let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
@@ -167,6 +173,7 @@ pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mp
             .collect();
         let applied = started.elapsed();
         let flushed = writer.tree.flush();
+        writer.publish_index_changes();
         tracing::trace!(ops = group.len(), ?applied, flush = ?(started.elapsed() - applied), "group committed");
         if let Err(e) = &flushed {
             tracing::error!(error = %e, ops = group.len(), "flush failed; the group is not acknowledged");
@@ -183,10 +190,15 @@ pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mp
     let _ = writer.tree.flush();
 }
 
+/// A change to the in-memory index, made once its group is flushed.
+type IndexChange = Box<dyn FnOnce(&mut Index) + Send>;
+
 struct Writer {
     tree: Tree,
     index: Arc<RwLock<Index>>,
     ids: Arc<Ids>,
+    /// The index changes of the group being applied.
+    index_changes: Vec<IndexChange>,
 }
 
 impl Writer {
@@ -194,11 +206,22 @@ impl Writer {
         self.ids.next()
     }
 
-    /// Runs `change` on the index once its batch has landed.
-    fn update_index(&self, change: impl FnOnce(&mut Index)) -> Result<()> {
-        let mut index = self.index.write().map_err(|_| StoreError::Closed)?;
-        change(&mut index);
-        Ok(())
+    /// Runs `change` on the index once the group is flushed.
+    fn update_index(&mut self, change: impl FnOnce(&mut Index) + Send + 'static) {
+        self.index_changes.push(Box::new(change));
+    }
+
+    /// Makes the group's index changes, in the order they were made to the tree. They are made
+    /// even when the flush failed: the tree holds those changes in memory all the same.
+    fn publish_index_changes(&mut self) {
+        let changes = std::mem::take(&mut self.index_changes);
+        match self.index.write() {
+            Ok(mut index) => changes.into_iter().for_each(|change| change(&mut index)),
+            Err(poisoned) => {
+                let mut index = poisoned.into_inner();
+                changes.into_iter().for_each(|change| change(&mut index));
+            }
+        }
     }
 
     fn apply(&mut self, op: Op) -> Result<Done> {
@@ -254,13 +277,13 @@ impl Writer {
             purged.deliveries += 1;
         }
         self.tree.apply_batch(batch)?;
-        self.update_index(|index| {
+        self.update_index(move |index| {
             for id in &gone {
                 if let Some(key) = index::parse_id(id) {
                     index.remove(&key);
                 }
             }
-        })?;
+        });
         Ok(purged)
     }
 
@@ -340,13 +363,13 @@ impl Writer {
         }
         self.put_delivery(&mut batch, &delivery, &body);
         self.tree.apply_batch(batch)?;
-        self.update_index(|index| {
+        self.update_index(move |index| {
             for (id, meta) in metas {
                 if let Some(id) = id {
                     index.insert(id, meta);
                 }
             }
-        })?;
+        });
         Ok(outcome)
     }
 
@@ -385,7 +408,7 @@ impl Writer {
         }
         self.tree.apply_batch(batch)?;
         if let Some(key) = index::parse_id(id) {
-            self.update_index(|index| index.insert(key, meta))?;
+            self.update_index(move |index| index.insert(key, meta));
         }
         Ok(Some(alert))
     }
@@ -399,9 +422,9 @@ impl Writer {
         batch.remove(keys::meta(id));
         self.tree.apply_batch(batch)?;
         if let Some(key) = index::parse_id(id) {
-            self.update_index(|index| {
+            self.update_index(move |index| {
                 index.remove(&key);
-            })?;
+            });
         }
         Ok(true)
     }
