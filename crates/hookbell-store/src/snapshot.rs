@@ -37,12 +37,19 @@ fn path(dir: &Path) -> PathBuf {
 }
 
 /// Writes `index` as generation `generation`, atomically (a temporary file, synced, then
-/// renamed over the old one).
+/// renamed over the old one). Written as a stream, as [`load`] reads it.
 pub(crate) fn save(dir: &Path, index: &Index, generation: &Generation) -> std::io::Result<()> {
-    let mut out = Vec::with_capacity(64 + index.len() * 200);
-    out.extend_from_slice(MAGIC);
-    out.extend_from_slice(generation);
-    out.extend_from_slice(&(index.len() as u64).to_le_bytes());
+    let temporary = dir.join(format!("{FILE}.tmp"));
+    let file = std::fs::File::create(&temporary)?;
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let mut crc = crc32fast::Hasher::new();
+    let mut put = |bytes: &[u8]| {
+        crc.update(bytes);
+        out.write_all(bytes)
+    };
+    put(MAGIC)?;
+    put(generation)?;
+    put(&(index.len() as u64).to_le_bytes())?;
     for (id, meta) in index.iter() {
         let record = meta.encode();
         let len = u16::try_from(record.len()).map_err(|_| {
@@ -51,15 +58,12 @@ pub(crate) fn save(dir: &Path, index: &Index, generation: &Generation) -> std::i
                 "an index record is too long",
             )
         })?;
-        out.extend_from_slice(id);
-        out.extend_from_slice(&len.to_le_bytes());
-        out.extend_from_slice(&record);
+        put(id)?;
+        put(&len.to_le_bytes())?;
+        put(&record)?;
     }
-    let crc = crc32fast::hash(&out);
-    out.extend_from_slice(&crc.to_le_bytes());
-    let temporary = dir.join(format!("{FILE}.tmp"));
-    let mut file = std::fs::File::create(&temporary)?;
-    file.write_all(&out)?;
+    out.write_all(&crc.finalize().to_le_bytes())?;
+    let file = out.into_inner().map_err(|e| e.into_error())?;
     file.sync_all()?;
     drop(file);
     std::fs::rename(&temporary, path(dir))

@@ -215,13 +215,11 @@ impl Writer {
     /// even when the flush failed: the tree holds those changes in memory all the same.
     fn publish_index_changes(&mut self) {
         let changes = std::mem::take(&mut self.index_changes);
-        match self.index.write() {
-            Ok(mut index) => changes.into_iter().for_each(|change| change(&mut index)),
-            Err(poisoned) => {
-                let mut index = poisoned.into_inner();
-                changes.into_iter().for_each(|change| change(&mut index));
-            }
-        }
+        let mut index = self
+            .index
+            .write()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        changes.into_iter().for_each(|change| change(&mut index));
     }
 
     fn apply(&mut self, op: Op) -> Result<Done> {
