@@ -18,6 +18,8 @@ mod query;
 mod records;
 mod sled_store;
 mod snapshot;
+#[cfg(test)]
+mod test_support;
 mod writer;
 
 pub use error::{Result, StoreError};

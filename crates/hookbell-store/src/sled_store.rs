@@ -210,15 +210,17 @@ fn migrate(tree: &Tree) -> Result<()> {
 }
 
 pub(crate) fn read_json<T: DeserializeOwned>(tree: &Tree, key: &[u8]) -> Result<Option<T>> {
-    let Some(bytes) = tree.get(key)? else {
-        return Ok(None);
-    };
-    serde_json::from_slice(&bytes)
-        .map(Some)
-        .map_err(|e| StoreError::Corrupt {
-            key: String::from_utf8_lossy(key).into_owned(),
-            reason: e.to_string(),
-        })
+    tree.get(key)?
+        .map(|bytes| parse_json(key, &bytes))
+        .transpose()
+}
+
+/// The JSON record stored under `key`.
+pub(crate) fn parse_json<T: DeserializeOwned>(key: &[u8], bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| StoreError::Corrupt {
+        key: String::from_utf8_lossy(key).into_owned(),
+        reason: e.to_string(),
+    })
 }
 
 pub(crate) fn read_counter(tree: &Tree, key: &[u8]) -> Result<u64> {

@@ -1,24 +1,31 @@
 //! The single writer thread and its group commit.
 //!
 //! Callers send an [`Op`] and wait for the reply (see [`crate::Pending`]). The thread takes every op waiting in the
-//! channel, applies each as one atomic sled batch, flushes once for the whole group, and then
-//! answers all of them. An error in the flush fails every op of the group: none of them was
-//! acknowledged, so none is reported as stored. The in-memory index takes the group's changes
-//! after the flush and before the answers, so a listing never shows what is not yet on disk,
-//! and a caller that got its answer finds its change listed.
+//! channel, stages their changes, writes the whole group as one atomic sled batch, flushes
+//! once, and then answers all of them. An error in that write or the flush fails every op of
+//! the group: none of them was acknowledged, so none is reported as stored. The in-memory
+//! index takes the group's changes after the flush and before the answers, so a listing never
+//! shows what is not yet on disk, and a caller that got its answer finds its change listed.
+//!
+//! One batch per group rather than one per op matters: sled writes and syncs its log buffer
+//! twice for every `apply_batch` (it rolls the buffer around the batch's manifest), so a batch
+//! per delivery cost two small synced writes per delivery. Ops read through the staged
+//! changes ([`Writer::get`]), so an op sees what the ops before it in the group wrote.
 
+use std::collections::BTreeMap;
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
 use hookbell_core::{Alert, AlertPatch, NewAlert};
-use sled::{Batch, Tree};
+use sled::{Batch, IVec, Tree};
 use ulid::Generator;
 
 use crate::error::{Result, StoreError};
 use crate::index::{self, Index, Meta};
 use crate::keys;
 use crate::records::{DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, frame};
+use crate::sled_store::parse_json;
 
 /// Most ops applied before one flush.
 const MAX_GROUP: usize = 512;
@@ -136,12 +143,7 @@ pub(crate) struct Job {
 
 /// Runs until every sender is dropped, then flushes one last time.
 pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mpsc::Receiver<Job>) {
-    let mut writer = Writer {
-        tree,
-        index,
-        ids,
-        index_changes: Vec::new(),
-    };
+    let mut writer = Writer::new(tree, index, ids);
     let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
@@ -172,15 +174,24 @@ pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mp
             .map(|job| writer.apply(std::mem::replace(&mut job.op, Op::Flush)))
             .collect();
         let applied = started.elapsed();
-        let flushed = writer.tree.flush();
-        writer.publish_index_changes();
-        tracing::trace!(ops = group.len(), ?applied, flush = ?(started.elapsed() - applied), "group committed");
+        let written = match writer.broken.take() {
+            Some(e) => Err(e),
+            None => writer.write_staged(),
+        };
+        // The index follows the tree: a batch that was not applied changed nothing.
+        if written.is_ok() {
+            writer.publish_index_changes();
+        } else {
+            writer.index_changes.clear();
+        }
+        let flushed = written.and_then(|()| writer.tree.flush().map(drop));
+        tracing::trace!(ops = group.len(), ?applied, write = ?(started.elapsed() - applied), "group committed");
         if let Err(e) = &flushed {
-            tracing::error!(error = %e, ops = group.len(), "flush failed; the group is not acknowledged");
+            tracing::error!(error = %e, ops = group.len(), "write failed; the group is not acknowledged");
         }
         for (job, result) in group.into_iter().zip(results) {
             let result = match &flushed {
-                Ok(_) => result,
+                Ok(()) => result,
                 Err(e) => Err(StoreError::Db(e.clone())),
             };
             // A caller that gave up waiting is no error of ours.
@@ -193,17 +204,84 @@ pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mp
 /// A change to the in-memory index, made once its group is flushed.
 type IndexChange = Box<dyn FnOnce(&mut Index) + Send>;
 
+/// Key changes waiting to be written: `None` removes the key. Sorted, as sled applies them.
+#[derive(Default)]
+struct Staged(BTreeMap<Vec<u8>, Option<Vec<u8>>>);
+
+impl Staged {
+    fn insert(&mut self, key: impl Into<Vec<u8>>, value: impl Into<Vec<u8>>) {
+        self.0.insert(key.into(), Some(value.into()));
+    }
+
+    fn remove(&mut self, key: impl Into<Vec<u8>>) {
+        self.0.insert(key.into(), None);
+    }
+
+    fn into_batch(self) -> Batch {
+        let mut batch = Batch::default();
+        for (key, value) in self.0 {
+            match value {
+                Some(value) => batch.insert(key, value),
+                None => batch.remove(key),
+            }
+        }
+        batch
+    }
+}
+
 struct Writer {
     tree: Tree,
     index: Arc<RwLock<Index>>,
     ids: Arc<Ids>,
     /// The index changes of the group being applied.
     index_changes: Vec<IndexChange>,
+    /// The key changes of the ops applied so far in this group.
+    staged: Staged,
+    /// A failed write of staged changes in the middle of the group: the whole group fails.
+    broken: Option<sled::Error>,
 }
 
 impl Writer {
+    fn new(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>) -> Writer {
+        Writer {
+            tree,
+            index,
+            ids,
+            index_changes: Vec::new(),
+            staged: Staged::default(),
+            broken: None,
+        }
+    }
+
     fn next_id(&mut self) -> String {
         self.ids.next()
+    }
+
+    /// Adds an op's changes to the group's batch; a later op's change to a key wins.
+    fn stage(&mut self, changes: Staged) {
+        self.staged.0.extend(changes.0);
+    }
+
+    /// The value of `key` as the ops applied so far left it.
+    fn get(&self, key: &[u8]) -> Result<Option<IVec>> {
+        match self.staged.0.get(key) {
+            Some(staged) => Ok(staged.as_deref().map(IVec::from)),
+            None => Ok(self.tree.get(key)?),
+        }
+    }
+
+    /// Writes the staged changes to the tree as one atomic batch (not yet flushed). A failure
+    /// is kept in `broken`, as the ops that staged them were already answered `Ok` in `run`.
+    fn write_staged(&mut self) -> sled::Result<()> {
+        let staged = std::mem::take(&mut self.staged);
+        if staged.0.is_empty() {
+            return Ok(());
+        }
+        let written = self.tree.apply_batch(staged.into_batch());
+        if let Err(e) = &written {
+            self.broken = Some(e.clone());
+        }
+        written
     }
 
     /// Runs `change` on the index once the group is flushed.
@@ -237,7 +315,9 @@ impl Writer {
             Op::Patch { id, patch } => self.patch(&id, patch).map(|a| Done::Patch(a.map(Box::new))),
             Op::Delete { id } => self.delete(&id).map(Done::Delete),
             Op::SetSetting { key, value } => {
-                self.tree.insert(keys::setting(&key), json(&value))?;
+                let mut changes = Staged::default();
+                changes.insert(keys::setting(&key), json(&value));
+                self.stage(changes);
                 Ok(Done::Unit)
             }
             Op::Purge { before } => self.purge(before).map(Done::Purged),
@@ -250,12 +330,14 @@ impl Writer {
 
     /// Deletes alerts received before `before`, and deliveries (quarantined ones included)
     /// received before it. Ids are ULIDs, so that is a range of keys under each prefix. Dedup
-    /// keys stay, as with [`Writer::delete`].
+    /// keys stay, as with [`Writer::delete`]. The group's changes so far are written first,
+    /// so the key ranges read here include them.
     fn purge(&mut self, before: chrono::DateTime<Utc>) -> Result<Purged> {
+        self.write_staged()?;
         let ms = u64::try_from(before.timestamp_millis()).unwrap_or(0);
         let cutoff = ulid::Ulid::from_parts(ms, 0).to_string();
         let mut purged = Purged::default();
-        let mut batch = Batch::default();
+        let mut batch = Staged::default();
         let mut gone = Vec::new();
         for entry in self.tree.range(keys::alert("")..keys::alert(&cutoff)) {
             let (key, _) = entry?;
@@ -263,7 +345,7 @@ impl Writer {
                 batch.remove(keys::meta(&id));
                 gone.push(id);
             }
-            batch.remove(key);
+            batch.remove(key.to_vec());
             purged.alerts += 1;
         }
         for entry in self.tree.range(keys::delivery("")..keys::delivery(&cutoff)) {
@@ -271,10 +353,10 @@ impl Writer {
             if let Some(id) = keys::id_after(&key, keys::DELIVERY.len()) {
                 batch.remove(keys::quarantined(&id));
             }
-            batch.remove(key);
+            batch.remove(key.to_vec());
             purged.deliveries += 1;
         }
-        self.tree.apply_batch(batch)?;
+        self.stage(batch);
         self.update_index(move |index| {
             for id in &gone {
                 if let Some(key) = index::parse_id(id) {
@@ -286,18 +368,20 @@ impl Writer {
     }
 
     /// Deletes the settings `{prefix}{ULID}` with a ULID from before `before`: a key range.
+    /// Like [`Writer::purge`], it writes the group's changes so far first.
     fn purge_settings(&mut self, prefix: &str, before: chrono::DateTime<Utc>) -> Result<u64> {
+        self.write_staged()?;
         let ms = u64::try_from(before.timestamp_millis()).unwrap_or(0);
         let cutoff = ulid::Ulid::from_parts(ms, 0).to_string();
-        let mut batch = Batch::default();
+        let mut batch = Staged::default();
         let mut count = 0;
         let range = keys::setting(prefix)..keys::setting(&format!("{prefix}{cutoff}"));
         for entry in self.tree.range(range) {
             let (key, _) = entry?;
-            batch.remove(key);
+            batch.remove(key.to_vec());
             count += 1;
         }
-        self.tree.apply_batch(batch)?;
+        self.stage(batch);
         Ok(count)
     }
 
@@ -308,7 +392,7 @@ impl Writer {
         alerts: Vec<Prepared>,
     ) -> Result<IngestOutcome> {
         let now = Utc::now();
-        let mut batch = Batch::default();
+        let mut batch = Staged::default();
         let mut outcome = IngestOutcome {
             delivery_id: delivery.id.clone(),
             alert_ids: Vec::new(),
@@ -329,7 +413,7 @@ impl Writer {
                 outcome.alert_ids.push(first.alert.id.clone());
                 continue;
             }
-            if let Some(existing) = self.tree.get(&dedup_key)? {
+            if let Some(existing) = self.get(&dedup_key)? {
                 let existing_id = String::from_utf8_lossy(&existing).into_owned();
                 if let Some(mut alert) = self.load(&existing_id)? {
                     alert.seen_count += 1;
@@ -360,7 +444,7 @@ impl Writer {
             outcome.created.push(prepared.alert);
         }
         self.put_delivery(&mut batch, &delivery, &body);
-        self.tree.apply_batch(batch)?;
+        self.stage(batch);
         self.update_index(move |index| {
             for (id, meta) in metas {
                 if let Some(id) = id {
@@ -375,14 +459,14 @@ impl Writer {
         let id = self.next_id();
         delivery.id = id.clone();
         delivery.status = DeliveryStatus::Quarantined;
-        let mut batch = Batch::default();
+        let mut batch = Staged::default();
         self.put_delivery(&mut batch, &delivery, &body);
-        batch.insert(keys::quarantined(&id), &[]);
-        self.tree.apply_batch(batch)?;
+        batch.insert(keys::quarantined(&id), Vec::new());
+        self.stage(batch);
         Ok(id)
     }
 
-    fn put_delivery(&self, batch: &mut Batch, delivery: &DeliveryRecord, body: &[u8]) {
+    fn put_delivery(&self, batch: &mut Staged, delivery: &DeliveryRecord, body: &[u8]) {
         batch.insert(keys::delivery(&delivery.id), frame(delivery, body));
         let last = LastDelivery {
             delivery_id: delivery.id.clone(),
@@ -398,13 +482,13 @@ impl Writer {
         };
         let before = alert.status();
         alert.apply(patch);
-        let mut batch = Batch::default();
+        let mut batch = Staged::default();
         batch.insert(keys::alert(id), json(&alert));
         let meta = Meta::of(&alert);
         if alert.status() != before {
             batch.insert(keys::meta(id), meta.encode());
         }
-        self.tree.apply_batch(batch)?;
+        self.stage(batch);
         if let Some(key) = index::parse_id(id) {
             self.update_index(move |index| index.insert(key, meta));
         }
@@ -415,10 +499,10 @@ impl Writer {
         if self.load(id)?.is_none() {
             return Ok(false);
         }
-        let mut batch = Batch::default();
+        let mut batch = Staged::default();
         batch.remove(keys::alert(id));
         batch.remove(keys::meta(id));
-        self.tree.apply_batch(batch)?;
+        self.stage(batch);
         if let Some(key) = index::parse_id(id) {
             self.update_index(move |index| {
                 index.remove(&key);
@@ -428,7 +512,10 @@ impl Writer {
     }
 
     fn load(&self, id: &str) -> Result<Option<Alert>> {
-        crate::sled_store::read_json(&self.tree, &keys::alert(id))
+        let key = keys::alert(id);
+        self.get(&key)?
+            .map(|bytes| parse_json(&key, &bytes))
+            .transpose()
     }
 }
 
@@ -436,3 +523,6 @@ fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
     // Our own records always serialize.
     serde_json::to_vec(value).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests;

@@ -1,9 +1,10 @@
 use std::sync::Arc;
 
 use chrono::Utc;
-use hookbell_core::{AlertPatch, NewAlert, Severity, Status};
+use hookbell_core::{AlertPatch, Severity, Status};
 
 use super::*;
+use crate::test_support::{delivery, new_alert};
 
 fn store() -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
@@ -26,39 +27,6 @@ fn reopen(dir: &Path) -> SledStore {
             }
             Err(e) => panic!("open: {e}"),
         }
-    }
-}
-
-fn delivery(source: &str) -> DeliveryRecord {
-    DeliveryRecord {
-        id: String::new(),
-        source: source.into(),
-        provider: "generic".into(),
-        received_at: Utc::now(),
-        peer: Some("127.0.0.1:5555".into()),
-        headers: vec![("content-type".into(), "application/json".into())],
-        size: 2,
-        status: DeliveryStatus::Accepted,
-        error: None,
-        alert_ids: Vec::new(),
-    }
-}
-
-fn new_alert(key: &str, severity: Severity, title: &str) -> NewAlert {
-    NewAlert {
-        external_id: key.into(),
-        severity,
-        title: title.into(),
-        summary: String::new(),
-        description: String::new(),
-        recommendation: String::new(),
-        subject: "alex@example.com".into(),
-        category: "test".into(),
-        occurred_at: None,
-        unrecognized: false,
-        masked_values: Vec::new(),
-        links: Vec::new(),
-        details: serde_json::json!({}),
     }
 }
 

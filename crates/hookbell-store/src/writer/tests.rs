@@ -1,0 +1,117 @@
+use hookbell_core::Severity;
+
+use super::*;
+use crate::test_support::{delivery, new_alert};
+
+/// A writer on a fresh tree, driven op by op as `run` drives it.
+fn writer() -> (tempfile::TempDir, Writer) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let db = sled::Config::new()
+        .path(dir.path())
+        .flush_every_ms(None)
+        .open()
+        .unwrap_or_else(|e| panic!("open: {e}"));
+    let tree = db
+        .open_tree("hookbell")
+        .unwrap_or_else(|e| panic!("tree: {e}"));
+    let index = Arc::new(RwLock::new(Index::default()));
+    (dir, Writer::new(tree, index, Arc::new(Ids::default())))
+}
+
+fn ingest_op(writer: &Writer, external_id: &str) -> Op {
+    let mut delivery = delivery("src");
+    delivery.id = writer.ids.next();
+    let alert = new_alert(external_id, Severity::High, "Password found in a breach");
+    let alerts = vec![Prepared::new(alert, writer.ids.next(), &delivery)];
+    Op::Ingest {
+        delivery,
+        body: b"{}".to_vec(),
+        alerts,
+    }
+}
+
+fn ingested(done: Result<Done>) -> IngestOutcome {
+    match done {
+        Ok(Done::Ingest(outcome)) => *outcome,
+        Ok(_) => panic!("not an ingest outcome"),
+        Err(e) => panic!("ingest: {e}"),
+    }
+}
+
+fn stored(writer: &Writer, id: &str) -> Option<Alert> {
+    crate::sled_store::read_json(&writer.tree, &keys::alert(id))
+        .unwrap_or_else(|e| panic!("read: {e}"))
+}
+
+fn indexed(writer: &Writer) -> usize {
+    writer.index.read().map(|index| index.len()).unwrap_or(0)
+}
+
+#[test]
+fn a_group_is_written_once_at_its_end_and_its_ops_see_each_other() {
+    let (_dir, mut writer) = writer();
+    let first = ingested(writer.apply(ingest_op(&writer, "evt_1")));
+    let again = ingested(writer.apply(ingest_op(&writer, "evt_1")));
+    let id = first.alert_ids[0].clone();
+    assert_eq!(
+        again.alert_ids,
+        vec![id.clone()],
+        "the repeat finds the staged alert"
+    );
+    assert!(again.duplicate);
+    assert_eq!(again.repeated[0].seen_count, 2);
+    let patch = AlertPatch {
+        read: Some(true),
+        done: None,
+    };
+    match writer.apply(Op::Patch {
+        id: id.clone(),
+        patch,
+    }) {
+        Ok(Done::Patch(Some(alert))) => assert_eq!((alert.seen_count, alert.read), (2, true)),
+        _ => panic!("the patch did not find the staged alert"),
+    }
+
+    assert!(
+        writer.tree.is_empty(),
+        "nothing is written before the group ends"
+    );
+    writer
+        .write_staged()
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    let alert = stored(&writer, &id).unwrap_or_else(|| panic!("alert {id} not written"));
+    assert_eq!((alert.seen_count, alert.read), (2, true));
+
+    assert_eq!(indexed(&writer), 0, "the index waits for the flush");
+    writer.publish_index_changes();
+    assert_eq!(indexed(&writer), 1);
+}
+
+#[test]
+fn a_purge_inside_a_group_includes_what_the_group_wrote_before_it() {
+    let (_dir, mut writer) = writer();
+    let old = ingested(writer.apply(ingest_op(&writer, "evt_old")));
+    let purged = match writer.apply(Op::Purge {
+        before: Utc::now() + chrono::Duration::days(1),
+    }) {
+        Ok(Done::Purged(purged)) => purged,
+        _ => panic!("purge failed"),
+    };
+    assert_eq!(
+        purged,
+        Purged {
+            alerts: 1,
+            deliveries: 1
+        }
+    );
+    let new = ingested(writer.apply(ingest_op(&writer, "evt_new")));
+    writer
+        .write_staged()
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    writer.publish_index_changes();
+
+    assert!(stored(&writer, &old.alert_ids[0]).is_none());
+    assert!(stored(&writer, &new.alert_ids[0]).is_some());
+    assert_eq!(indexed(&writer), 1);
+    assert!(writer.broken.is_none());
+}
