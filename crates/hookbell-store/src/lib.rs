@@ -1,9 +1,9 @@
 //! Hookbell's durable store: alerts, raw deliveries, quarantine, the dedup index, secondary
 //! indexes, counters and settings, on sled.
 //!
-//! Everything lives in one sled tree under key prefixes (see `keys`), so each change is one
-//! atomic `apply_batch`. All writes go through one writer thread (`writer`) that applies the
-//! waiting changes, flushes once for the whole group, and only then answers each caller: a
+//! Everything lives in one sled tree under key prefixes (see `keys`). All writes go through one
+//! writer thread (`writer`) that takes the waiting changes, writes them as one atomic
+//! `apply_batch`, flushes once for the whole group, and only then answers each caller: a
 //! caller that got `Ok` knows its change is on disk, and concurrent deliveries share one fsync
 //! (group commit). An in-memory index of every alert's severity, status, source and search
 //! text (`index`) serves listing, totals and stats; alerts themselves are read from sled. A
