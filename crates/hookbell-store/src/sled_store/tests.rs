@@ -4,7 +4,7 @@ use chrono::Utc;
 use hookbell_core::{AlertPatch, Severity, Status};
 
 use super::*;
-use crate::test_support::{delivery, new_alert};
+use crate::test_support::{delivery, new_alert, when_unlocked};
 
 fn store() -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
@@ -12,22 +12,9 @@ fn store() -> (tempfile::TempDir, SledStore) {
     (dir, store)
 }
 
-/// Opens the store in `dir` again after it was dropped. sled lets go of its lock only once its
-/// I/O threads have dropped their last reference to the old store, a moment later.
+/// Opens the store in `dir` again after it was dropped.
 fn reopen(dir: &Path) -> SledStore {
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
-    loop {
-        match SledStore::open(dir) {
-            Ok(store) => return store,
-            Err(e)
-                if e.to_string().contains("could not acquire lock")
-                    && std::time::Instant::now() < deadline =>
-            {
-                std::thread::sleep(std::time::Duration::from_millis(10));
-            }
-            Err(e) => panic!("open: {e}"),
-        }
-    }
+    when_unlocked(|| SledStore::open(dir))
 }
 
 fn ingest(

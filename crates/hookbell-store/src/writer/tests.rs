@@ -1,7 +1,7 @@
 use hookbell_core::Severity;
 
 use super::*;
-use crate::test_support::{delivery, new_alert};
+use crate::test_support::{delivery, new_alert, when_unlocked};
 
 /// A writer on a fresh tree, driven op by op as `run` drives it.
 fn writer() -> (tempfile::TempDir, Writer) {
@@ -114,4 +114,43 @@ fn a_purge_inside_a_group_includes_what_the_group_wrote_before_it() {
     assert!(stored(&writer, &new.alert_ids[0]).is_some());
     assert_eq!(indexed(&writer), 1);
     assert!(writer.broken.is_none());
+}
+
+#[test]
+fn a_group_larger_than_a_log_segment_is_written_whole_and_survives_reopen() {
+    let (dir, mut writer) = writer();
+    // 512 deliveries of 4 KiB: a 2 MiB batch, four of sled's 512 KiB log segments.
+    let ids: Vec<String> = (0..MAX_GROUP)
+        .map(|n| {
+            let Op::Ingest {
+                delivery, alerts, ..
+            } = ingest_op(&writer, &format!("evt_{n}"))
+            else {
+                unreachable!("ingest_op makes ingests")
+            };
+            let op = Op::Ingest {
+                delivery,
+                body: vec![b'x'; 4096],
+                alerts,
+            };
+            ingested(writer.apply(op)).alert_ids[0].clone()
+        })
+        .collect();
+    writer
+        .write_staged()
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    writer.tree.flush().unwrap_or_else(|e| panic!("flush: {e}"));
+    drop(writer);
+
+    let db = when_unlocked(|| sled::Config::new().path(dir.path()).open());
+    let tree = db
+        .open_tree("hookbell")
+        .unwrap_or_else(|e| panic!("tree: {e}"));
+    for id in &ids {
+        assert!(
+            tree.contains_key(keys::alert(id)).unwrap_or(false),
+            "alert {id} lost"
+        );
+    }
+    assert_eq!(tree.scan_prefix(keys::DELIVERY).count(), MAX_GROUP);
 }
