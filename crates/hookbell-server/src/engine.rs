@@ -78,6 +78,16 @@ enum Step {
         body: Vec<u8>,
         error: BodyError,
     },
+    /// Refused: its authentication failed. Only counted, against its source.
+    Refused { source: String, error: AuthError },
+}
+
+/// What [`Engine::commit`] does instead of storing a delivery's alerts.
+enum Unstored {
+    /// Keeping the body in quarantine.
+    Quarantined(hookbell_store::Pending<String>, BodyError),
+    /// Nothing: the delivery was refused (and counted).
+    Refused(AuthError),
 }
 
 /// The store setting that holds the user's language (`"en"` or `"de"`).
@@ -221,8 +231,9 @@ impl Engine {
     }
 
     /// The CPU-bound half of [`Engine::ingest`]: finds the source, verifies the delivery's
-    /// authentication and parses its body. Nothing is written but the count of a failed
-    /// authentication, so deliveries may be prepared in parallel and committed in order.
+    /// authentication and parses its body. Nothing is written, so deliveries may be prepared
+    /// in parallel and committed in order, and a prepared delivery that is never committed
+    /// leaves no trace (a failed authentication is counted by [`Engine::commit`]).
     pub fn prepare(&self, delivery: Delivery) -> Result<Prepared, IngestError> {
         let span = tracing::info_span!("delivery", source = %delivery.source_id, bytes = delivery.body.len(), delivery_id = tracing::field::Empty);
         let step = span.in_scope(|| self.prepare_step(delivery))?;
@@ -233,12 +244,11 @@ impl Engine {
         let source = self
             .source(&delivery.source_id)
             .ok_or_else(|| IngestError::UnknownSource(delivery.source_id.clone()))?;
-        if let Err(e) = source.auth.verify(&delivery) {
-            tracing::warn!(reason = %e, "delivery refused: authentication failed");
-            if let Err(store_err) = self.store.note_auth_failure(&source.id) {
-                tracing::error!(error = %store_err, "could not count an authentication failure");
-            }
-            return Err(e.into());
+        if let Err(error) = source.auth.verify(&delivery) {
+            return Ok(Step::Refused {
+                source: source.id,
+                error,
+            });
         }
         let record = DeliveryRecord {
             id: String::new(),
@@ -276,7 +286,8 @@ impl Engine {
 
     /// The writing half of [`Engine::ingest`]: hands the prepared delivery to the store's
     /// writer before it returns (so calls made in order are written in that order), and
-    /// answers once it is on disk, after announcing what changed.
+    /// answers once it is on disk, after announcing what changed. A delivery whose
+    /// authentication failed is counted here and answered [`IngestError::Unauthorized`].
     pub fn commit(
         &self,
         prepared: Prepared,
@@ -294,17 +305,25 @@ impl Engine {
                 error,
             } => {
                 tracing::warn!(reason = %error, "delivery quarantined");
-                Err((self.store.quarantine(record, body), error))
+                Err(Unstored::Quarantined(self.store.quarantine(record, body), error))
+            }
+            Step::Refused { source, error } => {
+                tracing::warn!(reason = %error, "delivery refused: authentication failed");
+                if let Err(store_err) = self.store.note_auth_failure(&source) {
+                    tracing::error!(error = %store_err, "could not count an authentication failure");
+                }
+                Err(Unstored::Refused(error))
             }
         });
         let engine = self.clone();
         async move {
             let outcome = match write {
                 Ok(stored) => stored.await?,
-                Err((quarantined, error)) => {
+                Err(Unstored::Quarantined(quarantined, error)) => {
                     let delivery_id = quarantined.await?;
                     return Err(IngestError::Quarantined { error, delivery_id });
                 }
+                Err(Unstored::Refused(error)) => return Err(error.into()),
             };
             tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
             tracing::info!(

@@ -74,7 +74,7 @@ pub enum Relayed {
     Seen,
     /// Checking for that failed.
     Unknown(SinkError),
-    /// New: the mark to set, and the delivery prepared (or refused: counted, nothing to store).
+    /// New: the mark to set, and the delivery prepared (or refused at once: no such source).
     New {
         /// The envelope's mark.
         mark: String,

@@ -1,6 +1,6 @@
-//! The two halves of ingesting: preparing writes nothing but the count of a failed
-//! authentication, and deliveries are stored in the order they are committed, whatever the
-//! order they were prepared in.
+//! The two halves of ingesting: preparing writes nothing (a failed authentication is counted
+//! at commit), and deliveries are stored in the order they are committed, whatever the order
+//! they were prepared in.
 
 use std::sync::Arc;
 
@@ -58,23 +58,33 @@ async fn deliveries_are_stored_in_the_order_they_are_committed() {
 }
 
 #[tokio::test]
-async fn a_refused_delivery_is_counted_when_prepared_and_never_stored() {
+async fn a_refused_delivery_is_counted_at_commit_and_never_stored() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let engine = engine(dir.path());
-    let unsigned = json_delivery("signed", body("forged"));
+    let auth_failures = |engine: &Engine| {
+        engine
+            .store()
+            .source_activity("signed")
+            .map(|a| a.auth_failures)
+            .unwrap_or_else(|e| panic!("{e}"))
+    };
+    let forged = engine
+        .prepare(json_delivery("signed", body("forged")))
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        auth_failures(&engine),
+        0,
+        "a delivery prepared but never committed (a relay client stopped) is not counted"
+    );
     assert!(matches!(
-        engine.prepare(unsigned),
+        engine.commit(forged).await,
         Err(IngestError::Unauthorized(_))
     ));
+    assert_eq!(auth_failures(&engine), 1);
     assert!(matches!(
         engine.prepare(json_delivery("nobody", body("x"))),
         Err(IngestError::UnknownSource(_))
     ));
-    let activity = engine
-        .store()
-        .source_activity("signed")
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(activity.auth_failures, 1);
     assert_eq!(engine.store().stats().map(|s| s.total).ok(), Some(0));
 }
 
