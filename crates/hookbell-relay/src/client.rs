@@ -32,6 +32,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
+use crate::backoff;
 use crate::envelope::{self, PublicKey, SecretKey};
 use crate::protocol::{ClientFrame, ServerFrame};
 
@@ -306,28 +307,13 @@ fn stream_url(config: &ClientConfig, after: u64) -> String {
     )
 }
 
-/// A delay between `base/2` and `base`, `base` doubling per attempt up to `max`.
-fn backoff(config: &ClientConfig, attempt: u32) -> Duration {
-    let base = config
-        .backoff_min
-        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
-        .min(config.backoff_max);
-    let mut r = [0u8; 4];
-    let jitter = if getrandom::fill(&mut r).is_ok() {
-        f64::from(u32::from_le_bytes(r)) / f64::from(u32::MAX)
-    } else {
-        0.5
-    };
-    base.mul_f64(0.5 + 0.5 * jitter)
-}
-
 async fn run<S: Sink>(
     config: Arc<ClientConfig>,
     sink: Arc<S>,
     status: watch::Sender<ClientStatus>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let mut attempt = 0u32;
+    let mut delays = backoff::delays(config.backoff_min, config.backoff_max);
     loop {
         status.send_modify(|s| s.state = ConnectionState::Connecting);
         let before = status.borrow().delivered;
@@ -347,10 +333,9 @@ async fn run<S: Sink>(
         }
         // A session that got somewhere starts the backoff over.
         if status.borrow().delivered > before || ended.is_ok() {
-            attempt = 0;
+            delays = backoff::delays(config.backoff_min, config.backoff_max);
         }
-        let delay = backoff(&config, attempt);
-        attempt = attempt.saturating_add(1);
+        let delay = delays.next().unwrap_or(config.backoff_max);
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
             _ = stopped.changed() => return,
@@ -537,20 +522,6 @@ mod tests {
             !format!("{config:?}").contains("\"t\""),
             "the token is not shown"
         );
-    }
-
-    #[test]
-    fn backoff_grows_with_jitter_and_stays_under_the_cap() {
-        let config = ClientConfig::new("http://x", "c", "t", Vec::new());
-        for attempt in 0..40 {
-            let delay = backoff(&config, attempt);
-            assert!(delay <= config.backoff_max, "{delay:?}");
-            let step = config
-                .backoff_min
-                .saturating_mul(2u32.saturating_pow(attempt.min(16)))
-                .min(config.backoff_max);
-            assert!(delay >= step / 2, "{delay:?} for attempt {attempt}");
-        }
     }
 
     #[tokio::test]

@@ -8,9 +8,11 @@
 //! delivery through its own engine and only then acknowledges it, so the relay can delete it.
 //! The [`client`] module is that desktop side. See docs/relay.md for the protocol, the
 //! envelope format and the threat model. The relay serves plain HTTP ([`serve`]) or, with a
-//! certificate and key ([`tls`]), HTTPS ([`serve_tls`]).
+//! certificate and key ([`tls`]), HTTPS ([`serve_tls`]). [`backoff`] paces the desktop's
+//! attempts to reach a relay, or any other feed, that is down.
 #![forbid(unsafe_code)]
 
+pub mod backoff;
 pub mod client;
 pub mod config;
 pub mod envelope;

@@ -26,14 +26,6 @@ pub const RELAY_FILE: &str = "relay.json";
 /// The longest wait between attempts to pair at start-up.
 const PAIR_RETRY_MAX: Duration = Duration::from_secs(300);
 
-/// The wait before attempt `attempt + 1`: 1 s, 2 s, 4 s … up to `max` (pairing here, and
-/// reconnecting to smee channels).
-pub(crate) fn doubling(attempt: u32, max: Duration) -> Duration {
-    Duration::from_secs(1)
-        .saturating_mul(2u32.saturating_pow(attempt.min(16)))
-        .min(max)
-}
-
 /// The store settings that mark envelopes as stored: `relay.envelope.{id}` (a ULID).
 const ENVELOPE_MARKS: &str = "relay.envelope.";
 
@@ -315,13 +307,14 @@ impl Relay {
             .map(|r| r.url.clone());
         self.change(|v| v.url = url.clone());
         let Some(url) = url else { return };
-        for attempt in 0u32.. {
+        let mut delays = hookbell_relay::backoff::delays(Duration::from_secs(1), PAIR_RETRY_MAX);
+        loop {
             let Err(e) = self.connect(&url).await else {
                 return;
             };
             tracing::warn!(error = %e.message, "relay not started; trying again later");
             self.change(|v| v.error = Some(e.message.clone()));
-            tokio::time::sleep(doubling(attempt, PAIR_RETRY_MAX)).await;
+            tokio::time::sleep(delays.next().unwrap_or(PAIR_RETRY_MAX)).await;
             let view = self.view();
             if view.url.as_deref() != Some(url.as_str()) || view.status.is_some() {
                 return;
@@ -529,14 +522,5 @@ mod tests {
         let marked =
             |id: &str| matches!(engine.store().setting(&envelope_setting(id)), Ok(Some(_)));
         assert!(!marked(&old) && marked(&recent));
-    }
-
-    #[test]
-    fn pairing_retries_back_off_to_five_minutes() {
-        let delays: Vec<u64> = (0..12)
-            .map(|a| doubling(a, PAIR_RETRY_MAX).as_secs())
-            .collect();
-        assert_eq!(delays, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300, 300, 300]);
-        assert_eq!(doubling(u32::MAX, PAIR_RETRY_MAX).as_secs(), 300);
     }
 }

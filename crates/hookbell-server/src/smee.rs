@@ -183,7 +183,7 @@ impl Follower {
 
     async fn run(self) {
         let http = reqwest::Client::new();
-        let mut attempt: u32 = 0;
+        let mut delays = smee_delays();
         loop {
             let mut connected = false;
             let error = match self.follow(&http, &mut connected).await {
@@ -197,10 +197,9 @@ impl Follower {
             });
             // A connection that worked starts the backoff over.
             if connected {
-                attempt = 0;
+                delays = smee_delays();
             }
-            tokio::time::sleep(backoff(attempt)).await;
-            attempt = attempt.saturating_add(1);
+            tokio::time::sleep(delays.next().unwrap_or(MAX_BACKOFF)).await;
             self.update(|s| s.state = "connecting".into());
         }
     }
@@ -267,20 +266,9 @@ impl Follower {
     }
 }
 
-/// 1 s, 2 s, 4 s … up to a minute, with up to a quarter of jitter.
-fn backoff(attempt: u32) -> Duration {
-    let base = crate::relay::doubling(attempt, MAX_BACKOFF);
-    let jitter = base.mul_f64(rand_fraction() / 4.0);
-    base + jitter
-}
-
-/// A number in [0, 1) from the OS's random source (0 if it cannot be had).
-fn rand_fraction() -> f64 {
-    let mut bytes = [0u8; 4];
-    match getrandom::fill(&mut bytes) {
-        Ok(()) => f64::from(u32::from_le_bytes(bytes)) / (f64::from(u32::MAX) + 1.0),
-        Err(_) => 0.0,
-    }
+/// The waits between reconnections: from about a second up to a minute.
+fn smee_delays() -> impl Iterator<Item = Duration> + Send {
+    hookbell_relay::backoff::delays(Duration::from_secs(1), MAX_BACKOFF)
 }
 
 #[cfg(test)]

@@ -80,18 +80,6 @@ fn odd_messages_are_refused_and_a_missing_timestamp_means_now() {
     assert_eq!(text.received_at, now);
 }
 
-#[test]
-fn backoff_doubles_to_a_minute_with_some_jitter() {
-    for (attempt, base) in [(0, 1), (1, 2), (3, 8), (6, 60), (30, 60)] {
-        let delay = backoff(attempt);
-        let base = Duration::from_secs(base);
-        assert!(
-            delay >= base && delay <= base + base / 4,
-            "{attempt}: {delay:?}"
-        );
-    }
-}
-
 /// A smee-style channel: each connection gets the events sent to the newest sender.
 #[derive(Clone, Default)]
 struct FakeChannel {
