@@ -62,6 +62,19 @@ impl From<IngestError> for ApiError {
 pub struct Prepared {
     span: tracing::Span,
     step: Step,
+    envelope_id: Option<String>,
+}
+
+impl Prepared {
+    /// Says the delivery came in this relay envelope: it is stored together with the
+    /// envelope's mark, and not at all if the envelope was stored before (see
+    /// [`hookbell_store::DeliveryRecord::envelope_id`]).
+    pub fn arrived_in(self, envelope_id: &str) -> Prepared {
+        Prepared {
+            envelope_id: Some(envelope_id.to_owned()),
+            ..self
+        }
+    }
 }
 
 /// What committing a prepared delivery writes.
@@ -86,8 +99,8 @@ enum Step {
 enum Unstored {
     /// Keeping the body in quarantine.
     Quarantined(hookbell_store::Pending<String>, BodyError),
-    /// Nothing: the delivery was refused (and counted).
-    Refused(AuthError),
+    /// Nothing: the delivery was refused (and counted), its envelope (if any) marked.
+    Refused(AuthError, Option<hookbell_store::Pending<()>>),
 }
 
 /// The store setting that holds the user's language (`"en"` or `"de"`).
@@ -237,7 +250,11 @@ impl Engine {
     pub fn prepare(&self, delivery: Delivery) -> Result<Prepared, IngestError> {
         let span = tracing::info_span!("delivery", source = %delivery.source_id, bytes = delivery.body.len(), delivery_id = tracing::field::Empty);
         let step = span.in_scope(|| self.prepare_step(delivery))?;
-        Ok(Prepared { span, step })
+        Ok(Prepared {
+            span,
+            step,
+            envelope_id: None,
+        })
     }
 
     fn prepare_step(&self, delivery: Delivery) -> Result<Step, IngestError> {
@@ -261,6 +278,7 @@ impl Engine {
             status: DeliveryStatus::Accepted,
             error: None,
             alert_ids: Vec::new(),
+            envelope_id: None,
         };
         // The config was validated, so the provider exists; `generic` is the safe fallback.
         let provider = providers::get(&source.provider)
@@ -292,19 +310,34 @@ impl Engine {
         &self,
         prepared: Prepared,
     ) -> impl Future<Output = Result<IngestOutcome, IngestError>> + Send + 'static {
-        let Prepared { span, step } = prepared;
+        let Prepared {
+            span,
+            step,
+            envelope_id,
+        } = prepared;
         let write = span.in_scope(|| match step {
             Step::Store {
                 record,
                 body,
                 alerts,
-            } => Ok(self.store.ingest(record, body, alerts)),
+            } => Ok(self.store.ingest(
+                DeliveryRecord {
+                    envelope_id,
+                    ..record
+                },
+                body,
+                alerts,
+            )),
             Step::Quarantine {
                 record,
                 body,
                 error,
             } => {
                 tracing::warn!(reason = %error, "delivery quarantined");
+                let record = DeliveryRecord {
+                    envelope_id,
+                    ..record
+                };
                 Err(Unstored::Quarantined(self.store.quarantine(record, body), error))
             }
             Step::Refused { source, error } => {
@@ -312,7 +345,12 @@ impl Engine {
                 if let Err(store_err) = self.store.note_auth_failure(&source) {
                     tracing::error!(error = %store_err, "could not count an authentication failure");
                 }
-                Err(Unstored::Refused(error))
+                // Nothing is stored, so the envelope is only marked: it is not counted again.
+                let marked = envelope_id.map(|id| {
+                    self.store
+                        .set_setting(&hookbell_store::envelope_mark(&id), serde_json::Value::Bool(true))
+                });
+                Err(Unstored::Refused(error, marked))
             }
         });
         let engine = self.clone();
@@ -323,7 +361,12 @@ impl Engine {
                     let delivery_id = quarantined.await?;
                     return Err(IngestError::Quarantined { error, delivery_id });
                 }
-                Err(Unstored::Refused(error)) => return Err(error.into()),
+                Err(Unstored::Refused(error, marked)) => {
+                    if let Some(marked) = marked {
+                        marked.await?;
+                    }
+                    return Err(error.into());
+                }
             };
             tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
             tracing::info!(

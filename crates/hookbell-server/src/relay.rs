@@ -13,6 +13,7 @@ use std::time::Duration;
 use hookbell_core::Delivery;
 use hookbell_relay::client::{self, ClientStatus, ConnectionState};
 use hookbell_relay::{Client, ClientConfig, KeyPair, SecretKey, Sink, SinkError};
+use hookbell_store::envelope_mark;
 use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
@@ -26,24 +27,17 @@ pub const RELAY_FILE: &str = "relay.json";
 /// The longest wait between attempts to pair at start-up.
 const PAIR_RETRY_MAX: Duration = Duration::from_secs(300);
 
-/// The store settings that mark envelopes as stored: `relay.envelope.{id}` (a ULID).
-const ENVELOPE_MARKS: &str = "relay.envelope.";
-
 /// How long an envelope's mark is kept. A mark only matters while the relay may send its
 /// envelope again (its acknowledgement was lost), which is at most its retention (7 days by
 /// default); this leaves room for relays kept longer.
 const MARKS_KEPT_DAYS: i64 = 30;
-
-fn envelope_setting(envelope_id: &str) -> String {
-    format!("{ENVELOPE_MARKS}{envelope_id}")
-}
 
 /// Deletes the marks of envelopes too old to come again; answers how many went.
 pub async fn prune_envelope_marks(engine: &Engine) -> Result<u64, hookbell_store::StoreError> {
     let before = chrono::Utc::now() - chrono::Duration::days(MARKS_KEPT_DAYS);
     let pruned = engine
         .store()
-        .purge_settings_before(ENVELOPE_MARKS, before)
+        .purge_settings_before(hookbell_store::ENVELOPE_MARKS, before)
         .await?;
     if pruned > 0 {
         tracing::info!(pruned, "relay: forgot the marks of old envelopes");
@@ -51,9 +45,11 @@ pub async fn prune_envelope_marks(engine: &Engine) -> Result<u64, hookbell_store
     Ok(pruned)
 }
 
-/// Feeds relayed deliveries into the engine. An envelope is remembered in the store's
-/// settings, written right behind its delivery so both share one group commit; a
-/// redelivered envelope is not stored again (nor does it raise `seen_count`).
+/// Feeds relayed deliveries into the engine. The store marks each envelope in the same batch
+/// as its delivery and never stores a marked envelope again, so a redelivered envelope (its
+/// acknowledgement was lost, or it came again while its first copy was being written) is not
+/// stored twice, nor does it raise `seen_count`. Marks are also checked before preparing, to
+/// skip the work.
 #[derive(Clone)]
 pub struct EngineSink {
     /// The engine.
@@ -66,10 +62,10 @@ pub enum Relayed {
     Seen,
     /// Checking for that failed.
     Unknown(SinkError),
-    /// New: the mark to set, and the delivery prepared (or refused at once: no such source).
+    /// New: the delivery prepared (or refused at once: no such source).
     New {
-        /// The envelope's mark.
-        mark: String,
+        /// The envelope's id.
+        envelope_id: String,
         /// What [`Engine::prepare`] made of it (boxed: it travels between tasks).
         prepared: Box<Result<Prepared, IngestError>>,
     },
@@ -79,11 +75,10 @@ impl Sink for EngineSink {
     type Prepared = Relayed;
 
     fn prepare(&self, envelope_id: &str, delivery: Delivery) -> Relayed {
-        let mark = envelope_setting(envelope_id);
-        match self.engine.store().setting(&mark) {
+        match self.engine.store().setting(&envelope_mark(envelope_id)) {
             Ok(Some(_)) => Relayed::Seen,
             Ok(None) => Relayed::New {
-                mark,
+                envelope_id: envelope_id.to_owned(),
                 prepared: Box::new(self.engine.prepare(delivery)),
             },
             Err(e) => Relayed::Unknown(SinkError(e.to_string())),
@@ -94,38 +89,49 @@ impl Sink for EngineSink {
         &self,
         relayed: Relayed,
     ) -> impl Future<Output = Result<(), SinkError>> + Send + 'static {
-        // Both writes are handed to the store's writer here, the delivery first.
-        let writes = match relayed {
+        // The write is handed to the store's writer here, so commits keep the relay's order.
+        let write = match relayed {
             Relayed::Seen => Ok(None),
             Relayed::Unknown(e) => Err(e),
-            Relayed::New { mark, prepared } => {
-                let stored = (*prepared).map(|p| self.engine.commit(p));
-                let marked = self
-                    .engine
-                    .store()
-                    .set_setting(&mark, serde_json::Value::Bool(true));
-                Ok(Some((stored, marked)))
-            }
+            Relayed::New {
+                envelope_id,
+                prepared,
+            } => Ok(Some(match *prepared {
+                // The delivery and its envelope's mark go in one write.
+                Ok(prepared) => {
+                    Written::Delivery(self.engine.commit(prepared.arrived_in(&envelope_id)))
+                }
+                // No such source: there is nothing to store, only the envelope to mark.
+                Err(_) => Written::Mark(
+                    self.engine
+                        .store()
+                        .set_setting(&envelope_mark(&envelope_id), serde_json::Value::Bool(true)),
+                ),
+            })),
         };
         async move {
-            let Some((stored, marked)) = writes? else {
-                return Ok(());
-            };
-            let outcome = match stored {
-                Ok(stored) => stored.await.map(drop),
-                Err(refused) => Err(refused),
-            };
-            match outcome {
-                // Refused deliveries are handled too: counted, or kept in quarantine.
-                Ok(())
-                | Err(IngestError::Unauthorized(_))
-                | Err(IngestError::UnknownSource(_))
-                | Err(IngestError::Quarantined { .. }) => {}
-                Err(IngestError::Store(e)) => return Err(SinkError(e.to_string())),
+            match write? {
+                None => Ok(()),
+                Some(Written::Mark(marked)) => marked.await.map_err(|e| SinkError(e.to_string())),
+                Some(Written::Delivery(stored)) => match stored.await {
+                    // Refused deliveries are handled too: counted, or kept in quarantine.
+                    Ok(_)
+                    | Err(IngestError::Unauthorized(_))
+                    | Err(IngestError::UnknownSource(_))
+                    | Err(IngestError::Quarantined { .. }) => Ok(()),
+                    Err(IngestError::Store(e)) => Err(SinkError(e.to_string())),
+                },
             }
-            marked.await.map_err(|e| SinkError(e.to_string()))
         }
     }
+}
+
+/// The one write an envelope's commit waits for.
+enum Written<F> {
+    /// Its delivery, marked with it.
+    Delivery(F),
+    /// Only its mark.
+    Mark(hookbell_store::Pending<()>),
 }
 
 /// What `relay.json` holds.
@@ -511,7 +517,7 @@ mod tests {
         for id in [&old, &recent] {
             engine
                 .store()
-                .set_setting(&envelope_setting(id), serde_json::Value::Bool(true))
+                .set_setting(&envelope_mark(id), serde_json::Value::Bool(true))
                 .await
                 .unwrap_or_else(|e| panic!("{e}"));
         }
@@ -519,8 +525,7 @@ mod tests {
             .await
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(pruned, 1);
-        let marked =
-            |id: &str| matches!(engine.store().setting(&envelope_setting(id)), Ok(Some(_)));
+        let marked = |id: &str| matches!(engine.store().setting(&envelope_mark(id)), Ok(Some(_)));
         assert!(!marked(&old) && marked(&recent));
     }
 }

@@ -9,7 +9,7 @@
 //! | `iq/` | delivery id | empty (quarantined deliveries) |
 //! | `l/` | source | last delivery JSON |
 //! | `n/authfail/` | source | u64 big-endian |
-//! | `s/` | setting key | JSON |
+//! | `s/` | setting key | JSON (among them the relay envelope marks, [`crate::ENVELOPE_MARKS`]) |
 //! | `m/schema_version` | | u32 big-endian |
 //! | `m/index_snapshot` | | the generation of the current index snapshot ([`crate::snapshot`]) |
 

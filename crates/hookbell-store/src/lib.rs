@@ -25,7 +25,10 @@ mod writer;
 pub use error::{Result, StoreError};
 pub use pending::Pending;
 pub use query::{AlertPage, AlertQuery};
-pub use records::{DeliveryRecord, DeliveryStatus, IngestOutcome, Purged, SourceActivity, Stats};
+pub use records::{
+    DeliveryRecord, DeliveryStatus, ENVELOPE_MARKS, IngestOutcome, Purged, SourceActivity, Stats,
+    envelope_mark,
+};
 pub use sled_store::SledStore;
 
 use hookbell_core::{Alert, AlertPatch, NewAlert};

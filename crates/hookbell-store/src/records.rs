@@ -57,6 +57,20 @@ pub struct DeliveryRecord {
     pub error: Option<String>,
     /// The alerts it created or repeated.
     pub alert_ids: Vec<String>,
+    /// The relay envelope it arrived in, when it came through a relay. The store keeps at most
+    /// one delivery per envelope: its mark is written in the same batch as the delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub envelope_id: Option<String>,
+}
+
+/// The settings that mark relay envelopes as stored: `relay.envelope.{envelope id}`, whose
+/// value is the id of the delivery stored from it. Envelope ids are ULIDs, so old marks can be
+/// deleted with [`crate::Store::purge_settings_before`] and this prefix.
+pub const ENVELOPE_MARKS: &str = "relay.envelope.";
+
+/// The setting that marks `envelope_id` as stored.
+pub fn envelope_mark(envelope_id: &str) -> String {
+    format!("{ENVELOPE_MARKS}{envelope_id}")
 }
 
 /// The result of [`crate::Store::ingest`].

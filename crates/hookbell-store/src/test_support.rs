@@ -18,6 +18,7 @@ pub(crate) fn delivery(source: &str) -> DeliveryRecord {
         status: DeliveryStatus::Accepted,
         error: None,
         alert_ids: Vec::new(),
+        envelope_id: None,
     }
 }
 

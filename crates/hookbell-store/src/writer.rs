@@ -24,7 +24,9 @@ use ulid::Generator;
 use crate::error::{Result, StoreError};
 use crate::index::{self, Index, Meta};
 use crate::keys;
-use crate::records::{DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, frame};
+use crate::records::{
+    DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, envelope_mark, frame,
+};
 use crate::sled_store::parse_json;
 
 /// Most ops applied before one flush.
@@ -391,6 +393,15 @@ impl Writer {
         body: Vec<u8>,
         alerts: Vec<Prepared>,
     ) -> Result<IngestOutcome> {
+        if let Some(stored) = self.stored_from_envelope(&delivery)? {
+            return Ok(IngestOutcome {
+                delivery_id: stored,
+                alert_ids: Vec::new(),
+                duplicate: true,
+                created: Vec::new(),
+                repeated: Vec::new(),
+            });
+        }
         let now = Utc::now();
         let mut batch = Staged::default();
         let mut outcome = IngestOutcome {
@@ -456,6 +467,9 @@ impl Writer {
     }
 
     fn quarantine(&mut self, mut delivery: DeliveryRecord, body: Vec<u8>) -> Result<String> {
+        if let Some(stored) = self.stored_from_envelope(&delivery)? {
+            return Ok(stored);
+        }
         let id = self.next_id();
         delivery.id = id.clone();
         delivery.status = DeliveryStatus::Quarantined;
@@ -466,7 +480,27 @@ impl Writer {
         Ok(id)
     }
 
+    /// The id of the delivery already stored from `delivery`'s relay envelope, if it was
+    /// (empty for marks written before they held it).
+    fn stored_from_envelope(&self, delivery: &DeliveryRecord) -> Result<Option<String>> {
+        let Some(envelope) = &delivery.envelope_id else {
+            return Ok(None);
+        };
+        let key = keys::setting(&envelope_mark(envelope));
+        Ok(self
+            .get(&key)?
+            .map(|mark| match serde_json::from_slice(&mark) {
+                Ok(serde_json::Value::String(id)) => id,
+                _ => String::new(),
+            }))
+    }
+
+    /// Stages a delivery, the source's last delivery, and its envelope's mark.
     fn put_delivery(&self, batch: &mut Staged, delivery: &DeliveryRecord, body: &[u8]) {
+        if let Some(envelope) = &delivery.envelope_id {
+            let mark = serde_json::Value::String(delivery.id.clone());
+            batch.insert(keys::setting(&envelope_mark(envelope)), json(&mark));
+        }
         batch.insert(keys::delivery(&delivery.id), frame(delivery, body));
         let last = LastDelivery {
             delivery_id: delivery.id.clone(),

@@ -77,6 +77,8 @@ export interface Delivery {
   status: string;
   error: string | null;
   alert_ids: string[];
+  /** The relay envelope it arrived in; absent for deliveries posted to this machine. */
+  envelope_id?: string;
 }
 
 export interface DeliveryWithBody {

@@ -170,7 +170,16 @@ async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() 
         delivery.headers.push(name, value.as_bytes());
     }
     delivery.received_at = a_day_ago;
-    for _ in 0..3 {
+    // A copy that came again while the first was still being written (after a reconnect):
+    // both were prepared before either was stored.
+    let first = sink.prepare("01ENVELOPE", delivery.clone());
+    let again = sink.prepare("01ENVELOPE", delivery.clone());
+    let (first, again) = (sink.commit(first), sink.commit(again));
+    for committed in [first.await, again.await] {
+        committed.unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Copies that come once it is stored.
+    for _ in 0..2 {
         let prepared = sink.prepare("01ENVELOPE", delivery.clone());
         sink.commit(prepared)
             .await
@@ -179,6 +188,12 @@ async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() 
     let alerts = all_alerts(&engine);
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].seen_count, 1, "redelivery raised no seen_count");
+    let deliveries = engine
+        .store()
+        .deliveries(None, 10)
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(deliveries.len(), 1, "one delivery stored for one envelope");
+    assert_eq!(deliveries[0].envelope_id.as_deref(), Some("01ENVELOPE"));
     assert_eq!(
         engine
             .store()

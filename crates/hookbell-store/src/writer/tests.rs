@@ -154,3 +154,47 @@ fn a_group_larger_than_a_log_segment_is_written_whole_and_survives_reopen() {
     }
     assert_eq!(tree.scan_prefix(keys::DELIVERY).count(), MAX_GROUP);
 }
+
+#[test]
+fn a_relay_envelope_is_stored_once_whatever_comes_again() {
+    let (_dir, mut writer) = writer();
+    let from_envelope = |writer: &Writer, external_id: &str| {
+        let Op::Ingest {
+            mut delivery,
+            body,
+            alerts,
+        } = ingest_op(writer, external_id)
+        else {
+            unreachable!("ingest_op makes ingests")
+        };
+        delivery.envelope_id = Some("01ENVELOPE".into());
+        Op::Ingest {
+            delivery,
+            body,
+            alerts,
+        }
+    };
+    let first = ingested(writer.apply(from_envelope(&writer, "evt_1")));
+    // The same envelope again in the same group (a redelivery prepared before the first was
+    // written), then in a later group.
+    let again = ingested(writer.apply(from_envelope(&writer, "evt_1")));
+    writer
+        .write_staged()
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    let later = ingested(writer.apply(from_envelope(&writer, "evt_1")));
+    writer
+        .write_staged()
+        .unwrap_or_else(|e| panic!("write: {e}"));
+
+    for outcome in [&again, &later] {
+        assert_eq!(outcome.delivery_id, first.delivery_id);
+        assert!(outcome.duplicate && outcome.alert_ids.is_empty());
+    }
+    let alert = stored(&writer, &first.alert_ids[0])
+        .unwrap_or_else(|| panic!("the envelope's alert was not stored"));
+    assert_eq!(
+        alert.seen_count, 1,
+        "a redelivered envelope is not a repeat"
+    );
+    assert_eq!(writer.tree.scan_prefix(keys::DELIVERY).count(), 1);
+}
