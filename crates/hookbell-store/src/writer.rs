@@ -181,11 +181,10 @@ pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mp
             None => writer.write_staged(),
         };
         // The index follows the tree: a batch that was not applied changed nothing.
-        if written.is_ok() {
-            writer.publish_index_changes();
-        } else {
-            writer.index_changes.clear();
+        if written.is_err() {
+            writer.index_changes.truncate(writer.index_written);
         }
+        writer.publish_index_changes();
         let flushed = written.and_then(|()| writer.tree.flush().map(drop));
         tracing::trace!(ops = group.len(), ?applied, write = ?(started.elapsed() - applied), "group committed");
         if let Err(e) = &flushed {
@@ -237,6 +236,9 @@ struct Writer {
     ids: Arc<Ids>,
     /// The index changes of the group being applied.
     index_changes: Vec<IndexChange>,
+    /// How many of them belong to changes already written to the tree (by a purge in the
+    /// middle of the group).
+    index_written: usize,
     /// The key changes of the ops applied so far in this group.
     staged: Staged,
     /// A failed write of staged changes in the middle of the group: the whole group fails.
@@ -250,6 +252,7 @@ impl Writer {
             index,
             ids,
             index_changes: Vec::new(),
+            index_written: 0,
             staged: Staged::default(),
             broken: None,
         }
@@ -280,8 +283,9 @@ impl Writer {
             return Ok(());
         }
         let written = self.tree.apply_batch(staged.into_batch());
-        if let Err(e) = &written {
-            self.broken = Some(e.clone());
+        match &written {
+            Ok(()) => self.index_written = self.index_changes.len(),
+            Err(e) => self.broken = Some(e.clone()),
         }
         written
     }
@@ -295,6 +299,7 @@ impl Writer {
     /// even when the flush failed: the tree holds those changes in memory all the same.
     fn publish_index_changes(&mut self) {
         let changes = std::mem::take(&mut self.index_changes);
+        self.index_written = 0;
         let mut index = self
             .index
             .write()
