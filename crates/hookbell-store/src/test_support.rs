@@ -41,21 +41,22 @@ pub(crate) fn new_alert(key: &str, severity: Severity, title: &str) -> NewAlert 
     }
 }
 
-/// Runs `open` until it gets past sled's lock on the directory, for up to 10 s: sled lets go of
-/// a dropped database's lock only once its I/O threads drop their last reference, a moment
-/// later.
-pub(crate) fn when_unlocked<T, E: std::fmt::Display>(open: impl Fn() -> Result<T, E>) -> T {
+/// Runs `open` until it gets past sled's lock on the directory (for up to 10 s), and answers
+/// what it answered then: sled lets go of a dropped database's lock only once its I/O threads
+/// drop their last reference, a moment later.
+pub(crate) fn when_unlocked<T, E: std::fmt::Display>(
+    open: impl Fn() -> Result<T, E>,
+) -> Result<T, E> {
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
     loop {
         match open() {
-            Ok(opened) => return opened,
             Err(e)
                 if e.to_string().contains("could not acquire lock")
                     && std::time::Instant::now() < deadline =>
             {
                 std::thread::sleep(std::time::Duration::from_millis(10));
             }
-            Err(e) => panic!("open: {e}"),
+            opened => return opened,
         }
     }
 }

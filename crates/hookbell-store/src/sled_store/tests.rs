@@ -14,7 +14,7 @@ fn store() -> (tempfile::TempDir, SledStore) {
 
 /// Opens the store in `dir` again after it was dropped.
 fn reopen(dir: &Path) -> SledStore {
-    when_unlocked(|| SledStore::open(dir))
+    when_unlocked(|| SledStore::open(dir)).unwrap_or_else(|e| panic!("open: {e}"))
 }
 
 fn ingest(
@@ -338,7 +338,7 @@ fn a_newer_schema_is_refused_with_a_clear_error() {
             .unwrap_or_default();
         db.flush().unwrap_or_default();
     }
-    let err = SledStore::open(dir.path())
+    let err = when_unlocked(|| SledStore::open(dir.path()))
         .err()
         .map(|e| e.to_string())
         .unwrap_or_default();

@@ -142,7 +142,8 @@ fn a_group_larger_than_a_log_segment_is_written_whole_and_survives_reopen() {
     writer.tree.flush().unwrap_or_else(|e| panic!("flush: {e}"));
     drop(writer);
 
-    let db = when_unlocked(|| sled::Config::new().path(dir.path()).open());
+    let db = when_unlocked(|| sled::Config::new().path(dir.path()).open())
+        .unwrap_or_else(|e| panic!("reopen: {e}"));
     let tree = db
         .open_tree("hookbell")
         .unwrap_or_else(|e| panic!("tree: {e}"));
