@@ -66,9 +66,10 @@ pub struct Prepared {
 }
 
 impl Prepared {
-    /// Says the delivery came in this relay envelope: it is stored together with the
-    /// envelope's mark, and not at all if the envelope was stored before (see
-    /// [`hookbell_store::DeliveryRecord::envelope_id`]).
+    /// Says the delivery came in this relay envelope: it is stored (or quarantined) together
+    /// with the envelope's mark, and not at all if the envelope was stored before (see
+    /// [`hookbell_store::DeliveryRecord::envelope_id`]). A refused delivery stores nothing,
+    /// so this changes nothing for it.
     pub fn arrived_in(self, envelope_id: &str) -> Prepared {
         Prepared {
             envelope_id: Some(envelope_id.to_owned()),
@@ -99,8 +100,8 @@ enum Step {
 enum Unstored {
     /// Keeping the body in quarantine.
     Quarantined(hookbell_store::Pending<String>, BodyError),
-    /// Nothing: the delivery was refused (and counted), its envelope (if any) marked.
-    Refused(AuthError, Option<hookbell_store::Pending<()>>),
+    /// Nothing: the delivery was refused (and counted).
+    Refused(AuthError),
 }
 
 /// The store setting that holds the user's language (`"en"` or `"de"`).
@@ -345,12 +346,7 @@ impl Engine {
                 if let Err(store_err) = self.store.note_auth_failure(&source) {
                     tracing::error!(error = %store_err, "could not count an authentication failure");
                 }
-                // Nothing is stored, so the envelope is only marked: it is not counted again.
-                let marked = envelope_id.map(|id| {
-                    self.store
-                        .set_setting(&hookbell_store::envelope_mark(&id), serde_json::Value::Bool(true))
-                });
-                Err(Unstored::Refused(error, marked))
+                Err(Unstored::Refused(error))
             }
         });
         let engine = self.clone();
@@ -361,12 +357,7 @@ impl Engine {
                     let delivery_id = quarantined.await?;
                     return Err(IngestError::Quarantined { error, delivery_id });
                 }
-                Err(Unstored::Refused(error, marked)) => {
-                    if let Some(marked) = marked {
-                        marked.await?;
-                    }
-                    return Err(error.into());
-                }
+                Err(Unstored::Refused(error)) => return Err(error.into()),
             };
             tracing::Span::current().record("delivery_id", outcome.delivery_id.as_str());
             tracing::info!(

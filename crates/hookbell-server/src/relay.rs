@@ -89,49 +89,40 @@ impl Sink for EngineSink {
         &self,
         relayed: Relayed,
     ) -> impl Future<Output = Result<(), SinkError>> + Send + 'static {
-        // The write is handed to the store's writer here, so commits keep the relay's order.
-        let write = match relayed {
+        let store = Arc::clone(self.engine.store());
+        // The delivery is handed to the store's writer here, so commits keep the relay's
+        // order; the store writes the envelope's mark in the same batch.
+        let stored = match relayed {
             Relayed::Seen => Ok(None),
             Relayed::Unknown(e) => Err(e),
             Relayed::New {
                 envelope_id,
                 prepared,
-            } => Ok(Some(match *prepared {
-                // The delivery and its envelope's mark go in one write.
-                Ok(prepared) => {
-                    Written::Delivery(self.engine.commit(prepared.arrived_in(&envelope_id)))
-                }
-                // No such source: there is nothing to store, only the envelope to mark.
-                Err(_) => Written::Mark(
-                    self.engine
-                        .store()
-                        .set_setting(&envelope_mark(&envelope_id), serde_json::Value::Bool(true)),
-                ),
-            })),
+            } => Ok(Some((
+                (*prepared).map(|p| self.engine.commit(p.arrived_in(&envelope_id))),
+                envelope_id,
+            ))),
         };
         async move {
-            match write? {
-                None => Ok(()),
-                Some(Written::Mark(marked)) => marked.await.map_err(|e| SinkError(e.to_string())),
-                Some(Written::Delivery(stored)) => match stored.await {
-                    // Refused deliveries are handled too: counted, or kept in quarantine.
-                    Ok(_)
-                    | Err(IngestError::Unauthorized(_))
-                    | Err(IngestError::UnknownSource(_))
-                    | Err(IngestError::Quarantined { .. }) => Ok(()),
-                    Err(IngestError::Store(e)) => Err(SinkError(e.to_string())),
-                },
+            let Some((stored, envelope_id)) = stored? else {
+                return Ok(());
+            };
+            let outcome = match stored {
+                Ok(stored) => stored.await.map(drop),
+                Err(refused) => Err(refused),
+            };
+            match outcome {
+                // Stored or kept in quarantine, and marked with it.
+                Ok(()) | Err(IngestError::Quarantined { .. }) => Ok(()),
+                // Refused (and counted): nothing was stored, so the envelope is only marked.
+                Err(IngestError::Unauthorized(_)) | Err(IngestError::UnknownSource(_)) => store
+                    .set_setting(&envelope_mark(&envelope_id), serde_json::Value::Bool(true))
+                    .await
+                    .map_err(|e| SinkError(e.to_string())),
+                Err(IngestError::Store(e)) => Err(SinkError(e.to_string())),
             }
         }
     }
-}
-
-/// The one write an envelope's commit waits for.
-enum Written<F> {
-    /// Its delivery, marked with it.
-    Delivery(F),
-    /// Only its mark.
-    Mark(hookbell_store::Pending<()>),
 }
 
 /// What `relay.json` holds.

@@ -204,6 +204,28 @@ async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() 
     );
 }
 
+#[tokio::test]
+async fn a_refused_envelope_is_counted_once_however_often_it_comes() {
+    let desktop = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let engine = desktop_engine(desktop.path());
+    let sink = EngineSink {
+        engine: engine.clone(),
+    };
+    let forged = hookbell_core::testing::json_delivery("signed", alert_body(1, MARKER));
+    for _ in 0..3 {
+        let prepared = sink.prepare("01FORGED", forged.clone());
+        sink.commit(prepared)
+            .await
+            .unwrap_or_else(|e| panic!("a refusal is handled, not a failure: {e}"));
+    }
+    let activity = engine
+        .store()
+        .source_activity("signed")
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(activity.auth_failures, 1);
+    assert!(all_alerts(&engine).is_empty());
+}
+
 /// Records the order of commits; preparing every third delivery takes a while, so
 /// preparations finish out of order.
 #[derive(Default)]
