@@ -32,7 +32,7 @@ use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-use crate::backoff;
+use crate::backoff::Backoff;
 use crate::envelope::{self, PublicKey, SecretKey};
 use crate::protocol::{ClientFrame, ServerFrame};
 
@@ -313,7 +313,7 @@ async fn run<S: Sink>(
     status: watch::Sender<ClientStatus>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let mut delays = backoff::delays(config.backoff_min, config.backoff_max);
+    let mut backoff = Backoff::new(config.backoff_min, config.backoff_max);
     loop {
         status.send_modify(|s| s.state = ConnectionState::Connecting);
         let before = status.borrow().delivered;
@@ -333,9 +333,9 @@ async fn run<S: Sink>(
         }
         // A session that got somewhere starts the backoff over.
         if status.borrow().delivered > before || ended.is_ok() {
-            delays = backoff::delays(config.backoff_min, config.backoff_max);
+            backoff.reset();
         }
-        let delay = delays.next().unwrap_or(config.backoff_max);
+        let delay = backoff.next_wait();
         tokio::select! {
             _ = tokio::time::sleep(delay) => {}
             _ = stopped.changed() => return,

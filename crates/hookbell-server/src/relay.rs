@@ -11,6 +11,7 @@ use std::sync::{Arc, OnceLock, RwLock};
 use std::time::Duration;
 
 use hookbell_core::Delivery;
+use hookbell_relay::backoff::Backoff;
 use hookbell_relay::client::{self, ClientStatus, ConnectionState};
 use hookbell_relay::{Client, ClientConfig, KeyPair, SecretKey, Sink, SinkError};
 use hookbell_store::envelope_mark;
@@ -304,14 +305,14 @@ impl Relay {
             .map(|r| r.url.clone());
         self.change(|v| v.url = url.clone());
         let Some(url) = url else { return };
-        let mut delays = hookbell_relay::backoff::delays(Duration::from_secs(1), PAIR_RETRY_MAX);
+        let mut backoff = Backoff::new(Duration::from_secs(1), PAIR_RETRY_MAX);
         loop {
             let Err(e) = self.connect(&url).await else {
                 return;
             };
             tracing::warn!(error = %e.message, "relay not started; trying again later");
             self.change(|v| v.error = Some(e.message.clone()));
-            tokio::time::sleep(delays.next().unwrap_or(PAIR_RETRY_MAX)).await;
+            tokio::time::sleep(backoff.next_wait()).await;
             let view = self.view();
             if view.url.as_deref() != Some(url.as_str()) || view.status.is_some() {
                 return;

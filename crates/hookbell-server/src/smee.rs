@@ -17,6 +17,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use eventsource_stream::Eventsource;
 use futures_util::StreamExt;
 use hookbell_core::{Delivery, Headers, SmeeChannel};
+use hookbell_relay::backoff::Backoff;
 use serde::Serialize;
 use tokio::task::JoinSet;
 
@@ -183,7 +184,7 @@ impl Follower {
 
     async fn run(self) {
         let http = reqwest::Client::new();
-        let mut delays = smee_delays();
+        let mut backoff = Backoff::new(Duration::from_secs(1), MAX_BACKOFF);
         loop {
             let mut connected = false;
             let error = match self.follow(&http, &mut connected).await {
@@ -197,9 +198,9 @@ impl Follower {
             });
             // A connection that worked starts the backoff over.
             if connected {
-                delays = smee_delays();
+                backoff.reset();
             }
-            tokio::time::sleep(delays.next().unwrap_or(MAX_BACKOFF)).await;
+            tokio::time::sleep(backoff.next_wait()).await;
             self.update(|s| s.state = "connecting".into());
         }
     }
@@ -264,11 +265,6 @@ impl Follower {
             }
         }
     }
-}
-
-/// The waits between reconnections: from about a second up to a minute.
-fn smee_delays() -> impl Iterator<Item = Duration> + Send {
-    hookbell_relay::backoff::delays(Duration::from_secs(1), MAX_BACKOFF)
 }
 
 #[cfg(test)]
