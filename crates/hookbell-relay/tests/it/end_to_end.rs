@@ -5,6 +5,7 @@ use std::time::Duration;
 
 use futures_util::StreamExt;
 use hookbell_relay::{Client, ClientConfig, ConnectionState, Sink};
+use hookbell_server::Engine;
 use reqwest::StatusCode;
 
 use crate::support::{
@@ -148,13 +149,42 @@ async fn a_thousand_deliveries_while_offline_arrive_once_in_order_and_verified()
     relay.stop().await;
 }
 
-#[tokio::test]
-async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() {
+/// A relay sink on a desktop engine of its own, as the relay client drives it.
+fn sink_on_a_new_desktop() -> (tempfile::TempDir, Engine, EngineSink) {
     let desktop = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let engine = desktop_engine(desktop.path());
     let sink = EngineSink {
         engine: engine.clone(),
     };
+    (desktop, engine, sink)
+}
+
+/// Hands the sink the envelope `id` `times` times, one after the other, as redeliveries come.
+async fn deliver_again(
+    sink: &EngineSink,
+    id: &str,
+    delivery: &hookbell_core::Delivery,
+    times: usize,
+) {
+    for _ in 0..times {
+        let prepared = sink.prepare(id, delivery.clone());
+        sink.commit(prepared)
+            .await
+            .unwrap_or_else(|e| panic!("envelope {id}: {e}"));
+    }
+}
+
+fn auth_failures(engine: &Engine) -> u64 {
+    engine
+        .store()
+        .source_activity("signed")
+        .map(|a| a.auth_failures)
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+#[tokio::test]
+async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() {
+    let (_desktop, engine, sink) = sink_on_a_new_desktop();
     // Received by the relay a day ago, signed then: the signature checks against that time.
     let a_day_ago = chrono::Utc::now() - chrono::Duration::days(1);
     let body = alert_body(1, MARKER);
@@ -179,12 +209,7 @@ async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() 
         committed.unwrap_or_else(|e| panic!("{e}"));
     }
     // Copies that come once it is stored.
-    for _ in 0..2 {
-        let prepared = sink.prepare("01ENVELOPE", delivery.clone());
-        sink.commit(prepared)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    deliver_again(&sink, "01ENVELOPE", &delivery, 2).await;
     let alerts = all_alerts(&engine);
     assert_eq!(alerts.len(), 1);
     assert_eq!(alerts[0].seen_count, 1, "redelivery raised no seen_count");
@@ -194,35 +219,15 @@ async fn a_redelivered_envelope_is_not_stored_again_and_old_signatures_verify() 
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(deliveries.len(), 1, "one delivery stored for one envelope");
     assert_eq!(deliveries[0].envelope_id.as_deref(), Some("01ENVELOPE"));
-    assert_eq!(
-        engine
-            .store()
-            .source_activity("signed")
-            .map(|a| a.auth_failures)
-            .ok(),
-        Some(0)
-    );
+    assert_eq!(auth_failures(&engine), 0);
 }
 
 #[tokio::test]
 async fn a_refused_envelope_is_counted_once_however_often_it_comes() {
-    let desktop = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let engine = desktop_engine(desktop.path());
-    let sink = EngineSink {
-        engine: engine.clone(),
-    };
+    let (_desktop, engine, sink) = sink_on_a_new_desktop();
     let forged = hookbell_core::testing::json_delivery("signed", alert_body(1, MARKER));
-    for _ in 0..3 {
-        let prepared = sink.prepare("01FORGED", forged.clone());
-        sink.commit(prepared)
-            .await
-            .unwrap_or_else(|e| panic!("a refusal is handled, not a failure: {e}"));
-    }
-    let activity = engine
-        .store()
-        .source_activity("signed")
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(activity.auth_failures, 1);
+    deliver_again(&sink, "01FORGED", &forged, 3).await;
+    assert_eq!(auth_failures(&engine), 1);
     assert!(all_alerts(&engine).is_empty());
 }
 
