@@ -142,33 +142,16 @@ pub fn load_config(path: &Path) -> Result<Config, DataDirError> {
 }
 
 /// Rewrites the `[[sources]]` of the config file at `path`, keeping everything else in it
-/// (other sections, comments) as it was. The file is replaced atomically and stays 0600.
+/// (other sections, comments) as it was. The file is replaced atomically and keeps its mode
+/// (see [`crate::config_file`]; at run time the engine's [`crate::Engine::change_config`] is
+/// the one writer).
 pub fn save_sources(
     path: &Path,
     sources: &[hookbell_core::SourceConfig],
 ) -> Result<(), DataDirError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(io(path)(e)),
-    };
-    let invalid = |reason: String| DataDirError::Io {
-        path: path.to_owned(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, reason),
-    };
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| invalid(e.to_string()))?;
-    let mut tables = toml_edit::ArrayOfTables::new();
-    for source in sources {
-        let table = toml_edit::ser::to_document(source).map_err(|e| invalid(e.to_string()))?;
-        tables.push(table.as_table().clone());
-    }
-    doc["sources"] = toml_edit::Item::ArrayOfTables(tables);
-    let tmp = path.with_extension("toml.tmp");
-    let _ = std::fs::remove_file(&tmp);
-    write_private(&tmp, &doc.to_string())?;
-    std::fs::rename(&tmp, path).map_err(io(path))
+    crate::config_file::update(path, |doc| {
+        crate::config_file::set_sources(path, doc, sources)
+    })
 }
 
 #[cfg(test)]

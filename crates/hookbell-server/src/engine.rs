@@ -160,22 +160,34 @@ impl Engine {
         &self,
         change: impl FnOnce(&mut Vec<SourceConfig>) -> Result<(), ApiError>,
     ) -> Result<Arc<Config>, ApiError> {
+        self.change_config(|config| change(&mut config.sources))
+            .await
+    }
+
+    /// The one way to change the configuration at run time (the API's sources, the relay's
+    /// `[relay] url`): under one lock, `change` edits a copy, the result is validated, saved
+    /// to `hookbell.toml` (atomically, the rest of the file kept; see [`crate::config_file`]),
+    /// and only then made current. Nothing changes when any step fails, and two changes never
+    /// undo each other.
+    pub async fn change_config(
+        &self,
+        change: impl FnOnce(&mut Config) -> Result<(), ApiError>,
+    ) -> Result<Arc<Config>, ApiError> {
         let _one_at_a_time = self.config_changes.lock().await;
         let mut config = (*self.config()).clone();
-        change(&mut config.sources)?;
+        change(&mut config)?;
         config.validate().map_err(|e| {
             ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
         })?;
         if let Some(path) = &self.config_file {
-            crate::data_dir::save_sources(path, &config.sources)
-                .map_err(|e| ApiError::internal(&e))?;
+            crate::config_file::save(path, &config).map_err(|e| ApiError::internal(&e))?;
         }
         let config = Arc::new(config);
         match self.config.write() {
             Ok(mut current) => *current = Arc::clone(&config),
             Err(poisoned) => *poisoned.into_inner() = Arc::clone(&config),
         }
-        tracing::info!(sources = config.sources.len(), "sources changed");
+        tracing::info!(sources = config.sources.len(), "configuration changed");
         Ok(config)
     }
 
@@ -280,12 +292,16 @@ impl Engine {
             error: None,
             alert_ids: Vec::new(),
             envelope_id: None,
+            body_hash: None,
         };
         // The config was validated, so the provider exists; `generic` is the safe fallback.
         let provider = providers::get(&source.provider)
             .or_else(|| providers::get("generic"))
             .ok_or_else(|| IngestError::UnknownSource(source.id.clone()))?;
-        let ctx = Context { lang: self.lang() };
+        let ctx = Context {
+            lang: self.lang(),
+            signed_id: source.auth.signed_id(&delivery),
+        };
         Ok(match hookbell_core::normalize(provider, &delivery, &ctx) {
             Ok(normalized) => Step::Store {
                 record,
@@ -295,9 +311,11 @@ impl Engine {
             Err(error) => Step::Quarantine {
                 record: DeliveryRecord {
                     error: Some(error.to_string()),
+                    body_hash: Some(hookbell_core::providers::generic::body_hash(&delivery.body)),
                     ..record
                 },
-                body: delivery.body,
+                // Never the bytes as they came: they may hold a secret in clear.
+                body: hookbell_core::normalize::scrubbed_text(&delivery.body).into_bytes(),
                 error,
             },
         })

@@ -7,6 +7,7 @@
 
 pub mod api;
 pub mod app;
+pub mod config_file;
 pub mod data_dir;
 pub mod engine;
 pub mod error;

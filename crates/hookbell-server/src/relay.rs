@@ -194,7 +194,6 @@ pub struct Relay {
 struct Inner {
     engine: Engine,
     data_dir: OnceLock<PathBuf>,
-    config_file: OnceLock<PathBuf>,
     view: RwLock<View>,
     /// The running client; pair/unpair/rotate take it one at a time.
     client: tokio::sync::Mutex<Option<Client>>,
@@ -213,7 +212,6 @@ impl Relay {
             inner: Arc::new(Inner {
                 engine,
                 data_dir: OnceLock::new(),
-                config_file: OnceLock::new(),
                 view: RwLock::new(View::default()),
                 client: tokio::sync::Mutex::new(None),
                 smee: std::sync::Mutex::new(Smee::default()),
@@ -221,10 +219,10 @@ impl Relay {
         }
     }
 
-    /// Where `relay.json` and `hookbell.toml` are.
-    pub fn set_paths(&self, data_dir: &Path, config_file: &Path) {
+    /// Where `relay.json` is. `hookbell.toml` (`config_file`) is the engine's to write
+    /// ([`Engine::change_config`]); it is named here only for callers that know both.
+    pub fn set_paths(&self, data_dir: &Path, _config_file: &Path) {
         let _ = self.inner.data_dir.set(data_dir.to_owned());
-        let _ = self.inner.config_file.set(config_file.to_owned());
     }
 
     fn view(&self) -> std::sync::RwLockReadGuard<'_, View> {
@@ -361,7 +359,7 @@ impl Relay {
             self.change(|v| v.url = previous);
             return Err(e);
         }
-        self.save_url(Some(&url))?;
+        self.save_url(Some(&url)).await?;
         Ok(self.status())
     }
 
@@ -377,7 +375,7 @@ impl Relay {
         if let Some(file) = self.file() {
             let _ = std::fs::remove_file(file);
         }
-        self.save_url(None)?;
+        self.save_url(None).await?;
         self.change(|v| *v = View::default());
         Ok(self.status())
     }
@@ -464,31 +462,20 @@ impl Relay {
         std::fs::rename(&tmp, &file).map_err(|e| ApiError::internal(&e))
     }
 
-    /// Sets (or removes) `[relay] url` in hookbell.toml, keeping the rest of the file.
-    fn save_url(&self, url: Option<&str>) -> Result<(), ApiError> {
-        let Some(path) = self.inner.config_file.get() else {
-            return Ok(());
-        };
-        let text = std::fs::read_to_string(path).unwrap_or_default();
-        let mut doc: toml_edit::DocumentMut = text
-            .parse()
-            .map_err(|e: toml_edit::TomlError| ApiError::internal(&e))?;
-        match url {
-            Some(url) => {
-                if !doc.contains_table("relay") {
-                    doc["relay"] = toml_edit::table();
-                }
-                doc["relay"]["url"] = toml_edit::value(url);
-            }
-            None => {
-                doc.remove("relay");
-            }
-        }
-        let tmp = path.with_extension("toml.tmp");
-        let _ = std::fs::remove_file(&tmp);
-        crate::data_dir::write_private(&tmp, &doc.to_string())
-            .map_err(|e| ApiError::internal(&e))?;
-        std::fs::rename(&tmp, path).map_err(|e| ApiError::internal(&e))
+    /// Sets (or removes) `[relay] url`, through the engine's one owner of hookbell.toml
+    /// ([`Engine::change_config`]), so it cannot undo a change to the sources made meanwhile.
+    async fn save_url(&self, url: Option<&str>) -> Result<(), ApiError> {
+        let relay = url.map(|url| hookbell_core::config::RelayConfig {
+            url: url.to_owned(),
+        });
+        self.inner
+            .engine
+            .change_config(|config| {
+                config.relay = relay;
+                Ok(())
+            })
+            .await
+            .map(drop)
     }
 }
 
@@ -519,5 +506,78 @@ mod tests {
         assert_eq!(pruned, 1);
         let marked = |id: &str| matches!(engine.store().setting(&envelope_mark(id)), Ok(Some(_)));
         assert!(!marked(&old) && marked(&recent));
+    }
+
+    /// Row 10 of issue 14: the engine (sources) and the relay (`[relay] url`) both change
+    /// hookbell.toml; interleaved, neither undoes the other.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_engine_and_the_relay_changing_the_config_file_do_not_undo_each_other() {
+        const N: usize = 40;
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(crate::data_dir::CONFIG_FILE);
+        let config = crate::data_dir::load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        let store = hookbell_store::SledStore::open(&dir.path().join("store"))
+            .unwrap_or_else(|e| panic!("{e}"));
+        let engine = Engine::new(Arc::new(store), config).with_config_file(path.clone());
+        let relay = Relay::new(engine.clone());
+        relay.set_paths(dir.path(), &path);
+        let sources = {
+            let engine = engine.clone();
+            tokio::spawn(async move {
+                for n in 0..N {
+                    engine
+                        .change_sources(|sources| {
+                            sources.push(hookbell_core::SourceConfig {
+                                id: format!("s{n}"),
+                                provider: "generic".into(),
+                                name: None,
+                                auth: hookbell_core::Auth::None,
+                            });
+                            Ok(())
+                        })
+                        .await
+                        .unwrap_or_else(|e| panic!("source {n}: {e:?}"));
+                }
+            })
+        };
+        let urls = {
+            let relay = relay.clone();
+            tokio::spawn(async move {
+                for n in 0..N {
+                    relay
+                        .save_url(Some(&format!("https://relay{n}.example.org")))
+                        .await
+                        .unwrap_or_else(|e| panic!("url {n}: {e:?}"));
+                }
+            })
+        };
+        let (a, b) = tokio::join!(sources, urls);
+        a.unwrap_or_else(|e| panic!("{e}"));
+        b.unwrap_or_else(|e| panic!("{e}"));
+        let reloaded = crate::data_dir::load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        for n in 0..N {
+            assert!(
+                reloaded.source(&format!("s{n}")).is_some(),
+                "source s{n} survived the relay's saves"
+            );
+        }
+        assert_eq!(
+            reloaded.relay.map(|r| r.url),
+            Some(format!("https://relay{}.example.org", N - 1)),
+            "the relay's URL survived the engine's saves"
+        );
+        assert_eq!(
+            engine.config().relay.as_ref().map(|r| r.url.clone()),
+            Some(format!("https://relay{}.example.org", N - 1)),
+            "the engine's config knows the relay URL too"
+        );
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&path)
+                .map(|m| m.permissions().mode() & 0o777)
+                .unwrap_or(0);
+            assert_eq!(mode, 0o600);
+        }
     }
 }
