@@ -48,11 +48,26 @@ impl Lang {
     }
 }
 
-/// What adapters know of the user when they parse.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+/// What adapters know besides the body when they parse.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Context {
     /// The language of the text Hookbell writes.
     pub lang: Lang,
+    /// The message id the delivery's authentication signed (Standard Webhooks' `webhook-id`),
+    /// when its scheme signs one ([`crate::Auth::signed_id`]). It is the only header an
+    /// adapter may take as an idempotency key: an unsigned id header can be changed by anyone
+    /// replaying a signed body.
+    pub signed_id: Option<String>,
+}
+
+impl Context {
+    /// A context in `lang` with no signed message id.
+    pub fn in_lang(lang: Lang) -> Context {
+        Context {
+            lang,
+            signed_id: None,
+        }
+    }
 }
 
 #[cfg(test)]

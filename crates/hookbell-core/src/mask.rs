@@ -1,9 +1,28 @@
-//! Masking: how a secret is shown once it must never be stored in the clear.
+//! The one masking policy: which values are secrets, and how a secret is shown once it must
+//! never be kept in the clear.
+//!
+//! It owns:
+//! - the secret-name vocabulary ([`Kind::of`]): member names whose value, of any JSON type, is a
+//!   secret (`password`, `apiKey`, `passwordHash`, `db_password`, …), and the names that are
+//!   secrets only inside a `credentials` object (`key`, `raw`);
+//! - value shapes and free text ([`text::scrub`]): card numbers (Luhn), private keys, cloud and
+//!   VCS token formats, URL userinfo, and `password=…` / `"apiKey": …` assignments in text;
+//! - the masked form ([`mask_secret`]).
+//!
+//! [`Policy::redact`] applies all of it to a JSON value. Provider adapters only declare the
+//! names that are secrets in their bodies but not in general ([`Policy::with`]); everything
+//! that is stored, shown, logged or notified goes through here (see [`crate::normalize`]).
+
+use serde_json::Value;
+
+use crate::alert::MaskedValue;
+
+pub mod text;
 
 /// Masks a secret for display, keeping its length: `password123!` → `pa********3!`.
 ///
 /// Up to 4 characters become all stars; up to 8 keep one character at each end; longer keep
-/// two at each end.
+/// two at each end. Masking a masked value changes nothing.
 pub fn mask_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     let n = chars.len();
@@ -19,134 +38,329 @@ pub fn mask_secret(secret: &str) -> String {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::mask_secret;
-
-    #[test]
-    fn keeps_length_and_hides_the_middle() {
-        assert_eq!(mask_secret("password123!"), "pa********3!");
-        assert_eq!(mask_secret("abcd"), "****");
-        assert_eq!(mask_secret("abcdef"), "a****f");
-        assert_eq!(mask_secret(""), "");
-        assert_eq!(mask_secret("pässwörter!"), "pä*******r!");
-    }
+/// What a secret member holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// A password in clear.
+    Password,
+    /// A password hash.
+    PasswordHash,
+    /// A password salt.
+    PasswordSalt,
+    /// A payment card number.
+    CreditCard,
+    /// A card's CVV / CVC.
+    CardSecurityCode,
+    /// A shared secret.
+    Secret,
+    /// An API key.
+    ApiKey,
+    /// A private key.
+    PrivateKey,
+    /// An access, refresh or session token.
+    Token,
+    /// A cookie.
+    Cookie,
+    /// A captured credential of unknown kind (`credentials.key`, `credentials.raw`).
+    Credential,
 }
 
-/// Member names (compared case-insensitively, ignoring `_` and `-`) whose string values are
-/// secrets wherever they appear in a body.
-const SECRET_MEMBERS: &[&str] = &[
-    "password",
-    "passwd",
-    "plaintextpassword",
-    "passwordhash",
-    "passwordsalt",
-    "recoveredcreditcardnumber",
-    "secret",
-    "clientsecret",
-    "apikey",
-    "privatekey",
-    "accesstoken",
-    "refreshtoken",
+/// Normalized names (lowercase, no `_` or `-`) that are secrets exactly as they stand.
+const EXACT: &[(&str, Kind)] = &[
+    ("password", Kind::Password),
+    ("passwords", Kind::Password),
+    ("passwd", Kind::Password),
+    ("pass", Kind::Password),
+    ("pwd", Kind::Password),
+    ("passphrase", Kind::Password),
+    ("plaintextpassword", Kind::Password),
+    ("clearpassword", Kind::Password),
+    ("passwordhash", Kind::PasswordHash),
+    ("hashedpassword", Kind::PasswordHash),
+    ("passwordhashes", Kind::PasswordHash),
+    ("passwordsalt", Kind::PasswordSalt),
+    ("salt", Kind::PasswordSalt),
+    ("salts", Kind::PasswordSalt),
+    ("recoveredcreditcardnumber", Kind::CreditCard),
+    ("creditcard", Kind::CreditCard),
+    ("creditcardnumber", Kind::CreditCard),
+    ("cardnumber", Kind::CreditCard),
+    ("ccnumber", Kind::CreditCard),
+    ("cvv", Kind::CardSecurityCode),
+    ("cvc", Kind::CardSecurityCode),
+    ("secret", Kind::Secret),
+    ("clientsecret", Kind::Secret),
+    ("pin", Kind::Secret),
+    ("apikey", Kind::ApiKey),
+    ("privatekey", Kind::PrivateKey),
+    ("token", Kind::Token),
+    ("accesstoken", Kind::Token),
+    ("refreshtoken", Kind::Token),
+    ("sessiontoken", Kind::Token),
+    ("cookie", Kind::Cookie),
+    ("cookies", Kind::Cookie),
 ];
 
-/// Members that are secrets only inside a `credentials` object (LeakIX's `service.credentials`).
-const CREDENTIAL_MEMBERS: &[&str] = &["key", "raw", "token"];
+/// Normalized endings that make any name a secret (`db_password`, `AWS_SECRET_ACCESS_KEY`,
+/// `stripeApiKey`). Only stems that are never the end of a harmless name.
+const ENDINGS: &[(&str, Kind)] = &[
+    ("password", Kind::Password),
+    ("passwd", Kind::Password),
+    ("passphrase", Kind::Password),
+    ("secret", Kind::Secret),
+    ("secretkey", Kind::Secret),
+    ("secretaccesskey", Kind::Secret),
+    ("apikey", Kind::ApiKey),
+    ("privatekey", Kind::PrivateKey),
+    ("accesstoken", Kind::Token),
+    ("refreshtoken", Kind::Token),
+    ("authtoken", Kind::Token),
+    ("apitoken", Kind::Token),
+    ("sessiontoken", Kind::Token),
+    ("bearertoken", Kind::Token),
+    ("passwordhash", Kind::PasswordHash),
+    ("passwordsalt", Kind::PasswordSalt),
+    ("cardnumber", Kind::CreditCard),
+];
 
-/// Whether `name`, ignoring case, `_` and `-`, is one of `list` (lowercase ASCII, no
-/// separators). Compares without allocating: this runs for every member of every body.
-fn name_in(name: &str, list: &[&str]) -> bool {
-    let letters = name.bytes().filter(|b| *b != b'_' && *b != b'-');
-    let len = letters.clone().count();
-    list.iter().any(|candidate| {
-        candidate.len() == len
-            && letters
-                .clone()
-                .zip(candidate.bytes())
-                .all(|(a, b)| a.to_ascii_lowercase() == b)
-    })
+/// Secrets only inside a `credentials` object (LeakIX's `service.credentials`).
+const IN_CREDENTIALS: &[(&str, Kind)] = &[
+    ("key", Kind::Credential),
+    ("raw", Kind::Credential),
+    ("token", Kind::Token),
+];
+
+/// Members naming the hash algorithm of a sibling hash (kept: the algorithm is no secret).
+const ALGORITHM_NAMES: &[&str] = &[
+    "hashtype",
+    "hashalgorithm",
+    "algorithm",
+    "passwordtype",
+    "hashformat",
+];
+
+/// Parts of a member name that describe a secret rather than hold it, inside an object under
+/// a secret name (`"password": {"last_characters_length": 6}`).
+const METADATA: &[&str] = &["length", "count", "type", "algorithm", "format"];
+
+impl Kind {
+    /// The kind of secret a member named `name` holds under the shared vocabulary, if any.
+    /// Case, `_` and `-` are ignored.
+    /// A plural names the same kind (`apiKeys`, `secrets`).
+    pub fn of(name: &str) -> Option<Kind> {
+        let key = normalized(name);
+        let singular = key.strip_suffix('s').unwrap_or(&key);
+        [key.as_str(), singular].into_iter().find_map(|key| {
+            lookup(EXACT, key).or_else(|| {
+                ENDINGS
+                    .iter()
+                    .find(|(stem, _)| key.ends_with(stem))
+                    .map(|(_, kind)| *kind)
+            })
+        })
+    }
+
+    /// The name it is listed under in `masked_values` (`password`, `password_hash`, …).
+    pub fn label(self) -> &'static str {
+        match self {
+            Kind::Password => "password",
+            Kind::PasswordHash => "password_hash",
+            Kind::PasswordSalt => "password_salt",
+            Kind::CreditCard => "credit_card",
+            Kind::CardSecurityCode => "card_security_code",
+            Kind::Secret => "secret",
+            Kind::ApiKey => "api_key",
+            Kind::PrivateKey => "private_key",
+            Kind::Token => "token",
+            Kind::Cookie => "cookie",
+            Kind::Credential => "credential",
+        }
+    }
+
+    /// Whether such a value is a usable credential in clear (a password, not its hash).
+    pub fn cleartext(self) -> bool {
+        self == Kind::Password
+    }
 }
 
-/// Masks, in place, every secret-named string member anywhere in `value` (see
-/// [`mask_secret`]); returns true when anything changed. Empty strings stay empty.
-pub fn redact_json(value: &mut serde_json::Value) -> bool {
-    let mut found = Vec::new();
-    redact_inner(value, false, &mut found);
-    !found.is_empty()
+/// `name` lowercased without `_` and `-`.
+fn normalized(name: &str) -> String {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .flat_map(char::to_lowercase)
+        .collect()
 }
 
-/// Like [`redact_json`], and describes each secret it masked (name, masked form, length).
-pub fn redact_json_values(value: &mut serde_json::Value) -> Vec<crate::alert::MaskedValue> {
-    let mut found = Vec::new();
-    redact_inner(value, false, &mut found);
-    found
+fn lookup(list: &[(&str, Kind)], key: &str) -> Option<Kind> {
+    list.iter().find(|(n, _)| *n == key).map(|(_, kind)| *kind)
 }
 
-fn redact_inner(
-    value: &mut serde_json::Value,
-    in_credentials: bool,
-    found: &mut Vec<crate::alert::MaskedValue>,
-) {
-    use serde_json::Value;
-    match value {
-        Value::Object(map) => {
-            for (name, member) in map.iter_mut() {
-                let secret = name_in(name, SECRET_MEMBERS)
-                    || (in_credentials && name_in(name, CREDENTIAL_MEMBERS));
-                match member {
-                    Value::String(s) if secret && !s.is_empty() => {
-                        let masked = mask_secret(s);
-                        if masked != *s {
-                            let lower = name.to_ascii_lowercase();
-                            let cleartext = lower.contains("password")
-                                && !lower.contains("hash")
-                                && !lower.contains("salt");
-                            found.push(crate::alert::MaskedValue::secret(name, s, cleartext, None));
-                            *s = masked;
+/// What [`Policy::redact`] did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Redacted {
+    /// The secrets masked by name, in document order.
+    pub found: Vec<Found>,
+    /// Whether anything changed (by name or by shape).
+    pub changed: bool,
+}
+
+/// One secret the policy masked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Found {
+    /// The member it was under, as the provider spelled it.
+    pub member: String,
+    /// What it is.
+    pub kind: Kind,
+    /// Its masked form, length and (for a hash) algorithm, listed under the member's name.
+    pub value: MaskedValue,
+}
+
+/// The shared vocabulary plus one provider's extra secret names.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Policy {
+    extras: &'static [(&'static str, Kind)],
+}
+
+impl Policy {
+    /// The shared vocabulary alone.
+    pub const SHARED: Policy = Policy { extras: &[] };
+
+    /// The shared vocabulary plus `extras`: normalized names (lowercase, no `_`/`-`) that are
+    /// secrets in one provider's bodies.
+    pub const fn with(extras: &'static [(&'static str, Kind)]) -> Policy {
+        Policy { extras }
+    }
+
+    /// The kind of secret a member named `name` holds, if any; `in_credentials` when the
+    /// member is inside a `credentials` object.
+    pub fn kind_of(&self, name: &str, in_credentials: bool) -> Option<Kind> {
+        Kind::of(name).or_else(|| {
+            let key = normalized(name);
+            lookup(self.extras, &key).or_else(|| {
+                in_credentials
+                    .then(|| lookup(IN_CREDENTIALS, &key))
+                    .flatten()
+            })
+        })
+    }
+
+    /// Masks, in place, every secret in `value`: every value of any type under a secret name
+    /// (strings and numbers become their masked text; arrays and objects are masked through),
+    /// and every secret-shaped span in any other string ([`text::scrub`]). Returns what it
+    /// masked by name; shapes found in free text are masked without being listed.
+    pub fn redact(&self, value: &mut Value) -> Redacted {
+        let mut out = Redacted::default();
+        self.walk(value, false, &mut out);
+        out
+    }
+
+    fn walk(&self, value: &mut Value, in_credentials: bool, found: &mut Redacted) {
+        match value {
+            Value::Object(map) => {
+                let algorithm = map
+                    .iter()
+                    .find(|(k, _)| ALGORITHM_NAMES.contains(&normalized(k).as_str()))
+                    .and_then(|(_, v)| v.as_str())
+                    .map(str::to_owned);
+                for (name, member) in map.iter_mut() {
+                    match self.kind_of(name, in_credentials) {
+                        Some(kind) => {
+                            let algorithm = (kind == Kind::PasswordHash)
+                                .then_some(algorithm.as_deref())
+                                .flatten();
+                            mask_all(member, name, kind, algorithm, found);
+                        }
+                        None => {
+                            let credentials =
+                                matches!(normalized(name).as_str(), "credentials" | "credential");
+                            self.walk(member, credentials, found);
                         }
                     }
-                    _ => redact_inner(member, name_in(name, &["credentials"]), found),
                 }
             }
+            Value::Array(items) => {
+                for item in items {
+                    self.walk(item, in_credentials, found);
+                }
+            }
+            Value::String(s) => {
+                if let Some(scrubbed) = text::scrub(s) {
+                    *s = scrubbed;
+                    found.changed = true;
+                }
+            }
+            Value::Number(n) => {
+                // A card number sent as a bare number.
+                if let Some(scrubbed) = text::scrub(&n.to_string()) {
+                    *value = Value::String(scrubbed);
+                    found.changed = true;
+                }
+            }
+            Value::Bool(_) | Value::Null => {}
         }
+    }
+}
+
+/// Masks every string and number at or below `value`, a member named `name` holding `kind`.
+fn mask_all(
+    value: &mut Value,
+    name: &str,
+    kind: Kind,
+    algorithm: Option<&str>,
+    found: &mut Redacted,
+) {
+    let secret = match value {
+        Value::String(s) if !s.is_empty() => s.clone(),
+        Value::Number(n) => n.to_string(),
         Value::Array(items) => {
             for item in items {
-                redact_inner(item, in_credentials, found);
+                mask_all(item, name, kind, algorithm, found);
             }
+            return;
         }
-        _ => {}
+        Value::Object(map) => {
+            // What describes the secret (its length, count, type or algorithm) is kept.
+            for (member_name, member) in map.iter_mut() {
+                let member_name = normalized(member_name);
+                if !METADATA.iter().any(|m| member_name.contains(m)) {
+                    mask_all(member, name, kind, algorithm, found);
+                }
+            }
+            return;
+        }
+        _ => return,
+    };
+    let masked = mask_secret(&secret);
+    if masked != secret {
+        found.changed = true;
+        found.found.push(Found {
+            member: name.to_owned(),
+            kind,
+            value: MaskedValue::secret(name, &secret, kind.cleartext(), algorithm),
+        });
     }
+    if !matches!(value, Value::String(s) if *s == masked) {
+        found.changed = true;
+        *value = Value::String(masked);
+    }
+}
+
+/// Masks, in place, every secret in `value` by the shared vocabulary ([`Policy::SHARED`]);
+/// returns true when anything changed.
+pub fn redact_json(value: &mut Value) -> bool {
+    Policy::SHARED.redact(value).changed
+}
+
+/// Like [`redact_json`], and describes each secret it masked (member name, masked form,
+/// length).
+pub fn redact_json_values(value: &mut Value) -> Vec<MaskedValue> {
+    Policy::SHARED
+        .redact(value)
+        .found
+        .into_iter()
+        .map(|f| f.value)
+        .collect()
 }
 
 #[cfg(test)]
-mod redact_tests {
-    use super::redact_json;
-    use serde_json::json;
-
-    #[test]
-    fn masks_secret_members_at_any_depth() {
-        let mut body = json!({
-            "username": "sample@email.tst",
-            "plaintextPassword": "password123!",
-            "password_hash": "b7e283a09511d95d6eac86e39e7942c0",
-            "service": {"credentials": {"password": "", "key": "ssh-rsa AAAAB3", "raw": "SSBhbSBhIGtleQo="}},
-            "list": [{"api_key": "sk_live_123456"}],
-            "title": "key facts"
-        });
-        assert!(redact_json(&mut body));
-        let text = body.to_string();
-        for secret in [
-            "password123!",
-            "b7e283a09511d95d6eac86e39e7942c0",
-            "AAAAB3",
-            "SSBhbSBhIGtleQo=",
-            "sk_live_123456",
-        ] {
-            assert!(!text.contains(secret), "{secret} survived in {text}");
-        }
-        assert_eq!(body["plaintextPassword"], "pa********3!");
-        assert_eq!(body["username"], "sample@email.tst");
-        assert_eq!(body["title"], "key facts");
-        assert!(!redact_json(&mut body), "masking twice changes nothing");
-    }
-}
+mod tests;

@@ -5,6 +5,7 @@ use serde_json::Value;
 
 use crate::alert::Severity;
 use crate::delivery::Delivery;
+use crate::mask::Policy;
 use crate::providers::generic::{body_hash, json_kind};
 use crate::providers::{Context, NewAlert, Provider};
 
@@ -35,8 +36,9 @@ pub enum BodyError {
 pub struct Normalized {
     /// The alerts it carries (at least one).
     pub alerts: Vec<NewAlert>,
-    /// The body as it may be stored: the exact bytes, or a masked re-encoding when the
-    /// provider found secrets in it.
+    /// The body as it may be stored: always the masked re-serialisation of the parsed body,
+    /// never the bytes as they came (duplicate members, numbers and odd spacing could hide a
+    /// secret from a byte-for-byte copy).
     pub stored_body: Vec<u8>,
 }
 
@@ -58,19 +60,55 @@ pub fn normalize(
         )],
         Err(why) => vec![unrecognized(provider, &body, delivery, why.0)],
     };
-    // A safety net under every adapter: well-known secret members never survive in details.
+    // The policy under every adapter: nothing secret-named or secret-shaped survives in what
+    // an alert shows, whatever the adapter copied.
+    let policy = provider.policy();
     for alert in &mut alerts {
-        crate::mask::redact_json(&mut alert.details);
+        scrub_alert(&policy, alert);
     }
-    let stored_body = if provider.redact(&mut body) {
-        serde_json::to_vec(&body).unwrap_or_default()
-    } else {
-        delivery.body.clone()
-    };
+    mask_body(provider, &mut body);
+    let stored_body = serde_json::to_vec(&body).unwrap_or_default();
     Ok(Normalized {
         alerts,
         stored_body,
     })
+}
+
+/// Masks a body as it may be kept: what only `provider`'s reading knows to be secret, then its
+/// policy. Returns true when anything changed.
+pub fn mask_body(provider: &dyn Provider, body: &mut Value) -> bool {
+    let own = provider.redact(body);
+    provider.policy().redact(body).changed || own
+}
+
+/// Applies `policy` to everything an alert shows: details, texts and links.
+fn scrub_alert(policy: &Policy, alert: &mut NewAlert) {
+    policy.redact(&mut alert.details);
+    for text in [
+        &mut alert.title,
+        &mut alert.summary,
+        &mut alert.description,
+        &mut alert.recommendation,
+        &mut alert.subject,
+        &mut alert.category,
+    ]
+    .into_iter()
+    .chain(alert.links.iter_mut())
+    {
+        if let Some(scrubbed) = crate::mask::text::scrub(text) {
+            *text = scrubbed;
+        }
+    }
+}
+
+/// What a body that cannot be parsed may keep: its text, decoded lossily and scrubbed by
+/// the policy (as free text, so `"password": …` shaped members are masked too).
+pub fn scrubbed_text(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    match crate::mask::text::scrub(&text) {
+        Some(scrubbed) => scrubbed,
+        None => text.into_owned(),
+    }
 }
 
 /// UTF-8, non-empty, JSON, not too deep.
@@ -113,7 +151,7 @@ fn unrecognized(
     why: String,
 ) -> NewAlert {
     let mut payload = body.clone();
-    provider.redact(&mut payload);
+    mask_body(provider, &mut payload);
     NewAlert {
         external_id: body_hash(&delivery.body),
         severity: Severity::Info,
@@ -182,10 +220,45 @@ mod tests {
     }
 
     #[test]
-    fn clean_bodies_are_stored_byte_for_byte() {
-        let body = b"{ \"title\" : \"spacing kept\" }";
+    fn the_stored_body_is_always_the_masked_re_serialisation() {
+        let body = b"{ \"title\" : \"spacing gone\" }";
         let out = run(body, "text/plain").unwrap_or_else(|e| panic!("{e}"));
-        assert_eq!(out.stored_body, body);
+        assert_eq!(out.stored_body, br#"{"title":"spacing gone"}"#);
         assert!(!out.alerts[0].unrecognized);
+        // Issue 14 row 2: the parsed value keeps the last of two members, which needs no
+        // masking; the raw bytes still held the first.
+        let out = run(
+            br#"{"password":"hunter2hunter2","password":""}"#,
+            "application/json",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert!(!String::from_utf8_lossy(&out.stored_body).contains("hunter2hunter2"));
+        let out = run(
+            br#"{"password":12345678,"apiKey":["k-1234567890"]}"#,
+            "application/json",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+        let stored = String::from_utf8_lossy(&out.stored_body);
+        assert!(
+            !stored.contains("12345678") && !stored.contains("k-1234567890"),
+            "{stored}"
+        );
+        let shown = out.alerts[0].details.to_string();
+        assert!(
+            !shown.contains("12345678") && !shown.contains("k-1234567890"),
+            "{shown}"
+        );
+    }
+
+    #[test]
+    fn unreadable_bodies_keep_only_scrubbed_text() {
+        let body = b"{\"plaintextPassword\": \"caf\xe9-hunter2!\", \"apiKey\": [\"k-1234567890\"";
+        let text = scrubbed_text(body);
+        assert!(!text.contains("hunter2"), "{text}");
+        assert!(!text.contains("k-1234567890"), "{text}");
+        assert!(
+            text.contains("plaintextPassword"),
+            "the shape stays readable: {text}"
+        );
     }
 }

@@ -100,7 +100,7 @@ proptest! {
         for id in providers::ids() {
             let provider = providers::get(id).unwrap_or_else(|| panic!("{id}"));
             for lang in [Lang::En, Lang::De] {
-                let _ = normalize(provider, &delivery(body.clone()), &Context { lang });
+                let _ = normalize(provider, &delivery(body.clone()), &Context::in_lang(lang));
             }
         }
     }

@@ -1235,7 +1235,7 @@ mod tests {
     fn parse_in(body: &str, lang: Lang) -> Result<Vec<NewAlert>, Unrecognized> {
         let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
         let delivery = crate::testing::delivery("cyscale", &[], body);
-        Cyscale.parse(&value, &delivery, &Context { lang })
+        Cyscale.parse(&value, &delivery, &Context::in_lang(lang))
     }
 
     fn parse(body: &str) -> Vec<NewAlert> {
@@ -1554,6 +1554,6 @@ mod tests {
     #[test]
     fn clean_bodies_are_not_rewritten() {
         let mut body: Value = serde_json::from_str(Cyscale.sample()).unwrap_or_default();
-        assert!(!Cyscale.redact(&mut body));
+        assert!(!crate::normalize::mask_body(&Cyscale, &mut body));
     }
 }

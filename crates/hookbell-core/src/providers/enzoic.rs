@@ -49,15 +49,10 @@ impl Provider for Enzoic {
     /// `rawMatchSource`.
     fn redact(&self, body: &mut Value) -> bool {
         let secrets = body_secrets(body);
-        let mut changed = crate::mask::redact_json(body);
+        let mut changed = false;
         let Some(obj) = body.as_object_mut() else {
             return changed;
         };
-        for name in SECRET_MEMBERS {
-            if let Some(value) = obj.get_mut(*name) {
-                changed |= mask_in_place(value);
-            }
-        }
         if let Some(Value::Object(items)) = obj.get_mut("matchedMonitoredItems") {
             for (member, value) in items.iter_mut() {
                 changed |= redact_items(member, value);
@@ -73,14 +68,6 @@ impl Provider for Enzoic {
         include_str!("enzoic/fixtures/sample.json")
     }
 }
-
-/// The top-level members whose values are secrets.
-const SECRET_MEMBERS: &[&str] = &[
-    "plaintextPassword",
-    "passwordHash",
-    "passwordSalt",
-    "recoveredCreditCardNumber",
-];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Shape {
@@ -1092,9 +1079,11 @@ fn secret_text(value: Option<&Value>) -> Option<String> {
 /// Every secret value in a body: the top-level secret members and the found and monitored
 /// values of secret PII items, longest first.
 fn body_secrets(body: &Value) -> Vec<String> {
-    let mut out: Vec<String> = SECRET_MEMBERS
-        .iter()
-        .filter_map(|name| secret_text(body.get(*name)))
+    let mut out: Vec<String> = read::object(Some(body))
+        .into_iter()
+        .flatten()
+        .filter(|(name, _)| crate::mask::Kind::of(name).is_some())
+        .filter_map(|(_, value)| secret_text(Some(value)))
         .collect();
     for m in matches(read::object(body.get("matchedMonitoredItems"))) {
         if m.secret.is_some() {
@@ -1194,92 +1183,7 @@ fn scrub(text: &str, secrets: &[String]) -> String {
             out = out.replace(secret.as_str(), &mask_secret(secret));
         }
     }
-    mask_card_numbers(&out)
-}
-
-/// Masks every run of 13–19 digits (optionally grouped by single spaces or dashes) that passes
-/// the Luhn check, as card numbers do. Every such window is masked, overlapping ones merged:
-/// masking a little too much is better than missing a card number.
-fn mask_card_numbers(text: &str) -> String {
-    let chars: Vec<char> = text.chars().collect();
-    // Maximal runs of digits, as (start, end) char positions.
-    let mut groups: Vec<(usize, usize)> = Vec::new();
-    let mut start = None;
-    for (i, c) in chars.iter().chain(std::iter::once(&' ')).enumerate() {
-        match (c.is_ascii_digit(), start) {
-            (true, None) => start = Some(i),
-            (false, Some(s)) => {
-                groups.push((s, i));
-                start = None;
-            }
-            _ => {}
-        }
-    }
-    let mut marked = vec![false; chars.len()];
-    for (x, first) in groups.iter().enumerate() {
-        let mut digits: Vec<u32> = Vec::new();
-        let mut prev: Option<(usize, usize)> = None;
-        for group in groups.iter().skip(x) {
-            // Groups continue a number only across one space or dash.
-            if let Some(p) = prev
-                && !(group.0 == p.1 + 1 && matches!(chars.get(p.1), Some(' ' | '-')))
-            {
-                break;
-            }
-            digits.extend(
-                chars
-                    .get(group.0..group.1)
-                    .unwrap_or_default()
-                    .iter()
-                    .filter_map(|c| c.to_digit(10)),
-            );
-            if digits.len() > 19 {
-                break;
-            }
-            if digits.len() >= 13 && luhn(&digits) {
-                for m in marked.get_mut(first.0..group.1).unwrap_or_default() {
-                    *m = true;
-                }
-            }
-            prev = Some(*group);
-        }
-    }
-    if !marked.contains(&true) {
-        return text.to_owned();
-    }
-    let mut out = String::with_capacity(text.len());
-    let mut span = String::new();
-    for (c, m) in chars.iter().zip(&marked) {
-        if *m {
-            span.push(*c);
-        } else {
-            if !span.is_empty() {
-                out.push_str(&mask_secret(&span));
-                span.clear();
-            }
-            out.push(*c);
-        }
-    }
-    out.push_str(&mask_secret(&span));
-    out
-}
-
-/// The Luhn checksum card numbers carry.
-fn luhn(digits: &[u32]) -> bool {
-    let sum: u32 = digits
-        .iter()
-        .rev()
-        .enumerate()
-        .map(|(i, d)| {
-            if i % 2 == 1 {
-                let d2 = d * 2;
-                if d2 > 9 { d2 - 9 } else { d2 }
-            } else {
-                *d
-            }
-        })
-        .sum();
-    sum.is_multiple_of(10)
+    crate::mask::text::mask_card_numbers(&out).into_owned()
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1344,7 +1248,7 @@ mod tests {
 
     fn parse_in(value: Value, lang: Lang) -> Result<Vec<NewAlert>, Unrecognized> {
         let text = value.to_string();
-        Enzoic.parse(&value, &delivery(&text), &Context { lang })
+        Enzoic.parse(&value, &delivery(&text), &Context::in_lang(lang))
     }
 
     fn one(value: Value) -> NewAlert {
@@ -1500,7 +1404,7 @@ mod tests {
             },
             "rawMatchSource": "x;T22000129;5555 5555 5555 4444;on 2024-06-03: 4012-8888-8888-1881;+49 89 1234567",
         });
-        assert!(Enzoic.redact(&mut body));
+        assert!(crate::normalize::mask_body(&Enzoic, &mut body));
         let text = body.to_string();
         for secret in [
             "4111111111111111",
@@ -1524,21 +1428,10 @@ mod tests {
             body["rawMatchSource"],
             "x;T2*****29;55***************44;on 2024-06-03: 40***************81;+49 89 1234567"
         );
-        assert!(!Enzoic.redact(&mut body), "masking twice changes nothing");
-    }
-
-    #[test]
-    fn card_numbers_are_found_by_luhn_not_by_length_alone() {
-        assert_eq!(mask_card_numbers("4111111111111111"), "41************11");
-        assert_eq!(
-            mask_card_numbers("id 4111111111111112 x"),
-            "id 4111111111111112 x"
+        assert!(
+            !crate::normalize::mask_body(&Enzoic, &mut body),
+            "masking twice changes nothing"
         );
-        assert_eq!(
-            mask_card_numbers("4111-1111-1111-1111|09/27"),
-            "41***************11|09/27"
-        );
-        assert_eq!(mask_card_numbers("ünïcødé 42"), "ünïcødé 42");
     }
 
     #[test]

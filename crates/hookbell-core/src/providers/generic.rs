@@ -58,7 +58,7 @@ impl Provider for Generic {
         &self,
         body: &Value,
         delivery: &Delivery,
-        _ctx: &Context,
+        ctx: &Context,
     ) -> Result<Vec<NewAlert>, Unrecognized> {
         let Value::Object(obj) = body else {
             return Err(Unrecognized(format!(
@@ -89,7 +89,7 @@ impl Provider for Generic {
         let mut payload = body.clone();
         let masked_values = crate::mask::redact_json_values(&mut payload);
         Ok(vec![NewAlert {
-            external_id: idempotency_key(obj, delivery),
+            external_id: idempotency_key(obj, delivery, ctx),
             severity,
             summary: description.chars().take(280).collect(),
             description,
@@ -117,17 +117,18 @@ impl Provider for Generic {
     }
 }
 
-/// The Standard Webhooks `webhook-id`, GitHub's `X-GitHub-Delivery`, an `id`-like member, or
-/// else a hash of the body.
-fn idempotency_key(obj: &Map<String, Value>, delivery: &Delivery) -> String {
-    for header in ["webhook-id", "x-github-delivery"] {
-        if let Some(id) = delivery
-            .headers
-            .get(header)
-            .filter(|v| !v.trim().is_empty())
-        {
-            return id.trim().to_owned();
-        }
+/// The message id the source's scheme signed (Standard Webhooks' `webhook-id`), an `id`-like
+/// member of the (authenticated) body, or else a hash of the body. Unsigned id headers such as
+/// GitHub's `X-GitHub-Delivery` are never used: a replay of a signed body could change them
+/// and pass as a new alert.
+fn idempotency_key(obj: &Map<String, Value>, delivery: &Delivery, ctx: &Context) -> String {
+    if let Some(id) = ctx
+        .signed_id
+        .as_deref()
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+    {
+        return id.to_owned();
     }
     if let Some(id) = ID_KEYS.iter().find_map(|k| match obj.get(*k)? {
         Value::String(s) if !s.is_empty() => Some(s.clone()),
@@ -182,8 +183,20 @@ mod tests {
     }
 
     fn parse(headers: &[(&str, &str)], body: &str) -> Result<Vec<NewAlert>, Unrecognized> {
+        parse_signed(None, headers, body)
+    }
+
+    fn parse_signed(
+        signed_id: Option<&str>,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Result<Vec<NewAlert>, Unrecognized> {
         let value: Value = serde_json::from_str(body).unwrap_or(Value::Null);
-        Generic::named("generic").parse(&value, &delivery(headers, body), &Context::default())
+        let ctx = Context {
+            signed_id: signed_id.map(str::to_owned),
+            ..Context::default()
+        };
+        Generic::named("generic").parse(&value, &delivery(headers, body), &ctx)
     }
 
     #[test]
@@ -203,15 +216,29 @@ mod tests {
     }
 
     #[test]
-    fn idempotency_prefers_webhook_id_then_github_then_id_member() {
+    fn idempotency_comes_only_from_what_is_signed() {
         let body = r#"{"id": 42, "text": "hi"}"#;
-        let key = |h: &[(&str, &str)]| parse(h, body).unwrap_or_default()[0].external_id.clone();
-        assert_eq!(
-            key(&[("webhook-id", "msg_1"), ("X-GitHub-Delivery", "gh")]),
-            "msg_1"
-        );
-        assert_eq!(key(&[("X-GitHub-Delivery", "gh")]), "gh");
-        assert_eq!(key(&[]), "42");
+        let key = |signed: Option<&str>, h: &[(&str, &str)]| {
+            parse_signed(signed, h, body).unwrap_or_default()[0]
+                .external_id
+                .clone()
+        };
+        assert_eq!(key(Some("msg_1"), &[("webhook-id", "msg_1")]), "msg_1");
+        // Issue 14 row 4: an id header no scheme signed is ignored, so a signed body replayed
+        // with a fresh `X-GitHub-Delivery` or `webhook-id` is the same alert.
+        assert_eq!(key(None, &[("X-GitHub-Delivery", "gh")]), "42");
+        assert_eq!(key(None, &[("webhook-id", "forged")]), "42");
+        let no_id = r#"{"text": "hi"}"#;
+        let keys: Vec<String> = ["gh-1", "gh-2"]
+            .iter()
+            .map(|d| {
+                parse(&[("X-GitHub-Delivery", d)], no_id).unwrap_or_default()[0]
+                    .external_id
+                    .clone()
+            })
+            .collect();
+        assert_eq!(keys[0], keys[1]);
+        assert!(keys[0].starts_with("sha256:"));
     }
 
     #[test]

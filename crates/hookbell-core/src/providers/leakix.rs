@@ -18,7 +18,7 @@ use super::text::{clip, one_line, thousands};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
-use crate::mask::mask_secret;
+use crate::mask::{Policy, mask_secret};
 
 /// The leakix adapter.
 #[derive(Debug, Clone, Copy)]
@@ -45,33 +45,19 @@ impl Provider for Leakix {
     fn redact(&self, body: &mut Value) -> bool {
         let scrubbed = Scrubbed::of(body);
         let mut changed = false;
-        // A credential sent as a number would escape the default masking, which masks strings.
-        if let Some(Value::Object(credentials)) = body.pointer_mut("/service/credentials") {
-            for member in CREDENTIALS {
-                if let Some(value) = credentials.get_mut(*member)
-                    && let Value::Number(n) = value
-                {
-                    *value = Value::String(mask_secret(&n.to_string()));
-                    changed = true;
-                }
-            }
-        }
         if let Some(Value::String(summary)) = body.get_mut("summary")
             && *summary != scrubbed.text
         {
             *summary = scrubbed.text;
             changed = true;
         }
-        crate::mask::redact_json(body) || changed
+        changed
     }
 
     fn sample(&self) -> &'static str {
         include_str!("leakix/fixtures/sample.json")
     }
 }
-
-/// The secret members of `service.credentials`.
-const CREDENTIALS: &[&str] = &["password", "key", "raw"];
 
 /// Longest title we write; longer ones are cut with `…`.
 const TITLE_MAX: usize = 100;
@@ -1191,9 +1177,11 @@ impl Scrubbed {
             _ => "",
         };
         // Captured credentials LeakIX repeats in the summary are masked there as well.
-        let known: Vec<String> = CREDENTIALS
-            .iter()
-            .filter_map(|m| text(at(body, &["service", "credentials", m])))
+        let known: Vec<String> = read::object(at(body, &["service", "credentials"]))
+            .into_iter()
+            .flatten()
+            .filter(|(name, _)| Policy::SHARED.kind_of(name, true).is_some())
+            .filter_map(|(_, value)| text(Some(value)))
             .collect();
         scrub(summary, &known)
     }
@@ -1370,7 +1358,7 @@ mod tests {
 
     fn parse_in(body: Value, lang: Lang) -> NewAlert {
         let alerts = Leakix
-            .parse(&body, &delivery(&body), &Context { lang })
+            .parse(&body, &delivery(&body), &Context::in_lang(lang))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(alerts.len(), 1);
         alerts
@@ -1663,20 +1651,23 @@ mod tests {
             "summary": "user=root\npassword=toor-toor-99\nlogin root/hunter-two-2",
             "service": {"credentials": {"username": "root", "password": "hunter-two-2", "key": "", "raw": null}}
         });
-        assert!(Leakix.redact(&mut body));
+        assert!(crate::normalize::mask_body(&Leakix, &mut body));
         let text = body.to_string();
         assert!(
             !text.contains("toor-toor-99") && !text.contains("hunter-two-2"),
             "{text}"
         );
         assert!(text.contains("user=root"));
-        assert!(!Leakix.redact(&mut body), "masking twice changes nothing");
+        assert!(
+            !crate::normalize::mask_body(&Leakix, &mut body),
+            "masking twice changes nothing"
+        );
         // A password sent as a number is masked too, in the alert and in the stored copy.
         let mut body = json!({"event_type": "leak", "ip": "192.0.2.1",
             "service": {"credentials": {"password": 73_519_904_221_u64}}});
         let alert = parse(body.clone());
         assert_eq!(alert.masked_values[0].value, "73*******21");
-        assert!(Leakix.redact(&mut body));
+        assert!(crate::normalize::mask_body(&Leakix, &mut body));
         assert_eq!(body["service"]["credentials"]["password"], "73*******21");
     }
 

@@ -70,11 +70,18 @@ pub trait Provider: Send + Sync {
         ctx: &Context,
     ) -> Result<Vec<NewAlert>, Unrecognized>;
 
-    /// Masks secrets inside the body in place before any copy of it is stored; returns true
-    /// when it changed something. The default masks the members every provider may carry
-    /// (see [`crate::mask::redact_json`]).
+    /// The masking policy for this provider's bodies: the shared one, plus the names that
+    /// are secrets in this provider's bodies only ([`crate::mask::Policy::with`]).
+    fn policy(&self) -> crate::mask::Policy {
+        crate::mask::Policy::SHARED
+    }
+
+    /// Masks, in place, what only this provider's own reading knows to be secret (beyond
+    /// names and shapes, which [`Provider::policy`] covers everywhere); returns true when it
+    /// changed something. [`crate::normalize`] applies the policy after it.
     fn redact(&self, body: &mut Value) -> bool {
-        crate::mask::redact_json(body)
+        let _ = body;
+        false
     }
 
     /// A realistic sample body, for `hookbelld send-test` and the UI's test button.

@@ -30,9 +30,6 @@ const TITLE_PART_MAX: usize = 40;
 /// Longest title, in characters.
 const TITLE_MAX: usize = 100;
 
-/// Value names whose unmasked value would be a secret (CONTRACT.md "Secrets at rest").
-const SECRET_NAMES: &[&str] = &["password", "credit_card"];
-
 /// Value names that say who is affected, best first.
 const IDENTITY_NAMES: &[&str] = &["email", "username", "domain", "network_ip"];
 
@@ -103,7 +100,7 @@ impl Provider for Omniac {
     }
 
     fn redact(&self, body: &mut Value) -> bool {
-        let mut changed = crate::mask::redact_json(body);
+        let mut changed = false;
         let Some(obj) = body.as_object_mut() else {
             return changed;
         };
@@ -119,7 +116,7 @@ impl Provider for Omniac {
         if let Some(Value::Array(items)) = obj.get_mut("masked_values") {
             for item in items.iter_mut().filter_map(Value::as_object_mut) {
                 let name = value_name(item.get("name"));
-                if !SECRET_NAMES.contains(&name.as_str()) {
+                if crate::mask::Kind::of(&name).is_none() {
                     continue;
                 }
                 let Some(slot) = item.get_mut("value") else {
@@ -215,7 +212,7 @@ impl OmniacAlert {
                 continue;
             }
             let cleartext = read::boolean(item.get("passwordcleartext")).unwrap_or(false);
-            let shown = if SECRET_NAMES.contains(&name.as_str()) && !looks_masked(&value) {
+            let shown = if crate::mask::Kind::of(&name).is_some() && !looks_masked(&value) {
                 MaskedValue::secret(&name, &value, cleartext, None)
             } else {
                 MaskedValue::as_sent(&name, &value, cleartext)
@@ -794,7 +791,7 @@ mod tests {
 
     fn parse_in(body: Value, lang: Lang) -> NewAlert {
         let alerts = Omniac
-            .parse(&body, &delivery(&body), &Context { lang })
+            .parse(&body, &delivery(&body), &Context::in_lang(lang))
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(alerts.len(), 1);
         alerts.into_iter().next().unwrap_or_else(|| unreachable!())
@@ -949,15 +946,18 @@ mod tests {
             MaskedValue::secret("password", "Hunter2Hunter2", true, None)
         );
         assert_eq!(alert.details["password"]["last_characters"], "***");
-        assert!(Omniac.redact(&mut body));
+        assert!(crate::normalize::mask_body(&Omniac, &mut body));
         let stored = body.to_string();
         assert!(!stored.contains("Hunter2Hunter2") && !stored.contains("4111111111111111"));
         assert!(!stored.contains("er2"), "{stored}");
         assert_eq!(body["masked_values"][2]["value"], "m***@example.org");
-        assert!(!Omniac.redact(&mut body), "masking twice changes nothing");
+        assert!(
+            !crate::normalize::mask_body(&Omniac, &mut body),
+            "masking twice changes nothing"
+        );
         // The vendor's masked values and an unmasked body without secrets stay as sent.
         let mut seed = sample();
-        assert!(!Omniac.redact(&mut seed));
+        assert!(!crate::normalize::mask_body(&Omniac, &mut seed));
         assert_eq!(seed, sample());
     }
 

@@ -11,6 +11,7 @@ use super::text::{clip, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
+use crate::mask::{Found, Kind, Policy};
 
 /// The osintly adapter.
 #[derive(Debug, Clone, Copy)]
@@ -30,13 +31,9 @@ impl Provider for Osintly {
         Search::read(body).map(|search| vec![search.alert(ctx.lang)])
     }
 
-    /// Masks what the shared masking knows, and also the members leak databases use that it
-    /// would miss (`hash`, `salt`, `pass`, lists of `passwords`, card numbers, cookies, …).
-    fn redact(&self, body: &mut Value) -> bool {
-        let mut found = Vec::new();
-        mask_secrets(body, false, &mut found);
-        let shared = crate::mask::redact_json(body);
-        shared || !found.is_empty()
+    /// The shared policy, plus the column names leak databases use for hashes and clear text.
+    fn policy(&self) -> Policy {
+        POLICY
     }
 
     fn sample(&self) -> &'static str {
@@ -134,23 +131,13 @@ impl Search {
 
         // Mask before anything is copied out of the result: names and links are read from the
         // masked copy only.
-        let mut masked_values = Vec::new();
         let mut result = raw_result;
-        mask_secrets(&mut result, false, &mut masked_values);
-        masked_values.extend(
-            crate::mask::redact_json_values(&mut result)
-                .into_iter()
-                .map(|v| MaskedValue {
-                    name: canonical_name(&normalized(&v.name)).to_owned(),
-                    ..v
-                }),
-        );
+        let mut masked_values = listed(POLICY.redact(&mut result).found);
         let mut options = search
             .and_then(|s| s.get("options"))
             .cloned()
             .unwrap_or(Value::Null);
-        mask_secrets(&mut options, false, &mut masked_values);
-        crate::mask::redact_json(&mut options);
+        masked_values.extend(listed(POLICY.redact(&mut options).found));
         dedup(&mut masked_values);
 
         let breached_services = names(member(&result, &["breached_accounts", "breachedAccounts"]));
@@ -721,118 +708,24 @@ fn collect_links(value: &Value, out: &mut Vec<String>) {
 
 // ---- Secrets -------------------------------------------------------------------------------
 
-/// A member name compared case-insensitively, ignoring `_` and `-`.
-fn normalized(name: &str) -> String {
-    name.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
+/// The shared masking policy, plus what leak databases call their columns.
+const POLICY: Policy = Policy::with(&[
+    ("hash", Kind::PasswordHash),
+    ("hashes", Kind::PasswordHash),
+    ("plaintext", Kind::Password),
+    ("cleartext", Kind::Password),
+]);
+
+/// What the policy masked, listed by kind (`password`, `password_hash`, …) rather than by the
+/// column name each leak database uses.
+fn listed(found: Vec<Found>) -> Vec<MaskedValue> {
+    found
+        .into_iter()
+        .map(|f| MaskedValue {
+            name: f.kind.label().to_owned(),
+            ..f.value
+        })
         .collect()
-}
-
-/// What a secret member holds, by its normalized name: the name it is listed under in
-/// `masked_values` (`password`, `password_hash`, …), or "" when it is no secret. Covers the
-/// shared list of [`crate::mask`] and what leak databases call their columns.
-fn canonical_name(key: &str) -> &'static str {
-    match key {
-        "password" | "passwords" | "passwd" | "pass" | "pwd" | "plaintextpassword"
-        | "plaintext" | "cleartext" | "clearpassword" => "password",
-        "passwordhash" | "hash" | "hashes" | "hashedpassword" | "passwordhashes" => "password_hash",
-        "passwordsalt" | "salt" | "salts" => "password_salt",
-        "recoveredcreditcardnumber"
-        | "creditcard"
-        | "creditcardnumber"
-        | "cardnumber"
-        | "ccnumber" => "credit_card",
-        "cvv" | "cvc" => "card_security_code",
-        "secret" | "clientsecret" => "secret",
-        "apikey" => "api_key",
-        "privatekey" => "private_key",
-        "accesstoken" | "refreshtoken" | "token" | "sessiontoken" => "token",
-        "cookie" | "cookies" => "cookie",
-        _ => "",
-    }
-}
-
-/// Members that are secrets only inside a `credentials` object.
-fn credential_name(key: &str) -> &'static str {
-    match key {
-        "key" | "raw" => "credential",
-        "token" => "token",
-        _ => "",
-    }
-}
-
-/// Members naming the hash algorithm of a sibling hash.
-const ALGORITHM_KEYS: &[&str] = &[
-    "hashtype",
-    "hashalgorithm",
-    "algorithm",
-    "passwordtype",
-    "hashformat",
-];
-
-/// Masks, in place, every secret member below `value` (strings, numbers, and lists of them),
-/// recording each as a [`MaskedValue`] in `found`.
-fn mask_secrets(value: &mut Value, in_credentials: bool, found: &mut Vec<MaskedValue>) {
-    match value {
-        Value::Object(map) => {
-            let algorithm = map
-                .iter()
-                .find(|(k, _)| ALGORITHM_KEYS.contains(&normalized(k).as_str()))
-                .and_then(|(_, v)| read::text(Some(v)));
-            for (name, member) in map.iter_mut() {
-                let key = normalized(name);
-                let mut kind = canonical_name(&key);
-                if kind.is_empty() && in_credentials {
-                    kind = credential_name(&key);
-                }
-                if kind.is_empty() {
-                    mask_secrets(member, key == "credentials", found);
-                    continue;
-                }
-                let algorithm = (kind == "password_hash")
-                    .then_some(algorithm.as_deref())
-                    .flatten();
-                match member {
-                    Value::Array(items) => {
-                        for item in items {
-                            mask_one(item, kind, algorithm, found);
-                        }
-                    }
-                    other => mask_one(other, kind, algorithm, found),
-                }
-            }
-        }
-        Value::Array(items) => {
-            for item in items {
-                mask_secrets(item, in_credentials, found);
-            }
-        }
-        _ => {}
-    }
-}
-
-/// Masks one secret value (text or number); objects and lists below it are searched as usual.
-fn mask_one(value: &mut Value, kind: &str, algorithm: Option<&str>, found: &mut Vec<MaskedValue>) {
-    let secret = match value {
-        Value::String(s) if !s.is_empty() => s.clone(),
-        Value::Number(n) => n.to_string(),
-        Value::Object(_) | Value::Array(_) => {
-            mask_secrets(value, false, found);
-            return;
-        }
-        _ => return,
-    };
-    let masked = crate::mask::mask_secret(&secret);
-    if masked != secret {
-        found.push(MaskedValue::secret(
-            kind,
-            &secret,
-            kind == "password",
-            algorithm,
-        ));
-        *value = Value::String(masked);
-    }
 }
 
 /// Drops repeats of the same masked value (the same password in several records).
@@ -866,7 +759,7 @@ mod tests {
     fn parse_in(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         let text = body.to_string();
         Osintly
-            .parse(body, &delivery(&text), &Context { lang })?
+            .parse(body, &delivery(&text), &Context::in_lang(lang))?
             .into_iter()
             .next()
             .ok_or_else(|| Unrecognized("no alert".into()))
@@ -1030,12 +923,15 @@ mod tests {
 
         // The stored copy: the shared masking misses `hash` and lists; this adapter does not.
         let mut stored = body.clone();
-        assert!(Osintly.redact(&mut stored));
+        assert!(crate::normalize::mask_body(&Osintly, &mut stored));
         let stored = stored.to_string();
         assert!(!stored.contains("5f4dcc3b5aa765d61d8327deb882cf99"));
         assert!(!stored.contains("first-Secret-1"));
         let mut plain = search("finished", json!({"cards": []}));
-        assert!(!Osintly.redact(&mut plain), "nothing to mask");
+        assert!(
+            !crate::normalize::mask_body(&Osintly, &mut plain),
+            "nothing to mask"
+        );
     }
 
     #[test]

@@ -1,0 +1,171 @@
+use serde_json::json;
+
+use super::text::scrub;
+use super::*;
+
+#[test]
+fn keeps_length_and_hides_the_middle() {
+    assert_eq!(mask_secret("password123!"), "pa********3!");
+    assert_eq!(mask_secret("abcd"), "****");
+    assert_eq!(mask_secret("abcdef"), "a****f");
+    assert_eq!(mask_secret(""), "");
+    assert_eq!(mask_secret("pässwörter!"), "pä*******r!");
+    assert_eq!(mask_secret(&mask_secret("password123!")), "pa********3!");
+}
+
+#[test]
+fn masks_secret_members_at_any_depth() {
+    let mut body = json!({
+        "username": "sample@email.tst",
+        "plaintextPassword": "password123!",
+        "password_hash": "b7e283a09511d95d6eac86e39e7942c0",
+        "service": {"credentials": {"password": "", "key": "ssh-rsa AAAAB3", "raw": "SSBhbSBhIGtleQo="}},
+        "list": [{"api_key": "sk_live_123456"}],
+        "title": "key facts"
+    });
+    assert!(redact_json(&mut body));
+    let text = body.to_string();
+    for secret in [
+        "password123!",
+        "b7e283a09511d95d6eac86e39e7942c0",
+        "AAAAB3",
+        "SSBhbSBhIGtleQo=",
+        "sk_live_123456",
+    ] {
+        assert!(!text.contains(secret), "{secret} survived in {text}");
+    }
+    assert_eq!(body["plaintextPassword"], "pa********3!");
+    assert_eq!(body["username"], "sample@email.tst");
+    assert_eq!(body["title"], "key facts");
+    assert!(!redact_json(&mut body), "masking twice changes nothing");
+}
+
+#[test]
+fn every_json_type_under_a_secret_name_is_masked() {
+    let mut body = json!({
+        "password": 12345678,
+        "apiKey": ["key-one-1234", "key-two-5678"],
+        "client_secret": {"value": "s3cr3t-value", "rotated": 87654321},
+        "db_password": "hunter2hunter2",
+        "passwordType": "BCrypt",
+        "secret_type": "github_personal_access_token",
+        "has_password": true,
+        "token": null
+    });
+    let found = Policy::SHARED.redact(&mut body).found;
+    let text = body.to_string();
+    for secret in [
+        "12345678",
+        "key-one-1234",
+        "key-two-5678",
+        "s3cr3t-value",
+        "87654321",
+        "hunter2hunter2",
+    ] {
+        assert!(!text.contains(secret), "{secret} survived in {text}");
+    }
+    assert_eq!(body["password"], "1******8");
+    assert_eq!(
+        body["passwordType"], "BCrypt",
+        "names that only start alike stay"
+    );
+    assert_eq!(body["secret_type"], "github_personal_access_token");
+    assert_eq!(body["has_password"], true);
+    assert_eq!(found.len(), 6);
+    assert!(
+        found
+            .iter()
+            .all(|f| !f.value.value.contains("hunter2hunter2"))
+    );
+    assert_eq!(found[0].kind, Kind::Password);
+    assert!(found[0].value.cleartext);
+}
+
+#[test]
+fn a_hash_is_listed_with_its_algorithm() {
+    let mut body =
+        json!({"hash": "x", "passwordHash": "5f4dcc3b5aa765d61d8327deb882cf99", "hashType": "MD5"});
+    let found = Policy::SHARED.redact(&mut body).found;
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].value.algorithm.as_deref(), Some("MD5"));
+    assert_eq!(
+        body["hash"], "x",
+        "`hash` is a provider's extra, not shared"
+    );
+    static EXTRA: &[(&str, Kind)] = &[("hash", Kind::PasswordHash)];
+    let mut body = json!({"hash": "5f4dcc3b5aa765d6"});
+    assert_eq!(Policy::with(EXTRA).redact(&mut body).found.len(), 1);
+    assert_eq!(body["hash"], "5f************d6");
+}
+
+#[test]
+fn shapes_are_masked_in_any_string() {
+    let cases = [
+        ("card 4111 1111 1111 1111 used", "4111 1111 1111 1111"),
+        ("DB_PASSWORD=s3cretpass\nDB_USER=app", "s3cretpass"),
+        ("{\"apiKey\": \"AbC123xyz789\"}", "AbC123xyz789"),
+        ("password: 'with spaces inside'", "with spaces inside"),
+        (
+            "\"passwords\": [\"first1234\", \"second5678\"] tail",
+            "second5678",
+        ),
+        ("postgres://app:hunter2pw@db.example:5432/x", "hunter2pw"),
+        ("key AKIAIOSFODNN7EXAMPLE in log", "AKIAIOSFODNN7EXAMPLE"),
+        (
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+            "ghp_0123456789abcdefghijABCDEFGHIJ012345",
+        ),
+        ("glpat-abcdefghij0123456789", "glpat-abcdefghij0123456789"),
+        (
+            "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+            "MIIEowIBAAKCAQEA",
+        ),
+        ("pwd=abc12345", "abc12345"),
+    ];
+    for (text, secret) in cases {
+        let scrubbed = scrub(text).unwrap_or_else(|| panic!("nothing found in {text:?}"));
+        assert!(
+            !scrubbed.contains(secret),
+            "{secret} survived in {scrubbed:?}"
+        );
+    }
+    assert!(
+        scrub("-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----")
+            .is_some_and(|s| s.starts_with("-----BEGIN RSA PRIVATE KEY-----"))
+    );
+}
+
+#[test]
+fn harmless_text_is_left_alone() {
+    for text in [
+        "",
+        "The password was found in a breach.",
+        "secret_type=github_personal_access_token",
+        "order 1234567890123 shipped",
+        "https://example.com/path?x=1",
+        "token_count: 5",
+    ] {
+        assert_eq!(scrub(text), None, "{text:?} changed");
+    }
+}
+
+#[test]
+fn scrubbing_twice_changes_nothing() {
+    let once = scrub("DB_PASSWORD=s3cretpass and 4111-1111-1111-1111").unwrap_or_default();
+    assert_eq!(scrub(&once), None, "{once}");
+}
+
+#[test]
+fn card_numbers_are_found_by_luhn_not_by_length_alone() {
+    use super::text::mask_card_numbers;
+    assert_eq!(mask_card_numbers("4111111111111111"), "41************11");
+    assert_eq!(
+        mask_card_numbers("id 4111111111111112 x"),
+        "id 4111111111111112 x"
+    );
+    assert_eq!(
+        mask_card_numbers("4111-1111-1111-1111|09/27"),
+        "41***************11|09/27"
+    );
+    assert_eq!(mask_card_numbers("ünïcødé 42"), "ünïcødé 42");
+}

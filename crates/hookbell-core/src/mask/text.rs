@@ -1,0 +1,322 @@
+//! Secrets inside free text: what [`scrub`] finds in a string that is not itself under a
+//! secret name (a description, a leaked `.env` file, a quarantined body that is not JSON).
+//!
+//! In order:
+//! 1. private keys (`-----BEGIN … PRIVATE KEY-----` blocks, the armour kept);
+//! 2. assignments of a secret name (`DB_PASSWORD=…`, `"apiKey": [ … ]`, `password: …`), the
+//!    vocabulary built from [`super::Kind`]'s; the whole value is masked, quoted, bracketed
+//!    or bare;
+//! 3. the password in URL userinfo (`https://user:pass@host`);
+//! 4. well-known token formats (AWS key ids, GitHub, GitLab, Slack, Stripe, Google, npm,
+//!    Standard Webhooks secrets, JWTs);
+//! 5. card numbers: 13–19 digits, grouped by single spaces or dashes, passing the Luhn check.
+
+use std::borrow::Cow;
+use std::sync::LazyLock;
+
+use regex::{Captures, Regex};
+
+use super::mask_secret;
+
+/// Strings shorter than this cannot hold any of the shapes (the shortest is a 13-digit card
+/// number; `pwd=x` style assignments are 5 and checked separately).
+const MIN_ASSIGNMENT: usize = 5;
+
+/// Secret-name stems as they appear in text; `_`, `-` and `.` may separate their letters'
+/// words (`api_key`, `API-KEY`, `apiKey`). A prefix is allowed (`DB_PASSWORD`).
+const STEMS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "secret",
+    "secretkey",
+    "apikey",
+    "privatekey",
+    "token",
+    "cookie",
+    "passwordhash",
+    "passwordsalt",
+    "cardnumber",
+    "credentials",
+];
+
+/// Names that count only as whole words (`pwd=`, `pass:`, `salt=`), not as endings.
+const WORDS: &[&str] = &["pwd", "pass", "pin", "salt", "cvv", "cvc"];
+
+static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"(-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----)([\s\S]*?)(-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|\z)")
+        .expect("the private-key pattern is valid")
+});
+
+static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
+    let stem = |s: &str| {
+        s.chars()
+            .map(|c| c.to_string())
+            .collect::<Vec<_>>()
+            .join("[_.-]?")
+    };
+    // A plural counts too (`passwords: [...]`, `secrets=`).
+    let endings = STEMS
+        .iter()
+        .map(|s| format!("{}s?", stem(s)))
+        .collect::<Vec<_>>()
+        .join("|");
+    let words = WORDS.join("|");
+    Regex::new(&format!(
+        r#"(?i)(?:[A-Za-z0-9_.-]*(?:{endings})|\b(?:{words}))["']?[ \t]*(?::|=|=>)[ \t]*"#
+    ))
+    .expect("the assignment pattern is valid")
+});
+
+static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)@")
+        .expect("the userinfo pattern is valid")
+});
+
+static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(concat!(
+        r"\b(?:",
+        r"(?:AKIA|ASIA)[0-9A-Z]{16}",
+        r"|gh[pousr]_[A-Za-z0-9]{30,}",
+        r"|github_pat_[A-Za-z0-9_]{22,}",
+        r"|glpat-[A-Za-z0-9_-]{20,}",
+        r"|xox[abposr]-[A-Za-z0-9-]{10,}",
+        r"|[sr]k_(?:live|test)_[A-Za-z0-9]{10,}",
+        r"|AIza[0-9A-Za-z_-]{35}",
+        r"|npm_[A-Za-z0-9]{36}",
+        r"|whsec_[A-Za-z0-9+/=]{16,}",
+        r"|eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}",
+        r")"
+    ))
+    .expect("the token pattern is valid")
+});
+
+/// `text` with every secret it holds masked, or `None` when there is none.
+pub fn scrub(text: &str) -> Option<String> {
+    if text.len() < MIN_ASSIGNMENT {
+        return None;
+    }
+    let mut out = Cow::Borrowed(text);
+    if out.contains("PRIVATE KEY") {
+        out = own(&out, |t| {
+            PRIVATE_KEY.replace_all(t, |c: &Captures| {
+                format!("{}{}{}", &c[1], mask_secret(&c[2]), &c[3])
+            })
+        });
+    }
+    out = own(&out, mask_assignments);
+    if out.contains("://") {
+        out = own(&out, |t| {
+            USERINFO.replace_all(t, |c: &Captures| {
+                format!("{}{}@", &c[1], mask_secret(&c[2]))
+            })
+        });
+    }
+    out = own(&out, |t| {
+        TOKENS.replace_all(t, |c: &Captures| mask_secret(&c[0]))
+    });
+    out = own(&out, mask_card_numbers);
+    match out {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(s) => Some(s),
+    }
+}
+
+/// Applies `f` to `current`, keeping it borrowed when `f` changed nothing.
+fn own<'a>(current: &Cow<'a, str>, f: impl FnOnce(&str) -> Cow<'_, str>) -> Cow<'a, str> {
+    match f(current) {
+        Cow::Borrowed(_) => current.clone(),
+        Cow::Owned(s) => Cow::Owned(s),
+    }
+}
+
+/// Masks the value after every assignment of a secret name.
+fn mask_assignments(text: &str) -> Cow<'_, str> {
+    let mut out = String::new();
+    let mut copied = 0;
+    for m in ASSIGNMENT.find_iter(text) {
+        if m.start() < copied {
+            continue;
+        }
+        let rest = text.get(m.end()..).unwrap_or_default();
+        let (start, end) = value_span(rest);
+        let (start, end) = (m.end() + start, m.end() + end);
+        let Some(value) = text.get(start..end) else {
+            continue;
+        };
+        let masked = mask_secret(value);
+        if masked == value || is_placeholder(value) {
+            continue;
+        }
+        out.push_str(text.get(copied..start).unwrap_or_default());
+        out.push_str(&masked);
+        copied = end;
+    }
+    if copied == 0 {
+        return Cow::Borrowed(text);
+    }
+    out.push_str(text.get(copied..).unwrap_or_default());
+    Cow::Owned(out)
+}
+
+/// Values that say there is no secret (`MAIL_PASSWORD=null`).
+fn is_placeholder(value: &str) -> bool {
+    ["null", "true", "false", "none", "nil", "undefined"]
+        .iter()
+        .any(|p| value.eq_ignore_ascii_case(p))
+}
+
+/// Where the assigned value in `rest` starts and ends (byte offsets): inside its quotes, a
+/// whole bracketed list or object, or a bare word.
+fn value_span(rest: &str) -> (usize, usize) {
+    let bytes = rest.as_bytes();
+    match bytes.first() {
+        Some(q @ (b'"' | b'\'')) => {
+            let mut i = 1;
+            while i < bytes.len() {
+                match bytes.get(i) {
+                    Some(b'\\') => i += 2,
+                    Some(c) if c == q => return (1, i),
+                    _ => i += 1,
+                }
+            }
+            (1, bytes.len())
+        }
+        Some(b'[' | b'{') => {
+            // The whole bracketed value, brackets balanced outside quotes.
+            let mut depth = 0usize;
+            let mut quote: Option<u8> = None;
+            let mut i = 0;
+            while i < bytes.len() {
+                let c = bytes.get(i).copied().unwrap_or_default();
+                match (quote, c) {
+                    (Some(_), b'\\') => i += 1,
+                    (Some(q), c) if c == q => quote = None,
+                    (Some(_), _) => {}
+                    (None, b'"' | b'\'') => quote = Some(c),
+                    (None, b'[' | b'{') => depth += 1,
+                    (None, b']' | b'}') => {
+                        depth = depth.saturating_sub(1);
+                        if depth == 0 {
+                            return (0, i + 1);
+                        }
+                    }
+                    _ => {}
+                }
+                i += 1;
+            }
+            (0, bytes.len())
+        }
+        _ => {
+            let end = rest
+                .find(|c: char| {
+                    c.is_whitespace() || matches!(c, ',' | ';' | '&' | '"' | '\'' | '}' | ']' | '<')
+                })
+                .unwrap_or(rest.len());
+            (0, end)
+        }
+    }
+}
+
+/// Masks every run of 13–19 digits (optionally grouped by single spaces or dashes) that passes
+/// the Luhn check, as card numbers do. Every such window is masked, overlapping ones merged:
+/// masking a little too much is better than missing a card number.
+pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
+    if text.bytes().filter(u8::is_ascii_digit).count() < 13 {
+        return Cow::Borrowed(text);
+    }
+    let chars: Vec<char> = text.chars().collect();
+    // Maximal runs of digits, as (start, end) char positions.
+    let mut groups: Vec<(usize, usize)> = Vec::new();
+    let mut start = None;
+    for (i, c) in chars.iter().chain(std::iter::once(&' ')).enumerate() {
+        match (c.is_ascii_digit(), start) {
+            (true, None) => start = Some(i),
+            (false, Some(s)) => {
+                groups.push((s, i));
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    // A number inside a word (`0x5290…`, `id4111…`) is not a card number.
+    let in_word = |i: Option<&char>| i.is_some_and(|c| c.is_alphanumeric() || *c == '_');
+    let mut marked = vec![false; chars.len()];
+    for (x, first) in groups.iter().enumerate() {
+        if first.0 > 0 && in_word(chars.get(first.0 - 1)) {
+            continue;
+        }
+        let mut digits: Vec<u32> = Vec::new();
+        let mut prev: Option<(usize, usize)> = None;
+        for group in groups.iter().skip(x) {
+            // Groups continue a number only across one space or dash.
+            if let Some(p) = prev
+                && !(group.0 == p.1 + 1 && matches!(chars.get(p.1), Some(' ' | '-')))
+            {
+                break;
+            }
+            digits.extend(
+                chars
+                    .get(group.0..group.1)
+                    .unwrap_or_default()
+                    .iter()
+                    .filter_map(|c| c.to_digit(10)),
+            );
+            if digits.len() > 19 {
+                break;
+            }
+            if digits.len() >= 13
+                && luhn(&digits)
+                && !in_word(chars.get(group.1))
+                && plausible_card(&digits)
+            {
+                for m in marked.get_mut(first.0..group.1).unwrap_or_default() {
+                    *m = true;
+                }
+            }
+            prev = Some(*group);
+        }
+    }
+    if !marked.contains(&true) {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut span = String::new();
+    for (c, m) in chars.iter().zip(&marked) {
+        if *m {
+            span.push(*c);
+        } else {
+            if !span.is_empty() {
+                out.push_str(&mask_secret(&span));
+                span.clear();
+            }
+            out.push(*c);
+        }
+    }
+    out.push_str(&mask_secret(&span));
+    Cow::Owned(out)
+}
+
+/// Card numbers start with 1–9 (the issuer's industry) and are not one digit repeated, as
+/// the zero UUID's digits are.
+fn plausible_card(digits: &[u32]) -> bool {
+    digits.first().is_some_and(|d| *d != 0) && digits.iter().any(|d| Some(d) != digits.first())
+}
+
+/// The Luhn checksum card numbers carry.
+fn luhn(digits: &[u32]) -> bool {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let doubled = d * 2;
+                if doubled > 9 { doubled - 9 } else { doubled }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum.is_multiple_of(10)
+}
