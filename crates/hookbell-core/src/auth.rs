@@ -253,18 +253,19 @@ impl Auth {
                 secret,
                 tolerance_secs,
             } => {
-                let id = header("webhook-id")?;
-                let timestamp = header("webhook-timestamp")?;
+                let prefix = standard_webhooks_prefix(headers);
+                let id = header(&format!("{prefix}-id"))?;
+                let timestamp = header(&format!("{prefix}-timestamp"))?;
                 let secs: i64 = timestamp.trim().parse().map_err(|_| AuthError::Malformed {
-                    header: "webhook-timestamp".into(),
+                    header: format!("{prefix}-timestamp"),
                     reason: "expected unix seconds",
                 })?;
                 let signed_at = DateTime::from_timestamp(secs, 0).ok_or(AuthError::Malformed {
-                    header: "webhook-timestamp".into(),
+                    header: format!("{prefix}-timestamp"),
                     reason: "out of range",
                 })?;
                 check_freshness(signed_at, delivery.received_at, *tolerance_secs)?;
-                let signatures = header("webhook-signature")?;
+                let signatures = header(&format!("{prefix}-signature"))?;
                 let key = standard_webhooks_key(secret.expose())?;
                 let mut mac = hmac(&key);
                 mac.update(id.as_bytes());
@@ -293,6 +294,22 @@ impl Auth {
                 mac.verify_slice(&given)
                     .map_err(|_| AuthError::Mismatch("signature"))
             }
+        }
+    }
+
+    /// The message id this scheme signs, once [`Auth::verify`] accepted `delivery`: Standard
+    /// Webhooks' `webhook-id` (or `svix-id`). Other schemes sign no id header, so this is
+    /// `None` and adapters fall back on the body itself.
+    pub fn signed_id(&self, delivery: &Delivery) -> Option<String> {
+        match self {
+            Auth::StandardWebhooks { .. } => {
+                let prefix = standard_webhooks_prefix(&delivery.headers);
+                delivery
+                    .headers
+                    .get(&format!("{prefix}-id"))
+                    .map(|id| id.trim().to_owned())
+            }
+            _ => None,
         }
     }
 
@@ -350,6 +367,16 @@ impl Auth {
                 vec![("X-Hub-Signature-256".into(), format!("sha256={sig}"))]
             }
         })
+    }
+}
+
+/// Which names a Standard Webhooks delivery uses: `webhook-*`, or the `svix-*` names of the
+/// largest sender, when its `svix-id` is there and no `webhook-id` is.
+fn standard_webhooks_prefix(headers: &crate::delivery::Headers) -> &'static str {
+    if headers.get_bytes("webhook-id").is_none() && headers.get_bytes("svix-id").is_some() {
+        "svix"
+    } else {
+        "webhook"
     }
 }
 

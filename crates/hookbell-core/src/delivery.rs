@@ -15,6 +15,7 @@ pub const SECRET_HEADERS: &[&str] = &[
     "x-hub-signature",
     "x-hub-signature-256",
     "webhook-signature",
+    "svix-signature",
     "x-signature",
 ];
 

@@ -452,3 +452,50 @@ fn several_standard_webhooks_signatures_with_none_valid_are_refused() {
         Err(AuthError::Mismatch("signatures"))
     );
 }
+
+/// Issue 14 row 11: Svix, the largest Standard Webhooks sender, names its headers `svix-*`.
+#[test]
+fn standard_webhooks_accepts_the_svix_header_names() {
+    let auth = Auth::StandardWebhooks {
+        secret: "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw".into(),
+        tolerance_secs: 300,
+    };
+    let received = DateTime::from_timestamp(1_614_265_330, 0).unwrap_or_default();
+    let headers = [
+        ("svix-id", "msg_p5jXN8AQM9LWM0D4loKWxJek"),
+        ("svix-timestamp", "1614265330"),
+        (
+            "svix-signature",
+            "v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=",
+        ),
+    ];
+    let body = br#"{"test": 2432232314}"#;
+    let svix = delivery(&headers, body, received);
+    assert_eq!(auth.verify(&svix), Ok(()));
+    assert_eq!(
+        auth.signed_id(&svix).as_deref(),
+        Some("msg_p5jXN8AQM9LWM0D4loKWxJek")
+    );
+    // A wrong signature under the svix names is still refused.
+    let forged = [headers[0], headers[1], ("svix-signature", "v1,AAAA")];
+    assert_eq!(
+        auth.verify(&delivery(&forged, body, received)),
+        Err(AuthError::Mismatch("signatures"))
+    );
+    // The svix signature header is never stored in clear.
+    assert!(crate::delivery::SECRET_HEADERS.contains(&"svix-signature"));
+}
+
+/// Issue 14 row 4: only a scheme that signs the id header vouches for it.
+#[test]
+fn only_standard_webhooks_signs_an_id() {
+    let d = delivery(
+        &[("webhook-id", "msg_1"), ("x-github-delivery", "gh-1")],
+        b"{}",
+        now(),
+    );
+    for auth in all_schemes() {
+        let expected = matches!(auth, Auth::StandardWebhooks { .. }).then(|| "msg_1".to_owned());
+        assert_eq!(auth.signed_id(&d), expected, "{}", auth.scheme());
+    }
+}
