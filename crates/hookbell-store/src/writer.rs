@@ -170,31 +170,12 @@ pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mp
             }
         }
         last_group = group.len();
-        let started = Instant::now();
-        let results: Vec<Result<Done>> = group
+        let ops = group
             .iter_mut()
-            .map(|job| writer.apply(std::mem::replace(&mut job.op, Op::Flush)))
+            .map(|job| std::mem::replace(&mut job.op, Op::Flush))
             .collect();
-        let applied = started.elapsed();
-        let written = match writer.broken.take() {
-            Some(e) => Err(e),
-            None => writer.write_staged(),
-        };
-        // The index follows the tree: a batch that was not applied changed nothing.
-        if written.is_err() {
-            writer.index_changes.truncate(writer.index_written);
-        }
-        writer.publish_index_changes();
-        let flushed = written.and_then(|()| writer.tree.flush().map(drop));
-        tracing::trace!(ops = group.len(), ?applied, write = ?(started.elapsed() - applied), "group committed");
-        if let Err(e) = &flushed {
-            tracing::error!(error = %e, ops = group.len(), "write failed; the group is not acknowledged");
-        }
+        let results = writer.commit(ops);
         for (job, result) in group.into_iter().zip(results) {
-            let result = match &flushed {
-                Ok(()) => result,
-                Err(e) => Err(StoreError::Db(e.clone())),
-            };
             // A caller that gave up waiting is no error of ours.
             let _ = job.reply.send(result);
         }
@@ -236,13 +217,11 @@ struct Writer {
     ids: Arc<Ids>,
     /// The index changes of the group being applied.
     index_changes: Vec<IndexChange>,
-    /// How many of them belong to changes already written to the tree (by a purge in the
-    /// middle of the group).
-    index_written: usize,
     /// The key changes of the ops applied so far in this group.
     staged: Staged,
-    /// A failed write of staged changes in the middle of the group: the whole group fails.
-    broken: Option<sled::Error>,
+    /// Test-only fault injection: how many of the next batch writes fail.
+    #[cfg(test)]
+    failing_writes: usize,
 }
 
 impl Writer {
@@ -252,9 +231,9 @@ impl Writer {
             index,
             ids,
             index_changes: Vec::new(),
-            index_written: 0,
             staged: Staged::default(),
-            broken: None,
+            #[cfg(test)]
+            failing_writes: 0,
         }
     }
 
@@ -275,19 +254,50 @@ impl Writer {
         }
     }
 
-    /// Writes the staged changes to the tree as one atomic batch (not yet flushed). A failure
-    /// is kept in `broken`, as the ops that staged them were already answered `Ok` in `run`.
+    /// Every key in `range` and its value, as the ops applied so far left them (staged
+    /// changes first, then the tree's keys that no staged change covers), to `each`. Reading
+    /// through the staged changes is what lets a purge in the middle of a group see the
+    /// group's earlier ops without writing them early: the group stays one batch.
+    fn for_each_in(
+        &self,
+        range: std::ops::Range<Vec<u8>>,
+        mut each: impl FnMut(&[u8], &[u8]) -> Result<()>,
+    ) -> Result<()> {
+        for (key, value) in self.staged.0.range(range.clone()) {
+            if let Some(value) = value {
+                each(key, value)?;
+            }
+        }
+        for entry in self.tree.range(range) {
+            let (key, value) = entry?;
+            if !self.staged.0.contains_key(key.as_ref()) {
+                each(&key, &value)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Writes the staged changes to the tree as one atomic batch (not yet flushed). They are
+    /// taken either way: after a failure nothing of them is left to reach the tree later.
     fn write_staged(&mut self) -> sled::Result<()> {
         let staged = std::mem::take(&mut self.staged);
         if staged.0.is_empty() {
             return Ok(());
         }
-        let written = self.tree.apply_batch(staged.into_batch());
-        match &written {
-            Ok(()) => self.index_written = self.index_changes.len(),
-            Err(e) => self.broken = Some(e.clone()),
+        self.apply_batch(staged.into_batch())
+    }
+
+    /// Applies `batch` to the tree. In unit tests, [`Writer::failing_writes`] makes the next
+    /// writes fail as a full disk would, without touching the tree.
+    fn apply_batch(&mut self, batch: Batch) -> sled::Result<()> {
+        #[cfg(test)]
+        if self.failing_writes > 0 {
+            self.failing_writes -= 1;
+            return Err(sled::Error::Io(std::io::Error::other(
+                "injected write failure",
+            )));
         }
-        written
+        self.tree.apply_batch(batch)
     }
 
     /// Runs `change` on the index once the group is flushed.
@@ -299,12 +309,46 @@ impl Writer {
     /// even when the flush failed: the tree holds those changes in memory all the same.
     fn publish_index_changes(&mut self) {
         let changes = std::mem::take(&mut self.index_changes);
-        self.index_written = 0;
         let mut index = self
             .index
             .write()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         changes.into_iter().for_each(|change| change(&mut index));
+    }
+
+    /// Applies a group of ops, writes them as one batch, flushes, and makes their index
+    /// changes: the answer to each op, in order. When the write or the flush fails, every op
+    /// of the group is answered with that error.
+    fn commit(&mut self, ops: Vec<Op>) -> Vec<Result<Done>> {
+        let count = ops.len();
+        let started = Instant::now();
+        let results: Vec<Result<Done>> = ops.into_iter().map(|op| self.apply(op)).collect();
+        let applied = started.elapsed();
+        let flushed = match self.write_staged() {
+            Ok(()) => {
+                let flushed = self.tree.flush().map(drop);
+                // The index follows the tree, which holds the batch even when the flush failed.
+                self.publish_index_changes();
+                flushed
+            }
+            Err(e) => {
+                // Nothing of the group reached the tree: its planned index changes go too, and
+                // the next group starts from nothing staged.
+                self.index_changes.clear();
+                Err(e)
+            }
+        };
+        tracing::trace!(ops = count, ?applied, write = ?(started.elapsed() - applied), "group committed");
+        if let Err(e) = &flushed {
+            tracing::error!(error = %e, ops = count, "write failed; the group is not acknowledged");
+        }
+        results
+            .into_iter()
+            .map(|result| match &flushed {
+                Ok(()) => result,
+                Err(e) => Err(StoreError::Db(e.clone())),
+            })
+            .collect()
     }
 
     fn apply(&mut self, op: Op) -> Result<Done> {
@@ -337,32 +381,31 @@ impl Writer {
 
     /// Deletes alerts received before `before`, and deliveries (quarantined ones included)
     /// received before it. Ids are ULIDs, so that is a range of keys under each prefix. Dedup
-    /// keys stay, as with [`Writer::delete`]. The group's changes so far are written first,
-    /// so the key ranges read here include them.
+    /// keys stay, as with [`Writer::delete`]. Changes staged by earlier ops of the group are
+    /// read through ([`Writer::for_each_in`]), so the group is still written as one batch.
     fn purge(&mut self, before: chrono::DateTime<Utc>) -> Result<Purged> {
-        self.write_staged()?;
-        let ms = u64::try_from(before.timestamp_millis()).unwrap_or(0);
-        let cutoff = ulid::Ulid::from_parts(ms, 0).to_string();
+        let cutoff = ulid_at(before);
         let mut purged = Purged::default();
         let mut batch = Staged::default();
         let mut gone = Vec::new();
-        for entry in self.tree.range(keys::alert("")..keys::alert(&cutoff)) {
-            let (key, _) = entry?;
-            if let Some(id) = keys::id_after(&key, keys::alert("").len()) {
+        let prefix = keys::alert("").len();
+        self.for_each_in(keys::alert("")..keys::alert(&cutoff), |key, _| {
+            if let Some(id) = keys::id_after(key, prefix) {
                 batch.remove(keys::meta(&id));
                 gone.push(id);
             }
             batch.remove(key.to_vec());
             purged.alerts += 1;
-        }
-        for entry in self.tree.range(keys::delivery("")..keys::delivery(&cutoff)) {
-            let (key, _) = entry?;
-            if let Some(id) = keys::id_after(&key, keys::DELIVERY.len()) {
+            Ok(())
+        })?;
+        self.for_each_in(keys::delivery("")..keys::delivery(&cutoff), |key, _| {
+            if let Some(id) = keys::id_after(key, keys::DELIVERY.len()) {
                 batch.remove(keys::quarantined(&id));
             }
             batch.remove(key.to_vec());
             purged.deliveries += 1;
-        }
+            Ok(())
+        })?;
         self.stage(batch);
         self.update_index(move |index| {
             for id in &gone {
@@ -374,20 +417,18 @@ impl Writer {
         Ok(purged)
     }
 
-    /// Deletes the settings `{prefix}{ULID}` with a ULID from before `before`: a key range.
-    /// Like [`Writer::purge`], it writes the group's changes so far first.
+    /// Deletes the settings `{prefix}{ULID}` with a ULID from before `before`: a key range,
+    /// read through the group's staged changes like [`Writer::purge`].
     fn purge_settings(&mut self, prefix: &str, before: chrono::DateTime<Utc>) -> Result<u64> {
-        self.write_staged()?;
-        let ms = u64::try_from(before.timestamp_millis()).unwrap_or(0);
-        let cutoff = ulid::Ulid::from_parts(ms, 0).to_string();
+        let cutoff = ulid_at(before);
         let mut batch = Staged::default();
         let mut count = 0;
         let range = keys::setting(prefix)..keys::setting(&format!("{prefix}{cutoff}"));
-        for entry in self.tree.range(range) {
-            let (key, _) = entry?;
+        self.for_each_in(range, |key, _| {
             batch.remove(key.to_vec());
             count += 1;
-        }
+            Ok(())
+        })?;
         self.stage(batch);
         Ok(count)
     }
@@ -556,6 +597,12 @@ impl Writer {
             .map(|bytes| parse_json(&key, &bytes))
             .transpose()
     }
+}
+
+/// The smallest ULID made at `time`: ids below it were made before.
+fn ulid_at(time: chrono::DateTime<Utc>) -> String {
+    let ms = u64::try_from(time.timestamp_millis()).unwrap_or(0);
+    ulid::Ulid::from_parts(ms, 0).to_string()
 }
 
 fn json<T: serde::Serialize>(value: &T) -> Vec<u8> {
