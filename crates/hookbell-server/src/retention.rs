@@ -1,5 +1,7 @@
-//! Retention: alerts (and their deliveries) older than the user's `retention_days` are deleted
-//! at start, when the setting changes, and every hour after. The hourly run also forgets the
+//! Retention: alerts last seen longer ago than the user's `retention_days` (and deliveries
+//! received that long ago) are deleted at start, when the setting changes, and every hour
+//! after. A purged alert's dedup key goes with it, so retention never suppresses: the same
+//! alert reported again is a new alert that notifies (see `hookbell_store::Store::purge_before`). The hourly run also forgets the
 //! relay's marks of envelopes too old to come again ([`crate::relay::prune_envelope_marks`]).
 
 use std::time::Duration;
@@ -13,11 +15,29 @@ const EVERY: Duration = Duration::from_secs(60 * 60);
 
 /// Deletes what is older than the retention allows, now. Nothing when alerts are kept forever.
 pub async fn apply(engine: &Engine) -> Result<Purged, hookbell_store::StoreError> {
+    apply_as_of(engine, chrono::Utc::now()).await
+}
+
+/// [`apply`] as it would run at `now`: what tests use to step past the retention window
+/// without waiting days.
+pub async fn apply_as_of(
+    engine: &Engine,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<Purged, hookbell_store::StoreError> {
     let Some(days) = engine.retention_days() else {
         return Ok(Purged::default());
     };
-    let cutoff = chrono::Utc::now() - chrono::Duration::days(i64::from(days));
-    let purged = engine.store().purge_before(cutoff).await?;
+    let cutoff = now - chrono::Duration::days(i64::from(days));
+    // The store deletes in bounded steps so deliveries are served in between; go until done.
+    let mut purged = Purged::default();
+    loop {
+        let step = engine.store().purge_before(cutoff).await?;
+        purged.alerts += step.alerts;
+        purged.deliveries += step.deliveries;
+        if !step.more {
+            break;
+        }
+    }
     if purged.alerts > 0 || purged.deliveries > 0 {
         tracing::info!(
             days,

@@ -59,8 +59,10 @@ pub trait Store: Send + Sync + 'static {
     /// Deletes an alert; false when there was none. Its dedup key stays, so a provider's retry
     /// does not bring it back.
     fn delete(&self, id: &str) -> Pending<bool>;
-    /// Deletes alerts and deliveries received before `before` (retention). Dedup keys stay,
-    /// so a provider's late retry of a purged alert does not bring it back.
+    /// Retention: deletes the alerts last seen before `before`, with their index records and
+    /// dedup keys (a repeat of one later is a new alert), and the deliveries received before
+    /// it, except those that kept alerts came in. One call deletes a bounded number (a
+    /// thousand alerts and a thousand deliveries); [`Purged::more`] says to call again.
     fn purge_before(&self, before: chrono::DateTime<chrono::Utc>) -> Pending<Purged>;
     /// Deletes the settings named `{prefix}{ULID}` whose ULID was made before `before` (marks
     /// that only matter for a while); answers how many went.

@@ -95,6 +95,10 @@ pub struct Purged {
     pub alerts: u64,
     /// Deliveries deleted (quarantined ones included).
     pub deliveries: u64,
+    /// True when the purge stopped after a bounded step and there may be more to delete:
+    /// call it again (other writes are served in between).
+    #[serde(default)]
+    pub more: bool,
 }
 
 /// Counters for `/api/stats`.

@@ -26,7 +26,8 @@ pub struct Settings {
     pub effective_language: Lang,
     /// When the desktop app shows a notification.
     pub notifications: NotificationSettings,
-    /// Alerts received more than this many days ago are deleted; null keeps them forever.
+    /// Alerts last seen more than this many days ago are deleted (a repeat of one later is a
+    /// new alert), and deliveries received before then; null keeps them forever.
     pub retention_days: Option<u32>,
 }
 

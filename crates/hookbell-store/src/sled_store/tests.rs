@@ -390,10 +390,146 @@ fn purge_deletes_what_came_before_the_cutoff_and_keeps_the_rest() {
         .unwrap_or_else(|e| panic!("deliveries: {e}"));
     assert!(quarantine.is_empty());
 
-    // A late retry of the purged alert stays a duplicate rather than coming back.
+    // The purged alert's dedup key went with it: a repeat is a new alert.
     let retry = ingest(&store, "s", "old", Severity::High, "Old alert");
-    assert!(retry.duplicate);
-    assert_eq!(list(&store, AlertQuery::default()).total, 1);
+    assert!(!retry.duplicate);
+    assert_eq!(list(&store, AlertQuery::default()).total, 2);
+}
+
+/// A cutoff after the millisecond of `id` (a ULID), waiting for the clock to get there.
+fn cutoff_after(id: &str) -> chrono::DateTime<Utc> {
+    let ms = ulid::Ulid::from_string(id)
+        .unwrap_or_else(|e| panic!("ulid {id}: {e}"))
+        .timestamp_ms();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let now = Utc::now();
+        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > ms {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock stands still"
+        );
+        std::thread::yield_now();
+    }
+}
+
+#[test]
+fn purge_goes_by_last_seen_and_a_purged_alert_that_comes_again_is_new() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let store = reopen(dir.path());
+    let stale = ingest(
+        &store,
+        "leakix",
+        "exposure-1",
+        Severity::High,
+        "Exposed Redis",
+    );
+    let active = ingest(
+        &store,
+        "leakix",
+        "exposure-2",
+        Severity::Low,
+        "Open MongoDB",
+    );
+    let cutoff = cutoff_after(&active.delivery_id);
+    // The second exposure is reported again after the cutoff: it is still current.
+    let repeat = ingest(
+        &store,
+        "leakix",
+        "exposure-2",
+        Severity::Low,
+        "Open MongoDB",
+    );
+    assert!(repeat.duplicate);
+
+    let purged = store
+        .purge_before(cutoff)
+        .wait()
+        .unwrap_or_else(|e| panic!("purge: {e}"));
+    assert_eq!(
+        purged.alerts, 1,
+        "only the alert last seen before the cutoff"
+    );
+    assert!(matches!(store.alert(&stale.alert_ids[0]), Ok(None)));
+    let kept = store
+        .alert(&active.alert_ids[0])
+        .unwrap_or_else(|e| panic!("read: {e}"))
+        .unwrap_or_else(|| panic!("an alert seen after the cutoff was purged"));
+    assert_eq!(kept.seen_count, 2);
+    assert!(
+        matches!(store.delivery(&active.delivery_id), Ok(Some(_))),
+        "a kept alert keeps the delivery it came in"
+    );
+    assert!(matches!(store.delivery(&stale.delivery_id), Ok(None)));
+    assert!(
+        !store
+            .tree
+            .contains_key(keys::dedup("leakix", "exposure-1"))
+            .unwrap_or(true),
+        "the purged alert's dedup key went with it"
+    );
+    assert!(
+        !store
+            .tree
+            .contains_key(keys::meta(&stale.alert_ids[0]))
+            .unwrap_or(true),
+        "the purged alert's index record went with it"
+    );
+
+    // The same exposure reported again is a new alert, not a duplicate of nothing.
+    let again = ingest(
+        &store,
+        "leakix",
+        "exposure-1",
+        Severity::High,
+        "Exposed Redis",
+    );
+    assert!(!again.duplicate, "a repeat of a purged alert is new");
+    assert_eq!(again.created.len(), 1);
+    assert_ne!(again.alert_ids[0], stale.alert_ids[0]);
+    let again_again = ingest(
+        &store,
+        "leakix",
+        "exposure-1",
+        Severity::High,
+        "Exposed Redis",
+    );
+    assert!(again_again.duplicate, "and it is deduplicated from then on");
+    assert_eq!(again_again.alert_ids, again.alert_ids);
+
+    let everything = AlertQuery {
+        limit: Some(50),
+        ..AlertQuery::default()
+    };
+    let page = list(&store, everything.clone());
+    let ids: Vec<&str> = page.alerts.iter().map(|a| a.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [again.alert_ids[0].as_str(), active.alert_ids[0].as_str()]
+    );
+    let stats = store.stats().unwrap_or_else(|e| panic!("stats: {e}"));
+    assert_eq!(stats.total, 2);
+    assert_eq!(
+        (stats.by_severity["high"], stats.by_severity["low"]),
+        (1, 1)
+    );
+
+    // The index agrees after a clean close (snapshot) and after a rebuild by a scan.
+    store.close().unwrap_or_else(|e| panic!("close: {e}"));
+    drop(store);
+    let store = reopen(dir.path());
+    assert!(store.index_from_snapshot());
+    assert_eq!(list(&store, everything.clone()), page);
+    assert_eq!(store.stats().ok(), Some(stats.clone()));
+    store.close().unwrap_or_else(|e| panic!("close: {e}"));
+    drop(store);
+    std::fs::remove_file(dir.path().join(snapshot::FILE)).unwrap_or_else(|e| panic!("{e}"));
+    let store = reopen(dir.path());
+    assert!(!store.index_from_snapshot());
+    assert_eq!(list(&store, everything), page);
+    assert_eq!(store.stats().ok(), Some(stats));
 }
 
 #[test]

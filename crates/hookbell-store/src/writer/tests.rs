@@ -101,7 +101,8 @@ fn a_purge_inside_a_group_includes_what_the_group_wrote_before_it() {
         purged,
         Purged {
             alerts: 1,
-            deliveries: 1
+            deliveries: 1,
+            more: false,
         }
     );
     let new = ingested(writer.apply(ingest_op(&writer, "evt_new")));
@@ -243,3 +244,121 @@ fn a_failed_group_write_leaves_nothing_for_the_next_group() {
     assert_eq!(ids, [c_id]);
 }
 
+#[test]
+fn a_purge_inside_a_group_sees_a_repeat_staged_before_it() {
+    let (_dir, mut writer) = writer();
+    let old = ingested(writer.apply(ingest_op(&writer, "evt_old")));
+    writer
+        .write_staged()
+        .unwrap_or_else(|e| panic!("write: {e}"));
+    writer.publish_index_changes();
+    let ms = ulid::Ulid::from_string(&old.alert_ids[0])
+        .unwrap_or_else(|e| panic!("ulid: {e}"))
+        .timestamp_ms();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let cutoff = loop {
+        let now = Utc::now();
+        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > ms {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "the clock stands still");
+        std::thread::yield_now();
+    };
+
+    // In one group: the old alert is seen again, then the purge runs: it is kept.
+    let results = writer.commit(vec![
+        ingest_op(&writer, "evt_old"),
+        Op::Purge { before: cutoff },
+    ]);
+    match results.as_slice() {
+        [Ok(Done::Ingest(repeat)), Ok(Done::Purged(purged))] => {
+            assert!(repeat.duplicate);
+            assert_eq!(
+                purged.alerts, 0,
+                "the repeat staged before the purge counts"
+            );
+        }
+        _ => panic!("the group failed"),
+    }
+    assert!(stored(&writer, &old.alert_ids[0]).is_some());
+    assert_eq!(indexed(&writer), 1);
+}
+
+#[test]
+fn a_purge_goes_in_bounded_steps_and_never_drops_a_kept_alerts_delivery() {
+    let (_dir, mut writer) = writer();
+    writer.purge_step = 2;
+    let keep = writer.commit(vec![ingest_op(&writer, "evt_keep")]);
+    let [Ok(Done::Ingest(keep))] = keep.as_slice() else {
+        panic!("ingest failed")
+    };
+    let (keep_alert, keep_delivery) = (keep.alert_ids[0].clone(), keep.delivery_id.clone());
+    let ops = (0..4)
+        .map(|n| ingest_op(&writer, &format!("evt_{n}")))
+        .collect();
+    assert!(writer.commit(ops).iter().all(Result::is_ok));
+    let last = writer
+        .tree
+        .scan_prefix(keys::DELIVERY)
+        .keys()
+        .last()
+        .and_then(|key| key.ok())
+        .and_then(|key| keys::id_after(&key, keys::DELIVERY.len()))
+        .unwrap_or_else(|| panic!("no delivery"));
+    let ms = ulid::Ulid::from_string(&last)
+        .unwrap_or_else(|e| panic!("ulid: {e}"))
+        .timestamp_ms();
+    let deadline = Instant::now() + Duration::from_secs(5);
+    let cutoff = loop {
+        let now = Utc::now();
+        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > ms {
+            break now;
+        }
+        assert!(Instant::now() < deadline, "the clock stands still");
+        std::thread::yield_now();
+    };
+    assert!(
+        writer
+            .commit(vec![ingest_op(&writer, "evt_keep")])
+            .iter()
+            .all(Result::is_ok)
+    );
+
+    let mut total = Purged::default();
+    let mut steps = 0;
+    loop {
+        steps += 1;
+        assert!(steps <= 10, "the purge does not finish");
+        let step = match writer.commit(vec![Op::Purge { before: cutoff }]).pop() {
+            Some(Ok(Done::Purged(step))) => step,
+            _ => panic!("purge step failed"),
+        };
+        assert!(step.alerts <= 2 && step.deliveries <= 2, "{step:?}");
+        total.alerts += step.alerts;
+        total.deliveries += step.deliveries;
+        if !step.more {
+            break;
+        }
+    }
+    assert_eq!((total.alerts, total.deliveries), (4, 4));
+    assert!(
+        steps >= 3,
+        "{steps} steps: two of alerts, then the deliveries"
+    );
+    assert!(stored(&writer, &keep_alert).is_some());
+    assert!(
+        writer
+            .tree
+            .contains_key(keys::delivery(&keep_delivery))
+            .unwrap_or(false),
+        "the delivery a kept alert came in is kept"
+    );
+    assert_eq!(writer.tree.scan_prefix(b"a/").count(), 1);
+    assert_eq!(writer.tree.scan_prefix(b"k/").count(), 1);
+    assert_eq!(
+        writer.tree.scan_prefix(keys::DELIVERY).count(),
+        2,
+        "the kept alert's first delivery and its repeat"
+    );
+    assert_eq!(indexed(&writer), 1);
+}
