@@ -59,7 +59,7 @@ test("notification rules and retention saved through the form reach the engine a
   const keep = retention.getByLabel("Keep alerts", { exact: true });
   assert.equal(await keep.inputValue(), "", "alerts are kept forever by default");
   await keep.selectOption({ label: "For 90 days" });
-  await retention.getByText("alerts received more than 90 days ago are deleted", { exact: false }).waitFor({ timeout: TIMEOUT });
+  await retention.getByText("alerts last reported more than 90 days ago are deleted", { exact: false }).waitFor({ timeout: TIMEOUT });
   await retention.getByRole("button", { name: "Save retention" }).click();
   await waitFor(async () => (await settings()).retention_days === 90, "retention_days is 90");
   await retention.getByRole("status").filter({ hasText: "Saved." }).waitFor({ timeout: TIMEOUT });
