@@ -6,4 +6,5 @@ mod bad_input;
 mod crash;
 mod daemon;
 mod ingest;
+mod retention;
 mod support;
