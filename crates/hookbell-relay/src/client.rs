@@ -12,6 +12,19 @@
 //! The relay may send an envelope again (after a reconnect, say): dedup on the envelope id is
 //! the sink's job. After 45 s without a word from the relay the client reconnects, with
 //! jittered exponential backoff between attempts.
+//!
+//! Nothing is acknowledged away unread: an envelope that opens with none of the keys is
+//! *held* (a `hold` frame): the relay keeps it, counts it and offers it again at the next
+//! connection, when the desktop may know its key (after a rotation). A relay older than the
+//! `hold` frame closes the stream (1008) when it gets one, and acts on no frame behind it (a
+//! relay handles its desktop's frames one by one, in order), so an acknowledgement sent after
+//! the hold deletes nothing there; from then on this client stops at such an envelope without
+//! acknowledging it, reports it, and tries again later.
+//!
+//! A hostile relay cannot make the client buffer much: a frame larger than
+//! [`ClientConfig::max_frame_bytes`] (about twice the frame of a largest allowed delivery)
+//! drops the connection, and at most [`ClientConfig::max_in_flight_bytes`] of frames are being
+//! opened, prepared or stored at once.
 
 use std::fmt;
 use std::future::Future;
@@ -82,6 +95,28 @@ pub struct ClientConfig {
     pub backoff_max: Duration,
     /// Deliveries in flight (being opened, prepared or committed) at once (128).
     pub window: usize,
+    /// The largest WebSocket frame (and message) taken from the relay; a larger one drops
+    /// the connection. [`frame_limit`] of the desktop's `max_body_bytes` (1 MiB: about 3.7 MiB).
+    pub max_frame_bytes: usize,
+    /// Frame bytes in flight at once; reading pauses above this (32 MiB).
+    pub max_in_flight_bytes: usize,
+}
+
+/// The desktop's default `max_body_bytes`, for [`ClientConfig::new`].
+const DEFAULT_MAX_BODY: usize = 1024 * 1024;
+/// Room for a delivery's headers in an envelope, on top of its body.
+const HEADER_ROOM: usize = 64 * 1024;
+
+/// The frame limit for deliveries of up to `max_body_bytes`: twice the size of the envelope
+/// frame such a delivery makes (its body base64 inside the sealed JSON, the sealed bytes base64
+/// again in the frame, plus room for headers and the frame's own fields).
+pub fn frame_limit(max_body_bytes: usize) -> usize {
+    let b64 = |n: usize| n.div_ceil(3).saturating_mul(4);
+    let plaintext = b64(max_body_bytes)
+        .saturating_add(HEADER_ROOM)
+        .saturating_add(1024);
+    let sealed = plaintext.saturating_add(32 + 16);
+    b64(sealed).saturating_add(1024).saturating_mul(2)
 }
 
 impl ClientConfig {
@@ -96,7 +131,15 @@ impl ClientConfig {
             backoff_min: Duration::from_millis(500),
             backoff_max: Duration::from_secs(60),
             window: 128,
+            max_frame_bytes: frame_limit(DEFAULT_MAX_BODY),
+            max_in_flight_bytes: 32 * 1024 * 1024,
         }
+    }
+
+    /// Takes envelopes of deliveries up to `max_body_bytes` (the desktop's own limit).
+    pub fn with_max_body_bytes(mut self, max_body_bytes: usize) -> Self {
+        self.max_frame_bytes = frame_limit(max_body_bytes);
+        self
     }
 }
 
@@ -107,6 +150,7 @@ impl fmt::Debug for ClientConfig {
             .field("channel_id", &self.channel_id)
             .field("token", &"[redacted]")
             .field("keys", &self.keys.len())
+            .field("max_frame_bytes", &self.max_frame_bytes)
             .finish_non_exhaustive()
     }
 }
@@ -138,6 +182,11 @@ pub struct ClientStatus {
     pub delivered: u64,
     /// The highest sequence number acknowledged.
     pub acked: u64,
+    /// Envelopes the relay holds because none of this desktop's keys opened them, as it
+    /// last said (`None` before it said, or from a relay that does not hold envelopes).
+    pub held: Option<u64>,
+    /// Why the last envelope was held.
+    pub held_reason: Option<String>,
 }
 
 /// Why pairing or a stream failed.
@@ -146,6 +195,12 @@ pub enum ClientError {
     /// The relay could not be reached or answered oddly.
     #[error("the relay could not be reached: {0}")]
     Http(String),
+    /// None of the desktop's keys opens the relay's key challenge: the relay seals to a key
+    /// this desktop does not have.
+    #[error(
+        "none of this desktop's keys opens the relay's key challenge: the channel's key is not one of them"
+    )]
+    Proof,
     /// The relay refused the request.
     #[error("the relay answered {status}: {message}")]
     Refused {
@@ -201,20 +256,53 @@ pub async fn pair(url: &str, public_key: &PublicKey) -> Result<Pairing, ClientEr
         .map_err(|e| ClientError::Http(e.to_string()))
 }
 
-/// Registers a new public key for the channel (after a key rotation).
+/// Registers a new public key for the channel (after a key rotation), proving possession of
+/// the current one: asks the relay for a challenge sealed to the channel's current key, opens
+/// it with whichever of `keys` does, and answers with a proof bound to `public_key`.
 pub async fn rotate_key(
     url: &str,
     channel_id: &str,
     token: &str,
+    keys: &[SecretKey],
     public_key: &PublicKey,
 ) -> Result<(), ClientError> {
-    let response = reqwest::Client::new()
-        .put(format!(
-            "{}/v1/channels/{channel_id}/key",
-            url.trim_end_matches('/')
-        ))
+    #[derive(Deserialize)]
+    struct Challenge {
+        challenge_id: String,
+        sealed: String,
+    }
+    let http = reqwest::Client::new();
+    let base = format!("{}/v1/channels/{channel_id}/key", url.trim_end_matches('/'));
+    let response = http
+        .post(format!("{base}/challenge"))
         .bearer_auth(token)
-        .json(&serde_json::json!({ "public_key": public_key.to_base64() }))
+        .send()
+        .await
+        .map_err(|e| ClientError::Http(e.without_url().to_string()))?;
+    if !response.status().is_success() {
+        return Err(refused(response).await);
+    }
+    let challenge: Challenge = response
+        .json()
+        .await
+        .map_err(|e| ClientError::Http(e.to_string()))?;
+    let sealed = STANDARD
+        .decode(challenge.sealed.as_bytes())
+        .map_err(|_| ClientError::Proof)?;
+    let secret = keys
+        .iter()
+        .find_map(|key| {
+            envelope::open_challenge(key, channel_id, &challenge.challenge_id, &sealed).ok()
+        })
+        .ok_or(ClientError::Proof)?;
+    let response = http
+        .put(base)
+        .bearer_auth(token)
+        .json(&serde_json::json!({
+            "public_key": public_key.to_base64(),
+            "challenge_id": challenge.challenge_id,
+            "proof": envelope::key_proof(&secret, channel_id, public_key),
+        }))
         .send()
         .await
         .map_err(|e| ClientError::Http(e.without_url().to_string()))?;
@@ -258,6 +346,8 @@ impl Client {
             last_error: None,
             delivered: 0,
             acked: 0,
+            held: None,
+            held_reason: None,
         });
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(run(Arc::new(config), Arc::new(sink), status_tx, stopped));
@@ -314,10 +404,12 @@ async fn run<S: Sink>(
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut backoff = Backoff::new(config.backoff_min, config.backoff_max);
+    // Whether the relay has shown it does not know the `hold` frame.
+    let mut no_hold = false;
     loop {
         status.send_modify(|s| s.state = ConnectionState::Connecting);
         let before = status.borrow().delivered;
-        let ended = session(&config, &sink, &status, &mut stopped).await;
+        let ended = session(&config, &sink, &status, &mut stopped, &mut no_hold).await;
         status.send_modify(|s| {
             s.state = ConnectionState::Disconnected;
             if let Err(e) = &ended {
@@ -343,8 +435,28 @@ async fn run<S: Sink>(
     }
 }
 
-/// A committed delivery's sequence number and how its commit ended.
-type Outcome = (u64, Result<(), SinkError>);
+/// What became of one envelope.
+enum Handled {
+    /// Stored (or knowingly refused) by the sink.
+    Stored,
+    /// None of the keys opens it: why.
+    Unopened(String),
+}
+
+/// A committed delivery's sequence number, its frame's size, and how its commit ended.
+type Outcome = (u64, usize, Result<Handled, SinkError>);
+
+/// Says why a frame could not be read.
+fn read_error(e: tokio_tungstenite::tungstenite::Error) -> String {
+    use tokio_tungstenite::tungstenite::Error;
+    use tokio_tungstenite::tungstenite::error::CapacityError;
+    match e {
+        Error::Capacity(CapacityError::MessageTooLong { size, max_size }) => format!(
+            "the relay sent a frame too large ({size} bytes; this desktop takes at most {max_size}, about twice its max_body_bytes): dropped the connection"
+        ),
+        e => format!("the connection broke: {e}"),
+    }
+}
 
 /// One connection: stream until it ends. `Ok(reason)` for an orderly end.
 async fn session<S: Sink>(
@@ -352,6 +464,7 @@ async fn session<S: Sink>(
     sink: &Arc<S>,
     status: &watch::Sender<ClientStatus>,
     stopped: &mut watch::Receiver<bool>,
+    no_hold: &mut bool,
 ) -> Result<String, String> {
     let after = status.borrow().acked;
     let mut request = stream_url(config, after)
@@ -361,7 +474,10 @@ async fn session<S: Sink>(
         .map_err(|_| "the token is not a valid header value".to_owned())?;
     request.headers_mut().insert("authorization", bearer);
     // Acknowledgements are small frames: no Nagle delay.
-    let connecting = tokio_tungstenite::connect_async_with_config(request, None, true);
+    let limits = tokio_tungstenite::tungstenite::protocol::WebSocketConfig::default()
+        .max_message_size(Some(config.max_frame_bytes))
+        .max_frame_size(Some(config.max_frame_bytes));
+    let connecting = tokio_tungstenite::connect_async_with_config(request, Some(limits), true);
     let (mut ws, _) = tokio::select! {
         connected = tokio::time::timeout(config.silence_timeout, connecting) => match connected {
             Err(_) => return Err("connecting to the relay timed out".into()),
@@ -388,38 +504,53 @@ async fn session<S: Sink>(
 
     // Envelopes being opened and prepared, each in a task of its own, and then prepared
     // deliveries being committed; both in sequence order.
-    let mut preparing: FuturesOrdered<JoinHandle<(u64, Option<S::Prepared>)>> =
-        FuturesOrdered::new();
+    type Opened<P> = (u64, usize, Result<P, String>);
+    let mut preparing: FuturesOrdered<JoinHandle<Opened<S::Prepared>>> = FuturesOrdered::new();
     let mut pending: FuturesOrdered<Pin<Box<dyn Future<Output = Outcome> + Send>>> =
         FuturesOrdered::new();
     let mut done_since_ack = 0u32;
     let mut last_done: Option<u64> = None;
+    let mut last_acked: Option<u64> = None;
+    let mut in_flight_bytes = 0usize;
+    // A hold was sent on this connection: a 1008 close then means the relay does not know it.
+    let mut held_here = false;
     let mut deadline = tokio::time::Instant::now() + config.silence_timeout;
     loop {
-        let reading = preparing.len() + pending.len() < config.window.max(1);
+        let reading = preparing.len() + pending.len() < config.window.max(1)
+            && in_flight_bytes < config.max_in_flight_bytes;
         tokio::select! {
             message = ws.next(), if reading => {
                 deadline = tokio::time::Instant::now() + config.silence_timeout;
                 let message = match message {
                     None => return Err("the relay closed the connection".into()),
-                    Some(Err(e)) => return Err(format!("the connection broke: {e}")),
+                    Some(Err(e)) => return Err(read_error(e)),
                     Some(Ok(m)) => m,
                 };
                 match message {
                     Message::Text(text) => match serde_json::from_str::<ServerFrame>(text.as_str()) {
                         Ok(ServerFrame::Envelope { seq, id, sealed, .. }) => {
+                            let size = text.len();
+                            in_flight_bytes += size;
                             let (config, sink) = (Arc::clone(config), Arc::clone(sink));
                             preparing.push_back(tokio::spawn(async move {
-                                (seq, open_and_prepare(&config, sink.as_ref(), &id, seq, &sealed))
+                                (seq, size, open_and_prepare(&config, sink.as_ref(), &id, seq, &sealed))
                             }));
                         }
-                        Ok(ServerFrame::Backlog { count, .. }) => {
-                            status.send_modify(|s| s.backlog = Some(count));
+                        Ok(ServerFrame::Backlog { count, held, .. }) => {
+                            status.send_modify(|s| {
+                                s.backlog = Some(count);
+                                s.held = Some(held);
+                            });
                         }
                         Err(e) => return Err(format!("the relay sent a frame this client does not understand: {e}")),
                     },
                     Message::Close(frame) => {
+                        let code = frame.as_ref().map(|f| u16::from(f.code));
                         let reason = frame.map(|f| format!("{} {}", u16::from(f.code), f.reason)).unwrap_or_default();
+                        if held_here && code == Some(crate::protocol::CLOSE_MALFORMED) {
+                            *no_hold = true;
+                            return Err(format!("the relay does not know the hold frame (it is older than this desktop): envelopes no key opens stay unacknowledged on it ({reason})"));
+                        }
                         return Ok(format!("the relay closed the stream: {reason}"));
                     }
                     Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => {}
@@ -427,28 +558,50 @@ async fn session<S: Sink>(
                 }
             }
             Some(prepared) = preparing.next(), if !preparing.is_empty() => {
-                let (seq, prepared) = prepared.map_err(|e| format!("preparing a delivery failed: {e}"))?;
+                let (seq, size, prepared) = prepared.map_err(|e| format!("preparing a delivery failed: {e}"))?;
                 // Committed here, in sequence order; only the wait for the disk is deferred.
                 let committed = prepared.map(|p| sink.commit(p));
                 pending.push_back(Box::pin(async move {
                     match committed {
-                        Some(committed) => (seq, committed.await),
-                        None => (seq, Ok(())),
+                        Ok(committed) => (seq, size, committed.await.map(|()| Handled::Stored)),
+                        Err(reason) => (seq, size, Ok(Handled::Unopened(reason))),
                     }
                 }));
             }
-            Some((seq, outcome)) = pending.next(), if !pending.is_empty() => {
-                outcome.map_err(|e| format!("the desktop could not store a delivery: {e}"))?;
+            Some((seq, size, outcome)) = pending.next(), if !pending.is_empty() => {
+                in_flight_bytes = in_flight_bytes.saturating_sub(size);
+                let handled = outcome.map_err(|e| format!("the desktop could not store a delivery: {e}"))?;
+                match handled {
+                    Handled::Stored => status.send_modify(|s| {
+                        s.delivered += 1;
+                        s.last_delivery_at = Some(Utc::now());
+                    }),
+                    Handled::Unopened(reason) if *no_hold => {
+                        // The relay cannot keep it aside: leave it (and what follows)
+                        // unacknowledged, after acknowledging what came before it.
+                        if let Some(done) = last_done.filter(|d| Some(*d) != last_acked) {
+                            let frame = serde_json::to_string(&ClientFrame::Ack { seq: done }).unwrap_or_default();
+                            let _ = ws.send(Message::Text(frame.into())).await;
+                            status.send_modify(|s| s.acked = s.acked.max(done));
+                        }
+                        status.send_modify(|s| s.held_reason = Some(reason.clone()));
+                        let _ = ws.close(None).await;
+                        return Err(format!("envelope {seq} does not open with this desktop's keys ({reason}); this relay cannot hold it, so it stays unacknowledged and the stream stops there until the key is known"));
+                    }
+                    Handled::Unopened(reason) => {
+                        let frame = serde_json::to_string(&ClientFrame::Hold { seq, reason: reason.clone() }).unwrap_or_default();
+                        ws.send(Message::Text(frame.into())).await.map_err(|e| format!("could not send a hold: {e}"))?;
+                        held_here = true;
+                        status.send_modify(|s| s.held_reason = Some(reason));
+                    }
+                }
                 last_done = Some(seq);
                 done_since_ack += 1;
-                status.send_modify(|s| {
-                    s.delivered += 1;
-                    s.last_delivery_at = Some(Utc::now());
-                });
                 if (pending.is_empty() && preparing.is_empty()) || done_since_ack >= 128 {
                     let frame = serde_json::to_string(&ClientFrame::Ack { seq }).unwrap_or_default();
                     ws.send(Message::Text(frame.into())).await.map_err(|e| format!("could not send an ack: {e}"))?;
                     done_since_ack = 0;
+                    last_acked = Some(seq);
                     status.send_modify(|s| s.acked = s.acked.max(seq));
                 }
             }
@@ -458,9 +611,12 @@ async fn session<S: Sink>(
             _ = stopped.changed() => {
                 // Deliveries being committed finish (they may already be on their way to
                 // disk) and are acknowledged; the rest come again next time.
-                while let Some((seq, outcome)) = pending.next().await {
-                    if outcome.is_err() { break; }
-                    last_done = Some(seq);
+                while let Some((seq, _, outcome)) = pending.next().await {
+                    match outcome {
+                        Ok(Handled::Stored) => last_done = Some(seq),
+                        // Not acknowledged past: it comes again next time and is held then.
+                        Ok(Handled::Unopened(_)) | Err(_) => break,
+                    }
                 }
                 if let Some(seq) = last_done {
                     let frame = serde_json::to_string(&ClientFrame::Ack { seq }).unwrap_or_default();
@@ -475,14 +631,14 @@ async fn session<S: Sink>(
 }
 
 /// Opens one envelope and prepares its delivery. An envelope that opens with none of the
-/// keys can never be read: it is reported and counted as done (`None`), so the queue moves on.
+/// keys is not prepared: `Err(why)`, and the session asks the relay to hold it.
 fn open_and_prepare<S: Sink>(
     config: &ClientConfig,
     sink: &S,
     id: &str,
     seq: u64,
     sealed: &str,
-) -> Option<S::Prepared> {
+) -> Result<S::Prepared, String> {
     let opened = STANDARD
         .decode(sealed.as_bytes())
         .map_err(|_| envelope::EnvelopeError::Open)
@@ -497,10 +653,13 @@ fn open_and_prepare<S: Sink>(
             last
         });
     match opened {
-        Ok(request) => Some(sink.prepare(id, request.into_delivery())),
+        Ok(request) => Ok(sink.prepare(id, request.into_delivery())),
         Err(e) => {
-            tracing::error!(envelope = %id, seq, error = %e, "an envelope could not be opened; skipped");
-            None
+            tracing::error!(envelope = %id, seq, error = %e, "an envelope could not be opened; asking the relay to hold it");
+            Err(format!("envelope {id} {e}", e = match e {
+                envelope::EnvelopeError::Open => "does not open with any of this desktop's keys (sealed to another key, or altered)".to_owned(),
+                other => other.to_string(),
+            }))
         }
     }
 }

@@ -9,6 +9,11 @@
 //!
 //! Sealed bytes are `enc (32 bytes) || ciphertext`; the plaintext is the JSON of
 //! [`RelayedRequest`] (see docs/relay.md).
+//!
+//! The same sealing (with its own `info`) carries the relay's key challenge: to replace a
+//! channel's key, the desktop must open a random challenge sealed to the current key
+//! ([`seal_challenge`], [`open_challenge`]) and answer with a [`key_proof`] bound to the new
+//! key. X25519 keys cannot sign; opening what was sealed to them is the proof of possession.
 
 use std::fmt;
 
@@ -22,6 +27,8 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The HPKE `info` string: names the protocol and its version.
 const INFO: &[u8] = b"hookbell-relay/v1 envelope";
+/// The HPKE `info` string of a key challenge: never confused with an envelope.
+const CHALLENGE_INFO: &[u8] = b"hookbell-relay/v1 key challenge";
 /// Length of the encapsulated key that starts every sealed envelope.
 const ENC_LEN: usize = 32;
 
@@ -209,6 +216,60 @@ impl RelayedRequest {
             body: self.body.0,
         }
     }
+}
+
+/// Seals a key challenge's random `secret` to the channel's current key, bound to the channel
+/// and the challenge's id.
+pub fn seal_challenge(
+    key: &PublicKey,
+    channel_id: &str,
+    challenge_id: &str,
+    secret: &[u8],
+) -> Result<Vec<u8>, EnvelopeError> {
+    let aad = aad(channel_id, challenge_id);
+    let (enc, ciphertext) = SUITE
+        .seal(CHALLENGE_INFO, &aad, secret, &key.hpke())
+        .map_err(|_| EnvelopeError::Seal)?;
+    let mut sealed = Vec::with_capacity(ENC_LEN + ciphertext.len());
+    sealed.extend_from_slice(&enc.0);
+    sealed.extend_from_slice(&ciphertext);
+    Ok(sealed)
+}
+
+/// Opens a key challenge with `key`: the random secret, or [`EnvelopeError::Open`].
+pub fn open_challenge(
+    key: &SecretKey,
+    channel_id: &str,
+    challenge_id: &str,
+    sealed: &[u8],
+) -> Result<Vec<u8>, EnvelopeError> {
+    if sealed.len() < ENC_LEN {
+        return Err(EnvelopeError::Open);
+    }
+    let (enc, ciphertext) = sealed.split_at(ENC_LEN);
+    SUITE
+        .open(
+            &EncapsulatedSecret(enc.to_vec()),
+            CHALLENGE_INFO,
+            &aad(channel_id, challenge_id),
+            ciphertext,
+            &key.hpke(),
+        )
+        .map_err(|_| EnvelopeError::Open)
+}
+
+/// The answer to a key challenge: SHA-256 over a label, the channel, the new public key and the
+/// challenge's secret, URL-safe base64. Binding the new key means a proof seen in transit
+/// cannot install another key.
+pub fn key_proof(secret: &[u8], channel_id: &str, new_key: &PublicKey) -> String {
+    use sha2::{Digest, Sha256};
+    let mut hash = Sha256::new();
+    hash.update(b"hookbell-relay/v1 key proof\0");
+    hash.update(channel_id.as_bytes());
+    hash.update(b"\0");
+    hash.update(new_key.0);
+    hash.update(secret);
+    URL_SAFE_NO_PAD.encode(hash.finalize())
 }
 
 /// The associated data of an envelope: binds it to its channel and id.

@@ -25,6 +25,8 @@ pub struct Metrics {
     pub refused_quota: AtomicU64,
     /// Refused: the client IP sends too fast.
     pub refused_rate: AtomicU64,
+    /// Envelopes the desktops said they could not open (each counted once, when first held).
+    pub held: AtomicU64,
     /// Desktops connected to their stream now.
     pub connected: AtomicU64,
 }
@@ -39,7 +41,7 @@ fn add(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(&str, u
 
 impl Metrics {
     /// The Prometheus text format of every metric.
-    pub fn render(&self, depth: Depth, channels: usize) -> String {
+    pub fn render(&self, depth: Depth, held: u64, channels: usize) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::with_capacity(2048);
         add(
@@ -95,6 +97,20 @@ impl Metrics {
             "gauge",
             "Sealed bytes waiting for their desktop.",
             &[("", depth.bytes)],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_held_total",
+            "counter",
+            "Envelopes held because their desktop could not open them.",
+            &[("", get(&self.held))],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_held",
+            "gauge",
+            "Envelopes held now (part of the queue depth): kept, offered again at each connection.",
+            &[("", held)],
         );
         add(
             &mut out,

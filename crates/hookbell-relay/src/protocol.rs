@@ -1,9 +1,11 @@
 //! The frames of `GET /v1/channels/{id}/stream`, one JSON object per WebSocket text frame.
 //!
 //! Relay → desktop: [`ServerFrame::Envelope`] in sequence order, and [`ServerFrame::Backlog`]
-//! (how much is waiting) at connect and after acknowledgements. Desktop → relay:
-//! [`ClientFrame::Ack`], cumulative: "I have durably stored everything up to `seq`". Anything
-//! else from the desktop closes the stream with code 1008 and a reason saying what was expected.
+//! (how much is waiting, how much of it is held) at connect and after acknowledgements and
+//! holds. Desktop → relay: [`ClientFrame::Ack`], cumulative: "I have durably stored everything
+//! up to `seq`, except what I held"; [`ClientFrame::Hold`]: "no key of mine opens `seq`, keep
+//! it". Anything else from the desktop closes the stream with code 1008 and a reason saying
+//! what was expected (a relay older than `hold` does so for a hold: see [`crate::client`]).
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -37,6 +39,10 @@ pub enum ServerFrame {
         bytes: u64,
         /// The highest acknowledged sequence number.
         acked: u64,
+        /// Of `count`, the envelopes held because the desktop could not open them (absent from
+        /// relays older than the `hold` frame).
+        #[serde(default)]
+        held: u64,
     },
 }
 
@@ -57,15 +63,28 @@ impl ServerFrame {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]
 pub enum ClientFrame {
-    /// Everything up to and including `seq` is durably stored on the desktop.
+    /// Everything up to and including `seq` is durably stored on the desktop, except what it
+    /// asked to hold; held envelopes offered again on this connection with a lower `seq` that
+    /// were not held again are stored too.
     Ack {
         /// The sequence number.
         seq: u64,
     },
+    /// Envelope `seq` does not open with any of the desktop's keys: keep it (do not let
+    /// acknowledgements delete it), count it, and offer it again at the next connection.
+    Hold {
+        /// The sequence number.
+        seq: u64,
+        /// Why (at most [`MAX_HOLD_REASON`] bytes are kept).
+        reason: String,
+    },
 }
 
+/// The longest hold reason the relay keeps.
+pub const MAX_HOLD_REASON: usize = 200;
+
 /// The close reason sent for a frame the relay cannot read.
-pub const MALFORMED: &str = r#"malformed frame: expected a text frame {"type":"ack","seq":N}"#;
+pub const MALFORMED: &str = r#"malformed frame: expected a text frame {"type":"ack","seq":N} or {"type":"hold","seq":N,"reason":"..."}"#;
 
 /// Close code for a malformed frame (policy violation).
 pub const CLOSE_MALFORMED: u16 = 1008;
@@ -89,8 +108,25 @@ mod tests {
             count: 1,
             bytes: 2,
             acked: 3,
+            held: 0,
         })
         .unwrap_or_default();
         assert_eq!(backlog["type"], "backlog");
+        let hold: ClientFrame = serde_json::from_str(r#"{"type":"hold","seq":3,"reason":"r"}"#)
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            hold,
+            ClientFrame::Hold {
+                seq: 3,
+                reason: "r".into()
+            }
+        );
+        let old: ServerFrame =
+            serde_json::from_str(r#"{"type":"backlog","count":1,"bytes":2,"acked":3}"#)
+                .unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            matches!(old, ServerFrame::Backlog { held: 0, .. }),
+            "an older relay's backlog reads"
+        );
     }
 }

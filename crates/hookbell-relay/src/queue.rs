@@ -63,7 +63,9 @@ pub struct Depth {
     pub bytes: u64,
 }
 
-/// The queue of sealed envelopes, one ordered queue per channel.
+/// The queue of sealed envelopes, one ordered queue per channel. An envelope the desktop
+/// cannot open is *held* ([`Queue::hold`]): it stays queued, counted, with its reason, and is
+/// offered again at the desktop's next connection.
 pub trait Queue: Send + Sync + 'static {
     /// Appends a sealed envelope to `channel`'s queue; resolves to its sequence number once
     /// it is durable. Concurrent appends share one flush.
@@ -71,8 +73,21 @@ pub trait Queue: Send + Sync + 'static {
     /// Up to `limit` envelopes with a sequence number above `after`, in order.
     fn read_from(&self, channel: &str, after: u64, limit: usize) -> Result<Vec<Envelope>>;
     /// Deletes every envelope of `channel` up to and including `seq` (the desktop has stored
-    /// them); resolves to how many were deleted.
-    fn ack(&self, channel: &str, seq: u64) -> WriteFuture<u64>;
+    /// them) except held ones; resolves to how many were deleted.
+    fn ack(&self, channel: &str, seq: u64) -> WriteFuture<u64> {
+        self.ack_and_release(channel, seq, Vec::new())
+    }
+    /// [`Queue::ack`], and also deletes the held envelopes `release` (offered again, and now
+    /// stored by the desktop); resolves to how many were deleted in all.
+    fn ack_and_release(&self, channel: &str, seq: u64, release: Vec<u64>) -> WriteFuture<u64>;
+    /// Keeps envelope `seq` aside: the desktop could not open it (`reason`). Acknowledgements
+    /// pass over it without deleting it; it stays until released or past retention. Resolves
+    /// to true when it was not held before (false also when it is gone already).
+    fn hold(&self, channel: &str, seq: u64, reason: String) -> WriteFuture<bool>;
+    /// Up to `limit` held envelopes of `channel`, in sequence order, each with its reason.
+    fn read_held(&self, channel: &str, limit: usize) -> Result<Vec<(Envelope, String)>>;
+    /// How many envelopes of `channel` are held.
+    fn held(&self, channel: &str) -> u64;
     /// Deletes every envelope received before `older_than`, acknowledged or not; resolves
     /// to how many were deleted.
     fn expire(&self, older_than: DateTime<Utc>) -> WriteFuture<u64>;
@@ -121,6 +136,8 @@ pub trait Channels: Send + Sync + 'static {
 
 /// Both halves, as the server uses them.
 pub trait Backend: Queue + Channels {
+    /// Held envelopes, over all channels.
+    fn total_held(&self) -> u64;
     /// Everything waiting, over all channels.
     fn total_depth(&self) -> Depth;
 }

@@ -1,7 +1,9 @@
 //! [`SledQueue`]: the queue and channel registry on sled, the relay's embedded default.
 //!
-//! Three trees: `channels` (id → JSON [`ChannelRecord`]), `queue` (channel id ‖ seq, big
-//! endian → envelope) and `acked` (channel id → highest acknowledged seq). One writer thread
+//! Four trees: `channels` (id → JSON [`ChannelRecord`]), `queue` (channel id ‖ seq, big
+//! endian → envelope), `acked` (channel id → highest acknowledged seq) and `held` (channel id ‖
+//! seq → why the desktop could not open that envelope; acknowledgements pass over it, it stays
+//! queued until the desktop stores it or retention ends). One writer thread
 //! applies every change in arrival order, flushes once per group of waiting changes (group
 //! commit: concurrent ingests share one fsync), and only then answers each caller and updates
 //! the in-memory counters and watchers. Nothing but sealed bytes and metadata (source id,
@@ -35,6 +37,7 @@ struct ChannelState {
     count: AtomicU64,
     bytes: AtomicU64,
     acked: AtomicU64,
+    held: AtomicU64,
     last: watch::Sender<u64>,
 }
 
@@ -45,6 +48,7 @@ impl ChannelState {
             count: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
             acked: AtomicU64::new(0),
+            held: AtomicU64::new(0),
             last: watch::channel(0).0,
         }
     }
@@ -55,6 +59,7 @@ type ChannelMap = Arc<RwLock<HashMap<String, Arc<ChannelState>>>>;
 /// The sled queue. Dropping it (or [`SledQueue::close`]) stops the writer after a last flush.
 pub struct SledQueue {
     queue: Tree,
+    held: Tree,
     channels: ChannelMap,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
@@ -68,6 +73,12 @@ enum Op {
     Ack {
         channel: String,
         seq: u64,
+        release: Vec<u64>,
+    },
+    Hold {
+        channel: String,
+        seq: u64,
+        reason: String,
     },
     Expire {
         before_ms: i64,
@@ -86,10 +97,13 @@ enum Done {
 /// What to change in memory once a group is on disk.
 enum Effect {
     Appended(Arc<ChannelState>, u64, u64),
+    /// Per channel: envelopes, bytes and held envelopes removed; and the new ack mark.
     Removed(
-        Vec<(Arc<ChannelState>, u64, u64)>,
+        Vec<(Arc<ChannelState>, u64, u64, u64)>,
         Option<(Arc<ChannelState>, u64)>,
     ),
+    /// An envelope newly held (true) or held again (false).
+    Held(Arc<ChannelState>, bool),
     ChannelPut(ChannelRecord),
     ChannelDeleted(String, bool),
 }
@@ -170,6 +184,7 @@ impl SledQueue {
         let channels_tree = db.open_tree("channels")?;
         let queue = db.open_tree("queue")?;
         let acked = db.open_tree("acked")?;
+        let held = db.open_tree("held")?;
 
         let mut map: HashMap<String, Arc<ChannelState>> = HashMap::new();
         let mut next: HashMap<String, u64> = HashMap::new();
@@ -214,11 +229,22 @@ impl SledQueue {
             *entry = (*entry).max(seq);
         }
 
+        for item in held.iter() {
+            let (key, _) = item?;
+            if key.len() < 8 {
+                return Err(corrupt());
+            }
+            let channel = String::from_utf8_lossy(&key[..key.len() - 8]).into_owned();
+            if let Some(state) = map.get(&channel) {
+                state.held.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         let channels: ChannelMap = Arc::new(RwLock::new(map));
         let (tx, rx) = mpsc::channel();
         let writer = Writer {
             db,
             queue: queue.clone(),
+            held: held.clone(),
             channels_tree,
             acked,
             map: Arc::clone(&channels),
@@ -229,6 +255,7 @@ impl SledQueue {
             .spawn(move || writer.run(rx))?;
         Ok(SledQueue {
             queue,
+            held,
             channels,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(handle)),
@@ -307,17 +334,58 @@ impl Queue for SledQueue {
             .collect()
     }
 
-    fn ack(&self, channel: &str, seq: u64) -> WriteFuture<u64> {
+    fn ack_and_release(&self, channel: &str, seq: u64, release: Vec<u64>) -> WriteFuture<u64> {
         self.write(
             Op::Ack {
                 channel: channel.to_owned(),
                 seq,
+                release,
             },
             |d| match d {
                 Done::Count(n) => Some(n),
                 _ => None,
             },
         )
+    }
+
+    fn hold(&self, channel: &str, seq: u64, reason: String) -> WriteFuture<bool> {
+        self.write(
+            Op::Hold {
+                channel: channel.to_owned(),
+                seq,
+                reason,
+            },
+            |d| match d {
+                Done::Bool(new) => Some(new),
+                _ => None,
+            },
+        )
+    }
+
+    fn read_held(&self, channel: &str, limit: usize) -> Result<Vec<(Envelope, String)>> {
+        let mut out = Vec::new();
+        for item in self.held.scan_prefix(channel.as_bytes()) {
+            if out.len() >= limit {
+                break;
+            }
+            let (key, reason) = item?;
+            if key.len() != channel.len() + 8 {
+                continue;
+            }
+            if let Some(value) = self.queue.get(&key)? {
+                out.push((
+                    decode(&key, &value)?,
+                    String::from_utf8_lossy(&reason).into_owned(),
+                ));
+            }
+        }
+        Ok(out)
+    }
+
+    fn held(&self, channel: &str) -> u64 {
+        self.state(channel)
+            .map(|s| s.held.load(Ordering::Relaxed))
+            .unwrap_or(0)
     }
 
     fn expire(&self, older_than: DateTime<Utc>) -> WriteFuture<u64> {
@@ -379,6 +447,13 @@ impl Channels for SledQueue {
 }
 
 impl Backend for SledQueue {
+    fn total_held(&self) -> u64 {
+        let Ok(map) = self.channels.read() else {
+            return 0;
+        };
+        map.values().map(|s| s.held.load(Ordering::Relaxed)).sum()
+    }
+
     fn total_depth(&self) -> Depth {
         let Ok(map) = self.channels.read() else {
             return Depth::default();
@@ -393,6 +468,7 @@ impl Backend for SledQueue {
 struct Writer {
     db: Db,
     queue: Tree,
+    held: Tree,
     channels_tree: Tree,
     acked: Tree,
     map: ChannelMap,
@@ -461,34 +537,73 @@ impl Writer {
                 self.next.insert(channel, seq);
                 Ok(Effect::Appended(state, seq, size))
             }
-            Op::Ack { channel, seq } => {
+            Op::Ack {
+                channel,
+                seq,
+                release,
+            } => {
                 let state = self.state(&channel).ok_or(RelayError::UnknownChannel)?;
                 // Never past what was given out: later envelopes must not count as acknowledged.
                 let seq = seq.min(self.next.get(&channel).copied().unwrap_or(0));
-                if seq <= state.acked.load(Ordering::Relaxed) {
-                    return Ok(Effect::Removed(Vec::new(), None));
-                }
+                let acked = state.acked.load(Ordering::Relaxed);
                 let mut batch = Batch::default();
-                let (mut count, mut bytes) = (0, 0);
-                for item in self
-                    .queue
-                    .range(queue_key(&channel, 0)..=queue_key(&channel, seq))
-                {
-                    let (key, value) = item?;
-                    count += 1;
-                    bytes += value.len() as u64;
-                    batch.remove(key);
+                let mut released = Batch::default();
+                let (mut count, mut bytes, mut held) = (0, 0, 0);
+                // Held envelopes the desktop has now stored (offered again, not held again).
+                for r in release.into_iter().filter(|r| *r <= seq.max(acked)) {
+                    let key = queue_key(&channel, r);
+                    if self.held.contains_key(&key)? {
+                        if let Some(value) = self.queue.get(&key)? {
+                            count += 1;
+                            bytes += value.len() as u64;
+                            batch.remove(key.clone());
+                        }
+                        held += 1;
+                        released.remove(key);
+                    }
                 }
+                let mark = if seq > acked {
+                    // Everything up to `seq` that is not held (from the start, as before
+                    // holds: anything a crash left behind below the mark goes too).
+                    for item in self
+                        .queue
+                        .range(queue_key(&channel, 0)..=queue_key(&channel, seq))
+                    {
+                        let (key, value) = item?;
+                        if self.held.contains_key(&key)? {
+                            continue;
+                        }
+                        count += 1;
+                        bytes += value.len() as u64;
+                        batch.remove(key);
+                    }
+                    self.acked.insert(channel.as_bytes(), &seq.to_be_bytes())?;
+                    Some((Arc::clone(&state), seq))
+                } else {
+                    None
+                };
                 self.queue.apply_batch(batch)?;
-                self.acked.insert(channel.as_bytes(), &seq.to_be_bytes())?;
-                Ok(Effect::Removed(
-                    vec![(Arc::clone(&state), count, bytes)],
-                    Some((state, seq)),
-                ))
+                self.held.apply_batch(released)?;
+                Ok(Effect::Removed(vec![(state, count, bytes, held)], mark))
+            }
+            Op::Hold {
+                channel,
+                seq,
+                reason,
+            } => {
+                let state = self.state(&channel).ok_or(RelayError::UnknownChannel)?;
+                let key = queue_key(&channel, seq);
+                if !self.queue.contains_key(&key)? {
+                    // Already gone (acknowledged, expired): nothing to hold.
+                    return Ok(Effect::Held(state, false));
+                }
+                let new = self.held.insert(key, reason.as_bytes())?.is_none();
+                Ok(Effect::Held(state, new))
             }
             Op::Expire { before_ms } => {
                 let mut batch = Batch::default();
-                let mut removed: HashMap<String, (u64, u64)> = HashMap::new();
+                let mut held = Batch::default();
+                let mut removed: HashMap<String, (u64, u64, u64)> = HashMap::new();
                 for item in self.queue.iter() {
                     let (key, value) = item?;
                     if received_ms(&value)? < before_ms && key.len() >= 8 {
@@ -496,13 +611,18 @@ impl Writer {
                         let entry = removed.entry(channel).or_default();
                         entry.0 += 1;
                         entry.1 += value.len() as u64;
+                        if self.held.contains_key(&key)? {
+                            entry.2 += 1;
+                            held.remove(key.clone());
+                        }
                         batch.remove(key);
                     }
                 }
                 self.queue.apply_batch(batch)?;
+                self.held.apply_batch(held)?;
                 let removed = removed
                     .into_iter()
-                    .filter_map(|(channel, (n, b))| self.state(&channel).map(|s| (s, n, b)))
+                    .filter_map(|(channel, (n, b, h))| self.state(&channel).map(|s| (s, n, b, h)))
                     .collect();
                 Ok(Effect::Removed(removed, None))
             }
@@ -520,6 +640,12 @@ impl Writer {
                     batch.remove(key);
                 }
                 self.queue.apply_batch(batch)?;
+                let mut held = Batch::default();
+                for item in self.held.scan_prefix(id.as_bytes()) {
+                    let (key, _) = item?;
+                    held.remove(key);
+                }
+                self.held.apply_batch(held)?;
                 self.acked.remove(id.as_bytes())?;
                 self.next.remove(&id);
                 Ok(Effect::ChannelDeleted(id, found))
@@ -537,8 +663,13 @@ impl Writer {
             }
             Effect::Removed(removed, acked) => {
                 let mut total = 0;
-                for (state, count, bytes) in removed {
+                for (state, count, bytes, held) in removed {
                     total += count;
+                    let _ = state
+                        .held
+                        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
+                            Some(c.saturating_sub(held))
+                        });
                     let _ = state
                         .count
                         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
@@ -554,6 +685,12 @@ impl Writer {
                     state.acked.fetch_max(seq, Ordering::Relaxed);
                 }
                 Done::Count(total)
+            }
+            Effect::Held(state, new) => {
+                if new {
+                    state.held.fetch_add(1, Ordering::Relaxed);
+                }
+                Done::Bool(new)
             }
             Effect::ChannelPut(record) => {
                 if let Ok(mut map) = self.map.write() {
@@ -679,5 +816,57 @@ mod tests {
         assert_eq!(seq, 8, "sequence numbers are never reused");
         assert!(q.delete_channel(&c).await.unwrap_or_else(|e| panic!("{e}")));
         assert!(q.channel(&c).is_none());
+    }
+
+    #[tokio::test]
+    async fn held_envelopes_survive_acks_and_reopening_until_released_or_expired() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let c = "d".repeat(32);
+        {
+            let q = SledQueue::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            q.put_channel(record(&c))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            for n in 1..=4 {
+                q.append_sealed(&c, envelope(n, Utc::now()))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            assert!(q.hold(&c, 2, "no key".into()).await.unwrap_or(false));
+            assert!(
+                !q.hold(&c, 2, "no key".into()).await.unwrap_or(true),
+                "held once"
+            );
+            assert!(
+                !q.hold(&c, 9, "x".into()).await.unwrap_or(true),
+                "nothing to hold"
+            );
+            assert_eq!(q.ack(&c, 3).await.unwrap_or_else(|e| panic!("{e}")), 2);
+            assert_eq!(q.depth(&c).count, 2, "the held one stays");
+            assert_eq!(q.held(&c), 1);
+        }
+        let q = reopen(dir.path());
+        assert_eq!(q.held(&c), 1, "held counts are rebuilt at open");
+        assert_eq!(q.total_held(), 1);
+        let held = q.read_held(&c, 10).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(held.len(), 1);
+        assert_eq!((held[0].0.seq, held[0].1.as_str()), (2, "no key"));
+        // Offered again and stored: released by an ack below the mark.
+        assert_eq!(
+            q.ack_and_release(&c, 2, vec![2])
+                .await
+                .unwrap_or_else(|e| panic!("{e}")),
+            1
+        );
+        assert_eq!((q.held(&c), q.depth(&c).count, q.acked(&c)), (0, 1, 3));
+        // Held, then past retention: expiry takes it and its hold.
+        assert!(q.hold(&c, 4, "no key".into()).await.unwrap_or(false));
+        let expired = q
+            .expire(Utc::now() + chrono::Duration::seconds(1))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(expired, 1);
+        assert_eq!((q.held(&c), q.depth(&c).count), (0, 0));
+        assert!(q.read_held(&c, 10).unwrap_or_default().is_empty());
     }
 }

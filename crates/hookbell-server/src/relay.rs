@@ -33,6 +33,24 @@ const PAIR_RETRY_MAX: Duration = Duration::from_secs(300);
 /// default); this leaves room for relays kept longer.
 const MARKS_KEPT_DAYS: i64 = 30;
 
+/// The oldest receive time a relay may claim for a delivery: the relay's default retention
+/// (7 days). A relay keeps nothing longer by default, so an older claim is a lie, and
+/// signature timestamps are judged against the clamped time (see [`clamp_received_at`]).
+pub const RELAYED_MAX_AGE: chrono::Duration = chrono::Duration::days(7);
+/// How far ahead of this desktop's clock a relay's receive time may be (clock skew).
+pub const RELAYED_MAX_SKEW: chrono::Duration = chrono::Duration::seconds(60);
+
+/// The relay chooses a relayed delivery's `received_at`, and signature freshness (HMAC,
+/// Standard Webhooks, GitGuardian tolerances) is judged against it. A lying relay could
+/// back-date a replay into a captured signature's window; this bounds what it can claim to
+/// `[now - RELAYED_MAX_AGE, now + RELAYED_MAX_SKEW]`.
+pub fn clamp_received_at(
+    claimed: chrono::DateTime<chrono::Utc>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> chrono::DateTime<chrono::Utc> {
+    claimed.clamp(now - RELAYED_MAX_AGE, now + RELAYED_MAX_SKEW)
+}
+
 /// Deletes the marks of envelopes too old to come again; answers how many went.
 pub async fn prune_envelope_marks(engine: &Engine) -> Result<u64, hookbell_store::StoreError> {
     let before = chrono::Utc::now() - chrono::Duration::days(MARKS_KEPT_DAYS);
@@ -75,7 +93,12 @@ pub enum Relayed {
 impl Sink for EngineSink {
     type Prepared = Relayed;
 
-    fn prepare(&self, envelope_id: &str, delivery: Delivery) -> Relayed {
+    fn prepare(&self, envelope_id: &str, mut delivery: Delivery) -> Relayed {
+        let claimed = delivery.received_at;
+        delivery.received_at = clamp_received_at(claimed, chrono::Utc::now());
+        if delivery.received_at != claimed {
+            tracing::warn!(envelope = %envelope_id, claimed = %claimed, "the relay's receive time is out of bounds; clamped");
+        }
         match self.engine.store().setting(&envelope_mark(envelope_id)) {
             Ok(Some(_)) => Relayed::Seen,
             Ok(None) => Relayed::New {
@@ -116,7 +139,9 @@ impl Sink for EngineSink {
                 // Stored or kept in quarantine, and marked with it.
                 Ok(()) | Err(IngestError::Quarantined { .. }) => Ok(()),
                 // Refused (and counted): nothing was stored, so the envelope is only marked.
-                Err(IngestError::Unauthorized(_)) | Err(IngestError::UnknownSource(_)) => store
+                Err(IngestError::Unauthorized(_))
+                | Err(IngestError::UnknownSource(_))
+                | Err(IngestError::FromBrowser(_)) => store
                     .set_setting(&envelope_mark(&envelope_id), serde_json::Value::Bool(true))
                     .await
                     .map_err(|e| SinkError(e.to_string())),
@@ -133,6 +158,11 @@ struct Saved {
     channel_id: String,
     token: String,
     secret_key: String,
+    /// A key being rotated to: saved, and given to the running client, before the relay is
+    /// told of it; promoted to `secret_key` once the relay confirmed. One left here by a
+    /// rotation that failed is still tried on every envelope (the relay may have taken it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pending_key: Option<String>,
     /// Keys from before a rotation, for envelopes sealed to them.
     #[serde(default)]
     previous_keys: Vec<String>,
@@ -150,6 +180,7 @@ impl fmt::Debug for Saved {
 impl Saved {
     fn keys(&self) -> Vec<SecretKey> {
         std::iter::once(&self.secret_key)
+            .chain(&self.pending_key)
             .chain(&self.previous_keys)
             .filter_map(|k| SecretKey::from_base64(k).ok())
             .collect()
@@ -171,6 +202,13 @@ pub struct RelayStatus {
     pub last_delivery_at: Option<String>,
     /// Envelopes the relay has waiting, as it last said.
     pub backlog: Option<u64>,
+    /// Of the backlog, envelopes the relay holds because none of this desktop's keys opens
+    /// them (sealed to a key it does not have, or altered). They are not lost: the relay keeps
+    /// them (until its retention ends) and offers them again at each connection. `null`
+    /// before the relay said, or when it is too old to hold envelopes.
+    pub held: Option<u64>,
+    /// Why the last such envelope could not be opened.
+    pub held_reason: Option<String>,
     /// The last error.
     pub last_error: Option<String>,
     /// The smee.io-style channels followed (`[[smee]]`), each with its state.
@@ -266,6 +304,8 @@ impl Relay {
                 .and_then(|c| c.last_delivery_at)
                 .map(|t| t.to_rfc3339()),
             backlog: client.as_ref().and_then(|c| c.backlog),
+            held: client.as_ref().and_then(|c| c.held),
+            held_reason: client.as_ref().and_then(|c| c.held_reason.clone()),
             last_error: client
                 .as_ref()
                 .and_then(|c| c.last_error.clone())
@@ -380,8 +420,12 @@ impl Relay {
         Ok(self.status())
     }
 
-    /// Makes a new key pair, registers its public half with the relay and restarts the
-    /// client; the old private key is kept for envelopes already sealed to it.
+    /// Makes a new key pair and rotates to it without a window in which deliveries could be
+    /// lost: the new key is saved as pending (relay.json) and given to a restarted client
+    /// first, so anything the relay seals to it opens; only then is the relay told (with proof
+    /// of the current key); once it confirms, the pending key becomes the current one. The old
+    /// private key is kept for envelopes already sealed to it. A rotation that fails leaves
+    /// the old key current and working (the pending key is kept as one more key to try).
     pub async fn rotate(&self) -> Result<RelayStatus, ApiError> {
         let Some(mut saved) = self.view().saved.clone() else {
             return Err(ApiError::new(
@@ -390,15 +434,33 @@ impl Relay {
             ));
         };
         let keys = KeyPair::generate().map_err(|e| ApiError::internal(&e))?;
-        client::rotate_key(&saved.url, &saved.channel_id, &saved.token, &keys.public)
-            .await
-            .map_err(relay_err)?;
-        let old = std::mem::replace(&mut saved.secret_key, keys.secret.expose_base64());
-        saved.previous_keys.insert(0, old);
-        saved.previous_keys.truncate(4);
+        if let Some(unfinished) = saved.pending_key.take() {
+            saved.previous_keys.insert(0, unfinished);
+        }
+        saved.pending_key = Some(keys.secret.expose_base64());
         self.write_saved(&saved)?;
         self.stop().await;
-        self.run_client(saved).await;
+        self.run_client(saved.clone()).await;
+        if let Err(e) = client::rotate_key(
+            &saved.url,
+            &saved.channel_id,
+            &saved.token,
+            &saved.keys(),
+            &keys.public,
+        )
+        .await
+        {
+            tracing::warn!(error = %e, "relay key rotation failed; the current key stays");
+            return Err(relay_err(e));
+        }
+        if let Some(new) = saved.pending_key.take() {
+            let old = std::mem::replace(&mut saved.secret_key, new);
+            saved.previous_keys.insert(0, old);
+        }
+        saved.previous_keys.truncate(4);
+        self.write_saved(&saved)?;
+        // The running client already has every key it needs.
+        self.change(|v| v.saved = Some(saved));
         tracing::info!("relay key rotated");
         Ok(self.status())
     }
@@ -414,6 +476,7 @@ impl Relay {
                     channel_id: pairing.channel_id,
                     token: pairing.token,
                     secret_key: keys.secret.expose_base64(),
+                    pending_key: None,
                     previous_keys: Vec::new(),
                 };
                 self.write_saved(&saved)?;
@@ -427,7 +490,9 @@ impl Relay {
     }
 
     async fn run_client(&self, saved: Saved) {
-        let config = ClientConfig::new(&saved.url, &saved.channel_id, &saved.token, saved.keys());
+        let max_body = self.inner.engine.config().server.max_body_bytes;
+        let config = ClientConfig::new(&saved.url, &saved.channel_id, &saved.token, saved.keys())
+            .with_max_body_bytes(max_body);
         let client = Client::start(
             config,
             EngineSink {

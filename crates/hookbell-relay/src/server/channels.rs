@@ -1,6 +1,8 @@
 //! Pairing: `POST /v1/channels` creates a channel for a desktop's public key and returns its
-//! id and subscriber token (only the token's SHA-256 is kept); `PUT /v1/channels/{id}/key`
-//! rotates the key; `DELETE /v1/channels/{id}` unpairs. The last two need the token.
+//! id and subscriber token (only the token's SHA-256 is kept); `POST
+//! /v1/channels/{id}/key/challenge` and `PUT /v1/channels/{id}/key` rotate the key, which needs
+//! the token *and* proof of the current private key (the desktop opens a random challenge
+//! sealed to it); `DELETE /v1/channels/{id}` unpairs. All but pairing need the token.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -11,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::RelayState;
-use crate::envelope::PublicKey;
+use super::{Challenge, RelayState};
+use crate::envelope::{self, PublicKey};
 use crate::error::HttpError;
 use crate::queue::ChannelRecord;
 
@@ -23,6 +25,37 @@ pub struct KeyBody {
     /// The desktop's X25519 public key, URL-safe base64 without padding.
     pub public_key: String,
 }
+
+/// The key rotation request: the new key and the proof of the current one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RotateBody {
+    /// The new X25519 public key, URL-safe base64 without padding.
+    pub public_key: String,
+    /// The id from `POST /v1/channels/{id}/key/challenge`.
+    #[serde(default)]
+    pub challenge_id: Option<String>,
+    /// [`envelope::key_proof`] of the opened challenge, the channel and the new key.
+    #[serde(default)]
+    pub proof: Option<String>,
+}
+
+/// A key challenge: random bytes sealed to the channel's current key.
+#[derive(Serialize)]
+pub struct ChallengeAnswer {
+    /// Names the challenge in the `PUT`.
+    pub challenge_id: String,
+    /// The sealed secret, standard base64 (HPKE, as envelopes, `info` = `hookbell-relay/v1 key
+    /// challenge`, associated data = `{channel_id}/{challenge_id}`).
+    pub sealed: String,
+    /// Seconds the challenge can be answered in.
+    pub expires_in: u64,
+}
+
+/// What refusing a key change without proof says.
+const NEEDS_PROOF: &str = "replacing a channel's key needs proof of its current key, not the token alone: \
+POST /v1/channels/{id}/key/challenge, open the sealed challenge with the current private key, \
+and send {\"public_key\", \"challenge_id\", \"proof\"}";
 
 /// The pairing answer.
 #[derive(Serialize)]
@@ -107,15 +140,75 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(Paired { channel_id, token })))
 }
 
-/// `PUT /v1/channels/{channel_id}/key`
+/// `POST /v1/channels/{channel_id}/key/challenge`
+pub async fn challenge(
+    State(state): State<RelayState>,
+    Path(channel_id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Json<ChallengeAnswer>, HttpError> {
+    let record = authorize(&state, &channel_id, &headers)?;
+    let key = PublicKey::from_base64(&record.public_key)
+        .map_err(|e| HttpError::from(crate::error::RelayError::from(e)))?;
+    let challenge_id = hex::encode(random(16)?);
+    let secret = random(32)?;
+    let sealed = envelope::seal_challenge(&key, &channel_id, &challenge_id, &secret)
+        .map_err(|e| HttpError::from(crate::error::RelayError::from(e)))?;
+    state.put_challenge(
+        &channel_id,
+        Challenge {
+            id: challenge_id.clone(),
+            secret,
+            public_key: record.public_key,
+            expires: std::time::Instant::now() + super::CHALLENGE_TTL,
+        },
+    );
+    Ok(Json(ChallengeAnswer {
+        challenge_id,
+        sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
+        expires_in: super::CHALLENGE_TTL.as_secs(),
+    }))
+}
+
+/// `PUT /v1/channels/{channel_id}/key`: the token and proof of the current key.
 pub async fn rotate(
     State(state): State<RelayState>,
     Path(channel_id): Path<String>,
     headers: HeaderMap,
-    body: Result<Json<KeyBody>, axum::extract::rejection::JsonRejection>,
+    body: Result<Json<RotateBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, HttpError> {
     let mut record = authorize(&state, &channel_id, &headers)?;
-    record.public_key = parse_key(body)?.to_base64();
+    let Json(body) = body.map_err(|e| {
+        HttpError::bad_request(format!(
+            "expected {{\"public_key\", \"challenge_id\", \"proof\"}}: {}",
+            e.body_text()
+        ))
+    })?;
+    let new_key = PublicKey::from_base64(&body.public_key)
+        .map_err(|e| HttpError::bad_request(e.to_string()))?;
+    let (Some(challenge_id), Some(proof)) = (body.challenge_id, body.proof) else {
+        tracing::warn!(channel = %channel_id, "key change without proof refused");
+        return Err(HttpError::new(StatusCode::FORBIDDEN, NEEDS_PROOF));
+    };
+    // Single use: taken whatever the outcome.
+    let Some(challenge) = state.take_challenge(&channel_id) else {
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "no open key challenge for this channel (expired, used, or never asked): ask for a new one",
+        ));
+    };
+    let expected = envelope::key_proof(&challenge.secret, &channel_id, &new_key);
+    let fresh = challenge.expires > std::time::Instant::now();
+    let same_key = challenge.public_key == record.public_key;
+    let matches = challenge.id == challenge_id
+        && bool::from(expected.as_bytes().ct_eq(proof.trim().as_bytes()));
+    if !(fresh && same_key && matches) {
+        tracing::warn!(channel = %channel_id, "key change with a wrong proof refused");
+        return Err(HttpError::new(
+            StatusCode::FORBIDDEN,
+            "the proof of the current key does not check out (wrong key, wrong challenge, or expired): ask for a new challenge",
+        ));
+    }
+    record.public_key = new_key.to_base64();
     state.backend().put_channel(record).await?;
     tracing::info!(channel = %channel_id, "channel key rotated");
     Ok(Json(serde_json::json!({ "channel_id": channel_id })))

@@ -2,7 +2,8 @@
 //! them on a listener the caller bound, until the caller's shutdown future completes;
 //! [`serve_tls`] does the same over HTTPS (and `wss://` for the stream).
 //!
-//! Routes: `POST /v1/channels` (pairing), `PUT /v1/channels/{id}/key` (rotation),
+//! Routes: `POST /v1/channels` (pairing), `POST /v1/channels/{id}/key/challenge` and
+//! `PUT /v1/channels/{id}/key` (rotation, with proof of the current key),
 //! `DELETE /v1/channels/{id}` (unpairing), `GET /v1/channels/{id}/stream` (the desktop's
 //! WebSocket), `ANY /h/{channel_id}/{source_id}` (providers), `/healthz`, `/metrics`.
 
@@ -49,6 +50,20 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     /// Per channel, the generation of its newest stream: an older stream steps aside.
     streams: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// Per channel, its open key challenge (one at a time; kept in this process only).
+    challenges: Mutex<HashMap<String, Challenge>>,
+}
+
+/// How long a key challenge can be answered.
+pub const CHALLENGE_TTL: Duration = Duration::from_secs(300);
+
+/// An open key challenge (see [`channels::challenge`]).
+struct Challenge {
+    id: String,
+    secret: Vec<u8>,
+    /// The key it was sealed to: a challenge for a key since replaced does not count.
+    public_key: String,
+    expires: std::time::Instant,
 }
 
 impl RelayState {
@@ -66,6 +81,7 @@ impl RelayState {
                 metrics: Metrics::default(),
                 shutdown: watch::channel(false).0,
                 streams: Mutex::new(HashMap::new()),
+                challenges: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -107,6 +123,26 @@ impl RelayState {
         .to_string()
     }
 
+    fn challenges(&self) -> std::sync::MutexGuard<'_, HashMap<String, Challenge>> {
+        match self.inner.challenges.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        }
+    }
+
+    /// Opens `challenge` for `channel`, replacing any other; expired ones are dropped.
+    fn put_challenge(&self, channel: &str, challenge: Challenge) {
+        let mut challenges = self.challenges();
+        let now = std::time::Instant::now();
+        challenges.retain(|_, c| c.expires > now);
+        challenges.insert(channel.to_owned(), challenge);
+    }
+
+    /// Takes `channel`'s open challenge (each is answered once).
+    fn take_challenge(&self, channel: &str) -> Option<Challenge> {
+        self.challenges().remove(channel)
+    }
+
     /// Takes over `channel`'s stream: any older stream of it is told to step aside.
     fn claim_stream(&self, channel: &str) -> (u64, watch::Receiver<u64>) {
         let mut streams = match self.inner.streams.lock() {
@@ -137,6 +173,10 @@ pub fn router(state: RelayState) -> Router {
             axum::routing::delete(channels::delete),
         )
         .route("/v1/channels/{channel_id}/key", put(channels::rotate))
+        .route(
+            "/v1/channels/{channel_id}/key/challenge",
+            post(channels::challenge),
+        )
         .route("/v1/channels/{channel_id}/stream", get(stream::stream))
         .route("/healthz", get(healthz))
         .route("/metrics", get(metrics))
@@ -151,6 +191,7 @@ async fn healthz() -> &'static str {
 async fn metrics(State(state): State<RelayState>) -> Response {
     let text = state.metrics().render(
         state.backend().total_depth(),
+        state.backend().total_held(),
         state.backend().channel_count(),
     );
     (

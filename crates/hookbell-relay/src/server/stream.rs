@@ -1,8 +1,11 @@
-//! `GET /v1/channels/{id}/stream`: the desktop's WebSocket. Sends the queued envelopes in
-//! sequence order, then live ones as they become durable, with at most [`WINDOW`] in flight
-//! beyond the last acknowledgement; deletes on each (cumulative) ack; pings every
-//! [`PING_EVERY`]. A newer connection for the same channel takes over from an older one.
+//! `GET /v1/channels/{id}/stream`: the desktop's WebSocket. Sends the held envelopes first
+//! (those the desktop could not open before: it may have the key now), then the queued ones
+//! in sequence order, then live ones as they become durable, with at most [`WINDOW`] in flight
+//! beyond the last acknowledgement; deletes on each (cumulative) ack, passing over held
+//! envelopes; keeps an envelope aside on a hold; pings every [`PING_EVERY`]. A newer
+//! connection for the same channel takes over from an older one.
 
+use std::collections::BTreeSet;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -86,6 +89,7 @@ fn backlog(state: &RelayState, channel: &str) -> Message {
         count: depth.count,
         bytes: depth.bytes,
         acked: state.backend().acked(channel),
+        held: state.backend().held(channel),
     })
 }
 
@@ -104,6 +108,33 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
     if tx.send(backlog(state, channel)).await.is_err() {
         return "send failed";
     }
+    // Held envelopes first: the desktop may have learned their key since.
+    let mut resent = BTreeSet::new();
+    match backend.read_held(channel, WINDOW as usize) {
+        Ok(held) => {
+            for (envelope, _) in held.iter().filter(|(e, _)| e.seq <= after) {
+                if tx
+                    .feed(text(&ServerFrame::envelope(envelope)))
+                    .await
+                    .is_err()
+                {
+                    return "send failed";
+                }
+                resent.insert(envelope.seq);
+            }
+            if tx.flush().await.is_err() {
+                return "send failed";
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "reading the held envelopes failed");
+            let _ = tx
+                .send(close(1011, "the relay could not read its queue"))
+                .await;
+            return "queue error";
+        }
+    }
+
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     loop {
         // Send what is durable and not yet sent, within the window.
@@ -137,8 +168,16 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
             }
             // Let acknowledgements in between batches.
             if let Some(Some(Ok(message))) = futures_util::FutureExt::now_or_never(rx.next())
-                && let Some(reason) =
-                    handle(state, channel, sent, &mut acked, message, &mut tx).await
+                && let Some(reason) = handle(
+                    state,
+                    channel,
+                    sent,
+                    &mut acked,
+                    &mut resent,
+                    message,
+                    &mut tx,
+                )
+                .await
             {
                 return reason;
             }
@@ -153,7 +192,7 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
             }
             message = rx.next() => {
                 let Some(Ok(message)) = message else { return "connection lost" };
-                if let Some(reason) = handle(state, channel, sent, &mut acked, message, &mut tx).await {
+                if let Some(reason) = handle(state, channel, sent, &mut acked, &mut resent, message, &mut tx).await {
                     return reason;
                 }
             }
@@ -178,12 +217,14 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
 
 type Tx = futures_util::stream::SplitSink<WebSocket, Message>;
 
-/// Handles one frame from the desktop; `Some(reason)` ends the session.
+/// Handles one frame from the desktop; `Some(reason)` ends the session. `resent` holds the
+/// held envelopes offered again on this connection and not yet stored or held again.
 async fn handle(
     state: &RelayState,
     channel: &str,
     sent: u64,
     acked: &mut u64,
+    resent: &mut BTreeSet<u64>,
     message: Message,
     tx: &mut Tx,
 ) -> Option<&'static str> {
@@ -191,13 +232,21 @@ async fn handle(
         Message::Text(text) => match serde_json::from_str::<ClientFrame>(text.as_str()) {
             Ok(ClientFrame::Ack { seq }) => {
                 // Only what was sent can be acknowledged.
-                let seq = seq.min(sent);
-                if seq <= *acked {
+                let seq = seq.min(sent.max(resent.last().copied().unwrap_or(0)));
+                let release: Vec<u64> = resent.range(..=seq).copied().collect();
+                if seq <= *acked && release.is_empty() {
                     return None;
                 }
-                match state.backend().ack(channel, seq).await {
+                match state
+                    .backend()
+                    .ack_and_release(channel, seq.min(sent), release.clone())
+                    .await
+                {
                     Ok(removed) => {
-                        *acked = seq;
+                        *acked = (*acked).max(seq.min(sent));
+                        for r in release {
+                            resent.remove(&r);
+                        }
                         state.metrics().acked.fetch_add(removed, Ordering::Relaxed);
                         if tx.send(backlog(state, channel)).await.is_err() {
                             return Some("send failed");
@@ -210,6 +259,39 @@ async fn handle(
                             .send(close(1011, "the relay could not record the ack"))
                             .await;
                         Some("ack failed")
+                    }
+                }
+            }
+            Ok(ClientFrame::Hold { seq, mut reason }) => {
+                if seq > sent && !resent.contains(&seq) {
+                    // Only what was sent can be held.
+                    return None;
+                }
+                if reason.len() > protocol::MAX_HOLD_REASON {
+                    let mut end = protocol::MAX_HOLD_REASON;
+                    while !reason.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    reason.truncate(end);
+                }
+                resent.remove(&seq);
+                match state.backend().hold(channel, seq, reason).await {
+                    Ok(new) => {
+                        if new {
+                            state.metrics().held.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!(channel = %channel, seq, "the desktop could not open an envelope; held");
+                        }
+                        if tx.send(backlog(state, channel)).await.is_err() {
+                            return Some("send failed");
+                        }
+                        None
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "hold failed");
+                        let _ = tx
+                            .send(close(1011, "the relay could not record the hold"))
+                            .await;
+                        Some("hold failed")
                     }
                 }
             }

@@ -8,8 +8,8 @@ use serde_json::{Value, json};
 
 use crate::support::{InProcRelay, alert_body, fixture, send_signed, wait_until};
 
-struct Desktop {
-    base: String,
+pub(crate) struct Desktop {
+    pub(crate) base: String,
     token: String,
     http: reqwest::Client,
 }
@@ -17,7 +17,7 @@ struct Desktop {
 impl Desktop {
     /// The engine (`App`, as hookbelld and the desktop run it) over the data dir `dir`, on
     /// 127.0.0.1:0; with the switch that stops it and its task.
-    async fn start(
+    pub(crate) async fn start(
         dir: &std::path::Path,
     ) -> (
         Desktop,
@@ -46,7 +46,7 @@ impl Desktop {
         (desktop, stop, running)
     }
 
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: reqwest::Method,
         path: &str,
@@ -68,7 +68,7 @@ impl Desktop {
         (status, serde_json::from_str(&text).unwrap_or(Value::Null))
     }
 
-    async fn get(&self, path: &str) -> Value {
+    pub(crate) async fn get(&self, path: &str) -> Value {
         let (status, body) = self.call(reqwest::Method::GET, path, None).await;
         assert_eq!(status, StatusCode::OK, "{path}: {body}");
         body

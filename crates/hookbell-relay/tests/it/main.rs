@@ -9,3 +9,4 @@ mod refusals;
 mod silence;
 mod support;
 mod tls;
+mod trust;

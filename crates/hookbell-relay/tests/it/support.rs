@@ -89,6 +89,39 @@ impl InProcRelay {
         }
     }
 
+    /// Seals `request` to `key` and appends it to `channel`'s queue, as if a provider had sent
+    /// it while the channel had that key.
+    pub async fn append_sealed_to(
+        &self,
+        channel: &str,
+        key: &hookbell_relay::PublicKey,
+        request: hookbell_relay::envelope::RelayedRequest,
+    ) -> u64 {
+        use hookbell_relay::queue::Queue as _;
+        let sealed =
+            hookbell_relay::envelope::seal(key, &request).unwrap_or_else(|e| panic!("{e}"));
+        self.queue
+            .append_sealed(
+                channel,
+                hookbell_relay::queue::NewEnvelope {
+                    id: request.envelope_id.clone(),
+                    source_id: request.source_id.clone(),
+                    received_at: request.received_at,
+                    sealed,
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("append: {e}"))
+    }
+
+    /// Everything queued for `channel`, in order.
+    pub fn queued(&self, channel: &str) -> Vec<hookbell_relay::queue::Envelope> {
+        use hookbell_relay::queue::Queue as _;
+        self.queue
+            .read_from(channel, 0, usize::MAX)
+            .unwrap_or_else(|e| panic!("read: {e}"))
+    }
+
     /// Stops gracefully and closes the queue.
     pub async fn stop(mut self) {
         if let Some(stop) = self.stop.take() {
