@@ -3,7 +3,8 @@
 //! Callers send an [`Op`] and wait for the reply (see [`crate::Pending`]). The thread takes every op waiting in the
 //! channel, stages their changes, writes the whole group as one atomic sled batch, flushes
 //! once, and then answers all of them. An error in that write or the flush fails every op of
-//! the group: none of them was acknowledged, so none is reported as stored. The in-memory
+//! the group: none of them was acknowledged, so none is reported as stored, and nothing the
+//! group staged is left to be written with the next one ([`Writer::commit`]). The in-memory
 //! index takes the group's changes after the flush and before the answers, so a listing never
 //! shows what is not yet on disk, and a caller that got its answer finds its change listed.
 //!
@@ -327,7 +328,11 @@ impl Writer {
 
     /// Applies a group of ops, writes them as one batch, flushes, and makes their index
     /// changes: the answer to each op, in order. When the write or the flush fails, every op
-    /// of the group is answered with that error.
+    /// of the group is answered with that error, and nothing of the group reaches a later
+    /// one: a failed write drops all it staged and the index changes it planned; a failed
+    /// flush leaves the batch in sled's memory, but sled 0.34 keeps an I/O error of its log as
+    /// a global error that fails every later write and flush, so it never becomes durable
+    /// behind its callers' backs.
     fn commit(&mut self, ops: Vec<Op>) -> Vec<Result<Done>> {
         let count = ops.len();
         let started = Instant::now();
