@@ -155,6 +155,10 @@ export interface RelayStatus {
   last_delivery_at: string | null;
   /** Envelopes the relay has waiting, as it last said. */
   backlog: number | null;
+  /** Of the backlog, envelopes the relay holds because none of this computer's keys opens them (not lost: offered again at every connection); null until the relay said, or from a relay too old to hold. */
+  held: number | null;
+  /** Why the last held envelope could not be opened. */
+  held_reason: string | null;
   last_error: string | null;
   smee: SmeeStatus[];
 }
