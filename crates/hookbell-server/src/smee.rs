@@ -242,8 +242,13 @@ impl Follower {
     }
 
     async fn deliver(&self, data: &str) {
-        let delivery = match delivery_from_message(&self.channel.source, data, Utc::now()) {
-            Ok(delivery) => delivery,
+        let now = Utc::now();
+        let delivery = match delivery_from_message(&self.channel.source, data, now) {
+            // The channel's time is its claim: bounded as a relay's is.
+            Ok(mut delivery) => {
+                delivery.received_at = crate::relay::clamp_received_at(delivery.received_at, now);
+                delivery
+            }
             Err(e) => {
                 tracing::warn!(url = %self.channel.url, error = %e, "smee message skipped");
                 self.update(|s| s.last_error = Some(e.to_string()));

@@ -239,3 +239,40 @@ async fn a_channel_that_falls_silent_is_opened_again() {
     .await;
     smee.stop().await;
 }
+
+/// Issue 14 row 6, for smee channels too: the channel's claimed arrival time is clamped, so a
+/// delivery signed (and claimed received) 30 days ago is stale.
+#[tokio::test]
+async fn a_channel_cannot_back_date_a_delivery_past_the_bound() {
+    let (_dir, engine) = engine();
+    let (channel, url) = FakeChannel::start().await;
+    let mut smee = Smee::start(
+        &engine,
+        &[SmeeChannel {
+            url,
+            source: "signed".into(),
+        }],
+    );
+    wait_until("the channel is followed", || {
+        smee.status()[0].state == "connected"
+    })
+    .await;
+    let auth = engine
+        .source("signed")
+        .map(|s| s.auth)
+        .unwrap_or_else(|| panic!("no signed source"));
+    let body: serde_json::Value =
+        serde_json::from_str(&read("payloads/alert.json")).unwrap_or_else(|e| panic!("{e}"));
+    let compact = serde_json::to_vec(&body).unwrap_or_default();
+    let long_ago = Utc::now() - chrono::Duration::days(30);
+    let headers = auth
+        .sign(&compact, long_ago, "msg_smee_old")
+        .unwrap_or_else(|e| panic!("{e}"));
+    channel.send(&headers, &body, long_ago).await;
+    wait_until("the refusal is reported", || {
+        smee.status()[0].last_error.is_some()
+    })
+    .await;
+    assert_eq!(engine.store().stats().map(|s| s.total).unwrap_or(0), 0);
+    smee.stop().await;
+}
