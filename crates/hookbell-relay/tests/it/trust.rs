@@ -149,11 +149,15 @@ async fn an_envelope_no_key_opens_is_held_on_the_relay_and_opens_once_the_key_is
         || async { client.status().held == Some(1) },
     )
     .await;
-    assert_eq!(
-        metric(&http, &relay.base, "hookbell_relay_queue_depth").await,
-        Some(1),
-        "the envelope no key opened is still on the relay"
-    );
+    wait_until(
+        Duration::from_secs(10),
+        "the relay deleted the stored envelope and kept the one no key opened",
+        || async {
+            metric(&http, &relay.base, "hookbell_relay_queue_depth").await == Some(1)
+                && metric(&http, &relay.base, "hookbell_relay_acked_total").await == Some(1)
+        },
+    )
+    .await;
     assert_eq!(
         metric(&http, &relay.base, "hookbell_relay_held").await,
         Some(1)
@@ -179,7 +183,12 @@ async fn an_envelope_no_key_opens_is_held_on_the_relay_and_opens_once_the_key_is
         },
     )
     .await;
-    assert_eq!(client.status().held, Some(0));
+    wait_until(
+        Duration::from_secs(10),
+        "the client hears none is held",
+        || async { client.status().held == Some(0) },
+    )
+    .await;
     client.stop().await;
     relay.stop().await;
 }
@@ -519,6 +528,9 @@ async fn a_delivery_sealed_to_the_new_key_during_rotation_is_not_lost() {
             Some(0),
             "no envelope was ever unopenable on the desktop"
         );
+        let status = desktop.get("/api/relay").await;
+        assert_eq!(status["held"], 0, "/api/relay says none is held: {status}");
+        assert!(status["held_reason"].is_null(), "{status}");
         let _ = stop.send(());
         let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
         relay.task.abort();
@@ -588,17 +600,45 @@ async fn against_a_relay_without_hold_an_unopenable_envelope_is_never_acknowledg
     config.backoff_min = Duration::from_millis(10);
     config.backoff_max = Duration::from_millis(50);
     let client = Client::start(config, CountingSink::default());
+    // Each connection clears the error: collect every one said.
+    let errors = std::sync::Arc::new(std::sync::Mutex::new(Vec::<String>::new()));
+    let mut watched = client.subscribe();
+    let collected = std::sync::Arc::clone(&errors);
+    let collector = tokio::spawn(async move {
+        while watched.changed().await.is_ok() {
+            let error = watched.borrow_and_update().last_error.clone();
+            if let (Some(error), Ok(mut all)) = (error, collected.lock()) {
+                all.push(error);
+            }
+        }
+    });
+    let said = |what: &'static str| {
+        let errors = std::sync::Arc::clone(&errors);
+        move || {
+            let found = errors
+                .lock()
+                .map(|all| all.iter().any(|e| e.contains(what)))
+                .unwrap_or(false);
+            async move { found }
+        }
+    };
     wait_until(
         Duration::from_secs(10),
-        "a second connection gave up on the envelope",
-        || async { connections.load(std::sync::atomic::Ordering::SeqCst) >= 3 },
+        "the client learned the relay cannot hold",
+        said("does not know the hold"),
     )
     .await;
-    let error = client.status().last_error.unwrap_or_default();
-    assert!(
-        error.contains("cannot hold") || error.contains("does not know the hold"),
-        "{error}"
-    );
+    wait_until(
+        Duration::from_secs(10),
+        "the client stopped at the envelope it cannot open",
+        said("cannot hold it"),
+    )
+    .await;
+    wait_until(Duration::from_secs(10), "a third connection", || async {
+        connections.load(std::sync::atomic::Ordering::SeqCst) >= 3
+    })
+    .await;
+    collector.abort();
     client.stop().await;
     fake.abort();
     let mut frames = Vec::new();
