@@ -61,6 +61,10 @@ pub struct DeliveryRecord {
     /// one delivery per envelope: its mark is written in the same batch as the delivery.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub envelope_id: Option<String>,
+    /// `sha256:<hex>` of the body as received, for a quarantined delivery: the stored body is
+    /// then a scrubbed text, and this names the bytes it came from without keeping them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_hash: Option<String>,
 }
 
 /// The settings that mark relay envelopes as stored: `relay.envelope.{envelope id}`, whose

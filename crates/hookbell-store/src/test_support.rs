@@ -19,6 +19,7 @@ pub(crate) fn delivery(source: &str) -> DeliveryRecord {
         error: None,
         alert_ids: Vec::new(),
         envelope_id: None,
+        body_hash: None,
     }
 }
 

@@ -143,18 +143,21 @@ async fn assert_quarantined(server: &TestServer, body: &[u8], expect_in_error: &
             .is_some_and(|e| e.contains(expect_in_error))
     );
     let (_, raw) = server.get(&format!("/api/deliveries/{id}")).await;
-    let kept = match raw["body_encoding"].as_str() {
-        Some("base64") => base64_decode(raw["body"].as_str().unwrap_or_default()),
-        _ => raw["body"].as_str().unwrap_or_default().as_bytes().to_vec(),
-    };
-    assert_eq!(kept, body, "the raw delivery is kept byte for byte");
-}
-
-fn base64_decode(text: &str) -> Vec<u8> {
-    use base64::Engine as _;
-    base64::engine::general_purpose::STANDARD
-        .decode(text)
-        .unwrap_or_default()
+    assert_eq!(
+        raw["body_encoding"], "utf-8",
+        "quarantine keeps text: {raw}"
+    );
+    assert_eq!(
+        raw["body"].as_str().unwrap_or_default(),
+        hookbell_core::normalize::scrubbed_text(body),
+        "the quarantined body is its scrubbed text"
+    );
+    assert_eq!(
+        raw["delivery"]["body_hash"].as_str().unwrap_or_default(),
+        hookbell_core::providers::generic::body_hash(body),
+        "the bytes as received are named by their hash"
+    );
+    assert_eq!(raw["delivery"]["size"], body.len());
 }
 
 #[tokio::test]
@@ -167,6 +170,141 @@ async fn authenticated_but_unreadable_bodies_are_400_and_quarantined() {
         server.stats().await["total"],
         0,
         "nothing unreadable became an alert"
+    );
+    server.stop().await;
+}
+
+/// Issue 14 row 1: an authenticated delivery that cannot be parsed used to be quarantined byte
+/// for byte, a plaintext password and all.
+#[tokio::test]
+async fn a_quarantined_enzoic_delivery_keeps_no_secret() {
+    let server = TestServer::start("hookbell.toml").await;
+    let secrets = [
+        "Tr0ub4dor&3-enzoic",
+        "4111111111111111",
+        "9f86d081884c7d659a2feaa0",
+    ];
+    let bodies: [&[u8]; 3] = [
+        b"{\"username\": \"a@example.com\", \"plaintextPassword\": \"Tr0ub4dor&3-enzoic\", \"x\": \"\xff\"}",
+        b"{\"recoveredCreditCardNumber\": 4111111111111111, \"passwordHash\": \"9f86d081884c7d659a2feaa0\", ",
+        b"plaintextPassword=Tr0ub4dor&3-enzoic&card=4111111111111111",
+    ];
+    let basic = [(
+        "authorization".to_owned(),
+        "Basic S0VZOlNFQ1JFVA==".to_owned(),
+    )];
+    for body in bodies {
+        let (status, answer) = server.post("enzoic", body, &basic).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+        let id = answer["delivery_id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        let (_, kept) = server.get(&format!("/api/deliveries/{id}")).await;
+        let (_, list) = server.get("/api/deliveries?status=quarantined").await;
+        for secret in secrets {
+            for shown in [&kept, &list, &answer] {
+                assert!(!shown.to_string().contains(secret), "{secret} in {shown}");
+            }
+        }
+    }
+    let engine = server.engine.clone();
+    let dir = server.stop().await;
+    drop(engine);
+    for secret in secrets {
+        let on_disk = crate::support::files_containing(dir.path(), secret.as_bytes());
+        assert!(on_disk.is_empty(), "{secret} was written to {on_disk:?}");
+    }
+}
+
+/// Issue 14 row 3: any page the user has open could plant an alert on a source without auth
+/// with a `no-cors` POST; browsers always send `Origin` or `Sec-Fetch-*` with it.
+#[tokio::test]
+async fn a_delivery_sent_by_a_browser_is_403_and_stores_nothing() {
+    let server = TestServer::start("hookbell.toml").await;
+    let body = payload("alert.json");
+    for header in [
+        ("origin", "https://evil.example"),
+        ("origin", "null"),
+        ("sec-fetch-site", "cross-site"),
+        ("sec-fetch-mode", "no-cors"),
+    ] {
+        let headers = [(header.0.to_owned(), header.1.to_owned())];
+        let (status, answer) = server.post("open", &body, &headers).await;
+        assert_eq!(status, StatusCode::FORBIDDEN, "{header:?}: {answer}");
+        assert!(
+            answer["error"]
+                .as_str()
+                .is_some_and(|e| e.contains("web browser")),
+            "{answer}"
+        );
+    }
+    // A signed delivery carrying a browser header is refused all the same.
+    let mut signed = server
+        .auth("signed")
+        .sign(&body, chrono::Utc::now(), "msg_browser")
+        .unwrap_or_default();
+    signed.push(("origin".into(), "https://evil.example".into()));
+    assert_eq!(
+        server.post("signed", &body, &signed).await.0,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(server.stats().await["total"], 0);
+    let (_, list) = server.get("/api/deliveries").await;
+    assert_eq!(list["deliveries"], serde_json::json!([]), "nothing stored");
+    // The same delivery from a server is taken.
+    assert_eq!(server.post("open", &body, &[]).await.0, StatusCode::OK);
+    server.stop().await;
+}
+
+/// Issue 14 row 4: GitHub does not sign `X-GitHub-Delivery`, so a replay of a signed body with
+/// a fresh id header must not pass as a new alert.
+#[tokio::test]
+async fn a_github_body_replayed_with_a_new_delivery_id_is_a_duplicate() {
+    let server = TestServer::start("hookbell.toml").await;
+    let body = br#"{"action":"created","alert":{"number":7,"html_url":"https://github.com/o/r/security/dependabot/7"}}"#;
+    let signed = server
+        .auth("gh")
+        .sign(body, chrono::Utc::now(), "ignored")
+        .unwrap_or_default();
+    let mut answers = Vec::new();
+    for delivery_id in ["d-1", "d-2", "d-3"] {
+        let mut headers = signed.clone();
+        headers.push(("x-github-delivery".into(), delivery_id.into()));
+        let (status, answer) = server.post("gh", body, &headers).await;
+        assert_eq!(status, StatusCode::OK, "{answer}");
+        answers.push(answer);
+    }
+    assert_eq!(answers[0]["duplicate"], false);
+    assert_eq!(answers[1]["duplicate"], true, "{}", answers[1]);
+    assert_eq!(answers[2]["duplicate"], true);
+    assert_eq!(server.stats().await["total"], 1);
+    server.stop().await;
+}
+
+/// Issue 14 row 11: Svix sends the Standard Webhooks signature under `svix-*` names.
+#[tokio::test]
+async fn svix_header_names_are_accepted_and_their_id_dedups() {
+    let server = TestServer::start("hookbell.toml").await;
+    let body = payload("alert.json");
+    let svix: Vec<(String, String)> = server
+        .auth("signed")
+        .sign(&body, chrono::Utc::now(), "msg_svix_1")
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(n, v)| (n.replace("webhook-", "svix-"), v))
+        .collect();
+    let (status, first) = server.post("signed", &body, &svix).await;
+    assert_eq!(status, StatusCode::OK, "{first}");
+    let (_, again) = server.post("signed", &body, &svix).await;
+    assert_eq!(again["duplicate"], true, "{again}");
+    let mut forged = svix.clone();
+    if let Some(sig) = forged.iter_mut().find(|(n, _)| n == "svix-signature") {
+        sig.1 = "v1,AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=".into();
+    }
+    assert_eq!(
+        server.post("signed", &body, &forged).await.0,
+        StatusCode::UNAUTHORIZED
     );
     server.stop().await;
 }

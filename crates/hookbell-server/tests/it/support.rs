@@ -176,7 +176,9 @@ impl TestServer {
     }
 
     /// Stops gracefully and waits for the server to end.
-    pub async fn stop(mut self) {
+    /// Stops the server; the data directory lives on as long as the returned guard does, so
+    /// a test can still read what was written.
+    pub async fn stop(mut self) -> tempfile::TempDir {
         if let Some(stop) = self.stop.take() {
             let _ = stop.send(());
         }
@@ -187,7 +189,24 @@ impl TestServer {
                 "the server did not stop within 10 s of the shutdown signal"
             );
         }
+        self._dir
     }
+}
+
+/// Every file under `dir` whose bytes contain `needle`.
+pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let mut hits = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            hits.extend(files_containing(&path, needle));
+        } else if let Ok(bytes) = std::fs::read(&path)
+            && bytes.windows(needle.len()).any(|w| w == needle)
+        {
+            hits.push(path.display().to_string());
+        }
+    }
+    hits
 }
 
 /// Status and JSON body (Null when the body is empty or not JSON).
