@@ -61,6 +61,16 @@ impl Headers {
         self.0.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
     }
 
+    /// The first header that only a web browser sends (`Origin`, or any `Sec-Fetch-*`), if
+    /// there is one. Providers' servers never send them; a page the user has open does, and
+    /// can reach a loopback webhook with a `no-cors` request that needs nobody's consent.
+    pub fn browser_header(&self) -> Option<&str> {
+        self.0
+            .iter()
+            .map(|(name, _)| name.as_str())
+            .find(|name| *name == "origin" || name.starts_with("sec-fetch-"))
+    }
+
     /// How many header lines there are.
     pub fn len(&self) -> usize {
         self.0.len()
@@ -129,6 +139,23 @@ mod tests {
         let all: Vec<&[u8]> = headers.get_all("X-Tag").collect();
         assert_eq!(all, vec![b"a".as_slice(), b"b".as_slice()]);
         assert_eq!(headers.len(), 3);
+    }
+
+    #[test]
+    fn browser_headers_are_told_apart() {
+        let browser: Headers = [
+            ("Content-Type", "text/plain"),
+            ("Sec-Fetch-Mode", "no-cors"),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(browser.browser_header(), Some("sec-fetch-mode"));
+        let page: Headers = [("Origin", "null")].into_iter().collect();
+        assert_eq!(page.browser_header(), Some("origin"));
+        let server: Headers = [("User-Agent", "GitHub-Hookshot/1"), ("X-Origin-Id", "1")]
+            .into_iter()
+            .collect();
+        assert_eq!(server.browser_header(), None);
     }
 
     #[test]

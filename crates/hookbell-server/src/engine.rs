@@ -23,6 +23,12 @@ pub enum IngestError {
     /// No source has this id.
     #[error("no source named {0:?} is configured")]
     UnknownSource(String),
+    /// Sent by a web browser (it carried the named header): a page the user has open, not a
+    /// provider. Nothing was stored.
+    #[error(
+        "refused: this request came from a web browser (it sent {0}); webhooks come from a provider's servers, so nothing was stored"
+    )]
+    FromBrowser(String),
     /// Authentication failed; nothing was stored but a counter.
     #[error("{0}")]
     Unauthorized(#[from] AuthError),
@@ -44,6 +50,7 @@ impl From<IngestError> for ApiError {
         use axum::http::StatusCode;
         match e {
             IngestError::UnknownSource(_) => ApiError::not_found(e.to_string()),
+            IngestError::FromBrowser(_) => ApiError::new(StatusCode::FORBIDDEN, e.to_string()),
             IngestError::Unauthorized(_) => ApiError::new(StatusCode::UNAUTHORIZED, e.to_string()),
             IngestError::Quarantined {
                 ref delivery_id, ..
@@ -271,6 +278,11 @@ impl Engine {
     }
 
     fn prepare_step(&self, delivery: Delivery) -> Result<Step, IngestError> {
+        // Before anything else, on both doors (the relay carries the sender's headers).
+        if let Some(header) = delivery.headers.browser_header() {
+            tracing::warn!(header, "delivery refused: sent by a web browser");
+            return Err(IngestError::FromBrowser(header.to_owned()));
+        }
         let source = self
             .source(&delivery.source_id)
             .ok_or_else(|| IngestError::UnknownSource(delivery.source_id.clone()))?;
