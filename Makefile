@@ -20,7 +20,7 @@ help:
 	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\")"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
 	@echo "make bench-desktop  the desktop app's benchmark (docs/BENCHMARKS.md)"
-	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each"
+	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each, then the secrets property test longer"
 
 deps:
 	@scripts/install-deps.sh
@@ -83,6 +83,7 @@ fuzz-short:
 # The long run: FUZZ_SECONDS per target (default 300).
 fuzz: deps
 	scripts/fuzz.sh $(or $(FUZZ_SECONDS),300)
+	PROPTEST_CASES=$(or $(PROPTEST_CASES),2000) $(CARGO) test --locked -p hookbell-server --test secrets
 
 build: deps ui
 	$(CARGO) build --release --workspace --bins --locked

@@ -48,8 +48,9 @@ pub fn router(state: &AppState) -> Router<AppState> {
     request_body(content = Object, description = "The provider's payload, as raw bytes (usually JSON)", content_type = "application/json"),
     responses(
         (status = 200, description = "Stored durably (new, duplicate, or unrecognized)", body = Accepted),
-        (status = 400, description = "Authenticated but unreadable (not JSON, not UTF-8, too deep); kept in quarantine", body = ErrorBody),
+        (status = 400, description = "Authenticated but unreadable (not JSON, not UTF-8, too deep); kept in quarantine as scrubbed text", body = ErrorBody),
         (status = 401, description = "Authentication missing or wrong, or a stale timestamp", body = ErrorBody),
+        (status = 403, description = "Sent by a web browser (Origin or Sec-Fetch-* present); nothing stored", body = ErrorBody),
         (status = 404, description = "No such source", body = ErrorBody),
         (status = 413, description = "Body over max_body_bytes", body = ErrorBody),
         (status = 429, description = "Too many requests from this peer; see Retry-After", body = ErrorBody),
