@@ -20,12 +20,19 @@ use crate::snapshot;
 use crate::writer::{self, Done, Ids, Job, Op, Prepared};
 use crate::{Pending, Store};
 
-/// The schema version this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+mod migrations;
+
+/// The schema version this build writes. A build that knows a lower one refuses to open the
+/// store ([`StoreError::NewerSchema`]).
+///
+/// 1. The first layout.
+/// 2. Quarantined bodies are scrubbed text with the original's `body_hash`, never the bytes
+///    as sent ([`migrations::scrub_quarantined_bodies`]).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// Upgrades from one schema version to the next: `MIGRATIONS[n]` takes version `n + 1` to
-/// `n + 2`. Empty while there is only version 1.
-const MIGRATIONS: &[fn(&Tree) -> Result<()>] = &[];
+/// `n + 2`.
+const MIGRATIONS: &[fn(&Tree) -> Result<()>] = &[migrations::scrub_quarantined_bodies];
 
 /// The sled-backed store. Dropping it stops the writer thread after a last flush.
 pub struct SledStore {
