@@ -26,7 +26,7 @@ pub fn parse(provider: &str, body: &[u8]) {
                 .collect::<Headers>(),
             body: body.to_vec(),
         };
-        let _ = normalize(adapter, &delivery, &Context { lang });
+        let _ = normalize(adapter, &delivery, &Context::in_lang(lang));
     }
 }
 
