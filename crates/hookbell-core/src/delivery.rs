@@ -61,14 +61,20 @@ impl Headers {
         self.0.iter().map(|(n, v)| (n.as_str(), v.as_slice()))
     }
 
-    /// The first header that only a web browser sends (`Origin`, or any `Sec-Fetch-*`), if
-    /// there is one. Providers' servers never send them; a page the user has open does, and
-    /// can reach a loopback webhook with a `no-cors` request that needs nobody's consent.
+    /// The first header that only a web browser sends, if there is one: `Origin` (on every
+    /// POST a page makes) or any `Sec-Fetch-*`. A page the user has open can reach a loopback
+    /// webhook with a `no-cors` request that needs nobody's consent; providers' servers send
+    /// none of these, with one exception: Node's `fetch` sends `Sec-Fetch-Mode: cors` and
+    /// nothing else a browser would, so that header alone, with that value, is not counted.
     pub fn browser_header(&self) -> Option<&str> {
         self.0
             .iter()
+            .find(|(name, value)| {
+                name == "origin"
+                    || (name.starts_with("sec-fetch-")
+                        && !(name == "sec-fetch-mode" && value.as_slice() == b"cors"))
+            })
             .map(|(name, _)| name.as_str())
-            .find(|name| *name == "origin" || name.starts_with("sec-fetch-"))
     }
 
     /// How many header lines there are.
@@ -150,6 +156,9 @@ mod tests {
         .into_iter()
         .collect();
         assert_eq!(browser.browser_header(), Some("sec-fetch-mode"));
+        // Node's fetch (undici) sends this one alone; servers that use it are providers.
+        let node: Headers = [("Sec-Fetch-Mode", "cors")].into_iter().collect();
+        assert_eq!(node.browser_header(), None);
         let page: Headers = [("Origin", "null")].into_iter().collect();
         assert_eq!(page.browser_header(), Some("origin"));
         let server: Headers = [("User-Agent", "GitHub-Hookshot/1"), ("X-Origin-Id", "1")]

@@ -514,7 +514,7 @@ export const de: Record<MessageKey, string> = {
   'settings.relayNoError': 'Keiner',
   'settings.relayHeld': 'Nicht zu öffnen',
   'settings.relayHeldNone': 'Keine',
-  'settings.relayHeldHint': 'Zustellungen, die für einen Schlüssel verschlüsselt sind, den dieser Computer nicht hat, oder die unterwegs verändert wurden. Sie gehen nicht verloren: Das Relay behält sie und bietet sie bei jeder Verbindung erneut an, sodass sie ankommen, sobald dieser Computer den Schlüssel hat. Letzter Grund: {reason}',
+  'settings.relayHeldHint': 'Zustellungen, die für einen Schlüssel verschlüsselt sind, den dieser Computer nicht hat, oder die unterwegs verändert wurden. Verloren ist nichts: Das Relay behält diese Zustellungen und bietet sie bei jeder Verbindung erneut an; sobald dieser Computer den Schlüssel hat, kommen sie an. Letzter Grund: {reason}',
   'settings.relayUrl': 'Relay-URL',
   'settings.relayUrlHint': 'Die Adresse des Relays, etwa https://relay.example.com.',
   'settings.relayPairForm': 'Mit einem Relay koppeln',
