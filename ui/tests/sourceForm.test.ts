@@ -21,6 +21,15 @@ describe('source form', () => {
     expect(inputFromForm(formFromSource(sw)).auth).toEqual(sw.auth);
   });
 
+  it('keeps a gitguardian source a gitguardian source when edited', () => {
+    const gg = { id: 'gg', provider: 'generic', name: 'GG', auth: { scheme: 'gitguardian', secret: 'tok', tolerance_secs: 30 } };
+    const f = formFromSource(gg);
+    expect(f.scheme).toBe('gitguardian');
+    expect(inputFromForm(f).auth).toEqual(gg.auth);
+    expect(authFromForm({ ...f, toleranceSecs: '' })).toEqual({ scheme: 'gitguardian', secret: 'tok', tolerance_secs: 300 });
+    expect(validateForm({ ...f, toleranceSecs: 'soon' }, false)).toBe('tolerance');
+  });
+
   it('checks ids and tolerance', () => {
     expect(validateForm({ ...emptyForm(), id: 'acme-1_x' }, true)).toBeNull();
     expect(validateForm({ ...emptyForm(), id: '-acme' }, true)).toBe('id');

@@ -83,7 +83,25 @@ pub enum Auth {
         /// The shared secret.
         secret: Secret,
     },
+    /// GitGuardian's custom webhook: `Gitguardian-Signature: sha256=<hex>` (or the older
+    /// `X-GitGuardian-Signature`), an HMAC-SHA256 of the raw body keyed with the `Timestamp`
+    /// header's text immediately followed by the signature token.
+    #[serde(rename = "gitguardian")]
+    Gitguardian {
+        /// The signature token configured in GitGuardian.
+        secret: Secret,
+        /// Largest accepted distance between `Timestamp` and the time of receipt.
+        #[serde(default = "default_tolerance")]
+        tolerance_secs: u64,
+    },
 }
+
+/// GitGuardian's signature header.
+pub const GITGUARDIAN_SIGNATURE_HEADER: &str = "Gitguardian-Signature";
+/// The name GitGuardian used for its signature header before, still sent.
+pub const GITGUARDIAN_OLD_SIGNATURE_HEADER: &str = "X-GitGuardian-Signature";
+/// GitGuardian's timestamp header (unix seconds, whole or fractional).
+pub const GITGUARDIAN_TIMESTAMP_HEADER: &str = "Timestamp";
 
 fn default_signature_header() -> String {
     DEFAULT_SIGNATURE_HEADER.to_owned()
@@ -144,6 +162,7 @@ impl Auth {
             Auth::HmacSha256 { .. } => "hmac-sha256",
             Auth::StandardWebhooks { .. } => "standard-webhooks",
             Auth::Github { .. } => "github",
+            Auth::Gitguardian { .. } => "gitguardian",
         }
     }
 
@@ -155,6 +174,10 @@ impl Auth {
             Auth::HmacSha256 {
                 signature_header, ..
             } => vec![signature_header.as_str()],
+            Auth::Gitguardian { .. } => vec![
+                GITGUARDIAN_SIGNATURE_HEADER,
+                GITGUARDIAN_OLD_SIGNATURE_HEADER,
+            ],
             _ => Vec::new(),
         }
     }
@@ -294,6 +317,36 @@ impl Auth {
                 mac.verify_slice(&given)
                     .map_err(|_| AuthError::Mismatch("signature"))
             }
+            Auth::Gitguardian {
+                secret,
+                tolerance_secs,
+            } => {
+                let timestamp = header(GITGUARDIAN_TIMESTAMP_HEADER)?;
+                let signed_at = parse_unix_seconds(timestamp).ok_or(AuthError::Malformed {
+                    header: GITGUARDIAN_TIMESTAMP_HEADER.into(),
+                    reason: "expected unix seconds",
+                })?;
+                check_freshness(signed_at, delivery.received_at, *tolerance_secs)?;
+                // The current name wins; the older one is read when it is the only one.
+                let name = if headers.get_bytes(GITGUARDIAN_SIGNATURE_HEADER).is_none()
+                    && headers
+                        .get_bytes(GITGUARDIAN_OLD_SIGNATURE_HEADER)
+                        .is_some()
+                {
+                    GITGUARDIAN_OLD_SIGNATURE_HEADER
+                } else {
+                    GITGUARDIAN_SIGNATURE_HEADER
+                };
+                let signature = header(name)?;
+                let given = parse_sha256_hex(signature).ok_or(AuthError::Malformed {
+                    header: name.into(),
+                    reason: "expected `sha256=<hex>`",
+                })?;
+                let mut mac = hmac(&gitguardian_key(timestamp, secret.expose()));
+                mac.update(&delivery.body);
+                mac.verify_slice(&given)
+                    .map_err(|_| AuthError::Mismatch("signature"))
+            }
         }
     }
 
@@ -366,6 +419,16 @@ impl Auth {
                 let sig = hex::encode(mac.finalize().into_bytes());
                 vec![("X-Hub-Signature-256".into(), format!("sha256={sig}"))]
             }
+            Auth::Gitguardian { secret, .. } => {
+                let ts = now.timestamp().to_string();
+                let mut mac = hmac(&gitguardian_key(&ts, secret.expose()));
+                mac.update(body);
+                let sig = hex::encode(mac.finalize().into_bytes());
+                vec![
+                    (GITGUARDIAN_TIMESTAMP_HEADER.into(), ts),
+                    (GITGUARDIAN_SIGNATURE_HEADER.into(), format!("sha256={sig}")),
+                ]
+            }
         })
     }
 }
@@ -423,6 +486,32 @@ fn parse_timestamp(value: &str) -> Option<DateTime<Utc>> {
     DateTime::parse_from_rfc3339(value)
         .ok()
         .map(|t| t.with_timezone(&Utc))
+}
+
+/// GitGuardian's HMAC key: the `Timestamp` header's text as sent, then the signature token.
+fn gitguardian_key(timestamp: &str, secret: &str) -> Vec<u8> {
+    let mut key = Vec::with_capacity(timestamp.len() + secret.len());
+    key.extend_from_slice(timestamp.as_bytes());
+    key.extend_from_slice(secret.as_bytes());
+    key
+}
+
+/// Reads unix seconds, whole (`1700000000`, or milliseconds when that long) or fractional
+/// (`1700000000.123456`), as GitGuardian's `Timestamp` has been seen in both forms.
+fn parse_unix_seconds(value: &str) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if let Ok(n) = value.parse::<i64>() {
+        return parse_timestamp(&n.to_string());
+    }
+    let (whole, fraction) = value.split_once('.')?;
+    let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !digits(fraction) {
+        return None;
+    }
+    let nanos: u32 = format!("{:0<9}", fraction.get(..9).unwrap_or(fraction))
+        .parse()
+        .ok()?;
+    DateTime::from_timestamp(whole.parse().ok()?, nanos)
 }
 
 fn check_freshness(

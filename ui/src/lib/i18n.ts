@@ -152,6 +152,7 @@ export const en = {
   'sources.headerValue': 'Header value',
   'sources.secret': 'Secret',
   'sources.secretWebhooksHint': 'Starts with whsec_ followed by base64.',
+  'sources.secretGitguardianHint': 'The signature token set in GitGuardian’s custom webhook.',
   'sources.signatureHeader': 'Signature header',
   'sources.timestampHeader': 'Timestamp header',
   'sources.tolerance': 'Tolerance (seconds)',
@@ -174,6 +175,7 @@ export const en = {
   'scheme.hmac-sha256': 'HMAC-SHA256 signature',
   'scheme.standard-webhooks': 'Standard Webhooks',
   'scheme.github': 'GitHub signature',
+  'scheme.gitguardian': 'GitGuardian signature',
 
   'quarantine.title': 'Quarantine',
   'quarantine.intro': 'Deliveries that arrived but could not be read. The raw body is kept here.',
@@ -425,6 +427,7 @@ export const de: Record<MessageKey, string> = {
   'sources.headerValue': 'Header-Wert',
   'sources.secret': 'Geheimnis',
   'sources.secretWebhooksHint': 'Beginnt mit whsec_, gefolgt von Base64.',
+  'sources.secretGitguardianHint': 'Das Signatur-Token aus dem eigenen Webhook in GitGuardian.',
   'sources.signatureHeader': 'Signatur-Header',
   'sources.timestampHeader': 'Zeitstempel-Header',
   'sources.tolerance': 'Toleranz (Sekunden)',
@@ -447,6 +450,7 @@ export const de: Record<MessageKey, string> = {
   'scheme.hmac-sha256': 'HMAC-SHA256-Signatur',
   'scheme.standard-webhooks': 'Standard Webhooks',
   'scheme.github': 'GitHub-Signatur',
+  'scheme.gitguardian': 'GitGuardian-Signatur',
 
   'quarantine.title': 'Quarantäne',
   'quarantine.intro': 'Zustellungen, die ankamen, aber nicht gelesen werden konnten. Der Rohinhalt bleibt hier erhalten.',

@@ -3,7 +3,7 @@
 export const PROVIDERS = ['omniac', 'enzoic', 'osintly', 'leakix', 'cyscale', 'generic'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
-export const AUTH_SCHEMES = ['none', 'basic', 'bearer', 'header', 'hmac-sha256', 'standard-webhooks', 'github'] as const;
+export const AUTH_SCHEMES = ['none', 'basic', 'bearer', 'header', 'hmac-sha256', 'standard-webhooks', 'github', 'gitguardian'] as const;
 export type AuthScheme = (typeof AUTH_SCHEMES)[number];
 
 export const DEFAULT_SIGNATURE_HEADER = 'X-Signature';
@@ -17,7 +17,8 @@ export type AuthConfig =
   | { scheme: 'header'; name: string; value: string }
   | { scheme: 'hmac-sha256'; secret: string; signature_header: string; timestamp_header: string; tolerance_secs: number }
   | { scheme: 'standard-webhooks'; secret: string; tolerance_secs?: number }
-  | { scheme: 'github'; secret: string };
+  | { scheme: 'github'; secret: string }
+  | { scheme: 'gitguardian'; secret: string; tolerance_secs: number };
 
 export interface SourceInput {
   provider: Provider;
@@ -124,6 +125,12 @@ export function authFromForm(f: SourceFormValues): AuthConfig {
         : { scheme: 'standard-webhooks', secret: f.secret, tolerance_secs: f.webhooksTolerance };
     case 'github':
       return { scheme: 'github', secret: f.secret };
+    case 'gitguardian':
+      return {
+        scheme: 'gitguardian',
+        secret: f.secret,
+        tolerance_secs: f.toleranceSecs.trim() === '' ? DEFAULT_TOLERANCE_SECS : Number(f.toleranceSecs),
+      };
   }
 }
 
@@ -136,7 +143,7 @@ export type FormProblem = 'id' | 'tolerance';
 
 export function validateForm(f: SourceFormValues, creating: boolean): FormProblem | null {
   if (creating && !SOURCE_ID_PATTERN.test(f.id)) return 'id';
-  if (f.scheme === 'hmac-sha256' && f.toleranceSecs.trim() !== '') {
+  if ((f.scheme === 'hmac-sha256' || f.scheme === 'gitguardian') && f.toleranceSecs.trim() !== '') {
     const n = Number(f.toleranceSecs);
     if (!Number.isInteger(n) || n < 0) return 'tolerance';
   }

@@ -57,6 +57,10 @@ fn all_schemes() -> Vec<Auth> {
         Auth::Github {
             secret: "gh".into(),
         },
+        Auth::Gitguardian {
+            secret: "gg-signature-token".into(),
+            tolerance_secs: 300,
+        },
     ]
 }
 
@@ -90,7 +94,10 @@ fn every_signing_scheme_rejects_a_changed_body() {
         let result = auth.verify(&delivery(&pairs, b"{\"a\":2}", now()));
         let body_bound = matches!(
             auth,
-            Auth::HmacSha256 { .. } | Auth::StandardWebhooks { .. } | Auth::Github { .. }
+            Auth::HmacSha256 { .. }
+                | Auth::StandardWebhooks { .. }
+                | Auth::Github { .. }
+                | Auth::Gitguardian { .. }
         );
         assert_eq!(result.is_err(), body_bound, "scheme {}", auth.scheme());
     }
@@ -263,6 +270,7 @@ tolerance_secs = 300"#,
         "header",
         "standard-webhooks",
         "github",
+        "gitguardian",
     ] {
         let found = all_schemes().iter().any(|a| a.scheme() == scheme);
         assert!(found, "{scheme}");
@@ -308,7 +316,10 @@ fn signing_schemes() -> Vec<Auth> {
         .filter(|a| {
             matches!(
                 a,
-                Auth::HmacSha256 { .. } | Auth::StandardWebhooks { .. } | Auth::Github { .. }
+                Auth::HmacSha256 { .. }
+                    | Auth::StandardWebhooks { .. }
+                    | Auth::Github { .. }
+                    | Auth::Gitguardian { .. }
             )
         })
         .collect()
@@ -348,6 +359,10 @@ fn a_wrong_secret_is_refused() {
             },
             Auth::StandardWebhooks { tolerance_secs, .. } => Auth::StandardWebhooks {
                 secret: "whsec_YW5vdGhlciBzZWNyZXQga2V5IGhlcmU=".into(),
+                tolerance_secs: *tolerance_secs,
+            },
+            Auth::Gitguardian { tolerance_secs, .. } => Auth::Gitguardian {
+                secret: "another".into(),
                 tolerance_secs: *tolerance_secs,
             },
             _ => Auth::Github {
@@ -498,4 +513,173 @@ fn only_standard_webhooks_signs_an_id() {
         let expected = matches!(auth, Auth::StandardWebhooks { .. }).then(|| "msg_1".to_owned());
         assert_eq!(auth.signed_id(&d), expected, "{}", auth.scheme());
     }
+}
+
+fn gitguardian() -> Auth {
+    Auth::Gitguardian {
+        secret: "my-token".into(),
+        tolerance_secs: 300,
+    }
+}
+
+#[test]
+fn gitguardian_passes_its_documented_vector() {
+    // docs.gitguardian.com, custom webhook: timestamp `0`, token `foo`, body `bar`.
+    let auth = Auth::Gitguardian {
+        secret: "foo".into(),
+        tolerance_secs: 300,
+    };
+    let sig = "sha256=172fe3d694b734aa53dc892fd3b8d62163fc240064de570ba006900bb54a0fc2";
+    let epoch = DateTime::from_timestamp(0, 0).unwrap_or_default();
+    let headers = [("Timestamp", "0"), ("Gitguardian-Signature", sig)];
+    assert_eq!(auth.verify(&delivery(&headers, b"bar", epoch)), Ok(()));
+    // The key is the timestamp's text then the token, not the token then the timestamp, and
+    // the body alone is signed.
+    let swapped = Auth::Gitguardian {
+        secret: "0foo".into(),
+        tolerance_secs: 300,
+    };
+    let headers_1 = [("Timestamp", "0"), ("Gitguardian-Signature", sig)];
+    assert_eq!(
+        swapped.verify(&delivery(&headers_1, b"bar", epoch)),
+        Err(AuthError::Mismatch("signature"))
+    );
+}
+
+#[test]
+fn gitguardian_round_trips_and_signs_with_the_timestamp_then_the_token() {
+    let auth = gitguardian();
+    assert_eq!(round_trip(&auth), Ok(()));
+    let headers = auth.sign(b"{}", now(), "unused").unwrap_or_default();
+    let names: Vec<&str> = headers.iter().map(|(n, _)| n.as_str()).collect();
+    assert_eq!(names, ["Timestamp", "Gitguardian-Signature"]);
+    // The signature covers the body alone, keyed with timestamp + token.
+    let ts = now().timestamp().to_string();
+    let mut mac = hmac(format!("{ts}my-token").as_bytes());
+    mac.update(b"{}");
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    assert_eq!(headers[1].1, expected);
+}
+
+#[test]
+fn gitguardian_refuses_a_wrong_signature() {
+    let auth = gitguardian();
+    let ts = now().timestamp().to_string();
+    // Signed with the right token but the timestamp left out of the key (GitHub's way).
+    let mut mac = hmac(b"my-token");
+    mac.update(b"{}");
+    let github_style = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    for sig in [
+        github_style.as_str(),
+        "sha256=172fe3d694b734aa53dc892fd3b8d62163fc240064de570ba006900bb54a0fc2",
+    ] {
+        let headers = [("Timestamp", ts.as_str()), ("Gitguardian-Signature", sig)];
+        assert_eq!(
+            auth.verify(&delivery(&headers, b"{}", now())),
+            Err(AuthError::Mismatch("signature"))
+        );
+    }
+    let garbage = [("Timestamp", ts.as_str()), ("Gitguardian-Signature", "abc")];
+    assert!(matches!(
+        auth.verify(&delivery(&garbage, b"{}", now())),
+        Err(AuthError::Malformed { .. })
+    ));
+    // A signature made for another timestamp does not fit this one.
+    let mut other = auth.sign(b"{}", now(), "x").unwrap_or_default();
+    other[0].1 = (now().timestamp() + 1).to_string();
+    assert_eq!(
+        verify_with(&auth, &other, b"{}", now()),
+        Err(AuthError::Mismatch("signature"))
+    );
+}
+
+#[test]
+fn gitguardian_refuses_a_stale_timestamp() {
+    let auth = gitguardian();
+    let old = now() - chrono::Duration::seconds(301);
+    let headers = signed(&auth, b"{}", old);
+    assert_eq!(
+        verify_with(&auth, &headers, b"{}", now()),
+        Err(AuthError::Stale {
+            distance_secs: 301,
+            tolerance_secs: 300
+        })
+    );
+    // The tolerance is configurable.
+    let strict = Auth::Gitguardian {
+        secret: "my-token".into(),
+        tolerance_secs: 5,
+    };
+    let headers = signed(&strict, b"{}", now() - chrono::Duration::seconds(6));
+    assert!(matches!(
+        verify_with(&strict, &headers, b"{}", now()),
+        Err(AuthError::Stale { .. })
+    ));
+    let headers = [
+        ("Timestamp", "yesterday"),
+        ("Gitguardian-Signature", "sha256=00"),
+    ];
+    assert!(matches!(
+        strict.verify(&delivery(&headers, b"{}", now())),
+        Err(AuthError::Malformed { .. })
+    ));
+}
+
+#[test]
+fn gitguardian_accepts_the_old_header_name_and_fractional_seconds() {
+    let auth = gitguardian();
+    let headers = signed(&auth, b"{}", now());
+    let old: Vec<(String, String)> = headers
+        .iter()
+        .map(|(n, v)| {
+            let n = if n == "Gitguardian-Signature" {
+                "X-GitGuardian-Signature".to_owned()
+            } else {
+                n.clone()
+            };
+            (n, v.clone())
+        })
+        .collect();
+    assert_eq!(verify_with(&auth, &old, b"{}", now()), Ok(()));
+    // The old name is refused a wrong signature like the new one.
+    let mut forged = old.clone();
+    forged[1].1 = "sha256=00".into();
+    assert_eq!(
+        verify_with(&auth, &forged, b"{}", now()),
+        Err(AuthError::Mismatch("signature"))
+    );
+    // python3: hmac.new(b"1772547690.25my-token", body, sha256).hexdigest()
+    let body = br#"{"action":"incident_triggered"}"#;
+    let sig = "sha256=fb400f1960ac790ef03f06d7af242a2522f93eccb3a719fd67d1f60f91cfbcc0";
+    let at = DateTime::from_timestamp(1_772_547_690, 0).unwrap_or_default();
+    let headers = [
+        ("timestamp", "1772547690.25"),
+        ("gitguardian-signature", sig),
+    ];
+    assert_eq!(auth.verify(&delivery(&headers, body, at)), Ok(()));
+    assert_eq!(
+        parse_unix_seconds("1772547690.25"),
+        DateTime::from_timestamp(1_772_547_690, 250_000_000)
+    );
+    for bad in ["1.", ".5", "1.2.3", "-1.5", "1e9", ""] {
+        assert_eq!(parse_unix_seconds(bad), None, "{bad}");
+    }
+}
+
+#[test]
+fn gitguardian_signature_headers_are_redacted_when_stored() {
+    let auth = gitguardian();
+    let names = auth.secret_headers();
+    for name in ["gitguardian-signature", "x-gitguardian-signature"] {
+        assert!(names.iter().any(|n| n.eq_ignore_ascii_case(name)), "{name}");
+    }
+    let parsed: Auth =
+        toml::from_str("scheme = \"gitguardian\"\nsecret = \"s\"").unwrap_or(Auth::None);
+    assert_eq!(
+        parsed,
+        Auth::Gitguardian {
+            secret: "s".into(),
+            tolerance_secs: 300
+        }
+    );
 }
