@@ -25,5 +25,5 @@ pub use delivery::{Delivery, Headers};
 pub use lang::{Context, Lang};
 pub use normalize::{BodyError, Normalized, normalize};
 pub use notify::{Notification, NotificationSettings};
-pub use providers::{NewAlert, Provider};
+pub use providers::{NewAlert, Provider, Upstream};
 pub use secret::Secret;

@@ -171,6 +171,7 @@ fn unrecognized(
         masked_values: Vec::new(),
         links: Vec::new(),
         details: serde_json::json!({ "reason": why, "payload": payload }),
+        upstream: crate::providers::Upstream::Open,
     }
 }
 

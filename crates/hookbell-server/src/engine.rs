@@ -411,6 +411,10 @@ impl Engine {
                 self.events
                     .publish(Event::AlertUpdated(Box::new(alert.clone())));
             }
+            for alert in &outcome.reopened {
+                self.events
+                    .publish(Event::AlertReopened(Box::new(alert.clone())));
+            }
         }
         self.publish_stats();
     }

@@ -8,10 +8,15 @@ use tokio::sync::broadcast;
 /// Something that changed, announced after it is on disk.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// A new alert arrived (duplicates never give this).
+    /// A new alert arrived (duplicates never give this). One the provider already reports
+    /// closed arrives done, and does not notify.
     AlertCreated(Box<Alert>),
-    /// An alert changed: read/done, or a repeat grew its `seen_count`.
+    /// An alert changed: read/done, or a repeat grew its `seen_count` (a repeat the provider
+    /// says closed its alert made it done, and gives only this).
     AlertUpdated(Box<Alert>),
+    /// A done alert the provider reopened: not done and unread again. The UI shows it as an
+    /// update (`updated`); the notifier treats it as a new alert.
+    AlertReopened(Box<Alert>),
     /// An alert was deleted.
     AlertDeleted(String),
     /// The counters after a change.

@@ -1,7 +1,9 @@
 //! Turns new alerts into desktop notifications: listens on the event bus, applies the user's
 //! rules, folds bursts (see [`hookbell_core::notify`]), and hands each [`Notification`] to a
 //! [`Notifier`], which the desktop shell implements with the OS's notification service.
-//! Duplicates never arrive here: a repeat is an `updated` event, not a new alert.
+//! Duplicates never arrive here: a repeat is an `updated` event, not a new alert. A done alert
+//! the provider reopened notifies as a new one; one it closed, or reports closed from the
+//! start (created done), does not.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,7 +48,9 @@ pub async fn run(engine: Engine, notifier: Arc<dyn Notifier>) {
         };
         let mut batch = Vec::new();
         match first {
-            Ok(Event::AlertCreated(alert)) => batch.push(*alert),
+            Ok(Event::AlertCreated(alert) | Event::AlertReopened(alert)) if !alert.done => {
+                batch.push(*alert)
+            }
             Ok(_) => continue,
             Err(RecvError::Lagged(missed)) => {
                 tracing::warn!(
@@ -81,7 +85,9 @@ async fn gather(events: &mut tokio::sync::broadcast::Receiver<Event>, batch: &mu
     loop {
         let wait = GATHER.min(until.saturating_duration_since(Instant::now()));
         match tokio::time::timeout(wait, events.recv()).await {
-            Ok(Ok(Event::AlertCreated(alert))) => batch.push(*alert),
+            Ok(Ok(Event::AlertCreated(alert) | Event::AlertReopened(alert))) if !alert.done => {
+                batch.push(*alert)
+            }
             Ok(Ok(_) | Err(RecvError::Lagged(_))) => {}
             Ok(Err(RecvError::Closed)) | Err(_) => return,
         }

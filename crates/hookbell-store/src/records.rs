@@ -88,8 +88,12 @@ pub struct IngestOutcome {
     pub duplicate: bool,
     /// Alerts created by this delivery.
     pub created: Vec<Alert>,
-    /// Existing alerts this delivery repeated (with their grown `seen_count`).
+    /// Existing alerts this delivery repeated (with their grown `seen_count`), closed ones
+    /// included (done, with `details.upstream`).
     pub repeated: Vec<Alert>,
+    /// Existing done alerts this delivery reopened (the provider says so): not done, unread,
+    /// and to be notified again like a new alert.
+    pub reopened: Vec<Alert>,
 }
 
 /// What a retention purge deleted.

@@ -39,6 +39,7 @@ pub(crate) fn new_alert(key: &str, severity: Severity, title: &str) -> NewAlert 
         masked_values: Vec::new(),
         links: Vec::new(),
         details: serde_json::json!({}),
+        upstream: hookbell_core::Upstream::Open,
     }
 }
 

@@ -19,7 +19,7 @@ use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use hookbell_core::{Alert, AlertPatch, NewAlert};
+use hookbell_core::{Alert, AlertPatch, NewAlert, Upstream};
 use sled::{Batch, IVec, Tree};
 use ulid::Generator;
 
@@ -87,12 +87,15 @@ pub(crate) struct Prepared {
     pub alert: Alert,
     pub json: Vec<u8>,
     pub meta: Meta,
+    /// Where the provider says its alert stands; a close or reopen changes a stored alert.
+    pub upstream: Upstream,
 }
 
 impl Prepared {
     /// Builds the alert `new` as the first sighting in `delivery`, with id `id`.
+    /// An alert the provider reports already closed is created done (and does not notify).
     pub fn new(new: NewAlert, id: String, delivery: &DeliveryRecord) -> Prepared {
-        let alert = Alert {
+        let mut alert = Alert {
             id,
             source: delivery.source.clone(),
             provider: delivery.provider.clone(),
@@ -116,10 +119,14 @@ impl Prepared {
             delivery_id: delivery.id.clone(),
             details: new.details,
         };
+        if !new.upstream.is_open() {
+            follow_upstream(&mut alert, &new.upstream, delivery.received_at);
+        }
         Prepared {
             json: json(&alert),
             meta: Meta::of(&alert),
             alert,
+            upstream: new.upstream,
         }
     }
 }
@@ -515,6 +522,7 @@ impl Writer {
                 duplicate: true,
                 created: Vec::new(),
                 repeated: Vec::new(),
+                reopened: Vec::new(),
             });
         }
         let now = Utc::now();
@@ -525,8 +533,10 @@ impl Writer {
             duplicate: false,
             created: Vec::new(),
             repeated: Vec::new(),
+            reopened: Vec::new(),
         };
         let mut created: Vec<Prepared> = Vec::new();
+        let mut changed_metas = Vec::new();
         for prepared in alerts {
             let dedup_key = keys::dedup(&delivery.source, &prepared.alert.external_id);
             // A batch may repeat one of its own alerts.
@@ -535,7 +545,11 @@ impl Writer {
                 .find(|p| p.alert.external_id == prepared.alert.external_id)
             {
                 first.alert.seen_count += 1;
+                // Closed and reopened within one delivery: the last word wins, and the alert
+                // is new, so it notifies (or not) as a new alert.
+                follow_upstream(&mut first.alert, &prepared.upstream, now);
                 first.json = json(&first.alert);
+                first.meta = Meta::of(&first.alert);
                 outcome.alert_ids.push(first.alert.id.clone());
                 continue;
             }
@@ -544,8 +558,19 @@ impl Writer {
                 if let Some(mut alert) = self.load(&existing_id)? {
                     alert.seen_count += 1;
                     alert.last_seen_at = now;
+                    let before = alert.status();
+                    let reopened = follow_upstream(&mut alert, &prepared.upstream, now);
                     batch.insert(keys::alert(&existing_id), json(&alert));
-                    outcome.repeated.push(alert);
+                    if alert.status() != before {
+                        let meta = Meta::of(&alert);
+                        batch.insert(keys::meta(&existing_id), meta.encode());
+                        changed_metas.push((index::parse_id(&existing_id), meta));
+                    }
+                    if reopened {
+                        outcome.reopened.push(alert);
+                    } else {
+                        outcome.repeated.push(alert);
+                    }
                 }
                 outcome.alert_ids.push(existing_id);
                 continue;
@@ -561,7 +586,7 @@ impl Writer {
             DeliveryStatus::Accepted
         };
         delivery.alert_ids = outcome.alert_ids.clone();
-        let mut metas = Vec::with_capacity(created.len());
+        let mut metas = changed_metas;
         for prepared in created {
             let id = &prepared.alert.id;
             batch.insert(keys::alert(id), prepared.json);
@@ -666,6 +691,36 @@ impl Writer {
             .map(|bytes| parse_json(&key, &bytes))
             .transpose()
     }
+}
+
+/// Makes `alert` follow what its provider says of its own alert (`upstream`), at `at`:
+/// closed makes it done, reopened makes it not done and unread; either is recorded in
+/// `details.upstream` (state, the provider's action, who, why, when). Open changes nothing.
+/// Returns true when a done alert was reopened: that, like a new alert, notifies.
+fn follow_upstream(alert: &mut Alert, upstream: &Upstream, at: chrono::DateTime<Utc>) -> bool {
+    let was_done = alert.done;
+    match upstream {
+        Upstream::Open => return false,
+        Upstream::Closed { .. } => alert.done = true,
+        Upstream::Reopened { .. } => {
+            alert.done = false;
+            alert.read = false;
+        }
+    }
+    let mut record = serde_json::to_value(upstream).unwrap_or_default();
+    if let Some(fields) = record.as_object_mut() {
+        fields.insert("at".into(), serde_json::Value::String(at.to_rfc3339()));
+    }
+    match alert.details.as_object_mut() {
+        Some(details) => {
+            details.insert("upstream".into(), record);
+        }
+        None => {
+            let shown = std::mem::take(&mut alert.details);
+            alert.details = serde_json::json!({ "details": shown, "upstream": record });
+        }
+    }
+    was_done && !alert.done
 }
 
 /// What a purge reads of an alert: when it was last seen, and what else names it.

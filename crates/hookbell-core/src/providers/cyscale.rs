@@ -220,6 +220,7 @@ fn alert(v: &Value, lang: Lang) -> NewAlert {
         masked_values: Vec::new(),
         links: Vec::new(),
         details,
+        upstream: crate::providers::Upstream::Open,
     }
 }
 
@@ -908,6 +909,7 @@ fn compliance(body: &Value, lang: Lang) -> NewAlert {
         masked_values: Vec::new(),
         links: Vec::new(),
         details,
+        upstream: crate::providers::Upstream::Open,
     }
 }
 

@@ -311,6 +311,7 @@ fn breach_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
         masked_values,
         links,
         details,
+        upstream: crate::providers::Upstream::Open,
     }
 }
 
@@ -819,6 +820,7 @@ fn pii_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
         masked_values,
         links,
         details,
+        upstream: crate::providers::Upstream::Open,
     }
 }
 
@@ -1060,6 +1062,7 @@ fn bin_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
         masked_values,
         links: web_links(raw_source.as_ref().and_then(Value::as_str)),
         details,
+        upstream: crate::providers::Upstream::Open,
     }
 }
 

@@ -109,6 +109,7 @@ impl Provider for Generic {
             masked_values,
             links,
             details: serde_json::json!({ "payload": payload }),
+            upstream: crate::providers::Upstream::Open,
         }])
     }
 

@@ -929,6 +929,7 @@ impl Event {
             masked_values,
             links: self.links(),
             details: self.details(body),
+            upstream: crate::providers::Upstream::Open,
         }
     }
 

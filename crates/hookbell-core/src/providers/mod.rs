@@ -49,6 +49,48 @@ pub struct NewAlert {
     pub links: Vec<String>,
     /// Structured, masked details for display.
     pub details: Value,
+    /// Where the provider says its own alert stands: a later event for the same
+    /// `external_id` that closes or reopens it changes the stored alert instead of repeating
+    /// it. Left out of the serialized form while open, so golden files of providers without
+    /// upstream state do not mention it.
+    #[serde(skip_serializing_if = "Upstream::is_open")]
+    pub upstream: Upstream,
+}
+
+/// The state of the provider's own alert that a delivery reports.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Upstream {
+    /// Open, or a provider without upstream state: a repeat is a duplicate.
+    #[default]
+    Open,
+    /// Closed upstream (fixed, resolved, dismissed…): the stored alert becomes done, quietly.
+    Closed {
+        /// The provider's word for it (`fixed`, `dismissed`, `resolved`…).
+        action: String,
+        /// Who closed it, when the provider says.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+        /// Why, when the provider says (a dismissal reason, a comment).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        reason: Option<String>,
+    },
+    /// Reopened upstream (reopened, reintroduced, regression…): the stored alert is not done
+    /// and unread again, and notifies again.
+    Reopened {
+        /// The provider's word for it.
+        action: String,
+        /// Who reopened it, when the provider says.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
+}
+
+impl Upstream {
+    /// True for [`Upstream::Open`].
+    pub fn is_open(&self) -> bool {
+        matches!(self, Upstream::Open)
+    }
 }
 
 /// Why an adapter could not read a JSON body; the body is then kept as an unrecognized alert.

@@ -333,6 +333,7 @@ impl OmniacAlert {
             masked_values: self.values.iter().map(|v| v.shown.clone()).collect(),
             links: self.links.clone(),
             details: self.details(),
+            upstream: crate::providers::Upstream::Open,
         }
     }
 

@@ -218,6 +218,7 @@ impl Search {
             masked_values: self.masked_values,
             links: self.links,
             details,
+            upstream: crate::providers::Upstream::Open,
         }
     }
 

@@ -40,7 +40,9 @@ pub async fn events(
 fn to_sse(item: Result<Event, BroadcastStreamRecvError>) -> SseEvent {
     let (name, data) = match item {
         Ok(Event::AlertCreated(alert)) => ("alert", serde_json::to_string(&alert)),
-        Ok(Event::AlertUpdated(alert)) => ("updated", serde_json::to_string(&alert)),
+        Ok(Event::AlertUpdated(alert) | Event::AlertReopened(alert)) => {
+            ("updated", serde_json::to_string(&alert))
+        }
         Ok(Event::AlertDeleted(id)) => (
             "deleted",
             serde_json::to_string(&serde_json::json!({ "id": id })),

@@ -625,3 +625,139 @@ fn a_clean_close_saves_the_index_and_only_a_current_snapshot_is_used() {
         .collect();
     assert_eq!(titles, ["New paste", "Old breach", "Password leaked"]);
 }
+
+/// `new_alert(key)` as its provider reports it: closed or reopened upstream.
+fn with_upstream(key: &str, upstream: hookbell_core::Upstream) -> hookbell_core::NewAlert {
+    hookbell_core::NewAlert {
+        upstream,
+        ..new_alert(key, Severity::High, "upstream")
+    }
+}
+
+fn ingest_new(store: &SledStore, alert: hookbell_core::NewAlert) -> IngestOutcome {
+    store
+        .ingest(delivery("s"), b"{}".to_vec(), vec![alert])
+        .wait()
+        .unwrap_or_else(|e| panic!("ingest: {e}"))
+}
+
+fn closed(action: &str) -> hookbell_core::Upstream {
+    hookbell_core::Upstream::Closed {
+        action: action.into(),
+        by: Some("octocat".into()),
+        reason: Some("tolerable_risk".into()),
+    }
+}
+
+fn reopened(action: &str) -> hookbell_core::Upstream {
+    hookbell_core::Upstream::Reopened {
+        action: action.into(),
+        by: None,
+    }
+}
+
+fn status_count(store: &SledStore, status: Status) -> usize {
+    list(
+        store,
+        AlertQuery {
+            status: Some(status),
+            ..AlertQuery::default()
+        },
+    )
+    .alerts
+    .len()
+}
+
+#[test]
+fn an_upstream_close_makes_the_alert_done_and_a_reopen_brings_it_back() {
+    let (dir, store) = store();
+    let first = ingest(&store, "s", "repo#1", Severity::High, "one");
+    let id = first.alert_ids[0].clone();
+
+    let close = ingest_new(&store, with_upstream("repo#1", closed("fixed")));
+    assert!(close.duplicate, "a close is no new alert");
+    assert_eq!(close.alert_ids, vec![id.clone()]);
+    assert!(close.created.is_empty() && close.reopened.is_empty());
+    let done = &close.repeated[0];
+    assert!(done.done);
+    assert_eq!(done.seen_count, 2);
+    assert_eq!(done.details["upstream"]["state"], "closed");
+    assert_eq!(done.details["upstream"]["action"], "fixed");
+    assert_eq!(done.details["upstream"]["by"], "octocat");
+    assert_eq!(done.details["upstream"]["reason"], "tolerable_risk");
+    assert!(done.details["upstream"]["at"].is_string());
+    // The index follows: listed as done, counted as neither unread nor read.
+    assert_eq!(status_count(&store, Status::Done), 1);
+    assert_eq!(status_count(&store, Status::Unread), 0);
+    assert_eq!(store.stats().unwrap_or_default().unread, 0);
+
+    // The same close again (a redelivery): still done, no reopen.
+    let again = ingest_new(&store, with_upstream("repo#1", closed("fixed")));
+    assert!(again.reopened.is_empty());
+    assert!(again.repeated[0].done);
+    assert_eq!(again.repeated[0].seen_count, 3);
+
+    let back_out = ingest_new(&store, with_upstream("repo#1", reopened("reintroduced")));
+    assert!(back_out.created.is_empty() && back_out.repeated.is_empty());
+    let back = &back_out.reopened[0];
+    assert_eq!(back.id, id);
+    assert!(!back.done && !back.read);
+    assert_eq!(back.details["upstream"]["state"], "reopened");
+    assert_eq!(status_count(&store, Status::Unread), 1);
+    assert_eq!(status_count(&store, Status::Done), 0);
+
+    // A reopen of an alert that is not done is a plain repeat: nothing to notify again.
+    let twice = ingest_new(&store, with_upstream("repo#1", reopened("reopened")));
+    assert!(twice.reopened.is_empty());
+    assert_eq!(twice.repeated[0].seen_count, 5);
+
+    // An open repeat is a duplicate as before and leaves the state alone.
+    let open = ingest(&store, "s", "repo#1", Severity::High, "one");
+    assert!(open.duplicate && open.reopened.is_empty());
+    assert!(!open.repeated[0].done);
+
+    // What was acknowledged is on disk: the index and the record agree after a reopen.
+    drop(store);
+    let store = reopen(dir.path());
+    let stored = store.alert(&id).ok().flatten();
+    assert_eq!(
+        stored.as_ref().map(|a| (a.done, a.seen_count)),
+        Some((false, 6))
+    );
+    assert_eq!(status_count(&store, Status::Unread), 1);
+}
+
+#[test]
+fn a_first_event_already_closed_creates_the_alert_done() {
+    let (_dir, store) = store();
+    let out = ingest_new(&store, with_upstream("repo#2", closed("dismissed")));
+    assert!(!out.duplicate);
+    let alert = &out.created[0];
+    assert!(alert.done);
+    assert_eq!(alert.details["upstream"]["action"], "dismissed");
+    assert_eq!(status_count(&store, Status::Done), 1);
+    // Reopening it later is a reopen.
+    let back = ingest_new(&store, with_upstream("repo#2", reopened("reopened")));
+    assert_eq!(back.reopened.len(), 1);
+    assert!(!back.reopened[0].done);
+}
+
+#[test]
+fn open_and_close_in_one_delivery_leave_one_done_alert() {
+    let (_dir, store) = store();
+    let out = store
+        .ingest(
+            delivery("s"),
+            b"{}".to_vec(),
+            vec![
+                new_alert("repo#3", Severity::High, "x"),
+                with_upstream("repo#3", closed("fixed")),
+            ],
+        )
+        .wait()
+        .unwrap_or_else(|e| panic!("ingest: {e}"));
+    assert_eq!(out.created.len(), 1);
+    assert!(out.created[0].done);
+    assert_eq!(out.created[0].seen_count, 2);
+    assert_eq!(status_count(&store, Status::Done), 1);
+}
