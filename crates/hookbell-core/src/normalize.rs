@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::alert::Severity;
+use crate::alert::{Alert, Severity};
 use crate::delivery::Delivery;
 use crate::mask::Policy;
 use crate::providers::generic::{body_hash, json_kind};
@@ -83,18 +83,60 @@ pub fn mask_body(provider: &dyn Provider, body: &mut Value) -> bool {
 
 /// Applies `policy` to everything an alert shows: details, texts and links.
 fn scrub_alert(policy: &Policy, alert: &mut NewAlert) {
-    policy.redact(&mut alert.details);
-    for text in [
-        &mut alert.title,
-        &mut alert.summary,
-        &mut alert.description,
-        &mut alert.recommendation,
-        &mut alert.subject,
-        &mut alert.category,
-    ]
-    .into_iter()
-    .chain(alert.links.iter_mut())
+    scrub_shown(
+        policy,
+        &mut alert.details,
+        [
+            &mut alert.title,
+            &mut alert.summary,
+            &mut alert.description,
+            &mut alert.recommendation,
+            &mut alert.subject,
+            &mut alert.category,
+        ],
+        &mut alert.links,
+    );
+}
+
+/// Applies to an alert already stored what [`normalize`] applies to a new one today, for a
+/// store written by an older Hookbell: `provider`'s [`mask_body`] on the kept payload of an
+/// unrecognized delivery, then its policy on the details, the texts (title, summary,
+/// description, recommendation, subject, category) and the links. `masked_values` is left as
+/// it is (it holds masked forms only). Returns true when the alert changed; applying it twice
+/// changes nothing the second time.
+pub fn scrub_alert_fields(provider: &dyn Provider, alert: &mut Alert) -> bool {
+    // Compared as values: the masking's own flags also report a masked form masked again.
+    let before = alert.clone();
+    if alert.unrecognized
+        && let Some(payload) = alert.details.get_mut("payload")
     {
+        mask_body(provider, payload);
+    }
+    scrub_shown(
+        &provider.policy(),
+        &mut alert.details,
+        [
+            &mut alert.title,
+            &mut alert.summary,
+            &mut alert.description,
+            &mut alert.recommendation,
+            &mut alert.subject,
+            &mut alert.category,
+        ],
+        &mut alert.links,
+    );
+    *alert != before
+}
+
+/// The policy on an alert's details, texts and links.
+fn scrub_shown(
+    policy: &Policy,
+    details: &mut Value,
+    texts: [&mut String; 6],
+    links: &mut [String],
+) {
+    policy.redact(details);
+    for text in texts.into_iter().chain(links.iter_mut()) {
         if let Some(scrubbed) = crate::mask::text::scrub(text) {
             *text = scrubbed;
         }
@@ -249,6 +291,48 @@ mod tests {
             !shown.contains("12345678") && !shown.contains("k-1234567890"),
             "{shown}"
         );
+    }
+
+    #[test]
+    fn a_stored_alert_is_scrubbed_as_a_new_one_would_be_once() {
+        let generic = providers::get("generic").unwrap_or_else(|| panic!("generic"));
+        let mut alert = crate::testing::sample_alert();
+        alert.details = serde_json::json!({"password": 12345678, "apiKey": ["k-1234567890"]});
+        alert.title = "Leaked: DB_PASSWORD=hunter2hunter2".into();
+        alert.links = vec!["https://alex:hunter3hunter3@example.com/x".into()];
+        alert.masked_values = vec![crate::MaskedValue::as_sent("password", "hu****2", true)];
+        let kept = alert.masked_values.clone();
+        assert!(scrub_alert_fields(generic, &mut alert));
+        let shown = serde_json::to_string(&alert).unwrap_or_default();
+        for secret in [
+            "12345678",
+            "k-1234567890",
+            "hunter2hunter2",
+            "hunter3hunter3",
+        ] {
+            assert!(!shown.contains(secret), "{secret} in {shown}");
+        }
+        assert_eq!(alert.masked_values, kept);
+        let once = alert.clone();
+        assert!(
+            !scrub_alert_fields(generic, &mut alert),
+            "twice changes nothing"
+        );
+        assert_eq!(alert, once);
+
+        // An unrecognized delivery's payload also gets the provider's own masking.
+        let enzoic = providers::get("enzoic").unwrap_or_else(|| panic!("enzoic"));
+        let mut alert = crate::testing::sample_alert();
+        alert.unrecognized = true;
+        alert.details = serde_json::json!({"reason": "x", "payload": {
+            "matchedMonitoredItems": {"creditCards": [{"foundValue": "5555555555554444"}]},
+            "rawMatchSource": "x;T22000129;5555555555554444"
+        }});
+        let mut expected = alert.details["payload"].clone();
+        mask_body(enzoic, &mut expected);
+        assert!(scrub_alert_fields(enzoic, &mut alert));
+        assert!(!alert.details.to_string().contains("5555555555554444"));
+        assert_eq!(alert.details["payload"], expected);
     }
 
     #[test]

@@ -13,6 +13,7 @@
 //! | `m/schema_version` | | u32 big-endian |
 //! | `m/index_snapshot` | | the generation of the current index snapshot ([`crate::snapshot`]) |
 
+pub const ALERT: &[u8] = b"a/";
 pub const META: &[u8] = b"x/";
 pub const DELIVERY: &[u8] = b"d/";
 pub const QUARANTINE: &[u8] = b"iq/";
@@ -24,7 +25,7 @@ fn cat(parts: &[&[u8]]) -> Vec<u8> {
 }
 
 pub fn alert(id: &str) -> Vec<u8> {
-    cat(&[b"a/", id.as_bytes()])
+    cat(&[ALERT, id.as_bytes()])
 }
 pub fn meta(id: &str) -> Vec<u8> {
     cat(&[META, id.as_bytes()])

@@ -28,11 +28,17 @@ mod migrations;
 /// 1. The first layout.
 /// 2. Quarantined bodies are scrubbed text with the original's `body_hash`, never the bytes
 ///    as sent ([`migrations::scrub_quarantined_bodies`]).
-pub const SCHEMA_VERSION: u32 = 2;
+/// 3. Every other delivery body is the masked re-serialisation, and every alert's details,
+///    texts and links are masked, by the one masking policy
+///    ([`migrations::mask_bodies_and_alerts`]).
+pub const SCHEMA_VERSION: u32 = 3;
 
 /// Upgrades from one schema version to the next: `MIGRATIONS[n]` takes version `n + 1` to
-/// `n + 2`.
-const MIGRATIONS: &[fn(&Tree) -> Result<()>] = &[migrations::scrub_quarantined_bodies];
+/// `n + 2`. Each gets the tree and the store's directory.
+const MIGRATIONS: &[fn(&Tree, &Path) -> Result<()>] = &[
+    |tree, _| migrations::scrub_quarantined_bodies(tree),
+    migrations::mask_bodies_and_alerts,
+];
 
 /// The sled-backed store. Dropping it stops the writer thread after a last flush.
 pub struct SledStore {
@@ -57,7 +63,7 @@ impl SledStore {
             .flush_every_ms(None)
             .open()?;
         let tree = db.open_tree("hookbell")?;
-        migrate(&tree)?;
+        migrate(&tree, dir)?;
         let started = std::time::Instant::now();
         let snapshot = match tree.get(keys::INDEX_SNAPSHOT)? {
             Some(generation) => snapshot::load(dir, &generation),
@@ -184,7 +190,7 @@ fn build_index(tree: &Tree) -> Result<Index> {
     Ok(index)
 }
 
-fn migrate(tree: &Tree) -> Result<()> {
+fn migrate(tree: &Tree, dir: &Path) -> Result<()> {
     let found = match tree.get(keys::SCHEMA_VERSION)? {
         Some(v) => u32::from_be_bytes(v.as_ref().try_into().map_err(|_| StoreError::Corrupt {
             key: "m/schema_version".into(),
@@ -209,7 +215,7 @@ fn migrate(tree: &Tree) -> Result<()> {
                 key: "m/schema_version".into(),
                 reason: format!("no migration from version {version}"),
             })?;
-        step(tree)?;
+        step(tree, dir)?;
         tree.insert(keys::SCHEMA_VERSION, &(version + 1).to_be_bytes())?;
         tree.flush()?;
     }
