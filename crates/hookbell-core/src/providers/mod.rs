@@ -12,6 +12,7 @@ pub use crate::lang::{Context, Lang};
 pub mod cyscale;
 pub mod enzoic;
 pub mod generic;
+pub mod gitguardian;
 #[cfg(test)]
 pub(crate) mod golden;
 pub mod leakix;
@@ -138,6 +139,7 @@ static REGISTRY: &[&dyn Provider] = &[
     &leakix::Leakix,
     &cyscale::Cyscale,
     &generic::Generic::named("generic"),
+    &gitguardian::Gitguardian,
 ];
 
 /// The adapter for a provider id.

@@ -1,0 +1,932 @@
+//! `gitguardian`: GitGuardian's custom webhook (auth scheme `gitguardian`).
+//!
+//! Bodies are `{source, timestamp, action, message, target_user, incident | honeytoken, …}`:
+//! - a secret **incident** (`incident_triggered`, `incident_regression`, `incident_resolved`,
+//!   `incident_ignored`, `incident_reopened`, `incident_assigned`, …) is one alert keyed by the
+//!   incident's id, so the later events of the same incident update it: resolved and ignored
+//!   close it upstream, reopened and regression reopen it;
+//! - a **honeytoken** event (`honeytoken_triggered`, `new_honeytoken_event` with the caller's
+//!   IP address and user agent) is one critical alert per trip;
+//! - the "send test message" button posts an older format whose `matches[].match` holds a
+//!   matched secret: it becomes an info alert saying the webhook works, the match masked.
+//!
+//! The incident's `share_url` holds a viewing token (anyone with the URL sees the incident):
+//! [`Provider::redact`] masks it in the stored body and the adapter copies only the masked
+//! form.
+
+use serde_json::{Map, Value};
+
+use super::read::{self, Details};
+use super::text::{capitalize, clip, date_of, one_line, thousands};
+use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
+use crate::alert::{MaskedValue, Severity};
+use crate::delivery::Delivery;
+use crate::mask::{Kind, Policy, mask_secret};
+
+/// The gitguardian adapter.
+#[derive(Debug, Clone, Copy)]
+pub struct Gitguardian;
+
+/// The shared vocabulary, plus the old test format's `match` (the matched secret itself) and
+/// the incident's hashes of the secret (`secret_hash`, `hmsl_hash`: a hash of a short secret
+/// can be reversed by guessing). Share URLs are masked by [`Provider::redact`] and by the
+/// adapter, which keep their host readable.
+const POLICY: Policy = Policy::with(&[
+    ("match", Kind::Secret),
+    ("secrethash", Kind::Secret),
+    ("hmslhash", Kind::Secret),
+]);
+
+/// The length a title should stay within (characters).
+const TITLE_MAX: usize = 120;
+
+/// How many occurrence links an alert lists.
+const LINKS_MAX: usize = 5;
+
+impl Provider for Gitguardian {
+    fn id(&self) -> &'static str {
+        "gitguardian"
+    }
+
+    fn parse(
+        &self,
+        body: &Value,
+        delivery: &Delivery,
+        ctx: &Context,
+    ) -> Result<Vec<NewAlert>, Unrecognized> {
+        let Value::Object(obj) = body else {
+            return Err(Unrecognized(format!(
+                "expected a GitGuardian webhook object, got {}",
+                super::generic::json_kind(body)
+            )));
+        };
+        let envelope = Envelope::read(obj);
+        if let Some(Value::Object(incident)) = obj.get("incident") {
+            return Ok(vec![Incident::read(incident, envelope)?.alert(ctx.lang)]);
+        }
+        if let Some(Value::Object(honeytoken)) = obj.get("honeytoken") {
+            let event = obj
+                .get("event")
+                .or_else(|| obj.get("honeytoken_event"))
+                .and_then(Value::as_object);
+            return Ok(vec![
+                Honeytoken::read(honeytoken, event, envelope)?.alert(ctx.lang),
+            ]);
+        }
+        if obj.get("matches").is_some_and(Value::is_array) {
+            return Ok(vec![test_message(obj, delivery, ctx.lang)]);
+        }
+        Err(Unrecognized(
+            "no incident, honeytoken or matches member: not a GitGuardian webhook".into(),
+        ))
+    }
+
+    fn policy(&self) -> Policy {
+        POLICY
+    }
+
+    /// Masks the token part of every share URL (any string under a `share_url` member, and
+    /// any URL with a `/share/` path), keeping the host and the kind of page readable.
+    fn redact(&self, body: &mut Value) -> bool {
+        redact_share_urls(body, false)
+    }
+
+    fn sample(&self) -> &'static str {
+        include_str!("gitguardian/fixtures/sample.json")
+    }
+}
+
+/// The members every GitGuardian webhook body has around its object.
+#[derive(Debug, Clone, Default)]
+struct Envelope {
+    action: String,
+    message: Option<String>,
+    timestamp: Option<chrono::DateTime<chrono::Utc>>,
+    target_user: Option<String>,
+}
+
+impl Envelope {
+    fn read(obj: &Map<String, Value>) -> Envelope {
+        Envelope {
+            action: read::text(obj.get("action"))
+                .map(|a| a.to_ascii_lowercase())
+                .unwrap_or_default(),
+            message: read::text(obj.get("message")).map(|m| clip(&one_line(&m), 500)),
+            timestamp: read::time(obj.get("timestamp")),
+            target_user: read::text(obj.get("target_user")),
+        }
+    }
+}
+
+/// A secret incident, read.
+#[derive(Debug)]
+struct Incident {
+    envelope: Envelope,
+    id: String,
+    detector: String,
+    detector_name: Option<String>,
+    severity_word: Option<String>,
+    validity: Option<String>,
+    status: Option<String>,
+    occurrences_count: Option<i64>,
+    sources: Vec<String>,
+    files: Vec<String>,
+    occurrence_links: Vec<String>,
+    gitguardian_url: Option<String>,
+    /// The share URL, its token masked.
+    share_url: Option<String>,
+    share_url_length: Option<usize>,
+    assignee: Option<String>,
+    ignore_reason: Option<String>,
+    secret_revoked: Option<bool>,
+    tags: Vec<String>,
+    triggered_at: Option<chrono::DateTime<chrono::Utc>>,
+    resolved_at: Option<chrono::DateTime<chrono::Utc>>,
+    ignored_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// What an action does to the upstream incident.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    Triggered,
+    Regression,
+    Resolved,
+    Ignored,
+    Reopened,
+    Assigned,
+    Other,
+}
+
+impl Change {
+    fn of(action: &str) -> Change {
+        match action.trim_start_matches("incident_") {
+            "triggered" | "created" => Change::Triggered,
+            "regression" => Change::Regression,
+            "resolved" => Change::Resolved,
+            "ignored" => Change::Ignored,
+            "reopened" => Change::Reopened,
+            "assigned" | "reassigned" => Change::Assigned,
+            _ => Change::Other,
+        }
+    }
+}
+
+impl Incident {
+    fn read(incident: &Map<String, Value>, envelope: Envelope) -> Result<Incident, Unrecognized> {
+        let id = read::text(incident.get("id"))
+            .ok_or_else(|| Unrecognized("the incident has no id".into()))?;
+        let detector_obj = incident.get("detector");
+        let detector_name = read::text(detector_obj.and_then(|d| d.get("name")))
+            .or_else(|| read::text(incident.get("detector")));
+        let detector = read::text(detector_obj.and_then(|d| d.get("display_name")))
+            .or_else(|| read::text(detector_obj.and_then(|d| d.get("detector_group_display_name"))))
+            .or_else(|| detector_name.clone())
+            .map(|d| clip(&one_line(&d), 60))
+            .unwrap_or_default();
+
+        let occurrences = read::list(incident.get("occurrences"));
+        let mut sources = Vec::new();
+        let mut files = Vec::new();
+        let mut occurrence_links = Vec::new();
+        for occurrence in occurrences {
+            let source = occurrence.get("source");
+            if let Some(name) = read::text(source.and_then(|s| s.get("full_name")))
+                .or_else(|| read::text(source.and_then(|s| s.get("url"))))
+            {
+                push_unique(&mut sources, clip(&one_line(&name), 80));
+            }
+            if let Some(path) = read::text(occurrence.get("filepath")) {
+                push_unique(&mut files, clip(&one_line(&path), 120));
+            }
+            if let Some(url) = read::text(occurrence.get("url")).filter(|u| is_web_url(u)) {
+                push_unique(&mut occurrence_links, url);
+            }
+        }
+        occurrence_links.truncate(LINKS_MAX);
+        // Newer payloads name the source on the incident itself.
+        if let Some(name) = read::text(read::at(
+            &Value::Object(incident.clone()),
+            &["source", "full_name"],
+        )) {
+            push_unique(&mut sources, clip(&one_line(&name), 80));
+        }
+
+        let raw_share = read::text(incident.get("share_url"));
+        let tags = read::list(incident.get("tags"))
+            .iter()
+            .filter_map(|t| {
+                read::text(Some(t)).or_else(|| {
+                    let key = read::text(t.get("key"))?;
+                    Some(match read::text(t.get("value")) {
+                        Some(value) => format!("{key}:{value}"),
+                        None => key,
+                    })
+                })
+            })
+            .map(|t| clip(&one_line(&t), 60))
+            .collect();
+
+        Ok(Incident {
+            id: clip(&one_line(&id), 80),
+            detector,
+            detector_name,
+            severity_word: read::text(incident.get("severity")).map(|s| s.to_ascii_lowercase()),
+            validity: read::text(incident.get("validity")).map(|s| s.to_ascii_lowercase()),
+            status: read::text(incident.get("status")).map(|s| s.to_ascii_uppercase()),
+            occurrences_count: read::int(
+                incident
+                    .get("occurrences_count")
+                    .or_else(|| incident.get("occurrence_count")),
+            ),
+            sources,
+            files,
+            occurrence_links,
+            gitguardian_url: read::text(incident.get("gitguardian_url")).filter(|u| is_web_url(u)),
+            share_url_length: raw_share.as_ref().map(|s| s.chars().count()),
+            share_url: raw_share.map(|s| mask_share_url(&s)),
+            assignee: read::text(incident.get("assignee_email")),
+            ignore_reason: read::text(incident.get("ignore_reason")),
+            secret_revoked: read::boolean(incident.get("secret_revoked")),
+            tags,
+            triggered_at: read::time(incident.get("triggered_at"))
+                .or_else(|| read::time(incident.get("date"))),
+            resolved_at: read::time(incident.get("resolved_at")),
+            ignored_at: read::time(incident.get("ignored_at")),
+            envelope,
+        })
+    }
+
+    /// Contract: the incident's `severity` as is; unknown or missing → medium.
+    fn severity(&self) -> Severity {
+        match self.severity_word.as_deref() {
+            Some("critical") => Severity::Critical,
+            Some("high") => Severity::High,
+            Some("medium") => Severity::Medium,
+            Some("low") => Severity::Low,
+            Some("info") => Severity::Info,
+            _ => Severity::Medium,
+        }
+    }
+
+    fn change(&self) -> Change {
+        Change::of(&self.envelope.action)
+    }
+
+    fn upstream(&self) -> Upstream {
+        let action = self.envelope.action.clone();
+        match self.change() {
+            Change::Resolved => Upstream::Closed {
+                action,
+                by: None,
+                reason: self
+                    .secret_revoked
+                    .filter(|r| *r)
+                    .map(|_| "secret revoked".to_owned()),
+            },
+            Change::Ignored => Upstream::Closed {
+                action,
+                by: None,
+                reason: self.ignore_reason.clone(),
+            },
+            Change::Reopened | Change::Regression => Upstream::Reopened { action, by: None },
+            Change::Triggered | Change::Assigned | Change::Other => Upstream::Open,
+        }
+    }
+
+    /// `Slack Bot Token` secret, or `a secret` when GitGuardian names no detector.
+    fn what(&self, lang: Lang) -> String {
+        match (self.detector.is_empty(), lang) {
+            (true, Lang::En) => "A secret".into(),
+            (true, Lang::De) => "Ein Secret".into(),
+            (false, Lang::En) => format!("{} secret", self.detector),
+            (false, Lang::De) => format!("Secret vom Typ {}", self.detector),
+        }
+    }
+
+    fn place(&self) -> Option<String> {
+        self.sources.first().cloned()
+    }
+
+    fn title(&self, lang: Lang) -> String {
+        let what = self.what(lang);
+        let place = self.place();
+        let title = match (self.change(), lang) {
+            (Change::Triggered, _) | (Change::Other, _) | (Change::Assigned, _) => match lang {
+                Lang::En => match &place {
+                    Some(p) => format!("{what} exposed in {p}"),
+                    None => format!("{what} exposed"),
+                },
+                Lang::De => match &place {
+                    Some(p) => format!("{what} offengelegt in {p}"),
+                    None => format!("{what} offengelegt"),
+                },
+            },
+            (Change::Regression, Lang::En) => match &place {
+                Some(p) => format!("{what} exposed again in {p}"),
+                None => format!("{what} exposed again"),
+            },
+            (Change::Regression, Lang::De) => match &place {
+                Some(p) => format!("{what} erneut offengelegt in {p}"),
+                None => format!("{what} erneut offengelegt"),
+            },
+            (change, lang) => {
+                let word = match (change, lang) {
+                    (Change::Resolved, Lang::En) => "Resolved",
+                    (Change::Resolved, Lang::De) => "Behoben",
+                    (Change::Ignored, Lang::En) => "Ignored",
+                    (Change::Ignored, Lang::De) => "Ignoriert",
+                    (_, Lang::En) => "Reopened",
+                    (_, Lang::De) => "Wieder geöffnet",
+                };
+                match &place {
+                    Some(p) => format!("{word}: {what} in {p}"),
+                    None => format!("{word}: {what}"),
+                }
+            }
+        };
+        clip(&title, TITLE_MAX)
+    }
+
+    fn validity_words(&self, lang: Lang) -> Option<&'static str> {
+        Some(match (self.validity.as_deref()?, lang) {
+            ("valid", Lang::En) => "still valid",
+            ("valid", Lang::De) => "noch gültig",
+            ("invalid", Lang::En) => "no longer valid",
+            ("invalid", Lang::De) => "nicht mehr gültig",
+            ("failed_to_check", Lang::En) => "validity could not be checked",
+            ("failed_to_check", Lang::De) => "Gültigkeit nicht prüfbar",
+            ("no_checker", Lang::En) => "validity not checked",
+            ("no_checker", Lang::De) => "Gültigkeit nicht geprüft",
+            (_, Lang::En) => "validity unknown",
+            (_, Lang::De) => "Gültigkeit unbekannt",
+        })
+    }
+
+    fn summary(&self, lang: Lang) -> String {
+        let count = self.occurrences_count.unwrap_or(0).max(0);
+        let mut parts = Vec::new();
+        parts.push(match lang {
+            Lang::En => format!(
+                "GitGuardian incident #{} ({} severity)",
+                self.id,
+                self.severity_word.as_deref().unwrap_or("unknown")
+            ),
+            Lang::De => format!(
+                "GitGuardian-Vorfall #{} (Schweregrad {})",
+                self.id,
+                match self.severity_word.as_deref() {
+                    Some("critical") => "kritisch",
+                    Some("high") => "hoch",
+                    Some("medium") => "mittel",
+                    Some("low") => "niedrig",
+                    Some("info") => "Info",
+                    _ => "unbekannt",
+                }
+            ),
+        });
+        if let Some(v) = self.validity_words(lang) {
+            parts.push(v.to_owned());
+        }
+        if count > 0 {
+            parts.push(match (count, lang) {
+                (1, Lang::En) => "1 occurrence".to_owned(),
+                (1, Lang::De) => "1 Fundstelle".to_owned(),
+                (n, Lang::En) => format!("{} occurrences", thousands(n, lang)),
+                (n, Lang::De) => format!("{} Fundstellen", thousands(n, lang)),
+            });
+        }
+        if !self.files.is_empty() {
+            let files = self
+                .files
+                .iter()
+                .take(3)
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ");
+            parts.push(match lang {
+                Lang::En => format!("in {files}"),
+                Lang::De => format!("in {files}"),
+            });
+        }
+        if let Some(status) = &self.status {
+            parts.push(match lang {
+                Lang::En => format!("status {status}"),
+                Lang::De => format!("Status {status}"),
+            });
+        }
+        if let Some(who) = &self.assignee {
+            parts.push(match lang {
+                Lang::En => format!("assigned to {who}"),
+                Lang::De => format!("zugewiesen an {who}"),
+            });
+        }
+        format!("{}.", parts.join(", "))
+    }
+
+    fn recommendation(&self, lang: Lang) -> String {
+        let what = match (self.detector.is_empty(), lang) {
+            (true, Lang::En) => "the secret".to_owned(),
+            (true, Lang::De) => "das Secret".to_owned(),
+            (false, Lang::En) => format!("the {} secret", self.detector),
+            (false, Lang::De) => format!("das Secret vom Typ {}", self.detector),
+        };
+        let place = match (self.place(), self.files.first(), lang) {
+            (Some(p), Some(f), Lang::En) => format!(" found in {p} ({f})"),
+            (Some(p), Some(f), Lang::De) => format!(", gefunden in {p} ({f}),"),
+            (Some(p), None, Lang::En) => format!(" found in {p}"),
+            (Some(p), None, Lang::De) => format!(", gefunden in {p},"),
+            (None, Some(f), Lang::En) => format!(" found in {f}"),
+            (None, Some(f), Lang::De) => format!(", gefunden in {f},"),
+            (None, None, _) => String::new(),
+        };
+        let reason = self
+            .ignore_reason
+            .as_deref()
+            .map(|r| format!(" ({})", r.replace('_', " ")))
+            .unwrap_or_default();
+        match (self.change(), lang) {
+            (Change::Resolved, Lang::En) if self.secret_revoked == Some(true) => {
+                "Nothing left to do: GitGuardian reports the incident resolved and the secret revoked."
+                    .to_owned()
+            }
+            (Change::Resolved, Lang::De) if self.secret_revoked == Some(true) => {
+                "Nichts mehr zu tun: GitGuardian meldet den Vorfall als behoben und das Secret als widerrufen."
+                    .to_owned()
+            }
+            (Change::Resolved, Lang::En) => format!(
+                "GitGuardian reports the incident resolved. Unless {what} was revoked at its issuer, revoke it now: a resolved incident does not make a leaked secret safe."
+            ),
+            (Change::Resolved, Lang::De) => format!(
+                "GitGuardian meldet den Vorfall als behoben. Falls {what} nicht beim Aussteller widerrufen wurde, jetzt widerrufen: ein behobener Vorfall macht ein offengelegtes Secret nicht sicher."
+            ),
+            (Change::Ignored, Lang::En) => format!(
+                "GitGuardian marks the incident ignored{reason}. Make sure that is right: an ignored secret that still works is still exposed."
+            ),
+            (Change::Ignored, Lang::De) => format!(
+                "GitGuardian markiert den Vorfall als ignoriert{reason}. Prüfen Sie das: ein ignoriertes Secret, das noch funktioniert, ist weiterhin offengelegt."
+            ),
+            (_, Lang::En) => format!(
+                "Revoke {what}{place} at its issuer and replace it where it is used; deleting the file or commit is not enough, the secret stays in the history. Then resolve the incident in GitGuardian."
+            ),
+            (_, Lang::De) => format!(
+                "Widerrufen Sie {what}{place} beim Aussteller und ersetzen Sie es überall, wo es benutzt wird; die Datei oder den Commit zu löschen genügt nicht, das Secret bleibt in der Historie. Schließen Sie danach den Vorfall in GitGuardian."
+            ),
+        }
+    }
+
+    fn alert(self, lang: Lang) -> NewAlert {
+        let mut links = Vec::new();
+        if let Some(url) = &self.gitguardian_url {
+            links.push(url.clone());
+        }
+        for url in &self.occurrence_links {
+            push_unique(&mut links, url.clone());
+        }
+        let masked_values = match (&self.share_url, self.share_url_length) {
+            (Some(masked), Some(length)) => vec![MaskedValue {
+                name: "share_url".into(),
+                value: masked.clone(),
+                cleartext: false,
+                length: Some(length),
+                algorithm: None,
+            }],
+            _ => Vec::new(),
+        };
+        let details = Details::new()
+            .section("incident", |s| {
+                s.field("id", self.id.as_str())
+                    .field("action", self.envelope.action.as_str())
+                    .opt("status", self.status.clone())
+                    .opt("severity", self.severity_word.clone())
+                    .opt("validity", self.validity.clone())
+                    .opt("occurrences_count", self.occurrences_count)
+                    .opt("assignee", self.assignee.clone())
+                    .opt("ignore_reason", self.ignore_reason.clone())
+                    .opt("secret_revoked", self.secret_revoked)
+                    .opt("triggered_at", read::time_value(self.triggered_at))
+                    .opt("resolved_at", read::time_value(self.resolved_at))
+                    .opt("ignored_at", read::time_value(self.ignored_at))
+                    .field("tags", self.tags.clone())
+            })
+            .section("detector", |s| {
+                s.field("display_name", self.detector.as_str())
+                    .opt("name", self.detector_name.clone())
+            })
+            .section("found_in", |s| {
+                s.field("sources", self.sources.clone())
+                    .field("files", self.files.clone())
+            })
+            .section("gitguardian", |s| {
+                s.opt("url", self.gitguardian_url.clone())
+                    .opt("share_url", self.share_url.clone())
+                    .opt("message", self.envelope.message.clone())
+                    .opt("target_user", self.envelope.target_user.clone())
+                    .opt("sent_at", read::time_value(self.envelope.timestamp))
+            })
+            .build();
+        NewAlert {
+            external_id: format!("incident:{}", self.id),
+            severity: self.severity(),
+            title: self.title(lang),
+            summary: self.summary(lang),
+            description: self.envelope.message.clone().unwrap_or_default(),
+            recommendation: self.recommendation(lang),
+            subject: self.place().unwrap_or_else(|| capitalize(&self.what(lang))),
+            category: "secret_incident".into(),
+            occurred_at: self.triggered_at.or(self.envelope.timestamp),
+            unrecognized: false,
+            masked_values,
+            links,
+            details,
+            upstream: self.upstream(),
+        }
+    }
+}
+
+/// A honeytoken event, read.
+#[derive(Debug)]
+struct Honeytoken {
+    envelope: Envelope,
+    id: String,
+    name: String,
+    kind: Option<String>,
+    description: Option<String>,
+    status: Option<String>,
+    url: Option<String>,
+    open_events: Option<i64>,
+    triggered_at: Option<chrono::DateTime<chrono::Utc>>,
+    tags: Vec<String>,
+    event: Option<HoneytokenEvent>,
+}
+
+/// One use of a honeytoken (`new_honeytoken_event`).
+#[derive(Debug)]
+struct HoneytokenEvent {
+    id: Option<String>,
+    ip: Option<String>,
+    user_agent: Option<String>,
+    at: Option<chrono::DateTime<chrono::Utc>>,
+    status: Option<String>,
+    /// The calls made, as GitGuardian lists them in the event's data.
+    calls: Vec<String>,
+    /// The event's data, for details (the policy masks it like every detail).
+    data: Value,
+}
+
+impl Honeytoken {
+    fn read(
+        honeytoken: &Map<String, Value>,
+        event: Option<&Map<String, Value>>,
+        envelope: Envelope,
+    ) -> Result<Honeytoken, Unrecognized> {
+        let id = read::text(honeytoken.get("id"))
+            .ok_or_else(|| Unrecognized("the honeytoken has no id".into()))?;
+        let name = read::text(honeytoken.get("name"))
+            .map(|n| clip(&one_line(&n), 80))
+            .unwrap_or_else(|| clip(&id, 40));
+        let event = event.map(|e| {
+            let data = e.get("data").cloned().unwrap_or(Value::Null);
+            let mut calls = Vec::new();
+            for key in ["actions", "calls", "eventName", "event_name", "action"] {
+                for call in read::texts(data.get(key))
+                    .into_iter()
+                    .chain(read::text(data.get(key)))
+                {
+                    push_unique(&mut calls, clip(&one_line(&call), 60));
+                }
+            }
+            HoneytokenEvent {
+                id: read::text(e.get("id")),
+                ip: read::text(e.get("ip_address").or_else(|| e.get("ip"))),
+                user_agent: read::text(e.get("user_agent")).map(|u| clip(&one_line(&u), 200)),
+                at: read::time(e.get("triggered_at").or_else(|| e.get("date"))),
+                status: read::text(e.get("status")),
+                calls,
+                data,
+            }
+        });
+        Ok(Honeytoken {
+            id,
+            name,
+            kind: read::text(honeytoken.get("type")),
+            description: read::text(honeytoken.get("description"))
+                .map(|d| clip(&one_line(&d), 300)),
+            status: read::text(honeytoken.get("status")),
+            url: read::text(honeytoken.get("gitguardian_url")).filter(|u| is_web_url(u)),
+            open_events: read::int(honeytoken.get("open_events_count")),
+            triggered_at: read::time(honeytoken.get("triggered_at")),
+            tags: read::list(honeytoken.get("tags"))
+                .iter()
+                .filter_map(|t| {
+                    read::text(Some(t)).or_else(|| {
+                        let key = read::text(t.get("key"))?;
+                        Some(match read::text(t.get("value")) {
+                            Some(value) => format!("{key}:{value}"),
+                            None => key,
+                        })
+                    })
+                })
+                .collect(),
+            event,
+            envelope,
+        })
+    }
+
+    /// Contract: honeytoken events → critical.
+    fn severity(&self) -> Severity {
+        Severity::Critical
+    }
+
+    fn alert(self, lang: Lang) -> NewAlert {
+        let kind = self.kind.clone();
+        let ip = self.event.as_ref().and_then(|e| e.ip.clone());
+        let title = match (lang, &ip) {
+            (Lang::En, Some(ip)) => format!("Honeytoken “{}” used from {ip}", self.name),
+            (Lang::En, None) => format!("Honeytoken “{}” triggered", self.name),
+            (Lang::De, Some(ip)) => format!("Honeytoken „{}“ von {ip} benutzt", self.name),
+            (Lang::De, None) => format!("Honeytoken „{}“ ausgelöst", self.name),
+        };
+        let at = self
+            .event
+            .as_ref()
+            .and_then(|e| e.at)
+            .or(self.triggered_at)
+            .or(self.envelope.timestamp);
+        let mut summary = match lang {
+            Lang::En => format!(
+                "Someone used the {}honeytoken “{}”{}",
+                kind.as_deref().map(|k| format!("{k} ")).unwrap_or_default(),
+                self.name,
+                at.map(|t| format!(" on {}", date_of(t, lang)))
+                    .unwrap_or_default()
+            ),
+            Lang::De => format!(
+                "Jemand hat das {}Honeytoken „{}“{} benutzt",
+                kind.as_deref().map(|k| format!("{k}-")).unwrap_or_default(),
+                self.name,
+                at.map(|t| format!(" am {}", date_of(t, lang)))
+                    .unwrap_or_default()
+            ),
+        };
+        if let Some(event) = &self.event {
+            let mut facts = Vec::new();
+            if let Some(ip) = &event.ip {
+                facts.push(match lang {
+                    Lang::En => format!("from {ip}"),
+                    Lang::De => format!("von {ip}"),
+                });
+            }
+            if let Some(agent) = &event.user_agent {
+                facts.push(match lang {
+                    Lang::En => format!("with user agent “{}”", clip(agent, 80)),
+                    Lang::De => format!("mit User-Agent „{}“", clip(agent, 80)),
+                });
+            }
+            if !event.calls.is_empty() {
+                let calls = event
+                    .calls
+                    .iter()
+                    .take(5)
+                    .cloned()
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                facts.push(match lang {
+                    Lang::En => format!("calling {calls}"),
+                    Lang::De => format!("Aufrufe: {calls}"),
+                });
+            }
+            if !facts.is_empty() {
+                summary.push_str(": ");
+                summary.push_str(&facts.join(", "));
+            }
+        }
+        summary.push('.');
+        if let Some(n) = self.open_events.filter(|n| *n > 1) {
+            summary.push_str(&match lang {
+                Lang::En => format!(" {} open events on this honeytoken.", thousands(n, lang)),
+                Lang::De => format!(
+                    " {} offene Ereignisse zu diesem Honeytoken.",
+                    thousands(n, lang)
+                ),
+            });
+        }
+        let planted = self
+            .description
+            .as_deref()
+            .map(|d| match lang {
+                Lang::En => format!(" (its description: “{}”)", clip(d, 120)),
+                Lang::De => format!(" (Beschreibung: „{}“)", clip(d, 120)),
+            })
+            .unwrap_or_default();
+        let recommendation = match lang {
+            Lang::En => format!(
+                "A honeytoken is never used by anyone legitimate: whoever used it read it where you planted it{planted}. Treat that place (repository, machine, CI job) as compromised: find who had access, rotate the real credentials kept beside it, and look for the caller's IP address in your logs. Then close the event in GitGuardian."
+            ),
+            Lang::De => format!(
+                "Ein Honeytoken benutzt niemand rechtmäßig: wer es benutzt hat, hat es dort gelesen, wo Sie es ausgelegt haben{planted}. Behandeln Sie diesen Ort (Repository, Rechner, CI-Job) als kompromittiert: klären Sie, wer Zugriff hatte, tauschen Sie die echten Zugangsdaten daneben aus und suchen Sie die IP-Adresse des Aufrufers in Ihren Logs. Schließen Sie danach das Ereignis in GitGuardian."
+            ),
+        };
+        let event_id = self.event.as_ref().and_then(|e| e.id.clone());
+        let external_id = match (&event_id, &self.triggered_at) {
+            (Some(event), _) => format!("honeytoken:{}:event:{event}", self.id),
+            (None, Some(at)) => format!("honeytoken:{}:triggered:{}", self.id, at.timestamp()),
+            (None, None) => format!("honeytoken:{}:{}", self.id, self.envelope.action),
+        };
+        let details = Details::new()
+            .section("honeytoken", |s| {
+                s.field("id", self.id.as_str())
+                    .field("name", self.name.as_str())
+                    .opt("type", self.kind.clone())
+                    .opt("description", self.description.clone())
+                    .opt("status", self.status.clone())
+                    .opt("open_events_count", self.open_events)
+                    .opt("triggered_at", read::time_value(self.triggered_at))
+                    .field("tags", self.tags.clone())
+            })
+            .section("event", |s| match &self.event {
+                Some(e) => s
+                    .opt("id", e.id.clone())
+                    .opt("ip_address", e.ip.clone())
+                    .opt("user_agent", e.user_agent.clone())
+                    .opt("triggered_at", read::time_value(e.at))
+                    .opt("status", e.status.clone())
+                    .field("calls", e.calls.clone())
+                    .field("data", e.data.clone()),
+                None => s,
+            })
+            .section("gitguardian", |s| {
+                s.field("action", self.envelope.action.as_str())
+                    .opt("url", self.url.clone())
+                    .opt("message", self.envelope.message.clone())
+                    .opt("target_user", self.envelope.target_user.clone())
+                    .opt("sent_at", read::time_value(self.envelope.timestamp))
+            })
+            .build();
+        NewAlert {
+            external_id,
+            severity: self.severity(),
+            title: clip(&title, TITLE_MAX),
+            summary,
+            description: self.envelope.message.clone().unwrap_or_default(),
+            recommendation,
+            subject: self.name.clone(),
+            category: "honeytoken".into(),
+            occurred_at: at,
+            unrecognized: false,
+            masked_values: Vec::new(),
+            links: self.url.clone().into_iter().collect(),
+            details,
+            upstream: Upstream::Open,
+        }
+    }
+}
+
+/// GitGuardian's "send test message": the older format, `matches[].match` masked by the policy.
+fn test_message(obj: &Map<String, Value>, delivery: &Delivery, lang: Lang) -> NewAlert {
+    let matches = read::list(obj.get("matches"));
+    let kinds: Vec<String> = matches
+        .iter()
+        .filter_map(|m| read::text(m.get("type")))
+        .map(|t| clip(&one_line(&t), 40))
+        .collect();
+    let mut details = obj.clone();
+    details.remove("matches");
+    let masked: Vec<Value> = matches
+        .iter()
+        .map(|m| {
+            let mut m = m.clone();
+            POLICY.redact(&mut m);
+            m
+        })
+        .collect();
+    NewAlert {
+        external_id: super::generic::body_hash(&delivery.body),
+        severity: Severity::Info,
+        title: lang
+            .pick(
+                "GitGuardian webhook connected (test message)",
+                "GitGuardian-Webhook verbunden (Testnachricht)",
+            )
+            .into(),
+        summary: lang
+            .pick(
+                "GitGuardian's test message arrived: incidents and honeytoken events sent to this source will arrive here.",
+                "Die Testnachricht von GitGuardian ist angekommen: Vorfälle und Honeytoken-Ereignisse an diese Quelle kommen hier an.",
+            )
+            .into(),
+        description: String::new(),
+        recommendation: lang
+            .pick(
+                "Nothing to do. You can mark this alert done.",
+                "Nichts zu tun. Sie können diese Meldung als erledigt markieren.",
+            )
+            .into(),
+        subject: "GitGuardian".into(),
+        category: "test".into(),
+        occurred_at: None,
+        unrecognized: false,
+        masked_values: Vec::new(),
+        links: Vec::new(),
+        details: Details::new()
+            .section("test", |s| {
+                s.field("match_types", kinds)
+                    .field("matches", Value::Array(masked))
+            })
+            .raw("payload", Value::Object(details))
+            .build(),
+        upstream: Upstream::Open,
+    }
+}
+
+fn push_unique(list: &mut Vec<String>, item: String) {
+    if !item.is_empty() && !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// An `http(s)://` URL (what may become a link).
+fn is_web_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    (lower.starts_with("https://") || lower.starts_with("http://"))
+        && !lower.contains(char::is_whitespace)
+}
+
+/// The words of a share URL's path that say what is shared, kept readable.
+const SHARE_PAGE_KINDS: &[&str] = &["incidents", "incident", "honeytokens", "honeytoken"];
+
+/// A share URL with its viewing token masked: the host and the page kind (`incidents`) stay,
+/// every other path segment after `/share/` and any query or fragment are masked.
+/// `https://dashboard.gitguardian.com/share/incidents/8a8b…` →
+/// `https://dashboard.gitguardian.com/share/incidents/8a****…**1e`. Text that is not such a URL
+/// is masked whole. Masking a masked URL changes nothing.
+pub fn mask_share_url(url: &str) -> String {
+    let Some(at) = url.find("/share/") else {
+        return mask_secret(url);
+    };
+    let (head, tail) = url.split_at(at + "/share/".len());
+    let (path, rest) = match tail.find(['?', '#']) {
+        Some(i) => tail.split_at(i),
+        None => (tail, ""),
+    };
+    let path = path
+        .split('/')
+        .map(|segment| {
+            if segment.is_empty() || SHARE_PAGE_KINDS.contains(&segment) {
+                segment.to_owned()
+            } else {
+                mask_secret(segment)
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut rest_chars = rest.chars();
+    let rest = match rest_chars.next() {
+        Some(sep) => format!("{sep}{}", mask_secret(rest_chars.as_str())),
+        None => String::new(),
+    };
+    format!("{head}{path}{rest}")
+}
+
+/// Masks share URLs in `value`: strings under a `share_url` member, and URLs with a
+/// `/share/` path anywhere. Returns true when something changed.
+fn redact_share_urls(value: &mut Value, under_share_name: bool) -> bool {
+    match value {
+        Value::String(s) => {
+            let is_share = under_share_name
+                || (s.contains("/share/")
+                    && s.trim_start().to_ascii_lowercase().starts_with("http"));
+            if !is_share || s.is_empty() {
+                return false;
+            }
+            let masked = mask_share_url(s);
+            let changed = masked != *s;
+            *s = masked;
+            changed
+        }
+        Value::Array(items) => {
+            // Every item is visited: no short-circuit.
+            let mut changed = false;
+            for item in items {
+                changed |= redact_share_urls(item, under_share_name);
+            }
+            changed
+        }
+        Value::Object(map) => {
+            let mut changed = false;
+            for (name, member) in map.iter_mut() {
+                let share = name
+                    .chars()
+                    .filter(|c| *c != '_' && *c != '-')
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+                    .ends_with("shareurl");
+                changed |= redact_share_urls(member, share);
+            }
+            changed
+        }
+        Value::Number(_) | Value::Bool(_) | Value::Null => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;

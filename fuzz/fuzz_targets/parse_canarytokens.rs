@@ -1,0 +1,6 @@
+//! Fuzzes the `canarytokens` adapter (through `normalize`) with arbitrary bytes.
+#![no_main]
+
+mod common;
+
+libfuzzer_sys::fuzz_target!(|body: &[u8]| common::parse("canarytokens", body));
