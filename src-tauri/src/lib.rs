@@ -84,6 +84,7 @@ fn start(handle: &tauri::AppHandle, launch: &Launch) -> anyhow::Result<()> {
             config_file: None,
             listen: launch.listen,
             log_file: Some(launch.log_file.clone()),
+            secrets: Default::default(),
         })
         .await;
         let main = handle.clone();

@@ -13,6 +13,7 @@ use tokio::net::TcpListener;
 
 use crate::data_dir::{self, DataDirError};
 use crate::engine::Engine;
+use crate::secret_store::{SecretStore, SecretStoreError, SecretsChoice};
 use crate::state::{AppState, Paths};
 
 /// What a program decides before starting the engine (flags win over the config).
@@ -26,6 +27,8 @@ pub struct Options {
     pub listen: Option<SocketAddr>,
     /// Where the program writes its log, if to a file (shown in About).
     pub log_file: Option<PathBuf>,
+    /// Where the config's secrets are kept (the OS keychain if one answers, by default).
+    pub secrets: SecretsChoice,
 }
 
 /// Why the engine could not start.
@@ -34,6 +37,9 @@ pub enum StartError {
     /// The data directory, config or token could not be prepared.
     #[error(transparent)]
     DataDir(#[from] DataDirError),
+    /// The secret store could not be opened.
+    #[error("secrets: {0}")]
+    Secrets(#[from] SecretStoreError),
     /// The store could not be opened.
     #[error("opening the store in {dir}: {source}")]
     Store {
@@ -65,6 +71,7 @@ pub struct App {
     state: AppState,
     listener: TcpListener,
     store: Arc<SledStore>,
+    secrets: SecretStore,
 }
 
 impl App {
@@ -76,7 +83,9 @@ impl App {
         let config_file = options
             .config_file
             .unwrap_or_else(|| dir.join(data_dir::CONFIG_FILE));
-        let config = data_dir::load_config(&config_file)?;
+        let secrets = SecretStore::open(&dir, options.secrets)?;
+        tracing::info!("secrets: {}", secrets.describe());
+        let config = data_dir::load_config(&config_file, &secrets)?;
         let token = data_dir::api_token(&dir)?;
         let store_dir = dir.join(data_dir::STORE_DIR);
         let store = Arc::new(
@@ -92,7 +101,8 @@ impl App {
         let local = listener
             .local_addr()
             .map_err(|source| StartError::Listen { addr, source })?;
-        let engine = Engine::new(store.clone(), config).with_config_file(config_file.clone());
+        let engine = Engine::new(store.clone(), config)
+            .with_config_file(config_file.clone(), secrets.clone());
         let state = AppState::new(engine, token, local).with_paths(Paths {
             data_dir: dir,
             config_file,
@@ -102,12 +112,18 @@ impl App {
             state,
             listener,
             store,
+            secrets,
         })
     }
 
     /// The shared state (engine, token, addresses).
     pub fn state(&self) -> &AppState {
         &self.state
+    }
+
+    /// Where the config's secrets are kept (said at start: `secrets: OS keychain`).
+    pub fn secrets(&self) -> &SecretStore {
+        &self.secrets
     }
 
     /// The engine.

@@ -14,6 +14,7 @@ use std::path::Path;
 use hookbell_core::Config;
 
 use crate::data_dir::DataDirError;
+use crate::secret_store::SecretStore;
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
     move |source| DataDirError::Io {
@@ -48,10 +49,13 @@ pub fn update(
 }
 
 /// Writes the parts of `config` the desktop changes at run time (`[[sources]]` and `[relay]`)
-/// into the file at `path`, keeping everything else in it as it was.
-pub fn save(path: &Path, config: &Config) -> Result<(), DataDirError> {
+/// into the file at `path`, keeping everything else in it as it was. Secrets go into
+/// `secrets` and the file only names them (see [`set_sources`]); secrets the file named
+/// before and no longer does are deleted from `secrets` once the file is in place.
+pub fn save(path: &Path, config: &Config, secrets: &SecretStore) -> Result<(), DataDirError> {
+    let mut unused = Vec::new();
     update(path, |doc| {
-        set_sources(path, doc, &config.sources)?;
+        unused = set_sources(path, doc, &config.sources, secrets)?;
         match &config.relay {
             Some(relay) => {
                 if !doc.contains_table("relay") {
@@ -64,23 +68,177 @@ pub fn save(path: &Path, config: &Config) -> Result<(), DataDirError> {
             }
         }
         Ok(())
-    })
+    })?;
+    for name in unused {
+        if let Err(e) = secrets.delete(&name) {
+            tracing::warn!("a secret no longer named in {} stays: {e}", path.display());
+        }
+    }
+    Ok(())
 }
 
-/// Replaces the document's `[[sources]]` with `sources`.
+/// Replaces the document's `[[sources]]` with `sources`, every secret in them written as a
+/// reference `{ secret = "source.ID.FIELD" }` to `secrets`, where its value is stored first
+/// (so the file never names a secret the store lacks). A secret unchanged since the document
+/// was written keeps its name; a changed one gets a new name, so the file on disk keeps
+/// naming the old value until the new file replaces it. Returns the names the document
+/// referred to before and no longer does: the caller deletes them once the file is saved.
 pub fn set_sources(
     path: &Path,
     doc: &mut toml_edit::DocumentMut,
     sources: &[hookbell_core::SourceConfig],
-) -> Result<(), DataDirError> {
+    secrets: &SecretStore,
+) -> Result<Vec<String>, DataDirError> {
+    let mut before = Vec::new();
+    if let Some(item) = doc.get("sources") {
+        references(item, "", &mut before);
+    }
+    let mut named = std::collections::HashSet::new();
     let mut tables = toml_edit::ArrayOfTables::new();
     for source in sources {
-        let table =
-            toml_edit::ser::to_document(source).map_err(|e| invalid(path, e.to_string()))?;
-        tables.push(table.as_table().clone());
+        let (table, taken) = hookbell_core::secret::write_config(|| {
+            toml_edit::ser::to_document(source).map_err(|e| invalid(path, e.to_string()))
+        });
+        let mut table = table?.as_table().clone();
+        let mut failed = None;
+        name_placeholders(&mut table, "", &mut |field, placeholder| {
+            let Some(value) = placeholder.parse::<usize>().ok().and_then(|i| taken.get(i)) else {
+                failed = Some(invalid(path, "a secret could not be named".into()));
+                return None;
+            };
+            let base = format!("source.{}.{field}", source.id);
+            let old = before
+                .iter()
+                .find(|(at, _)| *at == format!("{}.{field}", source.id))
+                .map(|(_, name)| name.clone());
+            let name = match old {
+                Some(old) if matches!(secrets.get(&old), Ok(Some(v)) if v == *value) => old,
+                _ => {
+                    let taken_by_old = |n: &str| before.iter().any(|(_, name)| name == n);
+                    let mut name = base.clone();
+                    while taken_by_old(&name) || named.contains(&name) {
+                        let mut nonce = [0u8; 4];
+                        if let Err(e) = getrandom::fill(&mut nonce) {
+                            failed = Some(DataDirError::Random(e.to_string()));
+                            return None;
+                        }
+                        name = format!("{base}.{:08x}", u32::from_le_bytes(nonce));
+                    }
+                    if let Err(e) = secrets.set(&name, value) {
+                        failed = Some(invalid(path, format!("storing a secret: {e}")));
+                        return None;
+                    }
+                    name
+                }
+            };
+            named.insert(name.clone());
+            Some(name)
+        });
+        if let Some(e) = failed {
+            return Err(e);
+        }
+        tables.push(table);
     }
     doc["sources"] = toml_edit::Item::ArrayOfTables(tables);
-    Ok(())
+    Ok(before
+        .into_iter()
+        .map(|(_, name)| name)
+        .filter(|name| !named.contains(name))
+        .collect())
+}
+
+/// `{ secret = "NAME" }` as an inline table.
+fn reference(name: &str) -> toml_edit::Item {
+    let mut table = toml_edit::InlineTable::new();
+    table.insert(hookbell_core::secret::REFERENCE_KEY, name.into());
+    toml_edit::Item::Value(toml_edit::Value::InlineTable(table))
+}
+
+/// The name a `{ secret = "NAME" }` (inline or not) refers to.
+fn referred(item: &toml_edit::Item) -> Option<&str> {
+    let table = item.as_table_like()?;
+    if table.len() != 1 {
+        return None;
+    }
+    table.get(hookbell_core::secret::REFERENCE_KEY)?.as_str()
+}
+
+/// Every reference under `item`, with where it is (`enzoic.auth.password`: a source's id).
+fn references(item: &toml_edit::Item, at: &str, found: &mut Vec<(String, String)>) {
+    if let Some(name) = referred(item) {
+        found.push((at.to_owned(), name.to_owned()));
+        return;
+    }
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    if let Some(tables) = item.as_array_of_tables() {
+        for (i, table) in tables.iter().enumerate() {
+            let id = table
+                .get("id")
+                .and_then(|id| id.as_str())
+                .map_or_else(|| format!("[{i}]"), str::to_owned);
+            for (key, child) in table.iter() {
+                references(child, &format!("{id}.{key}"), found);
+            }
+        }
+    } else if let Some(table) = item.as_table_like() {
+        for (key, child) in table.iter() {
+            references(child, &join(key), found);
+        }
+    }
+}
+
+/// Replaces every placeholder reference under `table` by `{ secret = name(field, index) }`.
+fn name_placeholders(
+    table: &mut toml_edit::Table,
+    at: &str,
+    name: &mut dyn FnMut(&str, &str) -> Option<String>,
+) {
+    for (key, child) in table.iter_mut() {
+        let field = if at.is_empty() {
+            key.get().to_owned()
+        } else {
+            format!("{at}.{}", key.get())
+        };
+        name_item(child, &field, name);
+    }
+}
+
+fn name_item(
+    item: &mut toml_edit::Item,
+    field: &str,
+    name: &mut dyn FnMut(&str, &str) -> Option<String>,
+) {
+    if let Some(placeholder) = referred(item)
+        .and_then(|n| n.strip_prefix(hookbell_core::secret::PLACEHOLDER_PREFIX))
+        .map(str::to_owned)
+    {
+        // A secret that cannot be named is never written: the item is emptied and the
+        // caller reports the failure.
+        *item = match name(field, &placeholder) {
+            Some(n) => reference(&n),
+            None => toml_edit::Item::None,
+        };
+        return;
+    }
+    match item {
+        toml_edit::Item::Table(table) => name_placeholders(table, field, name),
+        toml_edit::Item::Value(toml_edit::Value::InlineTable(table)) => {
+            for (key, child) in table.iter_mut() {
+                let mut child_item = toml_edit::Item::Value(child.clone());
+                name_item(&mut child_item, &format!("{field}.{}", key.get()), name);
+                if let toml_edit::Item::Value(v) = child_item {
+                    *child = v;
+                }
+            }
+        }
+        _ => {}
+    }
 }
 
 /// Puts `contents` at `path` atomically: a reader sees the old file or the new one, never a

@@ -120,38 +120,82 @@ pub fn api_token(dir: &Path) -> Result<Secret, DataDirError> {
     Ok(Secret::new(token))
 }
 
-/// Reads the config at `path`, creating it with defaults (and a fresh test secret) when
-/// missing.
-pub fn load_config(path: &Path) -> Result<Config, DataDirError> {
+/// Reads the config at `path`, creating it with defaults (and a fresh test secret, stored in
+/// `secrets`) when missing. Secrets the file names are looked up in `secrets`; secrets written
+/// out in it (by hand, or by a version before secrets moved out) are moved into `secrets` and
+/// the file is rewritten without them.
+pub fn load_config(
+    path: &Path,
+    secrets: &crate::secret_store::SecretStore,
+) -> Result<Config, DataDirError> {
     let text = match std::fs::read_to_string(path) {
         Ok(text) => text,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
             if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
                 ensure_dir(parent)?;
             }
-            let text = Config::first_start_file(&new_whsec()?);
-            write_private(path, &text)?;
-            text
+            first_start_file(path, secrets)?
         }
         Err(e) => return Err(io(path)(e)),
     };
-    Config::from_toml(&text).map_err(|source| DataDirError::Config {
+    let invalid = |source| DataDirError::Config {
         path: path.to_owned(),
         source,
-    })
+    };
+    let (config, plain) =
+        hookbell_core::secret::read_config(secrets.resolver(), || Config::from_toml(&text));
+    let config = config.map_err(invalid)?;
+    if plain > 0 {
+        crate::config_file::save(path, &config, secrets)?;
+        tracing::info!(
+            "moved {plain} secret(s) out of {} into the {}",
+            path.display(),
+            secrets.describe()
+        );
+    }
+    Ok(config)
+}
+
+/// Writes the first-start config at `path` (mode 0600), its test secret already in `secrets`.
+fn first_start_file(
+    path: &Path,
+    secrets: &crate::secret_store::SecretStore,
+) -> Result<String, DataDirError> {
+    let text = Config::first_start_file(&new_whsec()?);
+    let config = Config::from_toml(&text).map_err(|source| DataDirError::Config {
+        path: path.to_owned(),
+        source,
+    })?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| DataDirError::Io {
+                path: path.to_owned(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
+            })?;
+    crate::config_file::set_sources(path, &mut doc, &config.sources, secrets)?;
+    let text = doc.to_string();
+    write_private(path, &text)?;
+    Ok(text)
 }
 
 /// Rewrites the `[[sources]]` of the config file at `path`, keeping everything else in it
-/// (other sections, comments) as it was. The file is replaced atomically and keeps its mode
-/// (see [`crate::config_file`]; at run time the engine's [`crate::Engine::change_config`] is
-/// the one writer).
+/// (other sections, comments) as it was; their secrets go into `secrets`. The file is replaced
+/// atomically and keeps its mode (see [`crate::config_file`]; at run time the engine's
+/// [`crate::Engine::change_config`] is the one writer).
 pub fn save_sources(
     path: &Path,
     sources: &[hookbell_core::SourceConfig],
+    secrets: &crate::secret_store::SecretStore,
 ) -> Result<(), DataDirError> {
+    let mut unused = Vec::new();
     crate::config_file::update(path, |doc| {
-        crate::config_file::set_sources(path, doc, sources)
-    })
+        unused = crate::config_file::set_sources(path, doc, sources, secrets)?;
+        Ok(())
+    })?;
+    for name in unused {
+        let _ = secrets.delete(&name);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -167,7 +211,9 @@ mod tests {
             api_token(dir.path()).ok().map(|t| t.expose().to_owned()),
             Some(token.expose().to_owned())
         );
-        let config = load_config(&dir.path().join(CONFIG_FILE)).unwrap_or_else(|e| panic!("{e}"));
+        let secrets = crate::secret_store::SecretStore::file(dir.path());
+        let config =
+            load_config(&dir.path().join(CONFIG_FILE), &secrets).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(config.sources[0].id, "test");
         #[cfg(unix)]
         {
@@ -185,7 +231,8 @@ mod tests {
     fn saving_sources_keeps_the_rest_of_the_file() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join(CONFIG_FILE);
-        let mut config = load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        let secrets = crate::secret_store::SecretStore::file(dir.path());
+        let mut config = load_config(&path, &secrets).unwrap_or_else(|e| panic!("{e}"));
         config.sources.push(hookbell_core::SourceConfig {
             id: "enzoic".into(),
             provider: "enzoic".into(),
@@ -195,14 +242,15 @@ mod tests {
                 password: "S3CRET".into(),
             },
         });
-        save_sources(&path, &config.sources).unwrap_or_else(|e| panic!("{e}"));
+        save_sources(&path, &config.sources, &secrets).unwrap_or_else(|e| panic!("{e}"));
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             text.starts_with("# Hookbell settings."),
             "the comments stay:\n{text}"
         );
         assert!(text.contains("# Other schemes:"), "{text}");
-        let again = load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        assert!(!text.contains("S3CRET"), "{text}");
+        let again = load_config(&path, &secrets).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(again, config);
         #[cfg(unix)]
         {
@@ -219,7 +267,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join(CONFIG_FILE);
         std::fs::write(&path, "[server]\nlisten = 7").unwrap_or(());
-        let err = load_config(&path)
+        let err = load_config(&path, &crate::secret_store::SecretStore::file(dir.path()))
             .err()
             .map(|e| e.to_string())
             .unwrap_or_default();

@@ -134,7 +134,7 @@ pub struct Engine {
     store: Arc<dyn Store>,
     config: Arc<RwLock<Arc<Config>>>,
     /// Where source changes are saved; `None` keeps them in memory (tests).
-    config_file: Option<Arc<std::path::PathBuf>>,
+    config_file: Option<Arc<(std::path::PathBuf, crate::secret_store::SecretStore)>>,
     /// Serializes changes to the config (read, change, save, swap).
     config_changes: Arc<tokio::sync::Mutex<()>>,
     events: EventBus,
@@ -155,9 +155,13 @@ impl Engine {
     }
 
     /// Saves source changes made through the API to `path` (the `hookbell.toml` it was read
-    /// from).
-    pub fn with_config_file(mut self, path: std::path::PathBuf) -> Self {
-        self.config_file = Some(Arc::new(path));
+    /// from), their secrets to `secrets` (the file only names them).
+    pub fn with_config_file(
+        mut self,
+        path: std::path::PathBuf,
+        secrets: crate::secret_store::SecretStore,
+    ) -> Self {
+        self.config_file = Some(Arc::new((path, secrets)));
         self
     }
 
@@ -186,8 +190,9 @@ impl Engine {
         config.validate().map_err(|e| {
             ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
         })?;
-        if let Some(path) = &self.config_file {
-            crate::config_file::save(path, &config).map_err(|e| ApiError::internal(&e))?;
+        if let Some(file) = &self.config_file {
+            let (path, secrets) = &**file;
+            crate::config_file::save(path, &config, secrets).map_err(|e| ApiError::internal(&e))?;
         }
         let config = Arc::new(config);
         match self.config.write() {

@@ -16,6 +16,7 @@ pub mod hooks;
 pub mod notifier;
 pub mod relay;
 pub mod retention;
+pub mod secret_store;
 pub mod smee;
 pub mod state;
 mod ui;

@@ -580,10 +580,13 @@ mod tests {
         const N: usize = 40;
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join(crate::data_dir::CONFIG_FILE);
-        let config = crate::data_dir::load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        let secrets = crate::secret_store::SecretStore::file(dir.path());
+        let config =
+            crate::data_dir::load_config(&path, &secrets).unwrap_or_else(|e| panic!("{e}"));
         let store = hookbell_store::SledStore::open(&dir.path().join("store"))
             .unwrap_or_else(|e| panic!("{e}"));
-        let engine = Engine::new(Arc::new(store), config).with_config_file(path.clone());
+        let engine =
+            Engine::new(Arc::new(store), config).with_config_file(path.clone(), secrets.clone());
         let relay = Relay::new(engine.clone());
         relay.set_paths(dir.path(), &path);
         let sources = {
@@ -619,7 +622,8 @@ mod tests {
         let (a, b) = tokio::join!(sources, urls);
         a.unwrap_or_else(|e| panic!("{e}"));
         b.unwrap_or_else(|e| panic!("{e}"));
-        let reloaded = crate::data_dir::load_config(&path).unwrap_or_else(|e| panic!("{e}"));
+        let reloaded =
+            crate::data_dir::load_config(&path, &secrets).unwrap_or_else(|e| panic!("{e}"));
         for n in 0..N {
             assert!(
                 reloaded.source(&format!("s{n}")).is_some(),

@@ -4,6 +4,7 @@
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use hookbell_core::providers;
+use hookbell_server::secret_store::{SecretStore, SecretsChoice};
 use hookbell_server::{App, Options, data_dir};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -32,6 +33,10 @@ struct Paths {
     /// The config file (default: DATA_DIR/hookbell.toml).
     #[arg(long, env = "HOOKBELL_CONFIG", value_name = "FILE")]
     config: Option<PathBuf>,
+    /// Where the config's secrets are kept: the OS keychain if one answers (auto), the
+    /// keychain or nothing (keychain), or DATA_DIR/secrets.toml, mode 0600 (file).
+    #[arg(long, env = "HOOKBELL_SECRETS", value_enum, default_value_t = SecretsChoice::Auto)]
+    secrets: SecretsChoice,
 }
 
 impl Paths {
@@ -90,6 +95,7 @@ async fn serve(paths: Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
         config_file: Some(paths.config_file()),
         listen,
         log_file: None,
+        secrets: paths.secrets,
     })
     .await?;
     let local = app.local_addr();
@@ -100,6 +106,7 @@ async fn serve(paths: Paths, listen: Option<SocketAddr>) -> anyhow::Result<()> {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "hookbelld listening on http://{local}");
         let _ = writeln!(out, "open {}", app.state().open_url());
+        let _ = writeln!(out, "secrets: {}", app.secrets().describe());
     }
     tracing::info!(data_dir = %paths.data_dir().display(), "ready");
     app.run(shutdown_signal()).await?;
@@ -129,7 +136,8 @@ async fn shutdown_signal() {
 }
 
 async fn send_test(source_id: &str, paths: Paths, url: Option<String>) -> anyhow::Result<()> {
-    let config = data_dir::load_config(&paths.config_file())?;
+    let secrets = SecretStore::open(&paths.data_dir(), paths.secrets)?;
+    let config = data_dir::load_config(&paths.config_file(), &secrets)?;
     let Some(source) = config.source(source_id) else {
         let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
         bail!(

@@ -27,6 +27,7 @@ async fn first_start_then_send_test_shows_the_pipeline_working() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbelld"))
         .args(["send-test", "test", "--url", &daemon.base, "--data-dir"])
         .arg(&data)
+        .env("HOOKBELL_SECRETS", "file")
         .output()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -132,7 +133,7 @@ async fn sigterm_finishes_flushes_and_exits_0() {
 #[tokio::test]
 async fn a_source_added_through_the_api_is_saved_to_the_config() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let daemon = Daemon::start(dir.path()).await;
+    let mut daemon = Daemon::start(dir.path()).await;
     let client = reqwest::Client::new();
     let source = serde_json::json!({"id": "omniac", "provider": "omniac", "auth": {"scheme": "header", "name": "X-Api-Key", "value": "k-123456"}});
     let (status, body) = answer(
@@ -151,10 +152,38 @@ async fn a_source_added_through_the_api_is_saved_to_the_config() {
         text.contains("# Hookbell settings."),
         "the file's comments are kept: {text}"
     );
-    let config = hookbell_core::Config::from_toml(&text).unwrap_or_else(|e| panic!("{e}"));
+    // Issue 16: the file names the secret; the store (here the 0600 file) holds it.
+    assert!(!text.contains("k-123456"), "{text}");
+    assert!(
+        text.contains(r#"value = { secret = "source.omniac.auth.value" }"#),
+        "{text}"
+    );
+    let secrets = hookbell_server::secret_store::SecretStore::file(dir.path());
+    let config =
+        hookbell_server::data_dir::load_config(&dir.path().join("hookbell.toml"), &secrets)
+            .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(
         config.sources.len(),
         2,
         "the first-start test source and the new one"
     );
+    // After a restart the source still checks its header against the stored secret.
+    let _ = daemon.child.kill().await;
+    let again = Daemon::start(dir.path()).await;
+    for (value, expected) in [
+        ("wrong", StatusCode::UNAUTHORIZED),
+        ("k-123456", StatusCode::OK),
+    ] {
+        let (status, body) = answer(
+            client
+                .post(format!("{}/hooks/omniac", again.base))
+                .header("X-Api-Key", value)
+                .header("content-type", "application/json")
+                .body(r#"{"title": "after a restart"}"#)
+                .send()
+                .await,
+        )
+        .await;
+        assert_eq!(status, expected, "{value}: {body}");
+    }
 }

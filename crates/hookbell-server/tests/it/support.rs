@@ -244,6 +244,8 @@ impl Daemon {
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env("RUST_LOG", "warn")
+            // Tests never touch the keychain of the machine they run on.
+            .env("HOOKBELL_SECRETS", "file")
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
             .spawn()

@@ -1,0 +1,446 @@
+//! Where the secrets of `hookbell.toml` live: the OS keychain, or, where none answers, a
+//! private file beside the config.
+//!
+//! `hookbell.toml` only names a secret (`password = { secret = "source.enzoic.auth.password" }`,
+//! see [`hookbell_core::secret`]); a [`SecretStore`] holds the value under that name. Two
+//! backends:
+//! - **the OS keychain** through the `keyring` crate: the Secret Service (GNOME Keyring,
+//!   KWallet) over D-Bus on Linux, the Keychain on macOS, the Credential Manager on Windows.
+//!   Entries are service `hookbell`, account `<install id>/<name>`; the install id
+//!   (`DATA_DIR/keychain-id`, not a secret) keeps two data directories on one machine apart;
+//! - **`DATA_DIR/secrets.toml`**, mode 0600, replaced atomically on every change (as
+//!   [`crate::config_file`] does), for machines without a keychain (headless servers, CI).
+//!
+//! [`SecretStore::open`] picks one at start ([`SecretsChoice::Auto`]: the keychain if a probe
+//! that writes, reads and deletes an entry answers within [`PROBE_TIMEOUT`], else the file).
+//! A keychain store still reads `secrets.toml` when a name is missing from the keychain and
+//! moves what it finds there into the keychain, so a machine that gains a keychain moves its
+//! secrets out of the file. The calls block (D-Bus, files): they are made at start and while
+//! the engine's config lock is held, a few per change.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use hookbell_core::Secret;
+
+use crate::data_dir::DataDirError;
+
+/// The fallback file's name inside the data directory.
+pub const SECRETS_FILE: &str = "secrets.toml";
+/// The file naming this data directory's entries in the keychain.
+pub const KEYCHAIN_ID_FILE: &str = "keychain-id";
+/// The keychain service every entry is filed under.
+pub const KEYCHAIN_SERVICE: &str = "hookbell";
+/// How long the start-up probe waits for a keychain to answer.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Which store to use (`hookbelld --secrets`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum SecretsChoice {
+    /// The OS keychain if one answers, else `DATA_DIR/secrets.toml`.
+    #[default]
+    Auto,
+    /// The OS keychain; starting fails when none answers.
+    Keychain,
+    /// `DATA_DIR/secrets.toml`, even where a keychain exists.
+    File,
+}
+
+/// What can go wrong keeping secrets. Messages never contain a secret.
+#[derive(Debug, thiserror::Error)]
+pub enum SecretStoreError {
+    /// No keychain answered the probe (or the platform has none).
+    #[error("no OS keychain answered: {0}")]
+    NoKeychain(String),
+    /// The keychain refused or failed an operation.
+    #[error("the OS keychain, entry {name:?}: {reason}")]
+    Keychain {
+        /// The secret's name.
+        name: String,
+        /// What the keychain said.
+        reason: String,
+    },
+    /// The fallback file (or the keychain id file) could not be read or written.
+    #[error(transparent)]
+    File(#[from] DataDirError),
+    /// The fallback file is not valid.
+    #[error("{path}: {reason}")]
+    Invalid {
+        /// Which file.
+        path: PathBuf,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// The secrets of `hookbell.toml`, by name. Cheap to clone (shared).
+#[derive(Clone)]
+pub struct SecretStore {
+    backend: Arc<Backend>,
+}
+
+enum Backend {
+    Keychain {
+        install_id: String,
+        /// Read (and emptied) when the keychain lacks a name.
+        file: FileStore,
+    },
+    File(FileStore),
+}
+
+impl std::fmt::Debug for SecretStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.describe())
+    }
+}
+
+impl SecretStore {
+    /// The store `choice` asks for, for the data directory `dir` (which exists).
+    pub fn open(dir: &Path, choice: SecretsChoice) -> Result<SecretStore, SecretStoreError> {
+        match choice {
+            SecretsChoice::File => Ok(SecretStore::file(dir)),
+            SecretsChoice::Keychain => {
+                let store = SecretStore::keychain(dir)?;
+                store.probe(PROBE_TIMEOUT)?;
+                Ok(store)
+            }
+            SecretsChoice::Auto => {
+                let keychain = SecretStore::keychain(dir)?;
+                match keychain.probe(PROBE_TIMEOUT) {
+                    Ok(()) => Ok(keychain),
+                    Err(e) => {
+                        tracing::info!(
+                            "{e}; secrets are kept in {}",
+                            dir.join(SECRETS_FILE).display()
+                        );
+                        Ok(SecretStore::file(dir))
+                    }
+                }
+            }
+        }
+    }
+
+    /// The file backend: `dir/secrets.toml`.
+    pub fn file(dir: &Path) -> SecretStore {
+        SecretStore {
+            backend: Arc::new(Backend::File(FileStore::new(dir.join(SECRETS_FILE)))),
+        }
+    }
+
+    /// The keychain backend for the data directory `dir` (not probed: see [`Self::probe`]).
+    pub fn keychain(dir: &Path) -> Result<SecretStore, SecretStoreError> {
+        Ok(SecretStore {
+            backend: Arc::new(Backend::Keychain {
+                install_id: install_id(dir)?,
+                file: FileStore::new(dir.join(SECRETS_FILE)),
+            }),
+        })
+    }
+
+    /// Whether this is the OS keychain.
+    pub fn is_keychain(&self) -> bool {
+        matches!(*self.backend, Backend::Keychain { .. })
+    }
+
+    /// Where secrets are, as the start-up line says it.
+    pub fn describe(&self) -> String {
+        match &*self.backend {
+            Backend::Keychain { .. } => "OS keychain".into(),
+            Backend::File(_) => format!("DATA_DIR/{SECRETS_FILE} (no keychain)"),
+        }
+    }
+
+    /// Checks that the keychain answers: writes, reads back and deletes an entry, in a
+    /// thread given `timeout` (a D-Bus call to a session without a Secret Service, or a
+    /// locked keyring that prompts, must not hold up the start). Always `Ok` for the file.
+    pub fn probe(&self, timeout: Duration) -> Result<(), SecretStoreError> {
+        let Backend::Keychain { install_id, .. } = &*self.backend else {
+            return Ok(());
+        };
+        if !keychain::AVAILABLE {
+            return Err(SecretStoreError::NoKeychain(
+                "this platform has no keychain Hookbell can use".into(),
+            ));
+        }
+        let account = format!("{install_id}/probe");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::Builder::new()
+            .name("keychain-probe".into())
+            .spawn(move || {
+                let answer = (|| {
+                    let value = "hookbell keychain probe";
+                    keychain::set(&account, value)?;
+                    let read = keychain::get(&account)?;
+                    keychain::delete(&account)?;
+                    if read.as_deref() == Some(value) {
+                        Ok(())
+                    } else {
+                        Err("an entry written could not be read back".to_owned())
+                    }
+                })();
+                let _ = tx.send(answer);
+            })
+            .map_err(|e| SecretStoreError::NoKeychain(e.to_string()))?;
+        match rx.recv_timeout(timeout) {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(reason)) => Err(SecretStoreError::NoKeychain(reason)),
+            Err(_) => Err(SecretStoreError::NoKeychain(format!(
+                "no answer within {} s",
+                timeout.as_secs()
+            ))),
+        }
+    }
+
+    /// The secret called `name`, if the store has it.
+    pub fn get(&self, name: &str) -> Result<Option<Secret>, SecretStoreError> {
+        match &*self.backend {
+            Backend::File(file) => file.get(name),
+            Backend::Keychain { install_id, file } => {
+                let account = format!("{install_id}/{name}");
+                if let Some(value) =
+                    keychain::get(&account).map_err(|reason| keychain_error(name, reason))?
+                {
+                    return Ok(Some(Secret::new(value)));
+                }
+                // Kept in the file while there was no keychain: move it.
+                let Some(value) = file.get(name)? else {
+                    return Ok(None);
+                };
+                keychain::set(&account, value.expose())
+                    .map_err(|reason| keychain_error(name, reason))?;
+                file.delete(name)?;
+                tracing::info!(
+                    name,
+                    "moved a secret from {SECRETS_FILE} into the OS keychain"
+                );
+                Ok(Some(value))
+            }
+        }
+    }
+
+    /// Stores `value` as `name`, replacing what was there.
+    pub fn set(&self, name: &str, value: &Secret) -> Result<(), SecretStoreError> {
+        match &*self.backend {
+            Backend::File(file) => file.set(name, value),
+            Backend::Keychain { install_id, .. } => {
+                keychain::set(&format!("{install_id}/{name}"), value.expose())
+                    .map_err(|reason| keychain_error(name, reason))
+            }
+        }
+    }
+
+    /// Forgets `name` (nothing happens when it is absent).
+    pub fn delete(&self, name: &str) -> Result<(), SecretStoreError> {
+        match &*self.backend {
+            Backend::File(file) => file.delete(name),
+            Backend::Keychain { install_id, file } => {
+                keychain::delete(&format!("{install_id}/{name}"))
+                    .map_err(|reason| keychain_error(name, reason))?;
+                file.delete(name)
+            }
+        }
+    }
+
+    /// Looks names up for [`hookbell_core::secret::read_config`]: a missing name is an error
+    /// that says where it was looked for.
+    pub fn resolver(&self) -> hookbell_core::secret::Resolver {
+        let store = self.clone();
+        Box::new(move |name| match store.get(name) {
+            Ok(Some(secret)) => Ok(secret.expose().to_owned()),
+            Ok(None) => Err(format!(
+                "the secret {name:?} is not in the {}{}",
+                store.describe(),
+                if store.is_keychain() {
+                    ""
+                } else {
+                    "; if it was stored in an OS keychain, start where that keychain answers (--secrets keychain)"
+                }
+            )),
+            Err(e) => Err(e.to_string()),
+        })
+    }
+}
+
+fn keychain_error(name: &str, reason: String) -> SecretStoreError {
+    SecretStoreError::Keychain {
+        name: name.to_owned(),
+        reason,
+    }
+}
+
+/// This data directory's id in the keychain, created at first use.
+fn install_id(dir: &Path) -> Result<String, SecretStoreError> {
+    let path = dir.join(KEYCHAIN_ID_FILE);
+    match std::fs::read_to_string(&path) {
+        Ok(id) if !id.trim().is_empty() => return Ok(id.trim().to_owned()),
+        Ok(_) => {
+            std::fs::remove_file(&path).map_err(|source| DataDirError::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(source) => return Err(DataDirError::Io { path, source }.into()),
+    }
+    let mut bytes = [0u8; 8];
+    getrandom::fill(&mut bytes).map_err(|e| DataDirError::Random(e.to_string()))?;
+    let id = format!("{:016x}", u64::from_le_bytes(bytes));
+    crate::data_dir::write_private(&path, &format!("{id}\n"))?;
+    Ok(id)
+}
+
+/// The platform keychain through `keyring`; errors as text (a keyring error never carries
+/// the secret: a `BadEncoding` is reported by its kind only).
+mod keychain {
+    use super::KEYCHAIN_SERVICE;
+
+    /// Whether `keyring` has a real store on this platform (elsewhere it falls back to an
+    /// in-memory mock, which would lose secrets).
+    pub const AVAILABLE: bool = cfg!(any(
+        target_os = "linux",
+        target_os = "macos",
+        target_os = "windows"
+    ));
+
+    fn entry(account: &str) -> Result<keyring::Entry, String> {
+        keyring::Entry::new(KEYCHAIN_SERVICE, account).map_err(describe)
+    }
+
+    fn describe(e: keyring::Error) -> String {
+        match e {
+            keyring::Error::BadEncoding(_) => "the stored value is not UTF-8".into(),
+            keyring::Error::Ambiguous(found) => {
+                format!("{} entries match (remove the extra ones)", found.len())
+            }
+            other => other.to_string(),
+        }
+    }
+
+    pub fn get(account: &str) -> Result<Option<String>, String> {
+        if !AVAILABLE {
+            return Err("no keychain on this platform".into());
+        }
+        match entry(account)?.get_password() {
+            Ok(value) => Ok(Some(value)),
+            Err(keyring::Error::NoEntry) => Ok(None),
+            Err(e) => Err(describe(e)),
+        }
+    }
+
+    pub fn set(account: &str, value: &str) -> Result<(), String> {
+        if !AVAILABLE {
+            return Err("no keychain on this platform".into());
+        }
+        entry(account)?.set_password(value).map_err(describe)
+    }
+
+    pub fn delete(account: &str) -> Result<(), String> {
+        if !AVAILABLE {
+            return Err("no keychain on this platform".into());
+        }
+        match entry(account)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(describe(e)),
+        }
+    }
+}
+
+/// `secrets.toml`: one `"name" = "value"` line per secret, mode 0600, replaced atomically.
+struct FileStore {
+    path: PathBuf,
+    /// Read-change-write, one at a time within the process.
+    lock: Mutex<()>,
+}
+
+const FILE_HEADER: &str = "# Hookbell's secrets, named by hookbell.toml: kept here because no OS keychain answered.\n# Private to its owner (mode 0600); Hookbell rewrites it, so edit hookbell.toml instead.\n";
+
+impl FileStore {
+    fn new(path: PathBuf) -> FileStore {
+        FileStore {
+            path,
+            lock: Mutex::new(()),
+        }
+    }
+
+    fn read(&self) -> Result<BTreeMap<String, String>, SecretStoreError> {
+        let text = match std::fs::read_to_string(&self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(BTreeMap::new()),
+            Err(source) => {
+                return Err(DataDirError::Io {
+                    path: self.path.clone(),
+                    source,
+                }
+                .into());
+            }
+        };
+        self.keep_private()?;
+        toml::from_str(&text).map_err(|e| SecretStoreError::Invalid {
+            path: self.path.clone(),
+            reason: e.message().to_owned(),
+        })
+    }
+
+    /// Takes group and other permissions away from an existing file (someone widened them).
+    fn keep_private(&self) -> Result<(), SecretStoreError> {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let io = |source| DataDirError::Io {
+                path: self.path.clone(),
+                source,
+            };
+            match std::fs::metadata(&self.path) {
+                Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                    tracing::warn!(file = %self.path.display(), "was readable by others; set to 0600");
+                    std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o600))
+                        .map_err(io)?;
+                }
+                Ok(_) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(io(e).into()),
+            }
+        }
+        Ok(())
+    }
+
+    fn write(&self, secrets: &BTreeMap<String, String>) -> Result<(), SecretStoreError> {
+        let body = toml::to_string(secrets).map_err(|e| SecretStoreError::Invalid {
+            path: self.path.clone(),
+            reason: e.to_string(),
+        })?;
+        self.keep_private()?;
+        // A new file is created 0600; an existing one keeps its (just checked) mode.
+        crate::config_file::write_atomically(&self.path, &format!("{FILE_HEADER}{body}"))?;
+        Ok(())
+    }
+
+    fn get(&self, name: &str) -> Result<Option<Secret>, SecretStoreError> {
+        let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        Ok(self.read()?.remove(name).map(Secret::new))
+    }
+
+    fn set(&self, name: &str, value: &Secret) -> Result<(), SecretStoreError> {
+        let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut secrets = self.read()?;
+        if secrets.get(name).map(String::as_str) == Some(value.expose()) {
+            return Ok(());
+        }
+        secrets.insert(name.to_owned(), value.expose().to_owned());
+        self.write(&secrets)
+    }
+
+    fn delete(&self, name: &str) -> Result<(), SecretStoreError> {
+        let _one = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let mut secrets = self.read()?;
+        if secrets.remove(name).is_some() {
+            self.write(&secrets)?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests;
