@@ -7,7 +7,7 @@ export CARGO_TARGET_DIR
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test lint unit fuzz-short fuzz build bundle bench bench-parse bench-desktop bench-relay relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test lint unit fuzz-short fuzz build bundle bench bench-parse bench-desktop bench-relay relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -40,7 +40,7 @@ daemon: deps ui
 	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
 	$(BIN)/hookbelld serve $(ARGS)
 
-test: deps-test lint ui-test fuzz-short e2e desktop-test unit
+test: deps-test lint ui-test fuzz-short e2e desktop-test unit keychain-test
 
 # Type checks, unit tests and the production build of the UI.
 ui-test:
@@ -63,6 +63,17 @@ desktop-test:
 	  FAKE_NOTIFICATIONS=$(CARGO_TARGET_DIR)/debug/fake-notifications \
 	  PATH="$(HOME)/.cargo/bin:$$PATH" \
 	  node --test --test-concurrency=1 tests/desktop/*.test.mjs
+
+# The secret store against a real Secret Service: a private D-Bus session with gnome-keyring
+# unlocked with a throwaway password, in a throwaway XDG_DATA_HOME (the user's own keyrings are
+# never touched). HOOKBELL_REQUIRE_KEYCHAIN turns the tests' skip into a failure.
+keychain-test:
+	$(CARGO) test --locked -p hookbell-server --lib --no-run
+	tmp=$$(mktemp -d) && mkdir -m 700 $$tmp/data $$tmp/run && \
+	XDG_DATA_HOME=$$tmp/data XDG_RUNTIME_DIR=$$tmp/run HOOKBELL_REQUIRE_KEYCHAIN=1 \
+	  dbus-run-session -- sh -c 'echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
+	    $(CARGO) test --locked -p hookbell-server --lib secret_store::tests -- --nocapture'; \
+	rc=$$?; rm -rf $$tmp; exit $$rc
 
 lint:
 	$(CARGO) fmt --all -- --check

@@ -5,7 +5,8 @@
 #   scripts/install-deps.sh          what `make run` needs (Rust, a C compiler, Node.js, and the
 #                                    GTK/WebKit libraries the desktop app builds against)
 #   scripts/install-deps.sh test     also what `make test` needs (cargo-fuzz, Chromium, Xvfb,
-#                                    a D-Bus session, WebKitWebDriver and tauri-driver)
+#                                    a D-Bus session, gnome-keyring, WebKitWebDriver and
+#                                    tauri-driver)
 set -euo pipefail
 
 want_test=false
@@ -43,7 +44,8 @@ if $want_test; then
   # The browser the end-to-end tests drive (Debian's build; Playwright's own download is not used).
   [ -x /usr/bin/chromium ] || packages+=(chromium fonts-liberation)
   # The desktop test: a virtual X server, a D-Bus session, WebKit's WebDriver, and screenshots.
-  for pkg in xvfb xauth dbus-x11 x11-apps x11-utils imagemagick webkit2gtk-driver; do
+  # The keychain test: gnome-keyring as the Secret Service (secret-tool reads it back).
+  for pkg in xvfb xauth dbus-x11 x11-apps x11-utils imagemagick webkit2gtk-driver gnome-keyring libsecret-tools; do
     have "$pkg" || packages+=("$pkg")
   done
 fi
