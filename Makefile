@@ -6,6 +6,9 @@ CARGO_TARGET_DIR ?= $(HOME)/.cache/hookbell/target
 export CARGO_TARGET_DIR
 CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
+# Where the system's Node.js is too old for the web UI (Debian 12's is 18), install-deps puts a
+# private Node 22 here; first on PATH, so every target below uses it when it exists.
+export PATH := $(HOME)/.cache/hookbell/node/bin:$(PATH)
 
 .PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test lint unit fuzz-short fuzz build bundle bench bench-parse bench-desktop bench-relay relay fmt clean help
 

@@ -73,8 +73,37 @@ if [ ${#rustup_components[@]} -gt 0 ] && command -v rustup >/dev/null 2>&1; then
   rustup component add "${rustup_components[@]}"
 fi
 
-# The web UI is built with Vite 8, which needs Node.js 20.19 or newer (scripts/build-ui.sh
-# checks; Debian 12's own nodejs is 18).
+# The web UI is built with Vite 8, which needs Node.js 20.19 or newer; Debian 12's own nodejs
+# is 18. Where the system's Node is older, a private Node 22 (the official build, published on
+# the npm registry as node-linux-<arch>) and npm 10 go into ~/.cache/hookbell/node, which the
+# Makefile puts first on PATH. Nothing system-wide changes.
+node_dir="$HOME/.cache/hookbell/node"
+node_new_enough() {
+  "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null
+}
+if [ -x "$node_dir/bin/node" ] && node_new_enough "$node_dir/bin/node"; then
+  : # installed by an earlier run
+elif ! node_new_enough node; then
+  case "$(uname -m)" in
+    x86_64 | amd64) node_arch=x64 ;;
+    aarch64 | arm64) node_arch=arm64 ;;
+    *) node_arch="" ;;
+  esac
+  if [ -z "$node_arch" ]; then
+    echo "install-deps: Node.js $(node --version 2>/dev/null) is too old for the web UI and no private build exists for $(uname -m); install Node.js 20.19 or newer" >&2
+  else
+    echo "install-deps: Node.js $(node --version 2>/dev/null) is older than 20.19; installing a private Node 22 into $node_dir"
+    tmp=$(mktemp -d)
+    (cd "$tmp" && npm pack --silent "node-linux-$node_arch@22" "npm@10" >/dev/null)
+    rm -rf "$node_dir" && mkdir -p "$node_dir/lib/npm"
+    tar xzf "$tmp"/node-linux-"$node_arch"-*.tgz -C "$node_dir" --strip-components=1
+    tar xzf "$tmp"/npm-*.tgz -C "$node_dir/lib/npm" --strip-components=1
+    ln -sf ../lib/npm/bin/npm-cli.js "$node_dir/bin/npm"
+    ln -sf ../lib/npm/bin/npx-cli.js "$node_dir/bin/npx"
+    rm -rf "$tmp"
+    node_new_enough "$node_dir/bin/node" || { echo "install-deps: the private Node in $node_dir does not run" >&2; exit 1; }
+  fi
+fi
 # cargo-fuzz drives the fuzz targets in fuzz/ (a short run is part of `make test`).
 if $want_test && ! cargo fuzz --version >/dev/null 2>&1; then
   echo "install-deps: installing cargo-fuzz"
