@@ -34,8 +34,12 @@ pub enum BodyError {
 /// The outcome of reading a delivery.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Normalized {
-    /// The alerts it carries (at least one).
+    /// The alerts it carries: at least one, unless the provider acknowledged the delivery as
+    /// one with nothing to alert ([`Normalized::acknowledged`]).
     pub alerts: Vec<NewAlert>,
+    /// Why the delivery carries no alert, when the provider says it needs none
+    /// ([`Provider::acknowledge`], e.g. GitHub's `ping`).
+    pub acknowledged: Option<String>,
     /// The body as it may be stored: always the masked re-serialisation of the parsed body,
     /// never the bytes as they came (duplicate members, numbers and odd spacing could hide a
     /// secret from a byte-for-byte copy).
@@ -48,17 +52,21 @@ pub fn normalize(
     delivery: &Delivery,
     ctx: &Context,
 ) -> Result<Normalized, BodyError> {
-    let mut body = parse_body(delivery)?;
+    let mut body = parse_body(delivery, provider.form_field())?;
+    let acknowledged = provider.acknowledge(&body, delivery);
     // Parse first (adapters mask what they copy), then mask the copy of the body we keep.
-    let mut alerts = match provider.parse(&body, delivery, ctx) {
-        Ok(alerts) if !alerts.is_empty() => alerts,
-        Ok(_) => vec![unrecognized(
-            provider,
-            &body,
-            delivery,
-            "the delivery carries no alerts".into(),
-        )],
-        Err(why) => vec![unrecognized(provider, &body, delivery, why.0)],
+    let mut alerts = match acknowledged {
+        Some(_) => Vec::new(),
+        None => match provider.parse(&body, delivery, ctx) {
+            Ok(alerts) if !alerts.is_empty() => alerts,
+            Ok(_) => vec![unrecognized(
+                provider,
+                &body,
+                delivery,
+                "the delivery carries no alerts".into(),
+            )],
+            Err(why) => vec![unrecognized(provider, &body, delivery, why.0)],
+        },
     };
     // The policy under every adapter: nothing secret-named or secret-shaped survives in what
     // an alert shows, whatever the adapter copied.
@@ -70,6 +78,7 @@ pub fn normalize(
     let stored_body = serde_json::to_vec(&body).unwrap_or_default();
     Ok(Normalized {
         alerts,
+        acknowledged,
         stored_body,
     })
 }
@@ -153,10 +162,21 @@ pub fn scrubbed_text(body: &[u8]) -> String {
     }
 }
 
-/// UTF-8, non-empty, JSON, not too deep.
-fn parse_body(delivery: &Delivery) -> Result<Value, BodyError> {
-    let text =
-        std::str::from_utf8(&delivery.body).map_err(|e| BodyError::NotUtf8(e.valid_up_to()))?;
+/// UTF-8, non-empty, JSON, not too deep. A form-encoded body is read from `form_field` when
+/// the provider names one (the signature was checked over the bytes as they came).
+fn parse_body(delivery: &Delivery, form_field: Option<&str>) -> Result<Value, BodyError> {
+    let decoded;
+    let bytes: &[u8] = match form_field.filter(|_| is_form(delivery)) {
+        Some(field) => {
+            decoded = form_value(&delivery.body, field).ok_or_else(|| BodyError::NotJson {
+                reason: format!("the form has no `{field}` field"),
+                content_type: " (Content-Type: application/x-www-form-urlencoded)".into(),
+            })?;
+            &decoded
+        }
+        None => &delivery.body,
+    };
+    let text = std::str::from_utf8(bytes).map_err(|e| BodyError::NotUtf8(e.valid_up_to()))?;
     if text.trim().is_empty() {
         return Err(BodyError::Empty);
     }
@@ -182,6 +202,50 @@ fn parse_body(delivery: &Delivery) -> Result<Value, BodyError> {
             content_type,
         }
     })
+}
+
+/// Whether the delivery says it is form-encoded.
+fn is_form(delivery: &Delivery) -> bool {
+    delivery.headers.get("content-type").is_some_and(|ct| {
+        ct.split(';').next().is_some_and(|mime| {
+            mime.trim()
+                .eq_ignore_ascii_case("application/x-www-form-urlencoded")
+        })
+    })
+}
+
+/// The decoded value of the first `field` of an `application/x-www-form-urlencoded` body
+/// (`+` is a space, `%XX` a byte; a malformed escape is kept as it is).
+fn form_value(body: &[u8], field: &str) -> Option<Vec<u8>> {
+    body.split(|b| *b == b'&').find_map(|pair| {
+        let mut parts = pair.splitn(2, |b| *b == b'=');
+        let name = parts.next()?;
+        (percent_decode(name) == field.as_bytes())
+            .then(|| percent_decode(parts.next().unwrap_or_default()))
+    })
+}
+
+fn percent_decode(text: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(text.len());
+    let mut i = 0;
+    while let Some(&b) = text.get(i) {
+        let hex = |at: usize| text.get(at).and_then(|h| (*h as char).to_digit(16));
+        match (b, hex(i + 1), hex(i + 2)) {
+            (b'%', Some(hi), Some(lo)) => {
+                out.push(u8::try_from(hi * 16 + lo).unwrap_or_default());
+                i += 3;
+            }
+            (b'+', _, _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    out
 }
 
 /// A valid JSON body the adapter could not read, kept whole so nothing is lost, masked by the

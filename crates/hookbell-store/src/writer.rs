@@ -579,7 +579,9 @@ impl Writer {
             outcome.alert_ids.push(prepared.alert.id.clone());
             created.push(prepared);
         }
-        outcome.duplicate = created.is_empty();
+        // A delivery the provider acknowledged with no alert (GitHub's ping) is accepted, not
+        // a duplicate: it is stored, and the source's last delivery shows it was reached.
+        outcome.duplicate = created.is_empty() && !outcome.alert_ids.is_empty();
         delivery.status = if outcome.duplicate {
             DeliveryStatus::Duplicate
         } else {

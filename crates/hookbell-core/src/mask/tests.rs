@@ -151,8 +151,14 @@ fn harmless_text_is_left_alone() {
 
 #[test]
 fn scrubbing_twice_changes_nothing() {
-    let once = scrub("DB_PASSWORD=s3cretpass and 4111-1111-1111-1111").unwrap_or_default();
-    assert_eq!(scrub(&once), None, "{once}");
+    for text in [
+        "DB_PASSWORD=s3cretpass and 4111-1111-1111-1111",
+        "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
+        "postgres://app:hunter2pw@db.example:5432/x",
+    ] {
+        let once = scrub(text).unwrap_or_default();
+        assert_eq!(scrub(&once), None, "{once}");
+    }
 }
 
 #[test]

@@ -122,11 +122,12 @@ pub fn scrub(text: &str) -> Option<String> {
     }
 }
 
-/// Applies `f` to `current`, keeping it borrowed when `f` changed nothing.
+/// Applies `f` to `current`, keeping it borrowed when `f` changed nothing (a regex
+/// replacement answers a new string for every match, even one that masks a masked value).
 fn own<'a>(current: &Cow<'a, str>, f: impl FnOnce(&str) -> Cow<'_, str>) -> Cow<'a, str> {
     match f(current) {
-        Cow::Borrowed(_) => current.clone(),
-        Cow::Owned(s) => Cow::Owned(s),
+        Cow::Owned(s) if s != **current => Cow::Owned(s),
+        _ => current.clone(),
     }
 }
 

@@ -12,6 +12,7 @@ pub use crate::lang::{Context, Lang};
 pub mod cyscale;
 pub mod enzoic;
 pub mod generic;
+pub mod github;
 pub mod gitguardian;
 #[cfg(test)]
 pub(crate) mod golden;
@@ -127,6 +128,22 @@ pub trait Provider: Send + Sync {
         false
     }
 
+    /// `Some(why)` when this (authenticated) delivery is one the provider sends that carries
+    /// nothing to alert, such as GitHub's `ping` when a hook is created: it is stored and
+    /// answered 2xx with no alert, instead of becoming an unrecognized one. Asked before
+    /// [`Provider::parse`].
+    fn acknowledge(&self, body: &Value, delivery: &Delivery) -> Option<String> {
+        let _ = (body, delivery);
+        None
+    }
+
+    /// The form field that carries the JSON document when this provider sends a delivery
+    /// form-encoded (`application/x-www-form-urlencoded`), as GitHub does with `payload`.
+    /// `None`, the default: only JSON bodies are read.
+    fn form_field(&self) -> Option<&'static str> {
+        None
+    }
+
     /// A realistic sample body, for `hookbelld send-test` and the UI's test button.
     fn sample(&self) -> &'static str;
 }
@@ -139,6 +156,7 @@ static REGISTRY: &[&dyn Provider] = &[
     &leakix::Leakix,
     &cyscale::Cyscale,
     &generic::Generic::named("generic"),
+    &github::Github,
     &gitguardian::Gitguardian,
 ];
 

@@ -5,6 +5,7 @@ mod api;
 mod bad_input;
 mod crash;
 mod daemon;
+mod github;
 mod ingest;
 mod retention;
 mod support;

@@ -1,0 +1,1149 @@
+//! `github`: GitHub's security webhooks (Dependabot, code scanning, secret scanning, security
+//! advisories and the legacy repository vulnerability alerts), read by the `X-GitHub-Event`
+//! header (or, without it, by the body's shape). This module owns their reading: the alert's
+//! identity (repository + event family + alert number, never the unsigned
+//! `X-GitHub-Delivery`), severity by the contract's github row, the upstream state each action
+//! means (fixed, dismissed, resolved… close the alert; reopened, reintroduced… reopen it), the
+//! EN/DE text, and `ping`, which is acknowledged without an alert. Form-encoded deliveries
+//! carry the JSON in their `payload` field ([`Provider::form_field`]).
+
+use serde_json::Value;
+
+use super::read::{self, Details, at, text, time_value};
+use super::text::{clip_words, join_and, one_line};
+use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
+use crate::alert::Severity;
+use crate::delivery::Delivery;
+
+/// The GitHub adapter.
+#[derive(Debug, Clone, Copy)]
+pub struct Github;
+
+/// The longest title, summary and recommendation excerpt Hookbell writes.
+const TITLE_MAX: usize = 140;
+const HELP_MAX: usize = 1_200;
+
+impl Provider for Github {
+    fn id(&self) -> &'static str {
+        "github"
+    }
+
+    fn parse(
+        &self,
+        body: &Value,
+        delivery: &Delivery,
+        ctx: &Context,
+    ) -> Result<Vec<NewAlert>, Unrecognized> {
+        if !body.is_object() {
+            return Err(Unrecognized("expected a JSON object".into()));
+        }
+        let event = event(body, delivery).ok_or_else(|| {
+            Unrecognized("no X-GitHub-Event header, and the body is no security event".into())
+        })?;
+        let lang = ctx.lang;
+        let alert = match event.as_str() {
+            "dependabot_alert" => dependabot(body, lang),
+            "code_scanning_alert" => code_scanning(body, lang),
+            "secret_scanning_alert" | "secret_scanning_alert_location" => {
+                secret_scanning(body, lang, event == "secret_scanning_alert_location")
+            }
+            "security_advisory" => advisory(body, lang),
+            "repository_vulnerability_alert" => vulnerability_alert(body, lang),
+            other => {
+                return Err(Unrecognized(format!(
+                    "the GitHub event {:?} is not a security event Hookbell reads",
+                    clip_words(&one_line(other), 60)
+                )));
+            }
+        }?;
+        Ok(vec![alert])
+    }
+
+    fn acknowledge(&self, body: &Value, delivery: &Delivery) -> Option<String> {
+        (event(body, delivery).as_deref() == Some("ping")).then(|| {
+            let hook = text(body.get("hook_id")).unwrap_or_default();
+            format!("GitHub ping: hook {hook} reached this source")
+        })
+    }
+
+    fn form_field(&self) -> Option<&'static str> {
+        Some("payload")
+    }
+
+    fn sample(&self) -> &'static str {
+        include_str!("github/fixtures/dependabot_alert.created.json")
+    }
+}
+
+/// The event name: the `X-GitHub-Event` header, else guessed from the body's shape (a sample
+/// or a relayed body that lost its headers).
+fn event(body: &Value, delivery: &Delivery) -> Option<String> {
+    if let Some(name) = delivery.headers.get("x-github-event") {
+        return Some(name.trim().to_ascii_lowercase());
+    }
+    let alert = body.get("alert");
+    let has = |path: &[&str]| alert.and_then(|a| at(a, path)).is_some();
+    let name = if body.get("zen").is_some() && body.get("hook_id").is_some() {
+        "ping"
+    } else if has(&["dependency"]) {
+        "dependabot_alert"
+    } else if has(&["rule"]) {
+        "code_scanning_alert"
+    } else if has(&["secret_type"]) && body.get("location").is_some() {
+        "secret_scanning_alert_location"
+    } else if has(&["secret_type"]) {
+        "secret_scanning_alert"
+    } else if has(&["affected_package_name"]) {
+        "repository_vulnerability_alert"
+    } else if body.get("security_advisory").is_some() {
+        "security_advisory"
+    } else {
+        return None;
+    };
+    Some(name.to_owned())
+}
+
+/// What every alert event shares: the action, the repository, who acted.
+struct Common {
+    action: String,
+    repo: String,
+    repo_url: Option<String>,
+    private: Option<bool>,
+    sender: Option<String>,
+}
+
+impl Common {
+    fn of(body: &Value) -> Common {
+        let repo = text(at(body, &["repository", "full_name"]))
+            .or_else(|| text(at(body, &["organization", "login"])))
+            .or_else(|| text(at(body, &["enterprise", "slug"])))
+            .unwrap_or_default();
+        Common {
+            action: text(body.get("action")).unwrap_or_default(),
+            repo: one_line(&repo),
+            repo_url: text(at(body, &["repository", "html_url"])),
+            private: read::boolean(at(body, &["repository", "private"])),
+            sender: text(at(body, &["sender", "login"])),
+        }
+    }
+
+    /// The repository as text says it ("a repository" when the body names none).
+    fn repo_or(&self, lang: Lang) -> String {
+        if self.repo.is_empty() {
+            lang.pick("a repository", "einem Repository").to_owned()
+        } else {
+            self.repo.clone()
+        }
+    }
+
+    /// The upstream state the action means; `by` and `reason` as the event says them.
+    fn upstream(&self, by: Option<String>, reason: Option<String>) -> Upstream {
+        let by = by.or_else(|| self.sender.clone());
+        match self.action.as_str() {
+            "fixed" | "dismissed" | "auto_dismissed" | "closed_by_user" | "resolved"
+            | "withdrawn" | "dismiss" | "resolve" => Upstream::Closed {
+                action: self.action.clone(),
+                by,
+                reason,
+            },
+            "reopened" | "reintroduced" | "auto_reopened" | "reopened_by_user" => {
+                Upstream::Reopened {
+                    action: self.action.clone(),
+                    by,
+                }
+            }
+            _ => Upstream::Open,
+        }
+    }
+
+    /// A sentence on what the action did, for the summary ("" for a new alert).
+    fn action_sentence(&self, lang: Lang) -> String {
+        let (en, de) = match self.action.as_str() {
+            "fixed" | "resolve" => (
+                "GitHub marked it fixed.",
+                "GitHub hat sie als behoben markiert.",
+            ),
+            "resolved" => (
+                "It was resolved on GitHub.",
+                "Sie wurde auf GitHub aufgelöst.",
+            ),
+            "dismissed" | "dismiss" | "closed_by_user" => (
+                "It was dismissed on GitHub.",
+                "Sie wurde auf GitHub verworfen.",
+            ),
+            "auto_dismissed" => (
+                "GitHub dismissed it automatically.",
+                "GitHub hat sie automatisch verworfen.",
+            ),
+            "withdrawn" => (
+                "GitHub withdrew the advisory.",
+                "GitHub hat den Sicherheitshinweis zurückgezogen.",
+            ),
+            "reopened" | "reopened_by_user" | "auto_reopened" => {
+                ("It was reopened.", "Sie wurde wieder geöffnet.")
+            }
+            "reintroduced" => (
+                "The vulnerable version is back.",
+                "Die verwundbare Version ist wieder da.",
+            ),
+            "publicly_leaked" => (
+                "GitHub found it publicly leaked.",
+                "GitHub hat sie öffentlich geleakt gefunden.",
+            ),
+            "validated" => (
+                "GitHub checked whether it still works.",
+                "GitHub hat geprüft, ob es noch funktioniert.",
+            ),
+            "assigned" | "unassigned" => (
+                "Its assignee changed.",
+                "Die Zuständigkeit hat sich geändert.",
+            ),
+            "appeared_in_branch" => (
+                "It appeared in another branch.",
+                "Sie ist in einem weiteren Branch aufgetaucht.",
+            ),
+            _ => return String::new(),
+        };
+        format!(" {}", lang.pick(en, de))
+    }
+
+    fn repository_section(&self, details: Details) -> Details {
+        details.section("repository", |s| {
+            s.field("full_name", self.repo.clone())
+                .opt("private", self.private)
+                .opt("url", self.repo_url.clone())
+        })
+    }
+
+    fn event_section(&self, details: Details, event: &str) -> Details {
+        details.section("event", |s| {
+            s.field("name", event)
+                .field("action", self.action.clone())
+                .opt("sender", self.sender.clone())
+        })
+    }
+}
+
+/// The advisory severity scale (`moderate` is medium); unknown → medium.
+fn advisory_severity(word: Option<String>) -> Severity {
+    match word.as_deref().map(str::to_ascii_lowercase).as_deref() {
+        Some("critical") => Severity::Critical,
+        Some("high") => Severity::High,
+        Some("low") => Severity::Low,
+        _ => Severity::Medium,
+    }
+}
+
+/// A login under `path` of the alert (`dismissed_by`, `resolved_by`, `dismisser`).
+fn login(alert: &Value, key: &str) -> Option<String> {
+    text(at(alert, &[key, "login"]))
+}
+
+/// A severity as the text's language says it.
+fn severity_word(severity: Severity, lang: Lang) -> &'static str {
+    match (severity, lang) {
+        (Severity::Critical, Lang::En) => "critical",
+        (Severity::Critical, Lang::De) => "kritisch",
+        (Severity::High, Lang::En) => "high",
+        (Severity::High, Lang::De) => "hoch",
+        (Severity::Medium, Lang::En) => "medium",
+        (Severity::Medium, Lang::De) => "mittel",
+        (Severity::Low, Lang::En) => "low",
+        (Severity::Low, Lang::De) => "niedrig",
+        (Severity::Info, _) => "info",
+    }
+}
+
+/// The `https://` links among `candidates`, in order, without repeats.
+fn links(candidates: impl IntoIterator<Item = Option<String>>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for link in candidates.into_iter().flatten() {
+        if link.starts_with("https://") && !out.contains(&link) {
+            out.push(link);
+        }
+    }
+    out
+}
+
+fn reason(parts: &[Option<String>]) -> Option<String> {
+    let parts: Vec<String> = parts.iter().flatten().map(|p| one_line(p)).collect();
+    (!parts.is_empty()).then(|| parts.join(": "))
+}
+
+fn dependabot(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
+    let common = Common::of(body);
+    let alert = body
+        .get("alert")
+        .filter(|a| a.is_object())
+        .ok_or_else(|| Unrecognized("a dependabot_alert without an alert object".into()))?;
+    let number = text(alert.get("number"))
+        .ok_or_else(|| Unrecognized("a dependabot_alert without an alert number".into()))?;
+    let advisory = alert.get("security_advisory").unwrap_or(&Value::Null);
+    let vulnerability = alert.get("security_vulnerability").unwrap_or(&Value::Null);
+    let package = text(at(alert, &["dependency", "package", "name"]))
+        .or_else(|| text(at(vulnerability, &["package", "name"])))
+        .map(|p| one_line(&p))
+        .unwrap_or_else(|| lang.pick("a dependency", "eine Abhängigkeit").to_owned());
+    let ecosystem = text(at(alert, &["dependency", "package", "ecosystem"]));
+    let manifest = text(at(alert, &["dependency", "manifest_path"])).map(|m| one_line(&m));
+    let range = text(vulnerability.get("vulnerable_version_range"));
+    let patched = text(at(vulnerability, &["first_patched_version", "identifier"]));
+    let ghsa = text(advisory.get("ghsa_id"));
+    let cve = text(advisory.get("cve_id"));
+    let advisory_summary = text(advisory.get("summary")).map(|s| one_line(&s));
+    let severity = advisory_severity(
+        text(advisory.get("severity")).or_else(|| text(vulnerability.get("severity"))),
+    );
+    let repo = common.repo_or(lang);
+    let id = cve.clone().or_else(|| ghsa.clone());
+    let title = match &advisory_summary {
+        Some(summary) if summary.to_lowercase().contains(&package.to_lowercase()) => {
+            summary.clone()
+        }
+        Some(summary) => format!("{package}: {summary}"),
+        None => format!(
+            "{} {package} {} {repo}",
+            lang.pick("Vulnerable dependency", "Verwundbare Abhängigkeit"),
+            lang.pick("in", "in")
+        ),
+    };
+    let range_text = range
+        .as_deref()
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default();
+    let id_text = id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
+    let manifest_text = manifest
+        .as_deref()
+        .map(|m| format!(" {} {m}", lang.pick("in", "in")))
+        .unwrap_or_default();
+    let word = severity_word(severity, lang);
+    let summary = match lang {
+        Lang::En => format!(
+            "Dependabot alert #{number} in {repo}: {package}{range_text}{manifest_text} has a {word}-severity vulnerability{id_text}.{}",
+            common.action_sentence(lang)
+        ),
+        Lang::De => format!(
+            "Dependabot-Warnung #{number} in {repo}: {package}{range_text}{manifest_text} hat eine Schwachstelle mit Schweregrad {word}{id_text}.{}",
+            common.action_sentence(lang)
+        ),
+    };
+    let where_text = manifest.as_deref().unwrap_or(repo.as_str());
+    let recommendation = match (&patched, lang) {
+        (Some(v), Lang::En) => format!(
+            "Upgrade {package} to {v} or later in {where_text} ({repo}), or merge Dependabot's pull request if it opened one; then check that nothing pins the old version."
+        ),
+        (Some(v), Lang::De) => format!(
+            "Aktualisiere {package} auf {v} oder neuer in {where_text} ({repo}) oder merge den Pull Request von Dependabot, falls es einen gibt; prüfe danach, dass nichts die alte Version festhält."
+        ),
+        (None, Lang::En) => format!(
+            "No patched version of {package} exists yet: remove or replace it in {where_text} ({repo}), or limit what reaches the vulnerable code, and watch the advisory for a fix."
+        ),
+        (None, Lang::De) => format!(
+            "Für {package} gibt es noch keine behobene Version: entferne oder ersetze es in {where_text} ({repo}) oder begrenze, was den verwundbaren Code erreicht, und verfolge den Sicherheitshinweis."
+        ),
+    };
+    let by = login(alert, "dismissed_by");
+    let why = reason(&[
+        text(alert.get("dismissed_reason")),
+        text(alert.get("dismissed_comment")),
+    ]);
+    let upstream = common.upstream(by.clone(), why.clone());
+    let details = Details::new()
+        .section("alert", |s| {
+            s.field("number", number.clone())
+                .opt("state", text(alert.get("state")))
+                .opt(
+                    "created_at",
+                    time_value(read::time(alert.get("created_at"))),
+                )
+                .opt(
+                    "updated_at",
+                    time_value(read::time(alert.get("updated_at"))),
+                )
+                .opt("fixed_at", time_value(read::time(alert.get("fixed_at"))))
+                .opt(
+                    "dismissed_at",
+                    time_value(read::time(alert.get("dismissed_at"))),
+                )
+                .opt("dismissed_by", by)
+                .opt("dismissed_reason", text(alert.get("dismissed_reason")))
+                .opt("dismissed_comment", text(alert.get("dismissed_comment")))
+                .opt(
+                    "auto_dismissed_at",
+                    time_value(read::time(alert.get("auto_dismissed_at"))),
+                )
+        })
+        .section("dependency", |s| {
+            s.field("package", package.clone())
+                .opt("ecosystem", ecosystem)
+                .opt("manifest_path", manifest.clone())
+                .opt("scope", text(at(alert, &["dependency", "scope"])))
+                .opt("vulnerable_version_range", range.clone())
+                .opt("first_patched_version", patched.clone())
+        });
+    let details = advisory_section(details, advisory);
+    let details = common.repository_section(details);
+    let details = common.event_section(details, "dependabot_alert");
+    Ok(NewAlert {
+        external_id: format!("{}:dependabot:{number}", common.repo),
+        severity,
+        title: clip_words(&title, TITLE_MAX),
+        summary,
+        description: text(advisory.get("description")).unwrap_or_default(),
+        recommendation,
+        subject: repo,
+        category: "dependabot_alert".into(),
+        occurred_at: read::time(alert.get("updated_at"))
+            .or_else(|| read::time(alert.get("created_at"))),
+        unrecognized: false,
+        masked_values: Vec::new(),
+        links: links([
+            text(alert.get("html_url")),
+            ghsa.map(|g| format!("https://github.com/advisories/{g}")),
+        ]),
+        details: details.build(),
+        upstream,
+    })
+}
+
+/// The `advisory` section: identifiers, severity, CVSS, CWEs.
+fn advisory_section(details: Details, advisory: &Value) -> Details {
+    let cwes: Vec<String> = read::list(advisory.get("cwes"))
+        .iter()
+        .filter_map(|c| {
+            let id = text(c.get("cwe_id"))?;
+            Some(match text(c.get("name")) {
+                Some(name) => format!("{id} {name}"),
+                None => id,
+            })
+        })
+        .collect();
+    details.section("advisory", |s| {
+        s.opt("ghsa_id", text(advisory.get("ghsa_id")))
+            .opt("cve_id", text(advisory.get("cve_id")))
+            .opt("summary", text(advisory.get("summary")))
+            .opt("severity", text(advisory.get("severity")))
+            .opt("cvss_score", read::number(at(advisory, &["cvss", "score"])))
+            .opt(
+                "cvss_vector",
+                text(at(advisory, &["cvss", "vector_string"])),
+            )
+            .field("cwes", cwes)
+            .opt(
+                "published_at",
+                time_value(read::time(advisory.get("published_at"))),
+            )
+            .opt(
+                "withdrawn_at",
+                time_value(read::time(advisory.get("withdrawn_at"))),
+            )
+    })
+}
+
+fn code_scanning(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
+    let common = Common::of(body);
+    let alert = body
+        .get("alert")
+        .filter(|a| a.is_object())
+        .ok_or_else(|| Unrecognized("a code_scanning_alert without an alert object".into()))?;
+    let number = text(alert.get("number"))
+        .ok_or_else(|| Unrecognized("a code_scanning_alert without an alert number".into()))?;
+    let rule = alert.get("rule").unwrap_or(&Value::Null);
+    let rule_id = text(rule.get("id")).map(|r| one_line(&r));
+    let rule_text = text(rule.get("description"))
+        .or_else(|| text(rule.get("name")))
+        .or_else(|| rule_id.clone())
+        .map(|d| one_line(&d))
+        .unwrap_or_else(|| {
+            lang.pick("a code scanning rule", "eine Code-Scanning-Regel")
+                .to_owned()
+        });
+    let tool = text(at(alert, &["tool", "name"])).map(|t| one_line(&t));
+    let severity = text(rule.get("security_severity_level"))
+        .and_then(|l| match l.to_ascii_lowercase().as_str() {
+            "critical" => Some(Severity::Critical),
+            "high" => Some(Severity::High),
+            "medium" => Some(Severity::Medium),
+            "low" => Some(Severity::Low),
+            _ => None,
+        })
+        .unwrap_or_else(|| {
+            match text(rule.get("severity"))
+                .map(|s| s.to_ascii_lowercase())
+                .as_deref()
+            {
+                Some("error") => Severity::High,
+                Some("note") => Severity::Low,
+                _ => Severity::Medium,
+            }
+        });
+    let instance = alert
+        .get("most_recent_instance")
+        .filter(|i| i.is_object())
+        .or_else(|| read::list(alert.get("instances")).first())
+        .unwrap_or(&Value::Null);
+    let path = text(at(instance, &["location", "path"])).map(|p| one_line(&p));
+    let line = text(at(instance, &["location", "start_line"]));
+    let place = match (&path, &line) {
+        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
+        (Some(p), None) => Some(p.clone()),
+        _ => None,
+    };
+    let git_ref = text(body.get("ref"))
+        .or_else(|| text(instance.get("ref")))
+        .map(|r| one_line(&r));
+    let repo = common.repo_or(lang);
+    let tool_text = tool.clone().unwrap_or_else(|| "Code scanning".into());
+    let title = format!("{tool_text}: {rule_text}");
+    let place_text = place
+        .as_deref()
+        .map(|p| match lang {
+            Lang::En => format!(" at {p}"),
+            Lang::De => format!(" bei {p}"),
+        })
+        .unwrap_or_default();
+    let ref_text = git_ref
+        .as_deref()
+        .map(|r| match lang {
+            Lang::En => format!(" on {r}"),
+            Lang::De => format!(" auf {r}"),
+        })
+        .unwrap_or_default();
+    let rule_ref = rule_id
+        .as_deref()
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default();
+    let summary = match lang {
+        Lang::En => format!(
+            "Code scanning alert #{number} in {repo}: rule{rule_ref} ({}) flagged the code{place_text}{ref_text}.{}",
+            severity_word(severity, lang),
+            common.action_sentence(lang)
+        ),
+        Lang::De => format!(
+            "Code-Scanning-Warnung #{number} in {repo}: Regel{rule_ref} ({}) hat den Code{place_text}{ref_text} markiert.{}",
+            severity_word(severity, lang),
+            common.action_sentence(lang)
+        ),
+    };
+    let help = text(rule.get("help")).map(|h| clip_words(&h, HELP_MAX));
+    let full = text(rule.get("full_description")).map(|d| one_line(&d));
+    let recommendation = {
+        let fix_where = match (&place, lang) {
+            (Some(p), Lang::En) => format!("at {p} in {repo}"),
+            (Some(p), Lang::De) => format!("bei {p} in {repo}"),
+            (None, _) => format!("in {repo}"),
+        };
+        let lead = match lang {
+            Lang::En => format!(
+                "Fix the code {fix_where} as the rule describes, or dismiss the alert on GitHub with a reason if it is a false positive."
+            ),
+            Lang::De => format!(
+                "Behebe den Code {fix_where} so, wie die Regel es beschreibt, oder verwirf die Warnung auf GitHub mit einer Begründung, wenn sie falsch ist."
+            ),
+        };
+        match help.or(full) {
+            Some(help) => format!("{lead}\n\n{help}"),
+            None => lead,
+        }
+    };
+    let by = login(alert, "dismissed_by");
+    let why = reason(&[
+        text(alert.get("dismissed_reason")),
+        text(alert.get("dismissed_comment")),
+    ]);
+    let upstream = common.upstream(by.clone(), why);
+    let tags = read::texts(rule.get("tags"));
+    let details = Details::new()
+        .section("alert", |s| {
+            s.field("number", number.clone())
+                .opt("state", text(alert.get("state")))
+                .opt(
+                    "created_at",
+                    time_value(read::time(alert.get("created_at"))),
+                )
+                .opt("fixed_at", time_value(read::time(alert.get("fixed_at"))))
+                .opt(
+                    "dismissed_at",
+                    time_value(read::time(alert.get("dismissed_at"))),
+                )
+                .opt("dismissed_by", by)
+                .opt("dismissed_reason", text(alert.get("dismissed_reason")))
+                .opt("dismissed_comment", text(alert.get("dismissed_comment")))
+        })
+        .section("rule", |s| {
+            s.opt("id", rule_id.clone())
+                .opt("severity", text(rule.get("severity")))
+                .opt(
+                    "security_severity_level",
+                    text(rule.get("security_severity_level")),
+                )
+                .opt("description", text(rule.get("description")))
+                .opt("full_description", text(rule.get("full_description")))
+                .field("tags", tags)
+                .opt("tool", tool)
+                .opt("tool_version", text(at(alert, &["tool", "version"])))
+        })
+        .section("location", |s| {
+            s.opt("path", path.clone())
+                .opt(
+                    "start_line",
+                    read::int(at(instance, &["location", "start_line"])),
+                )
+                .opt(
+                    "end_line",
+                    read::int(at(instance, &["location", "end_line"])),
+                )
+                .opt("ref", git_ref.clone())
+                .opt(
+                    "commit_sha",
+                    text(body.get("commit_oid")).or_else(|| text(instance.get("commit_sha"))),
+                )
+                .opt("message", text(at(instance, &["message", "text"])))
+        });
+    let details = common.repository_section(details);
+    let details = common.event_section(details, "code_scanning_alert");
+    Ok(NewAlert {
+        external_id: format!("{}:code_scanning:{number}", common.repo),
+        severity,
+        title: clip_words(&title, TITLE_MAX),
+        summary,
+        description: text(rule.get("full_description")).unwrap_or_default(),
+        recommendation,
+        subject: repo,
+        category: "code_scanning_alert".into(),
+        occurred_at: read::time(alert.get("fixed_at"))
+            .or_else(|| read::time(alert.get("dismissed_at")))
+            .or_else(|| read::time(alert.get("updated_at")))
+            .or_else(|| read::time(alert.get("created_at"))),
+        unrecognized: false,
+        masked_values: Vec::new(),
+        links: links([text(alert.get("html_url"))]),
+        details: details.build(),
+        upstream,
+    })
+}
+
+fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert, Unrecognized> {
+    let common = Common::of(body);
+    let alert = body
+        .get("alert")
+        .filter(|a| a.is_object())
+        .ok_or_else(|| Unrecognized("a secret_scanning_alert without an alert object".into()))?;
+    let number = text(alert.get("number"))
+        .ok_or_else(|| Unrecognized("a secret_scanning_alert without an alert number".into()))?;
+    let kind = text(alert.get("secret_type_display_name"))
+        .or_else(|| text(alert.get("secret_type")))
+        .map(|k| one_line(&k))
+        .unwrap_or_else(|| lang.pick("secret", "Geheimnis").to_owned());
+    let validity = text(alert.get("validity")).map(|v| v.to_ascii_lowercase());
+    let leaked = read::boolean(alert.get("publicly_leaked")).unwrap_or(false)
+        || common.action == "publicly_leaked";
+    let active = validity.as_deref() == Some("active");
+    let severity = if leaked || active {
+        Severity::Critical
+    } else {
+        Severity::High
+    };
+    let repo = common.repo_or(lang);
+    let title = match (leaked, lang) {
+        (true, Lang::En) => format!("{kind} publicly leaked from {repo}"),
+        (true, Lang::De) => format!("{kind} aus {repo} öffentlich geleakt"),
+        (false, Lang::En) => format!("{kind} exposed in {repo}"),
+        (false, Lang::De) => format!("{kind} in {repo} offengelegt"),
+    };
+    let loc = body.get("location").unwrap_or(&Value::Null);
+    let loc_path = text(at(loc, &["details", "path"])).map(|p| one_line(&p));
+    let loc_line = text(at(loc, &["details", "start_line"]));
+    let loc_commit = text(at(loc, &["details", "commit_sha"]));
+    let place = match (&loc_path, &loc_line) {
+        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
+        (Some(p), None) => Some(p.clone()),
+        _ => text(loc.get("type")),
+    };
+    let validity_text = match (validity.as_deref(), lang) {
+        (Some("active"), Lang::En) => " GitHub reports it still works.",
+        (Some("active"), Lang::De) => " GitHub meldet, dass es noch funktioniert.",
+        (Some("inactive"), Lang::En) => " GitHub reports it no longer works.",
+        (Some("inactive"), Lang::De) => " GitHub meldet, dass es nicht mehr funktioniert.",
+        _ => "",
+    };
+    let place_text = match (&place, location, lang) {
+        (Some(p), true, Lang::En) => format!(" Found again at {p}."),
+        (Some(p), true, Lang::De) => format!(" Erneut gefunden bei {p}."),
+        _ => String::new(),
+    };
+    let leaked_text = match (leaked && common.action != "publicly_leaked", lang) {
+        (true, Lang::En) => " It is publicly leaked.",
+        (true, Lang::De) => " Es ist öffentlich geleakt.",
+        (false, _) => "",
+    };
+    let summary = match lang {
+        Lang::En => format!(
+            "Secret scanning alert #{number}: GitHub found a secret of type {kind} in {repo}.{leaked_text}{validity_text}{place_text}{}",
+            common.action_sentence(lang)
+        ),
+        Lang::De => format!(
+            "Secret-Scanning-Warnung #{number}: GitHub hat ein Geheimnis vom Typ {kind} in {repo} gefunden.{leaked_text}{validity_text}{place_text}{}",
+            common.action_sentence(lang)
+        ),
+    };
+    let recommendation = match lang {
+        Lang::En => format!(
+            "Revoke this {kind} at its issuer now and issue a new one; deleting it from {repo} is not enough, it stays in the git history and in every clone. Put the new one where {repo}'s code and CI read secrets from (a secret store, not the repository), check the issuer's logs for use since the leak, then close alert #{number} on GitHub as revoked."
+        ),
+        Lang::De => format!(
+            "Widerrufe dieses Geheimnis ({kind}) sofort beim Aussteller und stelle ein neues aus; es aus {repo} zu löschen reicht nicht, es bleibt in der Git-Historie und in jedem Klon. Lege das neue dort ab, wo Code und CI von {repo} Geheimnisse lesen (ein Secret Store, nicht das Repository), prüfe die Protokolle des Ausstellers auf Nutzung seit dem Leak und schließe dann Warnung #{number} auf GitHub als widerrufen."
+        ),
+    };
+    let by = login(alert, "resolved_by");
+    let why = reason(&[
+        text(alert.get("resolution")),
+        text(alert.get("resolution_comment")),
+    ]);
+    // A location event repeats its alert: it never closes or reopens it.
+    let upstream = if location {
+        Upstream::Open
+    } else {
+        common.upstream(by.clone(), why)
+    };
+    let details = Details::new()
+        .section("alert", |s| {
+            s.field("number", number.clone())
+                .opt("state", text(alert.get("state")))
+                .opt("secret_type", text(alert.get("secret_type")))
+                .opt(
+                    "secret_type_display_name",
+                    text(alert.get("secret_type_display_name")),
+                )
+                .opt("validity", validity.clone())
+                .field("publicly_leaked", leaked)
+                .opt(
+                    "push_protection_bypassed",
+                    read::boolean(alert.get("push_protection_bypassed")),
+                )
+                .opt(
+                    "created_at",
+                    time_value(read::time(alert.get("created_at"))),
+                )
+                .opt(
+                    "resolved_at",
+                    time_value(read::time(alert.get("resolved_at"))),
+                )
+                .opt("resolved_by", by)
+                .opt("resolution", text(alert.get("resolution")))
+                .opt("resolution_comment", text(alert.get("resolution_comment")))
+        })
+        .section("location", |s| {
+            s.opt("type", text(loc.get("type")))
+                .opt("path", loc_path.clone())
+                .opt("start_line", read::int(at(loc, &["details", "start_line"])))
+                .opt("commit_sha", loc_commit.clone())
+        });
+    let details = common.repository_section(details);
+    let event = if location {
+        "secret_scanning_alert_location"
+    } else {
+        "secret_scanning_alert"
+    };
+    let details = common.event_section(details, event);
+    Ok(NewAlert {
+        external_id: format!("{}:secret_scanning:{number}", common.repo),
+        severity,
+        title: clip_words(&title, TITLE_MAX),
+        summary,
+        description: String::new(),
+        recommendation,
+        subject: repo,
+        category: "secret_scanning_alert".into(),
+        occurred_at: read::time(alert.get("resolved_at"))
+            .or_else(|| read::time(alert.get("updated_at")))
+            .or_else(|| read::time(alert.get("created_at"))),
+        unrecognized: false,
+        masked_values: Vec::new(),
+        links: links([text(alert.get("html_url"))]),
+        details: details.build(),
+        upstream,
+    })
+}
+
+/// One affected package of an advisory: name (ecosystem), range, first patched version.
+struct Affected {
+    package: String,
+    range: Option<String>,
+    patched: Option<String>,
+}
+
+fn affected(advisory: &Value) -> Vec<Affected> {
+    read::list(advisory.get("vulnerabilities"))
+        .iter()
+        .filter_map(|v| {
+            let name = text(at(v, &["package", "name"]))?;
+            let package = match text(at(v, &["package", "ecosystem"])) {
+                Some(eco) => format!("{} ({eco})", one_line(&name)),
+                None => one_line(&name),
+            };
+            Some(Affected {
+                package,
+                range: text(v.get("vulnerable_version_range")),
+                patched: text(at(v, &["first_patched_version", "identifier"])),
+            })
+        })
+        .collect()
+}
+
+fn advisory(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
+    let common = Common::of(body);
+    let advisory = body
+        .get("security_advisory")
+        .filter(|a| a.is_object())
+        .ok_or_else(|| Unrecognized("a security_advisory event without the advisory".into()))?;
+    let ghsa = text(advisory.get("ghsa_id"))
+        .ok_or_else(|| Unrecognized("a security advisory without a ghsa_id".into()))?;
+    let summary_text = text(advisory.get("summary")).map(|s| one_line(&s));
+    let severity = advisory_severity(text(advisory.get("severity")));
+    let affected = affected(advisory);
+    let mut packages: Vec<String> = Vec::new();
+    for a in &affected {
+        if !packages.contains(&a.package) {
+            packages.push(a.package.clone());
+        }
+    }
+    let title = match &summary_text {
+        Some(s) => format!("{ghsa}: {s}"),
+        None => format!(
+            "{} {ghsa}",
+            lang.pick("Security advisory", "Sicherheitshinweis")
+        ),
+    };
+    let pkgs = join_and(&packages, lang);
+    let summary = match lang {
+        Lang::En => format!(
+            "GitHub advisory {ghsa} ({}) affects {}.{}",
+            severity_word(severity, lang),
+            if pkgs.is_empty() {
+                "packages it names"
+            } else {
+                &pkgs
+            },
+            common.action_sentence(lang)
+        ),
+        Lang::De => format!(
+            "Der GitHub-Sicherheitshinweis {ghsa} ({}) betrifft {}.{}",
+            severity_word(severity, lang),
+            if pkgs.is_empty() {
+                "die genannten Pakete"
+            } else {
+                &pkgs
+            },
+            common.action_sentence(lang)
+        ),
+    };
+    let steps: Vec<String> = affected
+        .iter()
+        .map(|a| {
+            let range = a.range.as_deref().unwrap_or("?");
+            match (&a.patched, lang) {
+                (Some(v), Lang::En) => format!("{} {range}: upgrade to {v} or later", a.package),
+                (Some(v), Lang::De) => {
+                    format!("{} {range}: aktualisiere auf {v} oder neuer", a.package)
+                }
+                (None, Lang::En) => format!(
+                    "{} {range}: no patched version yet; remove or replace it, or limit exposure",
+                    a.package
+                ),
+                (None, Lang::De) => format!(
+                    "{} {range}: noch keine behobene Version; entferne oder ersetze es oder begrenze das Risiko",
+                    a.package
+                ),
+            }
+        })
+        .collect();
+    let recommendation = if common.action == "withdrawn" {
+        lang.pick(
+            "GitHub withdrew this advisory: nothing to do for it.",
+            "GitHub hat diesen Sicherheitshinweis zurückgezogen: dafür ist nichts zu tun.",
+        )
+        .to_owned()
+    } else {
+        let lead = lang.pick(
+            "Check whether your projects use an affected version:",
+            "Prüfe, ob deine Projekte eine betroffene Version verwenden:",
+        );
+        if steps.is_empty() {
+            lead.trim_end_matches(':').to_owned() + "."
+        } else {
+            format!("{lead} {}.", steps.join("; "))
+        }
+    };
+    let references: Vec<String> = read::list(advisory.get("references"))
+        .iter()
+        .filter_map(|r| text(r.get("url")))
+        .collect();
+    let upstream = common.upstream(None, None);
+    let details = advisory_section(Details::new(), advisory)
+        .section("packages", |s| {
+            s.field(
+                "affected",
+                affected
+                    .iter()
+                    .map(|a| {
+                        serde_json::json!({
+                            "package": a.package,
+                            "vulnerable_version_range": a.range,
+                            "first_patched_version": a.patched,
+                        })
+                    })
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .section("references", |s| s.field("urls", references.clone()));
+    let details = common.event_section(details, "security_advisory");
+    Ok(NewAlert {
+        external_id: format!("security_advisory:{ghsa}"),
+        severity,
+        title: clip_words(&title, TITLE_MAX),
+        summary,
+        description: text(advisory.get("description")).unwrap_or_default(),
+        recommendation,
+        subject: packages.join(", "),
+        category: "security_advisory".into(),
+        occurred_at: read::time(advisory.get("withdrawn_at"))
+            .or_else(|| read::time(advisory.get("updated_at")))
+            .or_else(|| read::time(advisory.get("published_at"))),
+        unrecognized: false,
+        masked_values: Vec::new(),
+        links: links(
+            std::iter::once(Some(format!("https://github.com/advisories/{ghsa}")))
+                .chain(references.into_iter().map(Some)),
+        ),
+        details: details.build(),
+        upstream,
+    })
+}
+
+fn vulnerability_alert(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
+    let common = Common::of(body);
+    let alert = body
+        .get("alert")
+        .filter(|a| a.is_object())
+        .ok_or_else(|| Unrecognized("a repository_vulnerability_alert without an alert".into()))?;
+    let number = text(alert.get("number"))
+        .or_else(|| text(alert.get("id")))
+        .ok_or_else(|| Unrecognized("a repository_vulnerability_alert without a number".into()))?;
+    let package = text(alert.get("affected_package_name"))
+        .map(|p| one_line(&p))
+        .unwrap_or_else(|| lang.pick("a dependency", "eine Abhängigkeit").to_owned());
+    let range = text(alert.get("affected_range"));
+    let fixed_in = text(alert.get("fixed_in"));
+    let id = text(alert.get("external_identifier")).or_else(|| text(alert.get("ghsa_id")));
+    let severity = advisory_severity(text(alert.get("severity")));
+    let repo = common.repo_or(lang);
+    let id_text = id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
+    let range_text = range
+        .as_deref()
+        .map(|r| format!(" {r}"))
+        .unwrap_or_default();
+    let title = match lang {
+        Lang::En => format!("Vulnerable dependency {package} in {repo}{id_text}"),
+        Lang::De => format!("Verwundbare Abhängigkeit {package} in {repo}{id_text}"),
+    };
+    let summary = match lang {
+        Lang::En => format!(
+            "GitHub found {package}{range_text} in {repo}, which has a {}-severity vulnerability{id_text}.{}",
+            severity_word(severity, lang),
+            common.action_sentence(lang)
+        ),
+        Lang::De => format!(
+            "GitHub hat {package}{range_text} in {repo} gefunden, mit einer Schwachstelle vom Schweregrad {}{id_text}.{}",
+            severity_word(severity, lang),
+            common.action_sentence(lang)
+        ),
+    };
+    let recommendation = match (&fixed_in, lang) {
+        (Some(v), Lang::En) => format!("Upgrade {package} to {v} or later in {repo}."),
+        (Some(v), Lang::De) => format!("Aktualisiere {package} in {repo} auf {v} oder neuer."),
+        (None, Lang::En) => format!(
+            "No fixed version of {package} is known: remove or replace it in {repo}, or limit its exposure."
+        ),
+        (None, Lang::De) => format!(
+            "Für {package} ist keine behobene Version bekannt: entferne oder ersetze es in {repo} oder begrenze das Risiko."
+        ),
+    };
+    let by = login(alert, "dismisser");
+    let why = text(alert.get("dismiss_reason")).map(|r| one_line(&r));
+    let upstream = common.upstream(by.clone(), why.clone());
+    let details = Details::new()
+        .section("alert", |s| {
+            s.field("number", number.clone())
+                .opt("state", text(alert.get("state")))
+                .opt(
+                    "created_at",
+                    time_value(read::time(alert.get("created_at"))),
+                )
+                .opt(
+                    "dismissed_at",
+                    time_value(read::time(alert.get("dismissed_at"))),
+                )
+                .opt("dismissed_by", by)
+                .opt("dismiss_reason", why)
+        })
+        .section("dependency", |s| {
+            s.field("package", package.clone())
+                .opt("affected_range", range.clone())
+                .opt("fixed_in", fixed_in.clone())
+        })
+        .section("advisory", |s| {
+            s.opt("ghsa_id", text(alert.get("ghsa_id")))
+                .opt("identifier", text(alert.get("external_identifier")))
+                .opt("severity", text(alert.get("severity")))
+                .opt("reference", text(alert.get("external_reference")))
+        });
+    let details = common.repository_section(details);
+    let details = common.event_section(details, "repository_vulnerability_alert");
+    Ok(NewAlert {
+        external_id: format!("{}:repository_vulnerability_alert:{number}", common.repo),
+        severity,
+        title: clip_words(&title, TITLE_MAX),
+        summary,
+        description: String::new(),
+        recommendation,
+        subject: repo,
+        category: "repository_vulnerability_alert".into(),
+        occurred_at: read::time(alert.get("dismissed_at"))
+            .or_else(|| read::time(alert.get("created_at"))),
+        unrecognized: false,
+        masked_values: Vec::new(),
+        links: links([
+            text(alert.get("external_reference")),
+            text(alert.get("ghsa_id")).map(|g| format!("https://github.com/advisories/{g}")),
+        ]),
+        details: details.build(),
+        upstream,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::delivery::Headers;
+
+    #[test]
+    fn golden_fixtures() {
+        assert!(super::super::golden::check("github") >= 15);
+    }
+
+    fn delivery(event: &str, content_type: &str, body: &[u8]) -> Delivery {
+        crate::testing::delivery(
+            "gh",
+            &[("x-github-event", event), ("content-type", content_type)],
+            body,
+        )
+    }
+
+    fn normalized(d: &Delivery) -> crate::Normalized {
+        crate::normalize(&Github, d, &Context::default()).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn a_ping_is_acknowledged_without_an_alert() {
+        let body = include_bytes!("github/fixtures/ping.json");
+        let out = normalized(&delivery("ping", "application/json", body));
+        assert!(out.alerts.is_empty());
+        assert!(out.acknowledged.is_some());
+        // Without the header, the shape says ping too.
+        let d = crate::testing::delivery("gh", &[], body);
+        assert!(normalized(&d).alerts.is_empty());
+    }
+
+    #[test]
+    fn a_form_encoded_delivery_is_read_from_its_payload_field() {
+        let json = include_str!("github/fixtures/dependabot_alert.created.json");
+        let mut form = b"payload=".to_vec();
+        for b in json.bytes() {
+            if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {
+                form.push(b);
+            } else if b == b' ' {
+                form.push(b'+');
+            } else {
+                form.extend(format!("%{b:02X}").bytes());
+            }
+        }
+        let form_out = normalized(&delivery(
+            "dependabot_alert",
+            "application/x-www-form-urlencoded",
+            &form,
+        ));
+        let json_out = normalized(&delivery(
+            "dependabot_alert",
+            "application/json",
+            json.as_bytes(),
+        ));
+        assert_eq!(form_out, json_out);
+        assert!(!form_out.alerts[0].unrecognized);
+        // A form without the field is bad input, as a body that is not JSON is.
+        let bad = crate::normalize(
+            &Github,
+            &delivery(
+                "dependabot_alert",
+                "application/x-www-form-urlencoded",
+                b"a=1",
+            ),
+            &Context::default(),
+        );
+        assert!(
+            matches!(bad, Err(crate::BodyError::NotJson { .. })),
+            "{bad:?}"
+        );
+    }
+
+    #[test]
+    fn identity_is_the_upstream_alert_not_the_delivery() {
+        let body = include_bytes!("github/fixtures/dependabot_alert.created.json");
+        let mut a = delivery("dependabot_alert", "application/json", body);
+        let mut b = a.clone();
+        a.headers.push("x-github-delivery", "one");
+        b.headers.push("x-github-delivery", "two");
+        let (a, b) = (normalized(&a), normalized(&b));
+        assert_eq!(a.alerts[0].external_id, b.alerts[0].external_id);
+        assert_eq!(a.alerts[0].external_id, "wolfy1339/pika-pack:dependabot:20");
+        let _ = Headers::new();
+    }
+
+    #[test]
+    fn actions_map_to_upstream_state() {
+        let created = include_str!("github/fixtures/dependabot_alert.created.json");
+        for (action, closed, reopened) in [
+            ("fixed", true, false),
+            ("dismissed", true, false),
+            ("auto_dismissed", true, false),
+            ("reintroduced", false, true),
+            ("reopened", false, true),
+            ("auto_reopened", false, true),
+            ("created", false, false),
+        ] {
+            let body = created.replacen(
+                "\"action\": \"created\"",
+                &format!("\"action\": \"{action}\""),
+                1,
+            );
+            let out = normalized(&delivery(
+                "dependabot_alert",
+                "application/json",
+                body.as_bytes(),
+            ));
+            let up = &out.alerts[0].upstream;
+            assert_eq!(matches!(up, Upstream::Closed { .. }), closed, "{action}");
+            assert_eq!(
+                matches!(up, Upstream::Reopened { .. }),
+                reopened,
+                "{action}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_unknown_event_is_unrecognized() {
+        let out = normalized(&delivery("push", "application/json", b"{\"ref\":\"x\"}"));
+        assert!(out.alerts[0].unrecognized);
+    }
+}
