@@ -12,8 +12,8 @@ pub use crate::lang::{Context, Lang};
 pub mod cyscale;
 pub mod enzoic;
 pub mod generic;
-pub mod github;
 pub mod gitguardian;
+pub mod github;
 #[cfg(test)]
 pub(crate) mod golden;
 pub mod leakix;
