@@ -9,6 +9,7 @@ use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 pub use crate::lang::{Context, Lang};
 
+pub mod canarytokens;
 pub mod cyscale;
 pub mod enzoic;
 pub mod generic;
@@ -158,6 +159,7 @@ static REGISTRY: &[&dyn Provider] = &[
     &generic::Generic::named("generic"),
     &github::Github,
     &gitguardian::Gitguardian,
+    &canarytokens::Canarytokens,
 ];
 
 /// The adapter for a provider id.

@@ -1,0 +1,611 @@
+//! `canarytokens`: Thinkst Canarytokens' generic webhook (canarytokens.org or a self-hosted
+//! server).
+//!
+//! One plain JSON POST per trip, with no signature and no timestamp header: the source id is
+//! the secret (auth `none` with an unguessable id). The body is `{channel, token_type, src_ip,
+//! token, time ("YYYY-MM-DD HH:MM:SS (UTC)"), memo, manage_url, additional_data,
+//! public_domain, src_data}`, null members left out. A tripped token is one critical alert;
+//! an "exposed" notice (an AWS key token found published somewhere, with `key_id`,
+//! `public_location`, `exposed_time`) is a high one.
+//!
+//! When a webhook URL is saved, Canarytokens posts a test payload (token `a+test+token`):
+//! [`Provider::acknowledge`] answers it 2xx with no alert (read directly by
+//! [`Provider::parse`], it is an info alert saying the webhook works, never a tripwire).
+//!
+//! `manage_url` lets anyone holding it manage (and switch off) the token: its `auth` value,
+//! in the query or in the path, is masked in the stored body, the details and everything
+//! else, by [`Provider::redact`] and by the adapter, which copies only the masked form.
+
+use serde_json::{Map, Value};
+use sha2::{Digest, Sha256};
+
+use super::read::{self, Details};
+use super::text::{clip, date_of, one_line};
+use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
+use crate::alert::{MaskedValue, Severity};
+use crate::delivery::Delivery;
+use crate::mask::mask_secret;
+
+/// The canarytokens adapter.
+#[derive(Debug, Clone, Copy)]
+pub struct Canarytokens;
+
+/// The token value of the test payload Canarytokens sends when a webhook URL is saved.
+pub const TEST_TOKEN: &str = "a+test+token";
+
+/// The length a title should stay within (characters).
+const TITLE_MAX: usize = 120;
+
+impl Provider for Canarytokens {
+    fn id(&self) -> &'static str {
+        "canarytokens"
+    }
+
+    fn parse(
+        &self,
+        body: &Value,
+        _delivery: &Delivery,
+        ctx: &Context,
+    ) -> Result<Vec<NewAlert>, Unrecognized> {
+        let Value::Object(obj) = body else {
+            return Err(Unrecognized(format!(
+                "expected a Canarytokens webhook object, got {}",
+                super::generic::json_kind(body)
+            )));
+        };
+        let trip = Trip::read(obj)?;
+        Ok(vec![trip.alert(ctx.lang)])
+    }
+
+    /// The test payload Canarytokens sends when a webhook URL is saved (token `a+test+token`)
+    /// is acknowledged: answered 2xx and kept, with no tripwire alert.
+    fn acknowledge(&self, body: &Value, _delivery: &Delivery) -> Option<String> {
+        is_test_payload(body).then(|| {
+            "Canarytokens' test payload, sent when the webhook URL was saved: the webhook works"
+                .to_owned()
+        })
+    }
+
+    /// Masks the `auth` value of every manage or history URL in the body.
+    fn redact(&self, body: &mut Value) -> bool {
+        redact_manage_urls(body)
+    }
+
+    fn sample(&self) -> &'static str {
+        include_str!("canarytokens/fixtures/sample.json")
+    }
+}
+
+/// What kind of delivery it is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// A token was tripped.
+    Triggered,
+    /// A token (an AWS key) was found published.
+    Exposed,
+    /// The test payload sent when a webhook is saved.
+    Test,
+}
+
+/// One delivery, read.
+#[derive(Debug)]
+struct Trip {
+    kind: Kind,
+    /// A digest of the token id (the `token` member is secret-named in the shared vocabulary:
+    /// it is never copied in clear).
+    token_digest: String,
+    token_type: Option<String>,
+    channel: Option<String>,
+    memo: Option<String>,
+    time: Option<chrono::DateTime<chrono::Utc>>,
+    src_ip: Option<String>,
+    user_agent: Option<String>,
+    referer: Option<String>,
+    location: Option<String>,
+    geo: Vec<String>,
+    tor: Option<bool>,
+    aws_calls: Vec<String>,
+    aws_log: Value,
+    additional: Value,
+    public_location: Option<String>,
+    key_id: Option<String>,
+    /// The manage URL, its `auth` masked.
+    manage_url: Option<String>,
+    manage_url_length: Option<usize>,
+    public_domain: Option<String>,
+}
+
+impl Trip {
+    fn read(obj: &Map<String, Value>) -> Result<Trip, Unrecognized> {
+        let token = read::text(obj.get("token"));
+        let has_shape = obj.contains_key("manage_url")
+            || (obj.contains_key("memo") && obj.contains_key("token_type"));
+        if token.is_none() && !has_shape {
+            return Err(Unrecognized(
+                "no token, memo or manage_url member: not a Canarytokens webhook".into(),
+            ));
+        }
+        let token = token.unwrap_or_default();
+        let additional = obj.get("additional_data").cloned().unwrap_or(Value::Null);
+        let add = |key: &str| additional.get(key);
+        let aws_log = add("aws_key_log_data")
+            .or_else(|| add("AWS Key Log Data"))
+            .cloned()
+            .unwrap_or(Value::Null);
+        let mut aws_calls = Vec::new();
+        for key in ["eventName", "event_name", "service_used"] {
+            let value = aws_log.get(key);
+            for call in read::texts(value).into_iter().chain(read::text(value)) {
+                let call = clip(&one_line(&call), 60);
+                if !aws_calls.contains(&call) {
+                    aws_calls.push(call);
+                }
+            }
+        }
+        let geo_info = add("geo_info");
+        let geo: Vec<String> = ["city", "region", "country", "org"]
+            .iter()
+            .filter_map(|k| read::text(geo_info.and_then(|g| g.get(*k))))
+            .map(|g| clip(&one_line(&g), 60))
+            .collect();
+        let first_text = |v: Option<&Value>| -> Option<String> {
+            read::text(v).or_else(|| read::texts(v).into_iter().next())
+        };
+        let raw_manage = read::text(obj.get("manage_url"));
+        let kind = if is_test_token(&token) {
+            Kind::Test
+        } else if obj.contains_key("public_location")
+            || obj.contains_key("exposed_time")
+            || obj.contains_key("key_id")
+        {
+            Kind::Exposed
+        } else {
+            Kind::Triggered
+        };
+        let time = read::time(obj.get("time").or_else(|| obj.get("exposed_time"))).or_else(|| {
+            read::text(obj.get("time").or_else(|| obj.get("exposed_time"))).and_then(|t| {
+                let t = t.trim_end_matches("(UTC)").trim().to_owned();
+                read::time(Some(&Value::String(t)))
+            })
+        });
+        Ok(Trip {
+            kind,
+            token_digest: hex::encode(Sha256::digest(token.as_bytes())),
+            token_type: read::text(obj.get("token_type")).map(|t| clip(&one_line(&t), 40)),
+            channel: read::text(obj.get("channel")).map(|c| clip(&one_line(&c), 40)),
+            memo: read::text(obj.get("memo")).map(|m| clip(&one_line(&m), 200)),
+            time,
+            src_ip: read::text(obj.get("src_ip"))
+                .or_else(|| read::text(add("src_ip")))
+                .map(|ip| clip(&one_line(&ip), 64)),
+            user_agent: first_text(add("useragent").or_else(|| add("user_agent")))
+                .or_else(|| first_text(aws_log.get("userAgent")))
+                .map(|u| clip(&one_line(&u), 200)),
+            referer: read::text(add("referer")).map(|r| clip(&one_line(&r), 200)),
+            location: read::text(add("location")).map(|l| clip(&one_line(&l), 200)),
+            geo,
+            tor: read::boolean(add("is_tor_relay")),
+            aws_calls,
+            aws_log,
+            additional,
+            public_location: read::text(obj.get("public_location"))
+                .map(|l| clip(&one_line(&l), 300)),
+            key_id: read::text(obj.get("key_id")).map(|k| clip(&one_line(&k), 64)),
+            manage_url_length: raw_manage.as_ref().map(|u| u.chars().count()),
+            // The shared scrubber also masks what it would in any URL (`token=…`), so the
+            // form listed in `masked_values` is the one the details and stored body show.
+            manage_url: raw_manage.map(|u| {
+                let masked = mask_manage_url(&u);
+                crate::mask::text::scrub(&masked).unwrap_or(masked)
+            }),
+            public_domain: read::text(obj.get("public_domain")),
+        })
+    }
+
+    /// Contract: a triggered token → critical; the test payload → no tripwire alert (an
+    /// info one). A token found published is high: nobody has used it yet.
+    fn severity(&self) -> Severity {
+        match self.kind {
+            Kind::Triggered => Severity::Critical,
+            Kind::Exposed => Severity::High,
+            Kind::Test => Severity::Info,
+        }
+    }
+
+    /// The token type in words (`aws_keys` → `AWS API key`).
+    fn type_words(&self, lang: Lang) -> Option<String> {
+        let raw = self.token_type.as_deref()?;
+        let (en, de) = match raw {
+            "aws_keys" | "aws_id" => ("AWS API key", "AWS-API-Schlüssel"),
+            "web" => ("web bug", "Web-Bug"),
+            "dns" => ("DNS", "DNS"),
+            "ms_word" => ("Word document", "Word-Dokument"),
+            "ms_excel" => ("Excel document", "Excel-Dokument"),
+            "adobe_pdf" | "pdf" => ("PDF document", "PDF-Dokument"),
+            "clonedsite" | "cssclonedsite" => ("cloned website", "geklonte Website"),
+            "qr_code" => ("QR code", "QR-Code"),
+            "slow_redirect" | "fast_redirect" => ("redirect", "Weiterleitung"),
+            "sql_server" => ("SQL Server", "SQL-Server"),
+            "my_sql" | "mysql" => ("MySQL dump", "MySQL-Dump"),
+            "windows_dir" | "windows_fake_fs" => ("Windows folder", "Windows-Ordner"),
+            "kubeconfig" => ("kubeconfig", "Kubeconfig"),
+            "wireguard" => ("WireGuard VPN", "WireGuard-VPN"),
+            "cc" | "credit_card_v2" => ("credit card", "Kreditkarte"),
+            "smtp" => ("email address", "E-Mail-Adresse"),
+            "azure_id" => ("Azure login certificate", "Azure-Anmeldezertifikat"),
+            "slack_api" => ("Slack API key", "Slack-API-Schlüssel"),
+            "signed_exe" => ("signed executable", "signierte Programmdatei"),
+            "web_image" => ("web image", "Webbild"),
+            "cmd" => ("sensitive command", "sensibler Befehl"),
+            "svn" => ("SVN", "SVN"),
+            "log4shell" => ("Log4Shell", "Log4Shell"),
+            "pwa" => ("fake app", "Fake-App"),
+            _ => return Some(raw.replace('_', " ")),
+        };
+        Some(lang.pick(en, de).to_owned())
+    }
+
+    fn title(&self, lang: Lang) -> String {
+        let memo = self.memo.as_deref().map(|m| clip(m, 80));
+        let title = match (self.kind, lang, memo) {
+            (Kind::Test, Lang::En, _) => "Canarytokens webhook connected (test payload)".into(),
+            (Kind::Test, Lang::De, _) => "Canarytokens-Webhook verbunden (Testnachricht)".into(),
+            (Kind::Exposed, Lang::En, Some(m)) => format!("Canarytoken found published: “{m}”"),
+            (Kind::Exposed, Lang::En, None) => "Canarytoken found published".into(),
+            (Kind::Exposed, Lang::De, Some(m)) => {
+                format!("Canarytoken öffentlich gefunden: „{m}“")
+            }
+            (Kind::Exposed, Lang::De, None) => "Canarytoken öffentlich gefunden".into(),
+            (Kind::Triggered, Lang::En, Some(m)) => format!("Canarytoken tripped: “{m}”"),
+            (Kind::Triggered, Lang::En, None) => "Canarytoken tripped".into(),
+            (Kind::Triggered, Lang::De, Some(m)) => format!("Canarytoken ausgelöst: „{m}“"),
+            (Kind::Triggered, Lang::De, None) => "Canarytoken ausgelöst".into(),
+        };
+        clip(&title, TITLE_MAX)
+    }
+
+    fn summary(&self, lang: Lang) -> String {
+        if self.kind == Kind::Test {
+            return lang
+                .pick(
+                    "Canarytokens sent its test payload when the webhook URL was saved: tripped tokens will arrive here.",
+                    "Canarytokens hat beim Speichern der Webhook-URL seine Testnachricht geschickt: ausgelöste Tokens kommen hier an.",
+                )
+                .into();
+        }
+        let what = match (self.type_words(lang), lang) {
+            (Some(t), Lang::En) => format!("Your {t} canarytoken"),
+            (Some(t), Lang::De) => format!("Ihr Canarytoken vom Typ {t}"),
+            (None, Lang::En) => "Your canarytoken".into(),
+            (None, Lang::De) => "Ihr Canarytoken".into(),
+        };
+        let when = self.time.map(|t| {
+            let clock = t.format("%H:%M:%S");
+            match lang {
+                Lang::En => format!(" on {} at {clock} UTC", date_of(t, lang)),
+                Lang::De => format!(" am {} um {clock} UTC", date_of(t, lang)),
+            }
+        });
+        let when = when.unwrap_or_default();
+        if self.kind == Kind::Exposed {
+            let place = self
+                .public_location
+                .as_deref()
+                .map(|p| match lang {
+                    Lang::En => format!(" at {p}"),
+                    Lang::De => format!(" unter {p}"),
+                })
+                .unwrap_or_default();
+            return match lang {
+                Lang::En => {
+                    format!("{what} was found published{place}{when}; nobody has used it yet.")
+                }
+                Lang::De => format!(
+                    "{what} wurde{when} öffentlich gefunden{place}; benutzt hat es noch niemand."
+                ),
+            };
+        }
+        let mut facts = Vec::new();
+        if let Some(ip) = &self.src_ip {
+            let geo = if self.geo.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", self.geo.join(", "))
+            };
+            let tor = match (self.tor, lang) {
+                (Some(true), Lang::En) => ", a Tor exit node",
+                (Some(true), Lang::De) => ", ein Tor-Ausgangsknoten",
+                _ => "",
+            };
+            facts.push(match lang {
+                Lang::En => format!("from {ip}{geo}{tor}"),
+                Lang::De => format!("von {ip}{geo}{tor}"),
+            });
+        }
+        if let Some(channel) = &self.channel {
+            facts.push(match lang {
+                Lang::En => format!("over {channel}"),
+                Lang::De => format!("über {channel}"),
+            });
+        }
+        if let Some(agent) = &self.user_agent {
+            facts.push(match lang {
+                Lang::En => format!("with user agent “{}”", clip(agent, 80)),
+                Lang::De => format!("mit User-Agent „{}“", clip(agent, 80)),
+            });
+        }
+        if !self.aws_calls.is_empty() {
+            let calls = self.aws_calls.join(", ");
+            facts.push(match lang {
+                Lang::En => format!("calling {calls}"),
+                Lang::De => format!("Aufrufe: {calls}"),
+            });
+        }
+        let facts = if facts.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", facts.join(", "))
+        };
+        match lang {
+            Lang::En => format!("{what} was tripped{when}{facts}."),
+            Lang::De => format!("{what} wurde{when} ausgelöst{facts}."),
+        }
+    }
+
+    fn recommendation(&self, lang: Lang) -> String {
+        let aws = matches!(self.token_type.as_deref(), Some("aws_keys" | "aws_id"));
+        let memo = self
+            .memo
+            .as_deref()
+            .map(|m| match lang {
+                Lang::En => format!(" (your memo: “{}”)", clip(m, 120)),
+                Lang::De => format!(" (Ihre Notiz: „{}“)", clip(m, 120)),
+            })
+            .unwrap_or_default();
+        match (self.kind, lang) {
+            (Kind::Test, Lang::En) => "Nothing to do. You can mark this alert done.".into(),
+            (Kind::Test, Lang::De) => {
+                "Nichts zu tun. Sie können diese Meldung als erledigt markieren.".into()
+            }
+            (Kind::Exposed, Lang::En) => format!(
+                "Find where the token was published and remove it{memo}; a published canary key only tells you it leaked from where you planted it, so check how it got out. Expect it to be tripped by scanners soon."
+            ),
+            (Kind::Exposed, Lang::De) => format!(
+                "Suchen Sie, wo das Token veröffentlicht wurde, und entfernen Sie es{memo}; ein veröffentlichter Köder-Schlüssel zeigt nur, dass er von dort abgeflossen ist, wo Sie ihn ausgelegt haben: klären Sie, wie. Rechnen Sie damit, dass Scanner ihn bald auslösen."
+            ),
+            (Kind::Triggered, Lang::En) => format!(
+                "Nobody legitimate touches a canarytoken, so someone reached the place you planted it{memo}. Treat that place as compromised: find who had access, {}and look for the source IP address in your logs. Manage or disable the token from its manage page in Canarytokens.",
+                if aws {
+                    "rotate the real credentials kept beside the fake AWS keys, "
+                } else {
+                    "rotate credentials kept there, "
+                }
+            ),
+            (Kind::Triggered, Lang::De) => format!(
+                "Ein Canarytoken berührt niemand rechtmäßig: jemand ist an den Ort gelangt, an dem Sie es ausgelegt haben{memo}. Behandeln Sie diesen Ort als kompromittiert: klären Sie, wer Zugriff hatte, {}und suchen Sie die Quell-IP-Adresse in Ihren Logs. Verwalten oder abschalten lässt sich das Token über seine Verwaltungsseite bei Canarytokens.",
+                if aws {
+                    "tauschen Sie die echten Zugangsdaten neben den falschen AWS-Schlüsseln aus "
+                } else {
+                    "tauschen Sie dort liegende Zugangsdaten aus "
+                }
+            ),
+        }
+    }
+
+    fn external_id(&self) -> String {
+        let mut hash = Sha256::new();
+        for part in [
+            self.token_digest.as_str(),
+            self.time
+                .map(|t| t.timestamp().to_string())
+                .unwrap_or_default()
+                .as_str(),
+            self.src_ip.as_deref().unwrap_or_default(),
+            self.channel.as_deref().unwrap_or_default(),
+        ] {
+            hash.update(part.as_bytes());
+            hash.update([0]);
+        }
+        let kind = match self.kind {
+            Kind::Triggered => "trip",
+            Kind::Exposed => "exposed",
+            Kind::Test => "test",
+        };
+        format!("{kind}:{}", hex::encode(hash.finalize()))
+    }
+
+    fn alert(self, lang: Lang) -> NewAlert {
+        let masked_values = match (&self.manage_url, self.manage_url_length) {
+            (Some(masked), Some(length)) if self.kind != Kind::Test => vec![MaskedValue {
+                name: "manage_url".into(),
+                value: masked.clone(),
+                cleartext: false,
+                length: Some(length),
+                algorithm: None,
+            }],
+            _ => Vec::new(),
+        };
+        let mut additional = self.additional.clone();
+        if let Value::Object(map) = &mut additional {
+            for known in [
+                "src_ip",
+                "useragent",
+                "user_agent",
+                "referer",
+                "location",
+                "geo_info",
+                "is_tor_relay",
+                "aws_key_log_data",
+                "AWS Key Log Data",
+            ] {
+                map.remove(known);
+            }
+        }
+        redact_manage_urls(&mut additional);
+        let mut aws_log = self.aws_log.clone();
+        redact_manage_urls(&mut aws_log);
+        let details = Details::new()
+            .section("canarytoken", |s| {
+                s.opt("type", self.token_type.clone())
+                    .opt("channel", self.channel.clone())
+                    .opt("memo", self.memo.clone())
+                    .opt("time", read::time_value(self.time))
+                    .opt("key_id", self.key_id.clone())
+                    .opt("public_location", self.public_location.clone())
+            })
+            .section("source", |s| {
+                s.opt("ip", self.src_ip.clone())
+                    .field("geo", self.geo.clone())
+                    .opt("tor_exit_node", self.tor)
+                    .opt("user_agent", self.user_agent.clone())
+                    .opt("referer", self.referer.clone())
+                    .opt("location", self.location.clone())
+            })
+            .section("aws", |s| {
+                s.field("calls", self.aws_calls.clone())
+                    .field("log_data", aws_log)
+            })
+            .raw("additional_data", additional)
+            .section("canarytokens", |s| {
+                s.opt("manage_url", self.manage_url.clone())
+                    .opt("public_domain", self.public_domain.clone())
+            })
+            .build();
+        NewAlert {
+            external_id: self.external_id(),
+            severity: self.severity(),
+            title: self.title(lang),
+            summary: self.summary(lang),
+            description: String::new(),
+            recommendation: self.recommendation(lang),
+            subject: match self.kind {
+                Kind::Test => "Canarytokens".into(),
+                _ => self
+                    .memo
+                    .as_deref()
+                    .map(|m| clip(m, 80))
+                    .or_else(|| self.type_words(lang))
+                    .unwrap_or_else(|| "Canarytoken".into()),
+            },
+            category: match self.kind {
+                Kind::Test => "test",
+                Kind::Exposed => "canarytoken_exposed",
+                Kind::Triggered => "canarytoken",
+            }
+            .into(),
+            occurred_at: self.time,
+            unrecognized: false,
+            masked_values,
+            links: Vec::new(),
+            details,
+            upstream: Upstream::Open,
+        }
+    }
+}
+
+/// Whether `token` is the test payload's (`a+test+token`, also seen form-decoded).
+fn is_test_token(token: &str) -> bool {
+    token == TEST_TOKEN || token == "a test token"
+}
+
+/// Whether `body` is the test payload sent when a webhook URL is saved.
+fn is_test_payload(body: &Value) -> bool {
+    read::text(body.get("token")).is_some_and(|t| is_test_token(&t))
+}
+
+/// A manage (or history) URL with its `auth` masked: the `auth` query value, and every path
+/// segment after `manage` or `history` (`/nest/manage/<auth>/<token>`).
+/// `https://canarytokens.org/manage?token=abc&auth=0123456789abcdef` →
+/// `https://canarytokens.org/manage?token=abc&auth=01************ef`.
+/// Masking a masked URL changes nothing.
+pub fn mask_manage_url(url: &str) -> String {
+    let (before_fragment, fragment) = match url.split_once('#') {
+        Some((a, b)) => (a, Some(b)),
+        None => (url, None),
+    };
+    let (path, query) = match before_fragment.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (before_fragment, None),
+    };
+    let mut after_manage = false;
+    let path = path
+        .split('/')
+        .enumerate()
+        .map(|(i, segment)| {
+            // The scheme and host (`https:`, ``, `host`) are never masked.
+            let masked = if after_manage && i > 2 && !segment.is_empty() {
+                mask_secret(segment)
+            } else {
+                segment.to_owned()
+            };
+            if i > 2 && matches!(segment, "manage" | "history") {
+                after_manage = true;
+            }
+            masked
+        })
+        .collect::<Vec<_>>()
+        .join("/");
+    let mut out = path;
+    if let Some(query) = query {
+        out.push('?');
+        out.push_str(&mask_auth_params(query));
+    }
+    if let Some(fragment) = fragment {
+        out.push('#');
+        out.push_str(&mask_auth_params(fragment));
+    }
+    out
+}
+
+/// `a=1&auth=secret` → `a=1&auth=se**et`.
+fn mask_auth_params(params: &str) -> String {
+    params
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((name, value)) if name.eq_ignore_ascii_case("auth") && !value.is_empty() => {
+                format!("{name}={}", mask_secret(value))
+            }
+            _ => pair.to_owned(),
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+/// Whether `text` is a URL whose `auth` [`mask_manage_url`] masks.
+fn is_manage_url(text: &str) -> bool {
+    let lower = text.trim_start().to_ascii_lowercase();
+    lower.starts_with("http")
+        && (lower.contains("auth=") || lower.contains("/manage/") || lower.contains("/history/"))
+}
+
+/// Masks the `auth` of every manage or history URL in `value`; returns true when anything
+/// changed.
+fn redact_manage_urls(value: &mut Value) -> bool {
+    match value {
+        Value::String(s) if is_manage_url(s) => {
+            let masked = mask_manage_url(s);
+            let changed = masked != *s;
+            *s = masked;
+            changed
+        }
+        Value::Array(items) => {
+            // Every item is visited: no short-circuit.
+            let mut changed = false;
+            for item in items {
+                changed |= redact_manage_urls(item);
+            }
+            changed
+        }
+        Value::Object(map) => {
+            let mut changed = false;
+            for member in map.values_mut() {
+                changed |= redact_manage_urls(member);
+            }
+            changed
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests;
