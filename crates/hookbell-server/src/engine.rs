@@ -165,6 +165,12 @@ impl Engine {
         self
     }
 
+    /// Where the config's secrets (and the relay's keys) are kept, when the engine saves to a
+    /// config file.
+    pub fn secret_store(&self) -> Option<&crate::secret_store::SecretStore> {
+        self.config_file.as_deref().map(|(_, secrets)| secrets)
+    }
+
     /// Changes the sources with `change`, validates the result, saves it to the config file,
     /// and only then makes it current. Nothing changes when any step fails.
     pub async fn change_sources(

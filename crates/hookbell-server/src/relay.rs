@@ -1,6 +1,7 @@
 //! The desktop's relay connection: pairing with a `hookbell-relay` (`[relay] url` in
-//! hookbell.toml), the channel and keys in `DATA_DIR/relay.json` (mode 0600; the private key is
-//! never logged or shown), the stream client, and the [`EngineSink`] that feeds each relayed
+//! hookbell.toml), the channel in `DATA_DIR/relay.json` and its token and keys in the secret
+//! store ([`crate::secret_store`]; in `relay.json`, mode 0600, only without one; the private key
+//! is never logged or shown), the stream client, and the [`EngineSink`] that feeds each relayed
 //! delivery into [`Engine::ingest`] like the `/hooks` route does. It also follows the
 //! smee.io-style channels of `[[smee]]` ([`crate::smee`]).
 
@@ -412,8 +413,10 @@ impl Relay {
         {
             tracing::warn!(error = %e, "the relay could not delete the channel");
         }
-        if let Some(file) = self.file() {
-            let _ = std::fs::remove_file(file);
+        if let Some(file) = self.file()
+            && let Err(e) = self.saved_file(&file).remove()
+        {
+            tracing::warn!("forgetting the relay's keys: {e}");
         }
         self.save_url(None).await?;
         self.change(|v| *v = View::default());
@@ -508,9 +511,26 @@ impl Relay {
         });
     }
 
+    /// `relay.json`, its token and keys in the engine's secret store (see
+    /// [`crate::secret_store::JsonWithSecrets`]).
+    fn saved_file<'a>(&'a self, file: &'a Path) -> crate::secret_store::JsonWithSecrets<'a> {
+        crate::secret_store::JsonWithSecrets {
+            path: file,
+            store: self.inner.engine.secret_store(),
+            prefix: "relay.keys",
+            fields: &["token", "secret_key", "pending_key", "previous_keys"],
+        }
+    }
+
     fn read_saved(&self) -> Option<Saved> {
-        let text = std::fs::read_to_string(self.file()?).ok()?;
-        serde_json::from_str(&text).ok()
+        let file = self.file()?;
+        match self.saved_file(&file).read() {
+            Ok(value) => serde_json::from_value(value?).ok(),
+            Err(e) => {
+                tracing::warn!("the relay's keys: {e}");
+                None
+            }
+        }
     }
 
     fn write_saved(&self, saved: &Saved) -> Result<(), ApiError> {
@@ -520,11 +540,10 @@ impl Relay {
                 "this server has no data directory to keep the relay keys in",
             ));
         };
-        let text = serde_json::to_string_pretty(saved).map_err(|e| ApiError::internal(&e))?;
-        let tmp = file.with_extension("json.tmp");
-        let _ = std::fs::remove_file(&tmp);
-        crate::data_dir::write_private(&tmp, &text).map_err(|e| ApiError::internal(&e))?;
-        std::fs::rename(&tmp, &file).map_err(|e| ApiError::internal(&e))
+        let value = serde_json::to_value(saved).map_err(|e| ApiError::internal(&e))?;
+        self.saved_file(&file)
+            .write(&value)
+            .map_err(|e| ApiError::internal(&e))
     }
 
     /// Sets (or removes) `[relay] url`, through the engine's one owner of hookbell.toml

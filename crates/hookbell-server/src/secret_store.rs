@@ -347,6 +347,31 @@ mod keychain {
     }
 }
 
+/// Takes group and other permissions away from an existing file (someone widened them).
+fn keep_private(path: &Path) -> Result<(), SecretStoreError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let io = |source| DataDirError::Io {
+            path: path.to_owned(),
+            source,
+        };
+        match std::fs::metadata(path) {
+            Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
+                tracing::warn!(file = %path.display(), "was readable by others; set to 0600");
+                std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                    .map_err(io)?;
+            }
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(io(e).into()),
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
+}
+
 /// `secrets.toml`: one `"name" = "value"` line per secret, mode 0600, replaced atomically.
 struct FileStore {
     path: PathBuf,
@@ -383,27 +408,8 @@ impl FileStore {
         })
     }
 
-    /// Takes group and other permissions away from an existing file (someone widened them).
     fn keep_private(&self) -> Result<(), SecretStoreError> {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::PermissionsExt;
-            let io = |source| DataDirError::Io {
-                path: self.path.clone(),
-                source,
-            };
-            match std::fs::metadata(&self.path) {
-                Ok(meta) if meta.permissions().mode() & 0o077 != 0 => {
-                    tracing::warn!(file = %self.path.display(), "was readable by others; set to 0600");
-                    std::fs::set_permissions(&self.path, std::fs::Permissions::from_mode(0o600))
-                        .map_err(io)?;
-                }
-                Ok(_) => {}
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                Err(e) => return Err(io(e).into()),
-            }
-        }
-        Ok(())
+        keep_private(&self.path)
     }
 
     fn write(&self, secrets: &BTreeMap<String, String>) -> Result<(), SecretStoreError> {
@@ -437,6 +443,162 @@ impl FileStore {
         let mut secrets = self.read()?;
         if secrets.remove(name).is_some() {
             self.write(&secrets)?;
+        }
+        Ok(())
+    }
+}
+
+/// A JSON file of the data directory (`relay.json`) whose secret members live in a store: on
+/// disk the members named in `fields` are replaced by `"secrets": NAME`, and the store keeps
+/// them as one JSON object under `NAME` (`PREFIX.<random>`, new on every write, so the file
+/// always names a complete set: the new one is stored before the file names it, the old one
+/// deleted after). Without a store the file is written whole (mode 0600), as before.
+pub struct JsonWithSecrets<'a> {
+    /// The file.
+    pub path: &'a Path,
+    /// Where its secret members go, if anywhere.
+    pub store: Option<&'a SecretStore>,
+    /// The start of the names its secrets are stored under (`relay.keys`).
+    pub prefix: &'a str,
+    /// The members that are secret.
+    pub fields: &'a [&'a str],
+}
+
+/// The member of a [`JsonWithSecrets`] file that names its secrets.
+pub const JSON_SECRETS_KEY: &str = "secrets";
+
+impl JsonWithSecrets<'_> {
+    fn on_disk(
+        &self,
+    ) -> Result<Option<serde_json::Map<String, serde_json::Value>>, SecretStoreError> {
+        let text = match std::fs::read_to_string(self.path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(source) => {
+                return Err(DataDirError::Io {
+                    path: self.path.to_owned(),
+                    source,
+                }
+                .into());
+            }
+        };
+        serde_json::from_str(&text).map_err(|e| SecretStoreError::Invalid {
+            path: self.path.to_owned(),
+            reason: e.to_string(),
+        })
+    }
+
+    fn invalid(&self, reason: impl Into<String>) -> SecretStoreError {
+        SecretStoreError::Invalid {
+            path: self.path.to_owned(),
+            reason: reason.into(),
+        }
+    }
+
+    /// The file's object with its secrets put back; `None` when there is no file. A file that
+    /// still holds secrets in clear has them moved into the store (and is rewritten).
+    pub fn read(&self) -> Result<Option<serde_json::Value>, SecretStoreError> {
+        let Some(mut object) = self.on_disk()? else {
+            return Ok(None);
+        };
+        match object.remove(JSON_SECRETS_KEY) {
+            Some(serde_json::Value::String(name)) => {
+                let store = self
+                    .store
+                    .ok_or_else(|| self.invalid("names secrets, but no secret store is open"))?;
+                let blob = store.get(&name)?.ok_or_else(|| {
+                    self.invalid(format!(
+                        "the secrets {name:?} are not in the {}",
+                        store.describe()
+                    ))
+                })?;
+                let secrets: serde_json::Map<String, serde_json::Value> =
+                    serde_json::from_str(blob.expose()).map_err(|_| {
+                        self.invalid(format!("the secrets {name:?} are not a JSON object"))
+                    })?;
+                object.extend(secrets);
+                Ok(Some(serde_json::Value::Object(object)))
+            }
+            Some(_) => Err(self.invalid("`secrets` is not a name")),
+            None => {
+                let value = serde_json::Value::Object(object);
+                let in_clear = self.fields.iter().any(|f| value.get(f).is_some());
+                if in_clear && let Some(store) = self.store {
+                    self.write(&value)?;
+                    tracing::info!(
+                        "moved the secrets of {} into the {}",
+                        self.path.display(),
+                        store.describe()
+                    );
+                }
+                Ok(Some(value))
+            }
+        }
+    }
+
+    /// Saves `value` (an object): its secret members into the store, the rest into the file.
+    pub fn write(&self, value: &serde_json::Value) -> Result<(), SecretStoreError> {
+        let Some(object) = value.as_object() else {
+            return Err(self.invalid("not a JSON object"));
+        };
+        let Some(store) = self.store else {
+            let text =
+                serde_json::to_string_pretty(value).map_err(|e| self.invalid(e.to_string()))?;
+            crate::config_file::write_atomically(self.path, &text)?;
+            return Ok(());
+        };
+        let before = self.on_disk().ok().flatten().and_then(|o| {
+            o.get(JSON_SECRETS_KEY)
+                .and_then(|n| n.as_str())
+                .map(str::to_owned)
+        });
+        let mut rest = object.clone();
+        let mut secrets = serde_json::Map::new();
+        for field in self.fields {
+            if let Some(v) = rest.remove(*field) {
+                secrets.insert((*field).to_owned(), v);
+            }
+        }
+        let mut nonce = [0u8; 4];
+        getrandom::fill(&mut nonce).map_err(|e| DataDirError::Random(e.to_string()))?;
+        let name = format!("{}.{:08x}", self.prefix, u32::from_le_bytes(nonce));
+        let blob = serde_json::Value::Object(secrets).to_string();
+        store.set(&name, &Secret::new(blob))?;
+        rest.insert(JSON_SECRETS_KEY.to_owned(), serde_json::Value::String(name));
+        let text = serde_json::to_string_pretty(&rest).map_err(|e| self.invalid(e.to_string()))?;
+        keep_private(self.path)?;
+        crate::config_file::write_atomically(self.path, &text)?;
+        if let Some(old) = before
+            && let Err(e) = store.delete(&old)
+        {
+            tracing::warn!(
+                "secrets no longer named by {} stay: {e}",
+                self.path.display()
+            );
+        }
+        Ok(())
+    }
+
+    /// Deletes the file and the secrets it names.
+    pub fn remove(&self) -> Result<(), SecretStoreError> {
+        let named = self.on_disk().ok().flatten().and_then(|o| {
+            o.get(JSON_SECRETS_KEY)
+                .and_then(|n| n.as_str())
+                .map(str::to_owned)
+        });
+        match std::fs::remove_file(self.path) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(source) => {
+                return Err(DataDirError::Io {
+                    path: self.path.to_owned(),
+                    source,
+                }
+                .into());
+            }
+        }
+        if let (Some(name), Some(store)) = (named, self.store) {
+            store.delete(&name)?;
         }
         Ok(())
     }

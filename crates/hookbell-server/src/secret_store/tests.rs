@@ -414,3 +414,53 @@ async fn with_a_real_keychain_the_config_file_names_every_secret_across_restarts
         );
     }
 }
+
+/// `relay.json` as an older version wrote it: the channel token and private keys in clear.
+const RELAY_JSON: &str = r#"{"url": "https://relay.example.org", "channel_id": "ch_1",
+  "token": "relay-token-T0k", "secret_key": "relay-private-K3y",
+  "previous_keys": ["relay-old-K3y"]}"#;
+
+#[test]
+fn the_relay_keys_move_out_of_relay_json_and_rotate_without_a_gap() {
+    let dir = tempdir();
+    let path = dir.path().join("relay.json");
+    std::fs::write(&path, RELAY_JSON).unwrap_or_else(|e| panic!("{e}"));
+    let store = SecretStore::file(dir.path());
+    let file = JsonWithSecrets {
+        path: &path,
+        store: Some(&store),
+        prefix: "relay.keys",
+        fields: &["token", "secret_key", "pending_key", "previous_keys"],
+    };
+    let original: serde_json::Value =
+        serde_json::from_str(RELAY_JSON).unwrap_or_else(|e| panic!("{e}"));
+    let read_back = file.read().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(read_back.as_ref(), Some(&original));
+    let on_disk = read(&path);
+    for secret in ["relay-token-T0k", "relay-private-K3y", "relay-old-K3y"] {
+        assert!(
+            !on_disk.contains(secret),
+            "{secret} is still in relay.json:\n{on_disk}"
+        );
+    }
+    assert!(on_disk.contains("ch_1"), "{on_disk}");
+    #[cfg(unix)]
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(
+        file.read().unwrap_or_else(|e| panic!("{e}")),
+        Some(original.clone())
+    );
+    // A rotation stores the new set under a new name before the file names it; the old set
+    // is gone afterwards.
+    let mut rotated = original.clone();
+    rotated["secret_key"] = "relay-new-K3y".into();
+    file.write(&rotated).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(file.read().unwrap_or_else(|e| panic!("{e}")), Some(rotated));
+    let secrets = read(&dir.path().join(SECRETS_FILE));
+    assert!(secrets.contains("relay-new-K3y") && !secrets.contains("relay-private-K3y"));
+    assert_eq!(secrets.matches("relay.keys.").count(), 1, "{secrets}");
+    // Unpairing forgets both.
+    file.remove().unwrap_or_else(|e| panic!("{e}"));
+    assert!(!path.exists());
+    assert!(!read(&dir.path().join(SECRETS_FILE)).contains("relay-new-K3y"));
+}
