@@ -169,5 +169,32 @@ fn bodies_with_secret(secret: &str) -> Vec<(&'static str, Value)> {
             "generic",
             json!({"title": "leak", "password": secret, "nested": [{"api_key": secret}]}),
         ),
+        (
+            "gitguardian",
+            json!({
+                "source": "GitGuardian", "action": "incident_triggered",
+                "incident": {"id": 3759, "severity": "high", "detector": {"display_name": "Slack Bot Token"},
+                    "share_url": format!("https://dashboard.gitguardian.com/share/incidents/{secret}")},
+            }),
+        ),
+        (
+            "gitguardian",
+            json!({"action": "test", "matches": [{"type": "apikey", "match": secret}]}),
+        ),
+        (
+            "canarytokens",
+            json!({
+                "channel": "HTTP", "token_type": "web", "token": "ozfjq2cfmc1wppq6grlafkgzv",
+                "time": "2026-11-21 22:46:58 (UTC)", "memo": "finance share",
+                "manage_url": format!("https://canarytokens.org/manage?token=ozfjq2cfmc1wppq6grlafkgzv&auth={secret}"),
+            }),
+        ),
+        (
+            "canarytokens",
+            json!({
+                "channel": "HTTP", "token_type": "aws_keys", "token": "k3x9", "memo": "build-01",
+                "manage_url": format!("https://canarytokens.org/nest/manage/{secret}/k3x9"),
+            }),
+        ),
     ]
 }

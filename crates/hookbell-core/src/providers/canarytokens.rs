@@ -275,9 +275,9 @@ impl Trip {
         }
         let what = match (self.type_words(lang), lang) {
             (Some(t), Lang::En) => format!("Your {t} canarytoken"),
-            (Some(t), Lang::De) => format!("Ihr Canarytoken vom Typ {t}"),
+            (Some(t), Lang::De) => format!("Dein Canarytoken vom Typ {t}"),
             (None, Lang::En) => "Your canarytoken".into(),
-            (None, Lang::De) => "Ihr Canarytoken".into(),
+            (None, Lang::De) => "Dein Canarytoken".into(),
         };
         let when = self.time.map(|t| {
             let clock = t.format("%H:%M:%S");
@@ -359,19 +359,19 @@ impl Trip {
             .as_deref()
             .map(|m| match lang {
                 Lang::En => format!(" (your memo: “{}”)", clip(m, 120)),
-                Lang::De => format!(" (Ihre Notiz: „{}“)", clip(m, 120)),
+                Lang::De => format!(" (deine Notiz: „{}“)", clip(m, 120)),
             })
             .unwrap_or_default();
         match (self.kind, lang) {
             (Kind::Test, Lang::En) => "Nothing to do. You can mark this alert done.".into(),
             (Kind::Test, Lang::De) => {
-                "Nichts zu tun. Sie können diese Meldung als erledigt markieren.".into()
+                "Nichts zu tun. Du kannst diese Meldung als erledigt markieren.".into()
             }
             (Kind::Exposed, Lang::En) => format!(
                 "Find where the token was published and remove it{memo}; a published canary key only tells you it leaked from where you planted it, so check how it got out. Expect it to be tripped by scanners soon."
             ),
             (Kind::Exposed, Lang::De) => format!(
-                "Suchen Sie, wo das Token veröffentlicht wurde, und entfernen Sie es{memo}; ein veröffentlichter Köder-Schlüssel zeigt nur, dass er von dort abgeflossen ist, wo Sie ihn ausgelegt haben: klären Sie, wie. Rechnen Sie damit, dass Scanner ihn bald auslösen."
+                "Suche, wo das Token veröffentlicht wurde, und entferne es{memo}; ein veröffentlichter Köder-Schlüssel zeigt nur, dass er von dort abgeflossen ist, wo du ihn ausgelegt hast: kläre, wie. Rechne damit, dass Scanner ihn bald auslösen."
             ),
             (Kind::Triggered, Lang::En) => format!(
                 "Nobody legitimate touches a canarytoken, so someone reached the place you planted it{memo}. Treat that place as compromised: find who had access, {}and look for the source IP address in your logs. Manage or disable the token from its manage page in Canarytokens.",
@@ -382,11 +382,11 @@ impl Trip {
                 }
             ),
             (Kind::Triggered, Lang::De) => format!(
-                "Ein Canarytoken berührt niemand rechtmäßig: jemand ist an den Ort gelangt, an dem Sie es ausgelegt haben{memo}. Behandeln Sie diesen Ort als kompromittiert: klären Sie, wer Zugriff hatte, {}und suchen Sie die Quell-IP-Adresse in Ihren Logs. Verwalten oder abschalten lässt sich das Token über seine Verwaltungsseite bei Canarytokens.",
+                "Ein Canarytoken berührt niemand rechtmäßig: jemand ist an den Ort gelangt, an dem du es ausgelegt hast{memo}. Behandle diesen Ort als kompromittiert: kläre, wer Zugriff hatte, {}und suche die Quell-IP-Adresse in deinen Logs. Verwalten oder abschalten lässt sich das Token über seine Verwaltungsseite bei Canarytokens.",
                 if aws {
-                    "tauschen Sie die echten Zugangsdaten neben den falschen AWS-Schlüsseln aus "
+                    "tausche die echten Zugangsdaten neben den falschen AWS-Schlüsseln aus "
                 } else {
-                    "tauschen Sie dort liegende Zugangsdaten aus "
+                    "tausche dort liegende Zugangsdaten aus "
                 }
             ),
         }
@@ -519,56 +519,56 @@ fn is_test_payload(body: &Value) -> bool {
 /// `https://canarytokens.org/manage?token=abc&auth=01************ef`.
 /// Masking a masked URL changes nothing.
 pub fn mask_manage_url(url: &str) -> String {
-    let (before_fragment, fragment) = match url.split_once('#') {
-        Some((a, b)) => (a, Some(b)),
-        None => (url, None),
-    };
-    let (path, query) = match before_fragment.split_once('?') {
-        Some((p, q)) => (p, Some(q)),
-        None => (before_fragment, None),
-    };
-    let mut after_manage = false;
-    let path = path
-        .split('/')
-        .enumerate()
-        .map(|(i, segment)| {
-            // The scheme and host (`https:`, ``, `host`) are never masked.
-            let masked = if after_manage && i > 2 && !segment.is_empty() {
-                mask_secret(segment)
-            } else {
-                segment.to_owned()
-            };
-            if i > 2 && matches!(segment, "manage" | "history") {
-                after_manage = true;
-            }
-            masked
-        })
-        .collect::<Vec<_>>()
-        .join("/");
-    let mut out = path;
-    if let Some(query) = query {
-        out.push('?');
-        out.push_str(&mask_auth_params(query));
+    // Where the path starts: after `scheme://host` (the host is never masked).
+    let host_end = url
+        .find("://")
+        .map(|i| i + "://".len())
+        .and_then(|s| url.get(s..).and_then(|rest| rest.find('/')).map(|j| s + j))
+        .unwrap_or(url.len());
+    let (origin, path) = url.split_at(host_end);
+    // Path form: every segment after `/manage/` or `/history/`, whatever it holds.
+    let marker = ["/manage/", "/history/"]
+        .iter()
+        .filter_map(|m| path.find(m).map(|i| i + m.len()))
+        .min();
+    if let Some(cut) = marker {
+        let (head, tail) = path.split_at(cut);
+        let tail = tail
+            .split('/')
+            .map(|segment| {
+                if segment.is_empty() {
+                    String::new()
+                } else {
+                    mask_secret(segment)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        return format!("{origin}{head}{tail}");
     }
-    if let Some(fragment) = fragment {
-        out.push('#');
-        out.push_str(&mask_auth_params(fragment));
-    }
-    out
+    let (path, rest) = path.split_at(path.find(['?', '#']).unwrap_or(path.len()));
+    format!("{origin}{path}{}", mask_auth_param(rest))
 }
 
-/// `a=1&auth=secret` → `a=1&auth=se**et`.
-fn mask_auth_params(params: &str) -> String {
-    params
-        .split('&')
-        .map(|pair| match pair.split_once('=') {
-            Some((name, value)) if name.eq_ignore_ascii_case("auth") && !value.is_empty() => {
-                format!("{name}={}", mask_secret(value))
-            }
-            _ => pair.to_owned(),
-        })
-        .collect::<Vec<_>>()
-        .join("&")
+/// The query and fragment of a URL with everything after its `auth=` parameter masked as one
+/// value (where the value ends is the sender's to say, so nothing after it is trusted to be
+/// another parameter): `?token=t&auth=0123456789` → `?token=t&auth=01******89`.
+fn mask_auth_param(rest: &str) -> String {
+    let lower = rest.to_ascii_lowercase();
+    let start = lower.match_indices("auth=").map(|(i, _)| i).find(|i| {
+        matches!(
+            rest.as_bytes().get(i.wrapping_sub(1)),
+            Some(b'?' | b'&' | b'#' | b';')
+        )
+    });
+    match start {
+        Some(i) => {
+            // `auth=` is ASCII: the cut is a character boundary.
+            let (head, value) = rest.split_at(i + "auth=".len());
+            format!("{head}{}", mask_secret(value))
+        }
+        None => rest.to_owned(),
+    }
 }
 
 /// Whether `text` is a URL whose `auth` [`mask_manage_url`] masks.

@@ -463,13 +463,13 @@ impl Incident {
                 "GitGuardian marks the incident ignored{reason}. Make sure that is right: an ignored secret that still works is still exposed."
             ),
             (Change::Ignored, Lang::De) => format!(
-                "GitGuardian markiert den Vorfall als ignoriert{reason}. Prüfen Sie das: ein ignoriertes Secret, das noch funktioniert, ist weiterhin offengelegt."
+                "GitGuardian markiert den Vorfall als ignoriert{reason}. Prüfe das: ein ignoriertes Secret, das noch funktioniert, ist weiterhin offengelegt."
             ),
             (_, Lang::En) => format!(
                 "Revoke {what}{place} at its issuer and replace it where it is used; deleting the file or commit is not enough, the secret stays in the history. Then resolve the incident in GitGuardian."
             ),
             (_, Lang::De) => format!(
-                "Widerrufen Sie {what}{place} beim Aussteller und ersetzen Sie es überall, wo es benutzt wird; die Datei oder den Commit zu löschen genügt nicht, das Secret bleibt in der Historie. Schließen Sie danach den Vorfall in GitGuardian."
+                "Widerrufe {what}{place} beim Aussteller und ersetze es überall, wo es benutzt wird; die Datei oder den Commit zu löschen genügt nicht, das Secret bleibt in der Historie. Schließe danach den Vorfall in GitGuardian."
             ),
         }
     }
@@ -723,7 +723,7 @@ impl Honeytoken {
                 "A honeytoken is never used by anyone legitimate: whoever used it read it where you planted it{planted}. Treat that place (repository, machine, CI job) as compromised: find who had access, rotate the real credentials kept beside it, and look for the caller's IP address in your logs. Then close the event in GitGuardian."
             ),
             Lang::De => format!(
-                "Ein Honeytoken benutzt niemand rechtmäßig: wer es benutzt hat, hat es dort gelesen, wo Sie es ausgelegt haben{planted}. Behandeln Sie diesen Ort (Repository, Rechner, CI-Job) als kompromittiert: klären Sie, wer Zugriff hatte, tauschen Sie die echten Zugangsdaten daneben aus und suchen Sie die IP-Adresse des Aufrufers in Ihren Logs. Schließen Sie danach das Ereignis in GitGuardian."
+                "Ein Honeytoken benutzt niemand rechtmäßig: wer es benutzt hat, hat es dort gelesen, wo du es ausgelegt hast{planted}. Behandle diesen Ort (Repository, Rechner, CI-Job) als kompromittiert: kläre, wer Zugriff hatte, tausche die echten Zugangsdaten daneben aus und suche die IP-Adresse des Aufrufers in deinen Logs. Schließe danach das Ereignis in GitGuardian."
             ),
         };
         let event_id = self.event.as_ref().and_then(|e| e.id.clone());
@@ -818,7 +818,7 @@ fn test_message(obj: &Map<String, Value>, delivery: &Delivery, lang: Lang) -> Ne
         recommendation: lang
             .pick(
                 "Nothing to do. You can mark this alert done.",
-                "Nichts zu tun. Sie können diese Meldung als erledigt markieren.",
+                "Nichts zu tun. Du kannst diese Meldung als erledigt markieren.",
             )
             .into(),
         subject: "GitGuardian".into(),

@@ -249,7 +249,7 @@ fn german_text_reads_german() {
     let alert = parse_in(&fixture("sample.json"), Lang::De);
     assert!(alert.title.contains("offengelegt"), "{}", alert.title);
     assert!(
-        alert.recommendation.contains("Widerrufen"),
+        alert.recommendation.starts_with("Widerrufe "),
         "{}",
         alert.recommendation
     );
