@@ -22,10 +22,12 @@ describe('source form', () => {
   });
 
   it('keeps a gitguardian source a gitguardian source when edited', () => {
-    const gg = { id: 'gg', provider: 'generic', name: 'GG', auth: { scheme: 'gitguardian', secret: 'tok', tolerance_secs: 30 } };
+    const gg = { id: 'gg', provider: 'gitguardian', name: 'GG', auth: { scheme: 'gitguardian', secret: 'tok', tolerance_secs: 30 } };
     const f = formFromSource(gg);
     expect(f.scheme).toBe('gitguardian');
-    expect(inputFromForm(f).auth).toEqual(gg.auth);
+    expect(inputFromForm(f)).toEqual({ provider: 'gitguardian', name: 'GG', auth: gg.auth });
+    const canary = { id: 'c', provider: 'canarytokens', name: 'C', auth: { scheme: 'none' } };
+    expect(inputFromForm(formFromSource(canary)).provider).toBe('canarytokens');
     expect(authFromForm({ ...f, toleranceSecs: '' })).toEqual({ scheme: 'gitguardian', secret: 'tok', tolerance_secs: 300 });
     expect(validateForm({ ...f, toleranceSecs: 'soon' }, false)).toBe('tolerance');
   });

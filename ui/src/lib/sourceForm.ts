@@ -1,6 +1,6 @@
 /** The add/edit source form: its fields, their validation and the request body they make. */
 
-export const PROVIDERS = ['omniac', 'enzoic', 'osintly', 'leakix', 'cyscale', 'generic'] as const;
+export const PROVIDERS = ['omniac', 'enzoic', 'osintly', 'leakix', 'cyscale', 'generic', 'gitguardian', 'canarytokens'] as const;
 export type Provider = (typeof PROVIDERS)[number];
 
 export const AUTH_SCHEMES = ['none', 'basic', 'bearer', 'header', 'hmac-sha256', 'standard-webhooks', 'github', 'gitguardian'] as const;
