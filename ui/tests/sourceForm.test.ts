@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { authFromForm, emptyForm, formFromSource, inputFromForm, validateForm } from '../src/lib/sourceForm';
+import { SOURCE_ID_PATTERN, authFromForm, emptyForm, formFromSource, inputFromForm, unguessableId, validateForm } from '../src/lib/sourceForm';
 
 describe('source form', () => {
   it('sends only the chosen scheme’s fields', () => {
@@ -39,5 +39,14 @@ describe('source form', () => {
     expect(validateForm({ ...emptyForm(), id: 'a'.repeat(65) }, true)).toBe('id');
     expect(validateForm({ ...emptyForm(), id: '' }, false)).toBeNull();
     expect(validateForm({ ...emptyForm(), id: 'a', scheme: 'hmac-sha256', toleranceSecs: '-1' }, true)).toBe('tolerance');
+  });
+
+  it('makes unguessable source ids that are valid ids', () => {
+    const a = unguessableId('canary-');
+    const b = unguessableId('canary-');
+    expect(a).not.toBe(b);
+    expect(a).toMatch(/^canary-[a-z2-7]{32}$/);
+    expect(SOURCE_ID_PATTERN.test(a)).toBe(true);
+    expect(unguessableId('x-', (n) => new Uint8Array(n).fill(33))).toBe(`x-${'b'.repeat(32)}`);
   });
 });

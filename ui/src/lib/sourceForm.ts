@@ -47,6 +47,24 @@ export interface SourceFormValues {
 
 export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
+/** Providers that sign nothing: the source's URL (its id) is the only secret, so it is random. */
+export const UNSIGNED_PROVIDERS: readonly Provider[] = ['canarytokens'];
+
+const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
+
+/**
+ * A source id nobody can guess: `prefix` and 32 base32 characters (160 random bits), within
+ * SOURCE_ID_PATTERN. `random` is for tests.
+ */
+export function unguessableId(
+  prefix: string,
+  random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n)),
+): string {
+  let out = prefix;
+  for (const byte of random(32)) out += BASE32[byte % 32];
+  return out;
+}
+
 export function emptyForm(): SourceFormValues {
   return {
     id: '',
