@@ -12,7 +12,8 @@
 //!   [`crate::config_file`] does), for machines without a keychain (headless servers, CI).
 //!
 //! [`SecretStore::open`] picks one at start ([`SecretsChoice::Auto`]: the keychain if a probe
-//! that writes, reads and deletes an entry answers within [`PROBE_TIMEOUT`], else the file).
+//! that writes, reads and deletes an entry answers within [`PROBE_TIMEOUT`], else the file;
+//! nothing is written to the data directory for a keychain that does not answer).
 //! A keychain store still reads `secrets.toml` when a name is missing from the keychain and
 //! moves what it finds there into the keychain, so a machine that gains a keychain moves its
 //! secrets out of the file. The calls block (D-Bus, files): they are made at start and while
@@ -102,23 +103,19 @@ impl SecretStore {
         match choice {
             SecretsChoice::File => Ok(SecretStore::file(dir)),
             SecretsChoice::Keychain => {
-                let store = SecretStore::keychain(dir)?;
-                store.probe(PROBE_TIMEOUT)?;
-                Ok(store)
+                probe_keychain(PROBE_TIMEOUT)?;
+                SecretStore::keychain(dir)
             }
-            SecretsChoice::Auto => {
-                let keychain = SecretStore::keychain(dir)?;
-                match keychain.probe(PROBE_TIMEOUT) {
-                    Ok(()) => Ok(keychain),
-                    Err(e) => {
-                        tracing::info!(
-                            "{e}; secrets are kept in {}",
-                            dir.join(SECRETS_FILE).display()
-                        );
-                        Ok(SecretStore::file(dir))
-                    }
+            SecretsChoice::Auto => match probe_keychain(PROBE_TIMEOUT) {
+                Ok(()) => SecretStore::keychain(dir),
+                Err(e) => {
+                    tracing::info!(
+                        "{e}; secrets are kept in {}",
+                        dir.join(SECRETS_FILE).display()
+                    );
+                    Ok(SecretStore::file(dir))
                 }
-            }
+            },
         }
     }
 
@@ -152,44 +149,11 @@ impl SecretStore {
         }
     }
 
-    /// Checks that the keychain answers: writes, reads back and deletes an entry, in a
-    /// thread given `timeout` (a D-Bus call to a session without a Secret Service, or a
-    /// locked keyring that prompts, must not hold up the start). Always `Ok` for the file.
+    /// Checks that the keychain answers (see [`probe_keychain`]); always `Ok` for the file.
     pub fn probe(&self, timeout: Duration) -> Result<(), SecretStoreError> {
-        let Backend::Keychain { install_id, .. } = &*self.backend else {
-            return Ok(());
-        };
-        if !keychain::AVAILABLE {
-            return Err(SecretStoreError::NoKeychain(
-                "this platform has no keychain Hookbell can use".into(),
-            ));
-        }
-        let account = format!("{install_id}/probe");
-        let (tx, rx) = std::sync::mpsc::channel();
-        std::thread::Builder::new()
-            .name("keychain-probe".into())
-            .spawn(move || {
-                let answer = (|| {
-                    let value = "hookbell keychain probe";
-                    keychain::set(&account, value)?;
-                    let read = keychain::get(&account)?;
-                    keychain::delete(&account)?;
-                    if read.as_deref() == Some(value) {
-                        Ok(())
-                    } else {
-                        Err("an entry written could not be read back".to_owned())
-                    }
-                })();
-                let _ = tx.send(answer);
-            })
-            .map_err(|e| SecretStoreError::NoKeychain(e.to_string()))?;
-        match rx.recv_timeout(timeout) {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(reason)) => Err(SecretStoreError::NoKeychain(reason)),
-            Err(_) => Err(SecretStoreError::NoKeychain(format!(
-                "no answer within {} s",
-                timeout.as_secs()
-            ))),
+        match &*self.backend {
+            Backend::Keychain { .. } => probe_keychain(timeout),
+            Backend::File(_) => Ok(()),
         }
     }
 
@@ -260,6 +224,44 @@ impl SecretStore {
             )),
             Err(e) => Err(e.to_string()),
         })
+    }
+}
+
+/// Checks that an OS keychain answers: writes, reads back and deletes an entry, in a thread
+/// given `timeout` (a D-Bus call to a session without a Secret Service, or a locked keyring
+/// that prompts, must not hold up the start).
+pub fn probe_keychain(timeout: Duration) -> Result<(), SecretStoreError> {
+    if !keychain::AVAILABLE {
+        return Err(SecretStoreError::NoKeychain(
+            "this platform has no keychain Hookbell can use".into(),
+        ));
+    }
+    let account = format!("probe-{}", std::process::id());
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("keychain-probe".into())
+        .spawn(move || {
+            let answer = (|| {
+                let value = "hookbell keychain probe";
+                keychain::set(&account, value)?;
+                let read = keychain::get(&account)?;
+                keychain::delete(&account)?;
+                if read.as_deref() == Some(value) {
+                    Ok(())
+                } else {
+                    Err("an entry written could not be read back".to_owned())
+                }
+            })();
+            let _ = tx.send(answer);
+        })
+        .map_err(|e| SecretStoreError::NoKeychain(e.to_string()))?;
+    match rx.recv_timeout(timeout) {
+        Ok(Ok(())) => Ok(()),
+        Ok(Err(reason)) => Err(SecretStoreError::NoKeychain(reason)),
+        Err(_) => Err(SecretStoreError::NoKeychain(format!(
+            "no answer within {} s",
+            timeout.as_secs()
+        ))),
     }
 }
 

@@ -59,6 +59,11 @@ auth = { scheme = "header", name = "X-Api-Key", value = "header-val-M1n" }
 id = "sw"
 provider = "generic"
 auth = { scheme = "standard-webhooks", secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw" }
+
+[[sources]]
+id = "gg"
+provider = "generic"
+auth = { scheme = "gitguardian", secret = "gg-token-R6v", tolerance_secs = 300 }
 "#;
 
 const VALUES: &[&str] = &[
@@ -69,6 +74,8 @@ const VALUES: &[&str] = &[
     "bearer-tok-P4s",
     "header-val-M1n",
     "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw",
+    // A scheme added after the store: covered because its field is a `Secret`, not by a list.
+    "gg-token-R6v",
 ];
 
 /// A delivery to `source` signed (or authenticated) the way its sender would.
@@ -413,6 +420,26 @@ async fn with_a_real_keychain_the_config_file_names_every_secret_across_restarts
             "{name} stayed in the keychain after its source was deleted"
         );
     }
+    // The relay's keys go to the same keychain.
+    let relay = dir.path().join("relay.json");
+    std::fs::write(&relay, RELAY_JSON).unwrap_or_else(|e| panic!("{e}"));
+    let file = JsonWithSecrets {
+        path: &relay,
+        store: app.engine().secret_store(),
+        prefix: "relay.keys",
+        fields: &["token", "secret_key", "pending_key", "previous_keys"],
+    };
+    let value = file.read().unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        value.as_ref().map(|v| v["secret_key"].clone()),
+        Some("relay-private-K3y".into())
+    );
+    assert!(!read(&relay).contains("relay-private-K3y"));
+    assert!(
+        !dir.path().join(SECRETS_FILE).exists(),
+        "the keychain took them, not a file"
+    );
+    file.remove().unwrap_or_else(|e| panic!("{e}"));
 }
 
 /// `relay.json` as an older version wrote it: the channel token and private keys in clear.
@@ -463,4 +490,29 @@ fn the_relay_keys_move_out_of_relay_json_and_rotate_without_a_gap() {
     file.remove().unwrap_or_else(|e| panic!("{e}"));
     assert!(!path.exists());
     assert!(!read(&dir.path().join(SECRETS_FILE)).contains("relay-new-K3y"));
+}
+
+#[test]
+fn auto_picks_the_keychain_only_when_one_answers_and_says_which() {
+    let dir = tempdir();
+    let answers = probe_keychain(PROBE_TIMEOUT).is_ok();
+    let store =
+        SecretStore::open(dir.path(), SecretsChoice::Auto).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(store.is_keychain(), answers);
+    if answers {
+        assert_eq!(store.describe(), "OS keychain");
+    } else {
+        assert_eq!(store.describe(), "DATA_DIR/secrets.toml (no keychain)");
+        assert!(
+            !dir.path().join(KEYCHAIN_ID_FILE).exists(),
+            "nothing written for a keychain that did not answer"
+        );
+        let forced = SecretStore::open(dir.path(), SecretsChoice::Keychain)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(forced.contains("no OS keychain answered"), "{forced}");
+    }
+    let file = SecretStore::open(dir.path(), SecretsChoice::File).unwrap_or_else(|e| panic!("{e}"));
+    assert!(!file.is_keychain());
 }
