@@ -13,6 +13,7 @@ pub mod lang;
 pub mod mask;
 pub mod normalize;
 pub mod notify;
+pub mod prose;
 pub mod providers;
 pub mod secret;
 #[doc(hidden)]
