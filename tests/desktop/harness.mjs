@@ -225,12 +225,12 @@ async function endAll(pids) {
   while (pids.some(alive)) await sleep(50);
 }
 
-/** The `test` source's Standard Webhooks secret from the generated hookbell.toml (null when
- * the data directory's config has no such source). */
-function testSecret(dataDir) {
-  const config = readFileSync(join(dataDir, "hookbell.toml"), "utf8");
-  const block = config.split("[[sources]]").find((s) => /^\s*id\s*=\s*"test"/m.test(s));
-  return block?.match(/secret\s*=\s*"(whsec_[^"]+)"/)?.[1] ?? null;
+/** The `test` source's Standard Webhooks secret, asked of the app's API (hookbell.toml only
+ * names it; the OS keychain or DATA_DIR/secrets.toml holds it); null when there is no such
+ * source. */
+async function testSecret(api) {
+  const { status, body } = await api("GET", "/api/sources/test?reveal=true");
+  return status === 200 && typeof body?.auth?.secret === "string" ? body.auth.secret : null;
 }
 
 /** The headers a Standard Webhooks sender attaches to `body` (as hookbell-core's Auth::sign). */
@@ -374,7 +374,7 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       return { status: response.status, body: json };
     };
     await waitFor(async () => (await api("GET", "/api/stats")).status === 200, `the app's API answers on ${base}`, START_TIMEOUT);
-    const secret = testSecret(dataDir);
+    const secret = await testSecret(api);
 
     /** X11 windows named like the app's, with their map state (xwininfo, from x11-utils). */
     async function xWindows() {
