@@ -11,7 +11,7 @@ use hookbell_core::{
     AlertPatch, AuthError, BodyError, Config, Context, Delivery, Lang, NotificationSettings,
     SourceConfig, providers,
 };
-use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Store};
+use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Refusal, Store};
 use tracing::Instrument;
 
 use crate::error::ApiError;
@@ -100,7 +100,49 @@ enum Step {
         error: BodyError,
     },
     /// Refused: its authentication failed. Only counted, against its source.
-    Refused { source: String, error: AuthError },
+    Refused {
+        source: String,
+        at: chrono::DateTime<chrono::Utc>,
+        error: AuthError,
+    },
+}
+
+/// What the sources API shows of a refused delivery. An [`AuthError`] names headers, schemes
+/// and what did not match, never a credential, a signature or the body.
+fn refusal(at: chrono::DateTime<chrono::Utc>, error: &AuthError) -> Refusal {
+    let mut refusal = Refusal {
+        at,
+        kind: String::new(),
+        reason: error.to_string(),
+        header: None,
+        what: None,
+        distance_secs: None,
+        tolerance_secs: None,
+    };
+    match error {
+        AuthError::Missing { header, .. } => {
+            refusal.kind = "missing".into();
+            refusal.header = Some(header.clone());
+        }
+        AuthError::Malformed { header, .. } => {
+            refusal.kind = "malformed".into();
+            refusal.header = Some(header.clone());
+        }
+        AuthError::Mismatch(what) => {
+            refusal.kind = "mismatch".into();
+            refusal.what = Some((*what).to_owned());
+        }
+        AuthError::Stale {
+            distance_secs,
+            tolerance_secs,
+        } => {
+            refusal.kind = "stale".into();
+            refusal.distance_secs = Some(*distance_secs);
+            refusal.tolerance_secs = Some(*tolerance_secs);
+        }
+        AuthError::BadSecret(_) => refusal.kind = "bad_secret".into(),
+    }
+    refusal
 }
 
 /// What [`Engine::commit`] does instead of storing a delivery's alerts.
@@ -300,6 +342,7 @@ impl Engine {
         if let Err(error) = source.auth.verify(&delivery) {
             return Ok(Step::Refused {
                 source: source.id,
+                at: delivery.received_at,
                 error,
             });
         }
@@ -382,9 +425,10 @@ impl Engine {
                 };
                 Err(Unstored::Quarantined(self.store.quarantine(record, body), error))
             }
-            Step::Refused { source, error } => {
+            Step::Refused { source, at, error } => {
                 tracing::warn!(reason = %error, "delivery refused: authentication failed");
-                if let Err(store_err) = self.store.note_auth_failure(&source) {
+                if let Err(store_err) = self.store.note_auth_failure(&source, &refusal(at, &error))
+                {
                     tracing::error!(error = %store_err, "could not count an authentication failure");
                 }
                 Err(Unstored::Refused(error))

@@ -9,6 +9,7 @@
 //! | `iq/` | delivery id | empty (quarantined deliveries) |
 //! | `l/` | source | last delivery JSON |
 //! | `n/authfail/` | source | u64 big-endian |
+//! | `n/authlast/` | source | the last refusal's JSON ([`crate::records::Refusal`]) |
 //! | `s/` | setting key | JSON (among them the relay envelope marks, [`crate::ENVELOPE_MARKS`]) |
 //! | `m/schema_version` | | u32 big-endian |
 //! | `m/index_snapshot` | | the generation of the current index snapshot ([`crate::snapshot`]) |
@@ -44,6 +45,9 @@ pub fn last_delivery(source: &str) -> Vec<u8> {
 }
 pub fn auth_failures(source: &str) -> Vec<u8> {
     cat(&[b"n/authfail/", source.as_bytes()])
+}
+pub fn last_refusal(source: &str) -> Vec<u8> {
+    cat(&[b"n/authlast/", source.as_bytes()])
 }
 pub fn setting(key: &str) -> Vec<u8> {
     cat(&[b"s/", key.as_bytes()])

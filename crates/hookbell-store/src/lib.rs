@@ -26,8 +26,8 @@ pub use error::{Result, StoreError};
 pub use pending::Pending;
 pub use query::{AlertPage, AlertQuery};
 pub use records::{
-    DeliveryRecord, DeliveryStatus, ENVELOPE_MARKS, IngestOutcome, Purged, SourceActivity, Stats,
-    envelope_mark,
+    DeliveryRecord, DeliveryStatus, ENVELOPE_MARKS, IngestOutcome, Purged, Refusal, SourceActivity,
+    Stats, envelope_mark,
 };
 pub use sled_store::SledStore;
 
@@ -48,8 +48,9 @@ pub trait Store: Send + Sync + 'static {
     ) -> Pending<IngestOutcome>;
     /// Keeps a delivery whose body could not be read, with the reason.
     fn quarantine(&self, delivery: DeliveryRecord, body: Vec<u8>) -> Pending<String>;
-    /// Counts a delivery refused for failed authentication (nothing else is kept).
-    fn note_auth_failure(&self, source: &str) -> Result<()>;
+    /// Counts a delivery refused for failed authentication and keeps the last one's reason
+    /// (nothing else of it is kept).
+    fn note_auth_failure(&self, source: &str, refusal: &Refusal) -> Result<()>;
     /// One alert.
     fn alert(&self, id: &str) -> Result<Option<Alert>>;
     /// A page of alerts, newest first.

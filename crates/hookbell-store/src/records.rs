@@ -129,6 +129,36 @@ pub struct SourceActivity {
     pub last_delivery: Option<LastDelivery>,
     /// Deliveries refused for failed authentication, ever.
     pub auth_failures: u64,
+    /// The last refused delivery: when and why (never a secret). Null when none was refused.
+    #[serde(default)]
+    pub last_refusal: Option<Refusal>,
+}
+
+/// Why a delivery was refused, as the engine recorded it. Built from the authentication
+/// error, which names headers and schemes but never a credential or signature.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct Refusal {
+    /// When it arrived.
+    pub at: DateTime<Utc>,
+    /// What failed: `missing` (a header the scheme needs), `malformed` (a header that cannot
+    /// be read), `mismatch` (credentials or signature), `stale` (the signed timestamp is too
+    /// far from the time of receipt) or `bad_secret` (this source's own secret is unusable).
+    pub kind: String,
+    /// The engine's sentence for it (English).
+    pub reason: String,
+    /// The header concerned (`missing`, `malformed`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub header: Option<String>,
+    /// What did not match (`mismatch`): e.g. `credentials`, `signature`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub what: Option<String>,
+    /// How far the signed timestamp was from the time of receipt, in seconds (`stale`;
+    /// positive: in the past).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_secs: Option<i64>,
+    /// The tolerance it exceeded, in seconds (`stale`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tolerance_secs: Option<u64>,
 }
 
 /// The last delivery a source received.

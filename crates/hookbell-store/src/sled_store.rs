@@ -13,8 +13,8 @@ use crate::index::{self, Index, Meta};
 use crate::keys;
 use crate::query::{self, AlertPage, AlertQuery};
 use crate::records::{
-    DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, SourceActivity, Stats,
-    unframe,
+    DeliveryRecord, DeliveryStatus, IngestOutcome, LastDelivery, Purged, Refusal, SourceActivity,
+    Stats, unframe,
 };
 use crate::snapshot;
 use crate::writer::{self, Done, Ids, Job, Op, Prepared};
@@ -291,8 +291,12 @@ impl Store for SledStore {
         })
     }
 
-    fn note_auth_failure(&self, source: &str) -> Result<()> {
-        // A counter only: not worth an fsync, and not on the writer's path.
+    fn note_auth_failure(&self, source: &str, refusal: &Refusal) -> Result<()> {
+        // A counter and the last reason only: not worth an fsync, and not on the writer's path.
+        self.tree.insert(
+            keys::last_refusal(source),
+            serde_json::to_vec(refusal).unwrap_or_default(),
+        )?;
         self.tree
             .fetch_and_update(keys::auth_failures(source), |old| {
                 let n = old
@@ -401,6 +405,10 @@ impl Store for SledStore {
         Ok(SourceActivity {
             last_delivery: read_json::<LastDelivery>(&self.tree, &keys::last_delivery(source))?,
             auth_failures: read_counter(&self.tree, &keys::auth_failures(source))?,
+            // Only shown: an unreadable one is no reason to fail the sources list.
+            last_refusal: read_json::<Refusal>(&self.tree, &keys::last_refusal(source))
+                .ok()
+                .flatten(),
         })
     }
 

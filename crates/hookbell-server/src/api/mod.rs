@@ -16,6 +16,7 @@ pub mod alerts;
 pub mod deliveries;
 pub mod events;
 pub mod openapi;
+pub mod providers;
 pub mod relay;
 pub mod settings;
 pub mod sources;
@@ -28,6 +29,7 @@ pub fn router(state: &AppState) -> Router<AppState> {
         .merge(stats::router())
         .merge(deliveries::router())
         .merge(sources::router())
+        .merge(providers::router())
         .merge(settings::router())
         .merge(about::router())
         .merge(relay::router())

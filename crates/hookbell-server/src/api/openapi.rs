@@ -26,6 +26,7 @@ use crate::state::AppState;
         super::sources::replace,
         super::sources::remove,
         super::sources::send_test,
+        super::providers::list,
         super::events::events,
         super::settings::read,
         super::settings::update,

@@ -81,6 +81,17 @@ async fn a_refused_delivery_is_counted_at_commit_and_never_stored() {
         Err(IngestError::Unauthorized(_))
     ));
     assert_eq!(auth_failures(&engine), 1);
+    let refusal = engine
+        .store()
+        .source_activity("signed")
+        .ok()
+        .and_then(|a| a.last_refusal)
+        .unwrap_or_else(|| panic!("the refusal's reason is kept"));
+    assert!(
+        ["missing", "mismatch", "malformed"].contains(&refusal.kind.as_str()),
+        "{refusal:?}"
+    );
+    assert!(!refusal.reason.is_empty());
     assert!(matches!(
         engine.prepare(json_delivery("nobody", body("x"))),
         Err(IngestError::UnknownSource(_))

@@ -2,6 +2,7 @@
 //! One test binary (see `support` for the harness).
 
 mod api;
+mod connection;
 mod bad_input;
 mod crash;
 mod daemon;

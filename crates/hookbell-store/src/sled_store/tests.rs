@@ -276,11 +276,28 @@ fn quarantine_and_deliveries_are_listed_newest_first() {
         activity.last_delivery.map(|l| l.status),
         Some(DeliveryStatus::Quarantined)
     );
-    store.note_auth_failure("s").unwrap_or(());
-    store.note_auth_failure("s").unwrap_or(());
+    assert_eq!(activity.last_refusal, None);
+    let refusal = |kind: &str| crate::Refusal {
+        at: chrono::Utc::now(),
+        kind: kind.to_owned(),
+        reason: format!("{kind} reason"),
+        header: None,
+        what: None,
+        distance_secs: None,
+        tolerance_secs: None,
+    };
+    store
+        .note_auth_failure("s", &refusal("missing"))
+        .unwrap_or(());
+    store
+        .note_auth_failure("s", &refusal("mismatch"))
+        .unwrap_or(());
+    let activity = store.source_activity("s").unwrap_or_default();
+    assert_eq!(activity.auth_failures, 2);
     assert_eq!(
-        store.source_activity("s").map(|a| a.auth_failures).ok(),
-        Some(2)
+        activity.last_refusal.map(|r| r.kind).as_deref(),
+        Some("mismatch"),
+        "the last refusal's reason is kept"
     );
 }
 
