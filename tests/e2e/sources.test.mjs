@@ -61,6 +61,7 @@ test("a source is added, edited, refused as a duplicate and deleted through the 
   form = page.getByRole("form", { name: "New source" });
   await form.waitFor({ timeout: TIMEOUT });
   await form.getByLabel("ID", { exact: true }).fill("acme");
+  await form.getByLabel("Provider", { exact: true }).selectOption("generic");
   await form.getByLabel("Display name", { exact: true }).fill("Acme again");
   await form.getByRole("button", { name: "Save source" }).click();
   const alert = form.getByRole("alert");

@@ -3,12 +3,12 @@ import { SOURCE_ID_PATTERN, authFromForm, emptyForm, formFromSource, inputFromFo
 
 describe('source form', () => {
   it('sends only the chosen scheme’s fields', () => {
-    const f = { ...emptyForm(), id: 'acme', name: ' Acme ', scheme: 'bearer' as const, token: 't0k', password: 'x' };
+    const f = { ...emptyForm(), provider: 'generic' as const, id: 'acme', name: ' Acme ', scheme: 'bearer' as const, token: 't0k', password: 'x' };
     expect(inputFromForm(f)).toEqual({ provider: 'generic', name: 'Acme', auth: { scheme: 'bearer', token: 't0k' } });
   });
 
   it('fills hmac defaults', () => {
-    const f = { ...emptyForm(), scheme: 'hmac-sha256' as const, secret: 's', signatureHeader: '', timestampHeader: ' ', toleranceSecs: '' };
+    const f = { ...emptyForm(), provider: 'generic' as const, scheme: 'hmac-sha256' as const, secret: 's', signatureHeader: '', timestampHeader: ' ', toleranceSecs: '' };
     expect(authFromForm(f)).toEqual({
       scheme: 'hmac-sha256', secret: 's', signature_header: 'X-Signature', timestamp_header: 'X-Timestamp', tolerance_secs: 300,
     });
@@ -33,12 +33,13 @@ describe('source form', () => {
   });
 
   it('checks ids and tolerance', () => {
-    expect(validateForm({ ...emptyForm(), id: 'acme-1_x' }, true)).toBeNull();
-    expect(validateForm({ ...emptyForm(), id: '-acme' }, true)).toBe('id');
-    expect(validateForm({ ...emptyForm(), id: 'Acme' }, true)).toBe('id');
-    expect(validateForm({ ...emptyForm(), id: 'a'.repeat(65) }, true)).toBe('id');
-    expect(validateForm({ ...emptyForm(), id: '' }, false)).toBeNull();
-    expect(validateForm({ ...emptyForm(), id: 'a', scheme: 'hmac-sha256', toleranceSecs: '-1' }, true)).toBe('tolerance');
+    expect(validateForm({ ...emptyForm(), id: 'acme-1_x' }, true)).toBe('provider');
+    expect(validateForm({ ...emptyForm(), provider: 'generic' as const, id: 'acme-1_x' }, true)).toBeNull();
+    expect(validateForm({ ...emptyForm(), provider: 'generic' as const, id: '-acme' }, true)).toBe('id');
+    expect(validateForm({ ...emptyForm(), provider: 'generic' as const, id: 'Acme' }, true)).toBe('id');
+    expect(validateForm({ ...emptyForm(), provider: 'generic' as const, id: 'a'.repeat(65) }, true)).toBe('id');
+    expect(validateForm({ ...emptyForm(), provider: 'generic' as const, id: '' }, false)).toBeNull();
+    expect(validateForm({ ...emptyForm(), provider: 'generic' as const, id: 'a', scheme: 'hmac-sha256', toleranceSecs: '-1' }, true)).toBe('tolerance');
   });
 
   it('makes unguessable source ids that are valid ids', () => {

@@ -1,10 +1,12 @@
 /** The add/edit source form: its fields, their validation and the request body they make. */
 
-export const PROVIDERS = ['omniac', 'enzoic', 'osintly', 'leakix', 'cyscale', 'generic', 'gitguardian', 'canarytokens'] as const;
-export type Provider = (typeof PROVIDERS)[number];
+import { PRESETS, PROVIDER_IDS, SCHEMES, presetFor, randomToken, type ProviderId, type Scheme } from './providers';
 
-export const AUTH_SCHEMES = ['none', 'basic', 'bearer', 'header', 'hmac-sha256', 'standard-webhooks', 'github', 'gitguardian'] as const;
-export type AuthScheme = (typeof AUTH_SCHEMES)[number];
+export const PROVIDERS = PROVIDER_IDS;
+export type Provider = ProviderId;
+
+export const AUTH_SCHEMES = SCHEMES;
+export type AuthScheme = Scheme;
 
 export const DEFAULT_SIGNATURE_HEADER = 'X-Signature';
 export const DEFAULT_TIMESTAMP_HEADER = 'X-Timestamp';
@@ -21,7 +23,7 @@ export type AuthConfig =
   | { scheme: 'gitguardian'; secret: string; tolerance_secs: number };
 
 export interface SourceInput {
-  provider: Provider;
+  provider: Provider | '';
   name: string;
   auth: AuthConfig;
 }
@@ -29,7 +31,8 @@ export interface SourceInput {
 /** Every field of the form, flat, as the inputs bind to them. */
 export interface SourceFormValues {
   id: string;
-  provider: Provider;
+  /** Empty until the user picks one in a new source's form. */
+  provider: Provider | '';
   name: string;
   scheme: AuthScheme;
   username: string;
@@ -48,7 +51,7 @@ export interface SourceFormValues {
 export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
 /** Providers that sign nothing: the source's URL (its id) is the only secret, so it is random. */
-export const UNSIGNED_PROVIDERS: readonly Provider[] = ['canarytokens'];
+export const UNSIGNED_PROVIDERS: readonly Provider[] = PROVIDER_IDS.filter((p) => PRESETS[p].unguessableId);
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -68,7 +71,7 @@ export function unguessableId(
 export function emptyForm(): SourceFormValues {
   return {
     id: '',
-    provider: 'generic',
+    provider: '',
     name: '',
     scheme: 'none',
     username: '',
@@ -156,10 +159,56 @@ export function inputFromForm(f: SourceFormValues): SourceInput {
   return { provider: f.provider, name: f.name.trim(), auth: authFromForm(f) };
 }
 
+/** A source id for `provider`: the provider's id (numbered when taken) or, for providers that
+ * send no credential, an unguessable one, since the URL is then the only secret. */
+export function suggestId(provider: string, taken: readonly string[]): string {
+  if (presetFor(provider).unguessableId) return unguessableId(`${provider.slice(0, 12)}-`);
+  if (!taken.includes(provider)) return provider;
+  for (let n = 2; ; n++) if (!taken.includes(`${provider}-${n}`)) return `${provider}-${n}`;
+}
+
+/** What the form filled in by itself, so a later provider change may replace it but never
+ * what the user typed. */
+export interface Suggested {
+  id: string;
+  name: string;
+}
+
+/**
+ * Choosing `provider` in a new source's form: its scheme, header names, tolerance, a suggested
+ * name and id (an unguessable one for providers that send no credential), and a generated
+ * secret where the receiver chooses it. Fields the user typed stay.
+ */
+export function applyPreset(
+  f: SourceFormValues,
+  provider: Provider,
+  taken: readonly string[],
+  suggested: Suggested,
+): { form: SourceFormValues; suggested: Suggested } {
+  const preset = presetFor(provider);
+  const next: SourceFormValues = { ...f, provider, scheme: preset.scheme };
+  const out: Suggested = { ...suggested };
+  if (f.id === '' || f.id === suggested.id) {
+    next.id = suggestId(provider, taken);
+    out.id = next.id;
+  }
+  if (f.name.trim() === '' || f.name === suggested.name) {
+    next.name = preset.name;
+    out.name = preset.name;
+  }
+  next.signatureHeader = preset.signatureHeader ?? DEFAULT_SIGNATURE_HEADER;
+  next.timestampHeader = preset.timestampHeader ?? DEFAULT_TIMESTAMP_HEADER;
+  next.toleranceSecs = String(preset.toleranceSecs ?? DEFAULT_TOLERANCE_SECS);
+  if (preset.generateSecret) next.secret = randomToken(24);
+  else if (preset.scheme === 'standard-webhooks' && !next.secret.startsWith('whsec_')) next.secret = '';
+  return { form: next, suggested: out };
+}
+
 /** Problems the browser can spot before asking the daemon (which checks everything again). */
-export type FormProblem = 'id' | 'tolerance';
+export type FormProblem = 'id' | 'tolerance' | 'provider';
 
 export function validateForm(f: SourceFormValues, creating: boolean): FormProblem | null {
+  if (f.provider === '') return 'provider';
   if (creating && !SOURCE_ID_PATTERN.test(f.id)) return 'id';
   if ((f.scheme === 'hmac-sha256' || f.scheme === 'gitguardian') && f.toleranceSecs.trim() !== '') {
     const n = Number(f.toleranceSecs);

@@ -57,7 +57,21 @@ export interface Source {
   activity: {
     last_delivery: { delivery_id: string; at: string; status: string } | null;
     auth_failures: number;
+    /** The last delivery refused for failed authentication: why (never a secret). */
+    last_refusal?: Refusal | null;
   };
+}
+
+/** Why a delivery was refused (`activity.last_refusal` of GET /api/sources). */
+export interface Refusal {
+  at: string;
+  kind: 'missing' | 'malformed' | 'mismatch' | 'stale' | 'bad_secret' | string;
+  /** The engine's own sentence, English. */
+  reason: string;
+  header?: string;
+  what?: string;
+  distance_secs?: number;
+  tolerance_secs?: number;
 }
 
 export interface TestResult {
