@@ -49,7 +49,10 @@ macro_rules! ftl {
 }
 
 /// The embedded `.ftl` files of every language.
-pub const FILES: &[(&str, &[(&str, &str)])] = &[ftl!("en": "common"), ftl!("de": "common")];
+pub const FILES: &[(&str, &[(&str, &str)])] = &[
+    ftl!("en": "common", "cyscale"),
+    ftl!("de": "common", "cyscale"),
+];
 
 /// Every language Hookbell writes in, English (the fallback) first.
 pub const LANGS: &[Lang] = &[Lang::En, Lang::De];

@@ -7,17 +7,16 @@
 //! language. The default body redaction is enough (it still masks secret-named members an
 //! unexpected body might carry).
 
-use std::fmt::Write as _;
-
 use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use super::read::{self, Details};
-use super::text::{capitalize, clip_words, date_of, join_and, one_line};
+use super::text::{clip_words, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::Severity;
 use crate::delivery::Delivery;
+use crate::prose::{self, FluentArgs, NONE, prose, text};
 
 /// The cyscale adapter.
 #[derive(Debug, Clone, Copy)]
@@ -142,21 +141,48 @@ impl Finding {
                 .is_some_and(|s| s.eq_ignore_ascii_case("resolved"))
     }
 
-    /// `GCP account “Cyscale GCP”`, `GCP-Konto „Cyscale GCP“`, or `None` when nothing names it.
-    fn account(&self, lang: Lang) -> Option<String> {
-        let provider = self.cloud_provider.as_deref().map(provider_name);
-        let (open, close) = quotes(lang);
-        let name = match (&self.account_name, &self.account_id) {
-            (Some(name), _) => format!("{open}{name}{close}"),
-            (None, Some(id)) => id.clone(),
-            (None, None) => return None,
-        };
-        Some(match (lang, provider) {
-            (Lang::En, Some(p)) => format!("{p} account {name}"),
-            (Lang::En, None) => format!("cloud account {name}"),
-            (Lang::De, Some(p)) => format!("{p}-Konto {name}"),
-            (Lang::De, None) => format!("Cloud-Konto {name}"),
-        })
+    /// The facts most messages take: `$resolved`, `$provider`, `$kind`, `$control` (quoted),
+    /// and `$asset` (quoted when it has spaces) and `$account` (a name quoted, else the id)
+    /// when there is one.
+    fn args(&self, lang: Lang) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        args.set("resolved", yes_no(self.resolved()));
+        args.set("provider", self.provider());
+        args.set(
+            "kind",
+            self.asset_type
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), asset_kind),
+        );
+        let control = self.control_name.as_ref().or(self.control_id.as_ref());
+        args.set(
+            "control",
+            control.map_or_else(|| NONE.to_owned(), |c| prose::quoted(lang, c)),
+        );
+        if let Some(asset) = self.asset_name.as_ref().or(self.asset_id.as_ref()) {
+            args.set("asset", quoted(asset, lang));
+        }
+        match (&self.account_name, &self.account_id) {
+            (Some(name), _) => args.set("account", prose::quoted(lang, name)),
+            (None, Some(id)) => args.set("account", id.clone()),
+            (None, None) => {}
+        }
+        args
+    }
+
+    /// `$provider`: the cloud's usual name, or [`NONE`].
+    fn provider(&self) -> String {
+        self.cloud_provider
+            .as_deref()
+            .map_or_else(|| NONE.to_owned(), provider_name)
+    }
+
+    fn has_asset(&self) -> bool {
+        self.asset_name.is_some() || self.asset_id.is_some()
+    }
+
+    fn has_account(&self) -> bool {
+        self.account_name.is_some() || self.account_id.is_some()
     }
 
     fn subject(&self) -> String {
@@ -256,8 +282,7 @@ fn title_name(name: &str, lang: Lang) -> String {
 /// A name quoted when it has spaces, so that it reads as one name in a sentence.
 fn quoted(name: &str, lang: Lang) -> String {
     if name.contains(char::is_whitespace) {
-        let (open, close) = quotes(lang);
-        format!("{open}{name}{close}")
+        prose::quoted(lang, name)
     } else {
         name.to_owned()
     }
@@ -266,303 +291,104 @@ fn quoted(name: &str, lang: Lang) -> String {
 /// "Firewall rule default-allow-rdp fails: Ensure the default firewall does not have any…";
 /// "Resolved: AWS account Production: Ensure IAM password policy…" once resolved.
 fn alert_title(f: &Finding, lang: Lang) -> String {
-    let resolved = f.resolved();
+    let mut args = FluentArgs::new();
+    args.set("resolved", yes_no(f.resolved()));
+    args.set("provider", f.provider());
+    args.set(
+        "kind",
+        f.asset_type
+            .as_deref()
+            .map_or_else(|| NONE.to_owned(), asset_kind),
+    );
     let target = match (
         &f.asset_name,
         f.account_name.as_ref().or(f.account_id.as_ref()),
     ) {
         (Some(asset), _) => {
-            let asset = title_name(asset, lang);
-            Some(match (lang, f.asset_type.as_deref()) {
-                (Lang::En, Some(t)) => format!("{} {asset}", capitalize(&asset_kind(t, lang))),
-                (Lang::De, Some(t)) => format!("{} {asset}", asset_kind(t, lang)),
-                (_, None) => format!("Asset {asset}"),
-            })
+            args.set("asset", title_name(asset, lang));
+            prose(lang, "cyscale-title-asset", &args)
         }
         (None, Some(account)) => {
-            let account = title_name(account, lang);
-            Some(
-                match (lang, f.cloud_provider.as_deref().map(provider_name)) {
-                    (Lang::En, Some(p)) => format!("{p} account {account}"),
-                    (Lang::En, None) => format!("Cloud account {account}"),
-                    (Lang::De, Some(p)) => format!("{p}-Konto {account}"),
-                    (Lang::De, None) => format!("Cloud-Konto {account}"),
-                },
-            )
+            args.set("account", title_name(account, lang));
+            prose(lang, "cyscale-title-account", &args)
         }
-        (None, None) => None,
+        (None, None) => NONE.to_owned(),
     };
-    let head = match (resolved, target) {
-        (true, Some(target)) => format!("{}{target}", lang.pick("Resolved: ", "Behoben: ")),
-        (true, None) => lang.pick("Resolved", "Behoben").to_owned(),
-        (false, Some(target)) => format!("{target} {}", lang.pick("fails", "nicht konform")),
-        (false, None) => lang
-            .pick("Control fails", "Kontrolle nicht erfüllt")
-            .to_owned(),
+    args.set("target", target);
+    let Some(control) = &f.control_name else {
+        let subject = f.subject();
+        let subject = if subject.is_empty() {
+            NONE.to_owned()
+        } else {
+            title_name(&subject, lang)
+        };
+        args.set("subject", subject);
+        return prose(lang, "cyscale-title-unnamed", &args);
     };
-    match &f.control_name {
-        Some(control) => {
-            let room = TITLE_MAX.saturating_sub(head.chars().count() + 2).max(20);
-            format!("{head}: {}", clip_words(control, room))
-        }
-        None => {
-            let prefix = if resolved {
-                lang.pick("Resolved: ", "Behoben: ")
-            } else {
-                ""
-            };
-            let subject = f.subject();
-            match (subject.is_empty(), lang) {
-                (true, Lang::En) => format!("{prefix}Cyscale alert"),
-                (true, Lang::De) => format!("{prefix}Cyscale-Alarm"),
-                (false, Lang::En) => {
-                    format!("{prefix}Cyscale alert for {}", title_name(&subject, lang))
-                }
-                (false, Lang::De) => {
-                    format!("{prefix}Cyscale-Alarm für {}", title_name(&subject, lang))
-                }
-            }
-        }
-    }
+    let head = prose(lang, "cyscale-title-head", &args);
+    let room = TITLE_MAX.saturating_sub(head.chars().count() + 2).max(20);
+    args.set("head", head);
+    args.set("name", clip_words(control, room));
+    prose(lang, "cyscale-title", &args)
 }
 
 /// Two sentences: what fails which control where, and when Cyscale raised it.
 fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
-    let (open, close) = quotes(lang);
-    let account = f.account(lang);
-    let asset = f
-        .asset_name
-        .as_ref()
-        .or(f.asset_id.as_ref())
-        .map(|a| quoted(a, lang));
-    let control = f
-        .control_name
-        .as_ref()
-        .or(f.control_id.as_ref())
-        .map(|c| format!("{open}{c}{close}"));
-    let mut out = String::new();
-    match lang {
-        Lang::En => {
-            match (asset, &account) {
-                (Some(asset), _) => {
-                    let kind = f
-                        .asset_type
-                        .as_deref()
-                        .map_or_else(|| "asset".to_owned(), |t| asset_kind(t, lang));
-                    let _ = write!(out, "The {kind} {asset}");
-                    if let Some(account) = &account {
-                        let _ = write!(out, " in {account}");
-                    }
-                }
-                (None, Some(account)) => out.push_str(&capitalize(account)),
-                (None, None) => out.push_str("A cloud resource"),
-            }
-            let verb = if f.resolved() { "failed" } else { "fails" };
-            match &control {
-                Some(c) => {
-                    let _ = write!(out, " {verb} the control {c}.");
-                }
-                None => {
-                    let _ = write!(out, " {verb} a Cyscale control.");
-                }
-            }
-            let sev = severity.as_str();
-            match f.created_at.or(f.last_seen_at) {
-                Some(t) => {
-                    let _ = write!(
-                        out,
-                        " Cyscale raised this {sev}-severity alert on {}.",
-                        date_time(t, lang)
-                    );
-                }
-                None => {
-                    let _ = write!(out, " Severity: {sev}.");
-                }
-            }
-            if let Some(t) = f.resolved_at {
-                let _ = write!(out, " It was resolved on {}.", date_time(t, lang));
-            } else if f.resolved() {
-                out.push_str(" It has been resolved since.");
-            }
+    let mut args = f.args(lang);
+    let who = match (f.has_asset(), f.has_account()) {
+        (true, true) => "cyscale-who-asset-in-account",
+        (true, false) => "cyscale-who-asset",
+        (false, true) => "cyscale-who-account",
+        (false, false) => "cyscale-who-unknown",
+    };
+    args.set("who", prose(lang, who, &args));
+    args.set("severity", severity.as_str());
+    let mut out = vec![prose(lang, "cyscale-summary-fails", &args)];
+    match f.created_at.or(f.last_seen_at) {
+        Some(t) => {
+            args.set("created", prose::time(t, lang));
+            out.push(prose(lang, "cyscale-summary-raised", &args));
         }
-        Lang::De => {
-            match (asset, &account) {
-                (Some(asset), _) => {
-                    let _ = write!(out, "Die Ressource {asset}");
-                    if let Some(t) = &f.asset_type {
-                        let _ = write!(out, " ({})", asset_kind(t, lang));
-                    }
-                    if let Some(account) = &account {
-                        let _ = write!(out, " im {account}");
-                    }
-                }
-                (None, Some(account)) => {
-                    let _ = write!(out, "Das {account}");
-                }
-                (None, None) => out.push_str("Eine Cloud-Ressource"),
-            }
-            let verb = if f.resolved() {
-                "erfüllte"
-            } else {
-                "erfüllt"
-            };
-            match &control {
-                Some(c) => {
-                    let _ = write!(out, " {verb} die Kontrolle {c} nicht.");
-                }
-                None => {
-                    let _ = write!(out, " {verb} eine Cyscale-Kontrolle nicht.");
-                }
-            }
-            let sev = severity_de(severity);
-            match f.created_at.or(f.last_seen_at) {
-                Some(t) => {
-                    let _ = write!(
-                        out,
-                        " Cyscale hat den Alarm am {} ausgelöst (Schweregrad {sev}).",
-                        date_time(t, lang)
-                    );
-                }
-                None => {
-                    let _ = write!(out, " Schweregrad: {sev}.");
-                }
-            }
-            if let Some(t) = f.resolved_at {
-                let _ = write!(out, " Behoben am {}.", date_time(t, lang));
-            } else if f.resolved() {
-                out.push_str(" Inzwischen ist der Alarm behoben.");
-            }
-        }
+        None => out.push(prose(lang, "cyscale-summary-severity", &args)),
     }
-    out
+    if let Some(t) = f.resolved_at {
+        args.set("resolved-at", prose::time(t, lang));
+        out.push(prose(lang, "cyscale-summary-resolved-at", &args));
+    } else if f.resolved() {
+        out.push(text(lang, "cyscale-summary-resolved"));
+    }
+    out.join(" ")
 }
 
 /// What to do: review the control in Cyscale, fix the asset (or the account's settings), a
 /// hint from the control's wording, and how to close the alert.
 fn alert_advice(f: &Finding, severity: Severity, lang: Lang) -> String {
     if f.resolved() {
-        return lang
-            .pick(
-                "Cyscale reports this finding as resolved, so there is nothing left to fix: \
-                 check that the change was intended and that the control keeps passing.",
-                "Cyscale meldet diesen Befund als behoben, es gibt also nichts mehr zu tun: \
-                 prüfe, ob die Änderung gewollt war und die Kontrolle weiter erfüllt bleibt.",
-            )
-            .to_owned();
+        return text(lang, "cyscale-advice-resolved");
     }
-    let (open, close) = quotes(lang);
-    let control = f
-        .control_name
-        .as_ref()
-        .or(f.control_id.as_ref())
-        .map(|c| format!("{open}{c}{close}"));
-    let account = f.account(lang);
-    let asset = f
-        .asset_name
-        .as_ref()
-        .or(f.asset_id.as_ref())
-        .map(|a| quoted(a, lang));
-    let mut out = String::new();
+    let args = f.args(lang);
+    let mut out = Vec::new();
     match severity {
-        Severity::Critical => out.push_str(lang.pick(
-            "A critical finding: fix it now. ",
-            "Ein kritischer Befund: behebe ihn sofort. ",
-        )),
-        Severity::High => out.push_str(lang.pick(
-            "A high-severity finding: fix it today. ",
-            "Ein Befund mit hohem Schweregrad: behebe ihn noch heute. ",
-        )),
+        Severity::Critical => out.push(text(lang, "cyscale-advice-critical")),
+        Severity::High => out.push(text(lang, "cyscale-advice-high")),
         _ => {}
     }
-    match lang {
-        Lang::En => {
-            let _ = match &control {
-                Some(control) => write!(out, "In Cyscale, open the control {control}"),
-                None => write!(out, "In Cyscale, open the alert"),
-            };
-            match asset {
-                Some(asset) => {
-                    let kind = f
-                        .asset_type
-                        .as_deref()
-                        .map_or_else(|| "asset".to_owned(), |t| asset_kind(t, lang));
-                    let _ = write!(out, " and check why the {kind} {asset}");
-                    if let Some(account) = &account {
-                        let _ = write!(out, " in {account}");
-                    }
-                    let it = if control.is_some() { " it" } else { "" };
-                    let _ = write!(
-                        out,
-                        " fails{it}; then change the configuration of {asset} so that it passes, \
-                         or remove it if it is no longer needed."
-                    );
-                }
-                None => {
-                    if let Some(account) = &account {
-                        let _ = write!(out, " for {account}");
-                    }
-                    out.push_str(
-                        ": it checks the account's own settings, so change them as the control \
-                         describes.",
-                    );
-                }
-            }
-        }
-        Lang::De => {
-            let _ = match &control {
-                Some(control) => write!(out, "Öffne in Cyscale die Kontrolle {control}"),
-                None => write!(out, "Öffne in Cyscale den Alarm"),
-            };
-            match asset {
-                Some(asset) => {
-                    let _ = write!(out, " und prüfe, warum die Ressource {asset}");
-                    if let Some(account) = &account {
-                        let _ = write!(out, " im {account}");
-                    }
-                    let it = if control.is_some() {
-                        " sie"
-                    } else {
-                        " die Kontrolle"
-                    };
-                    let _ = write!(
-                        out,
-                        "{it} nicht erfüllt; ändere dann die Konfiguration von {asset} so, dass \
-                         sie die Kontrolle erfüllt, oder entferne die Ressource, wenn sie nicht \
-                         mehr gebraucht wird."
-                    );
-                }
-                None => {
-                    if let Some(account) = &account {
-                        let _ = write!(out, " für das {account}");
-                    }
-                    out.push_str(
-                        ": sie prüft Einstellungen des Kontos selbst; ändere diese so, wie die \
-                         Kontrolle es beschreibt.",
-                    );
-                }
-            }
-        }
+    let what = match (f.has_asset(), f.has_account()) {
+        (true, true) => "cyscale-advice-asset-in-account",
+        (true, false) => "cyscale-advice-asset",
+        (false, true) => "cyscale-advice-account",
+        (false, false) => "cyscale-advice-no-account",
+    };
+    out.push(prose(lang, what, &args));
+    if let Some(hint) = f.control_name.as_deref().and_then(control_hint) {
+        out.push(text(lang, hint));
     }
-    if let Some(hint) = f
-        .control_name
-        .as_deref()
-        .and_then(|c| control_hint(c, lang))
-    {
-        out.push(' ');
-        out.push_str(hint);
-    }
-    out.push(' ');
-    out.push_str(lang.pick(
-        "Cyscale closes the alert after its next scan finds the control passing; if the \
-         deviation is intended, record an exception in Cyscale instead.",
-        "Cyscale schließt den Alarm, sobald der nächste Scan die Kontrolle erfüllt findet; ist \
-         die Abweichung gewollt, lege stattdessen in Cyscale eine Ausnahme an.",
-    ));
-    out
+    out.push(text(lang, "cyscale-advice-closing"));
+    out.join(" ")
 }
 
-/// A specific tip from what the control is about, when its wording says so.
-fn control_hint(control: &str, lang: Lang) -> Option<&'static str> {
+/// The message id of a specific tip from what the control is about, when its wording says so.
+fn control_hint(control: &str) -> Option<&'static str> {
     let c = format!(" {} ", control.to_lowercase());
     let has = |words: &[&str]| words.iter().any(|w| c.contains(w));
     Some(
@@ -574,31 +400,13 @@ fn control_hint(control: &str, lang: Lang) -> Option<&'static str> {
             " rdp",
             " ssh",
         ]) {
-            lang.pick(
-                "Allow traffic only from the source addresses and on the ports that really need \
-             it; RDP (3389) and SSH (22) should never be open to the whole internet.",
-                "Erlaube Verkehr nur von den Quelladressen und auf den Ports, die ihn wirklich \
-             brauchen; RDP (3389) und SSH (22) dürfen nie für das ganze Internet offen sein.",
-            )
+            "cyscale-hint-network"
         } else if has(&["public", "anonymous", "allusers"]) {
-            lang.pick(
-                "Remove public or anonymous access unless it is intended, and grant access only to \
-             the identities that need it.",
-                "Entferne öffentlichen oder anonymen Zugriff, sofern er nicht gewollt ist, und gib \
-             nur den Identitäten Zugriff, die ihn brauchen.",
-            )
+            "cyscale-hint-public"
         } else if has(&["mfa", "multi-factor", "multifactor", "2fa", "two-factor"]) {
-            lang.pick(
-                "Turn on multi-factor authentication for every account concerned.",
-                "Schalte die Mehr-Faktor-Authentisierung für alle betroffenen Konten ein.",
-            )
+            "cyscale-hint-mfa"
         } else if has(&["encrypt", " kms", " cmk", "customer-managed key"]) {
-            lang.pick(
-                "Turn on encryption at rest, with a customer-managed key where the control asks \
-             for one.",
-                "Schalte die Verschlüsselung ruhender Daten ein, mit einem selbst verwalteten \
-             Schlüssel, wo die Kontrolle das verlangt.",
-            )
+            "cyscale-hint-encryption"
         } else if has(&[
             "logging",
             " log ",
@@ -607,12 +415,7 @@ fn control_hint(control: &str, lang: Lang) -> Option<&'static str> {
             "metric filter",
             "monitor",
         ]) {
-            lang.pick(
-                "Turn on the logging, metric filter or alert it asks for, so that such changes are \
-             recorded and someone is notified of them.",
-                "Schalte das verlangte Logging, den Metrikfilter oder die Alarmierung ein, damit \
-             solche Änderungen aufgezeichnet werden und jemand davon erfährt.",
-            )
+            "cyscale-hint-logging"
         } else if has(&[
             "rotat",
             "access key",
@@ -621,27 +424,13 @@ fn control_hint(control: &str, lang: Lang) -> Option<&'static str> {
             "credential",
             "password",
         ]) {
-            lang.pick(
-                "Rotate the keys or credentials concerned and delete the ones no longer in use.",
-                "Tausche die betroffenen Schlüssel oder Zugangsdaten aus und lösche die nicht mehr \
-             genutzten.",
-            )
+            "cyscale-hint-credentials"
         } else if has(&[" tls", " ssl", "https", "in transit"]) {
-            lang.pick(
-                "Require TLS (HTTPS) with a current protocol version for every connection.",
-                "Verlange für jede Verbindung TLS (HTTPS) mit einer aktuellen Protokollversion.",
-            )
+            "cyscale-hint-tls"
         } else if has(&["backup", "versioning", "retention", "snapshot"]) {
-            lang.pick(
-                "Turn on the backups, versioning or retention it asks for.",
-                "Schalte die verlangten Backups, die Versionierung oder die Aufbewahrung ein.",
-            )
+            "cyscale-hint-backup"
         } else if has(&[" root ", "admin", "privilege", " iam ", "owner"]) {
-            lang.pick(
-                "Apply least privilege: remove administrative rights that are not needed.",
-                "Setze minimale Rechte durch: entferne Administratorrechte, die nicht gebraucht \
-             werden.",
-            )
+            "cyscale-hint-privilege"
         } else {
             return None;
         },
@@ -753,24 +542,20 @@ fn compliance(body: &Value, lang: Lang) -> NewAlert {
         .collect();
     let severity = compliance_severity(&policies, threshold);
     let standards = policies.iter().filter(|p| p.is_standard).count();
-    let counted = counted_policies(policies.len() - standards, standards, lang);
-    let pct = |n: f64| format!("{} %", fmt_num(n, lang));
+    let mut args = FluentArgs::new();
+    args.set("policies", policies.len() - standards);
+    args.set("standards", standards);
+    args.set("count", policies.len());
+    match threshold {
+        Some(t) => args.set("threshold", prose::decimal(t, 1)),
+        None => args.set("threshold", NONE),
+    }
+    args.set("skipped", skipped.unwrap_or(0));
 
-    let title = match (policies.is_empty(), threshold) {
-        (true, _) => lang
-            .pick(
-                "Compliance threshold violation (no policies listed)",
-                "Compliance-Schwelle unterschritten (keine Richtlinien aufgeführt)",
-            )
-            .to_owned(),
-        (false, Some(t)) => match lang {
-            Lang::En => format!("{counted} below the {} compliance threshold", pct(t)),
-            Lang::De => format!("{counted} unter der Compliance-Schwelle von {}", pct(t)),
-        },
-        (false, None) => match lang {
-            Lang::En => format!("{counted} below the compliance threshold"),
-            Lang::De => format!("{counted} unter der Compliance-Schwelle"),
-        },
+    let title = if policies.is_empty() {
+        text(lang, "cyscale-compliance-title-empty")
+    } else {
+        prose(lang, "cyscale-compliance-title", &args)
     };
 
     let lowest = policies
@@ -784,82 +569,27 @@ fn compliance(body: &Value, lang: Lang) -> NewAlert {
         .collect();
     fallen.sort_by(|a, b| a.1.total_cmp(&b.1));
 
-    let mut summary = String::new();
-    if !policies.is_empty() {
-        let verb = if policies.len() == 1 {
-            lang.pick("is", "liegt")
-        } else {
-            lang.pick("are", "liegen")
-        };
-        match (lang, threshold) {
-            (Lang::En, Some(t)) => {
-                let _ = write!(
-                    summary,
-                    "{counted} {verb} below the {} compliance threshold",
-                    pct(t)
-                );
-            }
-            (Lang::En, None) => {
-                let _ = write!(summary, "{counted} {verb} below the compliance threshold");
-            }
-            (Lang::De, Some(t)) => {
-                let _ = write!(
-                    summary,
-                    "{counted} {verb} unter der Compliance-Schwelle von {}",
-                    pct(t)
-                );
-            }
-            (Lang::De, None) => {
-                let _ = write!(summary, "{counted} {verb} unter der Compliance-Schwelle");
-            }
+    match lowest {
+        Some((p, score)) => {
+            args.set("lowest", p.name.as_str());
+            args.set("lowest-score", prose::decimal(score, 1));
         }
-        if let Some((p, s)) = lowest.filter(|_| policies.len() > 1) {
-            let _ = match lang {
-                Lang::En => write!(summary, ", the lowest being {} at {}", p.name, pct(s)),
-                Lang::De => write!(summary, ", am niedrigsten {} mit {}", p.name, pct(s)),
-            };
-        } else if let Some((_, s)) = lowest {
-            let _ = match lang {
-                Lang::En => write!(summary, " at {}", pct(s)),
-                Lang::De => write!(summary, " mit {}", pct(s)),
-            };
-        }
+        None => args.set("lowest", NONE),
+    }
+    let mut summary = if policies.is_empty() {
+        prose(lang, "cyscale-compliance-summary-empty", &args)
     } else {
-        summary.push_str(lang.pick(
-            "Cyscale reports a compliance threshold violation but lists no policies",
-            "Cyscale meldet eine unterschrittene Compliance-Schwelle, führt aber keine \
-             Richtlinien auf",
-        ));
-    }
-    if let Some(k) = skipped {
-        let _ = match (lang, policies.is_empty()) {
-            (Lang::En, false) => write!(summary, " (Cyscale skipped {k} more)"),
-            (Lang::En, true) => write!(summary, " (it skipped {k})"),
-            (Lang::De, false) => write!(summary, " (weitere {k} hat Cyscale übersprungen)"),
-            (Lang::De, true) => write!(summary, " ({k} hat Cyscale übersprungen)"),
-        };
-    }
-    summary.push('.');
+        prose(lang, "cyscale-compliance-summary", &args)
+    };
     let steepest = fallen
         .first()
         .and_then(|(p, _)| Some((p, p.previous?.score?, p.score()?)));
     if let Some((p, before, now)) = steepest {
-        let _ = match lang {
-            Lang::En => write!(
-                summary,
-                " {} fell the most, from {} to {}.",
-                p.name,
-                pct(before),
-                pct(now)
-            ),
-            Lang::De => write!(
-                summary,
-                " Am stärksten gefallen ist {}, von {} auf {}.",
-                p.name,
-                pct(before),
-                pct(now)
-            ),
-        };
+        args.set("name", p.name.as_str());
+        args.set("before", prose::decimal(before, 1));
+        args.set("now", prose::decimal(now, 1));
+        summary.push(' ');
+        summary.push_str(&prose(lang, "cyscale-compliance-fell-most", &args));
     }
 
     let recommendation = compliance_advice(&policies, &fallen, threshold, lang);
@@ -922,18 +652,17 @@ fn compliance_advice(
     lang: Lang,
 ) -> String {
     if policies.is_empty() {
-        return lang
-            .pick(
-                "Open the compliance overview in Cyscale to see which policies and standards \
-                 are below the threshold: this report names none.",
-                "Öffne die Compliance-Übersicht in Cyscale, um zu sehen, welche Richtlinien und \
-                 Standards unter der Schwelle liegen: dieser Bericht nennt keine.",
-            )
-            .to_owned();
+        return text(lang, "cyscale-compliance-advice-empty");
     }
-    let pct = |n: f64| format!("{} %", fmt_num(n, lang));
-    let mut out = String::new();
+    let scored = |p: &Policy, score: f64| {
+        let mut args = FluentArgs::new();
+        args.set("name", p.name.as_str());
+        args.set("score", prose::decimal(score, 1));
+        prose(lang, "cyscale-compliance-score", &args)
+    };
+    let mut out = Vec::new();
     let mut named: Vec<&str> = Vec::new();
+    let mut args = FluentArgs::new();
     if !fallen.is_empty() {
         let items: Vec<String> = fallen
             .iter()
@@ -942,24 +671,18 @@ fn compliance_advice(
                 named.push(&p.name);
                 match (p.previous.and_then(|s| s.score), p.score()) {
                     (Some(before), Some(now)) => {
-                        format!("{} ({} → {})", p.name, pct(before), pct(now))
+                        let mut change = FluentArgs::new();
+                        change.set("name", p.name.as_str());
+                        change.set("before", prose::decimal(before, 1));
+                        change.set("now", prose::decimal(now, 1));
+                        prose(lang, "cyscale-compliance-change", &change)
                     }
                     _ => p.name.clone(),
                 }
             })
             .collect();
-        let _ = match lang {
-            Lang::En => write!(
-                out,
-                "Start with what fell the most: {}. ",
-                join_and(&items, lang)
-            ),
-            Lang::De => write!(
-                out,
-                "Beginne mit dem, was am stärksten gefallen ist: {}. ",
-                join_and(&items, lang)
-            ),
-        };
+        args.set("list", prose::join_and(lang, &items));
+        out.push(prose(lang, "cyscale-compliance-advice-fallen", &args));
     } else {
         let mut lowest: Vec<(&Policy, f64)> = policies
             .iter()
@@ -971,80 +694,32 @@ fn compliance_advice(
             .take(3)
             .map(|(p, s)| {
                 named.push(&p.name);
-                format!("{} ({})", p.name, pct(*s))
+                scored(p, *s)
             })
             .collect();
         if !items.is_empty() {
-            let _ = match lang {
-                Lang::En => write!(
-                    out,
-                    "Start with the lowest scores: {}. ",
-                    join_and(&items, lang)
-                ),
-                Lang::De => write!(
-                    out,
-                    "Beginne mit den niedrigsten Werten: {}. ",
-                    join_and(&items, lang)
-                ),
-            };
+            args.set("list", prose::join_and(lang, &items));
+            out.push(prose(lang, "cyscale-compliance-advice-lowest", &args));
         }
     }
     let one = named.len() == 1 || policies.len() == 1;
-    out.push_str(match (lang, one) {
-        (Lang::En, true) => {
-            "In Cyscale, open it, fix first the failing controls that affect the most assets, \
-             and check what changed since the previous score (new assets, changed \
-             configurations)."
-        }
-        (Lang::En, false) => {
-            "In Cyscale, open each of them, fix first the failing controls that affect the \
-             most assets, and check what changed since the previous score (new assets, changed \
-             configurations)."
-        }
-        (Lang::De, true) => {
-            "Öffne den Eintrag in Cyscale, behebe zuerst die fehlschlagenden Kontrollen mit den \
-             meisten betroffenen Assets und prüfe, was sich seit der letzten Bewertung geändert \
-             hat (neue Assets, geänderte Konfigurationen)."
-        }
-        (Lang::De, false) => {
-            "Öffne sie in Cyscale, behebe zuerst die fehlschlagenden Kontrollen mit den meisten \
-             betroffenen Assets und prüfe, was sich seit der letzten Bewertung geändert hat \
-             (neue Assets, geänderte Konfigurationen)."
-        }
-    });
+    args.set("count", if one { 1 } else { named.len().max(2) });
+    out.push(prose(lang, "cyscale-compliance-advice-open", &args));
     if let Some(t) = threshold {
         let far: Vec<String> = policies
             .iter()
             .filter(|p| !named.contains(&p.name.as_str()))
             .filter_map(|p| Some((p, p.score()?)))
             .filter(|(_, s)| *s < t / 2.0)
-            .map(|(p, s)| format!("{} ({})", p.name, pct(s)))
+            .map(|(p, s)| scored(p, s))
             .collect();
-        let _ = match (lang, far.len()) {
-            (_, 0) => Ok(()),
-            (Lang::En, 1) => write!(
-                out,
-                " Also raise {}: it is under half the threshold.",
-                join_and(&far, lang)
-            ),
-            (Lang::En, _) => write!(
-                out,
-                " Also raise {}: they are under half the threshold.",
-                join_and(&far, lang)
-            ),
-            (Lang::De, 1) => write!(
-                out,
-                " Hebe außerdem {} an: der Wert liegt unter der Hälfte der Schwelle.",
-                join_and(&far, lang)
-            ),
-            (Lang::De, _) => write!(
-                out,
-                " Hebe außerdem {} an: ihre Werte liegen unter der Hälfte der Schwelle.",
-                join_and(&far, lang)
-            ),
-        };
+        if !far.is_empty() {
+            args.set("list", prose::join_and(lang, &far));
+            args.set("count", far.len());
+            out.push(prose(lang, "cyscale-compliance-advice-raise", &args));
+        }
     }
-    out
+    out.join(" ")
 }
 
 /// `compliance:<sha256 hex>` over the sorted `slug=score` pairs: the same report repeated is
@@ -1056,7 +731,7 @@ fn compliance_key(policies: &[Policy]) -> String {
             format!(
                 "{}={}",
                 p.slug.as_deref().unwrap_or(&p.name),
-                p.score().map(|s| fmt_num(s, Lang::En)).unwrap_or_default()
+                p.score().map(fmt_num).unwrap_or_default()
             )
         })
         .collect();
@@ -1067,68 +742,26 @@ fn compliance_key(policies: &[Policy]) -> String {
     )
 }
 
-/// "4 policies and 1 standard", "1 Richtlinie", "2 Standards".
-fn counted_policies(policies: usize, standards: usize, lang: Lang) -> String {
-    let p = match (lang, policies) {
-        (Lang::En, 1) => "1 policy".to_owned(),
-        (Lang::En, n) => format!("{n} policies"),
-        (Lang::De, 1) => "1 Richtlinie".to_owned(),
-        (Lang::De, n) => format!("{n} Richtlinien"),
-    };
-    let s = match (lang, standards) {
-        (Lang::En, 1) => "1 standard".to_owned(),
-        (Lang::En, n) => format!("{n} standards"),
-        (Lang::De, 1) => "1 Standard".to_owned(),
-        (Lang::De, n) => format!("{n} Standards"),
-    };
-    match (policies, standards) {
-        (_, 0) => p,
-        (0, _) => s,
-        _ => format!("{p} {} {s}", lang.pick("and", "und")),
-    }
-}
-
 /// The policies' names, up to three, then "+N more".
 fn policy_names(policies: &[Policy], lang: Lang) -> String {
-    let mut out = policies
+    let names = policies
         .iter()
         .take(3)
         .map(|p| p.name.as_str())
         .collect::<Vec<_>>()
         .join(", ");
-    if policies.len() > 3 {
-        let _ = write!(
-            out,
-            " {}",
-            match lang {
-                Lang::En => format!("+{} more", policies.len() - 3),
-                Lang::De => format!("+{} weitere", policies.len() - 3),
-            }
-        );
+    if policies.len() <= 3 {
+        return names;
     }
-    out
+    let mut args = FluentArgs::new();
+    args.set("names", names);
+    args.set("more", policies.len() - 3);
+    prose(lang, "cyscale-subject-more", &args)
 }
 
 // ---------------------------------------------------------------------------------------------
 // Text helpers
 // ---------------------------------------------------------------------------------------------
-
-/// A UTC time for a sentence: `17 January 2017 at 10:15 UTC`, `17.01.2017 um 10:15 UTC`.
-fn date_time(time: DateTime<Utc>, lang: Lang) -> String {
-    format!(
-        "{} {} {} UTC",
-        date_of(time, lang),
-        lang.pick("at", "um"),
-        time.format("%H:%M")
-    )
-}
-
-fn quotes(lang: Lang) -> (&'static str, &'static str) {
-    match lang {
-        Lang::En => ("“", "”"),
-        Lang::De => ("„", "“"),
-    }
-}
 
 /// `gcp` → `GCP`, `azure` → `Azure`; other names as sent.
 fn provider_name(provider: &str) -> String {
@@ -1146,22 +779,22 @@ fn provider_name(provider: &str) -> String {
     }
 }
 
-/// An asset type written for a sentence: `FirewallRule` → `firewall rule` in English (acronyms
-/// kept: `IAMUser` → `IAM user`), `Firewall Rule` in German (nouns capitalized).
-fn asset_kind(asset_type: &str, lang: Lang) -> String {
-    let words = split_words(asset_type);
-    words
+/// An asset type written as words for a sentence: `FirewallRule` → `firewall rule`, acronyms
+/// kept (`IAMUser` → `IAM user`). Templates capitalize as their language wants.
+fn asset_kind(asset_type: &str) -> String {
+    split_words(asset_type)
         .iter()
         .map(|w| {
             let acronym = w.chars().count() > 1 && !w.chars().any(char::is_lowercase);
-            match lang {
-                _ if acronym => w.clone(),
-                Lang::En => w.to_lowercase(),
-                Lang::De => capitalize(&w.to_lowercase()),
-            }
+            if acronym { w.clone() } else { w.to_lowercase() }
         })
         .collect::<Vec<_>>()
         .join(" ")
+}
+
+/// `"yes"` or `"no"`, for a template's selector.
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
 }
 
 /// Splits `CamelCase`, `snake_case` and `kebab-case` into words: `S3Bucket` → `S3`, `Bucket`;
@@ -1196,18 +829,13 @@ fn split_words(text: &str) -> Vec<String> {
     words
 }
 
-/// A number for text: whole numbers without a fraction, others with one decimal (a decimal
-/// comma in German).
-fn fmt_num(n: f64, lang: Lang) -> String {
-    let text = if n.fract() == 0.0 && n.abs() < 1e15 {
+/// A number for the compliance key: whole numbers without a fraction, others with one decimal.
+fn fmt_num(n: f64) -> String {
+    if n.fract() == 0.0 && n.abs() < 1e15 {
         format!("{}", n as i64)
     } else {
         let one = format!("{n:.1}");
         one.strip_suffix(".0").map(str::to_owned).unwrap_or(one)
-    };
-    match lang {
-        Lang::En => text,
-        Lang::De => text.replace('.', ","),
     }
 }
 
@@ -1217,16 +845,6 @@ fn num_value(n: f64) -> Value {
         json!(n as i64)
     } else {
         json!(n)
-    }
-}
-
-fn severity_de(severity: Severity) -> &'static str {
-    match severity {
-        Severity::Info => "Info",
-        Severity::Low => "niedrig",
-        Severity::Medium => "mittel",
-        Severity::High => "hoch",
-        Severity::Critical => "kritisch",
     }
 }
 
@@ -1507,15 +1125,28 @@ mod tests {
 
     #[test]
     fn asset_types_read_as_words() {
-        assert_eq!(asset_kind("FirewallRule", Lang::En), "firewall rule");
-        assert_eq!(asset_kind("IAMUser", Lang::En), "IAM user");
-        assert_eq!(asset_kind("S3Bucket", Lang::En), "S3 bucket");
+        assert_eq!(asset_kind("FirewallRule"), "firewall rule");
+        assert_eq!(asset_kind("IAMUser"), "IAM user");
+        assert_eq!(asset_kind("S3Bucket"), "S3 bucket");
+        assert_eq!(asset_kind("EC2SecurityGroup"), "EC2 security group");
+        assert_eq!(asset_kind("VPCNetwork"), "VPC network");
+        assert_eq!(asset_kind("storage_account"), "storage account");
+        // German writes them as nouns.
+        let title = |t: &str| {
+            let body = json!([{"controlName": "C", "assetName": "a", "assetType": t}]);
+            parse_in(&body.to_string(), Lang::De)
+                .unwrap_or_default()
+                .first()
+                .map(|a| a.title.clone())
+        };
         assert_eq!(
-            asset_kind("EC2SecurityGroup", Lang::En),
-            "EC2 security group"
+            title("VPCNetwork").as_deref(),
+            Some("VPC Network a nicht konform: C")
         );
-        assert_eq!(asset_kind("VPCNetwork", Lang::De), "VPC Network");
-        assert_eq!(asset_kind("storage_account", Lang::De), "Storage Account");
+        assert_eq!(
+            title("storage_account").as_deref(),
+            Some("Storage Account a nicht konform: C")
+        );
     }
 
     #[test]
