@@ -475,7 +475,9 @@ impl OmniacAlert {
             return text.clone();
         }
         let text = match self.registered_day {
-            Some(published) => text.replace("DATUM", &date(published, lang)),
+            // omniac's templates are German: the day is written in German whatever the
+            // user's language ("am 30. Januar 2014", not "am 30 January 2014").
+            Some(published) => text.replace("DATUM", &crate::prose::date(published, Lang::De)),
             None => text
                 .replace("am DATUM ", "")
                 .replace("DATUM", lang.pick("(unknown date)", "(unbekanntes Datum)")),
@@ -853,7 +855,7 @@ mod tests {
         );
         assert_eq!(
             en.description,
-            "Deine Daten wurden am 30 January 2014 im WEBSEITE-Datenleck veröffentlicht."
+            "Deine Daten wurden am 30. Januar 2014 im WEBSEITE-Datenleck veröffentlicht."
         );
         assert_eq!(en.subject, "t******@ex*****e.com");
         assert_eq!(en.external_id, "REDACTED");
@@ -868,7 +870,7 @@ mod tests {
         let de = parse_in(sample(), Lang::De);
         assert_eq!(
             de.description,
-            "Deine Daten wurden am 30.01.2014 im WEBSEITE-Datenleck veröffentlicht."
+            "Deine Daten wurden am 30. Januar 2014 im WEBSEITE-Datenleck veröffentlicht."
         );
         assert_eq!(
             de.title,
