@@ -62,7 +62,7 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
             code: None, api, ..
         } = event
         {
-            // Closing the window only hides it; Hookbell keeps running in the tray.
+            // Closing the window destroys it; Hookbell keeps running in the tray.
             api.prevent_exit();
         } else if let RunEvent::Exit = event {
             lifecycle::wait_stopped(app);
@@ -71,11 +71,15 @@ pub fn run(launch: Launch) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Opens the window at once and starts the engine beside it (WebKit starts while the store
-/// opens); [`ready`] follows once the engine is up. Runs in `setup`, after the single-instance
-/// check, so a second launch never tries to bind the port.
+/// Opens the window at once (unless `--minimized`: then no window and no web view until one is
+/// asked for) and starts the engine beside it (WebKit starts while the store opens); [`ready`]
+/// follows once the engine is up. Runs in `setup`, after the single-instance check, so a
+/// second launch never tries to bind the port.
 fn start(handle: &tauri::AppHandle, launch: &Launch) -> anyhow::Result<()> {
-    window::create(handle, !launch.minimized)?;
+    window::init(handle);
+    if !launch.minimized {
+        window::create(handle, None)?;
+    }
     let handle = handle.clone();
     let launch = launch.clone();
     tauri::async_runtime::spawn(async move {

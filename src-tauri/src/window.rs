@@ -1,10 +1,15 @@
-//! The inbox window. It opens at once on a "Starting Hookbell…" page of the app's own, so
+//! The inbox window. Hookbell owns a web view only while the window is shown: closing the
+//! window destroys it (WebKit's web process ends with it), `--minimized` starts without one,
+//! and [`show`] (the tray's "Show", a notification click, a second launch) builds it again on
+//! the route asked for.
+//!
+//! At start the window opens at once on a "Starting Hookbell…" page of the app's own, so
 //! WebKit starts while the engine opens the store; then it moves to the UI the engine serves
 //! on loopback, with the API token in the URL fragment (never sent to any server, readable
-//! only by that page). Closing hides it; links to anywhere else open in the system browser;
-//! a notification click brings it forward on the alert.
+//! only by that page). Links to anywhere else open in the system browser.
 
-use std::sync::OnceLock;
+use std::sync::{Mutex, OnceLock};
+use std::time::Instant;
 
 use tauri::webview::NewWindowResponse;
 use tauri::{
@@ -14,12 +19,21 @@ use tauri::{
 use tauri_plugin_opener::OpenerExt;
 use tauri_plugin_window_state::StateFlags;
 
-/// The API token, as the UI's address carried it.
-struct Token(String);
-
-/// The origin of the engine's UI, once known: the only web origin the window may show.
+/// Where the engine's UI is, once the engine is up.
 #[derive(Default)]
-struct UiOrigin(OnceLock<String>);
+struct Ui {
+    /// The UI's address without a fragment.
+    base: OnceLock<tauri::Url>,
+    /// The API token, as the UI's address carried it.
+    token: OnceLock<String>,
+    /// A route asked for before the engine was up, taken when the window moves to the UI.
+    pending: Mutex<Option<String>>,
+    /// The route the window was on when it was closed, where [`show`] without a route opens
+    /// it again.
+    last: Mutex<Option<String>>,
+    /// Held while deciding whether to build the window, so two requests build it once.
+    building: Mutex<()>,
+}
 
 /// The window's label.
 pub const MAIN: &str = "main";
@@ -30,17 +44,59 @@ pub const REMEMBERED: StateFlags = StateFlags::SIZE
     .union(StateFlags::POSITION)
     .union(StateFlags::MAXIMIZED);
 
-/// Creates the main window, shown or not, on the app's start page; [`open_ui`] moves it to
-/// the engine's UI.
-pub fn create<R: Runtime>(app: &AppHandle<R>, visible: bool) -> tauri::Result<WebviewWindow<R>> {
-    app.manage(UiOrigin::default());
+/// Prepares the window's state; call once, before [`create`] or [`show`].
+pub fn init<R: Runtime>(app: &AppHandle<R>) {
+    app.manage(Ui::default());
+}
+
+/// The address a new window opens: the UI on `route` (a fragment such as `#/alerts/{id}`),
+/// with the token in the fragment as the UI expects it (`#/route&token=T`, or `#token=T`).
+pub fn ui_address(base: &tauri::Url, token: &str, route: Option<&str>) -> tauri::Url {
+    let mut url = base.clone();
+    let route = route
+        .map(|r| r.trim_start_matches('#'))
+        .filter(|r| !r.is_empty());
+    let fragment = match (route, token.is_empty()) {
+        (Some(route), true) => route.to_owned(),
+        (Some(route), false) => format!("{route}&token={token}"),
+        (None, true) => String::new(),
+        (None, false) => format!("token={token}"),
+    };
+    url.set_fragment(
+        Some(&fragment)
+            .filter(|f| !f.is_empty())
+            .map(|f| f.as_str()),
+    );
+    url
+}
+
+/// Builds the main window, shown, on the UI at `route` once the engine is up, else on the
+/// app's start page (which [`open_ui`] moves on).
+pub fn create<R: Runtime>(
+    app: &AppHandle<R>,
+    route: Option<&str>,
+) -> tauri::Result<WebviewWindow<R>> {
+    let ui = app.try_state::<Ui>();
+    let target = match ui.as_ref().and_then(|ui| ui.base.get().map(|b| (ui, b))) {
+        Some((ui, base)) => {
+            let token = ui.token.get().map(String::as_str).unwrap_or_default();
+            WebviewUrl::External(ui_address(base, token, route))
+        }
+        None => {
+            if let (Some(ui), Some(route)) = (ui.as_ref(), route)
+                && let Ok(mut pending) = ui.pending.lock()
+            {
+                *pending = Some(route.to_owned());
+            }
+            WebviewUrl::App("index.html".into())
+        }
+    };
     let nav_app = app.clone();
     let popup_app = app.clone();
-    WebviewWindowBuilder::new(app, MAIN, WebviewUrl::App("index.html".into()))
+    WebviewWindowBuilder::new(app, MAIN, target)
         .title("Hookbell")
         .inner_size(1120.0, 740.0)
         .min_inner_size(640.0, 420.0)
-        .visible(visible)
         .on_navigation(move |target| {
             if is_app_page(target) || is_ui(&nav_app, target) {
                 return true;
@@ -55,23 +111,27 @@ pub fn create<R: Runtime>(app: &AppHandle<R>, visible: bool) -> tauri::Result<We
         .build()
 }
 
-/// Moves the window to the engine's UI, `open_url` (its address with the token).
+/// The engine is up at `open_url` (its address with the token): remembers it for windows to
+/// come, and moves a window on the start page to it.
 pub fn open_ui<R: Runtime>(app: &AppHandle<R>, open_url: &str) -> tauri::Result<()> {
     let url: tauri::Url = open_url
         .parse()
         .map_err(|_| tauri::Error::InvalidWebviewUrl("the engine's address is not a URL"))?;
-    // Kept so a route set before the page has read its token still carries it.
     let token = url
         .fragment()
         .and_then(|f| f.strip_prefix("token="))
         .unwrap_or_default()
         .to_owned();
-    app.manage(Token(token));
-    if let Some(origin) = app.try_state::<UiOrigin>() {
-        let _ = origin.0.set(url.origin().ascii_serialization());
-    }
+    let mut base = url.clone();
+    base.set_fragment(None);
+    let Some(ui) = app.try_state::<Ui>() else {
+        return Ok(());
+    };
+    let _ = ui.token.set(token.clone());
+    let _ = ui.base.set(base.clone());
+    let pending = ui.pending.lock().ok().and_then(|mut p| p.take());
     match app.get_webview_window(MAIN) {
-        Some(window) => window.navigate(url),
+        Some(window) => window.navigate(ui_address(&base, &token, pending.as_deref())),
         None => Ok(()),
     }
 }
@@ -83,9 +143,9 @@ fn is_app_page(url: &tauri::Url) -> bool {
 
 /// A page of the engine's UI.
 fn is_ui<R: Runtime>(app: &AppHandle<R>, url: &tauri::Url) -> bool {
-    app.try_state::<UiOrigin>()
-        .and_then(|o| o.0.get().cloned())
-        .is_some_and(|origin| url.origin().ascii_serialization() == origin)
+    app.try_state::<Ui>()
+        .and_then(|ui| ui.base.get().map(|b| b.origin()))
+        .is_some_and(|origin| url.origin() == origin)
 }
 
 /// Opens http(s) links in the system browser; anything else is refused.
@@ -100,14 +160,37 @@ fn open_outside<R: Runtime>(app: &AppHandle<R>, url: &tauri::Url) {
 }
 
 /// Brings the window forward (unminimized, shown, focused), on `route` if given
-/// (a UI fragment such as `#/alerts/{id}`).
+/// (a UI fragment such as `#/alerts/{id}`); builds it (and its web view) when there is none.
 pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
-    let Some(window) = app.get_webview_window(MAIN) else {
-        return;
+    let ui = app.try_state::<Ui>();
+    let _building = ui.as_ref().and_then(|ui| ui.building.lock().ok());
+    let window = match app.get_webview_window(MAIN) {
+        Some(window) => {
+            if let Some(route) = route {
+                navigate(&window, route);
+            }
+            window
+        }
+        None => {
+            let started = Instant::now();
+            let last = ui.as_ref().and_then(|ui| ui.last.lock().ok()?.clone());
+            let route = route.or(last.as_deref());
+            match create(app, route) {
+                Ok(window) => {
+                    tracing::info!(
+                        route = route.unwrap_or("#/"),
+                        elapsed_ms = started.elapsed().as_millis(),
+                        "window: web view built"
+                    );
+                    window
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "could not open the window");
+                    return;
+                }
+            }
+        }
     };
-    if let Some(route) = route {
-        navigate(&window, route);
-    }
     let _ = window.unminimize();
     let _ = window.show();
     let _ = window.set_focus();
@@ -117,8 +200,8 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
 /// takes it and scrubs it from the address), in case the page has not read its own yet.
 pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
     let token = window
-        .try_state::<Token>()
-        .map(|t| t.0.clone())
+        .try_state::<Ui>()
+        .and_then(|ui| ui.token.get().cloned())
         .unwrap_or_default();
     let target = if token.is_empty() {
         route.to_owned()
@@ -132,12 +215,82 @@ pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
     }
 }
 
-/// Closing the main window hides it: Hookbell keeps running in the tray.
+/// Closing the main window destroys it and its web view: Hookbell keeps running in the tray,
+/// without WebKit, until [`show`] builds the window again.
 pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
-    if let WindowEvent::CloseRequested { api, .. } = event
-        && window.label() == MAIN
-    {
-        api.prevent_close();
-        let _ = window.hide();
+    if window.label() != MAIN {
+        return;
+    }
+    match event {
+        WindowEvent::CloseRequested { .. } => {
+            let route = window
+                .get_webview_window(MAIN)
+                .and_then(|w| w.url().ok())
+                .and_then(|url| url.fragment().and_then(route_of));
+            if let (Some(ui), Some(route)) = (window.try_state::<Ui>(), route)
+                && let Ok(mut last) = ui.last.lock()
+            {
+                *last = Some(route);
+            }
+        }
+        WindowEvent::Destroyed => tracing::info!("window: closed, web view destroyed"),
+        _ => {}
+    }
+}
+
+/// The UI route in a fragment (`/alerts/a1&token=T` → `#/alerts/a1`), without the token.
+pub fn route_of(fragment: &str) -> Option<String> {
+    if !fragment.starts_with('/') {
+        return None;
+    }
+    let route = fragment
+        .split('&')
+        .filter(|part| !part.starts_with("token="))
+        .collect::<Vec<_>>()
+        .join("&");
+    Some(format!("#{route}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn base() -> tauri::Url {
+        "http://127.0.0.1:7787/".parse().expect("url")
+    }
+
+    #[test]
+    fn the_route_of_a_closed_window_leaves_the_token_behind() {
+        assert_eq!(route_of("/alerts/a1").as_deref(), Some("#/alerts/a1"));
+        assert_eq!(
+            route_of("/alerts/a1&token=T0k").as_deref(),
+            Some("#/alerts/a1")
+        );
+        assert_eq!(
+            route_of("/?source=x&status=unread").as_deref(),
+            Some("#/?source=x&status=unread")
+        );
+        assert_eq!(route_of("token=T0k"), None);
+        assert_eq!(route_of(""), None);
+    }
+
+    #[test]
+    fn a_new_window_opens_on_the_route_with_the_token() {
+        assert_eq!(
+            ui_address(&base(), "T0k", Some("#/alerts/a1")).as_str(),
+            "http://127.0.0.1:7787/#/alerts/a1&token=T0k"
+        );
+        assert_eq!(
+            ui_address(&base(), "T0k", None).as_str(),
+            "http://127.0.0.1:7787/#token=T0k"
+        );
+        assert_eq!(
+            ui_address(&base(), "", Some("#/alerts/a1")).as_str(),
+            "http://127.0.0.1:7787/#/alerts/a1"
+        );
+        assert_eq!(
+            ui_address(&base(), "", None).as_str(),
+            "http://127.0.0.1:7787/"
+        );
     }
 }

@@ -22,6 +22,7 @@ import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { closeWindow } from "./x11.mjs";
 import assert from "node:assert/strict";
 
 const run = promisify(execFile);
@@ -31,6 +32,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const TIMEOUT = 15_000;
 /** How long the app may take from launch to a WebDriver session and an answering API. */
 const START_TIMEOUT = 60_000;
+/** How long a WebDriver session may wait for the app's first window (started `--minimized`,
+ * the app has no web view, so no WebDriver session, until a test opens the window). */
+const LAZY_SESSION_TIMEOUT = 600_000;
 
 const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache/hookbell/target");
 export const APP = process.env.HOOKBELL_APP ?? join(target, "debug/hookbell");
@@ -264,8 +268,7 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
 
   const driverLog = join(ARTIFACTS, `${name}-driver.log`);
   writeFileSync(driverLog, "");
-  const driver = spawn(tauriDriverPath(), ["--port", String(driverPort), "--native-port", String(nativePort)], {
-    env: {
+  const appEnv = {
       ...process.env,
       XDG_CONFIG_HOME: join(home, "config"),
       XDG_DATA_HOME: join(home, "share"),
@@ -278,7 +281,9 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       // the DOM moves on, the screen (and WebDriver's screenshot) does not. The shared-memory
       // renderer paints every frame. The app's behaviour is the same either way.
       WEBKIT_DISABLE_DMABUF_RENDERER: process.env.WEBKIT_DISABLE_DMABUF_RENDERER ?? "1",
-    },
+  };
+  const driver = spawn(tauriDriverPath(), ["--port", String(driverPort), "--native-port", String(nativePort)], {
+    env: appEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = [];
@@ -333,7 +338,10 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       waitFor(async () => (await webdriver("GET", "/status", undefined, 2_000))?.ready !== undefined, "tauri-driver answers /status", START_TIMEOUT),
       failEarly,
     ]);
-    const session = await Promise.race([
+    // Started --minimized the app has no web view, and WebKitWebDriver no browser to talk to,
+    // until the window is first opened: the session comes then (see `session()`).
+    const lazy = args.includes("--minimized");
+    const sessionRequest = Promise.race([
       webdriver(
         "POST",
         "/session",
@@ -344,13 +352,34 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
             },
           },
         },
-        START_TIMEOUT,
+        lazy ? LAZY_SESSION_TIMEOUT : START_TIMEOUT,
       ),
       failEarly,
     ]).catch((error) => {
       throw new Error(`no WebDriver session with ${APP}: ${error.message}\n${log.slice(-30).join("\n")}`);
     });
-    const sessionPath = `/session/${session.sessionId}`;
+    sessionRequest.catch(() => {});
+    let sessionPath = lazy ? null : `/session/${(await sessionRequest).sessionId}`;
+    /** The WebDriver session's path, once there is one (after the window first opened). */
+    const session = async () => (sessionPath ??= `/session/${(await sessionRequest).sessionId}`);
+    /** Switches WebDriver to the app's window of now (after it was closed and built again). */
+    const attach = async () => {
+      const path = await session();
+      const handles = await webdriver("GET", `${path}/window/handles`);
+      if (handles.length === 0) throw new Error("the app has no window");
+      await webdriver("POST", `${path}/window`, { handle: handles.at(-1) });
+    };
+    /** A command to the session's window; follows the window when it was built again. */
+    const command = async (method, suffix, body, timeout) => {
+      const path = await session();
+      try {
+        return await webdriver(method, path + suffix, body, timeout);
+      } catch (error) {
+        if (!/no such window/i.test(error.message)) throw error;
+        await attach();
+        return webdriver(method, path + suffix, body, timeout);
+      }
+    };
 
     const tokenFile = join(dataDir, "api-token");
     const token = await waitFor(
@@ -395,11 +424,13 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       secret,
       api,
       webdriver,
-      session: sessionPath,
+      /** The WebDriver session's path (waits for the app's first window). */
+      session,
+      attach,
       /** The window's URL, as WebDriver reports it. */
-      currentUrl: () => webdriver("GET", `${sessionPath}/url`),
+      currentUrl: () => command("GET", "/url"),
       /** Runs `script` (a function body) in the window; resolves to what it returns. */
-      execute: (script, args = []) => webdriver("POST", `${sessionPath}/execute/sync`, { script, args }),
+      execute: (script, args = []) => command("POST", "/execute/sync", { script, args }),
       /**
        * Whether the app's window is on screen: an X11 window named "Hookbell" is mapped and
        * viewable (xwininfo's "IsViewable"). X's map state is what tells a shown window from one
@@ -412,17 +443,39 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       /** What the last isWindowVisible() saw, for failure messages. */
       lastWindows: [],
       xWindows,
+      /** Closes the window as a user does (the window manager's close button). */
+      async closeWindow() {
+        const shown = (await xWindows()).filter((w) => w.mapState === "IsViewable");
+        assert.ok(shown.length > 0, "no window to close");
+        for (const w of shown) await closeWindow(w.id);
+      },
+      /** Launches the app a second time on the same data directory, as a user starting it
+       * again does; that launch hands over to the running app (which shows its window) and
+       * exits. Resolves to the time it was started (ms since the epoch) once it has exited. */
+      async launchAgain() {
+        const at = Date.now();
+        const second = spawn(APP, ["--data-dir", dataDir, "--listen", `127.0.0.1:${port}`], { env: appEnv, stdio: "ignore" });
+        const done = exited(second);
+        const finished = await Promise.race([done.then(() => true), deadline(TIMEOUT).then(() => false)]);
+        if (!finished) {
+          second.kill("SIGKILL");
+          assert.fail("the second launch did not hand over to the running app and exit");
+        }
+        return at;
+      },
+      /** Waits until the UI in the window has booted (token taken, navigation drawn). */
+      waitForUi: () => uiBooted(),
       /** Saves the window (WebDriver) and the whole screen (xwd) as ARTIFACTS/{name}-window.png
        * and -screen.png; returns the paths written. */
       async screenshot(shotName) {
         const written = [];
         // Let the page paint what its DOM says: two animation frames.
-        await webdriver("POST", `${sessionPath}/execute/async`, {
+        await command("POST", "/execute/async", {
           script: "const done = arguments[arguments.length - 1]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));",
           args: [],
         }).catch(() => {});
         try {
-          const png = await webdriver("GET", `${sessionPath}/screenshot`);
+          const png = await command("GET", "/screenshot");
           const path = join(ARTIFACTS, `${shotName}-window.png`);
           writeFileSync(path, Buffer.from(png, "base64"));
           written.push(path);
@@ -475,7 +528,7 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       /** Ends the session, tauri-driver, WebKitWebDriver and the app; removes the temp dirs. */
       async stop() {
         pids = [...new Set([...pids, ...descendants(driver.pid)])];
-        await webdriver("DELETE", sessionPath, undefined, 10_000).catch(() => {});
+        if (sessionPath) await webdriver("DELETE", sessionPath, undefined, 10_000).catch(() => {});
         await endDriver();
         if (!process.env.KEEP_DESKTOP_DIRS) rmSync(home, { recursive: true, force: true });
       },
@@ -484,15 +537,17 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
     pids = descendants(driver.pid);
     // The UI has booted: it took its token from the URL (and scrubbed it) and drew its
     // navigation. Before that, moving the page elsewhere would lose the token.
-    if (!waitForUi) return app;
-    await waitFor(
-      () =>
-        app.execute(
-          "return document.readyState === 'complete' && !location.hash.includes('token=') && !!document.querySelector('nav')",
-        ),
-      "the UI has booted (token taken from the URL, navigation drawn)",
-      START_TIMEOUT,
-    );
+    const uiBooted = () =>
+      waitFor(
+        () =>
+          app.execute(
+            "return document.readyState === 'complete' && !location.hash.includes('token=') && !!document.querySelector('nav')",
+          ),
+        "the UI has booted (token taken from the URL, navigation drawn)",
+        START_TIMEOUT,
+      );
+    // Started --minimized there is no window yet: the test opens it as a user does.
+    if (waitForUi && !lazy) await uiBooted();
     return app;
   }
 
