@@ -2,8 +2,8 @@
 //! One test binary (see `support` for the harness).
 
 mod api;
-mod connection;
 mod bad_input;
+mod connection;
 mod crash;
 mod daemon;
 mod github;
