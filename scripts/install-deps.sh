@@ -5,8 +5,9 @@
 #   scripts/install-deps.sh          what `make run` needs (Rust, a C compiler, Node.js, and the
 #                                    GTK/WebKit libraries the desktop app builds against)
 #   scripts/install-deps.sh test     also what `make test` needs (cargo-fuzz, Chromium, Xvfb,
-#                                    a D-Bus session, gnome-keyring, WebKitWebDriver and
-#                                    tauri-driver)
+#                                    a D-Bus session, gnome-keyring, WebKitWebDriver,
+#                                    tauri-driver, and the Windows target with the MinGW-w64 C
+#                                    cross compiler for the desktop app's Windows build check)
 set -euo pipefail
 
 want_test=false
@@ -48,6 +49,9 @@ if $want_test; then
   for pkg in xvfb xauth dbus-x11 x11-apps x11-utils imagemagick webkit2gtk-driver gnome-keyring libsecret-tools; do
     have "$pkg" || packages+=("$pkg")
   done
+  # The Windows build check (`cargo check --target x86_64-pc-windows-gnu`): build scripts of
+  # crates with C code (ring, aws-lc, mimalloc) need the MinGW-w64 cross compiler.
+  command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || packages+=(gcc-mingw-w64-x86-64)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
@@ -71,6 +75,12 @@ cargo fmt --version >/dev/null 2>&1 || rustup_components+=(rustfmt)
 cargo clippy --version >/dev/null 2>&1 || rustup_components+=(clippy)
 if [ ${#rustup_components[@]} -gt 0 ] && command -v rustup >/dev/null 2>&1; then
   rustup component add "${rustup_components[@]}"
+fi
+# The Windows target's standard library, for the desktop app's Windows build check.
+if $want_test && command -v rustup >/dev/null 2>&1 &&
+   ! rustup target list --installed 2>/dev/null | grep -qx x86_64-pc-windows-gnu; then
+  echo "install-deps: adding the Rust target x86_64-pc-windows-gnu"
+  rustup target add x86_64-pc-windows-gnu
 fi
 
 # The web UI is built with Vite 8, which needs Node.js 20.19 or newer; Debian 12's own nodejs
