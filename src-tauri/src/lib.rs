@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 pub mod badge;
+pub mod click;
 pub mod lifecycle;
 pub mod logging;
 pub mod notifications;

@@ -1,8 +1,14 @@
-//! Native notifications with notify-rust. The engine's notifier decides what to show
-//! ([`hookbell_server::notifier`]); this shows it and handles the clicks: on Linux the
-//! `default` action (a click on the notification's body) opens the window on the alert, and
-//! "Mark as read" marks it read. Each shown notification's actions are awaited on a thread of
-//! their own, because `wait_for_action` blocks until the notification closes.
+//! Native notifications. The engine's notifier decides what to show
+//! ([`hookbell_server::notifier`]); this shows it and handles the clicks ([`click`]): a click on
+//! the body (or "Open") opens the window on the alert, "Mark as read" marks it read.
+//!
+//! - Linux: notify-rust over D-Bus; the body is the `default` action. Each notification's
+//!   actions are awaited on a thread of its own (`wait_for_action` blocks until it closes).
+//! - Windows: a toast (tauri-winrt-notification) under the app's AppUserModelID, the bundle
+//!   identifier the installer registers; its activation (body or button) comes back while
+//!   Hookbell runs.
+//! - macOS: mac-notification-sys under the bundle identifier, waiting for the click or the
+//!   action button on a thread of its own.
 //!
 //! Provider text is untrusted: when the notification server renders markup in bodies
 //! (`body-markup`), `&`, `<` and `>` are escaped so a title can never become a link or markup.
@@ -14,6 +20,7 @@ use hookbell_core::{AlertPatch, Lang, Notification, Severity};
 use hookbell_server::{Engine, Notifier};
 use tauri::{AppHandle, Runtime};
 
+use crate::click::{self, Click};
 use crate::window;
 
 /// The notification icon, written next to the data so the notification server can read it.
@@ -99,44 +106,32 @@ impl<R: Runtime> Notifier for Desktop<R> {
         } else {
             notification.body.clone()
         };
-        let mut note = notify_rust::Notification::new();
-        note.appname("Hookbell")
-            .summary(&notification.summary)
-            .body(&body)
-            .action("default", open);
-        if let Some(icon) = &self.icon {
-            note.icon(&icon.display().to_string());
-        }
-        if matches!(notification.target, Target::Alert(_)) {
-            note.action("read", mark_read);
-        }
-        #[cfg(all(unix, not(target_os = "macos")))]
-        {
-            note.urgency(urgency(notification.severity));
-            note.hint(notify_rust::Hint::Category("im.received".into()));
-        }
-        // A thread of its own: notify-rust's D-Bus calls block (and may start their own
-        // runtime, which must not happen on one of Tauri's), and on Linux the thread then
-        // waits for the notification's actions until it closes.
+        let shown = Shown {
+            summary: notification.summary,
+            body,
+            open,
+            mark_read: matches!(notification.target, Target::Alert(_)).then_some(mark_read),
+            severity: notification.severity,
+            icon: self.icon.clone(),
+            app_id: self.app.config().identifier.clone(),
+        };
+        // A thread of its own: the platforms' calls block (notify-rust's D-Bus calls may start
+        // their own runtime, which must not happen on one of Tauri's), and on Linux and macOS
+        // the thread then waits for the notification's click until it closes.
         let app = self.app.clone();
         let engine = self.engine.clone();
         let target = notification.target;
-        let summary = notification.summary;
         let spawned = std::thread::Builder::new()
             .name("notification".into())
             .spawn(move || {
-                let handle = match note.show() {
-                    Ok(handle) => handle,
-                    Err(e) => {
-                        tracing::warn!(error = %e, "could not show a notification");
-                        return;
-                    }
-                };
-                tracing::debug!(%summary, "notification shown");
-                #[cfg(all(unix, not(target_os = "macos")))]
-                handle.wait_for_action(|action| on_action(&app, &engine, &target, action));
-                #[cfg(not(all(unix, not(target_os = "macos"))))]
-                let _ = (handle, app, engine, target);
+                let summary = shown.summary.clone();
+                let result = platform::show(shown, move |click| {
+                    on_click(&app, &engine, &target, click);
+                });
+                match result {
+                    Ok(()) => tracing::debug!(%summary, "notification shown"),
+                    Err(e) => tracing::warn!(error = %e, "could not show a notification"),
+                }
             });
         if let Err(e) = spawned {
             tracing::warn!(error = %e, "could not start a thread for a notification");
@@ -144,26 +139,130 @@ impl<R: Runtime> Notifier for Desktop<R> {
     }
 }
 
-/// What a click on a notification does.
-pub fn on_action<R: Runtime>(app: &AppHandle<R>, engine: &Engine, target: &Target, action: &str) {
-    match action {
-        "default" => window::show(app, Some(&target.route())),
-        "read" => {
-            if let Target::Alert(id) = target {
-                let engine = engine.clone();
-                let id = id.clone();
-                tauri::async_runtime::spawn(async move {
-                    let patch = AlertPatch {
-                        read: Some(true),
-                        done: None,
-                    };
-                    if let Err(e) = engine.patch(id, patch).await {
-                        tracing::warn!(error = %e, "could not mark an alert read");
-                    }
-                });
-            }
+/// A notification to show, in the words every platform needs.
+struct Shown {
+    summary: String,
+    body: String,
+    open: &'static str,
+    /// The "Mark as read" button's label, for a notification about one alert.
+    mark_read: Option<&'static str>,
+    #[cfg_attr(not(all(unix, not(target_os = "macos"))), allow(dead_code))]
+    severity: Severity,
+    icon: Option<PathBuf>,
+    /// The bundle identifier: the AppUserModelID on Windows, the bundle id on macOS.
+    #[cfg_attr(all(unix, not(target_os = "macos")), allow(dead_code))]
+    app_id: String,
+}
+
+#[cfg(all(unix, not(target_os = "macos")))]
+mod platform {
+    use super::{Click, Shown, click, urgency};
+
+    /// Shows `shown` over D-Bus and waits for its actions until it closes.
+    pub(super) fn show(shown: Shown, on_click: impl Fn(Click)) -> Result<(), String> {
+        let mut note = notify_rust::Notification::new();
+        note.appname("Hookbell")
+            .summary(&shown.summary)
+            .body(&shown.body)
+            .action(click::OPEN, shown.open)
+            .urgency(urgency(shown.severity))
+            .hint(notify_rust::Hint::Category("im.received".into()));
+        if let Some(icon) = &shown.icon {
+            note.icon(&icon.display().to_string());
         }
-        _ => {} // "__closed": dismissed or expired.
+        if let Some(label) = shown.mark_read {
+            note.action(click::MARK_READ, label);
+        }
+        let handle = note.show().map_err(|e| e.to_string())?;
+        handle.wait_for_action(|action| on_click(Click::from_action(Some(action))));
+        Ok(())
+    }
+}
+
+#[cfg(windows)]
+mod platform {
+    use tauri_winrt_notification::{IconCrop, Toast};
+
+    use super::{Click, Shown, click};
+
+    /// Shows `shown` as a toast; its activation (body or button) calls `on_click` later, on a
+    /// thread of Windows', while Hookbell runs.
+    pub(super) fn show(
+        shown: Shown,
+        on_click: impl Fn(Click) + Send + 'static,
+    ) -> Result<(), String> {
+        let mut toast = Toast::new(&shown.app_id)
+            .title(&shown.summary)
+            .text1(&shown.body)
+            .add_button(shown.open, click::OPEN);
+        if let Some(label) = shown.mark_read {
+            toast = toast.add_button(label, click::MARK_READ);
+        }
+        if let Some(icon) = &shown.icon {
+            toast = toast.icon(icon, IconCrop::Square, "Hookbell");
+        }
+        toast
+            .on_activated(move |action| {
+                on_click(Click::from_action(action.as_deref()));
+                Ok(())
+            })
+            .show()
+            .map_err(|e| e.to_string())
+    }
+}
+
+#[cfg(target_os = "macos")]
+mod platform {
+    use mac_notification_sys::{MainButton, Notification, NotificationResponse};
+
+    use super::{Click, Shown};
+
+    /// Shows `shown` under the app's bundle identifier and waits for its click.
+    pub(super) fn show(shown: Shown, on_click: impl Fn(Click)) -> Result<(), String> {
+        static APPLICATION: std::sync::Once = std::sync::Once::new();
+        APPLICATION.call_once(|| {
+            if let Err(e) = mac_notification_sys::set_application(&shown.app_id) {
+                tracing::warn!(error = %e, "could not set the notifications' application");
+            }
+        });
+        let icon = shown.icon.as_ref().map(|p| p.display().to_string());
+        let mut note = Notification::new();
+        note.title(&shown.summary)
+            .message(&shown.body)
+            .wait_for_click(true);
+        if let Some(label) = shown.mark_read {
+            note.main_button(MainButton::SingleAction(label));
+        }
+        if let Some(icon) = &icon {
+            note.content_image(icon);
+        }
+        let click = match note.send().map_err(|e| e.to_string())? {
+            NotificationResponse::Click => Click::Open,
+            NotificationResponse::ActionButton(_) => Click::MarkRead,
+            _ => Click::Dismissed,
+        };
+        on_click(click);
+        Ok(())
+    }
+}
+
+/// What a click on a notification about `target` does.
+pub fn on_click<R: Runtime>(app: &AppHandle<R>, engine: &Engine, target: &Target, click: Click) {
+    if let Some(route) = click.route(target) {
+        window::show(app, Some(&route));
+    }
+    if let Some(id) = click.marks_read(target) {
+        let engine = engine.clone();
+        let id = id.to_owned();
+        tauri::async_runtime::spawn(async move {
+            let patch = AlertPatch {
+                read: Some(true),
+                done: None,
+            };
+            if let Err(e) = engine.patch(id, patch).await {
+                tracing::warn!(error = %e, "could not mark an alert read");
+            }
+        });
     }
 }
 
@@ -217,13 +316,9 @@ mod tests {
         let id = outcome.alert_ids[0].clone();
 
         let app = tauri::test::mock_app();
-        on_action(
-            app.handle(),
-            &engine,
-            &Target::Alert(id.clone()),
-            "__closed",
-        );
-        on_action(app.handle(), &engine, &Target::Alert(id.clone()), "read");
+        let target = Target::Alert(id.clone());
+        on_click(app.handle(), &engine, &target, Click::Dismissed);
+        on_click(app.handle(), &engine, &target, Click::MarkRead);
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let alert = engine.store().alert(&id).expect("read").expect("alert");
