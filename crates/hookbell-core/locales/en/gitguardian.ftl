@@ -1,0 +1,1 @@
+# gitguardian: the English prose (messages move here from gitguardian.rs; see docs/providers.md, "Writing a provider's text").

@@ -1,0 +1,1 @@
+# omniac: the English prose (messages move here from omniac.rs; see docs/providers.md, "Writing a provider's text").
