@@ -8,6 +8,7 @@ use sha2::{Digest, Sha256};
 use super::{Context, NewAlert, Provider, Unrecognized};
 use crate::alert::Severity;
 use crate::delivery::Delivery;
+use crate::prose::{FluentArgs, prose};
 
 /// The generic adapter, filed under `id`.
 #[derive(Debug, Clone, Copy)]
@@ -68,7 +69,11 @@ impl Provider for Generic {
         };
         let title = first_text(obj, TITLE_KEYS)
             .map(one_line)
-            .unwrap_or_else(|| format!("Delivery to {}", delivery.source_id));
+            .unwrap_or_else(|| {
+                let mut args = FluentArgs::new();
+                args.set("source", delivery.source_id.as_str());
+                prose(ctx.lang, "generic-title-delivery", &args)
+            });
         let description = first_text(obj, BODY_KEYS).unwrap_or_default();
         let severity = SEVERITY_KEYS
             .iter()
@@ -247,6 +252,14 @@ mod tests {
         let alerts = parse(&[], "{}").unwrap_or_default();
         assert_eq!(alerts[0].title, "Delivery to src");
         assert_eq!(alerts[0].severity, Severity::Info);
+        let ctx = Context {
+            lang: crate::lang::Lang::De,
+            ..Context::default()
+        };
+        let de = Generic::named("generic")
+            .parse(&serde_json::json!({}), &delivery(&[], "{}"), &ctx)
+            .unwrap_or_default();
+        assert_eq!(de[0].title, "Zustellung an src");
     }
 
     #[test]
