@@ -12,6 +12,7 @@ use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 use crate::mask::{Found, Kind, Policy};
+use crate::prose::{self, FluentArgs, NONE, prose, text};
 
 /// The osintly adapter.
 #[derive(Debug, Clone, Copy)]
@@ -240,319 +241,135 @@ impl Search {
 
     fn title_for(&self, lang: Lang, target: Option<&str>) -> String {
         let c = &self.counts;
-        let found = match (c.breached, c.leaked) {
-            (0, 0) => None,
-            (b, 0) => Some(breached_accounts(lang, b)),
-            (0, l) => Some(data_leaks(lang, l)),
-            (b, l) => Some(format!(
-                "{} {} {}",
-                breached_accounts(lang, b),
-                lang.pick("and", "und"),
-                data_leaks(lang, l)
-            )),
+        let mut args = FluentArgs::new();
+        args.set("target", target.unwrap_or(NONE));
+        let mut found = Vec::new();
+        if c.breached > 0 {
+            found.push(counted(lang, "osintly-breached-accounts", c.breached));
+        }
+        if c.leaked > 0 {
+            found.push(counted(lang, "osintly-data-leaks", c.leaked));
+        }
+        let id = match &self.outcome {
+            Outcome::Finished if !found.is_empty() => {
+                args.set("found", prose::join_and(lang, &found));
+                "osintly-title-found"
+            }
+            Outcome::Finished if c.registered > 0 || c.cards > 0 => "osintly-title-clean",
+            Outcome::Finished => "osintly-title-nothing",
+            Outcome::Failed(_) => "osintly-title-failed",
+            Outcome::Other(s) => {
+                args.set("status", prose::quoted(lang, s));
+                "osintly-title-other"
+            }
         };
-        let title = match (&self.outcome, lang) {
-            (Outcome::Finished, Lang::En) => match (found, target) {
-                (Some(f), Some(t)) => format!("Osintly found {f} for {t}"),
-                (Some(f), None) => format!("Osintly found {f}"),
-                (None, t) if c.registered > 0 || c.cards > 0 => match t {
-                    Some(t) => format!("Osintly found no breaches or leaks for {t}"),
-                    None => "Osintly found no breaches or leaks".into(),
-                },
-                (None, Some(t)) => format!("Osintly search for {t} found nothing"),
-                (None, None) => "Osintly search found nothing".into(),
-            },
-            (Outcome::Finished, Lang::De) => match (found, target) {
-                (Some(f), Some(t)) => format!("Osintly hat {f} für {t} gefunden"),
-                (Some(f), None) => format!("Osintly hat {f} gefunden"),
-                (None, t) if c.registered > 0 || c.cards > 0 => match t {
-                    Some(t) => format!(
-                        "Osintly hat für {t} keine kompromittierten Konten oder Datenlecks gefunden"
-                    ),
-                    None => {
-                        "Osintly hat keine kompromittierten Konten oder Datenlecks gefunden".into()
-                    }
-                },
-                (None, Some(t)) => format!("Osintly-Suche nach {t} ergab keine Treffer"),
-                (None, None) => "Osintly-Suche ergab keine Treffer".into(),
-            },
-            (Outcome::Failed(_), Lang::En) => match target {
-                Some(t) => format!("Osintly search for {t} failed"),
-                None => "Osintly search failed".into(),
-            },
-            (Outcome::Failed(_), Lang::De) => match target {
-                Some(t) => format!("Osintly-Suche nach {t} fehlgeschlagen"),
-                None => "Osintly-Suche fehlgeschlagen".into(),
-            },
-            (Outcome::Other(s), Lang::En) => match target {
-                Some(t) => format!("Osintly search for {t} ended with status \"{s}\""),
-                None => format!("Osintly search ended with status \"{s}\""),
-            },
-            (Outcome::Other(s), Lang::De) => match target {
-                Some(t) => format!("Osintly-Suche nach {t} endete mit Status „{s}“"),
-                None => format!("Osintly-Suche endete mit Status „{s}“"),
-            },
-        };
-        clip(&one_line(&title), TITLE_MAX + 40)
+        clip(&one_line(&prose(lang, id, &args)), TITLE_MAX + 40)
     }
 
     fn summary(&self, lang: Lang) -> String {
-        let target = match (self.value.as_deref(), self.kind.as_deref()) {
-            (Some(v), Some(k)) => format!(
-                " {} {} ({})",
-                lang.pick("for", "nach"),
-                clip(&one_line(v), 200),
-                clip(&one_line(k), 60)
-            ),
-            (Some(v), None) => format!(" {} {}", lang.pick("for", "nach"), clip(&one_line(v), 200)),
-            (None, Some(k)) => format!(" ({})", clip(&one_line(k), 60)),
-            (None, None) => String::new(),
-        };
-        let c = &self.counts;
-        let totals = format!(
-            "{}, {}, {} {} {}",
-            breached_accounts(lang, c.breached),
-            data_leaks(lang, c.leaked),
-            registered_accounts(lang, c.registered),
-            lang.pick("and", "und"),
-            result_cards(lang, c.cards)
+        let mut args = FluentArgs::new();
+        args.set(
+            "target",
+            self.value
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), |v| clip(&one_line(v), 200)),
         );
+        args.set(
+            "kind",
+            self.kind
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), |k| clip(&one_line(k), 60)),
+        );
+        args.set("search", prose(lang, "osintly-the-search", &args));
+        let c = &self.counts;
+        let totals = [
+            counted(lang, "osintly-breached-accounts", c.breached),
+            counted(lang, "osintly-data-leaks", c.leaked),
+            counted(lang, "osintly-registered-accounts", c.registered),
+            counted(lang, "osintly-result-cards", c.cards),
+        ];
+        args.set("totals", prose::join_and(lang, &totals));
         let nothing = *c == Counts::default();
-        let received = match (lang, nothing) {
-            (Lang::En, true) => " It returned no results.".to_owned(),
-            (Lang::De, true) => " Sie lieferte keine Ergebnisse.".to_owned(),
-            (Lang::En, false) => format!(" Results received: {totals}."),
-            (Lang::De, false) => format!(" Erhaltene Ergebnisse: {totals}."),
+        let received = if nothing {
+            text(lang, "osintly-summary-no-results")
+        } else {
+            prose(lang, "osintly-summary-received", &args)
         };
-        match (&self.outcome, lang) {
-            (Outcome::Finished, Lang::En) if nothing => format!(
-                "The Osintly search{target} finished and found nothing: no breached accounts, \
-                 data leaks, registered accounts or result cards."
-            ),
-            (Outcome::Finished, Lang::De) if nothing => format!(
-                "Die Osintly-Suche{target} ist abgeschlossen und ergab keine Treffer: keine \
-                 kompromittierten Konten, Datenlecks, registrierten Konten oder Ergebniskarten."
-            ),
-            (Outcome::Finished, Lang::En) => {
-                let mut s = format!("The Osintly search{target} finished with {totals}.");
+        let mut out = Vec::new();
+        match &self.outcome {
+            Outcome::Finished if nothing => out.push(prose(lang, "osintly-summary-nothing", &args)),
+            Outcome::Finished => {
+                out.push(prose(lang, "osintly-summary-finished", &args));
                 if !self.masked_values.is_empty() {
-                    s.push_str(&format!(
-                        " The results contain {}; Hookbell keeps them masked only.",
-                        plural(
-                            self.masked_values.len() as u64,
-                            "password or other secret",
-                            "passwords or other secrets"
-                        )
-                    ));
+                    args.set("count", self.masked_values.len());
+                    out.push(prose(lang, "osintly-summary-secrets", &args));
                 }
-                s
             }
-            (Outcome::Finished, Lang::De) => {
-                let mut s = format!("Die Osintly-Suche{target} ist abgeschlossen: {totals}.");
-                if !self.masked_values.is_empty() {
-                    s.push_str(&format!(
-                        " Die Ergebnisse enthalten {}; Hookbell speichert sie nur maskiert.",
-                        plural(
-                            self.masked_values.len() as u64,
-                            "Passwort oder anderes Geheimnis",
-                            "Passwörter oder andere Geheimnisse"
-                        )
-                    ));
-                }
-                s
+            Outcome::Failed(s) => {
+                let id = if s == "error" {
+                    "osintly-summary-error"
+                } else {
+                    "osintly-summary-failed"
+                };
+                out.push(prose(lang, id, &args));
+                out.push(received);
             }
-            (Outcome::Failed(s), Lang::En) if s == "error" => {
-                format!("The Osintly search{target} ended with an error.{received}")
+            Outcome::Other(s) => {
+                args.set("status", prose::quoted(lang, s));
+                out.push(prose(lang, "osintly-summary-other", &args));
+                out.push(received);
             }
-            (Outcome::Failed(_), Lang::En) => {
-                format!("The Osintly search{target} failed.{received}")
-            }
-            (Outcome::Failed(s), Lang::De) if s == "error" => {
-                format!("Die Osintly-Suche{target} endete mit einem Fehler.{received}")
-            }
-            (Outcome::Failed(_), Lang::De) => {
-                format!("Die Osintly-Suche{target} ist fehlgeschlagen.{received}")
-            }
-            (Outcome::Other(s), Lang::En) => format!(
-                "The Osintly search{target} ended with the unexpected status \"{s}\"; \
-                 Hookbell handles it like a failed search.{received}"
-            ),
-            (Outcome::Other(s), Lang::De) => format!(
-                "Die Osintly-Suche{target} endete mit dem unerwarteten Status „{s}“; \
-                 Hookbell behandelt sie wie eine fehlgeschlagene Suche.{received}"
-            ),
         }
+        out.join(" ")
     }
 
     /// What to do, from what the search found.
     fn advice(&self, lang: Lang) -> String {
-        let target = self.value.as_deref().map(|v| clip(&one_line(v), 200));
         let c = &self.counts;
+        let mut args = FluentArgs::new();
+        args.set(
+            "target",
+            self.value
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), |v| clip(&one_line(v), 200)),
+        );
         match &self.outcome {
-            Outcome::Failed(_) | Outcome::Other(_) => match (lang, target) {
-                (Lang::En, Some(t)) => format!(
-                    "Retry the search for {t} in Osintly; if it fails again, check the search's \
-                     options or contact Osintly support."
-                ),
-                (Lang::En, None) => "Retry the search in Osintly; if it fails again, check the \
-                                     search's options or contact Osintly support."
-                    .into(),
-                (Lang::De, Some(t)) => format!(
-                    "Starte die Suche nach {t} in Osintly erneut; schlägt sie wieder fehl, prüfe \
-                     die Suchoptionen oder wende dich an den Osintly-Support."
-                ),
-                (Lang::De, None) => "Starte die Suche in Osintly erneut; schlägt sie wieder fehl, \
-                                     prüfe die Suchoptionen oder wende dich an den Osintly-Support."
-                    .into(),
-            },
+            Outcome::Failed(_) | Outcome::Other(_) => prose(lang, "osintly-advice-retry", &args),
             Outcome::Finished if c.breached > 0 || c.leaked > 0 => {
                 let mut parts = Vec::new();
                 if c.breached > 0 {
-                    parts.push(self.breach_advice(lang, target.as_deref()));
+                    args.set("services", listing(&self.breached_services));
+                    parts.push(prose(lang, "osintly-advice-breach", &args));
                 }
                 if c.leaked > 0 {
-                    parts.push(self.leak_advice(lang, target.as_deref()));
+                    args.set("sources", listing(&self.leak_sources));
+                    parts.push(prose(lang, "osintly-advice-leak", &args));
                 }
                 if self.masked_values.iter().any(|v| v.cleartext) {
-                    parts.push(
-                        lang.pick(
-                            "Passwords appear in clear text in the results: treat them as known \
-                             to attackers.",
-                            "Die Ergebnisse enthalten Passwörter im Klartext: betrachte sie als \
-                             Angreifern bekannt.",
-                        )
-                        .to_owned(),
-                    );
+                    parts.push(text(lang, "osintly-advice-cleartext"));
                 }
                 parts.join(" ")
             }
-            Outcome::Finished => {
-                let for_target = target
-                    .as_deref()
-                    .map(|t| format!(" {} {t}", lang.pick("for", "für")))
-                    .unwrap_or_default();
-                match lang {
-                    Lang::En if c.registered > 0 => format!(
-                        "No breached accounts or leaks were found{for_target}, so no action is \
-                         needed. Optionally review the {} and close those no longer used.",
-                        registered_accounts(lang, c.registered)
-                    ),
-                    Lang::En => format!("Nothing was found{for_target}; no action is needed."),
-                    Lang::De if c.registered == 1 => format!(
-                        "Es wurden{for_target} keine kompromittierten Konten oder Datenlecks \
-                         gefunden; es ist nichts zu tun. Prüfe bei Gelegenheit das registrierte \
-                         Konto und schließe es, wenn du es nicht mehr nutzt."
-                    ),
-                    Lang::De if c.registered > 0 => format!(
-                        "Es wurden{for_target} keine kompromittierten Konten oder Datenlecks \
-                         gefunden; es ist nichts zu tun. Prüfe bei Gelegenheit die {} \
-                         registrierten Konten und schließe die, die du nicht mehr nutzt.",
-                        c.registered
-                    ),
-                    Lang::De => {
-                        format!("Es wurde{for_target} nichts gefunden; es ist nichts zu tun.")
-                    }
-                }
+            Outcome::Finished if c.registered > 0 => {
+                args.set("count", c.registered);
+                prose(lang, "osintly-advice-registered", &args)
             }
-        }
-    }
-
-    fn breach_advice(&self, lang: Lang, target: Option<&str>) -> String {
-        let services = listing(&self.breached_services);
-        let found_for = |en: &str, de: &str| match target {
-            Some(t) => format!(" {} {t}", lang.pick(en, de)),
-            None => String::new(),
-        };
-        let mut out = match lang {
-            Lang::En => format!(
-                "Change the passwords of the breached accounts found{}, everywhere you reused \
-                 them, and turn on two-factor authentication",
-                found_for("for", "")
-            ),
-            Lang::De => format!(
-                "Ändere die Passwörter der{} gefundenen kompromittierten Konten überall, wo du \
-                 sie verwendet hast, und aktiviere die Zwei-Faktor-Authentisierung",
-                found_for("", "für")
-            ),
-        };
-        out.push_str(&match (lang, services) {
-            (Lang::En, Some(s)) => format!("; check these services: {s}."),
-            (Lang::En, None) => "; check the services listed below.".into(),
-            (Lang::De, Some(s)) => format!("; prüfe diese Dienste: {s}."),
-            (Lang::De, None) => "; prüfe die unten aufgeführten Dienste.".into(),
-        });
-        out
-    }
-
-    fn leak_advice(&self, lang: Lang, target: Option<&str>) -> String {
-        let sources = listing(&self.leak_sources);
-        let what = match (lang, target) {
-            (Lang::En, Some(t)) => format!("Review what leaked about {t}"),
-            (Lang::En, None) => "Review what leaked".into(),
-            (Lang::De, Some(t)) => format!("Prüfe, was über {t} geleakt wurde"),
-            (Lang::De, None) => "Prüfe, was geleakt wurde".into(),
-        };
-        match (lang, sources) {
-            (Lang::En, Some(s)) => format!(
-                "{what} (sources: {s}) and change any password, security question or other \
-                 access data that appears there."
-            ),
-            (Lang::En, None) => format!(
-                "{what} (see the details below) and change any password, security question or \
-                 other access data that appears there."
-            ),
-            (Lang::De, Some(s)) => format!(
-                "{what} (Quellen: {s}), und ändere Passwörter, Sicherheitsfragen und andere \
-                 Zugangsdaten, die darin vorkommen."
-            ),
-            (Lang::De, None) => format!(
-                "{what} (siehe Details unten), und ändere Passwörter, Sicherheitsfragen und \
-                 andere Zugangsdaten, die darin vorkommen."
-            ),
+            Outcome::Finished => prose(lang, "osintly-advice-nothing", &args),
         }
     }
 }
 
-fn plural(n: u64, one: &str, many: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {many}")
-    }
+/// `n` things in words, from one of the counting messages (`osintly-data-leaks`).
+fn counted(lang: Lang, id: &str, n: u64) -> String {
+    let mut args = FluentArgs::new();
+    args.set("count", n);
+    prose(lang, id, &args)
 }
 
-fn breached_accounts(lang: Lang, n: u64) -> String {
-    match lang {
-        Lang::En => plural(n, "breached account", "breached accounts"),
-        Lang::De => plural(n, "kompromittiertes Konto", "kompromittierte Konten"),
-    }
-}
-
-fn data_leaks(lang: Lang, n: u64) -> String {
-    match lang {
-        Lang::En => plural(n, "data leak", "data leaks"),
-        Lang::De => plural(n, "Datenleck", "Datenlecks"),
-    }
-}
-
-fn registered_accounts(lang: Lang, n: u64) -> String {
-    match lang {
-        Lang::En => plural(n, "registered account", "registered accounts"),
-        Lang::De => plural(n, "registriertes Konto", "registrierte Konten"),
-    }
-}
-
-fn result_cards(lang: Lang, n: u64) -> String {
-    match lang {
-        Lang::En => plural(n, "result card", "result cards"),
-        Lang::De => plural(n, "Ergebniskarte", "Ergebniskarten"),
-    }
-}
-
-/// `A, B, C` (at most five, then `…`), or `None` when there is nothing to list.
-fn listing(names: &[String]) -> Option<String> {
+/// `A, B, C` (at most five, then `…`), or [`NONE`] when there is nothing to list.
+fn listing(names: &[String]) -> String {
     if names.is_empty() {
-        return None;
+        return NONE.to_owned();
     }
     let mut out = names
         .iter()
@@ -563,7 +380,7 @@ fn listing(names: &[String]) -> Option<String> {
     if names.len() > 5 {
         out.push_str(", …");
     }
-    Some(out)
+    out
 }
 
 /// The first of `keys` present in `value` (an object), tolerating camelCase spellings.
@@ -826,7 +643,7 @@ mod tests {
         let other = parse(&search("cancelled", breached));
         assert_eq!(other.severity, Severity::Info);
         assert!(
-            other.summary.contains("unexpected status \"cancelled\""),
+            other.summary.contains("unexpected status “cancelled”"),
             "{}",
             other.summary
         );
