@@ -654,7 +654,7 @@ fn gitguardian_accepts_the_old_header_name_and_fractional_seconds() {
     let at = DateTime::from_timestamp(1_772_547_690, 0).unwrap_or_default();
     let headers = [
         ("timestamp", "1772547690.25"),
-        ("gitguardian-signature", sig),
+        ("GitGuardian-Signature", sig),
     ];
     assert_eq!(auth.verify(&delivery(&headers, body, at)), Ok(()));
     assert_eq!(
@@ -670,7 +670,7 @@ fn gitguardian_accepts_the_old_header_name_and_fractional_seconds() {
 fn gitguardian_signature_headers_are_redacted_when_stored() {
     let auth = gitguardian();
     let names = auth.secret_headers();
-    for name in ["gitguardian-signature", "x-gitguardian-signature"] {
+    for name in ["Gitguardian-Signature", "X-GitGuardian-Signature"] {
         assert!(names.iter().any(|n| n.eq_ignore_ascii_case(name)), "{name}");
     }
     let parsed: Auth =

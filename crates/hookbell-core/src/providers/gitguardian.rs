@@ -17,11 +17,12 @@
 use serde_json::{Map, Value};
 
 use super::read::{self, Details};
-use super::text::{capitalize, clip, date_of, one_line, thousands};
+use super::text::{capitalize, clip, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 use crate::mask::{Kind, Policy, mask_secret};
+use crate::prose::{self, FluentArgs, NONE, prose, text};
 
 /// The gitguardian adapter.
 #[derive(Debug, Clone, Copy)]
@@ -293,14 +294,24 @@ impl Incident {
         }
     }
 
-    /// `Slack Bot Token` secret, or `a secret` when GitGuardian names no detector.
+    /// `Slack Bot Token` secret, or `A secret` when GitGuardian names no detector.
     fn what(&self, lang: Lang) -> String {
-        match (self.detector.is_empty(), lang) {
-            (true, Lang::En) => "A secret".into(),
-            (true, Lang::De) => "Ein Secret".into(),
-            (false, Lang::En) => format!("{} secret", self.detector),
-            (false, Lang::De) => format!("Secret vom Typ {}", self.detector),
-        }
+        prose(lang, "gitguardian-what", &self.args())
+    }
+
+    /// The facts most messages take: `detector` and `place` (or [`NONE`]).
+    fn args(&self) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        args.set(
+            "detector",
+            if self.detector.is_empty() {
+                NONE.to_owned()
+            } else {
+                self.detector.clone()
+            },
+        );
+        args.set("place", self.place().unwrap_or_else(|| NONE.to_owned()));
+        args
     }
 
     fn place(&self) -> Option<String> {
@@ -308,92 +319,34 @@ impl Incident {
     }
 
     fn title(&self, lang: Lang) -> String {
-        let what = self.what(lang);
-        let place = self.place();
-        let title = match (self.change(), lang) {
-            (Change::Triggered, _) | (Change::Other, _) | (Change::Assigned, _) => match lang {
-                Lang::En => match &place {
-                    Some(p) => format!("{what} exposed in {p}"),
-                    None => format!("{what} exposed"),
-                },
-                Lang::De => match &place {
-                    Some(p) => format!("{what} offengelegt in {p}"),
-                    None => format!("{what} offengelegt"),
-                },
-            },
-            (Change::Regression, Lang::En) => match &place {
-                Some(p) => format!("{what} exposed again in {p}"),
-                None => format!("{what} exposed again"),
-            },
-            (Change::Regression, Lang::De) => match &place {
-                Some(p) => format!("{what} erneut offengelegt in {p}"),
-                None => format!("{what} erneut offengelegt"),
-            },
-            (change, lang) => {
-                let word = match (change, lang) {
-                    (Change::Resolved, Lang::En) => "Resolved",
-                    (Change::Resolved, Lang::De) => "Behoben",
-                    (Change::Ignored, Lang::En) => "Ignored",
-                    (Change::Ignored, Lang::De) => "Ignoriert",
-                    (_, Lang::En) => "Reopened",
-                    (_, Lang::De) => "Wieder geöffnet",
-                };
-                match &place {
-                    Some(p) => format!("{word}: {what} in {p}"),
-                    None => format!("{word}: {what}"),
-                }
-            }
+        let mut args = self.args();
+        args.set("what", self.what(lang));
+        let id = match self.change() {
+            Change::Triggered | Change::Other | Change::Assigned => "gitguardian-title-exposed",
+            Change::Regression => "gitguardian-title-regression",
+            Change::Resolved => "gitguardian-title-resolved",
+            Change::Ignored => "gitguardian-title-ignored",
+            Change::Reopened => "gitguardian-title-reopened",
         };
-        clip(&title, TITLE_MAX)
-    }
-
-    fn validity_words(&self, lang: Lang) -> Option<&'static str> {
-        Some(match (self.validity.as_deref()?, lang) {
-            ("valid", Lang::En) => "still valid",
-            ("valid", Lang::De) => "noch gültig",
-            ("invalid", Lang::En) => "no longer valid",
-            ("invalid", Lang::De) => "nicht mehr gültig",
-            ("failed_to_check", Lang::En) => "validity could not be checked",
-            ("failed_to_check", Lang::De) => "Gültigkeit nicht prüfbar",
-            ("no_checker", Lang::En) => "validity not checked",
-            ("no_checker", Lang::De) => "Gültigkeit nicht geprüft",
-            (_, Lang::En) => "validity unknown",
-            (_, Lang::De) => "Gültigkeit unbekannt",
-        })
+        clip(&prose(lang, id, &args), TITLE_MAX)
     }
 
     fn summary(&self, lang: Lang) -> String {
         let count = self.occurrences_count.unwrap_or(0).max(0);
-        let mut parts = Vec::new();
-        parts.push(match lang {
-            Lang::En => format!(
-                "GitGuardian incident #{} ({} severity)",
-                self.id,
-                self.severity_word.as_deref().unwrap_or("unknown")
-            ),
-            Lang::De => format!(
-                "GitGuardian-Vorfall #{} (Schweregrad {})",
-                self.id,
-                match self.severity_word.as_deref() {
-                    Some("critical") => "kritisch",
-                    Some("high") => "hoch",
-                    Some("medium") => "mittel",
-                    Some("low") => "niedrig",
-                    Some("info") => "Info",
-                    _ => "unbekannt",
-                }
-            ),
-        });
-        if let Some(v) = self.validity_words(lang) {
-            parts.push(v.to_owned());
+        let mut args = FluentArgs::new();
+        args.set("id", self.id.as_str());
+        args.set(
+            "severity",
+            self.severity_word.as_deref().unwrap_or(NONE).to_owned(),
+        );
+        let mut parts = vec![prose(lang, "gitguardian-summary-incident", &args)];
+        if let Some(v) = &self.validity {
+            args.set("validity", v.as_str());
+            parts.push(prose(lang, "gitguardian-summary-validity", &args));
         }
         if count > 0 {
-            parts.push(match (count, lang) {
-                (1, Lang::En) => "1 occurrence".to_owned(),
-                (1, Lang::De) => "1 Fundstelle".to_owned(),
-                (n, Lang::En) => format!("{} occurrences", thousands(n, lang)),
-                (n, Lang::De) => format!("{} Fundstellen", thousands(n, lang)),
-            });
+            args.set("count", count);
+            parts.push(prose(lang, "gitguardian-summary-occurrences", &args));
         }
         if !self.files.is_empty() {
             let files = self
@@ -403,75 +356,44 @@ impl Incident {
                 .cloned()
                 .collect::<Vec<_>>()
                 .join(", ");
-            parts.push(match lang {
-                Lang::En => format!("in {files}"),
-                Lang::De => format!("in {files}"),
-            });
+            args.set("files", files);
+            parts.push(prose(lang, "gitguardian-summary-files", &args));
         }
         if let Some(status) = &self.status {
-            parts.push(match lang {
-                Lang::En => format!("status {status}"),
-                Lang::De => format!("Status {status}"),
-            });
+            args.set("status", status.as_str());
+            parts.push(prose(lang, "gitguardian-summary-status", &args));
         }
         if let Some(who) = &self.assignee {
-            parts.push(match lang {
-                Lang::En => format!("assigned to {who}"),
-                Lang::De => format!("zugewiesen an {who}"),
-            });
+            args.set("who", who.as_str());
+            parts.push(prose(lang, "gitguardian-summary-assignee", &args));
         }
-        format!("{}.", parts.join(", "))
+        args.set("facts", parts.join(", "));
+        prose(lang, "gitguardian-summary", &args)
     }
 
     fn recommendation(&self, lang: Lang) -> String {
-        let what = match (self.detector.is_empty(), lang) {
-            (true, Lang::En) => "the secret".to_owned(),
-            (true, Lang::De) => "das Secret".to_owned(),
-            (false, Lang::En) => format!("the {} secret", self.detector),
-            (false, Lang::De) => format!("das Secret vom Typ {}", self.detector),
+        let mut args = self.args();
+        args.set("secret", prose(lang, "gitguardian-the-secret", &args));
+        args.set(
+            "file",
+            self.files
+                .first()
+                .cloned()
+                .unwrap_or_else(|| NONE.to_owned()),
+        );
+        args.set(
+            "reason",
+            self.ignore_reason
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), |r| r.replace('_', " ")),
+        );
+        let id = match self.change() {
+            Change::Resolved if self.secret_revoked == Some(true) => "gitguardian-advice-revoked",
+            Change::Resolved => "gitguardian-advice-resolved",
+            Change::Ignored => "gitguardian-advice-ignored",
+            _ => "gitguardian-advice-revoke",
         };
-        let place = match (self.place(), self.files.first(), lang) {
-            (Some(p), Some(f), Lang::En) => format!(" found in {p} ({f})"),
-            (Some(p), Some(f), Lang::De) => format!(", gefunden in {p} ({f}),"),
-            (Some(p), None, Lang::En) => format!(" found in {p}"),
-            (Some(p), None, Lang::De) => format!(", gefunden in {p},"),
-            (None, Some(f), Lang::En) => format!(" found in {f}"),
-            (None, Some(f), Lang::De) => format!(", gefunden in {f},"),
-            (None, None, _) => String::new(),
-        };
-        let reason = self
-            .ignore_reason
-            .as_deref()
-            .map(|r| format!(" ({})", r.replace('_', " ")))
-            .unwrap_or_default();
-        match (self.change(), lang) {
-            (Change::Resolved, Lang::En) if self.secret_revoked == Some(true) => {
-                "Nothing left to do: GitGuardian reports the incident resolved and the secret revoked."
-                    .to_owned()
-            }
-            (Change::Resolved, Lang::De) if self.secret_revoked == Some(true) => {
-                "Nichts mehr zu tun: GitGuardian meldet den Vorfall als behoben und das Secret als widerrufen."
-                    .to_owned()
-            }
-            (Change::Resolved, Lang::En) => format!(
-                "GitGuardian reports the incident resolved. Unless {what} was revoked at its issuer, revoke it now: a resolved incident does not make a leaked secret safe."
-            ),
-            (Change::Resolved, Lang::De) => format!(
-                "GitGuardian meldet den Vorfall als behoben. Falls {what} nicht beim Aussteller widerrufen wurde, jetzt widerrufen: ein behobener Vorfall macht ein offengelegtes Secret nicht sicher."
-            ),
-            (Change::Ignored, Lang::En) => format!(
-                "GitGuardian marks the incident ignored{reason}. Make sure that is right: an ignored secret that still works is still exposed."
-            ),
-            (Change::Ignored, Lang::De) => format!(
-                "GitGuardian markiert den Vorfall als ignoriert{reason}. Prüfe das: ein ignoriertes Secret, das noch funktioniert, ist weiterhin offengelegt."
-            ),
-            (_, Lang::En) => format!(
-                "Revoke {what}{place} at its issuer and replace it where it is used; deleting the file or commit is not enough, the secret stays in the history. Then resolve the incident in GitGuardian."
-            ),
-            (_, Lang::De) => format!(
-                "Widerrufe {what}{place} beim Aussteller und ersetze es überall, wo es benutzt wird; die Datei oder den Commit zu löschen genügt nicht, das Secret bleibt in der Historie. Schließe danach den Vorfall in GitGuardian."
-            ),
-        }
+        prose(lang, id, &args)
     }
 
     fn alert(self, lang: Lang) -> NewAlert {
@@ -640,47 +562,33 @@ impl Honeytoken {
     fn alert(self, lang: Lang) -> NewAlert {
         let kind = self.kind.clone();
         let ip = self.event.as_ref().and_then(|e| e.ip.clone());
-        let title = match (lang, &ip) {
-            (Lang::En, Some(ip)) => format!("Honeytoken “{}” used from {ip}", self.name),
-            (Lang::En, None) => format!("Honeytoken “{}” triggered", self.name),
-            (Lang::De, Some(ip)) => format!("Honeytoken „{}“ von {ip} benutzt", self.name),
-            (Lang::De, None) => format!("Honeytoken „{}“ ausgelöst", self.name),
-        };
+        let mut args = FluentArgs::new();
+        args.set("name", prose::quoted(lang, &self.name));
+        args.set("ip", ip.clone().unwrap_or_else(|| NONE.to_owned()));
+        let title = prose(lang, "gitguardian-honeytoken-title", &args);
         let at = self
             .event
             .as_ref()
             .and_then(|e| e.at)
             .or(self.triggered_at)
             .or(self.envelope.timestamp);
-        let mut summary = match lang {
-            Lang::En => format!(
-                "Someone used the {}honeytoken “{}”{}",
-                kind.as_deref().map(|k| format!("{k} ")).unwrap_or_default(),
-                self.name,
-                at.map(|t| format!(" on {}", date_of(t, lang)))
-                    .unwrap_or_default()
-            ),
-            Lang::De => format!(
-                "Jemand hat das {}Honeytoken „{}“{} benutzt",
-                kind.as_deref().map(|k| format!("{k}-")).unwrap_or_default(),
-                self.name,
-                at.map(|t| format!(" am {}", date_of(t, lang)))
-                    .unwrap_or_default()
-            ),
-        };
+        args.set("kind", kind.unwrap_or_else(|| NONE.to_owned()));
+        match at {
+            Some(t) => {
+                args.set("dated", "yes");
+                args.set("day", prose::day(t.date_naive()));
+            }
+            None => args.set("dated", "no"),
+        }
+        let mut facts = Vec::new();
         if let Some(event) = &self.event {
-            let mut facts = Vec::new();
             if let Some(ip) = &event.ip {
-                facts.push(match lang {
-                    Lang::En => format!("from {ip}"),
-                    Lang::De => format!("von {ip}"),
-                });
+                args.set("ip", ip.as_str());
+                facts.push(prose(lang, "gitguardian-honeytoken-from", &args));
             }
             if let Some(agent) = &event.user_agent {
-                facts.push(match lang {
-                    Lang::En => format!("with user agent “{}”", clip(agent, 80)),
-                    Lang::De => format!("mit User-Agent „{}“", clip(agent, 80)),
-                });
+                args.set("agent", prose::quoted(lang, &clip(agent, 80)));
+                facts.push(prose(lang, "gitguardian-honeytoken-agent", &args));
             }
             if !event.calls.is_empty() {
                 let calls = event
@@ -690,42 +598,31 @@ impl Honeytoken {
                     .cloned()
                     .collect::<Vec<_>>()
                     .join(", ");
-                facts.push(match lang {
-                    Lang::En => format!("calling {calls}"),
-                    Lang::De => format!("Aufrufe: {calls}"),
-                });
-            }
-            if !facts.is_empty() {
-                summary.push_str(": ");
-                summary.push_str(&facts.join(", "));
+                args.set("calls", calls);
+                facts.push(prose(lang, "gitguardian-honeytoken-calls", &args));
             }
         }
-        summary.push('.');
+        args.set(
+            "facts",
+            if facts.is_empty() {
+                NONE.to_owned()
+            } else {
+                facts.join(", ")
+            },
+        );
+        let mut summary = prose(lang, "gitguardian-honeytoken-summary", &args);
         if let Some(n) = self.open_events.filter(|n| *n > 1) {
-            summary.push_str(&match lang {
-                Lang::En => format!(" {} open events on this honeytoken.", thousands(n, lang)),
-                Lang::De => format!(
-                    " {} offene Ereignisse zu diesem Honeytoken.",
-                    thousands(n, lang)
-                ),
-            });
+            args.set("count", n);
+            summary.push(' ');
+            summary.push_str(&prose(lang, "gitguardian-honeytoken-open-events", &args));
         }
-        let planted = self
-            .description
-            .as_deref()
-            .map(|d| match lang {
-                Lang::En => format!(" (its description: “{}”)", clip(d, 120)),
-                Lang::De => format!(" (Beschreibung: „{}“)", clip(d, 120)),
-            })
-            .unwrap_or_default();
-        let recommendation = match lang {
-            Lang::En => format!(
-                "A honeytoken is never used by anyone legitimate: whoever used it read it where you planted it{planted}. Treat that place (repository, machine, CI job) as compromised: find who had access, rotate the real credentials kept beside it, and look for the caller's IP address in your logs. Then close the event in GitGuardian."
-            ),
-            Lang::De => format!(
-                "Ein Honeytoken benutzt niemand rechtmäßig: wer es benutzt hat, hat es dort gelesen, wo du es ausgelegt hast{planted}. Behandle diesen Ort (Repository, Rechner, CI-Job) als kompromittiert: kläre, wer Zugriff hatte, tausche die echten Zugangsdaten daneben aus und suche die IP-Adresse des Aufrufers in deinen Logs. Schließe danach das Ereignis in GitGuardian."
-            ),
-        };
+        args.set(
+            "description",
+            self.description
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), |d| prose::quoted(lang, &clip(d, 120))),
+        );
+        let recommendation = prose(lang, "gitguardian-honeytoken-advice", &args);
         let event_id = self.event.as_ref().and_then(|e| e.id.clone());
         let external_id = match (&event_id, &self.triggered_at) {
             (Some(event), _) => format!("honeytoken:{}:event:{event}", self.id),
@@ -802,25 +699,10 @@ fn test_message(obj: &Map<String, Value>, delivery: &Delivery, lang: Lang) -> Ne
     NewAlert {
         external_id: super::generic::body_hash(&delivery.body),
         severity: Severity::Info,
-        title: lang
-            .pick(
-                "GitGuardian webhook connected (test message)",
-                "GitGuardian-Webhook verbunden (Testnachricht)",
-            )
-            .into(),
-        summary: lang
-            .pick(
-                "GitGuardian's test message arrived: incidents and honeytoken events sent to this source will arrive here.",
-                "Die Testnachricht von GitGuardian ist angekommen: Vorfälle und Honeytoken-Ereignisse an diese Quelle kommen hier an.",
-            )
-            .into(),
+        title: text(lang, "gitguardian-test-title"),
+        summary: text(lang, "gitguardian-test-summary"),
         description: String::new(),
-        recommendation: lang
-            .pick(
-                "Nothing to do. You can mark this alert done.",
-                "Nichts zu tun. Du kannst diese Meldung als erledigt markieren.",
-            )
-            .into(),
+        recommendation: text(lang, "gitguardian-test-advice"),
         subject: "GitGuardian".into(),
         category: "test".into(),
         occurred_at: None,
