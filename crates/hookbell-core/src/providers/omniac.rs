@@ -11,11 +11,12 @@ use chrono::{DateTime, NaiveDate, Utc};
 use serde_json::{Map, Value};
 
 use super::read::{self, Details};
-use super::text::{capitalize, clip, date, join_and, one_line};
+use super::text::{clip, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 use crate::mask::mask_secret;
+use crate::prose::{self, FluentArgs, FluentValue, NONE, prose, text};
 
 /// The omniac adapter.
 #[derive(Debug, Clone, Copy)]
@@ -33,46 +34,21 @@ const TITLE_MAX: usize = 100;
 /// Value names that say who is affected, best first.
 const IDENTITY_NAMES: &[&str] = &["email", "username", "domain", "network_ip"];
 
-/// What each value name is called, most serious first: the first one present names the title.
-/// (name, English, English in a sentence, German)
-const KINDS: &[(&str, &str, &str, &str)] = &[
-    ("password", "Password", "password", "Passwort"),
-    (
-        "credit_card",
-        "Credit card number",
-        "credit card number",
-        "Kreditkartennummer",
-    ),
-    ("iban", "IBAN", "IBAN", "IBAN"),
-    (
-        "bank_account",
-        "Bank account number",
-        "bank account number",
-        "Kontonummer",
-    ),
-    (
-        "passport",
-        "Passport number",
-        "passport number",
-        "Reisepassnummer",
-    ),
-    (
-        "nid",
-        "National ID number",
-        "national ID number",
-        "Personalausweisnummer",
-    ),
-    (
-        "driver_license",
-        "Driver's license number",
-        "driver's license number",
-        "Führerscheinnummer",
-    ),
-    ("email", "Email address", "email address", "E-Mail-Adresse"),
-    ("username", "Username", "username", "Benutzername"),
-    ("network_ip", "IP address", "IP address", "IP-Adresse"),
-    ("domain", "Domain", "domain", "Domain"),
-    ("other", "Other data", "other data", "Sonstige Daten"),
+/// The value names Hookbell has words for (`omniac-kind` in the `.ftl` files), most serious
+/// first: the first one present names the title.
+const KINDS: &[&str] = &[
+    "password",
+    "credit_card",
+    "iban",
+    "bank_account",
+    "passport",
+    "nid",
+    "driver_license",
+    "email",
+    "username",
+    "network_ip",
+    "domain",
+    "other",
 ];
 
 /// Rank of names omniac may add later: after the known sensitive ones, before identities.
@@ -337,134 +313,95 @@ impl OmniacAlert {
         }
     }
 
+    /// Where it was found, as arguments: `surface`, `name` (cut to `max` characters) and
+    /// `spaced`.
+    fn where_args(&self, max: usize) -> FluentArgs<'static> {
+        let name = self.name.as_deref().map(|n| clip(&one_line(n), max));
+        let mut args = FluentArgs::new();
+        args.set("surface", yes_no(self.is_surface()));
+        args.set(
+            "spaced",
+            yes_no(
+                name.as_deref()
+                    .is_some_and(|n| n.contains(char::is_whitespace)),
+            ),
+        );
+        args.set("name", name.unwrap_or_else(|| NONE.to_owned()));
+        args
+    }
+
     /// "Password for t******@ex*****e.com exposed in WEBSEITE breach".
     fn title(&self, lang: Lang) -> String {
-        let name = self
-            .name
-            .as_deref()
-            .map(|n| clip(&one_line(n), TITLE_PART_MAX));
         let who = self.identity().map(|w| clip(&one_line(w), TITLE_PART_MAX));
         let kinds = self.kinds();
         let what = match kinds.first() {
-            Some(&"password") if self.cleartext_password() => lang
-                .pick("Plaintext password", "Klartext-Passwort")
-                .to_owned(),
-            Some(first) => label(first, lang),
-            None => lang.pick("Your data", "Deine Daten").to_owned(),
+            Some(&"password") if self.cleartext_password() => {
+                text(lang, "omniac-plaintext-password")
+            }
+            Some(first) => prose(lang, "omniac-kind", &kind_args(first)),
+            None => text(lang, "omniac-your-data"),
         };
         // An identity that is itself what leaked is named after its label, without "for".
         let first_is_identity = kinds.first().is_some_and(|k| IDENTITY_NAMES.contains(k));
-        let whose = match (&who, first_is_identity) {
-            (Some(who), true) => format!("{what} {who}"),
-            (Some(who), false) if !kinds.is_empty() => {
-                format!("{what} {} {who}", lang.pick("for", "von"))
-            }
-            _ => what,
-        };
-        let title = match (lang, self.is_surface(), name) {
-            (Lang::En, false, Some(name)) => format!("{whose} exposed in {name} breach"),
-            (Lang::En, false, None) => format!("{whose} exposed in a data breach"),
-            (Lang::En, true, Some(name)) => format!("{whose} found on the public web ({name})"),
-            (Lang::En, true, None) => format!("{whose} found on the public web"),
-            (Lang::De, false, Some(name)) => {
-                format!("{whose} im {} veröffentlicht", de_leak(&name))
-            }
-            (Lang::De, false, None) => format!("{whose} in einem Datenleck veröffentlicht"),
-            (Lang::De, true, Some(name)) => {
-                format!("{whose} im öffentlichen Netz gefunden ({name})")
-            }
-            (Lang::De, true, None) => format!("{whose} im öffentlichen Netz gefunden"),
-        };
-        clip(&one_line(&title), TITLE_MAX)
-    }
-
-    /// Where it was found: "in the WEBSEITE breach", "im WEBSEITE-Datenleck", …
-    fn place(&self, lang: Lang) -> String {
-        let name = self.name.as_deref().map(|n| clip(&one_line(n), 80));
-        match (lang, self.is_surface(), name) {
-            (Lang::En, false, Some(name)) => format!("in the {name} breach"),
-            (Lang::En, false, None) => "in a data breach".to_owned(),
-            (Lang::En, true, Some(name)) => format!("on the public web ({name})"),
-            (Lang::En, true, None) => "on the public web".to_owned(),
-            (Lang::De, false, Some(name)) => format!("im {}", de_leak(&name)),
-            (Lang::De, false, None) => "in einem Datenleck".to_owned(),
-            (Lang::De, true, Some(name)) => format!("im öffentlichen Netz ({name})"),
-            (Lang::De, true, None) => "im öffentlichen Netz".to_owned(),
-        }
+        let mut whose = FluentArgs::new();
+        whose.set("what", what);
+        whose.set("identity", yes_no(first_is_identity));
+        whose.set(
+            "who",
+            match who {
+                Some(who) if first_is_identity || !kinds.is_empty() => who,
+                _ => NONE.to_owned(),
+            },
+        );
+        let mut args = self.where_args(TITLE_PART_MAX);
+        args.set("whose", prose(lang, "omniac-whose", &whose));
+        clip(&one_line(&prose(lang, "omniac-title", &args)), TITLE_MAX)
     }
 
     /// What was found where, then when, the category and the exposure score.
     fn summary(&self, lang: Lang) -> String {
-        let place = self.place(lang);
-        let kinds = self.kinds();
         let cleartext = self.cleartext_password();
-        let words: Vec<String> = kinds
+        let found: Vec<String> = self
+            .kinds()
             .iter()
             .map(|k| {
-                let word = match lang {
-                    Lang::En => in_sentence(k),
-                    Lang::De => label(k, lang),
-                };
-                if *k == "password" && cleartext {
-                    format!("{word} ({})", lang.pick("in plaintext", "im Klartext"))
-                } else {
-                    word
-                }
+                let mut args = kind_args(k);
+                args.set("plaintext", yes_no(*k == "password" && cleartext));
+                prose(lang, "omniac-found-kind", &args)
             })
             .collect();
-        let first = match (lang, words.is_empty()) {
-            (Lang::En, false) => format!("omniac found your {} {place}.", join_and(&words, lang)),
-            (Lang::De, false) => format!(
-                "omniac hat deine Daten {place} gefunden: {}.",
-                join_and(&words, lang)
-            ),
-            (Lang::En, true) => {
-                format!("omniac found data of yours {place} but could not resolve which values.")
-            }
-            (Lang::De, true) => format!(
-                "omniac hat Daten von dir {place} gefunden, konnte aber nicht auflösen, welche."
-            ),
-        };
-        let mut facts = Vec::new();
-        if let Some(category) = &self.category {
-            facts.push(format!(
-                "{}: {}",
-                lang.pick("category", "Kategorie"),
-                clip(&one_line(category), 60)
-            ));
-        }
-        if let Some(score) = &self.score {
-            facts.push(format!(
-                "{}: {}",
-                lang.pick("exposure score", "Gefährdung"),
-                score_words(score, lang)
-            ));
-        }
-        let second = match self.registered_day {
-            Some(published) if facts.is_empty() => format!(
-                "{} {}.",
-                lang.pick("Published on", "Veröffentlicht am"),
-                date(published, lang)
-            ),
-            Some(published) => format!(
-                "{} {} ({}).",
-                lang.pick("Published on", "Veröffentlicht am"),
-                date(published, lang),
-                facts.join("; ")
-            ),
-            None if facts.is_empty() => String::new(),
-            None => format!("{}.", capitalize(&facts.join("; "))),
-        };
-        if second.is_empty() {
-            first
-        } else {
-            format!("{first} {second}")
-        }
+        let mut args = self.where_args(80);
+        args.set(
+            "found",
+            if found.is_empty() {
+                NONE.to_owned()
+            } else {
+                prose::join_and(lang, &found)
+            },
+        );
+        args.set(
+            "category",
+            self.category
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), |c| clip(&one_line(c), 60)),
+        );
+        args.set(
+            "score",
+            self.score
+                .as_deref()
+                .map_or_else(|| NONE.to_owned(), score_arg),
+        );
+        args.set(
+            "published",
+            self.registered_day
+                .map_or(FluentValue::from(NONE), prose::day),
+        );
+        prose(lang, "omniac-summary", &args)
     }
 
     /// The provider's text; a `code_standard` template gets its date and breach name filled in.
     fn description(&self, lang: Lang) -> String {
-        let Some(text) = &self.description else {
+        let Some(description) = &self.description else {
             return String::new();
         };
         let template = self
@@ -472,163 +409,78 @@ impl OmniacAlert {
             .as_deref()
             .is_some_and(|t| t.eq_ignore_ascii_case("code_standard"));
         if !template {
-            return text.clone();
+            return description.clone();
         }
-        let text = match self.registered_day {
-            // omniac's templates are German: the day is written in German whatever the
-            // user's language ("am 30. Januar 2014", not "am 30 January 2014").
-            Some(published) => text.replace("DATUM", &crate::prose::date(published, Lang::De)),
-            None => text
+        // omniac's templates are German (its text, not Hookbell's): the day is written in
+        // German whatever the user's language ("am 30. Januar 2014"), and a missing breach name
+        // is patched in German.
+        let filled = match self.registered_day {
+            Some(published) => description.replace("DATUM", &prose::date(published, Lang::De)),
+            None => description
                 .replace("am DATUM ", "")
-                .replace("DATUM", lang.pick("(unknown date)", "(unbekanntes Datum)")),
+                .replace("DATUM", &text(lang, "omniac-unknown-date")),
         };
         match &self.name {
-            Some(name) => text.replace("WEBSEITE", &clip(&one_line(name), 80)),
-            None => text
+            Some(name) => filled.replace("WEBSEITE", &clip(&one_line(name), 80)),
+            None => filled
                 .replace("im WEBSEITE-Datenleck", "in einem Datenleck")
-                .replace("WEBSEITE", lang.pick("(unknown)", "(unbekannt)")),
+                .replace("WEBSEITE", &text(lang, "omniac-unknown-name")),
         }
     }
 
     /// A recommendation for what leaked, when omniac sent none.
     fn advice(&self, lang: Lang) -> String {
         let who = self.identity().map(|w| clip(&one_line(w), 80));
-        let service = self.name.as_deref().map(|n| clip(&one_line(n), 80));
+        let service = self
+            .name
+            .as_deref()
+            .map_or_else(|| NONE.to_owned(), |n| clip(&one_line(n), 80));
         let kinds = self.kinds();
         let mut advice: Vec<String> = Vec::new();
         if self.has_password() {
-            let account = match (&who, lang) {
-                (Some(who), Lang::En) => format!("for {who}"),
-                (Some(who), Lang::De) => format!("für {who}"),
-                (None, Lang::En) => "for the affected account".to_owned(),
-                (None, Lang::De) => "für das betroffene Konto".to_owned(),
-            };
-            advice.push(match (lang, self.cleartext_password()) {
-                (Lang::En, true) => format!(
-                    "Your password leaked in plaintext: change it now {account} and on every \
-                     service where you used the same or a similar password, and turn on \
-                     two-factor authentication."
-                ),
-                (Lang::En, false) => format!(
-                    "Change your password {account} and on every service where you used the \
-                     same or a similar password, and turn on two-factor authentication."
-                ),
-                (Lang::De, true) => format!(
-                    "Dein Passwort ist im Klartext geleakt: Ändere es sofort {account} und bei \
-                     allen Diensten, bei denen du das gleiche oder ein ähnliches Passwort \
-                     verwendest, und aktiviere die Zwei-Faktor-Authentifizierung."
-                ),
-                (Lang::De, false) => format!(
-                    "Ändere dein Passwort {account} und bei allen Diensten, bei denen du das \
-                     gleiche oder ein ähnliches Passwort verwendest, und aktiviere die \
-                     Zwei-Faktor-Authentifizierung."
-                ),
-            });
+            let mut args = FluentArgs::new();
+            args.set("who", who.unwrap_or_else(|| NONE.to_owned()));
+            args.set("plaintext", yes_no(self.cleartext_password()));
+            advice.push(prose(lang, "omniac-advice-password", &args));
         }
         if let Some(card) = self.value_of("credit_card") {
-            advice.push(match lang {
-                Lang::En => format!(
-                    "Have your bank block the card {card} and issue a new one, and check your \
-                     statements for payments you do not recognize."
-                ),
-                Lang::De => format!(
-                    "Lass die Karte {card} bei deiner Bank sperren und neu ausstellen, und prüfe \
-                     deine Abrechnungen auf Zahlungen, die du nicht kennst."
-                ),
-            });
+            let mut args = FluentArgs::new();
+            args.set("card", card.to_owned());
+            advice.push(prose(lang, "omniac-advice-card", &args));
         }
         if let Some(account) = self
             .value_of("iban")
             .or_else(|| self.value_of("bank_account"))
         {
-            advice.push(match lang {
-                Lang::En => format!(
-                    "Check the statements of account {account} for direct debits you did not \
-                     authorize, have your bank reverse them, and tell your bank about the leak."
-                ),
-                Lang::De => format!(
-                    "Prüfe die Umsätze des Kontos {account} auf Lastschriften, die du nicht \
-                     erteilt hast, lass sie von deiner Bank zurückbuchen und informiere deine \
-                     Bank über das Datenleck."
-                ),
-            });
+            let mut args = FluentArgs::new();
+            args.set("account", account.to_owned());
+            advice.push(prose(lang, "omniac-advice-bank", &args));
         }
         let documents: Vec<String> = kinds
             .iter()
             .filter(|k| ["passport", "nid", "driver_license"].contains(k))
-            .map(|k| match lang {
-                Lang::En => in_sentence(k),
-                Lang::De => label(k, lang),
-            })
+            .map(|k| prose(lang, "omniac-kind-in-sentence", &kind_args(k)))
             .collect();
         if !documents.is_empty() {
-            advice.push(match lang {
-                Lang::En => format!(
-                    "Your {} leaked: watch for identity theft such as accounts or contracts \
-                     opened in your name, report the leak to the police and consider replacing \
-                     the document.",
-                    join_and(&documents, lang)
-                ),
-                Lang::De => format!(
-                    "Deine Ausweisdaten sind geleakt ({}): Achte auf Identitätsdiebstahl, etwa \
-                     Konten oder Verträge in deinem Namen, zeige den Vorfall bei der Polizei an \
-                     und erwäge, das Dokument neu ausstellen zu lassen.",
-                    join_and(&documents, lang)
-                ),
-            });
+            let mut args = FluentArgs::new();
+            args.set("documents", prose::join_and(lang, &documents));
+            advice.push(prose(lang, "omniac-advice-documents", &args));
         }
-        if self.is_surface() {
-            advice.push(match (&service, lang) {
-                (Some(s), Lang::En) => {
-                    format!("Ask the operator of {s} to take the published data down.")
-                }
-                (Some(s), Lang::De) => {
-                    format!("Bitte den Betreiber von {s}, die veröffentlichten Daten zu entfernen.")
-                }
-                (None, Lang::En) => {
-                    "Find out where the data was published and ask for it to be taken down."
-                        .to_owned()
-                }
-                (None, Lang::De) => "Finde heraus, wo die Daten veröffentlicht wurden, und \
-                                     verlange, dass sie entfernt werden."
-                    .to_owned(),
-            });
-        } else if !self.has_password() {
-            let at = match (&service, lang) {
-                (Some(s), Lang::En) => format!("with {s}"),
-                (Some(s), Lang::De) => format!("bei {s}"),
-                (None, Lang::En) => "with the affected service".to_owned(),
-                (None, Lang::De) => "beim betroffenen Dienst".to_owned(),
+        if self.is_surface() || !self.has_password() {
+            let mut args = FluentArgs::new();
+            args.set("service", service);
+            let id = if self.is_surface() {
+                "omniac-advice-surface"
+            } else {
+                "omniac-advice-account"
             };
-            advice.push(match lang {
-                Lang::En => format!(
-                    "If you have an account {at}, change its password and every one that is the \
-                     same or similar, and turn on two-factor authentication."
-                ),
-                Lang::De => format!(
-                    "Falls du ein Konto {at} hast, ändere dort das Passwort und überall, wo du \
-                     das gleiche oder ein ähnliches verwendest, und aktiviere die \
-                     Zwei-Faktor-Authentifizierung."
-                ),
-            });
+            advice.push(prose(lang, id, &args));
         }
         if kinds.contains(&"email") {
-            advice.push(
-                lang.pick(
-                    "Expect phishing emails that use the leaked details to look genuine.",
-                    "Rechne mit Phishing-Mails, die mit den geleakten Daten echt wirken sollen.",
-                )
-                .to_owned(),
-            );
+            advice.push(text(lang, "omniac-advice-phishing"));
         }
         if kinds.is_empty() {
-            advice.push(
-                lang.pick(
-                    "Look up the alert in omniac to see which of your data was affected.",
-                    "Sieh in omniac nach, welche deiner Daten betroffen sind.",
-                )
-                .to_owned(),
-            );
+            advice.push(text(lang, "omniac-advice-look-up"));
         }
         advice.join(" ")
     }
@@ -689,20 +541,14 @@ fn severity(score: Option<&str>, has_password: bool) -> Severity {
     }
 }
 
-/// The score as written for the user (German words for the known scale).
-fn score_words(score: &str, lang: Lang) -> String {
-    let known = match squash(score).as_str() {
-        "verylow" => lang.pick("Very Low", "sehr niedrig"),
-        "low" => lang.pick("Low", "niedrig"),
-        "medium" => lang.pick("Medium", "mittel"),
-        "high" => lang.pick("High", "hoch"),
-        "veryhigh" => lang.pick("Very High", "sehr hoch"),
-        _ => "",
-    };
-    if known.is_empty() {
-        clip(&one_line(score), 40)
+/// The score as `omniac-score` takes it: `verylow` … `veryhigh` for the known scale, else as
+/// omniac wrote it.
+fn score_arg(score: &str) -> String {
+    let squashed = squash(score);
+    if ["verylow", "low", "medium", "high", "veryhigh"].contains(&squashed.as_str()) {
+        squashed
     } else {
-        known.to_owned()
+        clip(&one_line(score), 40)
     }
 }
 
@@ -738,24 +584,21 @@ fn looks_masked(value: &str) -> bool {
 fn rank(name: &str) -> usize {
     KINDS
         .iter()
-        .position(|k| k.0 == name)
+        .position(|k| *k == name)
         .map_or(UNKNOWN_RANK, |i| if i >= UNKNOWN_RANK { i + 1 } else { i })
 }
 
-/// "Password", "E-Mail-Adresse", …; an unknown name reads as itself ("Phone number").
-fn label(name: &str, lang: Lang) -> String {
-    match KINDS.iter().find(|k| k.0 == name) {
-        Some((_, en, _, de)) => lang.pick(en, de).to_owned(),
-        None => capitalize(&name.replace('_', " ")),
-    }
+/// The arguments of `omniac-kind`: `kind` (a known name or `unknown`) and `name` in words.
+fn kind_args(name: &str) -> FluentArgs<'static> {
+    let mut args = FluentArgs::new();
+    let known = KINDS.contains(&name);
+    args.set("kind", if known { name } else { "unknown" }.to_owned());
+    args.set("name", name.replace('_', " "));
+    args
 }
 
-/// The English label as it reads inside a sentence.
-fn in_sentence(name: &str) -> String {
-    match KINDS.iter().find(|k| k.0 == name) {
-        Some((_, _, word, _)) => (*word).to_owned(),
-        None => name.replace('_', " "),
-    }
+fn yes_no(b: bool) -> &'static str {
+    if b { "yes" } else { "no" }
 }
 
 /// The calendar day of a time as the sender wrote it: `2025-08-19T00:00:00+02:00` is the
@@ -772,15 +615,6 @@ fn day(value: Option<&Value>) -> Option<NaiveDate> {
         .and_then(|s| DateTime::parse_from_rfc3339(&s.trim().replacen(' ', "T", 1)).ok())
         .map(|t| t.date_naive());
     Some(local.unwrap_or_else(|| utc.date_naive()))
-}
-
-/// "WEBSEITE-Datenleck"; a name with spaces reads "Datenleck bei Bürgerportal Süd".
-fn de_leak(name: &str) -> String {
-    if name.contains(char::is_whitespace) {
-        format!("Datenleck bei {name}")
-    } else {
-        format!("{name}-Datenleck")
-    }
 }
 
 #[cfg(test)]
