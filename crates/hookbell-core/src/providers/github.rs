@@ -10,10 +10,11 @@
 use serde_json::Value;
 
 use super::read::{self, Details, at, text, time_value};
-use super::text::{clip_words, join_and, one_line};
+use super::text::{clip_words, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
 use crate::alert::Severity;
 use crate::delivery::Delivery;
+use crate::prose::{self, FluentArgs, NONE, prose};
 
 /// The GitHub adapter.
 #[derive(Debug, Clone, Copy)]
@@ -130,7 +131,7 @@ impl Common {
     /// The repository as text says it ("a repository" when the body names none).
     fn repo_or(&self, lang: Lang) -> String {
         if self.repo.is_empty() {
-            lang.pick("a repository", "einem Repository").to_owned()
+            prose::text(lang, "github-a-repository")
         } else {
             self.repo.clone()
         }
@@ -156,55 +157,13 @@ impl Common {
         }
     }
 
-    /// A sentence on what the action did, for the summary ("" for a new alert).
-    fn action_sentence(&self, lang: Lang) -> String {
-        let (en, de) = match self.action.as_str() {
-            "fixed" | "resolve" => (
-                "GitHub marked it fixed.",
-                "GitHub hat sie als behoben markiert.",
-            ),
-            "resolved" => (
-                "It was resolved on GitHub.",
-                "Sie wurde auf GitHub aufgelöst.",
-            ),
-            "dismissed" | "dismiss" | "closed_by_user" => (
-                "It was dismissed on GitHub.",
-                "Sie wurde auf GitHub verworfen.",
-            ),
-            "auto_dismissed" => (
-                "GitHub dismissed it automatically.",
-                "GitHub hat sie automatisch verworfen.",
-            ),
-            "withdrawn" => (
-                "GitHub withdrew the advisory.",
-                "GitHub hat den Sicherheitshinweis zurückgezogen.",
-            ),
-            "reopened" | "reopened_by_user" | "auto_reopened" => {
-                ("It was reopened.", "Sie wurde wieder geöffnet.")
-            }
-            "reintroduced" => (
-                "The vulnerable version is back.",
-                "Die verwundbare Version ist wieder da.",
-            ),
-            "publicly_leaked" => (
-                "GitHub found it publicly leaked.",
-                "GitHub hat sie öffentlich geleakt gefunden.",
-            ),
-            "validated" => (
-                "GitHub checked whether it still works.",
-                "GitHub hat geprüft, ob es noch funktioniert.",
-            ),
-            "assigned" | "unassigned" => (
-                "Its assignee changed.",
-                "Die Zuständigkeit hat sich geändert.",
-            ),
-            "appeared_in_branch" => (
-                "It appeared in another branch.",
-                "Sie ist in einem weiteren Branch aufgetaucht.",
-            ),
-            _ => return String::new(),
-        };
-        format!(" {}", lang.pick(en, de))
+    /// The arguments every summary takes: `repo`, `action` and `severity`.
+    fn args(&self, lang: Lang, severity: Severity) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        args.set("repo", self.repo_or(lang));
+        args.set("action", self.action.clone());
+        args.set("severity", severity.as_str());
+        args
     }
 
     fn repository_section(&self, details: Details) -> Details {
@@ -239,21 +198,6 @@ fn login(alert: &Value, key: &str) -> Option<String> {
     text(at(alert, &[key, "login"]))
 }
 
-/// A severity as the text's language says it.
-fn severity_word(severity: Severity, lang: Lang) -> &'static str {
-    match (severity, lang) {
-        (Severity::Critical, Lang::En) => "critical",
-        (Severity::Critical, Lang::De) => "kritisch",
-        (Severity::High, Lang::En) => "high",
-        (Severity::High, Lang::De) => "hoch",
-        (Severity::Medium, Lang::En) => "medium",
-        (Severity::Medium, Lang::De) => "mittel",
-        (Severity::Low, Lang::En) => "low",
-        (Severity::Low, Lang::De) => "niedrig",
-        (Severity::Info, _) => "info",
-    }
-}
-
 /// The `https://` links among `candidates`, in order, without repeats.
 fn links(candidates: impl IntoIterator<Item = Option<String>>) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -263,6 +207,11 @@ fn links(candidates: impl IntoIterator<Item = Option<String>>) -> Vec<String> {
         }
     }
     out
+}
+
+/// An optional fact as an argument: its value, or [`NONE`].
+fn opt(value: Option<&str>) -> String {
+    value.map_or_else(|| NONE.to_owned(), str::to_owned)
 }
 
 fn reason(parts: &[Option<String>]) -> Option<String> {
@@ -283,7 +232,7 @@ fn dependabot(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
     let package = text(at(alert, &["dependency", "package", "name"]))
         .or_else(|| text(at(vulnerability, &["package", "name"])))
         .map(|p| one_line(&p))
-        .unwrap_or_else(|| lang.pick("a dependency", "eine Abhängigkeit").to_owned());
+        .unwrap_or_else(|| prose::text(lang, "github-a-dependency"));
     let ecosystem = text(at(alert, &["dependency", "package", "ecosystem"]));
     let manifest = text(at(alert, &["dependency", "manifest_path"])).map(|m| one_line(&m));
     let range = text(vulnerability.get("vulnerable_version_range"));
@@ -296,52 +245,25 @@ fn dependabot(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
     );
     let repo = common.repo_or(lang);
     let id = cve.clone().or_else(|| ghsa.clone());
+    let mut args = common.args(lang, severity);
+    args.set("package", package.clone());
     let title = match &advisory_summary {
         Some(summary) if summary.to_lowercase().contains(&package.to_lowercase()) => {
             summary.clone()
         }
-        Some(summary) => format!("{package}: {summary}"),
-        None => format!(
-            "{} {package} {} {repo}",
-            lang.pick("Vulnerable dependency", "Verwundbare Abhängigkeit"),
-            lang.pick("in", "in")
-        ),
+        _ => {
+            args.set("summary", opt(advisory_summary.as_deref()));
+            prose(lang, "github-dependabot-title", &args)
+        }
     };
-    let range_text = range
-        .as_deref()
-        .map(|r| format!(" {r}"))
-        .unwrap_or_default();
-    let id_text = id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
-    let manifest_text = manifest
-        .as_deref()
-        .map(|m| format!(" {} {m}", lang.pick("in", "in")))
-        .unwrap_or_default();
-    let word = severity_word(severity, lang);
-    let summary = match lang {
-        Lang::En => format!(
-            "Dependabot alert #{number} in {repo}: {package}{range_text}{manifest_text} has a {word}-severity vulnerability{id_text}.{}",
-            common.action_sentence(lang)
-        ),
-        Lang::De => format!(
-            "Dependabot-Warnung #{number} in {repo}: {package}{range_text}{manifest_text} hat eine Schwachstelle mit Schweregrad {word}{id_text}.{}",
-            common.action_sentence(lang)
-        ),
-    };
-    let where_text = manifest.as_deref().unwrap_or(repo.as_str());
-    let recommendation = match (&patched, lang) {
-        (Some(v), Lang::En) => format!(
-            "Upgrade {package} to {v} or later in {where_text} ({repo}), or merge Dependabot's pull request if it opened one; then check that nothing pins the old version."
-        ),
-        (Some(v), Lang::De) => format!(
-            "Aktualisiere {package} auf {v} oder neuer in {where_text} ({repo}) oder merge den Pull Request von Dependabot, falls es einen gibt; prüfe danach, dass nichts die alte Version festhält."
-        ),
-        (None, Lang::En) => format!(
-            "No patched version of {package} exists yet: remove or replace it in {where_text} ({repo}), or limit what reaches the vulnerable code, and watch the advisory for a fix."
-        ),
-        (None, Lang::De) => format!(
-            "Für {package} gibt es noch keine behobene Version: entferne oder ersetze es in {where_text} ({repo}) oder begrenze, was den verwundbaren Code erreicht, und verfolge den Sicherheitshinweis."
-        ),
-    };
+    args.set("number", number.clone());
+    args.set("range", opt(range.as_deref()));
+    args.set("manifest", opt(manifest.as_deref()));
+    args.set("id", opt(id.as_deref()));
+    let summary = prose(lang, "github-dependabot-summary", &args);
+    args.set("where", manifest.clone().unwrap_or_else(|| repo.clone()));
+    args.set("patched", opt(patched.as_deref()));
+    let recommendation = prose(lang, "github-dependabot-advice", &args);
     let by = login(alert, "dismissed_by");
     let why = reason(&[
         text(alert.get("dismissed_reason")),
@@ -454,10 +376,7 @@ fn code_scanning(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         .or_else(|| text(rule.get("name")))
         .or_else(|| rule_id.clone())
         .map(|d| one_line(&d))
-        .unwrap_or_else(|| {
-            lang.pick("a code scanning rule", "eine Code-Scanning-Regel")
-                .to_owned()
-        });
+        .unwrap_or_else(|| prose::text(lang, "github-a-rule"));
     let tool = text(at(alert, &["tool", "name"])).map(|t| one_line(&t));
     let severity = text(rule.get("security_severity_level"))
         .and_then(|l| match l.to_ascii_lowercase().as_str() {
@@ -493,58 +412,21 @@ fn code_scanning(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         .or_else(|| text(instance.get("ref")))
         .map(|r| one_line(&r));
     let repo = common.repo_or(lang);
-    let tool_text = tool.clone().unwrap_or_else(|| "Code scanning".into());
-    let title = format!("{tool_text}: {rule_text}");
-    let place_text = place
-        .as_deref()
-        .map(|p| match lang {
-            Lang::En => format!(" at {p}"),
-            Lang::De => format!(" bei {p}"),
-        })
-        .unwrap_or_default();
-    let ref_text = git_ref
-        .as_deref()
-        .map(|r| match lang {
-            Lang::En => format!(" on {r}"),
-            Lang::De => format!(" auf {r}"),
-        })
-        .unwrap_or_default();
-    let rule_ref = rule_id
-        .as_deref()
-        .map(|r| format!(" {r}"))
-        .unwrap_or_default();
-    let summary = match lang {
-        Lang::En => format!(
-            "Code scanning alert #{number} in {repo}: rule{rule_ref} ({}) flagged the code{place_text}{ref_text}.{}",
-            severity_word(severity, lang),
-            common.action_sentence(lang)
-        ),
-        Lang::De => format!(
-            "Code-Scanning-Warnung #{number} in {repo}: Regel{rule_ref} ({}) hat den Code{place_text}{ref_text} markiert.{}",
-            severity_word(severity, lang),
-            common.action_sentence(lang)
-        ),
-    };
+    let mut args = common.args(lang, severity);
+    args.set("tool", opt(tool.as_deref()));
+    args.set("rule", rule_text);
+    let title = prose(lang, "github-code-title", &args);
+    args.set("number", number.clone());
+    args.set("rule", opt(rule_id.as_deref()));
+    args.set("place", opt(place.as_deref()));
+    args.set("ref", opt(git_ref.as_deref()));
+    let summary = prose(lang, "github-code-summary", &args);
     let help = text(rule.get("help")).map(|h| clip_words(&h, HELP_MAX));
     let full = text(rule.get("full_description")).map(|d| one_line(&d));
-    let recommendation = {
-        let fix_where = match (&place, lang) {
-            (Some(p), Lang::En) => format!("at {p} in {repo}"),
-            (Some(p), Lang::De) => format!("bei {p} in {repo}"),
-            (None, _) => format!("in {repo}"),
-        };
-        let lead = match lang {
-            Lang::En => format!(
-                "Fix the code {fix_where} as the rule describes, or dismiss the alert on GitHub with a reason if it is a false positive."
-            ),
-            Lang::De => format!(
-                "Behebe den Code {fix_where} so, wie die Regel es beschreibt, oder verwirf die Warnung auf GitHub mit einer Begründung, wenn sie falsch ist."
-            ),
-        };
-        match help.or(full) {
-            Some(help) => format!("{lead}\n\n{help}"),
-            None => lead,
-        }
+    let lead = prose(lang, "github-code-advice", &args);
+    let recommendation = match help.or(full) {
+        Some(help) => format!("{lead}\n\n{help}"),
+        None => lead,
     };
     let by = login(alert, "dismissed_by");
     let why = reason(&[
@@ -634,7 +516,7 @@ fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert,
     let kind = text(alert.get("secret_type_display_name"))
         .or_else(|| text(alert.get("secret_type")))
         .map(|k| one_line(&k))
-        .unwrap_or_else(|| lang.pick("secret", "Geheimnis").to_owned());
+        .unwrap_or_else(|| prose::text(lang, "github-a-secret"));
     let validity = text(alert.get("validity")).map(|v| v.to_ascii_lowercase());
     let leaked = read::boolean(alert.get("publicly_leaked")).unwrap_or(false)
         || common.action == "publicly_leaked";
@@ -645,12 +527,11 @@ fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert,
         Severity::High
     };
     let repo = common.repo_or(lang);
-    let title = match (leaked, lang) {
-        (true, Lang::En) => format!("{kind} publicly leaked from {repo}"),
-        (true, Lang::De) => format!("{kind} aus {repo} öffentlich geleakt"),
-        (false, Lang::En) => format!("{kind} exposed in {repo}"),
-        (false, Lang::De) => format!("{kind} in {repo} offengelegt"),
-    };
+    let mut args = common.args(lang, severity);
+    args.set("kind", kind);
+    args.set("number", number.clone());
+    args.set("leaked", if leaked { "yes" } else { "no" });
+    let title = prose(lang, "github-secret-title", &args);
     let loc = body.get("location").unwrap_or(&Value::Null);
     let loc_path = text(at(loc, &["details", "path"])).map(|p| one_line(&p));
     let loc_line = text(at(loc, &["details", "start_line"]));
@@ -660,41 +541,25 @@ fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert,
         (Some(p), None) => Some(p.clone()),
         _ => text(loc.get("type")),
     };
-    let validity_text = match (validity.as_deref(), lang) {
-        (Some("active"), Lang::En) => " GitHub reports it still works.",
-        (Some("active"), Lang::De) => " GitHub meldet, dass es noch funktioniert.",
-        (Some("inactive"), Lang::En) => " GitHub reports it no longer works.",
-        (Some("inactive"), Lang::De) => " GitHub meldet, dass es nicht mehr funktioniert.",
-        _ => "",
-    };
-    let place_text = match (&place, location, lang) {
-        (Some(p), true, Lang::En) => format!(" Found again at {p}."),
-        (Some(p), true, Lang::De) => format!(" Erneut gefunden bei {p}."),
-        _ => String::new(),
-    };
-    let leaked_text = match (leaked && common.action != "publicly_leaked", lang) {
-        (true, Lang::En) => " It is publicly leaked.",
-        (true, Lang::De) => " Es ist öffentlich geleakt.",
-        (false, _) => "",
-    };
-    let summary = match lang {
-        Lang::En => format!(
-            "Secret scanning alert #{number}: GitHub found a secret of type {kind} in {repo}.{leaked_text}{validity_text}{place_text}{}",
-            common.action_sentence(lang)
-        ),
-        Lang::De => format!(
-            "Secret-Scanning-Warnung #{number}: GitHub hat ein Geheimnis vom Typ {kind} in {repo} gefunden.{leaked_text}{validity_text}{place_text}{}",
-            common.action_sentence(lang)
-        ),
-    };
-    let recommendation = match lang {
-        Lang::En => format!(
-            "Revoke this {kind} at its issuer now and issue a new one; deleting it from {repo} is not enough, it stays in the git history and in every clone. Put the new one where {repo}'s code and CI read secrets from (a secret store, not the repository), check the issuer's logs for use since the leak, then close alert #{number} on GitHub as revoked."
-        ),
-        Lang::De => format!(
-            "Widerrufe dieses Geheimnis ({kind}) sofort beim Aussteller und stelle ein neues aus; es aus {repo} zu löschen reicht nicht, es bleibt in der Git-Historie und in jedem Klon. Lege das neue dort ab, wo Code und CI von {repo} Geheimnisse lesen (ein Secret Store, nicht das Repository), prüfe die Protokolle des Ausstellers auf Nutzung seit dem Leak und schließe dann Warnung #{number} auf GitHub als widerrufen."
-        ),
-    };
+    args.set(
+        "validity",
+        match validity.as_deref() {
+            Some(v @ ("active" | "inactive")) => v,
+            _ => NONE,
+        },
+    );
+    args.set("place", opt(place.as_deref().filter(|_| location)));
+    // The action's own sentence says it when the event is the leak.
+    args.set(
+        "leaked",
+        if leaked && common.action != "publicly_leaked" {
+            "yes"
+        } else {
+            "no"
+        },
+    );
+    let summary = prose(lang, "github-secret-summary", &args);
+    let recommendation = prose(lang, "github-secret-advice", &args);
     let by = login(alert, "resolved_by");
     let why = reason(&[
         text(alert.get("resolution")),
@@ -808,72 +673,42 @@ fn advisory(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
             packages.push(a.package.clone());
         }
     }
-    let title = match &summary_text {
-        Some(s) => format!("{ghsa}: {s}"),
-        None => format!(
-            "{} {ghsa}",
-            lang.pick("Security advisory", "Sicherheitshinweis")
-        ),
-    };
-    let pkgs = join_and(&packages, lang);
-    let summary = match lang {
-        Lang::En => format!(
-            "GitHub advisory {ghsa} ({}) affects {}.{}",
-            severity_word(severity, lang),
-            if pkgs.is_empty() {
-                "packages it names"
-            } else {
-                &pkgs
-            },
-            common.action_sentence(lang)
-        ),
-        Lang::De => format!(
-            "Der GitHub-Sicherheitshinweis {ghsa} ({}) betrifft {}.{}",
-            severity_word(severity, lang),
-            if pkgs.is_empty() {
-                "die genannten Pakete"
-            } else {
-                &pkgs
-            },
-            common.action_sentence(lang)
-        ),
-    };
+    let mut args = common.args(lang, severity);
+    args.set("ghsa", ghsa.clone());
+    args.set("summary", opt(summary_text.as_deref()));
+    let title = prose(lang, "github-advisory-title", &args);
+    args.set(
+        "packages",
+        if packages.is_empty() {
+            NONE.to_owned()
+        } else {
+            prose::join_and(lang, &packages)
+        },
+    );
+    let summary = prose(lang, "github-advisory-summary", &args);
     let steps: Vec<String> = affected
         .iter()
         .map(|a| {
-            let range = a.range.as_deref().unwrap_or("?");
-            match (&a.patched, lang) {
-                (Some(v), Lang::En) => format!("{} {range}: upgrade to {v} or later", a.package),
-                (Some(v), Lang::De) => {
-                    format!("{} {range}: aktualisiere auf {v} oder neuer", a.package)
-                }
-                (None, Lang::En) => format!(
-                    "{} {range}: no patched version yet; remove or replace it, or limit exposure",
-                    a.package
-                ),
-                (None, Lang::De) => format!(
-                    "{} {range}: noch keine behobene Version; entferne oder ersetze es oder begrenze das Risiko",
-                    a.package
-                ),
-            }
+            let mut step = FluentArgs::new();
+            step.set("package", a.package.clone());
+            step.set("range", a.range.clone().unwrap_or_else(|| "?".to_owned()));
+            step.set("patched", opt(a.patched.as_deref()));
+            prose(lang, "github-advisory-step", &step)
         })
         .collect();
     let recommendation = if common.action == "withdrawn" {
-        lang.pick(
-            "GitHub withdrew this advisory: nothing to do for it.",
-            "GitHub hat diesen Sicherheitshinweis zurückgezogen: dafür ist nichts zu tun.",
-        )
-        .to_owned()
+        prose::text(lang, "github-advisory-withdrawn")
     } else {
-        let lead = lang.pick(
-            "Check whether your projects use an affected version:",
-            "Prüfe, ob deine Projekte eine betroffene Version verwenden:",
+        let mut advice = FluentArgs::new();
+        advice.set(
+            "steps",
+            if steps.is_empty() {
+                NONE.to_owned()
+            } else {
+                steps.join("; ")
+            },
         );
-        if steps.is_empty() {
-            lead.trim_end_matches(':').to_owned() + "."
-        } else {
-            format!("{lead} {}.", steps.join("; "))
-        }
+        prose(lang, "github-advisory-advice", &advice)
     };
     let references: Vec<String> = read::list(advisory.get("references"))
         .iter()
@@ -932,43 +767,20 @@ fn vulnerability_alert(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognize
         .ok_or_else(|| Unrecognized("a repository_vulnerability_alert without a number".into()))?;
     let package = text(alert.get("affected_package_name"))
         .map(|p| one_line(&p))
-        .unwrap_or_else(|| lang.pick("a dependency", "eine Abhängigkeit").to_owned());
+        .unwrap_or_else(|| prose::text(lang, "github-a-dependency"));
     let range = text(alert.get("affected_range"));
     let fixed_in = text(alert.get("fixed_in"));
     let id = text(alert.get("external_identifier")).or_else(|| text(alert.get("ghsa_id")));
     let severity = advisory_severity(text(alert.get("severity")));
     let repo = common.repo_or(lang);
-    let id_text = id.as_deref().map(|i| format!(" ({i})")).unwrap_or_default();
-    let range_text = range
-        .as_deref()
-        .map(|r| format!(" {r}"))
-        .unwrap_or_default();
-    let title = match lang {
-        Lang::En => format!("Vulnerable dependency {package} in {repo}{id_text}"),
-        Lang::De => format!("Verwundbare Abhängigkeit {package} in {repo}{id_text}"),
-    };
-    let summary = match lang {
-        Lang::En => format!(
-            "GitHub found {package}{range_text} in {repo}, which has a {}-severity vulnerability{id_text}.{}",
-            severity_word(severity, lang),
-            common.action_sentence(lang)
-        ),
-        Lang::De => format!(
-            "GitHub hat {package}{range_text} in {repo} gefunden, mit einer Schwachstelle vom Schweregrad {}{id_text}.{}",
-            severity_word(severity, lang),
-            common.action_sentence(lang)
-        ),
-    };
-    let recommendation = match (&fixed_in, lang) {
-        (Some(v), Lang::En) => format!("Upgrade {package} to {v} or later in {repo}."),
-        (Some(v), Lang::De) => format!("Aktualisiere {package} in {repo} auf {v} oder neuer."),
-        (None, Lang::En) => format!(
-            "No fixed version of {package} is known: remove or replace it in {repo}, or limit its exposure."
-        ),
-        (None, Lang::De) => format!(
-            "Für {package} ist keine behobene Version bekannt: entferne oder ersetze es in {repo} oder begrenze das Risiko."
-        ),
-    };
+    let mut args = common.args(lang, severity);
+    args.set("package", package.clone());
+    args.set("id", opt(id.as_deref()));
+    args.set("range", opt(range.as_deref()));
+    args.set("fixed", opt(fixed_in.as_deref()));
+    let title = prose(lang, "github-vulnerability-title", &args);
+    let summary = prose(lang, "github-vulnerability-summary", &args);
+    let recommendation = prose(lang, "github-vulnerability-advice", &args);
     let by = login(alert, "dismisser");
     let why = text(alert.get("dismiss_reason")).map(|r| one_line(&r));
     let upstream = common.upstream(by.clone(), why.clone());
