@@ -20,11 +20,12 @@ use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
 use super::read::{self, Details};
-use super::text::{clip, date_of, one_line};
+use super::text::{clip, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 use crate::mask::mask_secret;
+use crate::prose::{self, FluentArgs, NONE, prose, text};
 
 /// The canarytokens adapter.
 #[derive(Debug, Clone, Copy)]
@@ -212,184 +213,108 @@ impl Trip {
         }
     }
 
-    /// The token type in words (`aws_keys` → `AWS API key`).
+    /// The token type in words (`aws_keys` → `AWS API key`; message `canarytokens-type`).
     fn type_words(&self, lang: Lang) -> Option<String> {
         let raw = self.token_type.as_deref()?;
-        let (en, de) = match raw {
-            "aws_keys" | "aws_id" => ("AWS API key", "AWS-API-Schlüssel"),
-            "web" => ("web bug", "Web-Bug"),
-            "dns" => ("DNS", "DNS"),
-            "ms_word" => ("Word document", "Word-Dokument"),
-            "ms_excel" => ("Excel document", "Excel-Dokument"),
-            "adobe_pdf" | "pdf" => ("PDF document", "PDF-Dokument"),
-            "clonedsite" | "cssclonedsite" => ("cloned website", "geklonte Website"),
-            "qr_code" => ("QR code", "QR-Code"),
-            "slow_redirect" | "fast_redirect" => ("redirect", "Weiterleitung"),
-            "sql_server" => ("SQL Server", "SQL-Server"),
-            "my_sql" | "mysql" => ("MySQL dump", "MySQL-Dump"),
-            "windows_dir" | "windows_fake_fs" => ("Windows folder", "Windows-Ordner"),
-            "kubeconfig" => ("kubeconfig", "Kubeconfig"),
-            "wireguard" => ("WireGuard VPN", "WireGuard-VPN"),
-            "cc" | "credit_card_v2" => ("credit card", "Kreditkarte"),
-            "smtp" => ("email address", "E-Mail-Adresse"),
-            "azure_id" => ("Azure login certificate", "Azure-Anmeldezertifikat"),
-            "slack_api" => ("Slack API key", "Slack-API-Schlüssel"),
-            "signed_exe" => ("signed executable", "signierte Programmdatei"),
-            "web_image" => ("web image", "Webbild"),
-            "cmd" => ("sensitive command", "sensibler Befehl"),
-            "svn" => ("SVN", "SVN"),
-            "log4shell" => ("Log4Shell", "Log4Shell"),
-            "pwa" => ("fake app", "Fake-App"),
-            _ => return Some(raw.replace('_', " ")),
-        };
-        Some(lang.pick(en, de).to_owned())
+        let mut args = FluentArgs::new();
+        args.set("type", raw);
+        args.set("raw", raw.replace('_', " "));
+        Some(prose(lang, "canarytokens-type", &args))
+    }
+
+    /// `$memo`: the memo cut to `max` characters, in quotation marks, or [`NONE`].
+    fn memo_arg(&self, lang: Lang, max: usize) -> String {
+        self.memo
+            .as_deref()
+            .map_or_else(|| NONE.to_owned(), |m| prose::quoted(lang, &clip(m, max)))
     }
 
     fn title(&self, lang: Lang) -> String {
-        let memo = self.memo.as_deref().map(|m| clip(m, 80));
-        let title = match (self.kind, lang, memo) {
-            (Kind::Test, Lang::En, _) => "Canarytokens webhook connected (test payload)".into(),
-            (Kind::Test, Lang::De, _) => "Canarytokens-Webhook verbunden (Testnachricht)".into(),
-            (Kind::Exposed, Lang::En, Some(m)) => format!("Canarytoken found published: “{m}”"),
-            (Kind::Exposed, Lang::En, None) => "Canarytoken found published".into(),
-            (Kind::Exposed, Lang::De, Some(m)) => {
-                format!("Canarytoken öffentlich gefunden: „{m}“")
-            }
-            (Kind::Exposed, Lang::De, None) => "Canarytoken öffentlich gefunden".into(),
-            (Kind::Triggered, Lang::En, Some(m)) => format!("Canarytoken tripped: “{m}”"),
-            (Kind::Triggered, Lang::En, None) => "Canarytoken tripped".into(),
-            (Kind::Triggered, Lang::De, Some(m)) => format!("Canarytoken ausgelöst: „{m}“"),
-            (Kind::Triggered, Lang::De, None) => "Canarytoken ausgelöst".into(),
+        let id = match self.kind {
+            Kind::Test => return text(lang, "canarytokens-title-test"),
+            Kind::Exposed => "canarytokens-title-exposed",
+            Kind::Triggered => "canarytokens-title-tripped",
         };
-        clip(&title, TITLE_MAX)
+        let mut args = FluentArgs::new();
+        args.set("memo", self.memo_arg(lang, 80));
+        clip(&prose(lang, id, &args), TITLE_MAX)
     }
 
     fn summary(&self, lang: Lang) -> String {
         if self.kind == Kind::Test {
-            return lang
-                .pick(
-                    "Canarytokens sent its test payload when the webhook URL was saved: tripped tokens will arrive here.",
-                    "Canarytokens hat beim Speichern der Webhook-URL seine Testnachricht geschickt: ausgelöste Tokens kommen hier an.",
-                )
-                .into();
+            return text(lang, "canarytokens-summary-test");
         }
-        let what = match (self.type_words(lang), lang) {
-            (Some(t), Lang::En) => format!("Your {t} canarytoken"),
-            (Some(t), Lang::De) => format!("Dein Canarytoken vom Typ {t}"),
-            (None, Lang::En) => "Your canarytoken".into(),
-            (None, Lang::De) => "Dein Canarytoken".into(),
-        };
-        let when = self.time.map(|t| {
-            let clock = t.format("%H:%M:%S");
-            match lang {
-                Lang::En => format!(" on {} at {clock} UTC", date_of(t, lang)),
-                Lang::De => format!(" am {} um {clock} UTC", date_of(t, lang)),
+        let mut args = FluentArgs::new();
+        args.set(
+            "type",
+            self.type_words(lang).unwrap_or_else(|| NONE.to_owned()),
+        );
+        args.set("what", prose(lang, "canarytokens-what", &args));
+        match self.time {
+            Some(t) => {
+                let mut when = FluentArgs::new();
+                when.set("day", prose::day(t.date_naive()));
+                when.set("clock", t.format("%H:%M:%S").to_string());
+                args.set("when", prose(lang, "canarytokens-when", &when));
             }
-        });
-        let when = when.unwrap_or_default();
+            None => args.set("when", NONE),
+        }
         if self.kind == Kind::Exposed {
-            let place = self
-                .public_location
-                .as_deref()
-                .map(|p| match lang {
-                    Lang::En => format!(" at {p}"),
-                    Lang::De => format!(" unter {p}"),
-                })
-                .unwrap_or_default();
-            return match lang {
-                Lang::En => {
-                    format!("{what} was found published{place}{when}; nobody has used it yet.")
-                }
-                Lang::De => format!(
-                    "{what} wurde{when} öffentlich gefunden{place}; benutzt hat es noch niemand."
-                ),
-            };
+            args.set("place", self.public_location.as_deref().unwrap_or(NONE));
+            return prose(lang, "canarytokens-summary-exposed", &args);
         }
         let mut facts = Vec::new();
         if let Some(ip) = &self.src_ip {
-            let geo = if self.geo.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", self.geo.join(", "))
-            };
-            let tor = match (self.tor, lang) {
-                (Some(true), Lang::En) => ", a Tor exit node",
-                (Some(true), Lang::De) => ", ein Tor-Ausgangsknoten",
-                _ => "",
-            };
-            facts.push(match lang {
-                Lang::En => format!("from {ip}{geo}{tor}"),
-                Lang::De => format!("von {ip}{geo}{tor}"),
-            });
+            let mut fact = FluentArgs::new();
+            fact.set("ip", ip.as_str());
+            fact.set(
+                "geo",
+                if self.geo.is_empty() {
+                    NONE.to_owned()
+                } else {
+                    self.geo.join(", ")
+                },
+            );
+            fact.set("tor", if self.tor == Some(true) { "yes" } else { "no" });
+            facts.push(prose(lang, "canarytokens-fact-from", &fact));
         }
         if let Some(channel) = &self.channel {
-            facts.push(match lang {
-                Lang::En => format!("over {channel}"),
-                Lang::De => format!("über {channel}"),
-            });
+            let mut fact = FluentArgs::new();
+            fact.set("channel", channel.as_str());
+            facts.push(prose(lang, "canarytokens-fact-channel", &fact));
         }
         if let Some(agent) = &self.user_agent {
-            facts.push(match lang {
-                Lang::En => format!("with user agent “{}”", clip(agent, 80)),
-                Lang::De => format!("mit User-Agent „{}“", clip(agent, 80)),
-            });
+            let mut fact = FluentArgs::new();
+            fact.set("agent", prose::quoted(lang, &clip(agent, 80)));
+            facts.push(prose(lang, "canarytokens-fact-agent", &fact));
         }
         if !self.aws_calls.is_empty() {
-            let calls = self.aws_calls.join(", ");
-            facts.push(match lang {
-                Lang::En => format!("calling {calls}"),
-                Lang::De => format!("Aufrufe: {calls}"),
-            });
+            let mut fact = FluentArgs::new();
+            fact.set("calls", self.aws_calls.join(", "));
+            facts.push(prose(lang, "canarytokens-fact-calls", &fact));
         }
-        let facts = if facts.is_empty() {
-            String::new()
-        } else {
-            format!(": {}", facts.join(", "))
-        };
-        match lang {
-            Lang::En => format!("{what} was tripped{when}{facts}."),
-            Lang::De => format!("{what} wurde{when} ausgelöst{facts}."),
-        }
+        args.set(
+            "facts",
+            if facts.is_empty() {
+                NONE.to_owned()
+            } else {
+                facts.join(", ")
+            },
+        );
+        prose(lang, "canarytokens-summary-tripped", &args)
     }
 
     fn recommendation(&self, lang: Lang) -> String {
         let aws = matches!(self.token_type.as_deref(), Some("aws_keys" | "aws_id"));
-        let memo = self
-            .memo
-            .as_deref()
-            .map(|m| match lang {
-                Lang::En => format!(" (your memo: “{}”)", clip(m, 120)),
-                Lang::De => format!(" (deine Notiz: „{}“)", clip(m, 120)),
-            })
-            .unwrap_or_default();
-        match (self.kind, lang) {
-            (Kind::Test, Lang::En) => "Nothing to do. You can mark this alert done.".into(),
-            (Kind::Test, Lang::De) => {
-                "Nichts zu tun. Du kannst diese Meldung als erledigt markieren.".into()
-            }
-            (Kind::Exposed, Lang::En) => format!(
-                "Find where the token was published and remove it{memo}; a published canary key only tells you it leaked from where you planted it, so check how it got out. Expect it to be tripped by scanners soon."
-            ),
-            (Kind::Exposed, Lang::De) => format!(
-                "Suche, wo das Token veröffentlicht wurde, und entferne es{memo}; ein veröffentlichter Köder-Schlüssel zeigt nur, dass er von dort abgeflossen ist, wo du ihn ausgelegt hast: kläre, wie. Rechne damit, dass Scanner ihn bald auslösen."
-            ),
-            (Kind::Triggered, Lang::En) => format!(
-                "Nobody legitimate touches a canarytoken, so someone reached the place you planted it{memo}. Treat that place as compromised: find who had access, {}and look for the source IP address in your logs. Manage or disable the token from its manage page in Canarytokens.",
-                if aws {
-                    "rotate the real credentials kept beside the fake AWS keys, "
-                } else {
-                    "rotate credentials kept there, "
-                }
-            ),
-            (Kind::Triggered, Lang::De) => format!(
-                "Ein Canarytoken berührt niemand rechtmäßig: jemand ist an den Ort gelangt, an dem du es ausgelegt hast{memo}. Behandle diesen Ort als kompromittiert: kläre, wer Zugriff hatte, {}und suche die Quell-IP-Adresse in deinen Logs. Verwalten oder abschalten lässt sich das Token über seine Verwaltungsseite bei Canarytokens.",
-                if aws {
-                    "tausche die echten Zugangsdaten neben den falschen AWS-Schlüsseln aus "
-                } else {
-                    "tausche dort liegende Zugangsdaten aus "
-                }
-            ),
-        }
+        let id = match self.kind {
+            Kind::Test => return text(lang, "canarytokens-advice-test"),
+            Kind::Exposed => "canarytokens-advice-exposed",
+            Kind::Triggered => "canarytokens-advice-tripped",
+        };
+        let mut args = FluentArgs::new();
+        args.set("memo", self.memo_arg(lang, 120));
+        args.set("aws", if aws { "yes" } else { "no" });
+        prose(lang, id, &args)
     }
 
     fn external_id(&self) -> String {
