@@ -14,11 +14,12 @@ use serde_json::Value;
 
 use super::generic::body_hash;
 use super::read::{self, Details, Section, at, int, text, texts};
-use super::text::{clip, one_line, thousands};
+use super::text::{clip, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 use crate::mask::{Policy, mask_secret};
+use crate::prose::{self, FluentArgs, FluentValue, NONE, prose};
 
 /// The leakix adapter.
 #[derive(Debug, Clone, Copy)]
@@ -86,8 +87,8 @@ enum Target {
     DotEnv,
     /// An exposed `.git` directory.
     Git,
-    /// Another exposed file or page: English and German names (German ones are feminine).
-    File(&'static str, &'static str),
+    /// Another exposed file or page: its `$kind` in message `leakix-file`.
+    File(&'static str),
     /// An open data store: its product name, and whether it is a database (else a service).
     Store(&'static str, bool),
     /// Anything else.
@@ -99,23 +100,11 @@ const TARGETS: &[(&str, Target)] = &[
     ("dotenv", Target::DotEnv),
     ("gitconfig", Target::Git),
     ("dotgit", Target::Git),
-    ("dsstore", Target::File(".DS_Store file", ".DS_Store-Datei")),
-    ("phpinfo", Target::File("phpinfo() page", "phpinfo()-Seite")),
-    (
-        "apachestatus",
-        Target::File("Apache server-status page", "Apache-Statusseite"),
-    ),
-    (
-        "configjson",
-        Target::File("config.json file", "config.json-Datei"),
-    ),
-    (
-        "telescope",
-        Target::File(
-            "Laravel Telescope dashboard",
-            "Laravel-Telescope-Oberfläche",
-        ),
-    ),
+    ("dsstore", Target::File("dsstore")),
+    ("phpinfo", Target::File("phpinfo")),
+    ("apachestatus", Target::File("apachestatus")),
+    ("configjson", Target::File("configjson")),
+    ("telescope", Target::File("telescope")),
     ("mongo", Target::Store("MongoDB", true)),
     ("elastic", Target::Store("Elasticsearch", true)),
     ("mysql", Target::Store("MySQL", true)),
@@ -332,7 +321,7 @@ impl Event {
 
     fn place_or_unknown(&self, lang: Lang) -> String {
         self.place()
-            .unwrap_or_else(|| lang.pick("an unknown host", "unbekanntem Host").to_owned())
+            .unwrap_or_else(|| prose::text(lang, "leakix-unknown-host"))
     }
 
     /// The address of what leaked, when it was found over HTTP(S).
@@ -400,77 +389,62 @@ impl Event {
         parts.map(Option::unwrap_or_default).join(":")
     }
 
-    fn title(&self, lang: Lang) -> String {
-        let place = self.place_or_unknown(lang);
-        let base = match (self.kind, self.target) {
-            (Kind::Service, _) => match self.service_name_with(|s, p| format!("{s}, {p}")) {
-                Some(what) => match lang {
-                    Lang::En => format!("Service found on {place}: {what}"),
-                    Lang::De => format!("Dienst auf {place} gefunden: {what}"),
-                },
-                None => match lang {
-                    Lang::En => format!("Open service on {place}"),
-                    Lang::De => format!("Offener Dienst auf {place}"),
-                },
-            },
-            (Kind::Leak, Target::Store(name, db)) if !self.ransom_notes.is_empty() => {
-                match (lang, db) {
-                    (Lang::En, true) => format!("Ransom note in {name} database on {place}"),
-                    (Lang::En, false) => format!("Ransom note in {name} service on {place}"),
-                    (Lang::De, true) => {
-                        format!("Lösegeldforderung in {name}-Datenbank auf {place}")
-                    }
-                    (Lang::De, false) => format!("Lösegeldforderung in {name}-Dienst auf {place}"),
-                }
+    /// The facts most messages take: `$place`, `$port` (leakix-port), and for the target
+    /// `$name`/`$db` (a store) or `$file` (a file or page).
+    fn args(&self, lang: Lang) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        args.set("place", self.place_or_unknown(lang));
+        let mut port = FluentArgs::new();
+        port.set(
+            "port",
+            self.port.map_or_else(|| NONE.to_owned(), |p| p.to_string()),
+        );
+        args.set("port", prose(lang, "leakix-port", &port));
+        match self.target {
+            Target::Store(name, db) => {
+                args.set("name", name);
+                args.set("db", if db { "yes" } else { "no" });
             }
-            (Kind::Leak, _) if self.ransomed() && !self.ransom_notes.is_empty() => match lang {
-                Lang::En => format!("Ransom note found on {place}"),
-                Lang::De => format!("Lösegeldforderung auf {place} gefunden"),
-            },
-            (Kind::Leak, Target::Store(name, db)) if self.infected => match (lang, db) {
-                (Lang::En, true) => format!("{name} database on {place} hit by ransomware"),
-                (Lang::En, false) => format!("{name} service on {place} hit by ransomware"),
-                (Lang::De, true) => format!("{name}-Datenbank auf {place} von Ransomware befallen"),
-                (Lang::De, false) => format!("{name}-Dienst auf {place} von Ransomware befallen"),
-            },
-            (Kind::Leak, _) if self.infected => match lang {
-                Lang::En => format!("Ransomware infection on {place}"),
-                Lang::De => format!("Ransomware-Befall auf {place}"),
-            },
-            (Kind::Leak, Target::DotEnv) => match lang {
-                Lang::En => format!("Exposed .env configuration on {place}"),
-                Lang::De => format!("Offengelegte .env-Konfiguration auf {place}"),
-            },
-            (Kind::Leak, Target::Git) => match lang {
-                Lang::En => format!("Exposed Git configuration on {place}"),
-                Lang::De => format!("Offengelegte Git-Konfiguration auf {place}"),
-            },
-            (Kind::Leak, Target::File(en, de)) => match lang {
-                Lang::En => format!("Exposed {en} on {place}"),
-                Lang::De => format!("Offengelegte {de} auf {place}"),
-            },
-            (Kind::Leak, Target::Store(name, db)) if self.weak() => match (lang, db) {
-                (Lang::En, true) => format!("Weak credentials for {name} database on {place}"),
-                (Lang::En, false) => format!("Weak credentials for {name} service on {place}"),
-                (Lang::De, true) => {
-                    format!("Schwache Zugangsdaten für {name}-Datenbank auf {place}")
-                }
-                (Lang::De, false) => format!("Schwache Zugangsdaten für {name}-Dienst auf {place}"),
-            },
-            (Kind::Leak, Target::Store(name, db)) => match (lang, db) {
-                (Lang::En, true) => format!("Open {name} database on {place}"),
-                (Lang::En, false) => format!("Open {name} service on {place}"),
-                (Lang::De, true) => format!("Offene {name}-Datenbank auf {place}"),
-                (Lang::De, false) => format!("Offener {name}-Dienst auf {place}"),
-            },
-            (Kind::Leak, Target::Other) => match (lang, &self.leak_type) {
-                (Lang::En, Some(t)) => format!("Data leak ({t}) on {place}"),
-                (Lang::En, None) => format!("Data leak on {place}"),
-                (Lang::De, Some(t)) => format!("Datenleck ({t}) auf {place}"),
-                (Lang::De, None) => format!("Datenleck auf {place}"),
-            },
+            Target::File(kind) => {
+                let mut file = FluentArgs::new();
+                file.set("kind", kind);
+                args.set("file", prose(lang, "leakix-file", &file));
+            }
+            _ => {}
+        }
+        args
+    }
+
+    fn title(&self, lang: Lang) -> String {
+        let mut args = self.args(lang);
+        let id = match (self.kind, self.target) {
+            (Kind::Service, _) => {
+                args.set(
+                    "what",
+                    self.service_name_with(|s, p| format!("{s}, {p}"))
+                        .unwrap_or_else(|| NONE.to_owned()),
+                );
+                "leakix-title-service"
+            }
+            (Kind::Leak, Target::Store(..)) if !self.ransom_notes.is_empty() => {
+                "leakix-title-ransom-note-store"
+            }
+            (Kind::Leak, _) if self.ransomed() && !self.ransom_notes.is_empty() => {
+                "leakix-title-ransom-note"
+            }
+            (Kind::Leak, Target::Store(..)) if self.infected => "leakix-title-infected-store",
+            (Kind::Leak, _) if self.infected => "leakix-title-infected",
+            (Kind::Leak, Target::DotEnv) => "leakix-title-dotenv",
+            (Kind::Leak, Target::Git) => "leakix-title-git",
+            (Kind::Leak, Target::File(_)) => "leakix-title-file",
+            (Kind::Leak, Target::Store(..)) if self.weak() => "leakix-title-weak",
+            (Kind::Leak, Target::Store(..)) => "leakix-title-store",
+            (Kind::Leak, Target::Other) => {
+                args.set("type", self.leak_type.as_deref().unwrap_or(NONE).to_owned());
+                "leakix-title-leak"
+            }
         };
-        let base = one_line(&base);
+        let base = one_line(&prose(lang, id, &args));
         match self
             .source
             .as_deref()
@@ -478,7 +452,10 @@ impl Event {
             .filter(|s| !s.is_empty())
         {
             Some(source) => {
-                let with_source = format!("{base} ({source})");
+                let mut with = FluentArgs::new();
+                with.set("title", base.as_str());
+                with.set("source", source);
+                let with_source = prose(lang, "leakix-title-source", &with);
                 if with_source.chars().count() <= TITLE_MAX {
                     with_source
                 } else {
@@ -506,75 +483,48 @@ impl Event {
 
     /// What was found, as the object of "LeakIX found …" / "LeakIX hat … gefunden".
     fn found_phrase(&self, lang: Lang) -> String {
-        match (self.kind, self.target) {
-            (Kind::Service, _) => match (self.service_name(), lang) {
-                (Some(what), Lang::En) => format!("{what} running"),
-                (Some(what), Lang::De) => format!("{what} in Betrieb"),
-                (None, _) => lang
-                    .pick("an open service", "einen offenen Dienst")
-                    .to_owned(),
-            },
-            (Kind::Leak, Target::DotEnv) => lang
-                .pick(
-                    "an exposed .env configuration",
-                    "eine offengelegte .env-Konfiguration",
-                )
-                .to_owned(),
-            (Kind::Leak, Target::Git) => lang
-                .pick(
-                    "an exposed Git configuration",
-                    "eine offengelegte Git-Konfiguration",
-                )
-                .to_owned(),
-            (Kind::Leak, Target::File(en, de)) => match lang {
-                Lang::En => format!("an exposed {en}"),
-                Lang::De => format!("eine offengelegte {de}"),
-            },
-            (Kind::Leak, Target::Store(name, db)) if self.weak() => match (lang, db) {
-                (Lang::En, true) => format!("a {name} database that accepts weak credentials"),
-                (Lang::En, false) => format!("a {name} service that accepts weak credentials"),
-                (Lang::De, true) => format!("eine {name}-Datenbank mit schwachen Zugangsdaten"),
-                (Lang::De, false) => format!("einen {name}-Dienst mit schwachen Zugangsdaten"),
-            },
-            (Kind::Leak, Target::Store(name, db)) => match (lang, db) {
-                (Lang::En, true) => format!("an open {name} database"),
-                (Lang::En, false) => format!("an open {name} service"),
-                (Lang::De, true) => format!("eine offene {name}-Datenbank"),
-                (Lang::De, false) => format!("einen offenen {name}-Dienst"),
-            },
-            (Kind::Leak, Target::Other) => match (lang, &self.leak_type) {
-                (Lang::En, Some(t)) => format!("a data leak ({t})"),
-                (Lang::En, None) => "a data leak".to_owned(),
-                (Lang::De, Some(t)) => format!("ein Datenleck ({t})"),
-                (Lang::De, None) => "ein Datenleck".to_owned(),
-            },
-        }
+        let mut args = self.args(lang);
+        let id = match (self.kind, self.target) {
+            (Kind::Service, _) => {
+                args.set(
+                    "what",
+                    self.service_name().unwrap_or_else(|| NONE.to_owned()),
+                );
+                "leakix-found-service"
+            }
+            (Kind::Leak, Target::DotEnv) => "leakix-found-dotenv",
+            (Kind::Leak, Target::Git) => "leakix-found-git",
+            (Kind::Leak, Target::File(_)) => "leakix-found-file",
+            (Kind::Leak, Target::Store(..)) if self.weak() => "leakix-found-weak",
+            (Kind::Leak, Target::Store(..)) => "leakix-found-store",
+            (Kind::Leak, Target::Other) => {
+                args.set("type", self.leak_type.as_deref().unwrap_or(NONE).to_owned());
+                "leakix-found-leak"
+            }
+        };
+        prose(lang, id, &args)
     }
 
     fn summary(&self, lang: Lang, found: &[(String, String)], count: usize) -> String {
-        let place = self.place_or_unknown(lang);
         let mut aside: Vec<&str> = Vec::new();
         if let (Some(ip), Some(_)) = (&self.ip, &self.host) {
             aside.push(ip);
         }
         aside.extend(self.organization.as_deref());
         aside.extend(self.country.as_deref());
-        let aside = if aside.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", aside.join(", "))
-        };
-        let by = match &self.source {
-            Some(source) => format!("LeakIX ({source})"),
-            None => "LeakIX".to_owned(),
-        };
-        let what = self.found_phrase(lang);
-        let mut sentences = vec![match (lang, &self.full_url) {
-            (Lang::En, Some(url)) => format!("{by} found {what} at {url}{aside}."),
-            (Lang::En, None) => format!("{by} found {what} on {place}{aside}."),
-            (Lang::De, Some(url)) => format!("{by} hat {what} unter {url}{aside} gefunden."),
-            (Lang::De, None) => format!("{by} hat {what} auf {place}{aside} gefunden."),
-        }];
+        let mut args = self.args(lang);
+        args.set(
+            "aside",
+            if aside.is_empty() {
+                NONE.to_owned()
+            } else {
+                aside.join(", ")
+            },
+        );
+        args.set("source", self.source.as_deref().unwrap_or(NONE).to_owned());
+        args.set("url", self.full_url.as_deref().unwrap_or(NONE).to_owned());
+        args.set("what", self.found_phrase(lang));
+        let mut sentences = vec![prose(lang, "leakix-summary", &args)];
         if let Some(state) = self.state_sentence(lang) {
             sentences.push(state);
         }
@@ -589,297 +539,116 @@ impl Event {
 
     /// Ransom, stage and size of the leak, as one sentence.
     fn state_sentence(&self, lang: Lang) -> Option<String> {
-        let wiped = lang.pick(
-            "the data has likely been wiped or stolen",
-            "die Daten wurden vermutlich gelöscht oder gestohlen",
-        );
         let n = self.ransom_notes.len();
+        let mut args = FluentArgs::new();
+        args.set("count", n);
         if self.ransomed() && n > 0 {
-            return Some(match lang {
-                Lang::En if n == 1 => format!("A ransom note was left there: {wiped}."),
-                Lang::En => format!("{n} ransom notes were left there: {wiped}."),
-                Lang::De if n == 1 => format!("Dort liegt eine Lösegeldforderung; {wiped}."),
-                Lang::De => format!("Dort liegen {n} Lösegeldforderungen; {wiped}."),
-            });
+            return Some(prose(lang, "leakix-state-ransom-notes", &args));
         }
         if self.infected {
-            return Some(match lang {
-                Lang::En => format!("LeakIX reports a ransomware infection: {wiped}."),
-                Lang::De => format!("LeakIX meldet einen Ransomware-Befall; {wiped}."),
-            });
+            return Some(prose::text(lang, "leakix-state-infected"));
         }
-        let counts = self.counts(lang);
+        let notes = (n > 0).then(|| prose(lang, "leakix-state-notes", &args));
         let stage = match self.stage.as_deref() {
-            Some("open") => Some(lang.pick(
-                "It is reachable from the internet",
-                "Der Zugang ist aus dem Internet offen",
-            )),
-            Some("explore") => Some(lang.pick(
-                "LeakIX could list its contents",
-                "LeakIX konnte den Inhalt auflisten",
-            )),
-            Some("exfiltrate") => Some(lang.pick(
-                "LeakIX could read data from it",
-                "LeakIX konnte Daten daraus auslesen",
-            )),
+            Some(stage @ ("open" | "explore" | "exfiltrate")) => {
+                let mut args = FluentArgs::new();
+                args.set("stage", stage);
+                Some(prose(lang, "leakix-stage", &args))
+            }
             _ => None,
         };
-        let state = match (stage, counts) {
-            (Some(stage), Some(counts)) => Some(format!("{stage} ({counts}).")),
-            (Some(stage), None) => Some(format!("{stage}.")),
-            (None, Some(counts)) => Some(format!(
-                "{} {counts}.",
-                lang.pick("Exposed:", "Offengelegt:")
-            )),
-            (None, None) => None,
-        };
-        let notes = match (lang, n) {
-            (_, 0) => None,
-            (Lang::En, 1) => Some("LeakIX also recorded a ransom note.".to_owned()),
-            (Lang::En, n) => Some(format!("LeakIX also recorded {n} ransom notes.")),
-            (Lang::De, 1) => Some("LeakIX hat außerdem eine Lösegeldforderung erfasst.".to_owned()),
-            (Lang::De, n) => Some(format!(
-                "LeakIX hat außerdem {n} Lösegeldforderungen erfasst."
-            )),
-        };
-        match (state, notes) {
-            (Some(state), Some(notes)) => Some(format!("{}; {notes}", state.trim_end_matches('.'))),
-            (state, notes) => state.or(notes),
+        let counts = self.counts(lang);
+        if stage.is_none() && counts.is_none() {
+            return notes;
         }
+        let none = || NONE.to_owned();
+        args.set("stage", stage.unwrap_or_else(none));
+        args.set("counts", counts.unwrap_or_else(none));
+        args.set("notes", notes.unwrap_or_else(none));
+        Some(prose(lang, "leakix-state", &args))
     }
 
     /// "4 rows, 1 file, 1 collection, 12.9 KiB".
     fn counts(&self, lang: Lang) -> Option<String> {
         let mut parts = Vec::new();
         let units = [
-            (self.rows, ("row", "rows"), ("Zeile", "Zeilen")),
-            (self.files, ("file", "files"), ("Datei", "Dateien")),
-            (
-                self.collections,
-                ("collection", "collections"),
-                ("Sammlung", "Sammlungen"),
-            ),
+            (self.rows, "leakix-rows"),
+            (self.files, "leakix-files"),
+            (self.collections, "leakix-collections"),
         ];
-        for (n, (en1, en), (de1, de)) in units {
+        for (n, id) in units {
             if let Some(n) = n {
-                let unit = match (lang, n == 1) {
-                    (Lang::En, true) => en1,
-                    (Lang::En, false) => en,
-                    (Lang::De, true) => de1,
-                    (Lang::De, false) => de,
-                };
-                parts.push(format!("{} {unit}", thousands(n, lang)));
+                let mut args = FluentArgs::new();
+                args.set("count", n);
+                parts.push(prose(lang, id, &args));
             }
         }
-        parts.extend(self.size.map(|s| bytes(s, lang)));
+        if let Some(size) = self.size {
+            let (size, unit) = bytes(size);
+            let mut args = FluentArgs::new();
+            args.set("size", size);
+            args.set("unit", unit);
+            parts.push(prose(lang, "leakix-size", &args));
+        }
         (!parts.is_empty()).then(|| parts.join(", "))
     }
 
     fn access_sentence(&self, lang: Lang) -> Option<String> {
         if !self.credentials.is_empty() {
-            let names: Vec<&str> = self
+            let names: Vec<String> = self
                 .credentials
                 .iter()
-                .map(|(name, _)| credential_word(name, lang))
+                .map(|(name, _)| {
+                    let mut args = FluentArgs::new();
+                    args.set("kind", *name);
+                    prose(lang, "leakix-credential", &args)
+                })
                 .collect();
-            let names = names.join(", ");
-            return Some(match (lang, &self.username) {
-                (Lang::En, Some(user)) => format!(
-                    "Credentials of the user {user} were captured ({names}); they are shown masked."
-                ),
-                (Lang::En, None) => {
-                    format!("Credentials were captured ({names}); they are shown masked.")
-                }
-                (Lang::De, Some(user)) => format!(
-                    "Zugangsdaten des Benutzers {user} wurden erbeutet ({names}); sie werden maskiert angezeigt."
-                ),
-                (Lang::De, None) => format!(
-                    "Zugangsdaten wurden erbeutet ({names}); sie werden maskiert angezeigt."
-                ),
-            });
+            let mut args = FluentArgs::new();
+            args.set("names", names.join(", "));
+            args.set("user", self.username.as_deref().unwrap_or(NONE).to_owned());
+            return Some(prose(lang, "leakix-access-captured", &args));
         }
-        self.no_auth.then(|| {
-            lang.pick(
-                "No authentication is required.",
-                "Eine Anmeldung ist nicht erforderlich.",
-            )
-            .to_owned()
-        })
+        self.no_auth
+            .then(|| prose::text(lang, "leakix-access-open"))
     }
 
     fn recommendation(&self, lang: Lang) -> String {
+        let mut args = self.args(lang);
         let place = self.place_or_unknown(lang);
-        let port = match (lang, self.port) {
-            (Lang::En, Some(p)) => format!("port {p}"),
-            (Lang::En, None) => "the port".to_owned(),
-            (Lang::De, Some(p)) => format!("Port {p}"),
-            (Lang::De, None) => "den Port".to_owned(),
-        };
-        let at_url = self.full_url.clone().unwrap_or_else(|| place.clone());
+        args.set("url", self.full_url.clone().unwrap_or(place));
+        args.set("user", self.username.as_deref().unwrap_or(NONE).to_owned());
         let mut weak_store = false;
-        let mut advice = match (self.kind, self.target) {
-            (Kind::Leak, _) if self.ransomed() => match lang {
-                Lang::En => format!(
-                    "Treat the data on {place} as breached: take the service offline, restore it \
-                     from a clean backup, require authentication and firewall {port} before \
-                     reopening it, do not pay the ransom, and report the incident (to your \
-                     data-protection authority within 72 hours if personal data was involved)."
-                ),
-                Lang::De => format!(
-                    "Behandle die Daten auf {place} als kompromittiert: Nimm den Dienst vom \
-                     Netz, stelle die Daten aus einer sauberen Sicherung wieder her, verlange \
-                     eine Anmeldung und sperre {port} per Firewall, bevor du ihn wieder öffnest, \
-                     zahle kein Lösegeld und melde den Vorfall (bei personenbezogenen Daten \
-                     binnen 72 Stunden an deine Datenschutz-Aufsichtsbehörde)."
-                ),
-            },
-            (Kind::Leak, Target::DotEnv) => match lang {
-                Lang::En => format!(
-                    "Rotate every key, password and token in the .env file served at {at_url} \
-                     (database, mail, cloud and API credentials alike){rest}",
-                    rest = if self.web_port() {
-                        ", and remove the file from the web root or deny access to it.".to_owned()
-                    } else {
-                        format!(
-                            ", remove the file from the web root or deny access to it, and close \
-                             {port} if it need not be public."
-                        )
-                    }
-                ),
-                Lang::De => format!(
-                    "Tausche jeden Schlüssel, jedes Passwort und jedes Token aus der unter \
-                     {at_url} abrufbaren .env-Datei aus (Datenbank-, Mail-, Cloud- und \
-                     API-Zugänge gleichermaßen){rest}",
-                    rest = if self.web_port() {
-                        " und entferne die Datei aus dem Web-Verzeichnis oder sperre den Zugriff \
-                         darauf."
-                            .to_owned()
-                    } else {
-                        format!(
-                            ", entferne die Datei aus dem Web-Verzeichnis oder sperre den \
-                             Zugriff darauf, und schließe {port}, wenn er nicht öffentlich sein \
-                             muss."
-                        )
-                    }
-                ),
-            },
-            (Kind::Leak, Target::Git) => match lang {
-                Lang::En => format!(
-                    "Deny access to the .git directory on {place} (or remove it from the web \
-                     root) and rotate every credential ever committed to that repository: its \
-                     whole history can be downloaded."
-                ),
-                Lang::De => format!(
-                    "Sperre den Zugriff auf das .git-Verzeichnis auf {place} (oder entferne es \
-                     aus dem Web-Verzeichnis) und tausche alle Zugangsdaten aus, die je in dieses \
-                     Repository eingecheckt wurden: Seine gesamte Historie kann heruntergeladen \
-                     werden."
-                ),
-            },
-            (Kind::Leak, Target::File(en, de)) => match lang {
-                Lang::En => format!(
-                    "Remove the {en} at {at_url} from public access and rotate any credentials \
-                     or keys it reveals."
-                ),
-                Lang::De => format!(
-                    "Entferne die {de} unter {at_url} aus dem öffentlichen Zugriff und tausche \
-                     alle Zugangsdaten und Schlüssel aus, die sie preisgibt."
-                ),
-            },
-            (Kind::Leak, Target::Store(name, _)) if self.weak() => {
-                weak_store = true;
-                let whose = match (lang, self.username.as_deref()) {
-                    (Lang::En, Some(u)) => format!("of {u} "),
-                    (Lang::De, Some(u)) => format!("von {u} "),
-                    (_, None) => String::new(),
-                };
-                match lang {
-                    Lang::En => format!(
-                        "Replace the weak credentials {whose}on {name} at {place} with strong, \
-                         unique ones at once (and wherever they were reused), restrict {port} to \
-                         trusted hosts with a firewall, and check its logs and data for access by \
-                         strangers."
-                    ),
-                    Lang::De => format!(
-                        "Ersetze die schwachen Zugangsdaten {whose}für {name} auf {place} \
-                         sofort durch starke, einmalige (auch überall, wo sie noch verwendet \
-                         werden), beschränke {port} per Firewall auf vertrauenswürdige Rechner, \
-                         und prüfe Protokolle und Daten auf fremde Zugriffe."
-                    ),
-                }
+        let id = match (self.kind, self.target) {
+            (Kind::Leak, _) if self.ransomed() => "leakix-advice-ransomed",
+            (Kind::Leak, Target::DotEnv) => {
+                args.set("web", if self.web_port() { "yes" } else { "no" });
+                "leakix-advice-dotenv"
             }
-            (Kind::Leak, Target::Store(name, _)) => match lang {
-                Lang::En => format!(
-                    "Require authentication on {name} at {place}, bind it to a private address \
-                     or restrict {port} to trusted hosts with a firewall, and check its logs and \
-                     data for access by strangers."
-                ),
-                Lang::De => format!(
-                    "Verlange für {name} auf {place} eine Anmeldung, binde den Dienst an eine \
-                     private Adresse oder beschränke {port} per Firewall auf vertrauenswürdige \
-                     Rechner, und prüfe Protokolle und Daten auf fremde Zugriffe."
-                ),
-            },
-            (Kind::Leak, Target::Other) => match lang {
-                Lang::En => format!(
-                    "Check what {place} exposes (see the LeakIX report), remove it from public \
-                     access or put it behind authentication, restrict {port} to those who need \
-                     it, and rotate any credentials it revealed."
-                ),
-                Lang::De => format!(
-                    "Prüfe, was auf {place} offenliegt (siehe LeakIX-Bericht), entferne es aus \
-                     dem öffentlichen Zugriff oder schütze es mit einer Anmeldung, beschränke \
-                     {port} auf die, die ihn brauchen, und tausche preisgegebene Zugangsdaten \
-                     aus."
-                ),
-            },
+            (Kind::Leak, Target::Git) => "leakix-advice-git",
+            (Kind::Leak, Target::File(_)) => "leakix-advice-file",
+            (Kind::Leak, Target::Store(..)) if self.weak() => {
+                weak_store = true;
+                "leakix-advice-weak"
+            }
+            (Kind::Leak, Target::Store(..)) => "leakix-advice-store",
+            (Kind::Leak, Target::Other) => "leakix-advice-leak",
             (Kind::Service, _) => {
-                let what = self
-                    .service_name()
-                    .unwrap_or_else(|| lang.pick("the service", "der Dienst").to_owned());
-                match lang {
-                    Lang::En => format!(
-                        "Make sure {what} on {place} is meant to be reachable from the internet; \
-                         if not, close {port} or restrict it to trusted addresses. Keep it \
-                         updated and protected by authentication."
-                    ),
-                    Lang::De => format!(
-                        "Prüfe, ob {what} auf {place} aus dem Internet erreichbar sein soll; \
-                         falls nicht, schließe {port} oder beschränke ihn auf vertrauenswürdige \
-                         Adressen. Halte den Dienst aktuell und durch eine Anmeldung geschützt."
-                    ),
-                }
+                args.set(
+                    "what",
+                    self.service_name().unwrap_or_else(|| NONE.to_owned()),
+                );
+                "leakix-advice-service"
             }
         };
+        let mut advice = prose(lang, id, &args);
         if !self.ransomed() && !self.ransom_notes.is_empty() {
             advice.push(' ');
-            advice.push_str(lang.pick(
-                "Check whether the ransom notes LeakIX recorded mean that data was deleted or \
-                 copied; if so, treat it as a breach: restore from a clean backup and report it.",
-                "Prüfe, ob die von LeakIX erfassten Lösegeldforderungen bedeuten, dass Daten \
-                 gelöscht oder kopiert wurden; falls ja, behandle es als Datenpanne: Stelle die \
-                 Daten aus einer sauberen Sicherung wieder her und melde den Vorfall.",
-            ));
+            advice.push_str(&prose::text(lang, "leakix-advice-ransom-notes"));
         }
         if !self.credentials.is_empty() && !weak_store {
-            let user = self.username.as_deref();
             advice.push(' ');
-            advice.push_str(&match (lang, user) {
-                (Lang::En, Some(u)) => format!(
-                    "Change the captured credentials of {u} at once, everywhere they were reused."
-                ),
-                (Lang::En, None) => {
-                    "Change the captured credentials at once, everywhere they were reused."
-                        .to_owned()
-                }
-                (Lang::De, Some(u)) => format!(
-                    "Ändere die erbeuteten Zugangsdaten von {u} sofort, überall, wo sie \
-                     verwendet wurden."
-                ),
-                (Lang::De, None) => "Ändere die erbeuteten Zugangsdaten sofort, überall, wo \
-                                     sie verwendet wurden."
-                    .to_owned(),
-            });
+            advice.push_str(&prose(lang, "leakix-advice-credentials", &args));
         }
         advice
     }
@@ -1090,6 +859,9 @@ fn header(body: &Value, name: &str) -> Option<String> {
 
 /// "The leaked content holds 3 secrets (APP_KEY, DB_PASSWORD, url_password); …"
 fn content_sentence(found: &[(String, String)], n: usize, lang: Lang) -> Option<String> {
+    if n == 0 {
+        return None;
+    }
     let mut names: Vec<&str> = Vec::new();
     for (name, _) in found {
         if !names.contains(&name.as_str()) {
@@ -1100,31 +872,10 @@ fn content_sentence(found: &[(String, String)], n: usize, lang: Lang) -> Option<
     if names.len() > 4 {
         list.push_str(", …");
     }
-    Some(match (lang, n) {
-        (_, 0) => return None,
-        (Lang::En, 1) => {
-            format!("The leaked content holds a secret ({list}); it is shown masked.")
-        }
-        (Lang::En, n) => {
-            format!("The leaked content holds {n} secrets ({list}); they are shown masked.")
-        }
-        (Lang::De, 1) => format!(
-            "Der offengelegte Inhalt enthält ein Geheimnis ({list}); es wird maskiert angezeigt."
-        ),
-        (Lang::De, n) => format!(
-            "Der offengelegte Inhalt enthält {n} Geheimnisse ({list}); sie werden maskiert \
-             angezeigt."
-        ),
-    })
-}
-
-/// The word for a captured credential in the summary.
-fn credential_word(name: &str, lang: Lang) -> &'static str {
-    match name {
-        "password" => lang.pick("password", "Passwort"),
-        "key" => lang.pick("key", "Schlüssel"),
-        _ => lang.pick("raw credentials", "Rohdaten der Anmeldung"),
-    }
+    let mut args = FluentArgs::new();
+    args.set("count", n);
+    args.set("list", list);
+    Some(prose(lang, "leakix-content", &args))
 }
 
 /// Host names and addresses that can go into a URL path as they are.
@@ -1135,11 +886,12 @@ fn url_safe(name: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | ':'))
 }
 
-/// `13223` → `12.9 KiB` (English) or `12,9 KiB` (German).
-fn bytes(n: i64, lang: Lang) -> String {
+/// A size and its unit (message `leakix-size`): `13223` → `12.9 KiB` (`12,9 KiB` in German),
+/// at most one decimal.
+fn bytes(n: i64) -> (FluentValue<'static>, &'static str) {
     const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
     if n < 1024 {
-        return format!("{n} B");
+        return (FluentValue::from(n), "B");
     }
     let mut value = n as f64 / 1024.0;
     let mut unit = UNITS[0];
@@ -1150,11 +902,7 @@ fn bytes(n: i64, lang: Lang) -> String {
         value /= 1024.0;
         unit = next;
     }
-    let text = format!("{value:.1}");
-    match lang {
-        Lang::En => format!("{text} {unit}"),
-        Lang::De => format!("{} {unit}", text.replace('.', ",")),
-    }
+    (prose::decimal(value, 1), unit)
 }
 
 /// The l9event `summary` (often the leaked file's content) with its secrets masked, and the
@@ -1674,9 +1422,17 @@ mod tests {
 
     #[test]
     fn sizes_are_written_for_the_reader() {
-        assert_eq!(bytes(13_223, Lang::En), "12.9 KiB");
-        assert_eq!(bytes(13_223, Lang::De), "12,9 KiB");
-        assert_eq!(bytes(512, Lang::En), "512 B");
-        assert_eq!(bytes(5 * 1024 * 1024 * 1024, Lang::En), "5.0 GiB");
+        let size = |n: i64, lang: Lang| {
+            let (size, unit) = bytes(n);
+            let mut args = FluentArgs::new();
+            args.set("size", size);
+            args.set("unit", unit);
+            prose(lang, "leakix-size", &args)
+        };
+        assert_eq!(size(13_223, Lang::En), "12.9 KiB");
+        assert_eq!(size(13_223, Lang::De), "12,9 KiB");
+        assert_eq!(size(512, Lang::En), "512 B");
+        assert_eq!(size(5 * 1024 * 1024 * 1024, Lang::En), "5 GiB");
+        assert_eq!(size(1_572_864_000, Lang::De), "1,5 GiB");
     }
 }
