@@ -13,11 +13,12 @@ use serde_json::{Map, Value};
 
 use super::generic::{body_hash, json_kind};
 use super::read::{self, Details};
-use super::text::{clip, date_of, join_and, thousands};
+use super::text::clip;
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 use crate::mask::mask_secret;
+use crate::prose::{self, FluentArgs, FluentValue, NONE, prose, text};
 
 /// The enzoic adapter.
 #[derive(Debug, Clone, Copy)]
@@ -327,9 +328,9 @@ struct BreachFacts<'a> {
     exposed_data: &'a [String],
 }
 
-impl BreachFacts<'_> {
+impl<'a> BreachFacts<'a> {
     /// The hash algorithm's name when it says something (not Unknown/None/…).
-    fn known_algorithm(&self) -> Option<&str> {
+    fn known_algorithm(&self) -> Option<&'a str> {
         self.algorithm.filter(|a| {
             !a.starts_with("Unknown") && !matches!(*a, "None" | "UnusablePassword" | "Plaintext")
         })
@@ -342,185 +343,94 @@ impl BreachFacts<'_> {
     }
 }
 
+/// The day `t` as an argument, or [`NONE`].
+fn day_or_none(t: Option<DateTime<Utc>>) -> FluentValue<'static> {
+    t.map_or_else(|| FluentValue::from(NONE), |t| prose::day(t.date_naive()))
+}
+
+/// What the breach texts share: the account, what was exposed, the algorithm.
+fn breach_args<'a>(f: &BreachFacts<'a>) -> FluentArgs<'a> {
+    let mut args = FluentArgs::new();
+    args.set("user", f.user.unwrap_or(NONE));
+    args.set(
+        "exposed",
+        match f.exposed {
+            Exposed::Plaintext => "plaintext",
+            Exposed::Hash => "hash",
+            Exposed::Account => "account",
+        },
+    );
+    args.set("algorithm", f.known_algorithm().unwrap_or(NONE));
+    args
+}
+
 fn breach_title(f: &BreachFacts, lang: Lang) -> String {
-    let user = f.user.map(|u| clip(u, 50));
-    let title = match lang {
-        Lang::En => {
-            let breach = f
-                .exposure
-                .map(|t| format!("the “{}” breach", clip(t, 45)))
-                .unwrap_or_else(|| "a data breach".into());
-            let who = user.as_deref().unwrap_or("a monitored account");
-            match f.exposed {
-                Exposed::Plaintext => format!("Password for {who} exposed in {breach}"),
-                Exposed::Hash => format!("Password hash for {who} exposed in {breach}"),
-                Exposed::Account => match &user {
-                    Some(u) => format!("{u} found in {breach}"),
-                    None => format!("Monitored account found in {breach}"),
-                },
-            }
-        }
-        Lang::De => {
-            let breach = f
-                .exposure
-                .map(|t| format!("im Datenleck „{}“", clip(t, 45)))
-                .unwrap_or_else(|| "in einem Datenleck".into());
-            let who = user.as_deref().unwrap_or("einem überwachten Konto");
-            match f.exposed {
-                Exposed::Plaintext => format!("Passwort von {who} {breach} offengelegt"),
-                Exposed::Hash => format!("Passwort-Hash von {who} {breach} offengelegt"),
-                Exposed::Account => match &user {
-                    Some(u) => format!("{u} {breach} gefunden"),
-                    None => format!("Überwachtes Konto {breach} gefunden"),
-                },
-            }
-        }
-    };
-    clip(&title, 100)
+    let mut args = breach_args(f);
+    args.set(
+        "user",
+        f.user.map_or_else(|| NONE.to_owned(), |u| clip(u, 50)),
+    );
+    args.set(
+        "breach",
+        f.exposure
+            .map_or_else(|| NONE.to_owned(), |t| prose::quoted(lang, &clip(t, 45))),
+    );
+    clip(&prose(lang, "enzoic-breach-title", &args), 100)
 }
 
 fn breach_summary(f: &BreachFacts, lang: Lang) -> String {
-    let mut out = match lang {
-        Lang::En => {
-            let who = f.user.unwrap_or("a monitored account");
-            let what = match (f.exposed, f.known_algorithm()) {
-                (Exposed::Plaintext, _) => format!("the plaintext password of {who}"),
-                (Exposed::Hash, Some(alg)) => format!("the password hash ({alg}) of {who}"),
-                (Exposed::Hash, None) => format!("the password hash of {who}"),
-                (Exposed::Account, _) => who.to_owned(),
-            };
-            let breach = f
-                .exposure
-                .map(|t| format!("the “{t}” breach"))
-                .unwrap_or_else(|| "a data breach".into());
-            let when = f
-                .found_at
-                .map(|t| format!(" on {}", date_of(t, lang)))
-                .unwrap_or_default();
-            format!("Enzoic found {what} in {breach}{when}.")
+    let mut args = breach_args(f);
+    args.set(
+        "breach",
+        f.exposure
+            .map_or_else(|| NONE.to_owned(), |t| prose::quoted(lang, t)),
+    );
+    args.set("found", day_or_none(f.found_at));
+    let head = prose(lang, "enzoic-breach-found", &args);
+    let mut facts = FluentArgs::new();
+    facts.set("source", f.source.unwrap_or(NONE));
+    let mut said = match (f.entries.filter(|n| *n > 0), f.source) {
+        (Some(n), _) => {
+            facts.set("entries", n);
+            Some(prose(lang, "enzoic-breach-records", &facts))
         }
-        Lang::De => {
-            let who = f.user.unwrap_or("einem überwachten Konto");
-            let what = match (f.exposed, f.known_algorithm()) {
-                (Exposed::Plaintext, _) => format!("das Klartext-Passwort von {who}"),
-                (Exposed::Hash, Some(alg)) => format!("den Passwort-Hash ({alg}) von {who}"),
-                (Exposed::Hash, None) => format!("den Passwort-Hash von {who}"),
-                (Exposed::Account, _) => f.user.unwrap_or("ein überwachtes Konto").to_owned(),
-            };
-            let breach = f
-                .exposure
-                .map(|t| format!("im Datenleck „{t}“"))
-                .unwrap_or_else(|| "in einem Datenleck".into());
-            let when = f
-                .found_at
-                .map(|t| format!(" am {}", date_of(t, lang)))
-                .unwrap_or_default();
-            format!("Enzoic hat{when} {what} {breach} gefunden.")
-        }
-    };
-    let entries = f.entries.filter(|n| *n > 0).map(|n| thousands(n, lang));
-    let mut facts = match (lang, entries, f.source) {
-        (Lang::En, Some(n), Some(src)) => format!("It holds {n} records from {src}"),
-        (Lang::En, Some(n), None) => format!("It holds {n} records"),
-        (Lang::En, None, Some(src)) => format!("It comes from {src}"),
-        (Lang::De, Some(n), Some(src)) => format!("Es umfasst {n} Einträge aus der Quelle „{src}“"),
-        (Lang::De, Some(n), None) => format!("Es umfasst {n} Einträge"),
-        (Lang::De, None, Some(src)) => format!("Es stammt aus der Quelle „{src}“"),
-        (_, None, None) => String::new(),
+        (None, Some(_)) => Some(prose(lang, "enzoic-breach-source", &facts)),
+        (None, None) => None,
     };
     if !f.exposed_data.is_empty() {
-        let list = f.exposed_data.join(", ");
-        facts = match (lang, facts.is_empty()) {
-            (Lang::En, true) => format!("Exposed data: {list}"),
-            (Lang::En, false) => format!("{facts}; exposed data: {list}"),
-            (Lang::De, true) => format!("Offengelegte Daten: {list}"),
-            (Lang::De, false) => format!("{facts}; offengelegte Daten: {list}"),
-        };
+        let mut data = FluentArgs::new();
+        data.set("facts", said.as_deref().unwrap_or(NONE));
+        data.set("data", f.exposed_data.join(", "));
+        said = Some(prose(lang, "enzoic-breach-data", &data));
     }
-    if !facts.is_empty() {
-        out.push(' ');
-        out.push_str(&facts);
-        out.push('.');
-    }
-    out
+    let mut args = FluentArgs::new();
+    args.set("head", head);
+    args.set("facts", said.unwrap_or_else(|| NONE.to_owned()));
+    prose(lang, "enzoic-breach-summary", &args)
 }
 
 fn breach_recommendation(f: &BreachFacts, lang: Lang) -> String {
-    let who = f.user;
-    match f.exposed {
-        Exposed::Plaintext => match lang {
-            Lang::En => format!(
-                "The password was exposed in plaintext, so anyone can sign in with it: change the password{} now, replace it on every other service where you used the same or a similar one, and turn on two-factor authentication.",
-                who.map(|u| format!(" of {u}")).unwrap_or_default()
-            ),
-            Lang::De => format!(
-                "Das Passwort liegt im Klartext vor, jeder kann sich damit anmelden: Ändere das Passwort{} sofort, ersetze es bei allen anderen Diensten, bei denen du dasselbe oder ein ähnliches verwendet hast, und aktiviere die Zwei-Faktor-Authentifizierung.",
-                who.map(|u| format!(" von {u}")).unwrap_or_default()
-            ),
-        },
+    let mut args = breach_args(f);
+    let id = match f.exposed {
+        Exposed::Plaintext => "enzoic-advice-plaintext",
         Exposed::Hash => {
-            let alg = f.known_algorithm();
-            let slow = alg.is_some_and(|a| SLOW_HASHES.contains(&a));
-            let how = match (lang, alg) {
-                (Lang::En, Some(a)) if slow => format!(
-                    "The password was exposed as a hash ({a}). {a} slows down offline cracking, but weak passwords still fall"
-                ),
-                (Lang::En, Some(a)) => format!(
-                    "The password was exposed as a hash ({a}), which attackers crack offline quickly, common passwords within minutes"
-                ),
-                (Lang::En, None) => {
-                    "The password was exposed as a hash, which attackers can try to crack offline"
-                        .into()
-                }
-                (Lang::De, Some(a)) if slow => format!(
-                    "Das Passwort wurde als Hash ({a}) offengelegt. {a} bremst das Knacken offline, aber schwache Passwörter fallen trotzdem"
-                ),
-                (Lang::De, Some(a)) => format!(
-                    "Das Passwort wurde als Hash ({a}) offengelegt, den Angreifer offline schnell knacken, gängige Passwörter in Minuten"
-                ),
-                (Lang::De, None) => {
-                    "Das Passwort wurde als Hash offengelegt, den Angreifer offline zu knacken versuchen können"
-                        .into()
-                }
-            };
-            match lang {
-                Lang::En => format!(
-                    "{how}: change the password{} and everywhere it was reused, and turn on two-factor authentication.",
-                    who.map(|u| format!(" of {u}")).unwrap_or_default()
-                ),
-                Lang::De => format!(
-                    "{how}: Ändere das Passwort{} und überall, wo es wiederverwendet wurde, und aktiviere die Zwei-Faktor-Authentifizierung.",
-                    who.map(|u| format!(" von {u}")).unwrap_or_default()
-                ),
-            }
+            let slow = f
+                .known_algorithm()
+                .is_some_and(|a| SLOW_HASHES.contains(&a));
+            args.set("slow", if slow { "yes" } else { "no" });
+            "enzoic-advice-hash"
         }
-        Exposed::Account if f.passwords_in_data() => match lang {
-            Lang::En => format!(
-                "The breach also exposed passwords: change the password{} on the affected service and everywhere it was reused, and turn on two-factor authentication.",
-                who.map(|u| format!(" of {u}")).unwrap_or_default()
-            ),
-            Lang::De => format!(
-                "Das Datenleck enthält auch Passwörter: Ändere das Passwort{} beim betroffenen Dienst und überall, wo es wiederverwendet wurde, und aktiviere die Zwei-Faktor-Authentifizierung.",
-                who.map(|u| format!(" von {u}")).unwrap_or_default()
-            ),
-        },
+        Exposed::Account if f.passwords_in_data() => "enzoic-advice-passwords-in-breach",
         Exposed::Account => {
-            let about = f.exposure.map(|t| match lang {
-                Lang::En => format!(" that refer to “{t}”"),
-                Lang::De => format!(", die sich auf „{t}“ beziehen"),
-            });
-            match lang {
-                Lang::En => format!(
-                    "Be wary of phishing messages{}. If you had an account with the affected service, change its password and turn on two-factor authentication.",
-                    about.unwrap_or_default()
-                ),
-                Lang::De => format!(
-                    "Sei vorsichtig bei Phishing-Nachrichten{}. Wenn du beim betroffenen Dienst ein Konto hattest, ändere dessen Passwort und aktiviere die Zwei-Faktor-Authentifizierung.",
-                    about.unwrap_or_default()
-                ),
-            }
+            args.set(
+                "breach",
+                f.exposure
+                    .map_or_else(|| NONE.to_owned(), |t| prose::quoted(lang, t)),
+            );
+            "enzoic-advice-account"
         }
-    }
+    };
+    prose(lang, id, &args)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -684,27 +594,28 @@ fn kind_rank(kind: &str) -> usize {
 
 /// A kind of item in words, in the user's language.
 fn kind_label(kind: &str, lang: Lang) -> String {
-    let (en, de) = match kind {
-        "credit_card" => ("credit card", "Kreditkarte"),
-        "government_id" => ("government ID", "Ausweisnummer"),
-        "cryptocurrency_wallet" => ("crypto wallet", "Krypto-Wallet"),
-        "email" => ("email address", "E-Mail-Adresse"),
-        "phone_number" => ("phone number", "Telefonnummer"),
-        "address1" | "address2" => ("address", "Adresse"),
-        "city" => ("city", "Ort"),
-        "postal_code" => ("postal code", "Postleitzahl"),
-        "province" => ("state/province", "Bundesland/Provinz"),
-        "first_name" => ("first name", "Vorname"),
-        "last_name" => ("last name", "Nachname"),
-        "date_of_birth" | "dob" | "birth_date" => ("date of birth", "Geburtsdatum"),
-        "secondary_match" => ("other data", "weitere Daten"),
+    let id = match kind {
+        "credit_card" => "enzoic-kind-credit-card",
+        "government_id" => "enzoic-kind-government-id",
+        "cryptocurrency_wallet" => "enzoic-kind-crypto-wallet",
+        "email" => "enzoic-kind-email",
+        "phone_number" => "enzoic-kind-phone",
+        "address1" | "address2" => "enzoic-kind-address",
+        "city" => "enzoic-kind-city",
+        "postal_code" => "enzoic-kind-postal-code",
+        "province" => "enzoic-kind-province",
+        "first_name" => "enzoic-kind-first-name",
+        "last_name" => "enzoic-kind-last-name",
+        "date_of_birth" | "dob" | "birth_date" => "enzoic-kind-date-of-birth",
+        "secondary_match" => "enzoic-kind-other",
         other => match secret_kind(other) {
-            Some(SecretKind::Card) => ("card number", "Kartennummer"),
-            Some(SecretKind::GovernmentId) => ("government ID", "Ausweisnummer"),
+            Some(SecretKind::Card) => "enzoic-kind-card-number",
+            Some(SecretKind::GovernmentId) => "enzoic-kind-government-id",
+            // A kind Hookbell has no words for: Enzoic's own name for it.
             None => return other.replace('_', " "),
         },
     };
-    lang.pick(en, de).to_owned()
+    text(lang, id)
 }
 
 /// The distinct labels of the matched kinds, most harmful first.
@@ -825,31 +736,27 @@ fn pii_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
 }
 
 fn pii_title(subject: Option<&str>, labels: &[String], lang: Lang) -> String {
-    let who = subject.map(|s| clip(s, 40));
-    let mut what = labels
+    let mut args = FluentArgs::new();
+    args.set(
+        "who",
+        subject.map_or_else(|| NONE.to_owned(), |s| clip(s, 40)),
+    );
+    let what = labels
         .iter()
         .take(2)
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    let more = labels.len().saturating_sub(2);
-    if more > 0 {
-        what.push_str(&match lang {
-            Lang::En => format!(" +{more} more"),
-            Lang::De => format!(" +{more} weitere"),
-        });
-    }
-    let title = match (lang, who, what.is_empty()) {
-        (Lang::En, Some(w), false) => format!("Identity data of {w} exposed: {what}"),
-        (Lang::En, None, false) => format!("Identity data exposed: {what}"),
-        (Lang::En, Some(w), true) => format!("Identity data of {w} found in a leak"),
-        (Lang::En, None, true) => "Identity data found in a leak".into(),
-        (Lang::De, Some(w), false) => format!("Identitätsdaten von {w} offengelegt: {what}"),
-        (Lang::De, None, false) => format!("Identitätsdaten offengelegt: {what}"),
-        (Lang::De, Some(w), true) => format!("Identitätsdaten von {w} in einem Leak gefunden"),
-        (Lang::De, None, true) => "Identitätsdaten in einem Leak gefunden".into(),
-    };
-    clip(&title, 100)
+    args.set(
+        "what",
+        if what.is_empty() {
+            NONE.to_owned()
+        } else {
+            what
+        },
+    );
+    args.set("more", labels.len().saturating_sub(2));
+    clip(&prose(lang, "enzoic-pii-title", &args), 100)
 }
 
 fn pii_summary(
@@ -859,55 +766,22 @@ fn pii_summary(
     found_at: Option<DateTime<Utc>>,
     lang: Lang,
 ) -> String {
-    let n = matches.len();
+    let mut args = FluentArgs::new();
+    args.set("count", matches.len());
+    args.set("who", subject.unwrap_or(NONE));
+    args.set("found", day_or_none(found_at));
     // Name at most six kinds; the rest are counted.
-    let mut list = labels
-        .iter()
-        .take(6)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    let rest = labels.len().saturating_sub(6);
-    if rest > 0 {
-        list.push_str(&match lang {
-            Lang::En => format!(" and {rest} more"),
-            Lang::De => format!(" und {rest} weitere"),
-        });
-    }
-    match lang {
-        Lang::En => {
-            let of = subject.map(|s| format!(" of {s}")).unwrap_or_default();
-            let when = found_at
-                .map(|t| format!(" on {}", date_of(t, lang)))
-                .unwrap_or_default();
-            if n == 0 {
-                format!(
-                    "Enzoic reported an identity exposure{of}{when}, without details of what matched."
-                )
-            } else {
-                let items = if n == 1 { "item" } else { "items" };
-                format!(
-                    "Enzoic matched {n} monitored {items}{of} in newly found data{when}: {list}."
-                )
-            }
-        }
-        Lang::De => {
-            let of = subject.map(|s| format!(" von {s}")).unwrap_or_default();
-            let when = found_at
-                .map(|t| format!(" am {}", date_of(t, lang)))
-                .unwrap_or_default();
-            if n == 0 {
-                format!(
-                    "Enzoic hat{when} eine Offenlegung von Identitätsdaten{of} gemeldet, ohne Angaben dazu, was übereinstimmt."
-                )
-            } else {
-                let items = if n == 1 { "Angabe" } else { "Angaben" };
-                format!(
-                    "Enzoic hat{when} {n} überwachte {items}{of} in neu gefundenen Daten entdeckt: {list}."
-                )
-            }
-        }
-    }
+    args.set(
+        "list",
+        labels
+            .iter()
+            .take(6)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    args.set("more", labels.len().saturating_sub(6));
+    prose(lang, "enzoic-pii-summary", &args)
 }
 
 fn pii_recommendation(matches: &[Match], lang: Lang) -> String {
@@ -920,18 +794,10 @@ fn pii_recommendation(matches: &[Match], lang: Lang) -> String {
         .map(mask_secret)
         .collect();
     if !cards.is_empty() {
-        let list = join_and(&cards, lang);
-        let many = cards.len() > 1;
-        out.push(match lang {
-            Lang::En => format!(
-                "Ask your bank to block and replace the {} {list}, and check recent statements for charges you did not make.",
-                if many { "cards" } else { "card" }
-            ),
-            Lang::De => format!(
-                "Lass {} {list} bei deiner Bank sperren und ersetzen, und prüfe die letzten Abrechnungen auf unbekannte Buchungen.",
-                if many { "die Karten" } else { "die Karte" }
-            ),
-        });
+        let mut args = FluentArgs::new();
+        args.set("count", cards.len());
+        args.set("cards", prose::join_and(lang, &cards));
+        out.push(prose(lang, "enzoic-advice-cards", &args));
     }
     if matches
         .iter()
@@ -940,35 +806,19 @@ fn pii_recommendation(matches: &[Match], lang: Lang) -> String {
         let country = matches
             .iter()
             .filter(|m| m.secret == Some(SecretKind::GovernmentId))
-            .find_map(|m| m.country.as_deref())
-            .map(|c| format!(" ({c})"))
-            .unwrap_or_default();
-        out.push(match lang {
-            Lang::En => format!(
-                "Your government ID{country} is out: watch for identity fraud, consider a credit freeze, and report misuse to the issuing authority."
-            ),
-            Lang::De => format!(
-                "Deine Ausweisnummer{country} ist offengelegt: Achte auf Identitätsmissbrauch, erwäge eine Sperre bei Auskunfteien und melde Missbrauch der ausstellenden Behörde."
-            ),
-        });
+            .find_map(|m| m.country.as_deref());
+        let mut args = FluentArgs::new();
+        args.set("country", country.unwrap_or(NONE));
+        out.push(prose(lang, "enzoic-advice-government-id", &args));
     }
     if has("cryptocurrency_wallet") {
-        out.push(lang.pick(
-            "Your crypto wallet address is now linked to your identity: expect targeted scams, and consider moving funds to a new address.",
-            "Deine Krypto-Wallet-Adresse ist nun mit deiner Identität verknüpft: Rechne mit gezielten Betrugsversuchen und erwäge, Guthaben auf eine neue Adresse zu übertragen.",
-        ).to_owned());
+        out.push(text(lang, "enzoic-advice-crypto-wallet"));
     }
     if has("email") || has("phone_number") {
-        out.push(lang.pick(
-            "Expect phishing emails, calls or texts that use these details, and do not trust a message just because it knows them.",
-            "Rechne mit Phishing-Mails, Anrufen oder SMS, die diese Angaben nutzen, und vertraue keiner Nachricht, nur weil sie sie kennt.",
-        ).to_owned());
+        out.push(text(lang, "enzoic-advice-phishing"));
     }
     if out.is_empty() {
-        out.push(lang.pick(
-            "Your personal details were found in a leak: be wary of contact that uses them, and watch for misuse of your identity.",
-            "Deine persönlichen Daten wurden in einem Leak gefunden: Sei vorsichtig bei Kontaktaufnahmen, die sie nutzen, und achte auf Missbrauch deiner Identität.",
-        ).to_owned());
+        out.push(text(lang, "enzoic-advice-pii"));
     }
     out.join(" ")
 }
@@ -1008,46 +858,13 @@ fn bin_alert(body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
         .build();
 
     let bin_text = bin.as_deref().map(|b| clip(b, 20));
-    let title = match (lang, &bin_text, &masked_card) {
-        (Lang::En, Some(b), Some(c)) => format!("Card with monitored BIN {b} exposed ({c})"),
-        (Lang::En, Some(b), None) => format!("Card with monitored BIN {b} exposed"),
-        (Lang::En, None, _) => "Card from a monitored BIN exposed".into(),
-        (Lang::De, Some(b), Some(c)) => format!("Karte mit überwachter BIN {b} offengelegt ({c})"),
-        (Lang::De, Some(b), None) => format!("Karte mit überwachter BIN {b} offengelegt"),
-        (Lang::De, None, _) => "Karte aus überwachter BIN offengelegt".into(),
-    };
-    let when = found_at.map(|t| date_of(t, lang));
-    let summary = match lang {
-        Lang::En => format!(
-            "Enzoic found {} from your monitored BIN {} in exposed data{}.",
-            masked_card
-                .as_deref()
-                .map(|c| format!("the card number {c}"))
-                .unwrap_or_else(|| "a card number".into()),
-            bin_text.as_deref().unwrap_or("?"),
-            when.map(|w| format!(" on {w}")).unwrap_or_default()
-        ),
-        Lang::De => format!(
-            "Enzoic hat{} {} aus deiner überwachten BIN {} in offengelegten Daten gefunden.",
-            when.map(|w| format!(" am {w}")).unwrap_or_default(),
-            masked_card
-                .as_deref()
-                .map(|c| format!("die Kartennummer {c}"))
-                .unwrap_or_else(|| "eine Kartennummer".into()),
-            bin_text.as_deref().unwrap_or("?"),
-        ),
-    };
-    let card_ref = masked_card.as_deref().map(|c| format!(" {c}"));
-    let recommendation = match lang {
-        Lang::En => format!(
-            "Block and reissue the card{}, watch it for fraudulent transactions, and check whether other cards of this BIN appear in the same source.",
-            card_ref.unwrap_or_default()
-        ),
-        Lang::De => format!(
-            "Sperre die Karte{} und gib sie neu aus, überwache sie auf betrügerische Transaktionen und prüfe, ob weitere Karten dieser BIN aus derselben Quelle betroffen sind.",
-            card_ref.unwrap_or_default()
-        ),
-    };
+    let mut args = FluentArgs::new();
+    args.set("bin", bin_text.as_deref().unwrap_or(NONE));
+    args.set("card", masked_card.as_deref().unwrap_or(NONE));
+    args.set("found", day_or_none(found_at));
+    let title = prose(lang, "enzoic-bin-title", &args);
+    let summary = prose(lang, "enzoic-bin-summary", &args);
+    let recommendation = prose(lang, "enzoic-bin-advice", &args);
     NewAlert {
         external_id: external_id(&[exposure_id, bin.clone()], delivery),
         severity: Severity::Critical,
