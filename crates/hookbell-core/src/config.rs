@@ -355,7 +355,7 @@ url = "https://relay.example.org"
 
     #[test]
     fn source_ids_are_slugs() {
-        assert!(is_valid_source_id("enzoic-2"));
+        assert!(is_valid_source_id("breach-alerts-2"));
         for bad in ["", "-x", "A", "a/b", "..", "a b", "é"] {
             assert!(!is_valid_source_id(bad), "{bad}");
         }

@@ -1367,6 +1367,67 @@ mod tests {
     }
 
     #[test]
+    fn the_text_is_written_from_facts_in_either_language() {
+        let de = |v: Value| {
+            parse_in(v, Lang::De)
+                .unwrap_or_else(|e| panic!("{e}"))
+                .into_iter()
+                .next()
+                .unwrap_or_else(|| panic!("no alert"))
+        };
+        let one_record = json!({
+            "usernameHash": "x",
+            "date": "2014-01-30T10:00:00Z",
+            "exposureDetails": {"entries": 1}
+        });
+        let en = one(one_record.clone());
+        assert_eq!(en.title, "Monitored account found in a data breach");
+        assert_eq!(
+            en.summary,
+            "Enzoic found a monitored account in a data breach on 30 January 2014. It holds 1 record."
+        );
+        assert_eq!(
+            de(one_record).summary,
+            "Enzoic hat am 30. Januar 2014 ein überwachtes Konto in einem Datenleck gefunden. Es umfasst 1 Eintrag."
+        );
+        let pii = json!({
+            "type": "piiAlert",
+            "matchedMonitoredItems": {
+                "creditCards": ["4111111111111111", "5500000000000004"],
+                "ssn": [{"foundValue": "078-05-1120", "country": "US"}]
+            }
+        });
+        let en = one(pii.clone());
+        assert_eq!(
+            en.title,
+            "Identity data exposed: credit card, government ID"
+        );
+        assert!(
+            en.summary
+                .starts_with("Enzoic matched 3 monitored items in newly found data: ")
+        );
+        assert!(
+            en.recommendation
+                .starts_with("Ask your bank to block and replace the cards ")
+        );
+        assert!(en.recommendation.contains(" and "), "{}", en.recommendation);
+        assert!(en.recommendation.contains("Your government ID (US) is out"));
+        assert!(!en.recommendation.contains("4111111111111111"));
+        let de = de(pii);
+        assert!(de.recommendation.starts_with("Lass die Karten "));
+        assert!(de.recommendation.contains(" und "), "{}", de.recommendation);
+        let empty = one(json!({"type": "piiAlert"}));
+        assert_eq!(empty.title, "Identity data found in a leak");
+        assert_eq!(
+            empty.summary,
+            "Enzoic reported an identity exposure, without details of what matched."
+        );
+        for text in [&en.title, &en.summary, &de.summary, &de.recommendation] {
+            assert!(!text.contains(['\u{2068}', '\u{2069}']), "{text:?}");
+        }
+    }
+
+    #[test]
     fn links_are_http_only() {
         assert_eq!(
             web_links([
