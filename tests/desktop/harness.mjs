@@ -253,7 +253,9 @@ export const newMsgId = () => `msg_${Date.now().toString(36)}${randomBytes(6).to
  * WebKitWebDriver, with a fresh data directory and fresh XDG config/data/cache homes (so that
  * remembered window state never leaks between runs). `dataDir` uses an existing data directory
  * instead (kept when the app stops). Resolves once the WebDriver session is up, the app's API
- * answers and the UI has booted (also in a hidden window).
+ * answers and the UI has booted. Started `--minimized` the app has no window: it resolves once
+ * the API answers, and the session (and every WebDriver call) waits until a test opens the
+ * window as a user does (a notification click, `launchAgain()`).
  */
 export async function startApp({ args = [], name = "app", waitForUi = true, dataDir: existing } = {}) {
   checkEnvironment();
