@@ -13,6 +13,9 @@
 //! names that are secrets in their bodies but not in general ([`Policy::with`]); everything
 //! that is stored, shown, logged or notified goes through here (see [`crate::normalize`]).
 
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
 use serde_json::Value;
 
 use crate::alert::MaskedValue;
@@ -148,10 +151,31 @@ impl Kind {
     /// Case, `_` and `-` are ignored.
     /// A plural names the same kind (`apiKeys`, `secrets`).
     pub fn of(name: &str) -> Option<Kind> {
-        let key = normalized(name);
-        let singular = key.strip_suffix('s').unwrap_or(&key);
-        [key.as_str(), singular].into_iter().find_map(|key| {
-            lookup(EXACT, key).or_else(|| {
+        Kind::of_key(&normalized(name))
+    }
+
+    /// [`Kind::of`] for a name already [`normalized`]. This runs for every member of every
+    /// body, so exact names are one hash lookup and endings are tried only for a name whose
+    /// last three letters end one of them.
+    fn of_key(key: &str) -> Option<Kind> {
+        static EXACT_NAMES: LazyLock<HashMap<&'static str, Kind>> =
+            LazyLock::new(|| EXACT.iter().copied().collect());
+        static ENDING_TAILS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
+            let mut tails: Vec<&str> = ENDINGS
+                .iter()
+                .filter_map(|(stem, _)| stem.get(stem.len().saturating_sub(3)..))
+                .collect();
+            tails.sort_unstable();
+            tails.dedup();
+            tails
+        });
+        let singular = key.strip_suffix('s').unwrap_or(key);
+        [key, singular].into_iter().find_map(|key| {
+            EXACT_NAMES.get(key).copied().or_else(|| {
+                let tail = key.get(key.len().saturating_sub(3)..).unwrap_or_default();
+                if !ENDING_TAILS.contains(&tail) {
+                    return None;
+                }
                 ENDINGS
                     .iter()
                     .find(|(stem, _)| key.ends_with(stem))
@@ -185,10 +209,15 @@ impl Kind {
 
 /// `name` lowercased without `_` and `-`.
 fn normalized(name: &str) -> String {
-    name.chars()
-        .filter(|c| *c != '_' && *c != '-')
-        .flat_map(char::to_lowercase)
-        .collect()
+    let mut out = String::with_capacity(name.len());
+    for c in name.chars().filter(|c| *c != '_' && *c != '-') {
+        if c.is_ascii() {
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.extend(c.to_lowercase());
+        }
+    }
+    out
 }
 
 fn lookup(list: &[(&str, Kind)], key: &str) -> Option<Kind> {
@@ -234,11 +263,16 @@ impl Policy {
     /// The kind of secret a member named `name` holds, if any; `in_credentials` when the
     /// member is inside a `credentials` object.
     pub fn kind_of(&self, name: &str, in_credentials: bool) -> Option<Kind> {
-        Kind::of(name).or_else(|| {
-            let key = normalized(name);
-            lookup(self.extras, &key).or_else(|| {
+        self.kind_of_key(&normalized(name), in_credentials)
+    }
+
+    /// [`Policy::kind_of`] for a name already [`normalized`] (each member name is normalized
+    /// once per walk: this runs for every member of every body).
+    fn kind_of_key(&self, key: &str, in_credentials: bool) -> Option<Kind> {
+        Kind::of_key(key).or_else(|| {
+            lookup(self.extras, key).or_else(|| {
                 in_credentials
-                    .then(|| lookup(IN_CREDENTIALS, &key))
+                    .then(|| lookup(IN_CREDENTIALS, key))
                     .flatten()
             })
         })
@@ -257,13 +291,24 @@ impl Policy {
     fn walk(&self, value: &mut Value, in_credentials: bool, found: &mut Redacted) {
         match value {
             Value::Object(map) => {
-                let algorithm = map
+                // Each name normalized once; a hash's algorithm is looked up only when the
+                // object holds a hash.
+                let keys: Vec<String> = map.keys().map(|k| normalized(k)).collect();
+                let kinds: Vec<Option<Kind>> = keys
                     .iter()
-                    .find(|(k, _)| ALGORITHM_NAMES.contains(&normalized(k).as_str()))
-                    .and_then(|(_, v)| v.as_str())
-                    .map(str::to_owned);
-                for (name, member) in map.iter_mut() {
-                    match self.kind_of(name, in_credentials) {
+                    .map(|key| self.kind_of_key(key, in_credentials))
+                    .collect();
+                let algorithm = if kinds.contains(&Some(Kind::PasswordHash)) {
+                    keys.iter()
+                        .zip(map.values())
+                        .find(|(key, _)| ALGORITHM_NAMES.contains(&key.as_str()))
+                        .and_then(|(_, v)| v.as_str())
+                        .map(str::to_owned)
+                } else {
+                    None
+                };
+                for (((name, member), key), kind) in map.iter_mut().zip(&keys).zip(kinds) {
+                    match kind {
                         Some(kind) => {
                             let algorithm = (kind == Kind::PasswordHash)
                                 .then_some(algorithm.as_deref())
@@ -271,8 +316,7 @@ impl Policy {
                             mask_all(member, name, kind, algorithm, found);
                         }
                         None => {
-                            let credentials =
-                                matches!(normalized(name).as_str(), "credentials" | "credential");
+                            let credentials = matches!(key.as_str(), "credentials" | "credential");
                             self.walk(member, credentials, found);
                         }
                     }

@@ -22,8 +22,8 @@ use super::mask_secret;
 /// number; `pwd=x` style assignments are 5 and checked separately).
 const MIN_ASSIGNMENT: usize = 5;
 
-/// Secret-name stems as they appear in text; `_`, `-` and `.` may separate their letters'
-/// words (`api_key`, `API-KEY`, `apiKey`). A prefix is allowed (`DB_PASSWORD`).
+/// Secret-name stems as they appear in text, compared without `_`, `-` and `.` and ignoring
+/// case (`api_key`, `API-KEY`, `apiKey`). A prefix is allowed (`DB_PASSWORD`).
 const STEMS: &[&str] = &[
     "password",
     "passwd",
@@ -48,34 +48,16 @@ static PRIVATE_KEY: LazyLock<Regex> = LazyLock::new(|| {
         .expect("the private-key pattern is valid")
 });
 
-static ASSIGNMENT: LazyLock<Regex> = LazyLock::new(|| {
-    let stem = |s: &str| {
-        s.chars()
-            .map(|c| c.to_string())
-            .collect::<Vec<_>>()
-            .join("[_.-]?")
-    };
-    // A plural counts too (`passwords: [...]`, `secrets=`).
-    let endings = STEMS
-        .iter()
-        .map(|s| format!("{}s?", stem(s)))
-        .collect::<Vec<_>>()
-        .join("|");
-    let words = WORDS.join("|");
-    Regex::new(&format!(
-        r#"(?i)(?:[A-Za-z0-9_.-]*(?:{endings})|\b(?:{words}))["']?[ \t]*(?::|=|=>)[ \t]*"#
-    ))
-    .expect("the assignment pattern is valid")
-});
-
 static USERINFO: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*:)([^@\s/]+)@")
         .expect("the userinfo pattern is valid")
 });
 
 static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
+    // An ASCII word boundary: a Unicode one would keep the regex off its fast engines for any
+    // text that is not ASCII.
     Regex::new(concat!(
-        r"\b(?:",
+        r"(?-u:\b)(?:",
         r"(?:AKIA|ASIA)[0-9A-Z]{16}",
         r"|gh[pousr]_[A-Za-z0-9]{30,}",
         r"|github_pat_[A-Za-z0-9_]{22,}",
@@ -131,33 +113,86 @@ fn own<'a>(current: &Cow<'a, str>, f: impl FnOnce(&str) -> Cow<'_, str>) -> Cow<
     }
 }
 
-/// Masks the value after every assignment of a secret name.
+/// Masks the value after every assignment of a secret name: each `:`, `=` or `=>` is looked
+/// at once, and the name before it (with an optional closing quote and blanks) decides.
 fn mask_assignments(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
     let mut out = String::new();
     let mut copied = 0;
-    for m in ASSIGNMENT.find_iter(text) {
-        if m.start() < copied {
+    let mut pos = 0;
+    while let Some(found) = bytes
+        .get(pos..)
+        .and_then(|rest| rest.iter().position(|b| *b == b':' || *b == b'='))
+    {
+        let sep = pos + found;
+        pos = sep + 1;
+        if sep < copied || !secret_name_before(bytes, sep) {
             continue;
         }
-        let rest = text.get(m.end()..).unwrap_or_default();
-        let (start, end) = value_span(rest);
-        let (start, end) = (m.end() + start, m.end() + end);
-        let Some(value) = text.get(start..end) else {
+        // The separator, `=>` as one, then blanks.
+        let mut start = sep + 1;
+        if bytes.get(sep) == Some(&b'=') && bytes.get(start) == Some(&b'>') {
+            start += 1;
+        }
+        while matches!(bytes.get(start), Some(b' ' | b'\t')) {
+            start += 1;
+        }
+        let rest = text.get(start..).unwrap_or_default();
+        let (from, to) = value_span(rest);
+        let (from, to) = (start + from, start + to);
+        let Some(value) = text.get(from..to) else {
             continue;
         };
         let masked = mask_secret(value);
         if masked == value || is_placeholder(value) {
             continue;
         }
-        out.push_str(text.get(copied..start).unwrap_or_default());
+        out.push_str(text.get(copied..from).unwrap_or_default());
         out.push_str(&masked);
-        copied = end;
+        copied = to;
+        pos = to.max(pos);
     }
     if copied == 0 {
         return Cow::Borrowed(text);
     }
     out.push_str(text.get(copied..).unwrap_or_default());
     Cow::Owned(out)
+}
+
+/// Whether the word before the separator at `sep` (blanks and one closing quote skipped) is a
+/// secret name: it ends with one of [`STEMS`] (a plural too), or is one of [`WORDS`]; `_`, `-`
+/// and `.` inside it are ignored, and case too.
+fn secret_name_before(bytes: &[u8], sep: usize) -> bool {
+    let mut end = sep;
+    while end > 0 && matches!(bytes.get(end - 1), Some(b' ' | b'\t')) {
+        end -= 1;
+    }
+    if end > 0 && matches!(bytes.get(end - 1), Some(b'"' | b'\'')) {
+        end -= 1;
+    }
+    let mut start = end;
+    while start > 0
+        && bytes
+            .get(start - 1)
+            .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+    {
+        start -= 1;
+    }
+    if start == end || end - start > 64 {
+        return false;
+    }
+    let name: Vec<u8> = bytes
+        .get(start..end)
+        .unwrap_or_default()
+        .iter()
+        .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
+        .map(u8::to_ascii_lowercase)
+        .collect();
+    let singular = name.strip_suffix(b"s").unwrap_or(&name);
+    STEMS
+        .iter()
+        .any(|stem| name.ends_with(stem.as_bytes()) || singular.ends_with(stem.as_bytes()))
+        || WORDS.iter().any(|word| name == word.as_bytes())
 }
 
 /// Values that say there is no secret (`MAIL_PASSWORD=null`).
