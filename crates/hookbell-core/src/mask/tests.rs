@@ -174,4 +174,9 @@ fn card_numbers_are_found_by_luhn_not_by_length_alone() {
         "41***************11|09/27"
     );
     assert_eq!(mask_card_numbers("ünïcødé 42"), "ünïcødé 42");
+    // A millisecond timestamp that happens to pass the Luhn check is no card.
+    assert_eq!(
+        mask_card_numbers("Hidden by the search 1796540501089"),
+        "Hidden by the search 1796540501089"
+    );
 }

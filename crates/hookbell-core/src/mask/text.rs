@@ -333,10 +333,13 @@ pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Card numbers start with 1–9 (the issuer's industry) and are not one digit repeated, as
-/// the zero UUID's digits are.
+/// Payment cards start with 2–6 (the issuer's industry: Mastercard 2 and 5, Amex, Diners and
+/// JCB 3, Visa 4, Discover, Maestro and UnionPay 6) and are not one digit repeated, as the
+/// zero UUID's digits are. Millisecond timestamps (13 digits starting with 1 until 2286) are
+/// no cards; airline (1) and fuel (7) cards are let go for that.
 fn plausible_card(digits: &[u32]) -> bool {
-    digits.first().is_some_and(|d| *d != 0) && digits.iter().any(|d| Some(d) != digits.first())
+    digits.first().is_some_and(|d| (2..=6).contains(d))
+        && digits.iter().any(|d| Some(d) != digits.first())
 }
 
 /// The Luhn checksum card numbers carry.
