@@ -75,7 +75,7 @@ keychain-test:
 	tmp=$$(mktemp -d) && mkdir -m 700 $$tmp/data $$tmp/run && \
 	XDG_DATA_HOME=$$tmp/data XDG_RUNTIME_DIR=$$tmp/run HOOKBELL_REQUIRE_KEYCHAIN=1 \
 	  dbus-run-session -- sh -c 'echo -n test | gnome-keyring-daemon --unlock --components=secrets >/dev/null && \
-	    $(CARGO) test --locked -p hookbell-server --lib secret_store::tests -- --nocapture'; \
+	    $(CARGO) test --locked -p hookbell-server --lib secret_store::tests -- --nocapture --test-threads=1'; \
 	rc=$$?; rm -rf $$tmp; exit $$rc
 
 # The desktop app type-checks for Windows (its cfg(windows) code included); with the MinGW-w64
