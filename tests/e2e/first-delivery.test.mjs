@@ -65,7 +65,7 @@ test("an Enzoic source added in the UI proves itself with its first delivery and
 
   // The URL, as the user takes it: the Copy button, then the clipboard.
   await card.getByRole("button", { name: "Copy: Webhook URL" }).click();
-  await card.getByRole("button", { name: "Copied" }).waitFor({ timeout: TIMEOUT }).catch(() => {});
+  await card.getByRole("button", { name: "Copy: Webhook URL" }).filter({ hasText: "Copied" }).waitFor({ timeout: TIMEOUT });
   const url = await page.evaluate(() => navigator.clipboard.readText());
   assert.equal(url, `${env.daemon.base}/hooks/${id}`);
 
