@@ -1,6 +1,6 @@
 /**
  * Whether a source has proved its connection, and a refusal's reason in words a user can act
- * on. Pure, so tests/connection.test.ts checks them; the refusal never carries a secret (the
+ * on. Pure, so ui/tests/connection.test.ts checks them; the refusal never carries a secret (the
  * engine records headers' names and what did not match, never values).
  */
 
@@ -19,16 +19,22 @@ export function connectionState(activity: Source['activity']): Connection {
 
 type Translate = (key: MessageKey, params?: Record<string, string | number>) => string;
 
+/** What did not match, exactly as the engine names it (`AuthError::Mismatch` in
+ * crates/hookbell-core/src/auth.rs); anything else shows the engine's own sentence. */
+const MISMATCH_TEXT: Readonly<Record<string, MessageKey>> = {
+  'user name and password': 'refusal.credentials',
+  'bearer token': 'refusal.token',
+  'header value': 'refusal.headerValue',
+  signature: 'refusal.signature',
+  signatures: 'refusal.signature',
+};
+
 /** The refusal's reason as the user should read it. */
 export function refusalText(r: Refusal, t: Translate): string {
   switch (r.kind) {
     case 'mismatch': {
-      const what = r.what ?? '';
-      if (what.startsWith('signature')) return t('refusal.signature');
-      if (what.includes('password')) return t('refusal.credentials');
-      if (what.includes('token')) return t('refusal.token');
-      if (what.includes('header')) return t('refusal.headerValue');
-      return r.reason;
+      const key = r.what !== undefined && Object.hasOwn(MISMATCH_TEXT, r.what) ? MISMATCH_TEXT[r.what] : undefined;
+      return key ? t(key) : r.reason;
     }
     case 'missing':
       return t('refusal.missing', { header: r.header ?? '?' });
@@ -36,7 +42,8 @@ export function refusalText(r: Refusal, t: Translate): string {
       return t('refusal.malformed', { header: r.header ?? '?' });
     case 'stale':
       return t('refusal.stale', {
-        minutes: Math.max(1, Math.round((r.distance_secs ?? 0) / 60)),
+        // The engine's distance is signed: negative when the timestamp is in the future.
+        minutes: Math.max(1, Math.round(Math.abs(r.distance_secs ?? 0) / 60)),
         tolerance: r.tolerance_secs ?? 0,
       });
     case 'bad_secret':
