@@ -48,6 +48,12 @@ describe('source form', () => {
     expect(a).not.toBe(b);
     expect(a).toMatch(/^canary-[a-z2-7]{32}$/);
     expect(SOURCE_ID_PATTERN.test(a)).toBe(true);
-    expect(unguessableId('x-', (n) => new Uint8Array(n).fill(33))).toBe(`x-${'b'.repeat(32)}`);
+    // 160 bits: 20 bytes from the CSPRNG, 5 bits a character (providers.ts's randomToken).
+    const asked: number[] = [];
+    const fill = (byte: number) => (n: number) => (asked.push(n), new Uint8Array(n).fill(byte));
+    expect(unguessableId('x-', fill(0))).toBe(`x-${'a'.repeat(32)}`);
+    expect(unguessableId('x-', fill(255))).toBe(`x-${'7'.repeat(32)}`);
+    expect(unguessableId('x-', fill(33))).toBe(`x-${'eeqscijb'.repeat(4)}`);
+    expect(asked).toEqual([20, 20, 20]);
   });
 });

@@ -79,10 +79,15 @@ export function presetFor(id: string): Preset {
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
-/** `bytes` random bytes from the browser's CSPRNG, as lowercase base32 (URL- and id-safe). */
-export function randomToken(bytes = 16): string {
-  const raw = new Uint8Array(bytes);
-  crypto.getRandomValues(raw);
+/** `n` random bytes from the browser's CSPRNG. */
+function csprngBytes(n: number): Uint8Array {
+  return crypto.getRandomValues(new Uint8Array(n));
+}
+
+/** `bytes` random bytes (from the browser's CSPRNG unless a test passes `random`), as
+ * lowercase base32 (URL- and id-safe): 8 characters per 5 bytes. */
+export function randomToken(bytes = 16, random: (n: number) => Uint8Array = csprngBytes): string {
+  const raw = random(bytes);
   let out = '';
   let acc = 0;
   let bits = 0;

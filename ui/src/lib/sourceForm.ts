@@ -1,12 +1,6 @@
 /** The add/edit source form: its fields, their validation and the request body they make. */
 
-import { PRESETS, PROVIDER_IDS, SCHEMES, presetFor, randomToken, type ProviderId, type Scheme } from './providers';
-
-export const PROVIDERS = PROVIDER_IDS;
-export type Provider = ProviderId;
-
-export const AUTH_SCHEMES = SCHEMES;
-export type AuthScheme = Scheme;
+import { SCHEMES, isProviderId, presetFor, randomToken, type ProviderId, type Scheme } from './providers';
 
 export const DEFAULT_SIGNATURE_HEADER = 'X-Signature';
 export const DEFAULT_TIMESTAMP_HEADER = 'X-Timestamp';
@@ -23,7 +17,7 @@ export type AuthConfig =
   | { scheme: 'gitguardian'; secret: string; tolerance_secs: number };
 
 export interface SourceInput {
-  provider: Provider | '';
+  provider: ProviderId | '';
   name: string;
   auth: AuthConfig;
 }
@@ -32,9 +26,9 @@ export interface SourceInput {
 export interface SourceFormValues {
   id: string;
   /** Empty until the user picks one in a new source's form. */
-  provider: Provider | '';
+  provider: ProviderId | '';
   name: string;
-  scheme: AuthScheme;
+  scheme: Scheme;
   username: string;
   password: string;
   token: string;
@@ -50,22 +44,12 @@ export interface SourceFormValues {
 
 export const SOURCE_ID_PATTERN = /^[a-z0-9][a-z0-9_-]{0,63}$/;
 
-/** Providers that sign nothing: the source's URL (its id) is the only secret, so it is random. */
-export const UNSIGNED_PROVIDERS: readonly Provider[] = PROVIDER_IDS.filter((p) => PRESETS[p].unguessableId);
-
-const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
-
 /**
  * A source id nobody can guess: `prefix` and 32 base32 characters (160 random bits), within
  * SOURCE_ID_PATTERN. `random` is for tests.
  */
-export function unguessableId(
-  prefix: string,
-  random: (n: number) => Uint8Array = (n) => crypto.getRandomValues(new Uint8Array(n)),
-): string {
-  let out = prefix;
-  for (const byte of random(32)) out += BASE32[byte % 32];
-  return out;
+export function unguessableId(prefix: string, random?: (n: number) => Uint8Array): string {
+  return prefix + randomToken(20, random);
 }
 
 export function emptyForm(): SourceFormValues {
@@ -87,12 +71,8 @@ export function emptyForm(): SourceFormValues {
   };
 }
 
-function isProvider(v: unknown): v is Provider {
-  return typeof v === 'string' && (PROVIDERS as readonly string[]).includes(v);
-}
-
-function isScheme(v: unknown): v is AuthScheme {
-  return typeof v === 'string' && (AUTH_SCHEMES as readonly string[]).includes(v);
+function isScheme(v: unknown): v is Scheme {
+  return typeof v === 'string' && (SCHEMES as readonly string[]).includes(v);
 }
 
 function str(o: Record<string, unknown>, key: string, fallback = ''): string {
@@ -104,7 +84,7 @@ function str(o: Record<string, unknown>, key: string, fallback = ''): string {
 export function formFromSource(source: { id: string; provider: string; name: string; auth?: unknown }): SourceFormValues {
   const f = emptyForm();
   f.id = source.id;
-  f.provider = isProvider(source.provider) ? source.provider : 'generic';
+  f.provider = isProviderId(source.provider) ? source.provider : 'generic';
   f.name = source.name;
   const auth = (source.auth && typeof source.auth === 'object' ? source.auth : {}) as Record<string, unknown>;
   f.scheme = isScheme(auth.scheme) ? auth.scheme : 'none';
@@ -181,7 +161,7 @@ export interface Suggested {
  */
 export function applyPreset(
   f: SourceFormValues,
-  provider: Provider,
+  provider: ProviderId,
   taken: readonly string[],
   suggested: Suggested,
 ): { form: SourceFormValues; suggested: Suggested } {
