@@ -73,6 +73,10 @@ function percentile(values, p) {
 const median = (values) => percentile(values, 50);
 const ms = (v) => `${Math.round(v)} ms`;
 const mb = (kb) => `${(kb / 1024).toFixed(0)} MB`;
+/** `key` (kB) summed over processes. */
+const sum = (list, key) => list.reduce((total, p) => total + p[key], 0);
+/** Processes' memory, summed, as docs/BENCHMARKS.md reports it. */
+const footprint = (list) => `PSS ${mb(sum(list, "pss"))} (private dirty ${mb(sum(list, "own"))}; RSS ${mb(sum(list, "rss"))})`;
 const verdict = (ok) => (ok ? "✓" : "✗");
 
 // ---------------------------------------------------------------------------------------------
@@ -332,7 +336,7 @@ async function measureTray(rounds = 3) {
         open = snapshot(app);
       }
       await app.closeWindow();
-      await waitFor(() => !app.processes().some((pid) => comm(pid) === "WebKitWebProcess"), "the web view's process ends", DEADLINE);
+      await waitFor(() => app.webProcesses().length === 0, "the web view's process ends", DEADLINE);
     }
     await sleep(5_000);
     const closed = snapshot(app);
@@ -350,9 +354,8 @@ const fake = await startFakeNotifications();
 try {
   if (opts.only === "tray") {
     const t = await measureTray();
-    const sum = (list, key) => list.reduce((acc, p) => acc + p[key], 0);
     for (const [what, list] of [["tray only (--minimized)", t.tray], ["window open", t.open], ["tray only after closing", t.closed]]) {
-      console.log(`| ${what} | PSS ${mb(sum(list, "pss"))} (private dirty ${mb(sum(list, "own"))}; RSS ${mb(sum(list, "rss"))}) | ${list.map((p) => `${p.name} ${mb(p.pss)}`).join(", ")} |`);
+      console.log(`| ${what} | ${footprint(list)} | ${list.map((p) => `${p.name} ${mb(p.pss)}`).join(", ")} |`);
     }
     console.log(`| second launch → first rows | ${t.shows.map(ms).join(", ")} | |`);
     process.exit(0);
@@ -382,20 +385,16 @@ try {
   console.log(
     `| delivery 2xx → D-Bus Notify (${running.latencies.length} notifications) | p50 ${ms(median(running.latencies))}, p95 ${ms(p95)}, max ${ms(Math.max(...running.latencies))} | p95 < 100 ms: ${verdict(p95 < 100)} |`,
   );
-  const sum = (list, key) => list.reduce((total, p) => total + p[key], 0);
   for (const [what, list] of [
     ["first start (empty store)", fresh],
     [`${total} alerts stored`, running.processes],
   ]) {
-    console.log(
-      `| idle memory, ${what}, all ${list.length} processes: PSS (private dirty; RSS) | ${mb(sum(list, "pss"))} (${mb(sum(list, "own"))}; ${mb(sum(list, "rss"))}) | < 200 MB: ${verdict(sum(list, "pss") < 200 * 1024)} |`,
-    );
+    console.log(`| idle memory, ${what}, all ${list.length} processes | ${footprint(list)} | < 200 MB: ${verdict(sum(list, "pss") < 200 * 1024)} |`);
   }
-  const pss = (list) => mb(sum(list, "pss"));
-  const detail = (list) => `${pss(list)} (private dirty ${mb(sum(list, "own"))}; RSS ${mb(sum(list, "rss"))}; ${list.map((p) => p.name).join(", ")})`;
-  console.log(`| tray only, started --minimized (no web view), ${total} alerts: PSS | ${detail(trayOnly.tray)} | ≤ 80 MB: ${verdict(sum(trayOnly.tray, "pss") <= 80 * 1024)} |`);
-  console.log(`| window open (built by a second launch, 5 s after its first rows): PSS | ${detail(trayOnly.open)} | – |`);
-  console.log(`| tray only after the window was opened and closed ${trayOnly.shows.length} times: PSS | ${detail(trayOnly.closed)} | ≤ 80 MB: ${verdict(sum(trayOnly.closed, "pss") <= 80 * 1024)} |`);
+  const detail = (list) => `${footprint(list)}: ${list.map((p) => p.name).join(", ")}`;
+  console.log(`| tray only, started --minimized (no web view), ${total} alerts | ${detail(trayOnly.tray)} | ≤ 80 MB: ${verdict(sum(trayOnly.tray, "pss") <= 80 * 1024)} |`);
+  console.log(`| window open (built by a second launch, 5 s after its first rows) | ${detail(trayOnly.open)} | – |`);
+  console.log(`| tray only after the window was opened and closed ${trayOnly.shows.length} times | ${detail(trayOnly.closed)} | ≤ 80 MB: ${verdict(sum(trayOnly.closed, "pss") <= 80 * 1024)} |`);
   console.log(`| second launch → rebuilt window's first rows painted (${trayOnly.shows.length}) | median ${ms(median(trayOnly.shows))} (min ${ms(Math.min(...trayOnly.shows))}, max ${ms(Math.max(...trayOnly.shows))}) | – |`);
   console.log(`| idle CPU over ${IDLE_SECONDS} s, all processes | ${cpuPercent.toFixed(2)} % of one core | ~0: ${verdict(cpuPercent < 1)} |`);
   console.log("\nProcesses at idle (empty store; 100,000 alerts):\n");

@@ -7,24 +7,10 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { comm, fragment, genericAlert, startApp, startFakeNotifications, waitFor } from "./harness.mjs";
+import { fragment, genericAlert, startApp, startFakeNotifications, waitFor } from "./harness.mjs";
 
 /** The action keys of a notification (the spec's actions list alternates key and label). */
 const actionKeys = (n) => n.actions.filter((_, i) => i % 2 === 0);
-
-/** The app's WebKit processes now (the web view's renderer, WebKitWebProcess, ends with it). */
-const webProcesses = () => app.processes().filter((pid) => comm(pid) === "WebKitWebProcess");
-
-/** Milliseconds from `requestedAt` (ms since the epoch) to the page's first contentful paint,
- * or to now when the engine reports none; the window must show `title`. */
-async function firstRender(requestedAt, title) {
-  await waitFor(async () => (await app.execute("return document.body.innerText")).includes(title), `"${title}" is on the page`);
-  const seen = Date.now();
-  const paint = await app.execute(
-    "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? performance.timeOrigin + p.startTime : null;",
-  );
-  return Math.round((paint ?? seen) - requestedAt);
-}
 
 let fake;
 let app;
@@ -43,7 +29,7 @@ after(async () => {
 
 test("a delivery notifies with severity, title, subject and urgency; a click shows the window on that alert", async () => {
   assert.equal(await app.isWindowVisible(), false, `started with --minimized, the window must be hidden: ${JSON.stringify(app.lastWindows)}`);
-  assert.deepEqual(webProcesses(), [], "started with --minimized, there is no web view (no WebKitWebProcess)");
+  assert.deepEqual(app.webProcesses(), [], "started with --minimized, there is no web view (no WebKitWebProcess)");
 
   const payload = genericAlert({ severity: "high", subject: "alex@example.com" });
   const sent = await app.postDelivery(payload);
@@ -73,7 +59,7 @@ test("a delivery notifies with severity, title, subject and urgency; a click sho
   );
   const shots = await app.screenshot("notification-click");
   assert.ok(shots.length >= 1);
-  console.log(`# window built by a notification click, first web view of the run: ${await firstRender(clickedAt, payload.title)} ms to first render`);
+  console.log(`# window built by a notification click, first web view of the run: ${await app.firstRender(clickedAt, payload.title)} ms to first render`);
   first = { payload, sent };
 });
 

@@ -428,7 +428,6 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       webdriver,
       /** The WebDriver session's path (waits for the app's first window). */
       session,
-      attach,
       /** The window's URL, as WebDriver reports it. */
       currentUrl: () => command("GET", "/url"),
       /** Runs `script` (a function body) in the window; resolves to what it returns. */
@@ -465,8 +464,6 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
         }
         return at;
       },
-      /** Waits until the UI in the window has booted (token taken, navigation drawn). */
-      waitForUi: () => uiBooted(),
       /** Saves the window (WebDriver) and the whole screen (xwd) as ARTIFACTS/{name}-window.png
        * and -screen.png; returns the paths written. */
       async screenshot(shotName) {
@@ -526,6 +523,21 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       processes() {
         const app = descendants(driver.pid).find((pid) => comm(pid) === "hookbell");
         return app === undefined ? [] : [app, ...descendants(app)];
+      },
+      /** The ids of the app's WebKit web processes now (a web view's renderer, which ends with it). */
+      webProcesses() {
+        return app.processes().filter((pid) => comm(pid) === "WebKitWebProcess");
+      },
+      /** Milliseconds from `requestedAt` (ms since the epoch) to the page's first contentful
+       * paint, once the window shows `title` (to when it was seen there where the engine reports
+       * no paint timing). */
+      async firstRender(requestedAt, title) {
+        await waitFor(async () => (await app.execute("return document.body.innerText")).includes(title), `"${title}" is on the page`);
+        const seen = Date.now();
+        const paint = await app.execute(
+          "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? performance.timeOrigin + p.startTime : null;",
+        );
+        return Math.round((paint ?? seen) - requestedAt);
       },
       /** Ends the session, tauri-driver, WebKitWebDriver and the app; removes the temp dirs. */
       async stop() {

@@ -9,7 +9,7 @@
 
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { comm, fragment, genericAlert, startApp, startFakeNotifications, waitFor } from "./harness.mjs";
+import { fragment, genericAlert, startApp, startFakeNotifications, waitFor } from "./harness.mjs";
 
 let fake;
 let app;
@@ -26,20 +26,6 @@ after(async () => {
   await fake?.stop();
 });
 
-/** The app's WebKit web processes (a web view's renderer ends with it). */
-const webProcesses = () => app.processes().filter((pid) => comm(pid) === "WebKitWebProcess");
-
-/** Milliseconds from `requestedAt` (ms since the epoch) to the page's first contentful paint
- * (to when `title` was seen on the page where the engine reports no paint timing). */
-async function firstRender(requestedAt, title) {
-  await waitFor(async () => (await app.execute("return document.body.innerText")).includes(title), `"${title}" is on the page`);
-  const seen = Date.now();
-  const paint = await app.execute(
-    "const p = performance.getEntriesByName('first-contentful-paint')[0]; return p ? performance.timeOrigin + p.startTime : null;",
-  );
-  return Math.round((paint ?? seen) - requestedAt);
-}
-
 async function shownOn(route, what) {
   await waitFor(() => app.isWindowVisible(), () => `the window is shown after ${what}; X windows: ${JSON.stringify(app.lastWindows)}`);
   let url = "";
@@ -52,7 +38,7 @@ async function shownOn(route, what) {
 async function closeAndWait() {
   await app.closeWindow();
   await waitFor(async () => (app.lastWindows = await app.xWindows()).length === 0, () => `the window is gone; X windows: ${JSON.stringify(app.lastWindows)}`);
-  await waitFor(() => webProcesses().length === 0, "the web view's WebKitWebProcess has ended");
+  await waitFor(() => app.webProcesses().length === 0, "the web view's WebKitWebProcess has ended");
 }
 
 /** Posts an alert and waits for its notification. */
@@ -65,13 +51,13 @@ async function notified(payload) {
 
 test("started in the tray only there is no window and no web view; a click builds it on the alert", async () => {
   assert.equal(await app.isWindowVisible(), false, `no window: ${JSON.stringify(app.lastWindows)}`);
-  assert.deepEqual(webProcesses(), [], "no WebKitWebProcess in the tray only");
+  assert.deepEqual(app.webProcesses(), [], "no WebKitWebProcess in the tray only");
   const payload = genericAlert({ severity: "high" });
   const { sent, n } = await notified(payload);
   const clickedAt = Date.now();
   await fake.invoke(n.id, "default");
   await shownOn(`#/alerts/${sent.alertId}`, "a click");
-  console.log(`# window built by a notification click (first web view of this run): ${await firstRender(clickedAt, payload.title)} ms to first render`);
+  console.log(`# window built by a notification click (first web view of this run): ${await app.firstRender(clickedAt, payload.title)} ms to first render`);
   first = { payload, sent };
 });
 
@@ -80,7 +66,7 @@ test("closing the window ends its web view; a second launch builds it again on t
   await closeAndWait();
   const launchedAt = await app.launchAgain();
   await shownOn(`#/alerts/${first.sent.alertId}`, "a second launch");
-  console.log(`# window built again by a second launch: ${await firstRender(launchedAt, first.payload.title)} ms to first render`);
+  console.log(`# window built again by a second launch: ${await app.firstRender(launchedAt, first.payload.title)} ms to first render`);
   await app.screenshot("second-launch");
 });
 
@@ -91,5 +77,5 @@ test("with the window closed, a notification click builds it on that alert", asy
   const clickedAt = Date.now();
   await fake.invoke(n.id, "default");
   await shownOn(`#/alerts/${sent.alertId}`, "a click with the window closed");
-  console.log(`# window built again by a notification click: ${await firstRender(clickedAt, payload.title)} ms to first render`);
+  console.log(`# window built again by a notification click: ${await app.firstRender(clickedAt, payload.title)} ms to first render`);
 });

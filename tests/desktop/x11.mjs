@@ -80,8 +80,6 @@ async function connect() {
   const head = await new Promise((resolve, reject) => {
     waiting.push({ length: 8, resolve, reject: () => reject(new Error("X11 connection refused")) });
     pump();
-  }).catch(async (error) => {
-    throw error;
   });
   if (head[0] !== 1) throw new Error("X11 connection refused (authorization?)");
   await new Promise((resolve, reject) => {
