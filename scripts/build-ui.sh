@@ -4,16 +4,13 @@
 # says how to get the full inbox.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+. scripts/node-ok.sh
 
 strict=false
 [ "${1:-}" = --strict ] && strict=true
 
-node_ok=no
-if command -v node >/dev/null 2>&1; then
-  node_ok=$(node -e 'const [a,b]=process.versions.node.split(".").map(Number); console.log(a>20||(a===20&&b>=19)?"yes":"no")')
-fi
-if [ "$node_ok" != yes ]; then
-  msg="the web UI needs Node.js 20.19 or newer ($(node --version 2>/dev/null || echo 'none') found)"
+if ! node_ok; then
+  msg="the web UI needs Node.js $NODE_MIN or newer ($(node --version 2>/dev/null || echo 'none') found)"
   if $strict; then
     echo "build-ui: $msg" >&2
     exit 1

@@ -9,6 +9,7 @@
 #                                    tauri-driver, and the Windows target with the MinGW-w64 C
 #                                    cross compiler for the desktop app's Windows build check)
 set -euo pipefail
+. "$(dirname "$0")/node-ok.sh"
 
 want_test=false
 [ "${1:-}" = test ] && want_test=true
@@ -83,35 +84,41 @@ if $want_test && command -v rustup >/dev/null 2>&1 &&
   rustup target add x86_64-pc-windows-gnu
 fi
 
-# The web UI is built with Vite 8, which needs Node.js 20.19 or newer; Debian 12's own nodejs
-# is 18. Where the system's Node is older, a private Node 22 (the official build, published on
-# the npm registry as node-linux-<arch>) and npm 10 go into ~/.cache/hookbell/node, which the
-# Makefile puts first on PATH. Nothing system-wide changes.
+# The web UI is built with Vite 8, which needs Node.js 20.19 (NODE_MIN) or newer; Debian 12's
+# own nodejs is 18. Where the system's Node is older, a private Node and npm, of the exact
+# versions tested (the official Node build, published on the npm registry as node-linux-<arch>),
+# go into ~/.cache/hookbell/node, which the Makefile puts first on PATH. A private Node of
+# another version is replaced. Nothing system-wide changes.
+node_version=22.23.5
+npm_version=10.9.9
 node_dir="$HOME/.cache/hookbell/node"
-node_new_enough() {
-  "$1" -e 'const [a,b]=process.versions.node.split(".").map(Number); process.exit(a>20||(a===20&&b>=19)?0:1)' 2>/dev/null
-}
-if [ -x "$node_dir/bin/node" ] && node_new_enough "$node_dir/bin/node"; then
+if [ "$("$node_dir/bin/node" --version 2>/dev/null)" = "v$node_version" ] &&
+   [ "$("$node_dir/bin/npm" --version 2>/dev/null)" = "$npm_version" ]; then
   : # installed by an earlier run
-elif ! node_new_enough node; then
+elif [ -e "$node_dir" ] || ! node_ok; then
+  if [ -e "$node_dir" ]; then
+    why="the private Node in $node_dir is not Node $node_version with npm $npm_version"
+  else
+    why="the system's Node.js $(node --version 2>/dev/null || echo 'none') is older than $NODE_MIN"
+  fi
   case "$(uname -m)" in
     x86_64 | amd64) node_arch=x64 ;;
     aarch64 | arm64) node_arch=arm64 ;;
     *) node_arch="" ;;
   esac
   if [ -z "$node_arch" ]; then
-    echo "install-deps: Node.js $(node --version 2>/dev/null) is too old for the web UI and no private build exists for $(uname -m); install Node.js 20.19 or newer" >&2
+    echo "install-deps: $why, and no private build exists for $(uname -m); install Node.js $NODE_MIN or newer" >&2
   else
-    echo "install-deps: Node.js $(node --version 2>/dev/null) is older than 20.19; installing a private Node 22 into $node_dir"
+    echo "install-deps: $why; installing a private Node $node_version and npm $npm_version into $node_dir"
     tmp=$(mktemp -d)
-    (cd "$tmp" && npm pack --silent "node-linux-$node_arch@22" "npm@10" >/dev/null)
+    (cd "$tmp" && npm pack --silent "node-linux-$node_arch@$node_version" "npm@$npm_version" >/dev/null)
     rm -rf "$node_dir" && mkdir -p "$node_dir/lib/npm"
-    tar xzf "$tmp"/node-linux-"$node_arch"-*.tgz -C "$node_dir" --strip-components=1
-    tar xzf "$tmp"/npm-*.tgz -C "$node_dir/lib/npm" --strip-components=1
+    tar xzf "$tmp/node-linux-$node_arch-$node_version.tgz" -C "$node_dir" --strip-components=1
+    tar xzf "$tmp/npm-$npm_version.tgz" -C "$node_dir/lib/npm" --strip-components=1
     ln -sf ../lib/npm/bin/npm-cli.js "$node_dir/bin/npm"
     ln -sf ../lib/npm/bin/npx-cli.js "$node_dir/bin/npx"
     rm -rf "$tmp"
-    node_new_enough "$node_dir/bin/node" || { echo "install-deps: the private Node in $node_dir does not run" >&2; exit 1; }
+    node_ok "$node_dir/bin/node" || { echo "install-deps: the private Node in $node_dir does not run" >&2; exit 1; }
   fi
 fi
 # cargo-fuzz drives the fuzz targets in fuzz/ (a short run is part of `make test`).
