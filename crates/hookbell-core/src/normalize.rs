@@ -5,9 +5,8 @@ use serde_json::Value;
 
 use crate::alert::{Alert, Severity};
 use crate::delivery::Delivery;
-use crate::mask::Policy;
 use crate::providers::generic::{body_hash, json_kind};
-use crate::providers::{Context, NewAlert, Provider};
+use crate::providers::{Context, NewAlert, Provider, Upstream};
 
 /// Why a body cannot be read at all; such a delivery is quarantined.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -54,27 +53,32 @@ pub fn normalize(
 ) -> Result<Normalized, BodyError> {
     let mut body = parse_body(delivery, provider.form_field())?;
     let acknowledged = provider.acknowledge(&body, delivery);
-    // Parse first (adapters mask what they copy), then mask the copy of the body we keep.
-    let mut alerts = match acknowledged {
-        Some(_) => Vec::new(),
-        None => match provider.parse(&body, delivery, ctx) {
-            Ok(alerts) if !alerts.is_empty() => alerts,
-            Ok(_) => vec![unrecognized(
-                provider,
-                &body,
-                delivery,
-                "the delivery carries no alerts".into(),
-            )],
-            Err(why) => vec![unrecognized(provider, &body, delivery, why.0)],
-        },
+    // Parse the body as it came (adapters mask what they copy), then mask it once: the copy we
+    // keep, and the payload of an unrecognized delivery, are that masked body.
+    let parsed = if acknowledged.is_some() {
+        Ok(Vec::new())
+    } else {
+        provider.parse(&body, delivery, ctx)
     };
-    // The policy under every adapter: nothing secret-named or secret-shaped survives in what
-    // an alert shows, whatever the adapter copied.
-    let policy = provider.policy();
-    for alert in &mut alerts {
-        scrub_alert(&policy, alert);
-    }
     mask_body(provider, &mut body);
+    let alerts = match parsed {
+        Ok(mut alerts) if !alerts.is_empty() || acknowledged.is_some() => {
+            // The provider's masking and the policy under every adapter: nothing
+            // secret-named or secret-shaped survives in what an alert shows, whatever the
+            // adapter copied.
+            for alert in &mut alerts {
+                scrub_alert(provider, alert);
+            }
+            alerts
+        }
+        Ok(_) => vec![unrecognized(
+            provider,
+            &body,
+            delivery,
+            "the delivery carries no alerts".into(),
+        )],
+        Err(why) => vec![unrecognized(provider, &body, delivery, why.0)],
+    };
     let stored_body = serde_json::to_vec(&body).unwrap_or_default();
     Ok(Normalized {
         alerts,
@@ -90,29 +94,46 @@ pub fn mask_body(provider: &dyn Provider, body: &mut Value) -> bool {
     provider.policy().redact(body).changed || own
 }
 
-/// Applies `policy` to everything an alert shows: details, texts and links.
-fn scrub_alert(policy: &Policy, alert: &mut NewAlert) {
-    scrub_shown(
-        policy,
-        &mut alert.details,
+/// The six texts an alert shows, as `&mut String`s ([`NewAlert`] and [`Alert`] name them
+/// alike): title, summary, description, recommendation, subject, category.
+macro_rules! shown_texts {
+    ($alert:expr) => {
         [
-            &mut alert.title,
-            &mut alert.summary,
-            &mut alert.description,
-            &mut alert.recommendation,
-            &mut alert.subject,
-            &mut alert.category,
-        ],
+            &mut $alert.title,
+            &mut $alert.summary,
+            &mut $alert.description,
+            &mut $alert.recommendation,
+            &mut $alert.subject,
+            &mut $alert.category,
+        ]
+    };
+}
+
+/// Applies `provider`'s masking ([`Provider::redact`]) and then its policy to everything an
+/// alert shows: details, texts, links, and who closed or reopened it upstream and why.
+fn scrub_alert(provider: &dyn Provider, alert: &mut NewAlert) {
+    scrub_shown(
+        provider,
+        &mut alert.details,
+        shown_texts!(alert),
         &mut alert.links,
     );
+    let (by, reason) = match &mut alert.upstream {
+        Upstream::Open => (None, None),
+        Upstream::Closed { by, reason, .. } => (by.as_mut(), reason.as_mut()),
+        Upstream::Reopened { by, .. } => (by.as_mut(), None),
+    };
+    for text in by.into_iter().chain(reason) {
+        scrub_text(text);
+    }
 }
 
 /// Applies to an alert already stored what [`normalize`] applies to a new one today, for a
 /// store written by an older Hookbell: `provider`'s [`mask_body`] on the kept payload of an
-/// unrecognized delivery, then its policy on the details, the texts (title, summary,
-/// description, recommendation, subject, category) and the links. `masked_values` is left as
-/// it is (it holds masked forms only). Returns true when the alert changed; applying it twice
-/// changes nothing the second time.
+/// unrecognized delivery, then its masking and policy on the details (the upstream record
+/// included), the texts (title, summary, description, recommendation, subject, category) and
+/// the links. `masked_values` is left as it is (it holds masked forms only). Returns true when
+/// the alert changed; applying it twice changes nothing the second time.
 pub fn scrub_alert_fields(provider: &dyn Provider, alert: &mut Alert) -> bool {
     // Compared as values: the masking's own flags also report a masked form masked again.
     let before = alert.clone();
@@ -122,33 +143,40 @@ pub fn scrub_alert_fields(provider: &dyn Provider, alert: &mut Alert) -> bool {
         mask_body(provider, payload);
     }
     scrub_shown(
-        &provider.policy(),
+        provider,
         &mut alert.details,
-        [
-            &mut alert.title,
-            &mut alert.summary,
-            &mut alert.description,
-            &mut alert.recommendation,
-            &mut alert.subject,
-            &mut alert.category,
-        ],
+        shown_texts!(alert),
         &mut alert.links,
     );
     *alert != before
 }
 
-/// The policy on an alert's details, texts and links.
+/// `provider`'s masking, then its policy, on an alert's details, texts and links.
 fn scrub_shown(
-    policy: &Policy,
+    provider: &dyn Provider,
     details: &mut Value,
     texts: [&mut String; 6],
     links: &mut [String],
 ) {
-    policy.redact(details);
-    for text in texts.into_iter().chain(links.iter_mut()) {
-        if let Some(scrubbed) = crate::mask::text::scrub(text) {
-            *text = scrubbed;
+    mask_body(provider, details);
+    // A provider's masking of strings (a manage or share URL) applies to a link as it does to
+    // the same URL in the details.
+    for link in links.iter_mut() {
+        let mut value = Value::String(std::mem::take(link));
+        provider.redact(&mut value);
+        if let Value::String(masked) = value {
+            *link = masked;
         }
+    }
+    for text in texts.into_iter().chain(links.iter_mut()) {
+        scrub_text(text);
+    }
+}
+
+/// [`crate::mask::text::scrub`] in place.
+fn scrub_text(text: &mut String) {
+    if let Some(scrubbed) = crate::mask::text::scrub(text) {
+        *text = scrubbed;
     }
 }
 
@@ -248,23 +276,22 @@ fn percent_decode(text: &[u8]) -> Vec<u8> {
     out
 }
 
-/// A valid JSON body the adapter could not read, kept whole so nothing is lost, masked by the
-/// adapter's own rules (a near-miss of its shape may still carry its secrets).
+/// A valid JSON body the adapter could not read, kept whole so nothing is lost: `masked` is
+/// the body already masked by the adapter's own rules and its policy ([`mask_body`]: a
+/// near-miss of its shape may still carry its secrets), and is not masked again.
 fn unrecognized(
     provider: &dyn Provider,
-    body: &Value,
+    masked: &Value,
     delivery: &Delivery,
     why: String,
 ) -> NewAlert {
-    let mut payload = body.clone();
-    mask_body(provider, &mut payload);
-    NewAlert {
+    let mut alert = NewAlert {
         external_id: body_hash(&delivery.body),
         severity: Severity::Info,
         title: format!("Unrecognized delivery to {}", delivery.source_id),
         summary: format!(
             "Hookbell kept this delivery ({}) but could not read it: {why}.",
-            json_kind(body)
+            json_kind(masked)
         ),
         description: String::new(),
         recommendation:
@@ -276,9 +303,16 @@ fn unrecognized(
         unrecognized: true,
         masked_values: Vec::new(),
         links: Vec::new(),
-        details: serde_json::json!({ "reason": why, "payload": payload }),
+        details: serde_json::json!({ "reason": why }),
         upstream: crate::providers::Upstream::Open,
+    };
+    // The reason comes from the adapter and may quote the body: it is scrubbed as any alert's
+    // details are; the payload is masked already.
+    scrub_alert(provider, &mut alert);
+    if let Value::Object(details) = &mut alert.details {
+        details.insert("payload".into(), masked.clone());
     }
+    alert
 }
 
 #[cfg(test)]

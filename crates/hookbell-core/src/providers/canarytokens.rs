@@ -13,8 +13,9 @@
 //! [`Provider::parse`], it is an info alert saying the webhook works, never a tripwire).
 //!
 //! `manage_url` lets anyone holding it manage (and switch off) the token: its `auth` value,
-//! in the query or in the path, is masked in the stored body, the details and everything
-//! else, by [`Provider::redact`] and by the adapter, which copies only the masked form.
+//! in the query or in the path, is masked in the stored body, the details and the links by
+//! [`Provider::redact`], which [`crate::normalize`] runs over each; the adapter lists only
+//! the masked form in `masked_values`.
 
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
@@ -366,9 +367,9 @@ impl Trip {
                 map.remove(known);
             }
         }
-        redact_manage_urls(&mut additional);
-        let mut aws_log = self.aws_log.clone();
-        redact_manage_urls(&mut aws_log);
+        // Manage URLs anywhere in the details (here, the referer, the location) are masked
+        // by [`Provider::redact`], which normalize runs over every alert's details.
+        let aws_log = self.aws_log.clone();
         let details = Details::new()
             .section("canarytoken", |s| {
                 s.opt("type", self.token_type.clone())

@@ -954,6 +954,38 @@ mod tests {
     }
 
     #[test]
+    fn a_dismissal_comment_never_shows_a_secret_upstream() {
+        // GitHub's `dismissed_comment` becomes the upstream reason, which the store copies into
+        // `details.upstream`: it is scrubbed like every text an alert shows.
+        let token = "ghp_0123456789abcdefghijABCDEFGHIJ012345";
+        let mut body: serde_json::Value = serde_json::from_str(include_str!(
+            "github/fixtures/dependabot_alert.dismissed.json"
+        ))
+        .unwrap_or_else(|e| panic!("{e}"));
+        body["alert"]["dismissed_comment"] = format!("leaked in CI as {token}, rotated").into();
+        let bytes = body.to_string();
+        let out = normalized(&delivery(
+            "dependabot_alert",
+            "application/json",
+            bytes.as_bytes(),
+        ));
+        let Upstream::Closed {
+            reason: Some(reason),
+            ..
+        } = &out.alerts[0].upstream
+        else {
+            panic!("closed with a reason: {:?}", out.alerts[0].upstream);
+        };
+        assert!(reason.contains("leaked in CI as gh"), "{reason}");
+        let everything = format!(
+            "{}{}",
+            serde_json::to_string(&out.alerts).unwrap_or_default(),
+            String::from_utf8_lossy(&out.stored_body)
+        );
+        assert!(!everything.contains(token), "{everything}");
+    }
+
+    #[test]
     fn an_unknown_event_is_unrecognized() {
         let out = normalized(&delivery("push", "application/json", b"{\"ref\":\"x\"}"));
         assert!(out.alerts[0].unrecognized);

@@ -96,6 +96,35 @@ fn the_manage_url_auth_is_masked_everywhere() {
 }
 
 #[test]
+fn a_manage_url_in_the_referer_or_location_is_masked_in_the_details() {
+    // The adapter copies `additional_data.referer` and `.location` into `details.source`:
+    // the provider's masking runs over every alert's details, not only the stored body.
+    let auth = "5e1f0a9b8c7d6e5f4a3b2c1d0e9f8a7b";
+    let mut body = fixture("sample.json");
+    body["additional_data"]["referer"] = json!(format!(
+        "https://canarytokens.org/manage?token=t0k3n&auth={auth}"
+    ));
+    body["additional_data"]["location"] = json!(format!(
+        "https://canarytokens.org/nest/history/{auth}/t0k3n"
+    ));
+    let out = normalized(&body);
+    let alert = &out.alerts[0];
+    let everything = format!(
+        "{}{}",
+        serde_json::to_string(&out.alerts).unwrap_or_default(),
+        String::from_utf8_lossy(&out.stored_body)
+    );
+    assert!(!everything.contains(auth), "{everything}");
+    let referer = alert.details["source"]["referer"]
+        .as_str()
+        .unwrap_or_default();
+    assert!(
+        referer.starts_with("https://canarytokens.org/manage?token=") && referer.contains('*'),
+        "the referer stays readable: {referer}"
+    );
+}
+
+#[test]
 fn manage_urls_are_masked_in_both_forms_and_once() {
     assert_eq!(
         mask_manage_url("https://canarytokens.org/manage?token=abc&auth=0123456789abcdef"),
