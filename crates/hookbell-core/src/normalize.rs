@@ -36,9 +36,9 @@ pub struct Normalized {
     /// The alerts it carries: at least one, unless the provider acknowledged the delivery as
     /// one with nothing to alert ([`Normalized::acknowledged`]).
     pub alerts: Vec<NewAlert>,
-    /// Why the delivery carries no alert, when the provider says it needs none
-    /// ([`Provider::acknowledge`], e.g. GitHub's `ping`).
-    pub acknowledged: Option<String>,
+    /// Whether the provider says the delivery needs no alert ([`Provider::acknowledge`], e.g.
+    /// GitHub's `ping`).
+    pub acknowledged: bool,
     /// The body as it may be stored: always the masked re-serialisation of the parsed body,
     /// never the bytes as they came (duplicate members, numbers and odd spacing could hide a
     /// secret from a byte-for-byte copy).
@@ -55,14 +55,14 @@ pub fn normalize(
     let acknowledged = provider.acknowledge(&body, delivery);
     // Parse the body as it came (adapters mask what they copy), then mask it once: the copy we
     // keep, and the payload of an unrecognized delivery, are that masked body.
-    let parsed = if acknowledged.is_some() {
+    let parsed = if acknowledged {
         Ok(Vec::new())
     } else {
         provider.parse(&body, delivery, ctx)
     };
     mask_body(provider, &mut body);
     let alerts = match parsed {
-        Ok(mut alerts) if !alerts.is_empty() || acknowledged.is_some() => {
+        Ok(mut alerts) if !alerts.is_empty() || acknowledged => {
             // The provider's masking and the policy under every adapter: nothing
             // secret-named or secret-shaped survives in what an alert shows, whatever the
             // adapter copied.

@@ -1,5 +1,6 @@
-### Canarytokens (src/providers/canarytokens.rs): ein ausgelöstes Token, ein öffentlich
-### gefundenes Token und die Testnachricht beim Speichern einer Webhook-URL. Häufige Argumente:
+### Canarytokens (src/providers/canarytokens.rs): ein ausgelöstes Token und ein öffentlich
+### gefundenes Token (die Testnachricht beim Speichern einer Webhook-URL wird ohne Meldung
+### angenommen). Häufige Argumente:
 ###   $memo   die Notiz zum Token (gekürzt) in Anführungszeichen oder "none"
 ###   $when   "none" oder wann es geschah: canarytokens-when
 
@@ -41,7 +42,6 @@ canarytokens-type = { $type ->
 }
 
 ## Titel.
-canarytokens-title-test = Canarytokens-Webhook verbunden (Testnachricht)
 canarytokens-title-exposed = { $memo ->
     [none] Canarytoken öffentlich gefunden
    *[other] Canarytoken öffentlich gefunden: { $memo }
@@ -52,7 +52,6 @@ canarytokens-title-tripped = { $memo ->
 }
 
 ## Zusammenfassungen.
-canarytokens-summary-test = Canarytokens hat beim Speichern der Webhook-URL seine Testnachricht geschickt: ausgelöste Tokens kommen hier an.
 # $type: canarytokens-type oder "none".
 canarytokens-what = { $type ->
     [none] Dein Canarytoken
@@ -94,7 +93,6 @@ canarytokens-summary-tripped = { $what } wurde{ $when ->
     }.
 
 ## Empfehlungen.
-canarytokens-advice-test = Nichts zu tun. Du kannst diese Meldung als erledigt markieren.
 canarytokens-advice-exposed = Suche, wo das Token veröffentlicht wurde, und entferne es{ $memo ->
         [none] {""}
        *[other] {" "}(deine Notiz: { $memo })

@@ -1,5 +1,6 @@
-### Canarytokens (src/providers/canarytokens.rs): a tripped token, a token found published, and
-### the test payload sent when a webhook URL is saved. Arguments used by many messages:
+### Canarytokens (src/providers/canarytokens.rs): a tripped token and a token found published
+### (the test payload sent when a webhook URL is saved is acknowledged with no alert).
+### Arguments used by many messages:
 ###   $memo   the token's memo (cut to fit) in quotation marks, or "none"
 ###   $when   "none", or when it happened: canarytokens-when
 
@@ -41,7 +42,6 @@ canarytokens-type = { $type ->
 }
 
 ## Titles.
-canarytokens-title-test = Canarytokens webhook connected (test payload)
 canarytokens-title-exposed = { $memo ->
     [none] Canarytoken found published
    *[other] Canarytoken found published: { $memo }
@@ -52,7 +52,6 @@ canarytokens-title-tripped = { $memo ->
 }
 
 ## Summaries.
-canarytokens-summary-test = Canarytokens sent its test payload when the webhook URL was saved: tripped tokens will arrive here.
 # $type: canarytokens-type, or "none".
 canarytokens-what = { $type ->
     [none] Your canarytoken
@@ -94,7 +93,6 @@ canarytokens-summary-tripped = { $what } was tripped{ $when ->
     }.
 
 ## Recommendations.
-canarytokens-advice-test = Nothing to do. You can mark this alert done.
 canarytokens-advice-exposed = Find where the token was published and remove it{ $memo ->
         [none] {""}
        *[other] {" "}(your memo: { $memo })

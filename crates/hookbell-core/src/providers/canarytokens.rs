@@ -9,8 +9,8 @@
 //! `public_location`, `exposed_time`) is a high one.
 //!
 //! When a webhook URL is saved, Canarytokens posts a test payload (token `a+test+token`):
-//! [`Provider::acknowledge`] answers it 2xx with no alert (read directly by
-//! [`Provider::parse`], it is an info alert saying the webhook works, never a tripwire).
+//! [`Provider::acknowledge`] answers it 2xx with no alert ([`Provider::parse`] reads it as
+//! unrecognized, never as a tripwire).
 //!
 //! `manage_url` lets anyone holding it manage (and switch off) the token: its `auth` value,
 //! in the query or in the path, is masked in the stored body, the details and the links by
@@ -26,7 +26,7 @@ use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
 use crate::alert::{MaskedValue, Severity};
 use crate::delivery::Delivery;
 use crate::mask::mask_secret;
-use crate::prose::{self, FluentArgs, NONE, prose, text};
+use crate::prose::{self, FluentArgs, NONE, prose};
 
 /// The canarytokens adapter.
 #[derive(Debug, Clone, Copy)]
@@ -61,11 +61,8 @@ impl Provider for Canarytokens {
 
     /// The test payload Canarytokens sends when a webhook URL is saved (token `a+test+token`)
     /// is acknowledged: answered 2xx and kept, with no tripwire alert.
-    fn acknowledge(&self, body: &Value, _delivery: &Delivery) -> Option<String> {
-        is_test_payload(body).then(|| {
-            "Canarytokens' test payload, sent when the webhook URL was saved: the webhook works"
-                .to_owned()
-        })
+    fn acknowledge(&self, body: &Value, _delivery: &Delivery) -> bool {
+        is_test_payload(body)
     }
 
     /// Masks the `auth` value of every manage or history URL in the body.
@@ -85,8 +82,6 @@ enum Kind {
     Triggered,
     /// A token (an AWS key) was found published.
     Exposed,
-    /// The test payload sent when a webhook is saved.
-    Test,
 }
 
 /// One delivery, read.
@@ -128,6 +123,13 @@ impl Trip {
             ));
         }
         let token = token.unwrap_or_default();
+        // The test payload is acknowledged before parse: read here, it is no tripwire.
+        if is_test_token(&token) {
+            return Err(Unrecognized(
+                "Canarytokens' test payload (sent when a webhook URL is saved) carries no alert"
+                    .into(),
+            ));
+        }
         let additional = obj.get("additional_data").cloned().unwrap_or(Value::Null);
         let add = |key: &str| additional.get(key);
         let aws_log = add("aws_key_log_data")
@@ -154,9 +156,7 @@ impl Trip {
             read::text(v).or_else(|| read::texts(v).into_iter().next())
         };
         let raw_manage = read::text(obj.get("manage_url"));
-        let kind = if is_test_token(&token) {
-            Kind::Test
-        } else if obj.contains_key("public_location")
+        let kind = if obj.contains_key("public_location")
             || obj.contains_key("exposed_time")
             || obj.contains_key("key_id")
         {
@@ -204,13 +204,12 @@ impl Trip {
         })
     }
 
-    /// Contract: a triggered token → critical; the test payload → no tripwire alert (an
-    /// info one). A token found published is high: nobody has used it yet.
+    /// Contract: a triggered token → critical (the test payload is no alert at all). A token
+    /// found published is high: nobody has used it yet.
     fn severity(&self) -> Severity {
         match self.kind {
             Kind::Triggered => Severity::Critical,
             Kind::Exposed => Severity::High,
-            Kind::Test => Severity::Info,
         }
     }
 
@@ -232,7 +231,6 @@ impl Trip {
 
     fn title(&self, lang: Lang) -> String {
         let id = match self.kind {
-            Kind::Test => return text(lang, "canarytokens-title-test"),
             Kind::Exposed => "canarytokens-title-exposed",
             Kind::Triggered => "canarytokens-title-tripped",
         };
@@ -242,9 +240,6 @@ impl Trip {
     }
 
     fn summary(&self, lang: Lang) -> String {
-        if self.kind == Kind::Test {
-            return text(lang, "canarytokens-summary-test");
-        }
         let mut args = FluentArgs::new();
         args.set(
             "type",
@@ -308,7 +303,6 @@ impl Trip {
     fn recommendation(&self, lang: Lang) -> String {
         let aws = matches!(self.token_type.as_deref(), Some("aws_keys" | "aws_id"));
         let id = match self.kind {
-            Kind::Test => return text(lang, "canarytokens-advice-test"),
             Kind::Exposed => "canarytokens-advice-exposed",
             Kind::Triggered => "canarytokens-advice-tripped",
         };
@@ -335,14 +329,13 @@ impl Trip {
         let kind = match self.kind {
             Kind::Triggered => "trip",
             Kind::Exposed => "exposed",
-            Kind::Test => "test",
         };
         format!("{kind}:{}", hex::encode(hash.finalize()))
     }
 
     fn alert(self, lang: Lang) -> NewAlert {
         let masked_values = match (&self.manage_url, self.manage_url_length) {
-            (Some(masked), Some(length)) if self.kind != Kind::Test => vec![MaskedValue {
+            (Some(masked), Some(length)) => vec![MaskedValue {
                 name: "manage_url".into(),
                 value: masked.clone(),
                 cleartext: false,
@@ -404,17 +397,13 @@ impl Trip {
             summary: self.summary(lang),
             description: String::new(),
             recommendation: self.recommendation(lang),
-            subject: match self.kind {
-                Kind::Test => "Canarytokens".into(),
-                _ => self
-                    .memo
-                    .as_deref()
-                    .map(|m| clip(m, 80))
-                    .or_else(|| self.type_words(lang))
-                    .unwrap_or_else(|| "Canarytoken".into()),
-            },
+            subject: self
+                .memo
+                .as_deref()
+                .map(|m| clip(m, 80))
+                .or_else(|| self.type_words(lang))
+                .unwrap_or_else(|| "Canarytoken".into()),
             category: match self.kind {
-                Kind::Test => "test",
                 Kind::Exposed => "canarytoken_exposed",
                 Kind::Triggered => "canarytoken",
             }

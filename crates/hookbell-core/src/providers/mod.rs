@@ -129,13 +129,13 @@ pub trait Provider: Send + Sync {
         false
     }
 
-    /// `Some(why)` when this (authenticated) delivery is one the provider sends that carries
+    /// True when this (authenticated) delivery is one the provider sends that carries
     /// nothing to alert, such as GitHub's `ping` when a hook is created: it is stored and
     /// answered 2xx with no alert, instead of becoming an unrecognized one. Asked before
     /// [`Provider::parse`].
-    fn acknowledge(&self, body: &Value, delivery: &Delivery) -> Option<String> {
+    fn acknowledge(&self, body: &Value, delivery: &Delivery) -> bool {
         let _ = (body, delivery);
-        None
+        false
     }
 
     /// The form field that carries the JSON document when this provider sends a delivery
