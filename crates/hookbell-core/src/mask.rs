@@ -68,45 +68,29 @@ pub enum Kind {
     Credential,
 }
 
-/// Normalized names (lowercase, no `_` or `-`) that are secrets exactly as they stand.
+/// Normalized names (lowercase, no `_` or `-`) that are secrets exactly as they stand. A
+/// name that a plural of another or one of [`ENDINGS`] already gives the same kind is not
+/// repeated here (`passwords`, `clientsecret`); one that would get another kind from an ending
+/// is (`hashedpassword` is a hash, not a password).
 const EXACT: &[(&str, Kind)] = &[
-    ("password", Kind::Password),
-    ("passwords", Kind::Password),
-    ("passwd", Kind::Password),
     ("pass", Kind::Password),
     ("pwd", Kind::Password),
-    ("passphrase", Kind::Password),
-    ("plaintextpassword", Kind::Password),
-    ("clearpassword", Kind::Password),
-    ("passwordhash", Kind::PasswordHash),
     ("hashedpassword", Kind::PasswordHash),
     ("passwordhashes", Kind::PasswordHash),
-    ("passwordsalt", Kind::PasswordSalt),
     ("salt", Kind::PasswordSalt),
-    ("salts", Kind::PasswordSalt),
-    ("recoveredcreditcardnumber", Kind::CreditCard),
     ("creditcard", Kind::CreditCard),
-    ("creditcardnumber", Kind::CreditCard),
-    ("cardnumber", Kind::CreditCard),
     ("ccnumber", Kind::CreditCard),
     ("cvv", Kind::CardSecurityCode),
     ("cvc", Kind::CardSecurityCode),
-    ("secret", Kind::Secret),
-    ("clientsecret", Kind::Secret),
     ("pin", Kind::Secret),
-    ("apikey", Kind::ApiKey),
-    ("privatekey", Kind::PrivateKey),
     ("token", Kind::Token),
-    ("accesstoken", Kind::Token),
-    ("refreshtoken", Kind::Token),
-    ("sessiontoken", Kind::Token),
     ("cookie", Kind::Cookie),
-    ("cookies", Kind::Cookie),
 ];
 
 /// Normalized endings that make any name a secret (`db_password`, `AWS_SECRET_ACCESS_KEY`,
-/// `stripeApiKey`). Only stems that are never the end of a harmless name.
-const ENDINGS: &[(&str, Kind)] = &[
+/// `stripeApiKey`). Only stems that are never the end of a harmless name. Free text uses the
+/// same stems ([`text`]).
+pub(super) const ENDINGS: &[(&str, Kind)] = &[
     ("password", Kind::Password),
     ("passwd", Kind::Password),
     ("passphrase", Kind::Password),
@@ -127,11 +111,7 @@ const ENDINGS: &[(&str, Kind)] = &[
 ];
 
 /// Secrets only inside a `credentials` object (LeakIX's `service.credentials`).
-const IN_CREDENTIALS: &[(&str, Kind)] = &[
-    ("key", Kind::Credential),
-    ("raw", Kind::Credential),
-    ("token", Kind::Token),
-];
+const IN_CREDENTIALS: &[(&str, Kind)] = &[("key", Kind::Credential), ("raw", Kind::Credential)];
 
 /// Members naming the hash algorithm of a sibling hash (kept: the algorithm is no secret).
 const ALGORITHM_NAMES: &[&str] = &[
@@ -155,33 +135,20 @@ impl Kind {
     }
 
     /// [`Kind::of`] for a name already [`normalized`]. This runs for every member of every
-    /// body, so exact names are one hash lookup and endings are tried only for a name whose
-    /// last three letters end one of them.
+    /// body: exact names are one hash lookup, then the endings are tried.
     fn of_key(key: &str) -> Option<Kind> {
         static EXACT_NAMES: LazyLock<HashMap<&'static str, Kind>> =
             LazyLock::new(|| EXACT.iter().copied().collect());
-        static ENDING_TAILS: LazyLock<Vec<&'static str>> = LazyLock::new(|| {
-            let mut tails: Vec<&str> = ENDINGS
-                .iter()
-                .filter_map(|(stem, _)| stem.get(stem.len().saturating_sub(3)..))
-                .collect();
-            tails.sort_unstable();
-            tails.dedup();
-            tails
-        });
-        let singular = key.strip_suffix('s').unwrap_or(key);
-        [key, singular].into_iter().find_map(|key| {
-            EXACT_NAMES.get(key).copied().or_else(|| {
-                let tail = key.get(key.len().saturating_sub(3)..).unwrap_or_default();
-                if !ENDING_TAILS.contains(&tail) {
-                    return None;
-                }
-                ENDINGS
-                    .iter()
-                    .find(|(stem, _)| key.ends_with(stem))
-                    .map(|(_, kind)| *kind)
+        std::iter::once(key)
+            .chain(key.strip_suffix('s'))
+            .find_map(|key| {
+                EXACT_NAMES.get(key).copied().or_else(|| {
+                    ENDINGS
+                        .iter()
+                        .find(|(stem, _)| key.ends_with(stem))
+                        .map(|(_, kind)| *kind)
+                })
             })
-        })
     }
 
     /// The name it is listed under in `masked_values` (`password`, `password_hash`, …).
@@ -236,8 +203,6 @@ pub struct Redacted {
 /// One secret the policy masked.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Found {
-    /// The member it was under, as the provider spelled it.
-    pub member: String,
     /// What it is.
     pub kind: Kind,
     /// Its masked form, length and (for a hash) algorithm, listed under the member's name.
@@ -334,7 +299,14 @@ impl Policy {
                 }
             }
             Value::Number(n) => {
-                // A card number sent as a bare number.
+                // A card number sent as a bare number (13 digits or more: a smaller integer
+                // holds no shape and is not turned into text to find that out).
+                const SMALLEST_CARD: u64 = 1_000_000_000_000;
+                if n.as_u64().is_some_and(|u| u < SMALLEST_CARD)
+                    || n.as_i64().is_some_and(|i| i.unsigned_abs() < SMALLEST_CARD)
+                {
+                    return;
+                }
                 if let Some(scrubbed) = text::scrub(&n.to_string()) {
                     *value = Value::String(scrubbed);
                     found.changed = true;
@@ -353,9 +325,18 @@ fn mask_all(
     algorithm: Option<&str>,
     found: &mut Redacted,
 ) {
-    let secret = match value {
-        Value::String(s) if !s.is_empty() => s.clone(),
-        Value::Number(n) => n.to_string(),
+    let (masked, already) = match value {
+        Value::String(s) if !s.is_empty() => {
+            let masked = mask_secret(s);
+            let already = masked == *s;
+            (masked, already)
+        }
+        Value::Number(n) => {
+            let secret = n.to_string();
+            let masked = mask_secret(&secret);
+            let already = masked == secret;
+            (masked, already)
+        }
         Value::Array(items) => {
             for item in items {
                 mask_all(item, name, kind, algorithm, found);
@@ -363,10 +344,12 @@ fn mask_all(
             return;
         }
         Value::Object(map) => {
-            // What describes the secret (its length, count, type or algorithm) is kept.
+            // What describes the secret (its length, count, type or algorithm) is kept: a name
+            // that ends so (`last_characters_length`, `hashType`), not one that merely holds
+            // such a word (`accountToken`, `formatted_value`).
             for (member_name, member) in map.iter_mut() {
                 let member_name = normalized(member_name);
-                if !METADATA.iter().any(|m| member_name.contains(m)) {
+                if !METADATA.iter().any(|m| member_name.ends_with(m)) {
                     mask_all(member, name, kind, algorithm, found);
                 }
             }
@@ -374,13 +357,18 @@ fn mask_all(
         }
         _ => return,
     };
-    let masked = mask_secret(&secret);
-    if masked != secret {
+    if !already {
         found.changed = true;
+        // Masking keeps the length in characters.
         found.found.push(Found {
-            member: name.to_owned(),
             kind,
-            value: MaskedValue::secret(name, &secret, kind.cleartext(), algorithm),
+            value: MaskedValue {
+                name: name.to_owned(),
+                value: masked.clone(),
+                cleartext: kind.cleartext(),
+                length: Some(masked.chars().count()),
+                algorithm: algorithm.map(str::to_owned),
+            },
         });
     }
     if !matches!(value, Value::String(s) if *s == masked) {

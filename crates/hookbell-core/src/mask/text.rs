@@ -3,9 +3,10 @@
 //!
 //! In order:
 //! 1. private keys (`-----BEGIN … PRIVATE KEY-----` blocks, the armour kept);
-//! 2. assignments of a secret name (`DB_PASSWORD=…`, `"apiKey": [ … ]`, `password: …`), the
-//!    vocabulary built from [`super::Kind`]'s; the whole value is masked, quoted, bracketed
-//!    or bare;
+//! 2. assignments of a secret name (`DB_PASSWORD=…`, `"apiKey": [ … ]`, `password: …`): a
+//!    name ending with one of the policy's own endings ([`super::ENDINGS`]) or with one of
+//!    [`TEXT_ENDINGS`], or one of [`WORDS`]; the whole value is masked, quoted, bracketed or
+//!    bare;
 //! 3. the password in URL userinfo (`https://user:pass@host`);
 //! 4. well-known token formats (AWS key ids, GitHub, GitLab, Slack, Stripe, Google, npm,
 //!    Standard Webhooks secrets, JWTs);
@@ -22,23 +23,12 @@ use super::mask_secret;
 /// number; `pwd=x` style assignments are 5 and checked separately).
 const MIN_ASSIGNMENT: usize = 5;
 
-/// Secret-name stems as they appear in text, compared without `_`, `-` and `.` and ignoring
-/// case (`api_key`, `API-KEY`, `apiKey`). A prefix is allowed (`DB_PASSWORD`).
-const STEMS: &[&str] = &[
-    "password",
-    "passwd",
-    "passphrase",
-    "secret",
-    "secretkey",
-    "apikey",
-    "privatekey",
-    "token",
-    "cookie",
-    "passwordhash",
-    "passwordsalt",
-    "cardnumber",
-    "credentials",
-];
+/// Endings that make a name a secret in text only, beside the policy's [`super::ENDINGS`]
+/// (`GITHUB_TOKEN=…`, `session.cookie: …`, `credentials = …`); compared, as those are, without
+/// `_`, `-` and `.` and ignoring case (`api_key`, `API-KEY`, `apiKey`), a prefix allowed
+/// (`DB_PASSWORD`) and a plural too. In JSON a member merely ending so (`csrfToken`,
+/// `next_page_token`) is not taken for a secret; in text the value is masked all the same.
+const TEXT_ENDINGS: &[&str] = &["token", "cookie", "credentials"];
 
 /// Names that count only as whole words (`pwd=`, `pass:`, `salt=`), not as endings.
 const WORDS: &[&str] = &["pwd", "pass", "pin", "salt", "cvv", "cvc"];
@@ -80,24 +70,24 @@ pub fn scrub(text: &str) -> Option<String> {
     }
     let mut out = Cow::Borrowed(text);
     if out.contains("PRIVATE KEY") {
-        out = own(&out, |t| {
+        out = own(out, |t| {
             PRIVATE_KEY.replace_all(t, |c: &Captures| {
                 format!("{}{}{}", &c[1], mask_secret(&c[2]), &c[3])
             })
         });
     }
-    out = own(&out, mask_assignments);
+    out = own(out, mask_assignments);
     if out.contains("://") {
-        out = own(&out, |t| {
+        out = own(out, |t| {
             USERINFO.replace_all(t, |c: &Captures| {
                 format!("{}{}@", &c[1], mask_secret(&c[2]))
             })
         });
     }
-    out = own(&out, |t| {
+    out = own(out, |t| {
         TOKENS.replace_all(t, |c: &Captures| mask_secret(&c[0]))
     });
-    out = own(&out, mask_card_numbers);
+    out = own(out, mask_card_numbers);
     match out {
         Cow::Borrowed(_) => None,
         Cow::Owned(s) => Some(s),
@@ -106,11 +96,12 @@ pub fn scrub(text: &str) -> Option<String> {
 
 /// Applies `f` to `current`, keeping it borrowed when `f` changed nothing (a regex
 /// replacement answers a new string for every match, even one that masks a masked value).
-fn own<'a>(current: &Cow<'a, str>, f: impl FnOnce(&str) -> Cow<'_, str>) -> Cow<'a, str> {
-    match f(current) {
-        Cow::Owned(s) if s != **current => Cow::Owned(s),
-        _ => current.clone(),
-    }
+fn own<'a>(current: Cow<'a, str>, f: impl FnOnce(&str) -> Cow<'_, str>) -> Cow<'a, str> {
+    let changed = match f(&current) {
+        Cow::Owned(s) if s != *current => Some(s),
+        _ => None,
+    };
+    changed.map_or(current, Cow::Owned)
 }
 
 /// Masks the value after every assignment of a secret name: each `:`, `=` or `=>` is looked
@@ -160,8 +151,8 @@ fn mask_assignments(text: &str) -> Cow<'_, str> {
 }
 
 /// Whether the word before the separator at `sep` (blanks and one closing quote skipped) is a
-/// secret name: it ends with one of [`STEMS`] (a plural too), or is one of [`WORDS`]; `_`, `-`
-/// and `.` inside it are ignored, and case too.
+/// secret name: it ends with one of [`super::ENDINGS`] or [`TEXT_ENDINGS`] (a plural too), or
+/// is one of [`WORDS`]; `_`, `-` and `.` inside it are ignored, and case too.
 fn secret_name_before(bytes: &[u8], sep: usize) -> bool {
     let mut end = sep;
     while end > 0 && matches!(bytes.get(end - 1), Some(b' ' | b'\t')) {
@@ -178,22 +169,33 @@ fn secret_name_before(bytes: &[u8], sep: usize) -> bool {
     {
         start -= 1;
     }
-    if start == end || end - start > 64 {
+    if start == end || end - start > NAME_MAX {
         return false;
     }
-    let name: Vec<u8> = bytes
-        .get(start..end)
-        .unwrap_or_default()
+    // The name lowercased without `_`, `-` and `.`, on the stack: this runs for every `:` and
+    // `=` of every string.
+    let mut buffer = [0u8; NAME_MAX];
+    let mut len = 0;
+    for b in bytes.get(start..end).unwrap_or_default() {
+        if !matches!(b, b'_' | b'-' | b'.')
+            && let Some(slot) = buffer.get_mut(len)
+        {
+            *slot = b.to_ascii_lowercase();
+            len += 1;
+        }
+    }
+    let name = buffer.get(..len).unwrap_or_default();
+    let singular = name.strip_suffix(b"s").unwrap_or(name);
+    super::ENDINGS
         .iter()
-        .filter(|b| !matches!(b, b'_' | b'-' | b'.'))
-        .map(u8::to_ascii_lowercase)
-        .collect();
-    let singular = name.strip_suffix(b"s").unwrap_or(&name);
-    STEMS
-        .iter()
+        .map(|(stem, _)| *stem)
+        .chain(TEXT_ENDINGS.iter().copied())
         .any(|stem| name.ends_with(stem.as_bytes()) || singular.ends_with(stem.as_bytes()))
         || WORDS.iter().any(|word| name == word.as_bytes())
 }
+
+/// The longest name [`secret_name_before`] reads (bytes, before `_`, `-` and `.` are dropped).
+const NAME_MAX: usize = 64;
 
 /// Values that say there is no secret (`MAIL_PASSWORD=null`).
 fn is_placeholder(value: &str) -> bool {
@@ -258,7 +260,7 @@ fn value_span(rest: &str) -> (usize, usize) {
 /// the Luhn check, as card numbers do. Every such window is masked, overlapping ones merged:
 /// masking a little too much is better than missing a card number.
 pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
-    if text.bytes().filter(u8::is_ascii_digit).count() < 13 {
+    if !may_hold_card(text.as_bytes()) {
         return Cow::Borrowed(text);
     }
     let chars: Vec<char> = text.chars().collect();
@@ -331,6 +333,25 @@ pub fn mask_card_numbers(text: &str) -> Cow<'_, str> {
     }
     out.push_str(&mask_secret(&span));
     Cow::Owned(out)
+}
+
+/// Whether some chain of digit runs joined by single spaces or dashes holds 13 digits or more,
+/// as any card number [`mask_card_numbers`] masks does: a byte pass that spares the character
+/// scan to most strings with many digits (ISO timestamps, ids).
+fn may_hold_card(bytes: &[u8]) -> bool {
+    let digit = |i: Option<usize>| i.and_then(|i| bytes.get(i)).is_some_and(u8::is_ascii_digit);
+    let mut chain = 0usize;
+    for (i, b) in bytes.iter().enumerate() {
+        if b.is_ascii_digit() {
+            chain += 1;
+            if chain >= 13 {
+                return true;
+            }
+        } else if !(matches!(b, b' ' | b'-') && digit(i.checked_sub(1)) && digit(Some(i + 1))) {
+            chain = 0;
+        }
+    }
+    false
 }
 
 /// Payment cards start with 2–6 (the issuer's industry: Mastercard 2 and 5, Amex, Diners and
