@@ -328,15 +328,13 @@ impl Auth {
                 })?;
                 check_freshness(signed_at, delivery.received_at, *tolerance_secs)?;
                 // The current name wins; the older one is read when it is the only one.
-                let name = if headers.get_bytes(GITGUARDIAN_SIGNATURE_HEADER).is_none()
-                    && headers
-                        .get_bytes(GITGUARDIAN_OLD_SIGNATURE_HEADER)
-                        .is_some()
-                {
-                    GITGUARDIAN_OLD_SIGNATURE_HEADER
-                } else {
-                    GITGUARDIAN_SIGNATURE_HEADER
-                };
+                let name = [
+                    GITGUARDIAN_SIGNATURE_HEADER,
+                    GITGUARDIAN_OLD_SIGNATURE_HEADER,
+                ]
+                .into_iter()
+                .find(|name| headers.get_bytes(name).is_some())
+                .unwrap_or(GITGUARDIAN_SIGNATURE_HEADER);
                 let signature = header(name)?;
                 let given = parse_sha256_hex(signature).ok_or(AuthError::Malformed {
                     header: name.into(),
@@ -500,8 +498,8 @@ fn gitguardian_key(timestamp: &str, secret: &str) -> Vec<u8> {
 /// (`1700000000.123456`), as GitGuardian's `Timestamp` has been seen in both forms.
 fn parse_unix_seconds(value: &str) -> Option<DateTime<Utc>> {
     let value = value.trim();
-    if let Ok(n) = value.parse::<i64>() {
-        return parse_timestamp(&n.to_string());
+    if value.parse::<i64>().is_ok() {
+        return parse_timestamp(value);
     }
     let (whole, fraction) = value.split_once('.')?;
     let digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());

@@ -134,7 +134,8 @@ fn bundle(lang: Lang) -> &'static Bundle {
 
 /// Every problem Fluent reported while parsing the `.ftl` files of every language; empty when
 /// all is well (a unit test insists).
-pub fn file_errors() -> Vec<FileError> {
+#[cfg(test)]
+pub(crate) fn file_errors() -> Vec<FileError> {
     LANGS
         .iter()
         .flat_map(|lang| match lang {
@@ -174,7 +175,8 @@ fn format(lang: Lang, id: &str, args: Option<&FluentArgs>) -> String {
 }
 
 /// Whether `lang`'s own files (not the English fallback) define message `id`.
-pub fn has_message(lang: Lang, id: &str) -> bool {
+#[cfg(test)]
+pub(crate) fn has_message(lang: Lang, id: &str) -> bool {
     bundle(lang).has_message(id)
 }
 
@@ -437,8 +439,8 @@ mod tests {
     /// `match`), is a message in every language.
     #[test]
     fn every_message_id_used_in_the_sources_exists_in_every_language() {
-        // Only the providers whose file holds messages: a file with no message yet belongs to
-        // a provider still writing `match lang` arms, whose `"<id>-…"` strings are no ids.
+        // Only the stems whose file holds messages (`common` aside): a `"<stem>-…"` string in
+        // a source whose file holds none is no message id.
         let mut stems: Vec<&str> = FILES
             .iter()
             .flat_map(|(_, files)| files.iter())
