@@ -39,7 +39,11 @@ use hookbell_core::{Alert, AlertPatch, NewAlert};
 /// once from memory and the page cache.
 pub trait Store: Send + Sync + 'static {
     /// Stores an accepted delivery and its alerts. Alerts whose `(source, external_id)` is
-    /// known are duplicates: the existing alert's `seen_count` and `last_seen_at` grow.
+    /// known are duplicates: the existing alert's `seen_count` and `last_seen_at` grow, and it
+    /// follows what the provider says of it (closed: done; reopened: not done, and notified
+    /// again). An alert the delivery carries more than once ends as its last sighting says,
+    /// counted once per sighting. A known alert the user deleted stays deleted, unless its
+    /// provider reopens it: then it is created again.
     fn ingest(
         &self,
         delivery: DeliveryRecord,

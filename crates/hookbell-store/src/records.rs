@@ -78,13 +78,15 @@ pub fn envelope_mark(envelope_id: &str) -> String {
 }
 
 /// The result of [`crate::Store::ingest`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct IngestOutcome {
     /// The stored delivery's id.
     pub delivery_id: String,
-    /// Every alert the delivery carried, new or repeated, in order.
+    /// Every alert the delivery carried, new or repeated, in order (one it names as often as
+    /// it carried it). An alert the user deleted is not listed: it is not there.
     pub alert_ids: Vec<String>,
-    /// True when no alert was new.
+    /// True when no alert was new and at least one was known (a delivery with no alert at
+    /// all, such as GitHub's ping, is no duplicate).
     pub duplicate: bool,
     /// Alerts created by this delivery.
     pub created: Vec<Alert>,

@@ -13,13 +13,13 @@
 //! per delivery cost two small synced writes per delivery. Ops read through the staged
 //! changes ([`Writer::get`]), so an op sees what the ops before it in the group wrote.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use hookbell_core::{Alert, AlertPatch, NewAlert, Upstream};
+use hookbell_core::{Alert, AlertPatch, NewAlert, Status, Upstream};
 use sled::{Batch, IVec, Tree};
 use ulid::Generator;
 
@@ -119,9 +119,7 @@ impl Prepared {
             delivery_id: delivery.id.clone(),
             details: new.details,
         };
-        if !new.upstream.is_open() {
-            follow_upstream(&mut alert, &new.upstream, delivery.received_at);
-        }
+        follow_upstream(&mut alert, &new.upstream, delivery.received_at);
         Prepared {
             json: json(&alert),
             meta: Meta::of(&alert),
@@ -518,78 +516,105 @@ impl Writer {
         if let Some(stored) = self.stored_from_envelope(&delivery)? {
             return Ok(IngestOutcome {
                 delivery_id: stored,
-                alert_ids: Vec::new(),
                 duplicate: true,
-                created: Vec::new(),
-                repeated: Vec::new(),
-                reopened: Vec::new(),
+                ..IngestOutcome::default()
             });
         }
         let now = Utc::now();
         let mut batch = Staged::default();
         let mut outcome = IngestOutcome {
             delivery_id: delivery.id.clone(),
-            alert_ids: Vec::new(),
-            duplicate: false,
-            created: Vec::new(),
-            repeated: Vec::new(),
-            reopened: Vec::new(),
+            ..IngestOutcome::default()
         };
+        // Every alert this delivery names, by external id, so that a later sighting of one
+        // carries on from the earlier one rather than from the state before the delivery.
+        let mut sighted: HashMap<String, Sighted> = HashMap::new();
         let mut created: Vec<Prepared> = Vec::new();
-        let mut changed_metas = Vec::new();
+        let mut touched: Vec<Touched> = Vec::new();
+        // Whether any sighting was of a known alert (one the user deleted included).
+        let mut known = false;
         for prepared in alerts {
-            let dedup_key = keys::dedup(&delivery.source, &prepared.alert.external_id);
-            // A batch may repeat one of its own alerts.
-            if let Some(first) = created
-                .iter_mut()
-                .find(|p| p.alert.external_id == prepared.alert.external_id)
-            {
-                first.alert.seen_count += 1;
-                // Closed and reopened within one delivery: the last word wins, and the alert
-                // is new, so it notifies (or not) as a new alert.
-                follow_upstream(&mut first.alert, &prepared.upstream, now);
-                first.json = json(&first.alert);
-                first.meta = Meta::of(&first.alert);
-                outcome.alert_ids.push(first.alert.id.clone());
-                continue;
+            match sighted.get(&prepared.alert.external_id) {
+                // A batch may repeat one of its own alerts. Closed and reopened within one
+                // delivery: the last word wins, and the alert is new, so it notifies (or not)
+                // as a new alert.
+                Some(&Sighted::Created(at)) => {
+                    let first = &mut created[at];
+                    first.alert.seen_count += 1;
+                    follow_upstream(&mut first.alert, &prepared.upstream, delivery.received_at);
+                    outcome.alert_ids.push(first.alert.id.clone());
+                    continue;
+                }
+                Some(&Sighted::Stored(at)) => {
+                    let seen = &mut touched[at];
+                    seen.alert.seen_count += 1;
+                    follow_upstream(&mut seen.alert, &prepared.upstream, now);
+                    outcome.alert_ids.push(seen.alert.id.clone());
+                    continue;
+                }
+                None => {}
             }
+            let dedup_key = keys::dedup(&delivery.source, &prepared.alert.external_id);
             if let Some(existing) = self.get(&dedup_key)? {
+                known = true;
                 let existing_id = String::from_utf8_lossy(&existing).into_owned();
                 if let Some(mut alert) = self.load(&existing_id)? {
+                    let was = alert.status();
                     alert.seen_count += 1;
                     alert.last_seen_at = now;
-                    let before = alert.status();
-                    let reopened = follow_upstream(&mut alert, &prepared.upstream, now);
-                    batch.insert(keys::alert(&existing_id), json(&alert));
-                    if alert.status() != before {
-                        let meta = Meta::of(&alert);
-                        batch.insert(keys::meta(&existing_id), meta.encode());
-                        changed_metas.push((index::parse_id(&existing_id), meta));
-                    }
-                    if reopened {
-                        outcome.reopened.push(alert);
-                    } else {
-                        outcome.repeated.push(alert);
-                    }
+                    follow_upstream(&mut alert, &prepared.upstream, now);
+                    sighted.insert(prepared.alert.external_id, Sighted::Stored(touched.len()));
+                    touched.push(Touched { alert, was });
+                    outcome.alert_ids.push(existing_id);
+                    continue;
                 }
-                outcome.alert_ids.push(existing_id);
-                continue;
+                // The user deleted it, and its dedup key stays so a provider's retry does not
+                // bring it back. The provider reopening it is new information: it is created
+                // again (below), under a new id its dedup key then names.
+                if !matches!(prepared.upstream, Upstream::Reopened { .. }) {
+                    continue;
+                }
             }
             batch.insert(dedup_key, prepared.alert.id.as_bytes());
             outcome.alert_ids.push(prepared.alert.id.clone());
+            sighted.insert(
+                prepared.alert.external_id.clone(),
+                Sighted::Created(created.len()),
+            );
             created.push(prepared);
         }
         // A delivery the provider acknowledged with no alert (GitHub's ping) is accepted, not
         // a duplicate: it is stored, and the source's last delivery shows it was reached.
-        outcome.duplicate = created.is_empty() && !outcome.alert_ids.is_empty();
+        outcome.duplicate = created.is_empty() && known;
         delivery.status = if outcome.duplicate {
             DeliveryStatus::Duplicate
         } else {
             DeliveryStatus::Accepted
         };
         delivery.alert_ids = outcome.alert_ids.clone();
-        let mut metas = changed_metas;
-        for prepared in created {
+        let mut metas = Vec::new();
+        // Each stored alert is written once, as its last sighting left it; its index record
+        // only when its status changed. A done alert that ends not done was reopened.
+        for Touched { alert, was } in touched {
+            let id = &alert.id;
+            batch.insert(keys::alert(id), json(&alert));
+            if alert.status() != was {
+                let meta = Meta::of(&alert);
+                batch.insert(keys::meta(id), meta.encode());
+                metas.push((index::parse_id(id), meta));
+            }
+            if was == Status::Done && !alert.done {
+                outcome.reopened.push(alert);
+            } else {
+                outcome.repeated.push(alert);
+            }
+        }
+        for mut prepared in created {
+            // Serialised by the caller, unless this delivery repeated it.
+            if prepared.alert.seen_count > 1 {
+                prepared.json = json(&prepared.alert);
+                prepared.meta = Meta::of(&prepared.alert);
+            }
             let id = &prepared.alert.id;
             batch.insert(keys::alert(id), prepared.json);
             batch.insert(keys::meta(id), prepared.meta.encode());
@@ -698,11 +723,10 @@ impl Writer {
 /// Makes `alert` follow what its provider says of its own alert (`upstream`), at `at`:
 /// closed makes it done, reopened makes it not done and unread; either is recorded in
 /// `details.upstream` (state, the provider's action, who, why, when). Open changes nothing.
-/// Returns true when a done alert was reopened: that, like a new alert, notifies.
-fn follow_upstream(alert: &mut Alert, upstream: &Upstream, at: chrono::DateTime<Utc>) -> bool {
-    let was_done = alert.done;
+/// A done alert that ends a delivery not done was reopened: that, like a new alert, notifies.
+fn follow_upstream(alert: &mut Alert, upstream: &Upstream, at: chrono::DateTime<Utc>) {
     match upstream {
-        Upstream::Open => return false,
+        Upstream::Open => return,
         Upstream::Closed { .. } => alert.done = true,
         Upstream::Reopened { .. } => {
             alert.done = false;
@@ -722,7 +746,21 @@ fn follow_upstream(alert: &mut Alert, upstream: &Upstream, at: chrono::DateTime<
             alert.details = serde_json::json!({ "details": shown, "upstream": record });
         }
     }
-    was_done && !alert.done
+}
+
+/// Where an alert sighted earlier in the same delivery is.
+enum Sighted {
+    /// Created by this delivery: `created[n]`.
+    Created(usize),
+    /// Stored before it: `touched[n]`.
+    Stored(usize),
+}
+
+/// A stored alert a delivery repeats, as its sightings so far left it, and its status before
+/// the delivery.
+struct Touched {
+    alert: Alert,
+    was: Status,
 }
 
 /// What a purge reads of an alert: when it was last seen, and what else names it.

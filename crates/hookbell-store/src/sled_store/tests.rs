@@ -762,9 +762,12 @@ fn a_first_event_already_closed_creates_the_alert_done() {
 #[test]
 fn open_and_close_in_one_delivery_leave_one_done_alert() {
     let (_dir, store) = store();
+    let mut sent = delivery("s");
+    sent.received_at -= chrono::Duration::minutes(5);
+    let received_at = sent.received_at;
     let out = store
         .ingest(
-            delivery("s"),
+            sent,
             b"{}".to_vec(),
             vec![
                 new_alert("repo#3", Severity::High, "x"),
@@ -777,4 +780,123 @@ fn open_and_close_in_one_delivery_leave_one_done_alert() {
     assert!(out.created[0].done);
     assert_eq!(out.created[0].seen_count, 2);
     assert_eq!(status_count(&store, Status::Done), 1);
+    // The close is dated like the alert: when the delivery arrived.
+    assert_eq!(
+        out.created[0].details["upstream"]["at"],
+        received_at.to_rfc3339()
+    );
+    assert_eq!(out.created[0].last_seen_at, received_at);
+}
+
+/// Ingests `alerts` in one delivery to source `s`.
+fn ingest_all(store: &SledStore, alerts: Vec<hookbell_core::NewAlert>) -> IngestOutcome {
+    store
+        .ingest(delivery("s"), b"{}".to_vec(), alerts)
+        .wait()
+        .unwrap_or_else(|e| panic!("ingest: {e}"))
+}
+
+#[test]
+fn a_stored_alert_seen_twice_in_one_delivery_ends_as_the_last_sighting_says() {
+    let (dir, store) = store();
+    let id = ingest_new(&store, with_upstream("repo#4", closed("fixed"))).alert_ids[0].clone();
+    assert_eq!(status_count(&store, Status::Done), 1);
+
+    // Reopened, then closed again, in one delivery: it ends done, and nothing notifies.
+    let out = ingest_all(
+        &store,
+        vec![
+            with_upstream("repo#4", reopened("reopened")),
+            with_upstream("repo#4", closed("fixed")),
+        ],
+    );
+    assert_eq!(out.alert_ids, [id.clone(), id.clone()]);
+    assert!(out.duplicate && out.created.is_empty());
+    assert!(out.reopened.is_empty(), "it ends done: {:?}", out.reopened);
+    assert_eq!(out.repeated.len(), 1, "one alert, reported once");
+    assert!(out.repeated[0].done);
+    assert_eq!(out.repeated[0].seen_count, 3, "both sightings count");
+    assert_eq!(out.repeated[0].details["upstream"]["state"], "closed");
+    let stored = store.alert(&id).ok().flatten();
+    assert_eq!(
+        stored.as_ref().map(|a| (a.done, a.seen_count)),
+        Some((true, 3))
+    );
+    assert_eq!(status_count(&store, Status::Done), 1);
+    assert_eq!(status_count(&store, Status::Unread), 0);
+
+    // Closed, then reopened, in one delivery: reopened once.
+    let out = ingest_all(
+        &store,
+        vec![
+            with_upstream("repo#4", closed("fixed")),
+            with_upstream("repo#4", reopened("reintroduced")),
+        ],
+    );
+    assert!(out.repeated.is_empty());
+    assert_eq!(out.reopened.len(), 1);
+    assert_eq!(out.reopened[0].seen_count, 5);
+    assert!(!out.reopened[0].done);
+    assert_eq!(status_count(&store, Status::Unread), 1);
+
+    // The record and its index record (`x/`) agree, also when the index is rebuilt.
+    drop(store);
+    std::fs::remove_file(dir.path().join(snapshot::FILE)).unwrap_or_else(|e| panic!("{e}"));
+    let store = reopen(dir.path());
+    assert!(!store.index_from_snapshot());
+    let stored = store.alert(&id).ok().flatten();
+    assert_eq!(
+        stored.as_ref().map(|a| (a.status(), a.seen_count)),
+        Some((Status::Unread, 5))
+    );
+    assert_eq!(status_count(&store, Status::Unread), 1);
+    assert_eq!(status_count(&store, Status::Done), 0);
+}
+
+#[test]
+fn a_deleted_alert_stays_deleted_unless_its_provider_reopens_it() {
+    let (_dir, store) = store();
+    let first = ingest_new(&store, with_upstream("repo#5", closed("fixed")));
+    let old_id = first.alert_ids[0].clone();
+    assert!(store.delete(&old_id).wait().unwrap_or(false));
+
+    // A repeat or a close of the deleted alert is a duplicate that lists no alert.
+    for upstream in [hookbell_core::Upstream::Open, closed("fixed")] {
+        let out = ingest_new(&store, with_upstream("repo#5", upstream));
+        assert!(out.duplicate);
+        assert!(out.alert_ids.is_empty(), "{:?}", out.alert_ids);
+        assert!(out.created.is_empty() && out.repeated.is_empty() && out.reopened.is_empty());
+        let record = store.delivery(&out.delivery_id).ok().flatten();
+        assert_eq!(
+            record.map(|(r, _)| (r.status, r.alert_ids)),
+            Some((DeliveryStatus::Duplicate, Vec::new()))
+        );
+    }
+    assert_eq!(store.stats().map(|s| s.total).ok(), Some(0));
+
+    // The provider reopening it is news: the alert is created again, and notifies.
+    let out = ingest_new(&store, with_upstream("repo#5", reopened("reintroduced")));
+    assert!(!out.duplicate);
+    assert_eq!(out.created.len(), 1);
+    let new_id = out.created[0].id.clone();
+    assert_ne!(new_id, old_id);
+    assert_eq!(out.alert_ids, [new_id.as_str()]);
+    assert!(!out.created[0].done && !out.created[0].read);
+    assert_eq!(out.created[0].details["upstream"]["state"], "reopened");
+    assert_eq!(status_count(&store, Status::Unread), 1);
+
+    // From then on it is that alert's repeat.
+    let again = ingest(&store, "s", "repo#5", Severity::High, "upstream");
+    assert!(again.duplicate);
+    assert_eq!(again.alert_ids, [new_id.as_str()]);
+    assert_eq!(again.repeated[0].seen_count, 2);
+    assert_eq!(
+        store
+            .tree
+            .get(keys::dedup("s", "repo#5"))
+            .ok()
+            .flatten()
+            .as_deref(),
+        Some(new_id.as_bytes())
+    );
 }
