@@ -293,19 +293,31 @@ impl Store for SledStore {
 
     fn note_auth_failure(&self, source: &str, refusal: &Refusal) -> Result<()> {
         // A counter and the last reason only: not worth an fsync, and not on the writer's path.
-        self.tree.insert(
-            keys::last_refusal(source),
-            serde_json::to_vec(refusal).unwrap_or_default(),
-        )?;
+        // Both change in one atomic step (a transaction, so that concurrent refusals each
+        // count); a refusal that does not serialize is counted and its reason left as it was.
+        let last = serde_json::to_vec(refusal)
+            .inspect_err(|e| tracing::warn!(error = %e, "could not record a refusal's reason"))
+            .ok();
+        let (count_key, last_key) = (keys::auth_failures(source), keys::last_refusal(source));
         self.tree
-            .fetch_and_update(keys::auth_failures(source), |old| {
-                let n = old
-                    .and_then(|v| <[u8; 8]>::try_from(v).ok())
+            .transaction(|tx| {
+                let n = tx
+                    .get(&count_key)?
+                    .and_then(|v| <[u8; 8]>::try_from(v.as_ref()).ok())
                     .map(u64::from_be_bytes)
                     .unwrap_or(0);
-                Some((n + 1).to_be_bytes().to_vec())
-            })?;
-        Ok(())
+                tx.insert(count_key.as_slice(), &(n + 1).to_be_bytes())?;
+                if let Some(last) = &last {
+                    tx.insert(last_key.as_slice(), last.as_slice())?;
+                }
+                Ok::<_, sled::transaction::ConflictableTransactionError<std::convert::Infallible>>(
+                    (),
+                )
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(e) => StoreError::Db(e),
+                sled::transaction::TransactionError::Abort(never) => match never {},
+            })
     }
 
     fn alert(&self, id: &str) -> Result<Option<Alert>> {

@@ -302,6 +302,50 @@ fn quarantine_and_deliveries_are_listed_newest_first() {
 }
 
 #[test]
+fn concurrent_refusals_are_each_counted_with_their_reason() {
+    let (_dir, store) = store();
+    let store = Arc::new(store);
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let store = Arc::clone(&store);
+            std::thread::spawn(move || {
+                for n in 0..25 {
+                    let refusal = crate::Refusal {
+                        at: Utc::now(),
+                        kind: "mismatch".into(),
+                        reason: format!("refusal {t}/{n}"),
+                        header: None,
+                        what: Some("signature".into()),
+                        distance_secs: None,
+                        tolerance_secs: None,
+                    };
+                    store
+                        .note_auth_failure("s", &refusal)
+                        .unwrap_or_else(|e| panic!("note: {e}"));
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread
+            .join()
+            .unwrap_or_else(|_| panic!("a thread panicked"));
+    }
+    let activity = store
+        .source_activity("s")
+        .unwrap_or_else(|e| panic!("activity: {e}"));
+    assert_eq!(activity.auth_failures, 200);
+    let last = activity
+        .last_refusal
+        .unwrap_or_else(|| panic!("no reason kept"));
+    assert!(last.reason.starts_with("refusal "), "{}", last.reason);
+    assert_eq!(
+        store.source_activity("other").map(|a| a.auth_failures).ok(),
+        Some(0)
+    );
+}
+
+#[test]
 fn concurrent_writers_all_land_and_survive_reopen() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     {
