@@ -11,7 +11,7 @@ use hookbell_core::{
     AlertPatch, AuthError, BodyError, Config, Context, Delivery, Lang, NotificationSettings,
     SourceConfig, providers,
 };
-use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Refusal, Store};
+use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Refusal, RefusalKind, Store};
 use tracing::Instrument;
 
 use crate::error::ApiError;
@@ -110,9 +110,9 @@ enum Step {
 /// What the sources API shows of a refused delivery. An [`AuthError`] names headers, schemes
 /// and what did not match, never a credential, a signature or the body.
 fn refusal(at: chrono::DateTime<chrono::Utc>, error: &AuthError) -> Refusal {
-    let mut refusal = Refusal {
+    let refusal = Refusal {
         at,
-        kind: String::new(),
+        kind: RefusalKind::Mismatch,
         reason: error.to_string(),
         header: None,
         what: None,
@@ -120,29 +120,35 @@ fn refusal(at: chrono::DateTime<chrono::Utc>, error: &AuthError) -> Refusal {
         tolerance_secs: None,
     };
     match error {
-        AuthError::Missing { header, .. } => {
-            refusal.kind = "missing".into();
-            refusal.header = Some(header.clone());
-        }
-        AuthError::Malformed { header, .. } => {
-            refusal.kind = "malformed".into();
-            refusal.header = Some(header.clone());
-        }
-        AuthError::Mismatch(what) => {
-            refusal.kind = "mismatch".into();
-            refusal.what = Some((*what).to_owned());
-        }
+        AuthError::Missing { header, .. } => Refusal {
+            kind: RefusalKind::Missing,
+            header: Some(header.clone()),
+            ..refusal
+        },
+        AuthError::Malformed { header, .. } => Refusal {
+            kind: RefusalKind::Malformed,
+            header: Some(header.clone()),
+            ..refusal
+        },
+        AuthError::Mismatch(what) => Refusal {
+            kind: RefusalKind::Mismatch,
+            what: Some((*what).to_owned()),
+            ..refusal
+        },
         AuthError::Stale {
             distance_secs,
             tolerance_secs,
-        } => {
-            refusal.kind = "stale".into();
-            refusal.distance_secs = Some(*distance_secs);
-            refusal.tolerance_secs = Some(*tolerance_secs);
-        }
-        AuthError::BadSecret(_) => refusal.kind = "bad_secret".into(),
+        } => Refusal {
+            kind: RefusalKind::Stale,
+            distance_secs: Some(*distance_secs),
+            tolerance_secs: Some(*tolerance_secs),
+            ..refusal
+        },
+        AuthError::BadSecret(_) => Refusal {
+            kind: RefusalKind::BadSecret,
+            ..refusal
+        },
     }
-    refusal
 }
 
 /// What [`Engine::commit`] does instead of storing a delivery's alerts.

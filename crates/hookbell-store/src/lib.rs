@@ -26,8 +26,8 @@ pub use error::{Result, StoreError};
 pub use pending::Pending;
 pub use query::{AlertPage, AlertQuery};
 pub use records::{
-    DeliveryRecord, DeliveryStatus, ENVELOPE_MARKS, IngestOutcome, Purged, Refusal, SourceActivity,
-    Stats, envelope_mark,
+    DeliveryRecord, DeliveryStatus, ENVELOPE_MARKS, IngestOutcome, Purged, Refusal, RefusalKind,
+    SourceActivity, Stats, envelope_mark,
 };
 pub use sled_store::SledStore;
 

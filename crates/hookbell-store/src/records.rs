@@ -142,10 +142,8 @@ pub struct SourceActivity {
 pub struct Refusal {
     /// When it arrived.
     pub at: DateTime<Utc>,
-    /// What failed: `missing` (a header the scheme needs), `malformed` (a header that cannot
-    /// be read), `mismatch` (credentials or signature), `stale` (the signed timestamp is too
-    /// far from the time of receipt) or `bad_secret` (this source's own secret is unusable).
-    pub kind: String,
+    /// What failed.
+    pub kind: RefusalKind,
     /// The engine's sentence for it (English).
     pub reason: String,
     /// The header concerned (`missing`, `malformed`).
@@ -161,6 +159,33 @@ pub struct Refusal {
     /// The tolerance it exceeded, in seconds (`stale`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tolerance_secs: Option<u64>,
+}
+
+/// What failed in a refused delivery's authentication.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// A header the scheme needs is absent.
+    Missing,
+    /// A header cannot be read.
+    Malformed,
+    /// Credentials or signature do not match.
+    Mismatch,
+    /// The signed timestamp is too far from the time of receipt.
+    Stale,
+    /// This source's own secret is unusable.
+    BadSecret,
+}
+
+impl RefusalKind {
+    /// Every kind.
+    pub const ALL: [RefusalKind; 5] = [
+        RefusalKind::Missing,
+        RefusalKind::Malformed,
+        RefusalKind::Mismatch,
+        RefusalKind::Stale,
+        RefusalKind::BadSecret,
+    ];
 }
 
 /// The last delivery a source received.

@@ -87,8 +87,11 @@ async fn a_refused_delivery_is_counted_at_commit_and_never_stored() {
         .ok()
         .and_then(|a| a.last_refusal)
         .unwrap_or_else(|| panic!("the refusal's reason is kept"));
-    assert!(
-        ["missing", "mismatch", "malformed"].contains(&refusal.kind.as_str()),
+    // `json_delivery` sends none of the Standard Webhooks headers: the first one checked is
+    // missing.
+    assert_eq!(
+        (refusal.kind, refusal.header.as_deref()),
+        (RefusalKind::Missing, Some("webhook-id")),
         "{refusal:?}"
     );
     assert!(!refusal.reason.is_empty());
@@ -119,4 +122,83 @@ async fn an_unreadable_body_is_quarantined_at_commit() {
         other => panic!("expected quarantine, got {other:?}"),
     }
     assert_eq!(quarantined(&engine), 1);
+}
+
+#[test]
+fn each_authentication_error_is_recorded_with_its_kind_and_details() {
+    let at = chrono::Utc::now();
+    let missing = refusal(
+        at,
+        &AuthError::Missing {
+            header: "X-Hub-Signature-256".into(),
+            scheme: "github",
+        },
+    );
+    assert_eq!(
+        (
+            missing.kind,
+            missing.header.as_deref(),
+            missing.what.as_deref()
+        ),
+        (RefusalKind::Missing, Some("X-Hub-Signature-256"), None)
+    );
+    let malformed = refusal(
+        at,
+        &AuthError::Malformed {
+            header: "Authorization".into(),
+            reason: "not base64",
+        },
+    );
+    assert_eq!(
+        (malformed.kind, malformed.header.as_deref()),
+        (RefusalKind::Malformed, Some("Authorization"))
+    );
+    let mismatch = refusal(at, &AuthError::Mismatch("signature"));
+    assert_eq!(
+        (
+            mismatch.kind,
+            mismatch.what.as_deref(),
+            mismatch.header.as_deref()
+        ),
+        (RefusalKind::Mismatch, Some("signature"), None)
+    );
+    let stale = refusal(
+        at,
+        &AuthError::Stale {
+            distance_secs: 900,
+            tolerance_secs: 300,
+        },
+    );
+    assert_eq!(
+        (stale.kind, stale.distance_secs, stale.tolerance_secs),
+        (RefusalKind::Stale, Some(900), Some(300))
+    );
+    let bad = refusal(at, &AuthError::BadSecret("not base64"));
+    assert_eq!(bad.kind, RefusalKind::BadSecret);
+    for r in [&missing, &malformed, &mismatch, &stale, &bad] {
+        assert_eq!(r.at, at);
+        assert!(!r.reason.is_empty());
+    }
+    // The JSON the sources API sends, as before the kind was an enum.
+    let json = serde_json::to_value(&bad).unwrap_or_default();
+    assert_eq!(json["kind"], "bad_secret");
+    assert!(json.get("header").is_none() && json.get("what").is_none());
+}
+
+#[test]
+fn every_refusal_kind_is_one_the_ui_knows() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../ui/src/lib/types.ts");
+    let ts = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
+    let line = ts
+        .lines()
+        .find(|line| line.trim_start().starts_with("kind: 'missing'"))
+        .unwrap_or_else(|| panic!("ui/src/lib/types.ts has no Refusal kind"));
+    for kind in RefusalKind::ALL {
+        let word = serde_json::to_value(kind).unwrap_or_default();
+        let word = word.as_str().unwrap_or_default();
+        assert!(
+            line.contains(&format!("'{word}'")),
+            "ui/src/lib/types.ts: Refusal.kind lacks '{word}': {line}"
+        );
+    }
 }

@@ -277,28 +277,46 @@ fn quarantine_and_deliveries_are_listed_newest_first() {
         Some(DeliveryStatus::Quarantined)
     );
     assert_eq!(activity.last_refusal, None);
-    let refusal = |kind: &str| crate::Refusal {
+    let refusal = |kind: crate::RefusalKind| crate::Refusal {
         at: chrono::Utc::now(),
-        kind: kind.to_owned(),
-        reason: format!("{kind} reason"),
+        kind,
+        reason: format!("{kind:?} reason"),
         header: None,
         what: None,
         distance_secs: None,
         tolerance_secs: None,
     };
     store
-        .note_auth_failure("s", &refusal("missing"))
+        .note_auth_failure("s", &refusal(crate::RefusalKind::Missing))
         .unwrap_or(());
     store
-        .note_auth_failure("s", &refusal("mismatch"))
+        .note_auth_failure("s", &refusal(crate::RefusalKind::Mismatch))
         .unwrap_or(());
     let activity = store.source_activity("s").unwrap_or_default();
     assert_eq!(activity.auth_failures, 2);
     assert_eq!(
-        activity.last_refusal.map(|r| r.kind).as_deref(),
-        Some("mismatch"),
+        activity.last_refusal.map(|r| r.kind),
+        Some(crate::RefusalKind::Mismatch),
         "the last refusal's reason is kept"
     );
+}
+
+#[test]
+fn a_refusals_kind_is_stored_as_the_snake_case_word() {
+    use crate::RefusalKind;
+    let words: Vec<serde_json::Value> = RefusalKind::ALL
+        .iter()
+        .map(|kind| serde_json::to_value(kind).unwrap_or_default())
+        .collect();
+    assert_eq!(
+        words,
+        ["missing", "malformed", "mismatch", "stale", "bad_secret"]
+    );
+    // A refusal stored by a build whose kind was free text reads back.
+    let stored = r#"{"at":"2024-05-01T10:00:00Z","kind":"bad_secret","reason":"r"}"#;
+    let refusal: crate::Refusal =
+        serde_json::from_str(stored).unwrap_or_else(|e| panic!("read: {e}"));
+    assert_eq!(refusal.kind, RefusalKind::BadSecret);
 }
 
 #[test]
@@ -312,7 +330,7 @@ fn concurrent_refusals_are_each_counted_with_their_reason() {
                 for n in 0..25 {
                     let refusal = crate::Refusal {
                         at: Utc::now(),
-                        kind: "mismatch".into(),
+                        kind: crate::RefusalKind::Mismatch,
                         reason: format!("refusal {t}/{n}"),
                         header: None,
                         what: Some("signature".into()),
