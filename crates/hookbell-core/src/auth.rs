@@ -152,6 +152,19 @@ pub enum AuthError {
 }
 
 impl Auth {
+    /// Every scheme's name as written in the config: what [`Auth::scheme`] answers, one per
+    /// variant, in declaration order.
+    pub const SCHEMES: &[&str] = &[
+        "none",
+        "basic",
+        "bearer",
+        "header",
+        "hmac-sha256",
+        "standard-webhooks",
+        "github",
+        "gitguardian",
+    ];
+
     /// The scheme's name as written in the config.
     pub fn scheme(&self) -> &'static str {
         match self {

@@ -65,6 +65,33 @@ fn all_schemes() -> Vec<Auth> {
 }
 
 #[test]
+fn schemes_lists_every_variants_scheme_once() {
+    // Exhaustive, without a wildcard: a new variant does not compile until it is placed here,
+    // and then `all_schemes` must build it for the count below to hold.
+    let variant = |auth: &Auth| match auth {
+        Auth::None => 0,
+        Auth::Basic { .. } => 1,
+        Auth::Bearer { .. } => 2,
+        Auth::Header { .. } => 3,
+        Auth::HmacSha256 { .. } => 4,
+        Auth::StandardWebhooks { .. } => 5,
+        Auth::Github { .. } => 6,
+        Auth::Gitguardian { .. } => 7,
+    };
+    let all = all_schemes();
+    let mut variants: Vec<usize> = all.iter().map(variant).collect();
+    variants.sort_unstable();
+    variants.dedup();
+    assert_eq!(
+        variants,
+        (0..8).collect::<Vec<_>>(),
+        "all_schemes builds every variant"
+    );
+    let schemes: Vec<&str> = all.iter().map(Auth::scheme).collect();
+    assert_eq!(schemes, Auth::SCHEMES);
+}
+
+#[test]
 fn every_scheme_accepts_what_it_signs() {
     for auth in all_schemes() {
         assert_eq!(round_trip(&auth), Ok(()), "scheme {}", auth.scheme());

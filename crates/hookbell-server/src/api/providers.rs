@@ -3,6 +3,7 @@
 
 use axum::routing::get;
 use axum::{Json, Router};
+use hookbell_core::Auth;
 use serde::Serialize;
 
 use crate::state::AppState;
@@ -31,18 +32,6 @@ pub struct ProviderInfo {
     /// then an unguessable source id is the protection).
     pub default_scheme: &'static str,
 }
-
-/// Every scheme of `hookbell_core::Auth`, as written in the config.
-pub const SCHEMES: &[&str] = &[
-    "none",
-    "basic",
-    "bearer",
-    "header",
-    "hmac-sha256",
-    "standard-webhooks",
-    "github",
-    "gitguardian",
-];
 
 /// The display name and default scheme of a provider id; `None` for one this table does not
 /// know yet (listed with its id as name and `none`, and caught by this module's test).
@@ -75,7 +64,7 @@ pub fn providers() -> ProviderList {
                 }
             })
             .collect(),
-        schemes: SCHEMES.to_vec(),
+        schemes: Auth::SCHEMES.to_vec(),
     }
 }
 
@@ -95,7 +84,10 @@ mod tests {
         for id in hookbell_core::providers::ids() {
             let (_, scheme) = describe(id)
                 .unwrap_or_else(|| panic!("provider {id:?} has no entry in describe()"));
-            assert!(SCHEMES.contains(&scheme), "{id}: unknown scheme {scheme}");
+            assert!(
+                Auth::SCHEMES.contains(&scheme),
+                "{id}: unknown scheme {scheme}"
+            );
         }
     }
 
@@ -116,7 +108,7 @@ mod tests {
     fn every_scheme_is_one_the_config_reads() {
         use serde_json::json;
         let secret = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-        for scheme in SCHEMES {
+        for scheme in Auth::SCHEMES {
             let input = match *scheme {
                 "basic" => json!({"scheme": scheme, "username": "u", "password": "p"}),
                 "bearer" => json!({"scheme": scheme, "token": "t"}),
