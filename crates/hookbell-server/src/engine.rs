@@ -367,9 +367,7 @@ impl Engine {
             body_hash: None,
         };
         // The config was validated, so the provider exists; `generic` is the safe fallback.
-        let provider = providers::get(&source.provider)
-            .or_else(|| providers::get("generic"))
-            .ok_or_else(|| IngestError::UnknownSource(source.id.clone()))?;
+        let provider = providers::get_or_generic(&source.provider);
         let ctx = Context {
             lang: self.lang(),
             signed_id: source.auth.signed_id(&delivery),

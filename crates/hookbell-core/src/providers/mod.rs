@@ -167,6 +167,12 @@ pub fn get(id: &str) -> Option<&'static dyn Provider> {
     REGISTRY.iter().copied().find(|p| p.id() == id)
 }
 
+/// The adapter for a provider id, or the generic one for an id no adapter has.
+pub fn get_or_generic(id: &str) -> &'static dyn Provider {
+    static GENERIC: generic::Generic = generic::Generic::named("generic");
+    get(id).unwrap_or(&GENERIC)
+}
+
 /// Every provider id.
 pub fn ids() -> Vec<&'static str> {
     REGISTRY.iter().map(|p| p.id()).collect()

@@ -46,9 +46,7 @@ const BATCH: usize = 256;
 /// 1.5 MB more had been written (three 512 KiB segments). Not a guarantee.
 /// docs/security.md lists this as a known limit.
 pub(super) fn scrub_quarantined_bodies(tree: &Tree) -> Result<()> {
-    let mut batch = sled::Batch::default();
-    let mut staged = 0usize;
-    let mut rewritten = 0usize;
+    let mut out = Rewrites::new(tree);
     for entry in tree.scan_prefix(keys::QUARANTINE) {
         let (key, _) = entry?;
         let Some(id) = keys::id_after(&key, keys::QUARANTINE.len()) else {
@@ -62,22 +60,12 @@ pub(super) fn scrub_quarantined_bodies(tree: &Tree) -> Result<()> {
         if record.body_hash.is_some() {
             continue;
         }
-        record.body_hash = Some(hookbell_core::providers::generic::body_hash(&body));
-        let scrubbed = hookbell_core::normalize::scrubbed_text(&body);
-        batch.insert(key, frame(&record, scrubbed.as_bytes()));
-        staged += 1;
-        if staged == BATCH {
-            tree.apply_batch(std::mem::take(&mut batch))?;
-            rewritten += staged;
-            staged = 0;
-        }
+        record.body_hash = Some(providers::generic::body_hash(&body));
+        let scrubbed = scrubbed_text(&body);
+        out.put([(key, frame(&record, scrubbed.as_bytes()))])?;
     }
-    if staged > 0 {
-        tree.apply_batch(batch)?;
-        rewritten += staged;
-    }
+    let rewritten = out.finish()?;
     if rewritten > 0 {
-        tree.flush()?;
         tracing::info!(
             rewritten,
             "quarantined deliveries from before schema version 2 now keep scrubbed text only"
@@ -147,7 +135,7 @@ pub(super) fn mask_bodies_and_alerts(tree: &Tree, dir: &Path) -> Result<()> {
         if record.status == DeliveryStatus::Quarantined {
             continue;
         }
-        let masked = masked_body(provider(&record.provider), &body);
+        let masked = masked_body(providers::get_or_generic(&record.provider), &body);
         if masked != body {
             out.put([(key.to_vec(), frame(&record, &masked))])?;
         }
@@ -164,7 +152,7 @@ pub(super) fn mask_bodies_and_alerts(tree: &Tree, dir: &Path) -> Result<()> {
             }
         };
         let before = Meta::of(&alert);
-        if !scrub_alert_fields(provider(&alert.provider), &mut alert) {
+        if !scrub_alert_fields(providers::get_or_generic(&alert.provider), &mut alert) {
             continue;
         }
         let json = serde_json::to_vec(&alert).map_err(|e| crate::error::StoreError::Corrupt {
@@ -197,13 +185,6 @@ pub(super) fn mask_bodies_and_alerts(tree: &Tree, dir: &Path) -> Result<()> {
     Ok(())
 }
 
-/// The adapter named `id`, or the generic one.
-fn provider(id: &str) -> &'static dyn Provider {
-    providers::get(id)
-        .or_else(|| providers::get("generic"))
-        .unwrap_or_else(|| unreachable!("the generic provider is always registered"))
-}
-
 /// `body` as ingest keeps one today: the masked re-serialisation of its JSON, or, when it is
 /// not JSON, its scrubbed text.
 fn masked_body(provider: &dyn Provider, body: &[u8]) -> Vec<u8> {
@@ -216,8 +197,8 @@ fn masked_body(provider: &dyn Provider, body: &[u8]) -> Vec<u8> {
     }
 }
 
-/// Rewrites applied in atomic batches of about [`BATCH`] records; the writes of one record
-/// always go in the same batch.
+/// Rewrites applied in atomic batches of about [`BATCH`] records, flushed at the end; the
+/// writes of one record always go in the same batch. Every step's rewrites go through it.
 struct Rewrites<'a> {
     tree: &'a Tree,
     batch: sled::Batch,
