@@ -16,6 +16,7 @@
 
 pub const ALERT: &[u8] = b"a/";
 pub const META: &[u8] = b"x/";
+pub const DEDUP: &[u8] = b"k/";
 pub const DELIVERY: &[u8] = b"d/";
 pub const QUARANTINE: &[u8] = b"iq/";
 pub const SCHEMA_VERSION: &[u8] = b"m/schema_version";
@@ -32,7 +33,7 @@ pub fn meta(id: &str) -> Vec<u8> {
     cat(&[META, id.as_bytes()])
 }
 pub fn dedup(source: &str, external_id: &str) -> Vec<u8> {
-    cat(&[b"k/", source.as_bytes(), b"\0", external_id.as_bytes()])
+    cat(&[DEDUP, source.as_bytes(), b"\0", external_id.as_bytes()])
 }
 pub fn delivery(id: &str) -> Vec<u8> {
     cat(&[DELIVERY, id.as_bytes()])

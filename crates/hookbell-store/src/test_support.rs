@@ -62,3 +62,22 @@ pub(crate) fn when_unlocked<T, E: std::fmt::Display>(
         }
     }
 }
+
+/// A cutoff after the millisecond of `id` (a ULID), waiting for the clock to get there.
+pub(crate) fn cutoff_after(id: &str) -> chrono::DateTime<Utc> {
+    let ms = ulid::Ulid::from_string(id)
+        .unwrap_or_else(|e| panic!("ulid {id}: {e}"))
+        .timestamp_ms();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let now = Utc::now();
+        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > ms {
+            return now;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the clock stands still"
+        );
+        std::thread::yield_now();
+    }
+}

@@ -4,7 +4,7 @@ use chrono::Utc;
 use hookbell_core::{AlertPatch, Severity, Status};
 
 use super::*;
-use crate::test_support::{delivery, new_alert, when_unlocked};
+use crate::test_support::{cutoff_after, delivery, new_alert, when_unlocked};
 
 fn store() -> (tempfile::TempDir, SledStore) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
@@ -473,25 +473,6 @@ fn purge_deletes_what_came_before_the_cutoff_and_keeps_the_rest() {
     let retry = ingest(&store, "s", "old", Severity::High, "Old alert");
     assert!(!retry.duplicate);
     assert_eq!(list(&store, AlertQuery::default()).total, 2);
-}
-
-/// A cutoff after the millisecond of `id` (a ULID), waiting for the clock to get there.
-fn cutoff_after(id: &str) -> chrono::DateTime<Utc> {
-    let ms = ulid::Ulid::from_string(id)
-        .unwrap_or_else(|e| panic!("ulid {id}: {e}"))
-        .timestamp_ms();
-    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(5);
-    loop {
-        let now = Utc::now();
-        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > ms {
-            return now;
-        }
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the clock stands still"
-        );
-        std::thread::yield_now();
-    }
 }
 
 #[test]

@@ -313,7 +313,7 @@ mod version_3 {
             crate::keys::QUARANTINE,
             crate::keys::ALERT,
             crate::keys::META,
-            b"k/",
+            crate::keys::DEDUP,
             crate::keys::SCHEMA_VERSION,
         ]
         .iter()
