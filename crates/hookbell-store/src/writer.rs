@@ -230,6 +230,11 @@ struct Writer {
     staged: Staged,
     /// Most alerts (and deliveries) one purge op deletes: [`PURGE_STEP`], less in tests.
     purge_step: u64,
+    /// Where the last purge step stopped, when it left more to do.
+    purge_cursor: Option<PurgeCursor>,
+    /// Test-only: how many keys purge steps read.
+    #[cfg(test)]
+    purge_reads: u64,
     /// Test-only fault injection: how many of the next batch writes fail.
     #[cfg(test)]
     failing_writes: usize,
@@ -244,6 +249,9 @@ impl Writer {
             index_changes: Vec::new(),
             staged: Staged::default(),
             purge_step: PURGE_STEP,
+            purge_cursor: None,
+            #[cfg(test)]
+            purge_reads: 0,
             #[cfg(test)]
             failing_writes: 0,
         }
@@ -266,30 +274,54 @@ impl Writer {
         }
     }
 
-    /// Every key in `range` and its value, as the ops applied so far left them (staged
-    /// changes first, then the tree's keys that no staged change covers), to `each`. Reading
-    /// through the staged changes is what lets a purge in the middle of a group see the
-    /// group's earlier ops without writing them early: the group stays one batch.
-    /// `each` answers whether to go on; the answer is whether every key was visited.
+    /// Every key in `range` and its value, as the ops applied so far left them (the staged
+    /// changes merged with the tree's keys, a staged change winning), in key order, to `each`.
+    /// Reading through the staged changes is what lets a purge in the middle of a group see
+    /// the group's earlier ops without writing them early: the group stays one batch.
+    /// `each` answers whether to go on; the answer is the key it stopped at (not visited, so
+    /// every key before it was), or `None` when every key was visited.
     fn for_each_in(
         &self,
         range: std::ops::Range<Vec<u8>>,
         mut each: impl FnMut(&[u8], &[u8]) -> Result<ControlFlow<()>>,
-    ) -> Result<bool> {
-        for (key, value) in self.staged.0.range(range.clone()) {
+    ) -> Result<Option<Vec<u8>>> {
+        let mut staged = self.staged.0.range(range.clone()).peekable();
+        let mut tree = self.tree.range(range).peekable();
+        loop {
+            let from_tree = match (staged.peek(), tree.peek()) {
+                (None, None) => return Ok(None),
+                (Some(_), None) => false,
+                (None, Some(_)) => true,
+                (Some((staged_key, _)), Some(Ok((tree_key, _)))) => {
+                    tree_key.as_ref() < staged_key.as_slice()
+                }
+                (Some(_), Some(Err(_))) => true,
+            };
+            let (key, value) = if from_tree {
+                let Some(entry) = tree.next() else {
+                    return Ok(None);
+                };
+                let (key, value) = entry?;
+                (key.to_vec(), Some(value))
+            } else {
+                let Some((key, value)) = staged.next() else {
+                    return Ok(None);
+                };
+                // The tree's value under the same key is what the staged change replaces.
+                if tree
+                    .peek()
+                    .is_some_and(|entry| entry.as_ref().is_ok_and(|(k, _)| k == key))
+                {
+                    tree.next();
+                }
+                (key.clone(), value.as_deref().map(IVec::from))
+            };
             if let Some(value) = value
-                && each(key, value)?.is_break()
+                && each(&key, &value)?.is_break()
             {
-                return Ok(false);
+                return Ok(Some(key));
             }
         }
-        for entry in self.tree.range(range) {
-            let (key, value) = entry?;
-            if !self.staged.0.contains_key(key.as_ref()) && each(&key, &value)?.is_break() {
-                return Ok(false);
-            }
-        }
-        Ok(true)
     }
 
     /// Writes the staged changes to the tree as one atomic batch (not yet flushed). They are
@@ -357,6 +389,11 @@ impl Writer {
                 Err(e)
             }
         };
+        if flushed.is_err() {
+            // A purge step of the group went on from where an unacknowledged one stopped, or
+            // its own deletions are lost: the next step starts over.
+            self.purge_cursor = None;
+        }
         tracing::trace!(ops = count, ?applied, write = ?(started.elapsed() - applied), "group committed");
         if let Err(e) = &flushed {
             tracing::error!(error = %e, ops = count, "write failed; the group is not acknowledged");
@@ -417,22 +454,45 @@ impl Writer {
     /// is turned on may have 100,000 alerts to delete: in one batch that held the writer, and
     /// every delivery waiting on it, for about 7 s (0.9 s reading, 6.3 s writing the batch;
     /// 100,000 alerts of 1.5 KiB, release build); in steps the longest step took 0.15 s (13 s
-    /// in all), and deliveries are served between them. Deliveries are deleted only in a step
-    /// that read every candidate alert, so the deliveries of kept alerts are known. Changes
+    /// in all), and deliveries are served between them. Deliveries are deleted only
+    /// once every candidate alert was read, so the deliveries of kept alerts are known. Changes
     /// staged by earlier ops of the group are read through ([`Writer::for_each_in`]), so the
     /// group is still written as one batch.
+    ///
+    /// Each step goes on where the last one stopped when it has the same `before`
+    /// ([`PurgeCursor`]): an alert or delivery is read once per run, not once per step (kept
+    /// alerts were re-read by every step, and every candidate alert again for every thousand
+    /// deliveries). That holds because nothing a step read changes its verdict later: a kept
+    /// alert's `last_seen_at` only grows and the delivery it came in stays, a deleted one is
+    /// gone, and a new alert's id is made after `before` (retention's cutoff is in the past).
+    /// The cursor is dropped, and the next step starts over, when an alert is created with an
+    /// id below the cutoff (a cutoff not in the past), and when a group's write fails (its
+    /// deletions were not made).
     fn purge(&mut self, before: chrono::DateTime<Utc>) -> Result<Purged> {
         let cutoff = ulid_at(before);
         let step = self.purge_step;
+        let PurgeCursor {
+            mut resume,
+            mut kept_deliveries,
+            ..
+        } = match self.purge_cursor.take() {
+            Some(cursor) if cursor.before == before => cursor,
+            _ => PurgeCursor::start(before),
+        };
         let mut purged = Purged::default();
         let mut batch = Staged::default();
         let mut gone = Vec::new();
-        let mut kept_deliveries = HashSet::new();
-        let prefix = keys::alert("").len();
-        let every_alert =
-            self.for_each_in(keys::alert("")..keys::alert(&cutoff), |key, value| {
+        #[cfg(test)]
+        let mut read = 0;
+        if let Resume::Alerts(from) = resume {
+            let prefix = keys::ALERT.len();
+            let stopped = self.for_each_in(from..keys::alert(&cutoff), |key, value| {
                 if purged.alerts >= step {
                     return Ok(ControlFlow::Break(()));
+                }
+                #[cfg(test)]
+                {
+                    read += 1;
                 }
                 let Some(id) = keys::id_after(key, prefix) else {
                     return Ok(ControlFlow::Continue(()));
@@ -462,12 +522,22 @@ impl Writer {
                 purged.alerts += 1;
                 Ok(ControlFlow::Continue(()))
             })?;
-        purged.more = !every_alert;
-        if every_alert {
-            let every_delivery =
-                self.for_each_in(keys::delivery("")..keys::delivery(&cutoff), |key, _| {
+            resume = match stopped {
+                Some(key) => Resume::Alerts(key),
+                None => Resume::Deliveries(keys::delivery("")),
+            };
+        }
+        // Deliveries only once every candidate alert was read: then the deliveries of kept
+        // alerts are known.
+        let next = match resume {
+            Resume::Deliveries(from) => {
+                let stopped = self.for_each_in(from..keys::delivery(&cutoff), |key, _| {
                     if purged.deliveries >= step {
                         return Ok(ControlFlow::Break(()));
+                    }
+                    #[cfg(test)]
+                    {
+                        read += 1;
                     }
                     if let Some(id) = keys::id_after(key, keys::DELIVERY.len())
                         && !kept_deliveries.contains(&id)
@@ -478,7 +548,21 @@ impl Writer {
                     }
                     Ok(ControlFlow::Continue(()))
                 })?;
-            purged.more = !every_delivery;
+                stopped.map(Resume::Deliveries)
+            }
+            alerts => Some(alerts),
+        };
+        #[cfg(test)]
+        {
+            self.purge_reads += read;
+        }
+        purged.more = next.is_some();
+        if let Some(resume) = next {
+            self.purge_cursor = Some(PurgeCursor {
+                before,
+                resume,
+                kept_deliveries,
+            });
         }
         self.stage(batch);
         self.update_index(move |index| {
@@ -607,6 +691,14 @@ impl Writer {
                 outcome.reopened.push(alert);
             } else {
                 outcome.repeated.push(alert);
+            }
+        }
+        if let Some(cursor) = &self.purge_cursor {
+            // A purge under way has read past where this alert sorts (or is deleting
+            // deliveries): it would not know this alert, and might delete its delivery.
+            let cutoff = ulid_at(cursor.before);
+            if created.iter().any(|p| p.alert.id < cutoff) {
+                self.purge_cursor = None;
             }
         }
         for mut prepared in created {
@@ -761,6 +853,32 @@ enum Sighted {
 struct Touched {
     alert: Alert,
     was: Status,
+}
+
+/// Where a purge run with the cutoff `before` stopped: its next step goes on from there.
+struct PurgeCursor {
+    before: chrono::DateTime<Utc>,
+    resume: Resume,
+    /// The deliveries the kept alerts read so far came in.
+    kept_deliveries: HashSet<String>,
+}
+
+impl PurgeCursor {
+    fn start(before: chrono::DateTime<Utc>) -> PurgeCursor {
+        PurgeCursor {
+            before,
+            resume: Resume::Alerts(keys::alert("")),
+            kept_deliveries: HashSet::new(),
+        }
+    }
+}
+
+/// The first key a purge step has not read yet.
+enum Resume {
+    /// Still reading alerts.
+    Alerts(Vec<u8>),
+    /// Every candidate alert read; reading deliveries.
+    Deliveries(Vec<u8>),
 }
 
 /// What a purge reads of an alert: when it was last seen, and what else names it.

@@ -1,7 +1,7 @@
 use hookbell_core::Severity;
 
 use super::*;
-use crate::test_support::{delivery, new_alert, when_unlocked};
+use crate::test_support::{cutoff_after, delivery, new_alert, when_unlocked};
 
 /// A writer on a fresh tree, driven op by op as `run` drives it.
 fn writer() -> (tempfile::TempDir, Writer) {
@@ -226,9 +226,13 @@ fn a_failed_group_write_leaves_nothing_for_the_next_group() {
     let c_id = c.alert_ids[0].clone();
     assert!(stored(&writer, &c_id).is_some());
     let left = |prefix: &[u8]| writer.tree.scan_prefix(prefix).count();
-    assert_eq!(left(b"a/"), 1, "only group 2's alert is in the tree");
+    assert_eq!(left(keys::ALERT), 1, "only group 2's alert is in the tree");
     assert_eq!(left(keys::META), 1);
-    assert_eq!(left(b"k/"), 1, "only group 2's dedup key is in the tree");
+    assert_eq!(
+        left(keys::DEDUP),
+        1,
+        "only group 2's dedup key is in the tree"
+    );
     assert_eq!(left(keys::DELIVERY), 1);
     assert!(
         writer
@@ -252,18 +256,7 @@ fn a_purge_inside_a_group_sees_a_repeat_staged_before_it() {
         .write_staged()
         .unwrap_or_else(|e| panic!("write: {e}"));
     writer.publish_index_changes();
-    let ms = ulid::Ulid::from_string(&old.alert_ids[0])
-        .unwrap_or_else(|e| panic!("ulid: {e}"))
-        .timestamp_ms();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let cutoff = loop {
-        let now = Utc::now();
-        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > ms {
-            break now;
-        }
-        assert!(Instant::now() < deadline, "the clock stands still");
-        std::thread::yield_now();
-    };
+    let cutoff = cutoff_after(&old.alert_ids[0]);
 
     // In one group: the old alert is seen again, then the purge runs: it is kept.
     let results = writer.commit(vec![
@@ -305,18 +298,7 @@ fn a_purge_goes_in_bounded_steps_and_never_drops_a_kept_alerts_delivery() {
         .and_then(|key| key.ok())
         .and_then(|key| keys::id_after(&key, keys::DELIVERY.len()))
         .unwrap_or_else(|| panic!("no delivery"));
-    let ms = ulid::Ulid::from_string(&last)
-        .unwrap_or_else(|e| panic!("ulid: {e}"))
-        .timestamp_ms();
-    let deadline = Instant::now() + Duration::from_secs(5);
-    let cutoff = loop {
-        let now = Utc::now();
-        if u64::try_from(now.timestamp_millis()).unwrap_or(0) > ms {
-            break now;
-        }
-        assert!(Instant::now() < deadline, "the clock stands still");
-        std::thread::yield_now();
-    };
+    let cutoff = cutoff_after(&last);
     assert!(
         writer
             .commit(vec![ingest_op(&writer, "evt_keep")])
@@ -353,12 +335,185 @@ fn a_purge_goes_in_bounded_steps_and_never_drops_a_kept_alerts_delivery() {
             .unwrap_or(false),
         "the delivery a kept alert came in is kept"
     );
-    assert_eq!(writer.tree.scan_prefix(b"a/").count(), 1);
-    assert_eq!(writer.tree.scan_prefix(b"k/").count(), 1);
+    assert_eq!(writer.tree.scan_prefix(keys::ALERT).count(), 1);
+    assert_eq!(writer.tree.scan_prefix(keys::DEDUP).count(), 1);
     assert_eq!(
         writer.tree.scan_prefix(keys::DELIVERY).count(),
         2,
         "the kept alert's first delivery and its repeat"
     );
     assert_eq!(indexed(&writer), 1);
+}
+
+fn purge_step(writer: &mut Writer, before: chrono::DateTime<Utc>) -> Result<Purged> {
+    match writer.commit(vec![Op::Purge { before }]).pop() {
+        Some(Ok(Done::Purged(step))) => Ok(step),
+        Some(Err(e)) => Err(e),
+        _ => panic!("not a purge outcome"),
+    }
+}
+
+/// Purge steps with `before` until one says there is no more; the totals.
+fn purge_all(writer: &mut Writer, before: chrono::DateTime<Utc>) -> (u64, u64) {
+    let mut total = (0, 0);
+    for _ in 0..50 {
+        let step = purge_step(writer, before).unwrap_or_else(|e| panic!("purge step: {e}"));
+        total = (total.0 + step.alerts, total.1 + step.deliveries);
+        if !step.more {
+            return total;
+        }
+    }
+    panic!("the purge does not finish")
+}
+
+#[test]
+fn a_purge_run_reads_each_key_once_however_many_steps_it_takes() {
+    let (_dir, mut writer) = writer();
+    writer.purge_step = 2;
+    // Three alerts that will be kept come first, so every step from the start re-read them.
+    let ops = (0..3)
+        .map(|n| ingest_op(&writer, &format!("keep_{n}")))
+        .chain((0..6).map(|n| ingest_op(&writer, &format!("stale_{n}"))))
+        .collect();
+    assert!(writer.commit(ops).iter().all(Result::is_ok));
+    let last = writer
+        .tree
+        .scan_prefix(keys::DELIVERY)
+        .keys()
+        .last()
+        .and_then(|key| key.ok())
+        .and_then(|key| keys::id_after(&key, keys::DELIVERY.len()))
+        .unwrap_or_else(|| panic!("no delivery"));
+    let cutoff = cutoff_after(&last);
+    let repeats = (0..3)
+        .map(|n| ingest_op(&writer, &format!("keep_{n}")))
+        .collect();
+    assert!(writer.commit(repeats).iter().all(Result::is_ok));
+
+    assert_eq!(purge_all(&mut writer, cutoff), (6, 6));
+    assert_eq!(
+        writer.purge_reads, 18,
+        "nine candidate alerts and their nine deliveries, each read once"
+    );
+    assert_eq!(writer.tree.scan_prefix(keys::ALERT).count(), 3);
+    assert_eq!(
+        writer.tree.scan_prefix(keys::DELIVERY).count(),
+        6,
+        "the kept alerts' first deliveries and their repeats"
+    );
+    assert!(
+        writer.purge_cursor.is_none(),
+        "a finished run leaves no cursor"
+    );
+}
+
+#[test]
+fn a_failed_purge_step_is_done_again_by_the_next() {
+    let (_dir, mut writer) = writer();
+    writer.purge_step = 1;
+    let ops = (0..3)
+        .map(|n| ingest_op(&writer, &format!("evt_{n}")))
+        .collect();
+    assert!(writer.commit(ops).iter().all(Result::is_ok));
+    let before = Utc::now() + chrono::Duration::days(1);
+
+    let first = purge_step(&mut writer, before).unwrap_or_else(|e| panic!("purge: {e}"));
+    assert_eq!((first.alerts, first.more), (1, true));
+    writer.failing_writes = 1;
+    assert!(
+        purge_step(&mut writer, before).is_err(),
+        "the second step's write fails"
+    );
+    assert_eq!(purge_all(&mut writer, before), (2, 3));
+    assert_eq!(
+        writer.tree.scan_prefix(keys::ALERT).count(),
+        0,
+        "the alert of the failed step is deleted too"
+    );
+    assert_eq!(writer.tree.scan_prefix(keys::DEDUP).count(), 0);
+    assert_eq!(writer.tree.scan_prefix(keys::DELIVERY).count(), 0);
+}
+
+#[test]
+fn an_alert_created_behind_a_purge_under_way_keeps_its_delivery() {
+    let (_dir, mut writer) = writer();
+    writer.purge_step = 1;
+    // Its ids are made first, so they sort before the others; it is stored only once the
+    // purge is under way, and it is seen after the cutoff: it is kept.
+    let before = Utc::now() + chrono::Duration::days(1);
+    let mut late = delivery("src");
+    late.id = writer.ids.next();
+    late.received_at = before + chrono::Duration::days(1);
+    let late_alert = new_alert("late", Severity::High, "Seen after the cutoff");
+    let late_op = Op::Ingest {
+        alerts: vec![Prepared::new(late_alert, writer.ids.next(), &late)],
+        delivery: late.clone(),
+        body: b"{}".to_vec(),
+    };
+    let ops = (0..2)
+        .map(|n| ingest_op(&writer, &format!("evt_{n}")))
+        .collect();
+    assert!(writer.commit(ops).iter().all(Result::is_ok));
+
+    let first = purge_step(&mut writer, before).unwrap_or_else(|e| panic!("purge: {e}"));
+    assert_eq!((first.alerts, first.more), (1, true));
+    let late_alert_id = match writer.commit(vec![late_op]).pop() {
+        Some(Ok(Done::Ingest(stored))) => stored.alert_ids[0].clone(),
+        _ => panic!("ingest failed"),
+    };
+    assert_eq!(purge_all(&mut writer, before), (1, 2));
+
+    assert!(stored(&writer, &late_alert_id).is_some());
+    assert!(
+        writer
+            .tree
+            .contains_key(keys::delivery(&late.id))
+            .unwrap_or(false),
+        "the kept alert's delivery is kept"
+    );
+    assert_eq!(writer.tree.scan_prefix(keys::ALERT).count(), 1);
+}
+
+#[test]
+fn a_read_through_the_staged_changes_goes_in_key_order() {
+    let (_dir, mut writer) = writer();
+    let mut batch = Batch::default();
+    for key in ["s/b", "s/d", "s/f"] {
+        batch.insert(key, "tree");
+    }
+    writer
+        .tree
+        .apply_batch(batch)
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut staged = Staged::default();
+    staged.insert(b"s/a".to_vec(), b"staged".to_vec());
+    staged.insert(b"s/d".to_vec(), b"staged".to_vec());
+    staged.remove(b"s/f".to_vec());
+    staged.insert(b"s/g".to_vec(), b"staged".to_vec());
+    writer.stage(staged);
+
+    let mut seen = Vec::new();
+    let stopped = writer
+        .for_each_in(b"s/".to_vec()..b"s/z".to_vec(), |key, value| {
+            seen.push(format!(
+                "{}={}",
+                String::from_utf8_lossy(key),
+                String::from_utf8_lossy(value)
+            ));
+            Ok(ControlFlow::Continue(()))
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stopped, None);
+    assert_eq!(seen, ["s/a=staged", "s/b=tree", "s/d=staged", "s/g=staged"]);
+
+    let stopped = writer
+        .for_each_in(b"s/".to_vec()..b"s/z".to_vec(), |key, _| {
+            Ok(if key == b"s/d" {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            })
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stopped.as_deref(), Some(b"s/d".as_slice()));
 }
