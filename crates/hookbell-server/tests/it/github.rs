@@ -200,8 +200,18 @@ async fn a_ping_is_answered_with_no_alert_and_a_form_encoded_delivery_is_read() 
     let (_, alert) = server.get(&format!("/api/alerts/{id}")).await;
     assert_eq!(alert["severity"], "critical", "{alert}");
     assert_eq!(alert["unrecognized"], false);
-    // A wrong signature over the form is refused like any other.
-    let (status, _) = server.post("github", form.as_bytes(), &headers[1..]).await;
+    // A wrong signature over the form is refused like any other: the same headers, the
+    // signature's last hex digit changed.
+    let mut wrong = headers.clone();
+    let signature = wrong
+        .iter_mut()
+        .find(|(name, _)| name.eq_ignore_ascii_case("x-hub-signature-256"))
+        .unwrap_or_else(|| panic!("no signature header in {headers:?}"));
+    let last = if signature.1.ends_with('0') { '1' } else { '0' };
+    signature.1.pop();
+    signature.1.push(last);
+    let (status, answer) = server.post("github", form.as_bytes(), &wrong).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(answer.to_string().contains("signature"), "{answer}");
     server.stop().await;
 }
