@@ -1,8 +1,12 @@
 //! Retention: alerts last seen longer ago than the user's `retention_days` (and deliveries
 //! received that long ago) are deleted at start, when the setting changes, and every hour
-//! after. A purged alert's dedup key goes with it, so retention never suppresses: the same
-//! alert reported again is a new alert that notifies (see `hookbell_store::Store::purge_before`). The hourly run also forgets the
-//! relay's marks of envelopes too old to come again ([`crate::relay::prune_envelope_marks`]).
+//! after. A purged alert's dedup key goes with it, so an alert retention deleted is never
+//! suppressed: the same alert reported again is a new alert that notifies (see
+//! `hookbell_store::Store::purge_before`). The exception is an alert the user deleted: its
+//! dedup key is kept on purpose and retention never removes it, so a repeat of it stays
+//! suppressed for good, unless its provider reopens it (then it is created again and
+//! notifies). The hourly run also forgets the relay's marks of envelopes too old to come again
+//! ([`crate::relay::prune_envelope_marks`]).
 
 use std::time::Duration;
 

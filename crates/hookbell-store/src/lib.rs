@@ -62,12 +62,19 @@ pub trait Store: Send + Sync + 'static {
     /// Marks an alert read/unread, done/not done. `None` when there is no such alert.
     fn patch(&self, id: &str, patch: AlertPatch) -> Pending<Option<Alert>>;
     /// Deletes an alert; false when there was none. Its dedup key stays, so a provider's retry
-    /// does not bring it back.
+    /// does not bring it back; only the provider reopening it does (it is then created again,
+    /// see [`Store::ingest`]).
     fn delete(&self, id: &str) -> Pending<bool>;
     /// Retention: deletes the alerts last seen before `before`, with their index records and
     /// dedup keys (a repeat of one later is a new alert), and the deliveries received before
     /// it, except those that kept alerts came in. One call deletes a bounded number (a
     /// thousand alerts and a thousand deliveries); [`Purged::more`] says to call again.
+    ///
+    /// The one exception: the dedup keys of alerts the user deleted ([`Store::delete`]) are
+    /// never removed, by retention or anything else. They name no alert any more, so retention
+    /// never reads them, and they stay on purpose: a deleted alert that its provider repeats
+    /// stays deleted (not notified) however long ago it was deleted; only a reopen brings it
+    /// back. Retention itself never suppresses an alert it deleted.
     fn purge_before(&self, before: chrono::DateTime<chrono::Utc>) -> Pending<Purged>;
     /// Deletes the settings named `{prefix}{ULID}` whose ULID was made before `before` (marks
     /// that only matter for a while); answers how many went.

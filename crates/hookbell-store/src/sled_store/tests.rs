@@ -943,3 +943,26 @@ fn a_deleted_alert_stays_deleted_unless_its_provider_reopens_it() {
         Some(new_id.as_bytes())
     );
 }
+
+#[test]
+fn retention_keeps_the_dedup_key_of_an_alert_the_user_deleted() {
+    let (_dir, store) = store();
+    let deleted = ingest(&store, "s", "gone", Severity::High, "Deleted by the user");
+    assert!(store.delete(&deleted.alert_ids[0]).wait().unwrap_or(false));
+    let cutoff = cutoff_after(&deleted.delivery_id);
+    let purged = store
+        .purge_before(cutoff)
+        .wait()
+        .unwrap_or_else(|e| panic!("purge: {e}"));
+    assert_eq!((purged.alerts, purged.deliveries), (0, 1));
+    assert!(
+        store
+            .tree
+            .contains_key(keys::dedup("s", "gone"))
+            .unwrap_or(false),
+        "the deleted alert's dedup key outlives retention"
+    );
+    let repeat = ingest(&store, "s", "gone", Severity::High, "Deleted by the user");
+    assert!(repeat.duplicate && repeat.created.is_empty());
+    assert_eq!(store.stats().map(|s| s.total).ok(), Some(0));
+}
