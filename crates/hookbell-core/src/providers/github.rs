@@ -1,6 +1,8 @@
 //! `github`: GitHub's security webhooks (Dependabot, code scanning, secret scanning, security
-//! advisories and the legacy repository vulnerability alerts), read by the `X-GitHub-Event`
-//! header (or, without it, by the body's shape). This module owns their reading: the alert's
+//! advisories and the legacy repository vulnerability alerts), told apart by the signed body's
+//! shape; the unsigned `X-GitHub-Event` header names the event only when the shape names none,
+//! so a replayed body cannot pass for another family or for a `ping`. This module owns their
+//! reading: the alert's
 //! identity (repository + event family + alert number, never the unsigned
 //! `X-GitHub-Delivery`), severity by the contract's github row, the upstream state each action
 //! means (fixed, dismissed, resolved… close the alert; reopened, reintroduced… reopen it), the
@@ -39,7 +41,9 @@ impl Provider for Github {
             return Err(Unrecognized("expected a JSON object".into()));
         }
         let event = event(body, delivery).ok_or_else(|| {
-            Unrecognized("no X-GitHub-Event header, and the body is no security event".into())
+            Unrecognized(
+                "the body is no security event, and no X-GitHub-Event header names one".into(),
+            )
         })?;
         let lang = ctx.lang;
         let alert = match event.as_str() {
@@ -73,32 +77,44 @@ impl Provider for Github {
     }
 }
 
-/// The event name: the `X-GitHub-Event` header, else guessed from the body's shape (a sample
-/// or a relayed body that lost its headers).
+/// The event name. The body is signed and the `X-GitHub-Event` header is not, so the body's
+/// shape decides: the header names the event only when the shape names none (and never makes
+/// a `ping`, which must look like one: `zen` and `hook_id` in the body). A body replayed under
+/// another header is therefore read as the same event, with the same identity.
 fn event(body: &Value, delivery: &Delivery) -> Option<String> {
-    if let Some(name) = delivery.headers.get("x-github-event") {
-        return Some(name.trim().to_ascii_lowercase());
+    if let Some(name) = shape(body) {
+        return Some(name.to_owned());
     }
+    delivery
+        .headers
+        .get("x-github-event")
+        .map(|name| name.trim().to_ascii_lowercase())
+        .filter(|name| name != "ping")
+}
+
+/// The event the body's shape says it is, if any.
+fn shape(body: &Value) -> Option<&'static str> {
     let alert = body.get("alert");
     let has = |path: &[&str]| alert.and_then(|a| at(a, path)).is_some();
-    let name = if body.get("zen").is_some() && body.get("hook_id").is_some() {
-        "ping"
-    } else if has(&["dependency"]) {
-        "dependabot_alert"
-    } else if has(&["rule"]) {
-        "code_scanning_alert"
-    } else if has(&["secret_type"]) && body.get("location").is_some() {
-        "secret_scanning_alert_location"
-    } else if has(&["secret_type"]) {
-        "secret_scanning_alert"
-    } else if has(&["affected_package_name"]) {
-        "repository_vulnerability_alert"
-    } else if body.get("security_advisory").is_some() {
-        "security_advisory"
-    } else {
-        return None;
-    };
-    Some(name.to_owned())
+    Some(
+        if body.get("zen").is_some() && body.get("hook_id").is_some() {
+            "ping"
+        } else if has(&["dependency"]) {
+            "dependabot_alert"
+        } else if has(&["rule"]) {
+            "code_scanning_alert"
+        } else if has(&["secret_type"]) && body.get("location").is_some() {
+            "secret_scanning_alert_location"
+        } else if has(&["secret_type"]) {
+            "secret_scanning_alert"
+        } else if has(&["affected_package_name"]) {
+            "repository_vulnerability_alert"
+        } else if body.get("security_advisory").is_some() {
+            "security_advisory"
+        } else {
+            return None;
+        },
+    )
 }
 
 /// What every alert event shares: the action, the repository, who acted.
@@ -862,6 +878,48 @@ mod tests {
         // Without the header, the shape says ping too.
         let d = crate::testing::delivery("gh", &[], body);
         assert!(normalized(&d).alerts.is_empty());
+    }
+
+    #[test]
+    fn a_replayed_body_under_another_event_header_is_the_same_alert() {
+        // Nothing forges an alert: the header is unsigned, the body is not.
+        let body = include_bytes!("github/fixtures/dependabot_alert.created.json");
+        let real = normalized(&delivery("dependabot_alert", "application/json", body));
+        for header in [
+            "code_scanning_alert",
+            "secret_scanning_alert",
+            "Security_Advisory",
+        ] {
+            let replay = normalized(&delivery(header, "application/json", body));
+            assert_eq!(replay, real, "{header}");
+        }
+        assert_eq!(
+            real.alerts[0].external_id,
+            "wolfy1339/pika-pack:dependabot:20"
+        );
+    }
+
+    #[test]
+    fn a_ping_header_on_an_alert_body_acknowledges_nothing() {
+        let body = include_bytes!("github/fixtures/secret_scanning_alert.created.json");
+        let real = normalized(&delivery("secret_scanning_alert", "application/json", body));
+        let replay = normalized(&delivery("ping", "application/json", body));
+        assert!(!replay.acknowledged);
+        assert_eq!(replay, real);
+        // A header ping on a body that is neither a ping nor an alert is kept unrecognized.
+        let out = normalized(&delivery("ping", "application/json", b"{\"hook_id\":1}"));
+        assert!(!out.acknowledged);
+        assert!(out.alerts[0].unrecognized);
+    }
+
+    #[test]
+    fn the_header_names_the_event_only_when_the_shape_does_not() {
+        // A dependabot body without its `dependency` says no family; the header does.
+        let body = br#"{"action":"created","alert":{"number":3},"repository":{"full_name":"o/r"}}"#;
+        let out = normalized(&delivery("dependabot_alert", "application/json", body));
+        assert_eq!(out.alerts[0].external_id, "o/r:dependabot:3");
+        let none = normalized(&crate::testing::delivery("gh", &[], body));
+        assert!(none.alerts[0].unrecognized);
     }
 
     #[test]
