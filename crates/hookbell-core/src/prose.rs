@@ -376,6 +376,20 @@ fn capitalize_words_fn<'a>(args: &[FluentValue<'a>], _: &FluentArgs) -> FluentVa
     })
 }
 
+/// An optional fact as a message argument: its text, or [`NONE`] when there is none.
+pub fn or_none(value: Option<impl Into<String>>) -> String {
+    value.map_or_else(|| NONE.to_owned(), Into::into)
+}
+
+/// Items joined with `sep` as a message argument, or [`NONE`] when there are none.
+pub fn joined_or_none(items: &[String], sep: &str) -> String {
+    if items.is_empty() {
+        NONE.to_owned()
+    } else {
+        items.join(sep)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -91,10 +91,11 @@ github-secret-title = { $leaked ->
     [yes] { $kind } aus { $repo } öffentlich geleakt
    *[no] { $kind } in { $repo } offengelegt
 }
-# $number, $kind, $repo, $action; $leaked: "yes", um zu sagen, dass es öffentlich geleakt ist;
+# $number, $kind, $repo, $action; $leaked-note: "yes", um zu sagen, dass es öffentlich geleakt
+# ist (wenn der Satz der Aktion es nicht sagt);
 # $validity: active, inactive oder "none"; $place: wo es erneut gefunden wurde ("Pfad:Zeile")
 # oder "none".
-github-secret-summary = Secret-Scanning-Warnung #{ $number }: GitHub hat ein Geheimnis vom Typ { $kind } in { $repo } gefunden.{ $leaked ->
+github-secret-summary = Secret-Scanning-Warnung #{ $number }: GitHub hat ein Geheimnis vom Typ { $kind } in { $repo } gefunden.{ $leaked-note ->
     [yes] {" "}Es ist öffentlich geleakt.
    *[no] {""}
 }{ $validity ->
@@ -119,11 +120,14 @@ github-advisory-summary = Der GitHub-Sicherheitshinweis { $ghsa } ({ severity })
     [none] die genannten Pakete
    *[other] { $packages }
 }.{ github-action }
-# Ein betroffenes Paket. $package: Name (Ökosystem); $range: die betroffenen Versionen ("?",
-# wenn unbekannt); $patched: die erste behobene Version oder "none".
-github-advisory-step = { $patched ->
-    [none] { $package } { $range }: noch keine behobene Version; entferne oder ersetze es oder begrenze das Risiko
-   *[other] { $package } { $range }: aktualisiere auf { $patched } oder neuer
+# Ein betroffenes Paket. $package: Name (Ökosystem); $range: die betroffenen Versionen oder
+# "none"; $patched: die erste behobene Version oder "none".
+github-advisory-step = { $package }{ $range ->
+    [none] {""}
+   *[other] {" "}{ $range }
+}: { $patched ->
+    [none] noch keine behobene Version; entferne oder ersetze es oder begrenze das Risiko
+   *[other] aktualisiere auf { $patched } oder neuer
 }
 # $steps: die obigen Schritte, mit "; " verbunden, oder "none".
 github-advisory-advice = { $steps ->

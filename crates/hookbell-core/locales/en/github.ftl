@@ -91,9 +91,10 @@ github-secret-title = { $leaked ->
     [yes] { $kind } publicly leaked from { $repo }
    *[no] { $kind } exposed in { $repo }
 }
-# $number, $kind, $repo, $action; $leaked: "yes" to say it is publicly leaked; $validity:
+# $number, $kind, $repo, $action; $leaked-note: "yes" to say it is publicly leaked (when the
+# action's own sentence does not); $validity:
 # active, inactive or "none"; $place: where it was found again ("path:line"), or "none".
-github-secret-summary = Secret scanning alert #{ $number }: GitHub found a secret of type { $kind } in { $repo }.{ $leaked ->
+github-secret-summary = Secret scanning alert #{ $number }: GitHub found a secret of type { $kind } in { $repo }.{ $leaked-note ->
     [yes] {" "}It is publicly leaked.
    *[no] {""}
 }{ $validity ->
@@ -118,11 +119,14 @@ github-advisory-summary = GitHub advisory { $ghsa } ({ severity }) affects { $pa
     [none] packages it names
    *[other] { $packages }
 }.{ github-action }
-# One affected package. $package: name (ecosystem); $range: the affected versions ("?" when
-# unknown); $patched: the first patched version, or "none".
-github-advisory-step = { $patched ->
-    [none] { $package } { $range }: no patched version yet; remove or replace it, or limit exposure
-   *[other] { $package } { $range }: upgrade to { $patched } or later
+# One affected package. $package: name (ecosystem); $range: the affected versions, or "none";
+# $patched: the first patched version, or "none".
+github-advisory-step = { $package }{ $range ->
+    [none] {""}
+   *[other] {" "}{ $range }
+}: { $patched ->
+    [none] no patched version yet; remove or replace it, or limit exposure
+   *[other] upgrade to { $patched } or later
 }
 # $steps: the steps above joined with "; ", or "none".
 github-advisory-advice = { $steps ->

@@ -11,7 +11,7 @@
 
 use serde_json::Value;
 
-use super::read::{self, Details, at, text, time_value};
+use super::read::{self, Details, Section, at, text};
 use super::text::{clip_words, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized, Upstream};
 use crate::alert::Severity;
@@ -222,14 +222,44 @@ fn links(candidates: impl IntoIterator<Item = Option<String>>) -> Vec<String> {
     out
 }
 
-/// An optional fact as an argument: its value, or [`NONE`].
-fn opt(value: Option<&str>) -> String {
-    value.map_or_else(|| NONE.to_owned(), str::to_owned)
-}
-
 fn reason(parts: &[Option<String>]) -> Option<String> {
     let parts: Vec<String> = parts.iter().flatten().map(|p| one_line(p)).collect();
     (!parts.is_empty()).then(|| parts.join(": "))
+}
+
+/// Who dismissed a Dependabot or code scanning alert, and why (reason and comment).
+struct Dismissal {
+    by: Option<String>,
+    reason: Option<String>,
+}
+
+impl Dismissal {
+    fn of(alert: &Value) -> Dismissal {
+        Dismissal {
+            by: login(alert, "dismissed_by"),
+            reason: reason(&[
+                text(alert.get("dismissed_reason")),
+                text(alert.get("dismissed_comment")),
+            ]),
+        }
+    }
+}
+
+/// The dismissal's fields of an `alert` section: when, by whom, the reason and the comment.
+fn dismissal_fields(s: Section, alert: &Value, by: Option<String>) -> Section {
+    s.time("dismissed_at", alert.get("dismissed_at"))
+        .opt("dismissed_by", by)
+        .opt("dismissed_reason", text(alert.get("dismissed_reason")))
+        .opt("dismissed_comment", text(alert.get("dismissed_comment")))
+}
+
+/// `path:line`, `path`, or nothing without a path.
+fn place(path: Option<&str>, line: Option<&str>) -> Option<String> {
+    match (path, line) {
+        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
+        (Some(p), None) => Some(p.to_owned()),
+        _ => None,
+    }
 }
 
 fn dependabot(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
@@ -265,48 +295,30 @@ fn dependabot(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
             summary.clone()
         }
         _ => {
-            args.set("summary", opt(advisory_summary.as_deref()));
+            args.set("summary", prose::or_none(advisory_summary.as_deref()));
             prose(lang, "github-dependabot-title", &args)
         }
     };
     args.set("number", number.clone());
-    args.set("range", opt(range.as_deref()));
-    args.set("manifest", opt(manifest.as_deref()));
-    args.set("id", opt(id.as_deref()));
+    args.set("range", prose::or_none(range.as_deref()));
+    args.set("manifest", prose::or_none(manifest.as_deref()));
+    args.set("id", prose::or_none(id.as_deref()));
     let summary = prose(lang, "github-dependabot-summary", &args);
     args.set("where", manifest.clone().unwrap_or_else(|| repo.clone()));
-    args.set("patched", opt(patched.as_deref()));
+    args.set("patched", prose::or_none(patched.as_deref()));
     let recommendation = prose(lang, "github-dependabot-advice", &args);
-    let by = login(alert, "dismissed_by");
-    let why = reason(&[
-        text(alert.get("dismissed_reason")),
-        text(alert.get("dismissed_comment")),
-    ]);
-    let upstream = common.upstream(by.clone(), why.clone());
+    let dismissal = Dismissal::of(alert);
+    let upstream = common.upstream(dismissal.by.clone(), dismissal.reason);
     let details = Details::new()
         .section("alert", |s| {
-            s.field("number", number.clone())
+            let s = s
+                .field("number", number.clone())
                 .opt("state", text(alert.get("state")))
-                .opt(
-                    "created_at",
-                    time_value(read::time(alert.get("created_at"))),
-                )
-                .opt(
-                    "updated_at",
-                    time_value(read::time(alert.get("updated_at"))),
-                )
-                .opt("fixed_at", time_value(read::time(alert.get("fixed_at"))))
-                .opt(
-                    "dismissed_at",
-                    time_value(read::time(alert.get("dismissed_at"))),
-                )
-                .opt("dismissed_by", by)
-                .opt("dismissed_reason", text(alert.get("dismissed_reason")))
-                .opt("dismissed_comment", text(alert.get("dismissed_comment")))
-                .opt(
-                    "auto_dismissed_at",
-                    time_value(read::time(alert.get("auto_dismissed_at"))),
-                )
+                .time("created_at", alert.get("created_at"))
+                .time("updated_at", alert.get("updated_at"))
+                .time("fixed_at", alert.get("fixed_at"));
+            dismissal_fields(s, alert, dismissal.by)
+                .time("auto_dismissed_at", alert.get("auto_dismissed_at"))
         })
         .section("dependency", |s| {
             s.field("package", package.clone())
@@ -364,14 +376,8 @@ fn advisory_section(details: Details, advisory: &Value) -> Details {
                 text(at(advisory, &["cvss", "vector_string"])),
             )
             .field("cwes", cwes)
-            .opt(
-                "published_at",
-                time_value(read::time(advisory.get("published_at"))),
-            )
-            .opt(
-                "withdrawn_at",
-                time_value(read::time(advisory.get("withdrawn_at"))),
-            )
+            .time("published_at", advisory.get("published_at"))
+            .time("withdrawn_at", advisory.get("withdrawn_at"))
     })
 }
 
@@ -416,23 +422,19 @@ fn code_scanning(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         .unwrap_or(&Value::Null);
     let path = text(at(instance, &["location", "path"])).map(|p| one_line(&p));
     let line = text(at(instance, &["location", "start_line"]));
-    let place = match (&path, &line) {
-        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
-        (Some(p), None) => Some(p.clone()),
-        _ => None,
-    };
+    let place = place(path.as_deref(), line.as_deref());
     let git_ref = text(body.get("ref"))
         .or_else(|| text(instance.get("ref")))
         .map(|r| one_line(&r));
     let repo = common.repo_or(lang);
     let mut args = common.args(lang, severity);
-    args.set("tool", opt(tool.as_deref()));
+    args.set("tool", prose::or_none(tool.as_deref()));
     args.set("rule", rule_text);
     let title = prose(lang, "github-code-title", &args);
     args.set("number", number.clone());
-    args.set("rule", opt(rule_id.as_deref()));
-    args.set("place", opt(place.as_deref()));
-    args.set("ref", opt(git_ref.as_deref()));
+    args.set("rule", prose::or_none(rule_id.as_deref()));
+    args.set("place", prose::or_none(place.as_deref()));
+    args.set("ref", prose::or_none(git_ref.as_deref()));
     let summary = prose(lang, "github-code-summary", &args);
     let help = text(rule.get("help")).map(|h| clip_words(&h, HELP_MAX));
     let full = text(rule.get("full_description")).map(|d| one_line(&d));
@@ -441,29 +443,17 @@ fn code_scanning(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         Some(help) => format!("{lead}\n\n{help}"),
         None => lead,
     };
-    let by = login(alert, "dismissed_by");
-    let why = reason(&[
-        text(alert.get("dismissed_reason")),
-        text(alert.get("dismissed_comment")),
-    ]);
-    let upstream = common.upstream(by.clone(), why);
+    let dismissal = Dismissal::of(alert);
+    let upstream = common.upstream(dismissal.by.clone(), dismissal.reason);
     let tags = read::texts(rule.get("tags"));
     let details = Details::new()
         .section("alert", |s| {
-            s.field("number", number.clone())
+            let s = s
+                .field("number", number.clone())
                 .opt("state", text(alert.get("state")))
-                .opt(
-                    "created_at",
-                    time_value(read::time(alert.get("created_at"))),
-                )
-                .opt("fixed_at", time_value(read::time(alert.get("fixed_at"))))
-                .opt(
-                    "dismissed_at",
-                    time_value(read::time(alert.get("dismissed_at"))),
-                )
-                .opt("dismissed_by", by)
-                .opt("dismissed_reason", text(alert.get("dismissed_reason")))
-                .opt("dismissed_comment", text(alert.get("dismissed_comment")))
+                .time("created_at", alert.get("created_at"))
+                .time("fixed_at", alert.get("fixed_at"));
+            dismissal_fields(s, alert, dismissal.by)
         })
         .section("rule", |s| {
             s.opt("id", rule_id.clone())
@@ -549,11 +539,7 @@ fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert,
     let loc_path = text(at(loc, &["details", "path"])).map(|p| one_line(&p));
     let loc_line = text(at(loc, &["details", "start_line"]));
     let loc_commit = text(at(loc, &["details", "commit_sha"]));
-    let place = match (&loc_path, &loc_line) {
-        (Some(p), Some(l)) => Some(format!("{p}:{l}")),
-        (Some(p), None) => Some(p.clone()),
-        _ => text(loc.get("type")),
-    };
+    let place = place(loc_path.as_deref(), loc_line.as_deref()).or_else(|| text(loc.get("type")));
     args.set(
         "validity",
         match validity.as_deref() {
@@ -561,10 +547,13 @@ fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert,
             _ => NONE,
         },
     );
-    args.set("place", opt(place.as_deref().filter(|_| location)));
+    args.set(
+        "place",
+        prose::or_none(place.as_deref().filter(|_| location)),
+    );
     // The action's own sentence says it when the event is the leak.
     args.set(
-        "leaked",
+        "leaked-note",
         if leaked && common.action != "publicly_leaked" {
             "yes"
         } else {
@@ -599,14 +588,8 @@ fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert,
                     "push_protection_bypassed",
                     read::boolean(alert.get("push_protection_bypassed")),
                 )
-                .opt(
-                    "created_at",
-                    time_value(read::time(alert.get("created_at"))),
-                )
-                .opt(
-                    "resolved_at",
-                    time_value(read::time(alert.get("resolved_at"))),
-                )
+                .time("created_at", alert.get("created_at"))
+                .time("resolved_at", alert.get("resolved_at"))
                 .opt("resolved_by", by)
                 .opt("resolution", text(alert.get("resolution")))
                 .opt("resolution_comment", text(alert.get("resolution_comment")))
@@ -688,7 +671,7 @@ fn advisory(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
     }
     let mut args = common.args(lang, severity);
     args.set("ghsa", ghsa.clone());
-    args.set("summary", opt(summary_text.as_deref()));
+    args.set("summary", prose::or_none(summary_text.as_deref()));
     let title = prose(lang, "github-advisory-title", &args);
     args.set(
         "packages",
@@ -704,8 +687,8 @@ fn advisory(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         .map(|a| {
             let mut step = FluentArgs::new();
             step.set("package", a.package.clone());
-            step.set("range", a.range.clone().unwrap_or_else(|| "?".to_owned()));
-            step.set("patched", opt(a.patched.as_deref()));
+            step.set("range", prose::or_none(a.range.as_deref()));
+            step.set("patched", prose::or_none(a.patched.as_deref()));
             prose(lang, "github-advisory-step", &step)
         })
         .collect();
@@ -713,14 +696,7 @@ fn advisory(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         prose::text(lang, "github-advisory-withdrawn")
     } else {
         let mut advice = FluentArgs::new();
-        advice.set(
-            "steps",
-            if steps.is_empty() {
-                NONE.to_owned()
-            } else {
-                steps.join("; ")
-            },
-        );
+        advice.set("steps", prose::joined_or_none(&steps, "; "));
         prose(lang, "github-advisory-advice", &advice)
     };
     let references: Vec<String> = read::list(advisory.get("references"))
@@ -788,9 +764,9 @@ fn vulnerability_alert(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognize
     let repo = common.repo_or(lang);
     let mut args = common.args(lang, severity);
     args.set("package", package.clone());
-    args.set("id", opt(id.as_deref()));
-    args.set("range", opt(range.as_deref()));
-    args.set("fixed", opt(fixed_in.as_deref()));
+    args.set("id", prose::or_none(id.as_deref()));
+    args.set("range", prose::or_none(range.as_deref()));
+    args.set("fixed", prose::or_none(fixed_in.as_deref()));
     let title = prose(lang, "github-vulnerability-title", &args);
     let summary = prose(lang, "github-vulnerability-summary", &args);
     let recommendation = prose(lang, "github-vulnerability-advice", &args);
@@ -801,14 +777,8 @@ fn vulnerability_alert(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognize
         .section("alert", |s| {
             s.field("number", number.clone())
                 .opt("state", text(alert.get("state")))
-                .opt(
-                    "created_at",
-                    time_value(read::time(alert.get("created_at"))),
-                )
-                .opt(
-                    "dismissed_at",
-                    time_value(read::time(alert.get("dismissed_at"))),
-                )
+                .time("created_at", alert.get("created_at"))
+                .time("dismissed_at", alert.get("dismissed_at"))
                 .opt("dismissed_by", by)
                 .opt("dismiss_reason", why)
         })
@@ -850,7 +820,6 @@ fn vulnerability_alert(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognize
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::delivery::Headers;
 
     #[test]
     fn golden_fixtures() {
@@ -973,7 +942,6 @@ mod tests {
         let (a, b) = (normalized(&a), normalized(&b));
         assert_eq!(a.alerts[0].external_id, b.alerts[0].external_id);
         assert_eq!(a.alerts[0].external_id, "wolfy1339/pika-pack:dependabot:20");
-        let _ = Headers::new();
     }
 
     #[test]
@@ -1038,6 +1006,32 @@ mod tests {
             String::from_utf8_lossy(&out.stored_body)
         );
         assert!(!everything.contains(token), "{everything}");
+    }
+
+    #[test]
+    fn an_advisory_step_without_a_range_says_no_range() {
+        let json = include_str!("github/fixtures/security_advisory.published.json");
+        let mut body: Value = serde_json::from_str(json).unwrap_or_default();
+        body["security_advisory"]["vulnerabilities"][0]["vulnerable_version_range"] = Value::Null;
+        for lang in [Lang::En, Lang::De] {
+            let alerts = Github
+                .parse(
+                    &body,
+                    &delivery("security_advisory", "application/json", b"{}"),
+                    &Context::in_lang(lang),
+                )
+                .unwrap_or_default();
+            let advice = &alerts[0].recommendation;
+            assert!(advice.contains("django (pip): "), "{advice}");
+            assert!(
+                !advice.contains('?') && !advice.contains("none"),
+                "{advice}"
+            );
+            assert!(
+                advice.contains("django (pip) >= 1.11.8, < 1.11.10: "),
+                "{advice}"
+            );
+        }
     }
 
     #[test]

@@ -182,6 +182,12 @@ impl Section {
             None => self,
         }
     }
+
+    /// Adds a point in time read by [`time`] from `value`, as RFC 3339 text ([`time_value`]),
+    /// when there is one.
+    pub fn time(self, name: &str, value: Option<&Value>) -> Self {
+        self.opt(name, time_value(time(value)))
+    }
 }
 
 fn is_empty(value: &Value) -> bool {
