@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 
 use super::generic::{body_hash, json_kind};
-use super::read::{self, Details};
+use super::read::{self, Details, web_links};
 use super::text::clip;
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
@@ -1016,25 +1016,6 @@ fn external_id(parts: &[Option<String>], delivery: &Delivery) -> String {
         Some(parts) => parts.join(":"),
         None => body_hash(&delivery.body),
     }
-}
-
-/// The http(s) URLs among `urls`, trimmed, without repeats.
-fn web_links<'a>(urls: impl IntoIterator<Item = &'a str>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for url in urls {
-        let url = url.trim();
-        let lower = url.to_ascii_lowercase();
-        let rest = lower
-            .strip_prefix("https://")
-            .or_else(|| lower.strip_prefix("http://"));
-        if rest.is_some_and(|r| !r.is_empty())
-            && !url.chars().any(char::is_whitespace)
-            && !out.iter().any(|u| u == url)
-        {
-            out.push(url.to_owned());
-        }
-    }
-    out
 }
 
 /// `camelCase` or any other spelling → `snake_case`.

@@ -5,6 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
+use super::read;
 use super::{Context, NewAlert, Provider, Unrecognized};
 use crate::alert::Severity;
 use crate::delivery::Delivery;
@@ -85,12 +86,7 @@ impl Provider for Generic {
             .filter_map(|k| obj.get(*k)?.as_str())
             .find_map(|s| DateTime::parse_from_rfc3339(s).ok())
             .map(|t| t.with_timezone(&Utc));
-        let links = LINK_KEYS
-            .iter()
-            .filter_map(|k| obj.get(*k)?.as_str())
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
-            .map(str::to_owned)
-            .collect();
+        let links = read::web_links(LINK_KEYS.iter().filter_map(|k| obj.get(*k)?.as_str()));
         let mut payload = body.clone();
         let masked_values = crate::mask::redact_json_values(&mut payload);
         Ok(vec![NewAlert {
@@ -245,6 +241,14 @@ mod tests {
             .collect();
         assert_eq!(keys[0], keys[1]);
         assert!(keys[0].starts_with("sha256:"));
+    }
+
+    #[test]
+    fn links_are_web_urls_without_credentials() {
+        let body = r#"{"url": "https://ops:hunter2hunter2@status.example.com/x",
+            "link": "HTTPS://status.example.com/y", "href": "HTTPS://status.example.com/y"}"#;
+        let alerts = parse(&[], body).unwrap_or_default();
+        assert_eq!(alerts[0].links, vec!["HTTPS://status.example.com/y"]);
     }
 
     #[test]

@@ -199,10 +199,11 @@ impl Incident {
             if let Some(path) = read::text(occurrence.get("filepath")) {
                 push_unique(&mut files, clip(&one_line(&path), 120));
             }
-            if let Some(url) = read::text(occurrence.get("url")).filter(|u| is_web_url(u)) {
-                push_unique(&mut occurrence_links, url);
+            if let Some(url) = read::text(occurrence.get("url")) {
+                occurrence_links.push(url);
             }
         }
+        let mut occurrence_links = read::web_links(occurrence_links.iter().map(String::as_str));
         occurrence_links.truncate(LINKS_MAX);
         // Newer payloads name the source on the incident itself.
         if let Some(name) = read::text(read::at(
@@ -242,7 +243,8 @@ impl Incident {
             sources,
             files,
             occurrence_links,
-            gitguardian_url: read::text(incident.get("gitguardian_url")).filter(|u| is_web_url(u)),
+            gitguardian_url: read::text(incident.get("gitguardian_url"))
+                .filter(|u| read::is_web_link(u)),
             share_url_length: raw_share.as_ref().map(|s| s.chars().count()),
             share_url: raw_share.map(|s| mask_share_url(&s)),
             assignee: read::text(incident.get("assignee_email")),
@@ -397,13 +399,12 @@ impl Incident {
     }
 
     fn alert(self, lang: Lang) -> NewAlert {
-        let mut links = Vec::new();
-        if let Some(url) = &self.gitguardian_url {
-            links.push(url.clone());
-        }
-        for url in &self.occurrence_links {
-            push_unique(&mut links, url.clone());
-        }
+        let links = read::web_links(
+            self.gitguardian_url
+                .iter()
+                .chain(&self.occurrence_links)
+                .map(String::as_str),
+        );
         let masked_values = match (&self.share_url, self.share_url_length) {
             (Some(masked), Some(length)) => vec![MaskedValue {
                 name: "share_url".into(),
@@ -534,7 +535,7 @@ impl Honeytoken {
             description: read::text(honeytoken.get("description"))
                 .map(|d| clip(&one_line(&d), 300)),
             status: read::text(honeytoken.get("status")),
-            url: read::text(honeytoken.get("gitguardian_url")).filter(|u| is_web_url(u)),
+            url: read::text(honeytoken.get("gitguardian_url")).filter(|u| read::is_web_link(u)),
             open_events: read::int(honeytoken.get("open_events_count")),
             triggered_at: read::time(honeytoken.get("triggered_at")),
             tags: read::list(honeytoken.get("tags"))
@@ -724,13 +725,6 @@ fn push_unique(list: &mut Vec<String>, item: String) {
     if !item.is_empty() && !list.contains(&item) {
         list.push(item);
     }
-}
-
-/// An `http(s)://` URL (what may become a link).
-fn is_web_url(url: &str) -> bool {
-    let lower = url.trim().to_ascii_lowercase();
-    (lower.starts_with("https://") || lower.starts_with("http://"))
-        && !lower.contains(char::is_whitespace)
 }
 
 /// The words of a share URL's path that say what is shared, kept readable.

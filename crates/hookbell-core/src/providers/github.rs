@@ -211,15 +211,13 @@ fn login(alert: &Value, key: &str) -> Option<String> {
     text(at(alert, &[key, "login"]))
 }
 
-/// The `https://` links among `candidates`, in order, without repeats.
+/// The `https://` links among `candidates` ([`read::web_links`], `http://` left out), in
+/// order, without repeats.
 fn links(candidates: impl IntoIterator<Item = Option<String>>) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for link in candidates.into_iter().flatten() {
-        if link.starts_with("https://") && !out.contains(&link) {
-            out.push(link);
-        }
-    }
-    out
+    let candidates: Vec<String> = candidates.into_iter().flatten().collect();
+    let mut links = read::web_links(candidates.iter().map(String::as_str));
+    links.retain(|link| link.starts_with("https://"));
+    links
 }
 
 fn reason(parts: &[Option<String>]) -> Option<String> {

@@ -197,11 +197,11 @@ impl OmniacAlert {
         }
         let last_characters = read::text(get("password_last_characters"))
             .map(|last| (mask_secret(&last), last.chars().count()));
-        let links = ["url", "link", "source_url"]
+        let urls: Vec<String> = ["url", "link", "source_url"]
             .iter()
             .filter_map(|k| read::text(get(k)))
-            .filter(|u| u.starts_with("https://") || u.starts_with("http://"))
             .collect();
+        let links = read::web_links(urls.iter().map(String::as_str));
         Ok(OmniacAlert {
             id,
             alert_id,

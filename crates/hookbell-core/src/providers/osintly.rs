@@ -502,20 +502,8 @@ fn collect_links(value: &Value, out: &mut Vec<String>) {
     match value {
         Value::String(s) => {
             let s = s.trim();
-            let lower = s.to_ascii_lowercase();
-            let rest = lower
-                .strip_prefix("https://")
-                .or_else(|| lower.strip_prefix("http://"));
-            if let Some(rest) = rest {
-                let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-                if !authority.is_empty()
-                    && !authority.contains('@')
-                    && !s.chars().any(char::is_whitespace)
-                    && out.len() < 20
-                    && !out.iter().any(|u| u == s)
-                {
-                    out.push(s.to_owned());
-                }
+            if out.len() < 20 && read::is_web_link(s) && !out.iter().any(|u| u == s) {
+                out.push(s.to_owned());
             }
         }
         Value::Array(items) => items.iter().for_each(|v| collect_links(v, out)),

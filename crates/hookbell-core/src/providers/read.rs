@@ -200,6 +200,34 @@ fn is_empty(value: &Value) -> bool {
     }
 }
 
+/// Whether `url` may become an alert's link: an `http://` or `https://` URL (any case) with a
+/// host, no whitespace and no credentials in it (`https://user:pass@host`), surrounding
+/// whitespace aside.
+pub fn is_web_link(url: &str) -> bool {
+    let url = url.trim();
+    let lower = url.to_ascii_lowercase();
+    let Some(rest) = lower
+        .strip_prefix("https://")
+        .or_else(|| lower.strip_prefix("http://"))
+    else {
+        return false;
+    };
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    !authority.is_empty() && !authority.contains('@') && !url.contains(char::is_whitespace)
+}
+
+/// The links among `urls` ([`is_web_link`]), trimmed, in order, without repeats.
+pub fn web_links<'a>(urls: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for url in urls {
+        let url = url.trim();
+        if is_web_link(url) && !out.iter().any(|u| u == url) {
+            out.push(url.to_owned());
+        }
+    }
+    out
+}
+
 /// RFC 3339 text of a time, for details.
 pub fn time_value(time: Option<DateTime<Utc>>) -> Option<String> {
     time.map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true))
@@ -281,6 +309,31 @@ mod tests {
         assert_eq!(texts(Some(&json!(["a", 1, null, {}]))), vec!["a", "1"]);
         assert_eq!(boolean(Some(&json!("TRUE"))), Some(true));
         assert_eq!(at(&json!({"a": {"b": 1}}), &["a", "b"]), Some(&json!(1)));
+    }
+
+    #[test]
+    fn links_are_http_urls_with_a_host_and_no_credentials() {
+        assert_eq!(
+            web_links([
+                "https://a.example/x",
+                " http://b.example ",
+                "HTTPS://C.example",
+                "javascript:alert(1)",
+                "ftp://c",
+                "https://",
+                "https:///path",
+                "https://a.example/x",
+                "http://x y",
+                "https://user:pass@d.example/",
+                "https://e.example/?next=a@b",
+            ]),
+            vec![
+                "https://a.example/x",
+                "http://b.example",
+                "HTTPS://C.example",
+                "https://e.example/?next=a@b"
+            ]
+        );
     }
 
     #[test]
