@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use serde_json::{Map, Value};
 use sha2::{Digest, Sha256};
 
-use super::read;
 use super::{Context, NewAlert, Provider, Unrecognized};
+use super::{read, text};
 use crate::alert::Severity;
 use crate::delivery::Delivery;
 use crate::prose::{FluentArgs, prose};
@@ -69,7 +69,7 @@ impl Provider for Generic {
             )));
         };
         let title = first_text(obj, TITLE_KEYS)
-            .map(one_line)
+            .map(|t| title_line(&t))
             .unwrap_or_else(|| {
                 let mut args = FluentArgs::new();
                 args.set("source", delivery.source_id.as_str());
@@ -155,13 +155,14 @@ fn first_text(obj: &Map<String, Value>, keys: &[&str]) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn one_line(text: String) -> String {
-    let line = text.lines().next().unwrap_or_default();
-    let mut out: String = line.chars().take(160).collect();
-    if out.len() < line.len() {
-        out.push('…');
-    }
-    out
+/// The longest title: 160 characters of the sender's and the `…`.
+const TITLE_MAX: usize = 161;
+
+/// A title from the sender's text: its first line, made safe to show ([`text::one_line`]:
+/// no bidirectional overrides or control characters) and cut to [`TITLE_MAX`].
+fn title_line(title: &str) -> String {
+    let first = title.lines().next().unwrap_or_default();
+    text::clip(&text::one_line(first), TITLE_MAX)
 }
 
 /// "an array", "a string", … for error messages.
@@ -249,6 +250,13 @@ mod tests {
             "link": "HTTPS://status.example.com/y", "href": "HTTPS://status.example.com/y"}"#;
         let alerts = parse(&[], body).unwrap_or_default();
         assert_eq!(alerts[0].links, vec!["HTTPS://status.example.com/y"]);
+    }
+
+    #[test]
+    fn titles_lose_bidi_overrides_and_control_characters() {
+        let body = r#"{"title": "Invoice \u202egpj.exe\u0007 paid\tnow\r\nsecond line"}"#;
+        let alerts = parse(&[], body).unwrap_or_default();
+        assert_eq!(alerts[0].title, "Invoice gpj.exe paid now");
     }
 
     #[test]
