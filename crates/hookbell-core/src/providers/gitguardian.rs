@@ -206,27 +206,11 @@ impl Incident {
         let mut occurrence_links = read::web_links(occurrence_links.iter().map(String::as_str));
         occurrence_links.truncate(LINKS_MAX);
         // Newer payloads name the source on the incident itself.
-        if let Some(name) = read::text(read::at(
-            &Value::Object(incident.clone()),
-            &["source", "full_name"],
-        )) {
+        if let Some(name) = read::text(incident.get("source").and_then(|s| s.get("full_name"))) {
             push_unique(&mut sources, clip(&one_line(&name), 80));
         }
 
         let raw_share = read::text(incident.get("share_url"));
-        let tags = read::list(incident.get("tags"))
-            .iter()
-            .filter_map(|t| {
-                read::text(Some(t)).or_else(|| {
-                    let key = read::text(t.get("key"))?;
-                    Some(match read::text(t.get("value")) {
-                        Some(value) => format!("{key}:{value}"),
-                        None => key,
-                    })
-                })
-            })
-            .map(|t| clip(&one_line(&t), 60))
-            .collect();
 
         Ok(Incident {
             id: clip(&one_line(&id), 80),
@@ -250,7 +234,7 @@ impl Incident {
             assignee: read::text(incident.get("assignee_email")),
             ignore_reason: read::text(incident.get("ignore_reason")),
             secret_revoked: read::boolean(incident.get("secret_revoked")),
-            tags,
+            tags: tags(incident.get("tags")),
             triggered_at: read::time(incident.get("triggered_at"))
                 .or_else(|| read::time(incident.get("date"))),
             resolved_at: read::time(incident.get("resolved_at")),
@@ -261,14 +245,10 @@ impl Incident {
 
     /// Contract: the incident's `severity` as is; unknown or missing → medium.
     fn severity(&self) -> Severity {
-        match self.severity_word.as_deref() {
-            Some("critical") => Severity::Critical,
-            Some("high") => Severity::High,
-            Some("medium") => Severity::Medium,
-            Some("low") => Severity::Low,
-            Some("info") => Severity::Info,
-            _ => Severity::Medium,
-        }
+        self.severity_word
+            .as_deref()
+            .and_then(Severity::parse_loose)
+            .unwrap_or(Severity::Medium)
     }
 
     fn change(&self) -> Change {
@@ -284,7 +264,7 @@ impl Incident {
                 reason: self
                     .secret_revoked
                     .filter(|r| *r)
-                    .map(|_| "secret revoked".to_owned()),
+                    .map(|_| "secret_revoked".to_owned()),
             },
             Change::Ignored => Upstream::Closed {
                 action,
@@ -538,18 +518,7 @@ impl Honeytoken {
             url: read::text(honeytoken.get("gitguardian_url")).filter(|u| read::is_web_link(u)),
             open_events: read::int(honeytoken.get("open_events_count")),
             triggered_at: read::time(honeytoken.get("triggered_at")),
-            tags: read::list(honeytoken.get("tags"))
-                .iter()
-                .filter_map(|t| {
-                    read::text(Some(t)).or_else(|| {
-                        let key = read::text(t.get("key"))?;
-                        Some(match read::text(t.get("value")) {
-                            Some(value) => format!("{key}:{value}"),
-                            None => key,
-                        })
-                    })
-                })
-                .collect(),
+            tags: tags(honeytoken.get("tags")),
             event,
             envelope,
         })
@@ -560,7 +529,11 @@ impl Honeytoken {
         Severity::Critical
     }
 
-    fn alert(self, lang: Lang) -> NewAlert {
+    fn alert(mut self, lang: Lang) -> NewAlert {
+        let data = self
+            .event
+            .as_mut()
+            .map_or(Value::Null, |e| std::mem::take(&mut e.data));
         let kind = self.kind.clone();
         let ip = self.event.as_ref().and_then(|e| e.ip.clone());
         let mut args = FluentArgs::new();
@@ -649,7 +622,7 @@ impl Honeytoken {
                     .opt("triggered_at", read::time_value(e.at))
                     .opt("status", e.status.clone())
                     .field("calls", e.calls.clone())
-                    .field("data", e.data.clone()),
+                    .field("data", data),
                 None => s,
             })
             .section("gitguardian", |s| {
@@ -687,15 +660,11 @@ fn test_message(obj: &Map<String, Value>, delivery: &Delivery, lang: Lang) -> Ne
         .filter_map(|m| read::text(m.get("type")))
         .map(|t| clip(&one_line(&t), 40))
         .collect();
-    let mut details = obj.clone();
-    details.remove("matches");
-    let masked: Vec<Value> = matches
+    // The matches are masked by the policy, as every detail is (crate::normalize).
+    let payload: Map<String, Value> = obj
         .iter()
-        .map(|m| {
-            let mut m = m.clone();
-            POLICY.redact(&mut m);
-            m
-        })
+        .filter(|(name, _)| *name != "matches")
+        .map(|(name, value)| (name.clone(), value.clone()))
         .collect();
     NewAlert {
         external_id: super::generic::body_hash(&delivery.body),
@@ -713,12 +682,30 @@ fn test_message(obj: &Map<String, Value>, delivery: &Delivery, lang: Lang) -> Ne
         details: Details::new()
             .section("test", |s| {
                 s.field("match_types", kinds)
-                    .field("matches", Value::Array(masked))
+                    .field("matches", matches.to_vec())
             })
-            .raw("payload", Value::Object(details))
+            .raw("payload", Value::Object(payload))
             .build(),
         upstream: Upstream::Open,
     }
+}
+
+/// Tags as GitGuardian sends them: texts, or `{key, value}` objects (`key:value`), each on one
+/// line and at most 60 characters.
+fn tags(list: Option<&Value>) -> Vec<String> {
+    read::list(list)
+        .iter()
+        .filter_map(|t| {
+            read::text(Some(t)).or_else(|| {
+                let key = read::text(t.get("key"))?;
+                Some(match read::text(t.get("value")) {
+                    Some(value) => format!("{key}:{value}"),
+                    None => key,
+                })
+            })
+        })
+        .map(|t| clip(&one_line(&t), 60))
+        .collect()
 }
 
 fn push_unique(list: &mut Vec<String>, item: String) {
