@@ -164,12 +164,11 @@ impl Trip {
         } else {
             Kind::Triggered
         };
-        let time = read::time(obj.get("time").or_else(|| obj.get("exposed_time"))).or_else(|| {
-            read::text(obj.get("time").or_else(|| obj.get("exposed_time"))).and_then(|t| {
-                let t = t.trim_end_matches("(UTC)").trim().to_owned();
-                read::time(Some(&Value::String(t)))
-            })
-        });
+        // Canarytokens writes "2026-11-21 22:46:58 (UTC)".
+        let time = match obj.get("time").or_else(|| obj.get("exposed_time")) {
+            Some(Value::String(t)) => read::time_in_text(t.trim().trim_end_matches("(UTC)")),
+            other => read::time(other),
+        };
         Ok(Trip {
             kind,
             token_digest: hex::encode(Sha256::digest(token.as_bytes())),
@@ -333,7 +332,7 @@ impl Trip {
         format!("{kind}:{}", hex::encode(hash.finalize()))
     }
 
-    fn alert(self, lang: Lang) -> NewAlert {
+    fn alert(mut self, lang: Lang) -> NewAlert {
         let masked_values = match (&self.manage_url, self.manage_url_length) {
             (Some(masked), Some(length)) => vec![MaskedValue {
                 name: "manage_url".into(),
@@ -344,7 +343,7 @@ impl Trip {
             }],
             _ => Vec::new(),
         };
-        let mut additional = self.additional.clone();
+        let mut additional = std::mem::take(&mut self.additional);
         if let Value::Object(map) = &mut additional {
             for known in [
                 "src_ip",
@@ -362,7 +361,7 @@ impl Trip {
         }
         // Manage URLs anywhere in the details (here, the referer, the location) are masked
         // by [`Provider::redact`], which normalize runs over every alert's details.
-        let aws_log = self.aws_log.clone();
+        let aws_log = std::mem::take(&mut self.aws_log);
         let details = Details::new()
             .section("canarytoken", |s| {
                 s.opt("type", self.token_type.clone())

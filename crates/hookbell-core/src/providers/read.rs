@@ -80,7 +80,7 @@ pub fn object(value: Option<&Value>) -> Option<&Map<String, Value>> {
 /// year 2 (`0001-01-01…`, Mongo's `-62135596800000`) mean "unset".
 pub fn time(value: Option<&Value>) -> Option<DateTime<Utc>> {
     let parsed = match value? {
-        Value::String(s) => time_text(s.trim()),
+        Value::String(s) => return time_in_text(s),
         Value::Number(n) => n.as_i64().and_then(from_unix),
         Value::Object(o) => match o.get("$date")? {
             Value::Object(inner) => {
@@ -92,6 +92,11 @@ pub fn time(value: Option<&Value>) -> Option<DateTime<Utc>> {
         _ => None,
     }?;
     (parsed.timestamp() > -62_104_060_800).then_some(parsed) // after 0002-01-01
+}
+
+/// [`time`] of a text (trimmed): a point in time, or `None` when it is none or "unset".
+pub fn time_in_text(text: &str) -> Option<DateTime<Utc>> {
+    time_text(text.trim()).filter(|t| t.timestamp() > -62_104_060_800) // after 0002-01-01
 }
 
 fn from_unix(n: i64) -> Option<DateTime<Utc>> {
@@ -284,6 +289,11 @@ mod tests {
             t(json!(1_391_040_000)).as_deref(),
             Some("2014-01-30T00:00:00Z")
         );
+        assert_eq!(
+            time_in_text(" 2016-09-16 15:36:54 ").map(|t| t.timestamp()),
+            Some(1_474_040_214)
+        );
+        assert_eq!(time_in_text("0001-01-01 00:00:00"), None);
         // "Unset" in its various spellings.
         for unset in [
             json!("0001-01-01T00:00:00Z"),

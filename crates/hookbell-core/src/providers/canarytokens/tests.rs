@@ -193,6 +193,12 @@ fn time_is_read_in_canarytokens_format() {
         read::time_value(alert.occurred_at).as_deref(),
         Some("2026-11-21T22:46:58Z")
     );
+    let mut exposed = fixture("exposed.json");
+    exposed["exposed_time"] = json!("2026-11-20 08:00:01 (UTC)");
+    assert_eq!(
+        read::time_value(parse(&exposed).occurred_at).as_deref(),
+        Some("2026-11-20T08:00:01Z")
+    );
 }
 
 #[test]
