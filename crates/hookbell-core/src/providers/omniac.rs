@@ -293,7 +293,7 @@ impl OmniacAlert {
             severity: self.severity(),
             title: self.title(lang),
             summary: self.summary(lang),
-            description: self.description(lang),
+            description: self.description(),
             recommendation: self
                 .recommendation
                 .clone()
@@ -400,7 +400,7 @@ impl OmniacAlert {
     }
 
     /// The provider's text; a `code_standard` template gets its date and breach name filled in.
-    fn description(&self, lang: Lang) -> String {
+    fn description(&self) -> String {
         let Some(description) = &self.description else {
             return String::new();
         };
@@ -412,19 +412,19 @@ impl OmniacAlert {
             return description.clone();
         }
         // omniac's templates are German (its text, not Hookbell's): the day is written in
-        // German whatever the user's language ("am 30. Januar 2014"), and a missing breach name
-        // is patched in German.
+        // German whatever the user's language ("am 30. Januar 2014"), and a missing date or
+        // breach name is patched in German too, so the sentence stays in one language.
         let filled = match self.registered_day {
             Some(published) => description.replace("DATUM", &prose::date(published, Lang::De)),
             None => description
                 .replace("am DATUM ", "")
-                .replace("DATUM", &text(lang, "omniac-unknown-date")),
+                .replace("DATUM", &text(Lang::De, "omniac-unknown-date")),
         };
         match &self.name {
             Some(name) => filled.replace("WEBSEITE", &clip(&one_line(name), 80)),
             None => filled
                 .replace("im WEBSEITE-Datenleck", "in einem Datenleck")
-                .replace("WEBSEITE", &text(lang, "omniac-unknown-name")),
+                .replace("WEBSEITE", &text(Lang::De, "omniac-unknown-name")),
         }
     }
 
@@ -678,6 +678,21 @@ mod tests {
         let alert = parse(body);
         assert_eq!(alert.severity, Severity::High);
         assert!(alert.title.starts_with("Password for t******@ex*****e.com"));
+    }
+
+    #[test]
+    fn a_template_is_patched_in_german_whatever_the_users_language() {
+        let mut body = sample();
+        body["description"] = json!("Seit DATUM steht es in WEBSEITE.");
+        body["name"] = Value::Null;
+        body["date_register"] = Value::Null;
+        for lang in [Lang::En, Lang::De] {
+            assert_eq!(
+                parse_in(body.clone(), lang).description,
+                "Seit (unbekanntes Datum) steht es in (unbekannt).",
+                "{lang:?}"
+            );
+        }
     }
 
     #[test]
