@@ -32,6 +32,13 @@ fn fixtures_dir(provider: &str) -> PathBuf {
         .join("fixtures")
 }
 
+/// The fixture `name` (e.g. `sample.json`) of `provider`, parsed.
+pub fn fixture(provider: &str, name: &str) -> Value {
+    let path = fixtures_dir(provider).join(name);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// What a fixture turns into, as stored in its golden file.
 pub fn outcome(provider: &str, body: &[u8], headers: Headers, lang: Lang) -> Value {
     let adapter = super::get(provider).unwrap_or_else(|| panic!("no provider {provider}"));

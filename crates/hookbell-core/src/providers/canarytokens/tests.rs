@@ -19,11 +19,7 @@ fn parse(body: &Value) -> NewAlert {
 }
 
 fn fixture(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("src/providers/canarytokens/fixtures")
-        .join(name);
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{name}: {e}"));
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"))
+    golden::fixture("canarytokens", name)
 }
 
 fn normalized(body: &Value) -> crate::normalize::Normalized {
@@ -80,7 +76,9 @@ fn the_manage_url_auth_is_masked_everywhere() {
                 "{name}: {secret} in {everything}"
             );
         }
-        assert!(out.alerts[0].links.iter().all(|l| !l.contains("manage")));
+        let source = out.alerts[0].details["source"].to_string();
+        assert!(source.contains("user_agent"), "{name}: {source}");
+        assert!(!source.contains("manage"), "{name}: {source}");
         let shown = out.alerts[0].details["canarytokens"]["manage_url"]
             .as_str()
             .unwrap_or_default()
