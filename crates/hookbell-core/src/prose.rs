@@ -382,7 +382,7 @@ pub fn or_none(value: Option<impl Into<String>>) -> String {
 }
 
 /// Items joined with `sep` as a message argument, or [`NONE`] when there are none.
-pub fn joined_or_none(items: &[String], sep: &str) -> String {
+pub fn joined_or_none<S: std::borrow::Borrow<str>>(items: &[S], sep: &str) -> String {
     if items.is_empty() {
         NONE.to_owned()
     } else {

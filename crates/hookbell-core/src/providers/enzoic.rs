@@ -405,7 +405,7 @@ fn breach_summary(f: &BreachFacts, lang: Lang) -> String {
     }
     let mut args = FluentArgs::new();
     args.set("head", head);
-    args.set("facts", said.unwrap_or_else(|| NONE.to_owned()));
+    args.set("facts", prose::or_none(said));
     prose(lang, "enzoic-breach-summary", &args)
 }
 
@@ -747,14 +747,7 @@ fn pii_title(subject: Option<&str>, labels: &[String], lang: Lang) -> String {
         .cloned()
         .collect::<Vec<_>>()
         .join(", ");
-    args.set(
-        "what",
-        if what.is_empty() {
-            NONE.to_owned()
-        } else {
-            what
-        },
-    );
+    args.set("what", prose::or_none(Some(what).filter(|w| !w.is_empty())));
     args.set("more", labels.len().saturating_sub(2));
     clip(&prose(lang, "enzoic-pii-title", &args), 100)
 }

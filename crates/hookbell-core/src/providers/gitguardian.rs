@@ -286,13 +286,9 @@ impl Incident {
         let mut args = FluentArgs::new();
         args.set(
             "detector",
-            if self.detector.is_empty() {
-                NONE.to_owned()
-            } else {
-                self.detector.clone()
-            },
+            prose::or_none(Some(self.detector.as_str()).filter(|d| !d.is_empty())),
         );
-        args.set("place", self.place().unwrap_or_else(|| NONE.to_owned()));
+        args.set("place", prose::or_none(self.place()));
         args
     }
 
@@ -356,13 +352,7 @@ impl Incident {
     fn recommendation(&self, lang: Lang) -> String {
         let mut args = self.args();
         args.set("secret", prose(lang, "gitguardian-the-secret", &args));
-        args.set(
-            "file",
-            self.files
-                .first()
-                .cloned()
-                .unwrap_or_else(|| NONE.to_owned()),
-        );
+        args.set("file", prose::or_none(self.files.first().cloned()));
         args.set(
             "reason",
             self.ignore_reason
@@ -538,7 +528,7 @@ impl Honeytoken {
         let ip = self.event.as_ref().and_then(|e| e.ip.clone());
         let mut args = FluentArgs::new();
         args.set("name", prose::quoted(lang, &self.name));
-        args.set("ip", ip.clone().unwrap_or_else(|| NONE.to_owned()));
+        args.set("ip", prose::or_none(ip.clone()));
         let title = prose(lang, "gitguardian-honeytoken-title", &args);
         let at = self
             .event
@@ -546,7 +536,7 @@ impl Honeytoken {
             .and_then(|e| e.at)
             .or(self.triggered_at)
             .or(self.envelope.timestamp);
-        args.set("kind", kind.unwrap_or_else(|| NONE.to_owned()));
+        args.set("kind", prose::or_none(kind));
         match at {
             Some(t) => {
                 args.set("dated", "yes");
@@ -576,14 +566,7 @@ impl Honeytoken {
                 facts.push(prose(lang, "gitguardian-honeytoken-calls", &args));
             }
         }
-        args.set(
-            "facts",
-            if facts.is_empty() {
-                NONE.to_owned()
-            } else {
-                facts.join(", ")
-            },
-        );
+        args.set("facts", prose::joined_or_none(&facts, ", "));
         let mut summary = prose(lang, "gitguardian-honeytoken-summary", &args);
         if let Some(n) = self.open_events.filter(|n| *n > 1) {
             args.set("count", n);

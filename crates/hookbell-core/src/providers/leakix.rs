@@ -486,10 +486,7 @@ impl Event {
         let mut args = self.args(lang);
         let id = match (self.kind, self.target) {
             (Kind::Service, _) => {
-                args.set(
-                    "what",
-                    self.service_name().unwrap_or_else(|| NONE.to_owned()),
-                );
+                args.set("what", prose::or_none(self.service_name()));
                 "leakix-found-service"
             }
             (Kind::Leak, Target::DotEnv) => "leakix-found-dotenv",
@@ -513,14 +510,7 @@ impl Event {
         aside.extend(self.organization.as_deref());
         aside.extend(self.country.as_deref());
         let mut args = self.args(lang);
-        args.set(
-            "aside",
-            if aside.is_empty() {
-                NONE.to_owned()
-            } else {
-                aside.join(", ")
-            },
-        );
+        args.set("aside", prose::joined_or_none(&aside, ", "));
         args.set("source", self.source.as_deref().unwrap_or(NONE).to_owned());
         args.set("url", self.full_url.as_deref().unwrap_or(NONE).to_owned());
         args.set("what", self.found_phrase(lang));
@@ -634,10 +624,7 @@ impl Event {
             (Kind::Leak, Target::Store(..)) => "leakix-advice-store",
             (Kind::Leak, Target::Other) => "leakix-advice-leak",
             (Kind::Service, _) => {
-                args.set(
-                    "what",
-                    self.service_name().unwrap_or_else(|| NONE.to_owned()),
-                );
+                args.set("what", prose::or_none(self.service_name()));
                 "leakix-advice-service"
             }
         };

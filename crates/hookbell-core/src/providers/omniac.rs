@@ -326,7 +326,7 @@ impl OmniacAlert {
                     .is_some_and(|n| n.contains(char::is_whitespace)),
             ),
         );
-        args.set("name", name.unwrap_or_else(|| NONE.to_owned()));
+        args.set("name", prose::or_none(name));
         args
     }
 
@@ -439,7 +439,7 @@ impl OmniacAlert {
         let mut advice: Vec<String> = Vec::new();
         if self.has_password() {
             let mut args = FluentArgs::new();
-            args.set("who", who.unwrap_or_else(|| NONE.to_owned()));
+            args.set("who", prose::or_none(who));
             args.set("plaintext", yes_no(self.cleartext_password()));
             advice.push(prose(lang, "omniac-advice-password", &args));
         }
