@@ -26,6 +26,10 @@ use crate::smee::{Smee, SmeeStatus};
 /// The file that keeps the channel and the keys.
 pub const RELAY_FILE: &str = "relay.json";
 
+/// Keys kept from before rotations (and from rotations that failed), newest first; older
+/// ones are forgotten. An envelope sealed to a key that old is past the relay's retention.
+const PREVIOUS_KEYS_KEPT: usize = 4;
+
 /// The longest wait between attempts to pair at start-up.
 const PAIR_RETRY_MAX: Duration = Duration::from_secs(300);
 
@@ -234,7 +238,11 @@ struct Inner {
     engine: Engine,
     data_dir: OnceLock<PathBuf>,
     view: RwLock<View>,
-    /// The running client; pair/unpair/rotate take it one at a time.
+    /// Pair, unpair, rotate (and each pairing attempt at start) hold this from start to end,
+    /// so each reads the keys the one before it saved: two at once cannot drop a key the relay
+    /// may seal to.
+    operations: tokio::sync::Mutex<()>,
+    /// The running client.
     client: tokio::sync::Mutex<Option<Client>>,
     /// The smee channels followed.
     smee: std::sync::Mutex<Smee>,
@@ -245,22 +253,23 @@ fn relay_err(e: impl fmt::Display) -> ApiError {
 }
 
 impl Relay {
-    /// Not started, not paired; [`Relay::set_paths`] tells it where its files are.
+    /// Not started, not paired; [`Relay::set_data_dir`] tells it where its files are.
     pub fn new(engine: Engine) -> Self {
         Relay {
             inner: Arc::new(Inner {
                 engine,
                 data_dir: OnceLock::new(),
                 view: RwLock::new(View::default()),
+                operations: tokio::sync::Mutex::new(()),
                 client: tokio::sync::Mutex::new(None),
                 smee: std::sync::Mutex::new(Smee::default()),
             }),
         }
     }
 
-    /// Where `relay.json` is. `hookbell.toml` (`config_file`) is the engine's to write
-    /// ([`Engine::change_config`]); it is named here only for callers that know both.
-    pub fn set_paths(&self, data_dir: &Path, _config_file: &Path) {
+    /// Where `relay.json` is (`hookbell.toml` is the engine's to write:
+    /// [`Engine::change_config`]).
+    pub fn set_data_dir(&self, data_dir: &Path) {
         let _ = self.inner.data_dir.set(data_dir.to_owned());
     }
 
@@ -346,16 +355,24 @@ impl Relay {
         let Some(url) = url else { return };
         let mut backoff = Backoff::new(Duration::from_secs(1), PAIR_RETRY_MAX);
         loop {
-            let Err(e) = self.connect(&url).await else {
+            let attempt = {
+                let _one = self.inner.operations.lock().await;
+                // Paired, or unpaired, through the API meanwhile: that one stands.
+                let current = {
+                    let view = self.view();
+                    view.url.as_deref() == Some(url.as_str()) && view.status.is_none()
+                };
+                if !current {
+                    return;
+                }
+                self.connect(&url).await
+            };
+            let Err(e) = attempt else {
                 return;
             };
             tracing::warn!(error = %e.message, "relay not started; trying again later");
             self.change(|v| v.error = Some(e.message.clone()));
             tokio::time::sleep(backoff.next_wait()).await;
-            let view = self.view();
-            if view.url.as_deref() != Some(url.as_str()) || view.status.is_some() {
-                return;
-            }
         }
     }
 
@@ -391,6 +408,7 @@ impl Relay {
                 "the relay URL must start with http:// or https://",
             ));
         }
+        let _one = self.inner.operations.lock().await;
         let previous = self.view().url.clone();
         self.change(|v| {
             v.url = Some(url.clone());
@@ -406,6 +424,7 @@ impl Relay {
 
     /// Unpairs: deletes the channel on the relay (best effort), forgets the keys and the URL.
     pub async fn unpair(&self) -> Result<RelayStatus, ApiError> {
+        let _one = self.inner.operations.lock().await;
         self.stop().await;
         let saved = self.view().saved.clone();
         if let Some(saved) = saved
@@ -430,6 +449,7 @@ impl Relay {
     /// private key is kept for envelopes already sealed to it. A rotation that fails leaves
     /// the old key current and working (the pending key is kept as one more key to try).
     pub async fn rotate(&self) -> Result<RelayStatus, ApiError> {
+        let _one = self.inner.operations.lock().await;
         let Some(mut saved) = self.view().saved.clone() else {
             return Err(ApiError::new(
                 axum::http::StatusCode::CONFLICT,
@@ -440,6 +460,8 @@ impl Relay {
         if let Some(unfinished) = saved.pending_key.take() {
             saved.previous_keys.insert(0, unfinished);
         }
+        // Bounded on every path: rotations that keep failing do not grow the file.
+        saved.previous_keys.truncate(PREVIOUS_KEYS_KEPT);
         saved.pending_key = Some(keys.secret.expose_base64());
         self.write_saved(&saved)?;
         self.stop().await;
@@ -460,7 +482,7 @@ impl Relay {
             let old = std::mem::replace(&mut saved.secret_key, new);
             saved.previous_keys.insert(0, old);
         }
-        saved.previous_keys.truncate(4);
+        saved.previous_keys.truncate(PREVIOUS_KEYS_KEPT);
         self.write_saved(&saved)?;
         // The running client already has every key it needs.
         self.change(|v| v.saved = Some(saved));
@@ -607,7 +629,7 @@ mod tests {
         let engine =
             Engine::new(Arc::new(store), config).with_config_file(path.clone(), secrets.clone());
         let relay = Relay::new(engine.clone());
-        relay.set_paths(dir.path(), &path);
+        relay.set_data_dir(dir.path());
         let sources = {
             let engine = engine.clone();
             tokio::spawn(async move {

@@ -68,7 +68,7 @@ impl AppState {
 
     /// Tells the API where the files are.
     pub fn with_paths(mut self, paths: Paths) -> Self {
-        self.relay.set_paths(&paths.data_dir, &paths.config_file);
+        self.relay.set_data_dir(&paths.data_dir);
         self.paths = Some(Arc::new(paths));
         self
     }

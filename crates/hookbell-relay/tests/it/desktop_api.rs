@@ -27,6 +27,9 @@ impl Desktop {
         let app = hookbell_server::app::App::open(hookbell_server::app::Options {
             data_dir: Some(dir.to_owned()),
             listen: Some(([127, 0, 0, 1], 0).into()),
+            // Never the developer's keychain (nor its 5 s probe): secrets.toml in `dir`, as
+            // the server's daemon harness does (HOOKBELL_SECRETS=file).
+            secrets: hookbell_server::secret_store::SecretsChoice::File,
             ..Default::default()
         })
         .await
@@ -234,4 +237,119 @@ async fn a_desktop_started_while_its_relay_is_down_pairs_once_the_relay_is_up() 
     let _ = stop.send(());
     let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
     relay.stop().await;
+}
+
+/// The keys relay.json (and its secrets in DATA_DIR/secrets.toml) keeps for the channel.
+fn saved_keys(dir: &std::path::Path) -> Vec<hookbell_relay::SecretKey> {
+    let store = hookbell_server::secret_store::SecretStore::file(dir);
+    let saved = hookbell_server::secret_store::JsonWithSecrets {
+        path: &dir.join("relay.json"),
+        store: Some(&store),
+        prefix: "relay.keys",
+        fields: &[],
+    }
+    .read()
+    .unwrap_or_else(|e| panic!("relay.json: {e}"))
+    .unwrap_or_else(|| panic!("no relay.json"));
+    let one = |v: &Value| v.as_str().map(str::to_owned);
+    std::iter::once(one(&saved["secret_key"]))
+        .chain(std::iter::once(one(&saved["pending_key"])))
+        .chain(
+            saved["previous_keys"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(one),
+        )
+        .flatten()
+        .filter_map(|k| hookbell_relay::SecretKey::from_base64(&k).ok())
+        .collect()
+}
+
+// Two rotations at once (a double click, two windows) each read the keys, make a new one and
+// tell the relay: without one at a time, the later one overwrites the key the relay took
+// from the earlier, and what the relay seals next opens with no key this desktop keeps.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_rotations_keep_every_key_the_relay_may_seal_to() {
+    let relay = InProcRelay::start("relay.toml").await;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    std::fs::copy(fixture("desktop.toml"), dir.path().join("hookbell.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let (desktop, stop, running) = Desktop::start(dir.path()).await;
+    let (code, status) = desktop
+        .call(
+            reqwest::Method::POST,
+            "/api/relay/pair",
+            Some(json!({ "url": relay.base })),
+        )
+        .await;
+    assert_eq!(code, StatusCode::OK, "{status}");
+    let channel = status["channel_id"].as_str().unwrap_or_default().to_owned();
+    let http = reqwest::Client::new();
+
+    let mut answers = Vec::new();
+    for round in 0..4 {
+        let rotate = || desktop.call(reqwest::Method::POST, "/api/relay/rotate", None);
+        let ((a, why_a), (b, why_b)) = tokio::join!(rotate(), rotate());
+        // Whatever key the relay took, relay.json keeps its private half.
+        let current = relay.channel_key(&channel);
+        let probe = crate::support::sealed_probe(&channel, &current);
+        let keys = saved_keys(dir.path());
+        assert!(
+            keys.iter().any(|k| hookbell_relay::envelope::open(
+                k,
+                &channel,
+                crate::support::PROBE_ENVELOPE,
+                &probe
+            )
+            .is_ok()),
+            "round {round}: relay.json lost the key the relay seals to ({} keys kept)",
+            keys.len()
+        );
+        assert!(keys.len() <= 6, "round {round}: {} keys kept", keys.len());
+        // And the running client has it: a delivery sent now is stored, not held.
+        wait_until(Duration::from_secs(10), "the client connected", || async {
+            desktop.get("/api/relay").await["state"] == "connected"
+        })
+        .await;
+        let (code, _) = send_signed(
+            &http,
+            &relay.base,
+            &channel,
+            &alert_body(round, "after"),
+            &format!("msg_{round}"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(code, StatusCode::ACCEPTED);
+        wait_until(
+            Duration::from_secs(10),
+            &format!("round {round}: the delivery after the rotations stored"),
+            || async { desktop.get("/api/alerts").await["total"] == round + 1 },
+        )
+        .await;
+        answers.push((a, b, format!("{why_a} {why_b}")));
+    }
+    for (round, (a, b, why)) in answers.into_iter().enumerate() {
+        assert_eq!(
+            (a, b),
+            (StatusCode::OK, StatusCode::OK),
+            "round {round}: one after the other, both rotate: {why}"
+        );
+    }
+
+    // Rotations that fail (the relay is gone) each keep their key in case the relay took it,
+    // but only so many: relay.json does not grow without bound.
+    relay.stop().await;
+    for _ in 0..8 {
+        let (code, _) = desktop
+            .call(reqwest::Method::POST, "/api/relay/rotate", None)
+            .await;
+        assert_eq!(code, StatusCode::BAD_GATEWAY);
+    }
+    let kept = saved_keys(dir.path()).len();
+    assert!(kept <= 6, "{kept} keys kept after failed rotations");
+
+    let _ = stop.send(());
+    let _ = tokio::time::timeout(Duration::from_secs(10), running).await;
 }

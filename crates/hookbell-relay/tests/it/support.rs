@@ -114,6 +114,16 @@ impl InProcRelay {
             .unwrap_or_else(|e| panic!("append: {e}"))
     }
 
+    /// The key the relay seals `channel`'s envelopes to now.
+    pub fn channel_key(&self, channel: &str) -> hookbell_relay::PublicKey {
+        use hookbell_relay::queue::Channels as _;
+        let record = self
+            .queue
+            .channel(channel)
+            .unwrap_or_else(|| panic!("no channel {channel}"));
+        hookbell_relay::PublicKey::from_base64(&record.public_key).unwrap_or_else(|e| panic!("{e}"))
+    }
+
     /// Everything queued for `channel`, in order.
     pub fn queued(&self, channel: &str) -> Vec<hookbell_relay::queue::Envelope> {
         use hookbell_relay::queue::Queue as _;
@@ -309,4 +319,25 @@ pub fn files(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// The envelope id of [`sealed_probe`].
+pub const PROBE_ENVELOPE: &str = "01PROBE";
+
+/// A small request sealed to `key`, as the relay would seal one for `channel`.
+pub fn sealed_probe(channel: &str, key: &hookbell_relay::PublicKey) -> Vec<u8> {
+    let request = hookbell_relay::envelope::RelayedRequest {
+        v: 1,
+        envelope_id: PROBE_ENVELOPE.into(),
+        channel_id: channel.to_owned(),
+        source_id: "signed".into(),
+        received_at: chrono::Utc::now(),
+        method: "POST".into(),
+        path: format!("/h/{channel}/signed"),
+        query: None,
+        headers: Vec::new(),
+        peer: None,
+        body: hookbell_relay::envelope::B64(b"{}".to_vec()),
+    };
+    hookbell_relay::envelope::seal(key, &request).unwrap_or_else(|e| panic!("{e}"))
 }
