@@ -84,8 +84,10 @@ pub trait Queue: Send + Sync + 'static {
     /// pass over it without deleting it; it stays until released or past retention. Resolves
     /// to true when it was not held before (false also when it is gone already).
     fn hold(&self, channel: &str, seq: u64, reason: String) -> WriteFuture<bool>;
-    /// Up to `limit` held envelopes of `channel`, in sequence order, each with its reason.
-    fn read_held(&self, channel: &str, limit: usize) -> Result<Vec<(Envelope, String)>>;
+    /// Up to `limit` held envelopes of `channel` with a sequence number above `after`, in
+    /// sequence order, each with its reason (page on from the last one's `seq`).
+    fn read_held(&self, channel: &str, after: u64, limit: usize)
+    -> Result<Vec<(Envelope, String)>>;
     /// How many envelopes of `channel` are held.
     fn held(&self, channel: &str) -> u64;
     /// Deletes every envelope received before `older_than`, acknowledged or not; resolves

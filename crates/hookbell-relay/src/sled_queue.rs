@@ -362,9 +362,16 @@ impl Queue for SledQueue {
         )
     }
 
-    fn read_held(&self, channel: &str, limit: usize) -> Result<Vec<(Envelope, String)>> {
+    fn read_held(
+        &self,
+        channel: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<(Envelope, String)>> {
         let mut out = Vec::new();
-        for item in self.held.scan_prefix(channel.as_bytes()) {
+        let start = queue_key(channel, after.saturating_add(1));
+        let end = queue_key(channel, u64::MAX);
+        for item in self.held.range(start..=end) {
             if out.len() >= limit {
                 break;
             }
@@ -848,9 +855,13 @@ mod tests {
         let q = reopen(dir.path());
         assert_eq!(q.held(&c), 1, "held counts are rebuilt at open");
         assert_eq!(q.total_held(), 1);
-        let held = q.read_held(&c, 10).unwrap_or_else(|e| panic!("{e}"));
+        let held = q.read_held(&c, 0, 10).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(held.len(), 1);
         assert_eq!((held[0].0.seq, held[0].1.as_str()), (2, "no key"));
+        assert!(
+            q.read_held(&c, 2, 10).unwrap_or_default().is_empty(),
+            "the next page starts after the cursor"
+        );
         // Offered again and stored: released by an ack below the mark.
         assert_eq!(
             q.ack_and_release(&c, 2, vec![2])
@@ -867,6 +878,6 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(expired, 1);
         assert_eq!((q.held(&c), q.depth(&c).count), (0, 0));
-        assert!(q.read_held(&c, 10).unwrap_or_default().is_empty());
+        assert!(q.read_held(&c, 0, 10).unwrap_or_default().is_empty());
     }
 }

@@ -11,6 +11,8 @@ mod channels;
 mod ingest;
 mod stream;
 
+pub use stream::WINDOW;
+
 use std::collections::HashMap;
 use std::future::Future;
 use std::net::{IpAddr, SocketAddr};

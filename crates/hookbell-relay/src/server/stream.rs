@@ -108,35 +108,47 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
     if tx.send(backlog(state, channel)).await.is_err() {
         return "send failed";
     }
-    // Held envelopes first: the desktop may have learned their key since.
+    // Held envelopes first: the desktop may have learned their key since. Offered page by
+    // page, every one of them (from the cursor `held_from`), with at most WINDOW awaiting the
+    // desktop's answer (stored, or held again).
     let mut resent = BTreeSet::new();
-    match backend.read_held(channel, WINDOW as usize) {
-        Ok(held) => {
-            for (envelope, _) in held.iter().filter(|(e, _)| e.seq <= after) {
-                if tx
-                    .feed(text(&ServerFrame::envelope(envelope)))
-                    .await
-                    .is_err()
-                {
-                    return "send failed";
-                }
-                resent.insert(envelope.seq);
-            }
-            if tx.flush().await.is_err() {
-                return "send failed";
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "reading the held envelopes failed");
-            let _ = tx
-                .send(close(1011, "the relay could not read its queue"))
-                .await;
-            return "queue error";
-        }
-    }
-
+    let mut held_from = Some(0);
     let mut ping = tokio::time::interval_at(tokio::time::Instant::now() + PING_EVERY, PING_EVERY);
     loop {
+        if let Some(from) = held_from
+            && resent.len() < WINDOW as usize
+        {
+            let room = (WINDOW as usize - resent.len()).min(BATCH);
+            match backend.read_held(channel, from, room) {
+                Ok(held) => {
+                    // Held above `after` are sent with the queued ones below.
+                    let more = held.len() == room;
+                    held_from = None;
+                    for (envelope, _) in held.iter().take_while(|(e, _)| e.seq <= after) {
+                        if tx
+                            .feed(text(&ServerFrame::envelope(envelope)))
+                            .await
+                            .is_err()
+                        {
+                            return "send failed";
+                        }
+                        resent.insert(envelope.seq);
+                        held_from = Some(envelope.seq).filter(|_| more);
+                    }
+                    if tx.flush().await.is_err() {
+                        return "send failed";
+                    }
+                }
+                Err(e) => {
+                    tracing::error!(error = %e, "reading the held envelopes failed");
+                    let _ = tx
+                        .send(close(1011, "the relay could not read its queue"))
+                        .await;
+                    return "queue error";
+                }
+            }
+            continue;
+        }
         // Send what is durable and not yet sent, within the window.
         let last = *appended.borrow_and_update();
         if sent < last && sent.saturating_sub(acked) < WINDOW {

@@ -124,6 +124,21 @@ impl InProcRelay {
         hookbell_relay::PublicKey::from_base64(&record.public_key).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// Holds envelopes `seqs` of `channel` (as if the desktop could not open them), then
+    /// acknowledges everything up to the last: only held ones stay.
+    pub async fn hold_and_ack(&self, channel: &str, seqs: std::ops::RangeInclusive<u64>) {
+        use hookbell_relay::queue::Queue as _;
+        let last = *seqs.end();
+        let holds = seqs.map(|seq| self.queue.hold(channel, seq, "no key opens it".into()));
+        for held in futures_util::future::join_all(holds).await {
+            held.unwrap_or_else(|e| panic!("hold: {e}"));
+        }
+        self.queue
+            .ack(channel, last)
+            .await
+            .unwrap_or_else(|e| panic!("ack: {e}"));
+    }
+
     /// Everything queued for `channel`, in order.
     pub fn queued(&self, channel: &str) -> Vec<hookbell_relay::queue::Envelope> {
         use hookbell_relay::queue::Queue as _;

@@ -193,6 +193,52 @@ async fn an_envelope_no_key_opens_is_held_on_the_relay_and_opens_once_the_key_is
     relay.stop().await;
 }
 
+// Row 5 (a), at scale: more held envelopes than the stream's window are every one offered
+// again once the desktop has the key, not only the first WINDOW.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn more_held_envelopes_than_the_window_are_all_offered_again() {
+    let relay = InProcRelay::start("relay.toml").await;
+    let (keys, pairing) = pair(&relay.base).await;
+    let channel = pairing.channel_id.clone();
+    let n = hookbell_relay::server::WINDOW as usize + 40;
+    let now = chrono::Utc::now();
+    let appends = (1..=n).map(|i| {
+        relay.append_sealed_to(
+            &channel,
+            &keys.public,
+            signed_request(&channel, &format!("01HELD{i:06}"), i, now),
+        )
+    });
+    futures_util::future::join_all(appends).await;
+    relay.hold_and_ack(&channel, 1..=n as u64).await;
+    let http = reqwest::Client::new();
+    assert_eq!(
+        metric(&http, &relay.base, "hookbell_relay_held").await,
+        Some(n as u64)
+    );
+
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let engine = desktop_engine(dir.path());
+    let client = Client::start(
+        ClientConfig::new(&relay.base, &channel, &pairing.token, vec![keys.secret]),
+        EngineSink {
+            engine: engine.clone(),
+        },
+    );
+    wait_until(
+        Duration::from_secs(60),
+        "every held envelope offered again, stored and released",
+        || async {
+            metric(&http, &relay.base, "hookbell_relay_held").await == Some(0)
+                && metric(&http, &relay.base, "hookbell_relay_queue_depth").await == Some(0)
+        },
+    )
+    .await;
+    assert_eq!(all_alerts(&engine).len(), n);
+    client.stop().await;
+    relay.stop().await;
+}
+
 // Row 5 (c): the token alone cannot replace the channel's key; proof of the current key can.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn replacing_a_channel_key_needs_proof_of_the_current_key() {
