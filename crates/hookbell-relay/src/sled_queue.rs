@@ -208,6 +208,11 @@ impl SledQueue {
             }
             next.insert(channel, seq);
         }
+        let marks = next.clone();
+        // Acknowledged, not held, yet still here: a crash between recording an ack and
+        // deleting what it covered. Swept once here, so an ack only looks above the mark.
+        let mut leftovers = Batch::default();
+        let mut swept = 0u64;
         for item in queue.iter() {
             let (key, value) = item?;
             if key.len() < 8 {
@@ -216,6 +221,11 @@ impl SledQueue {
             let (channel, seq) = key.split_at(key.len() - 8);
             let channel = String::from_utf8_lossy(channel).into_owned();
             let seq = u64::from_be_bytes(seq.try_into().map_err(|_| corrupt())?);
+            if marks.get(&channel).is_some_and(|mark| seq <= *mark) && !held.contains_key(&key)? {
+                leftovers.remove(key);
+                swept += 1;
+                continue;
+            }
             if let Some(state) = map.get(&channel) {
                 state.count.fetch_add(1, Ordering::Relaxed);
                 state.bytes.fetch_add(value.len() as u64, Ordering::Relaxed);
@@ -229,6 +239,11 @@ impl SledQueue {
             *entry = (*entry).max(seq);
         }
 
+        if swept > 0 {
+            queue.apply_batch(leftovers)?;
+            db.flush()?;
+            tracing::info!(swept, "deleted acknowledged envelopes a crash left behind");
+        }
         for item in held.iter() {
             let (key, _) = item?;
             if key.len() < 8 {
@@ -570,11 +585,11 @@ impl Writer {
                     }
                 }
                 let mark = if seq > acked {
-                    // Everything up to `seq` that is not held (from the start, as before
-                    // holds: anything a crash left behind below the mark goes too).
+                    // Everything above the last mark up to `seq` that is not held (what a
+                    // crash left below the mark went at open).
                     for item in self
                         .queue
-                        .range(queue_key(&channel, 0)..=queue_key(&channel, seq))
+                        .range(queue_key(&channel, acked + 1)..=queue_key(&channel, seq))
                     {
                         let (key, value) = item?;
                         if self.held.contains_key(&key)? {
@@ -823,6 +838,53 @@ mod tests {
         assert_eq!(seq, 8, "sequence numbers are never reused");
         assert!(q.delete_channel(&c).await.unwrap_or_else(|e| panic!("{e}")));
         assert!(q.channel(&c).is_none());
+    }
+
+    /// A crash between recording an ack's mark and deleting what it covered leaves envelopes
+    /// below the mark: opening sweeps them (held ones stay), and later acks start above it.
+    #[tokio::test]
+    async fn opening_sweeps_acknowledged_envelopes_a_crash_left_below_the_mark() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let c = "c".repeat(32);
+        {
+            let q = SledQueue::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
+            q.put_channel(record(&c))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            for n in 1..=4 {
+                q.append_sealed(&c, envelope(n, Utc::now()))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
+            assert!(q.hold(&c, 2, "no key".into()).await.unwrap_or(false));
+        }
+        // The mark at 3 written, the deletions lost.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let db = loop {
+            match sled::open(dir.path()) {
+                Ok(db) => break db,
+                Err(_) if std::time::Instant::now() < deadline => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                Err(e) => panic!("{e}"),
+            }
+        };
+        db.open_tree("acked")
+            .and_then(|t| t.insert(c.as_bytes(), &3u64.to_be_bytes()))
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.flush().unwrap_or_else(|e| panic!("{e}"));
+        drop(db);
+        let q = reopen(dir.path());
+        let left: Vec<u64> = q
+            .read_from(&c, 0, 10)
+            .unwrap_or_else(|e| panic!("{e}"))
+            .iter()
+            .map(|e| e.seq)
+            .collect();
+        assert_eq!(left, vec![2, 4], "1 and 3 swept, the held 2 kept");
+        assert_eq!((q.depth(&c).count, q.held(&c), q.acked(&c)), (2, 1, 3));
+        assert_eq!(q.ack(&c, 4).await.unwrap_or_else(|e| panic!("{e}")), 1);
+        assert_eq!((q.depth(&c).count, q.held(&c)), (1, 1));
     }
 
     #[tokio::test]
