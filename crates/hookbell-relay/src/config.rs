@@ -50,6 +50,11 @@ impl Default for Limits {
     }
 }
 
+/// The oldest receive time a desktop accepts from a relay (`RELAYED_MAX_AGE` in
+/// hookbell-server): a delivery that waited longer is judged as received 7 days ago, so a
+/// signed one fails its freshness check there and is refused (counted), not stored.
+pub const DESKTOP_MAX_AGE_SECS: u64 = 7 * 24 * 3600;
+
 /// `[retention]`
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -98,7 +103,26 @@ impl RelayConfig {
             std::fs::write(&path, DEFAULT_FILE)?;
         }
         let text = std::fs::read_to_string(&path)?;
-        Self::from_toml(&text).map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))
+        let config = Self::from_toml(&text)
+            .map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))?;
+        for warning in config.warnings() {
+            tracing::warn!("{}: {warning}", path.display());
+        }
+        Ok(config)
+    }
+
+    /// Settings that work, but not as one might expect.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.retention.unacked_secs > DESKTOP_MAX_AGE_SECS {
+            out.push(format!(
+                "retention.unacked_secs = {} is longer than the 7 days a desktop accepts: a \
+                 signed delivery that waits longer than that reaches the desktop as stale and \
+                 is refused there (see docs/relay.md)",
+                self.retention.unacked_secs
+            ));
+        }
+        out
     }
 }
 
@@ -111,5 +135,17 @@ mod tests {
         let parsed = RelayConfig::from_toml(DEFAULT_FILE).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(parsed, RelayConfig::default());
         assert!(RelayConfig::from_toml("[limits]\nnope = 1").is_err());
+    }
+
+    #[test]
+    fn a_retention_past_what_a_desktop_accepts_is_warned_about() {
+        assert!(RelayConfig::default().warnings().is_empty());
+        let long = RelayConfig::from_toml("[retention]\nunacked_secs = 1209600")
+            .unwrap_or_else(|e| panic!("{e}"));
+        let warnings = long.warnings();
+        assert!(
+            warnings.len() == 1 && warnings[0].contains("7 days"),
+            "{warnings:?}"
+        );
     }
 }
