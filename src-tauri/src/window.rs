@@ -53,15 +53,7 @@ pub fn init<R: Runtime>(app: &AppHandle<R>) {
 /// with the token in the fragment as the UI expects it (`#/route&token=T`, or `#token=T`).
 pub fn ui_address(base: &tauri::Url, token: &str, route: Option<&str>) -> tauri::Url {
     let mut url = base.clone();
-    let route = route
-        .map(|r| r.trim_start_matches('#'))
-        .filter(|r| !r.is_empty());
-    let fragment = match (route, token.is_empty()) {
-        (Some(route), true) => route.to_owned(),
-        (Some(route), false) => format!("{route}&token={token}"),
-        (None, true) => String::new(),
-        (None, false) => format!("token={token}"),
-    };
+    let fragment = fragment(route, token);
     url.set_fragment(
         Some(&fragment)
             .filter(|f| !f.is_empty())
@@ -196,6 +188,19 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
     let _ = window.set_focus();
 }
 
+/// The UI's fragment, without its `#`: `route&token=T`, `token=T`, `route`, or empty.
+fn fragment(route: Option<&str>, token: &str) -> String {
+    let route = route
+        .map(|r| r.trim_start_matches('#'))
+        .filter(|r| !r.is_empty());
+    match (route, token.is_empty()) {
+        (Some(route), true) => route.to_owned(),
+        (Some(route), false) => format!("{route}&token={token}"),
+        (None, true) => String::new(),
+        (None, false) => format!("token={token}"),
+    }
+}
+
 /// Moves the UI to `route` without reloading it. The token goes along in the fragment (the UI
 /// takes it and scrubs it from the address), in case the page has not read its own yet.
 pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
@@ -203,11 +208,7 @@ pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
         .try_state::<Ui>()
         .and_then(|ui| ui.token.get().cloned())
         .unwrap_or_default();
-    let target = if token.is_empty() {
-        route.to_owned()
-    } else {
-        format!("{route}&token={token}")
-    };
+    let target = format!("#{}", fragment(Some(route), &token));
     // JSON is a valid JavaScript string literal: the route cannot break out of it.
     let literal = serde_json::to_string(&target).unwrap_or_else(|_| "\"#/\"".into());
     if let Err(e) = window.eval(format!("location.hash = {literal};")) {
