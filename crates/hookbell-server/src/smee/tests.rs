@@ -142,6 +142,32 @@ impl FakeChannel {
 }
 
 /// A real engine over sled in a temp dir, with the test config's sources.
+/// The sample alert and the `signed` source's headers for it, signed at `at` over its compact
+/// bytes (what smee relays) or, with `pretty`, over pretty-printed ones.
+fn signed_alert(
+    engine: &Engine,
+    at: DateTime<Utc>,
+    msg_id: &str,
+    pretty: bool,
+) -> (Vec<(String, String)>, serde_json::Value) {
+    let auth = engine
+        .source("signed")
+        .map(|s| s.auth)
+        .unwrap_or_else(|| panic!("no signed source"));
+    let body: serde_json::Value =
+        serde_json::from_str(&read("payloads/alert.json")).unwrap_or_else(|e| panic!("{e}"));
+    let bytes = if pretty {
+        serde_json::to_vec_pretty(&body)
+    } else {
+        serde_json::to_vec(&body)
+    }
+    .unwrap_or_default();
+    let headers = auth
+        .sign(&bytes, at, msg_id)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (headers, body)
+}
+
 fn engine() -> (tempfile::TempDir, Engine) {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let store = SledStore::open(dir.path()).unwrap_or_else(|e| panic!("store: {e}"));
@@ -172,17 +198,8 @@ async fn a_followed_channel_feeds_the_engine_and_is_followed_again_after_a_drop(
     wait_until("the channel is followed", || connected(&smee)).await;
 
     // Signed an hour ago, when the channel received it: verified against that time.
-    let auth = engine
-        .source("signed")
-        .map(|s| s.auth)
-        .unwrap_or_else(|| panic!("no signed source"));
-    let body: serde_json::Value =
-        serde_json::from_str(&read("payloads/alert.json")).unwrap_or_else(|e| panic!("{e}"));
-    let compact = serde_json::to_vec(&body).unwrap_or_default();
     let an_hour_ago = Utc::now() - chrono::Duration::hours(1);
-    let headers = auth
-        .sign(&compact, an_hour_ago, "msg_smee_1")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (headers, body) = signed_alert(&engine, an_hour_ago, "msg_smee_1", false);
     channel.send(&headers, &body, an_hour_ago).await;
     // The index shows the alert a moment before the flush answers the ingest, and the
     // channel counts it only then: wait for the count.
@@ -190,10 +207,7 @@ async fn a_followed_channel_feeds_the_engine_and_is_followed_again_after_a_drop(
     assert_eq!(engine.store().stats().map(|s| s.total).ok(), Some(1));
 
     // Signed over pretty-printed bytes: smee's compact copy cannot verify; the status says why.
-    let pretty = serde_json::to_vec_pretty(&body).unwrap_or_default();
-    let headers = auth
-        .sign(&pretty, Utc::now(), "msg_smee_2")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (headers, body) = signed_alert(&engine, Utc::now(), "msg_smee_2", true);
     channel.send(&headers, &body, Utc::now()).await;
     wait_until("the refusal is reported", || {
         smee.status()[0]
@@ -257,20 +271,15 @@ async fn a_channel_cannot_back_date_a_delivery_past_the_bound() {
         smee.status()[0].state == "connected"
     })
     .await;
-    let auth = engine
-        .source("signed")
-        .map(|s| s.auth)
-        .unwrap_or_else(|| panic!("no signed source"));
-    let body: serde_json::Value =
-        serde_json::from_str(&read("payloads/alert.json")).unwrap_or_else(|e| panic!("{e}"));
-    let compact = serde_json::to_vec(&body).unwrap_or_default();
     let long_ago = Utc::now() - chrono::Duration::days(30);
-    let headers = auth
-        .sign(&compact, long_ago, "msg_smee_old")
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (headers, body) = signed_alert(&engine, long_ago, "msg_smee_old", false);
     channel.send(&headers, &body, long_ago).await;
-    wait_until("the refusal is reported", || {
-        smee.status()[0].last_error.is_some()
+    // Refused as stale (judged at the clamped time, 7 days ago), not for any other reason.
+    wait_until("the freshness refusal is reported", || {
+        smee.status()[0]
+            .last_error
+            .as_deref()
+            .is_some_and(|e| e.contains("timestamp"))
     })
     .await;
     assert_eq!(engine.store().stats().map(|s| s.total).unwrap_or(0), 0);
