@@ -58,6 +58,9 @@ pub enum StartError {
         /// Why.
         source: std::io::Error,
     },
+    /// The blocking start-up work (keychain, files) did not finish.
+    #[error("starting: {0}")]
+    Blocking(String),
     /// Serving failed.
     #[error("serving: {0}")]
     Serve(std::io::Error),
@@ -83,9 +86,19 @@ impl App {
         let config_file = options
             .config_file
             .unwrap_or_else(|| dir.join(data_dir::CONFIG_FILE));
-        let secrets = SecretStore::open(&dir, options.secrets)?;
-        tracing::info!("secrets: {}", secrets.describe());
-        let config = data_dir::load_config(&config_file, &secrets)?;
+        // The keychain probe (up to 5 s) and a keychain call per secret block: off the
+        // runtime's threads.
+        let (secrets, config) = {
+            let (dir, config_file, choice) = (dir.clone(), config_file.clone(), options.secrets);
+            tokio::task::spawn_blocking(move || -> Result<_, StartError> {
+                let secrets = SecretStore::open(&dir, choice)?;
+                tracing::info!("secrets: {}", secrets.describe());
+                let config = data_dir::load_config(&config_file, &secrets)?;
+                Ok((secrets, config))
+            })
+            .await
+            .map_err(|e| StartError::Blocking(e.to_string()))??
+        };
         let token = data_dir::api_token(&dir)?;
         let store_dir = dir.join(data_dir::STORE_DIR);
         let store = Arc::new(

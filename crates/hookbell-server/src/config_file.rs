@@ -13,15 +13,8 @@ use std::path::Path;
 
 use hookbell_core::Config;
 
-use crate::data_dir::DataDirError;
+use crate::data_dir::{DataDirError, io};
 use crate::secret_store::SecretStore;
-
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
-    move |source| DataDirError::Io {
-        path: path.to_owned(),
-        source,
-    }
-}
 
 fn invalid(path: &Path, reason: String) -> DataDirError {
     DataDirError::Io {
@@ -41,21 +34,40 @@ pub fn update(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
         Err(e) => return Err(io(path)(e)),
     };
-    let mut doc: toml_edit::DocumentMut = text
-        .parse()
-        .map_err(|e: toml_edit::TomlError| invalid(path, e.to_string()))?;
+    let mut doc = parse_doc(path, &text)?;
     change(&mut doc)?;
-    write_atomically(path, &doc.to_string())
+    write_atomically(path, &doc.to_string(), FileMode::Keep)
+}
+
+/// `text` (the file at `path`) as an editable document.
+pub fn parse_doc(path: &Path, text: &str) -> Result<toml_edit::DocumentMut, DataDirError> {
+    text.parse()
+        .map_err(|e: toml_edit::TomlError| invalid(path, e.to_string()))
+}
+
+/// The permission bits [`write_atomically`] gives the new file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileMode {
+    /// The old file's (0600 when there is none): the owner's choice stays.
+    Keep,
+    /// 0600, whatever the old file had (files that hold or name secrets' keys).
+    Private,
 }
 
 /// Writes the parts of `config` the desktop changes at run time (`[[sources]]` and `[relay]`)
 /// into the file at `path`, keeping everything else in it as it was. Secrets go into
-/// `secrets` and the file only names them (see [`set_sources`]); secrets the file named
-/// before and no longer does are deleted from `secrets` once the file is in place.
-pub fn save(path: &Path, config: &Config, secrets: &SecretStore) -> Result<(), DataDirError> {
+/// `secrets` and the file only names them (see [`set_sources`]; `previous` is what the file
+/// held before, when the caller knows); secrets the file named before and no longer does are
+/// deleted from `secrets` once the file is in place.
+pub fn save(
+    path: &Path,
+    config: &Config,
+    previous: Option<&[hookbell_core::SourceConfig]>,
+    secrets: &SecretStore,
+) -> Result<(), DataDirError> {
     let mut unused = Vec::new();
     update(path, |doc| {
-        unused = set_sources(path, doc, &config.sources, secrets)?;
+        unused = set_sources(path, doc, &config.sources, previous, secrets)?;
         match &config.relay {
             Some(relay) => {
                 if !doc.contains_table("relay") {
@@ -81,18 +93,39 @@ pub fn save(path: &Path, config: &Config, secrets: &SecretStore) -> Result<(), D
 /// reference `{ secret = "source.ID.FIELD" }` to `secrets`, where its value is stored first
 /// (so the file never names a secret the store lacks). A secret unchanged since the document
 /// was written keeps its name; a changed one gets a new name, so the file on disk keeps
-/// naming the old value until the new file replaces it. Returns the names the document
-/// referred to before and no longer does: the caller deletes them once the file is saved.
+/// naming the old value until the new file replaces it. "Unchanged" is judged against
+/// `previous` (the sources the document was written from) when given, without a read from
+/// the store; else against the store. Returns the names the document referred to before and
+/// no longer does: the caller deletes them once the file is saved.
 pub fn set_sources(
     path: &Path,
     doc: &mut toml_edit::DocumentMut,
     sources: &[hookbell_core::SourceConfig],
+    previous: Option<&[hookbell_core::SourceConfig]>,
     secrets: &SecretStore,
 ) -> Result<Vec<String>, DataDirError> {
     let mut before = Vec::new();
     if let Some(item) = doc.get("sources") {
         references(item, "", &mut before);
     }
+    // The previous secrets by where they were (`ID.FIELD`).
+    let mut was = std::collections::HashMap::new();
+    for source in previous.unwrap_or_default() {
+        let (table, taken) = hookbell_core::secret::write_config(|| {
+            toml_edit::ser::to_document(source).map_err(|e| invalid(path, e.to_string()))
+        });
+        let mut table = table?.as_table().clone();
+        name_placeholders(&mut table, "", &mut |field, placeholder| {
+            if let Some(value) = placeholder.parse::<usize>().ok().and_then(|i| taken.get(i)) {
+                was.insert(format!("{}.{field}", source.id), value.clone());
+            }
+            None
+        });
+    }
+    let unchanged = |at: &str, old: &str, value: &hookbell_core::Secret| match previous {
+        Some(_) => was.get(at) == Some(value),
+        None => matches!(secrets.get(old), Ok(Some(v)) if v == *value),
+    };
     let mut named = std::collections::HashSet::new();
     let mut tables = toml_edit::ArrayOfTables::new();
     for source in sources {
@@ -107,12 +140,13 @@ pub fn set_sources(
                 return None;
             };
             let base = format!("source.{}.{field}", source.id);
+            let at = format!("{}.{field}", source.id);
             let old = before
                 .iter()
-                .find(|(at, _)| *at == format!("{}.{field}", source.id))
+                .find(|(where_, _)| *where_ == at)
                 .map(|(_, name)| name.clone());
             let name = match old {
-                Some(old) if matches!(secrets.get(&old), Ok(Some(v)) if v == *value) => old,
+                Some(old) if unchanged(&at, &old, value) => old,
                 _ => {
                     let taken_by_old = |n: &str| before.iter().any(|(_, name)| name == n);
                     let mut name = base.clone();
@@ -242,8 +276,8 @@ fn name_item(
 }
 
 /// Puts `contents` at `path` atomically: a reader sees the old file or the new one, never a
-/// mix, and a crash leaves one of the two. The new file gets the old one's permission bits.
-pub fn write_atomically(path: &Path, contents: &str) -> Result<(), DataDirError> {
+/// mix, and a crash leaves one of the two. The new file's permission bits are `mode`'s.
+pub fn write_atomically(path: &Path, contents: &str, mode: FileMode) -> Result<(), DataDirError> {
     let dir = path
         .parent()
         .filter(|p| !p.as_os_str().is_empty())
@@ -256,12 +290,17 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), DataDirError>
     getrandom::fill(&mut nonce).map_err(|e| DataDirError::Random(e.to_string()))?;
     let tmp = dir.join(format!(".{name}.{:016x}.tmp", u64::from_le_bytes(nonce)));
     #[cfg(unix)]
-    let mode = {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::metadata(path)
-            .map(|m| m.permissions().mode() & 0o7777)
-            .unwrap_or(0o600)
+    let mode = match mode {
+        FileMode::Keep => {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::metadata(path)
+                .map(|m| m.permissions().mode() & 0o7777)
+                .unwrap_or(0o600)
+        }
+        FileMode::Private => 0o600,
     };
+    #[cfg(not(unix))]
+    let _ = mode;
     let written = (|| {
         let mut options = std::fs::OpenOptions::new();
         options.write(true).create_new(true);
@@ -271,7 +310,7 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), DataDirError>
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;
-            // The umask does not apply here: the bits are exactly the old file's.
+            // The umask does not apply here: the bits are exactly `mode`.
             file.set_permissions(std::fs::Permissions::from_mode(mode))
                 .map_err(io(&tmp))?;
         }
@@ -295,11 +334,37 @@ pub fn write_atomically(path: &Path, contents: &str) -> Result<(), DataDirError>
 mod tests {
     use super::*;
 
+    /// Knowing the previous sources, a save judges "unchanged" in memory: not one read of the
+    /// store (here secrets.toml no longer parses, so any read would fail the save).
+    #[test]
+    fn a_save_that_knows_the_previous_sources_does_not_read_the_store() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let path = dir.path().join(crate::data_dir::CONFIG_FILE);
+        let secrets = SecretStore::file(dir.path());
+        let config =
+            crate::data_dir::load_config(&path, &secrets).unwrap_or_else(|e| panic!("{e}"));
+        let file = dir.path().join(crate::secret_store::SECRETS_FILE);
+        let kept = std::fs::read_to_string(&file).unwrap_or_default();
+        std::fs::write(&file, "not = [toml").unwrap_or_else(|e| panic!("{e}"));
+        let mut changed = config.clone();
+        changed.relay = Some(hookbell_core::config::RelayConfig {
+            url: "https://relay.example.org".into(),
+        });
+        save(&path, &changed, Some(&config.sources), &secrets).unwrap_or_else(|e| panic!("{e}"));
+        assert!(
+            save(&path, &changed, None, &secrets).is_err(),
+            "without them, the store is read"
+        );
+        std::fs::write(&file, kept).unwrap_or_else(|e| panic!("{e}"));
+        let again = crate::data_dir::load_config(&path, &secrets).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(again, changed);
+    }
+
     #[test]
     fn an_atomic_write_keeps_the_mode_and_leaves_no_temporary_file() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let path = dir.path().join("hookbell.toml");
-        write_atomically(&path, "a = 1\n").unwrap_or_else(|e| panic!("{e}"));
+        write_atomically(&path, "a = 1\n", FileMode::Keep).unwrap_or_else(|e| panic!("{e}"));
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt;

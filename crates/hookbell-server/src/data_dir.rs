@@ -38,7 +38,8 @@ pub enum DataDirError {
     Random(String),
 }
 
-fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
+/// Names `path` in an I/O error.
+pub(crate) fn io(path: &Path) -> impl FnOnce(std::io::Error) -> DataDirError + '_ {
     move |source| DataDirError::Io {
         path: path.to_owned(),
         source,
@@ -106,18 +107,26 @@ pub fn ensure_dir(dir: &Path) -> Result<(), DataDirError> {
     Ok(())
 }
 
+/// The one line in the file at `path`, or, when it is missing or empty, `make()`'s, written
+/// there first (mode 0600).
+pub(crate) fn read_or_create(
+    path: &Path,
+    make: impl FnOnce() -> Result<String, DataDirError>,
+) -> Result<String, DataDirError> {
+    match std::fs::read_to_string(path) {
+        Ok(line) if !line.trim().is_empty() => return Ok(line.trim().to_owned()),
+        Ok(_) => std::fs::remove_file(path).map_err(io(path))?,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(io(path)(e)),
+    }
+    let line = make()?;
+    write_private(path, &format!("{line}\n"))?;
+    Ok(line)
+}
+
 /// The API token from `DIR/api-token`, created (mode 0600) at first start.
 pub fn api_token(dir: &Path) -> Result<Secret, DataDirError> {
-    let path = dir.join(TOKEN_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(token) if !token.trim().is_empty() => return Ok(Secret::new(token.trim())),
-        Ok(_) => std::fs::remove_file(&path).map_err(io(&path))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(e) => return Err(io(&path)(e)),
-    }
-    let token = random_token(32)?;
-    write_private(&path, &format!("{token}\n"))?;
-    Ok(Secret::new(token))
+    read_or_create(&dir.join(TOKEN_FILE), || random_token(32)).map(Secret::new)
 }
 
 /// Reads the config at `path`, creating it with defaults (and a fresh test secret, stored in
@@ -138,15 +147,9 @@ pub fn load_config(
         }
         Err(e) => return Err(io(path)(e)),
     };
-    let invalid = |source| DataDirError::Config {
-        path: path.to_owned(),
-        source,
-    };
-    let (config, plain) =
-        hookbell_core::secret::read_config(secrets.resolver(), || Config::from_toml(&text));
-    let config = config.map_err(invalid)?;
+    let (config, plain) = resolve(path, &text, secrets)?;
     if plain > 0 {
-        crate::config_file::save(path, &config, secrets)?;
+        crate::config_file::save(path, &config, None, secrets)?;
         tracing::info!(
             "moved {plain} secret(s) out of {} into the {}",
             path.display(),
@@ -154,6 +157,32 @@ pub fn load_config(
         );
     }
     Ok(config)
+}
+
+/// Reads the config at `path` and looks its secrets up in `secrets`, writing nothing: no
+/// first-start file, no secrets moved out of it (for a second process beside the running
+/// engine, such as `hookbelld send-test`: the engine is the one writer).
+pub fn read_config(
+    path: &Path,
+    secrets: &crate::secret_store::SecretStore,
+) -> Result<Config, DataDirError> {
+    let text = std::fs::read_to_string(path).map_err(io(path))?;
+    resolve(path, &text, secrets).map(|(config, _)| config)
+}
+
+/// The config in `text` (from `path`), its secrets looked up; how many were written in clear.
+fn resolve(
+    path: &Path,
+    text: &str,
+    secrets: &crate::secret_store::SecretStore,
+) -> Result<(Config, usize), DataDirError> {
+    let (config, plain) =
+        hookbell_core::secret::read_config(secrets.resolver(), || Config::from_toml(text));
+    let config = config.map_err(|source| DataDirError::Config {
+        path: path.to_owned(),
+        source,
+    })?;
+    Ok((config, plain))
 }
 
 /// Writes the first-start config at `path` (mode 0600), its test secret already in `secrets`.
@@ -166,36 +195,11 @@ fn first_start_file(
         path: path.to_owned(),
         source,
     })?;
-    let mut doc: toml_edit::DocumentMut =
-        text.parse()
-            .map_err(|e: toml_edit::TomlError| DataDirError::Io {
-                path: path.to_owned(),
-                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e.to_string()),
-            })?;
-    crate::config_file::set_sources(path, &mut doc, &config.sources, secrets)?;
+    let mut doc = crate::config_file::parse_doc(path, &text)?;
+    crate::config_file::set_sources(path, &mut doc, &config.sources, None, secrets)?;
     let text = doc.to_string();
-    write_private(path, &text)?;
+    crate::config_file::write_atomically(path, &text, crate::config_file::FileMode::Private)?;
     Ok(text)
-}
-
-/// Rewrites the `[[sources]]` of the config file at `path`, keeping everything else in it
-/// (other sections, comments) as it was; their secrets go into `secrets`. The file is replaced
-/// atomically and keeps its mode (see [`crate::config_file`]; at run time the engine's
-/// [`crate::Engine::change_config`] is the one writer).
-pub fn save_sources(
-    path: &Path,
-    sources: &[hookbell_core::SourceConfig],
-    secrets: &crate::secret_store::SecretStore,
-) -> Result<(), DataDirError> {
-    let mut unused = Vec::new();
-    crate::config_file::update(path, |doc| {
-        unused = crate::config_file::set_sources(path, doc, sources, secrets)?;
-        Ok(())
-    })?;
-    for name in unused {
-        let _ = secrets.delete(&name);
-    }
-    Ok(())
 }
 
 #[cfg(test)]
@@ -242,7 +246,7 @@ mod tests {
                 password: "S3CRET".into(),
             },
         });
-        save_sources(&path, &config.sources, &secrets).unwrap_or_else(|e| panic!("{e}"));
+        crate::config_file::save(&path, &config, None, &secrets).unwrap_or_else(|e| panic!("{e}"));
         let text = std::fs::read_to_string(&path).unwrap_or_default();
         assert!(
             text.starts_with("# Hookbell settings."),

@@ -244,10 +244,21 @@ impl Engine {
         config.validate().map_err(|e| {
             ApiError::new(axum::http::StatusCode::UNPROCESSABLE_ENTITY, e.to_string())
         })?;
-        if let Some(file) = &self.config_file {
-            let (path, secrets) = &**file;
-            crate::config_file::save(path, &config, secrets).map_err(|e| ApiError::internal(&e))?;
-        }
+        let config = match &self.config_file {
+            // Files and the keychain block: off the runtime's threads (the lock stays held).
+            Some(file) => {
+                let (file, previous) = (Arc::clone(file), self.config());
+                tokio::task::spawn_blocking(move || {
+                    let (path, secrets) = &*file;
+                    crate::config_file::save(path, &config, Some(&previous.sources), secrets)
+                        .map(|()| config)
+                })
+                .await
+                .map_err(|e| ApiError::internal(&e))?
+                .map_err(|e| ApiError::internal(&e))?
+            }
+            None => config,
+        };
         let config = Arc::new(config);
         match self.config.write() {
             Ok(mut current) => *current = Arc::clone(&config),

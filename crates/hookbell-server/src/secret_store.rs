@@ -126,7 +126,7 @@ impl SecretStore {
         }
     }
 
-    /// The keychain backend for the data directory `dir` (not probed: see [`Self::probe`]).
+    /// The keychain backend for the data directory `dir` (not probed: see [`probe_keychain`]).
     pub fn keychain(dir: &Path) -> Result<SecretStore, SecretStoreError> {
         Ok(SecretStore {
             backend: Arc::new(Backend::Keychain {
@@ -146,14 +146,6 @@ impl SecretStore {
         match &*self.backend {
             Backend::Keychain { .. } => "OS keychain".into(),
             Backend::File(_) => format!("DATA_DIR/{SECRETS_FILE} (no keychain)"),
-        }
-    }
-
-    /// Checks that the keychain answers (see [`probe_keychain`]); always `Ok` for the file.
-    pub fn probe(&self, timeout: Duration) -> Result<(), SecretStoreError> {
-        match &*self.backend {
-            Backend::Keychain { .. } => probe_keychain(timeout),
-            Backend::File(_) => Ok(()),
         }
     }
 
@@ -274,22 +266,11 @@ fn keychain_error(name: &str, reason: String) -> SecretStoreError {
 
 /// This data directory's id in the keychain, created at first use.
 fn install_id(dir: &Path) -> Result<String, SecretStoreError> {
-    let path = dir.join(KEYCHAIN_ID_FILE);
-    match std::fs::read_to_string(&path) {
-        Ok(id) if !id.trim().is_empty() => return Ok(id.trim().to_owned()),
-        Ok(_) => {
-            std::fs::remove_file(&path).map_err(|source| DataDirError::Io {
-                path: path.clone(),
-                source,
-            })?;
-        }
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-        Err(source) => return Err(DataDirError::Io { path, source }.into()),
-    }
-    let mut bytes = [0u8; 8];
-    getrandom::fill(&mut bytes).map_err(|e| DataDirError::Random(e.to_string()))?;
-    let id = format!("{:016x}", u64::from_le_bytes(bytes));
-    crate::data_dir::write_private(&path, &format!("{id}\n"))?;
+    let id = crate::data_dir::read_or_create(&dir.join(KEYCHAIN_ID_FILE), || {
+        let mut bytes = [0u8; 8];
+        getrandom::fill(&mut bytes).map_err(|e| DataDirError::Random(e.to_string()))?;
+        Ok(format!("{:016x}", u64::from_le_bytes(bytes)))
+    })?;
     Ok(id)
 }
 
@@ -403,15 +384,12 @@ impl FileStore {
                 .into());
             }
         };
-        self.keep_private()?;
+        // Someone widened its mode: taken back at the next read (writes are always 0600).
+        keep_private(&self.path)?;
         toml::from_str(&text).map_err(|e| SecretStoreError::Invalid {
             path: self.path.clone(),
             reason: e.message().to_owned(),
         })
-    }
-
-    fn keep_private(&self) -> Result<(), SecretStoreError> {
-        keep_private(&self.path)
     }
 
     fn write(&self, secrets: &BTreeMap<String, String>) -> Result<(), SecretStoreError> {
@@ -419,9 +397,11 @@ impl FileStore {
             path: self.path.clone(),
             reason: e.to_string(),
         })?;
-        self.keep_private()?;
-        // A new file is created 0600; an existing one keeps its (just checked) mode.
-        crate::config_file::write_atomically(&self.path, &format!("{FILE_HEADER}{body}"))?;
+        crate::config_file::write_atomically(
+            &self.path,
+            &format!("{FILE_HEADER}{body}"),
+            crate::config_file::FileMode::Private,
+        )?;
         Ok(())
     }
 
@@ -490,6 +470,12 @@ impl JsonWithSecrets<'_> {
         })
     }
 
+    /// The name of the secrets the file on disk names, if it can be read and names one.
+    fn named(&self) -> Option<String> {
+        let object = self.on_disk().ok().flatten()?;
+        object.get(JSON_SECRETS_KEY)?.as_str().map(str::to_owned)
+    }
+
     fn invalid(&self, reason: impl Into<String>) -> SecretStoreError {
         SecretStoreError::Invalid {
             path: self.path.to_owned(),
@@ -546,14 +532,14 @@ impl JsonWithSecrets<'_> {
         let Some(store) = self.store else {
             let text =
                 serde_json::to_string_pretty(value).map_err(|e| self.invalid(e.to_string()))?;
-            crate::config_file::write_atomically(self.path, &text)?;
+            crate::config_file::write_atomically(
+                self.path,
+                &text,
+                crate::config_file::FileMode::Private,
+            )?;
             return Ok(());
         };
-        let before = self.on_disk().ok().flatten().and_then(|o| {
-            o.get(JSON_SECRETS_KEY)
-                .and_then(|n| n.as_str())
-                .map(str::to_owned)
-        });
+        let before = self.named();
         let mut rest = object.clone();
         let mut secrets = serde_json::Map::new();
         for field in self.fields {
@@ -568,8 +554,11 @@ impl JsonWithSecrets<'_> {
         store.set(&name, &Secret::new(blob))?;
         rest.insert(JSON_SECRETS_KEY.to_owned(), serde_json::Value::String(name));
         let text = serde_json::to_string_pretty(&rest).map_err(|e| self.invalid(e.to_string()))?;
-        keep_private(self.path)?;
-        crate::config_file::write_atomically(self.path, &text)?;
+        crate::config_file::write_atomically(
+            self.path,
+            &text,
+            crate::config_file::FileMode::Private,
+        )?;
         if let Some(old) = before
             && let Err(e) = store.delete(&old)
         {
@@ -583,11 +572,7 @@ impl JsonWithSecrets<'_> {
 
     /// Deletes the file and the secrets it names.
     pub fn remove(&self) -> Result<(), SecretStoreError> {
-        let named = self.on_disk().ok().flatten().and_then(|o| {
-            o.get(JSON_SECRETS_KEY)
-                .and_then(|n| n.as_str())
-                .map(str::to_owned)
-        });
+        let named = self.named();
         match std::fs::remove_file(self.path) {
             Ok(()) => {}
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

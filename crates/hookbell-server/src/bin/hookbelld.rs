@@ -137,7 +137,8 @@ async fn shutdown_signal() {
 
 async fn send_test(source_id: &str, paths: Paths, url: Option<String>) -> anyhow::Result<()> {
     let secrets = SecretStore::open(&paths.data_dir(), paths.secrets)?;
-    let config = data_dir::load_config(&paths.config_file(), &secrets)?;
+    // Read only: the running engine is the one writer of hookbell.toml and secrets.toml.
+    let config = data_dir::read_config(&paths.config_file(), &secrets)?;
     let Some(source) = config.source(source_id) else {
         let ids: Vec<&str> = config.sources.iter().map(|s| s.id.as_str()).collect();
         bail!(

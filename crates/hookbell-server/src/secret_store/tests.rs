@@ -231,7 +231,10 @@ async fn plain_secrets_move_out_of_the_config_at_start_and_deliveries_still_veri
     }
     // A deleted source takes its secrets with it.
     sources.retain(|s| s.id != "gh");
-    data_dir::save_sources(&path, &sources, &store).unwrap_or_else(|e| panic!("{e}"));
+    let mut changed = again.clone();
+    changed.sources = sources.clone();
+    crate::config_file::save(&path, &changed, Some(&again.sources), &store)
+        .unwrap_or_else(|e| panic!("{e}"));
     let secrets = read(&dir.path().join(SECRETS_FILE));
     for gone in ["gh-secret-7Yt2", "bearer-tok-P4s"] {
         assert!(!secrets.contains(gone), "{gone} stayed in secrets.toml");
@@ -295,7 +298,7 @@ fn real_keychain(dir: &Path) -> Option<SecretStore> {
         return skip("DBUS_SESSION_BUS_ADDRESS is not set".into());
     }
     let store = SecretStore::keychain(dir).unwrap_or_else(|e| panic!("{e}"));
-    match store.probe(PROBE_TIMEOUT) {
+    match probe_keychain(PROBE_TIMEOUT) {
         Ok(()) => Some(store),
         Err(e) => skip(e.to_string()),
     }

@@ -73,6 +73,7 @@ async fn first_start_then_send_test_shows_the_pipeline_working() {
     let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbelld"))
         .args(["send-test", "nosuch", "--url", &daemon.base, "--data-dir"])
         .arg(&data)
+        .env("HOOKBELL_SECRETS", "file")
         .output()
         .await
         .unwrap_or_else(|e| panic!("{e}"));
@@ -80,6 +81,45 @@ async fn first_start_then_send_test_shows_the_pipeline_working() {
     assert!(
         String::from_utf8_lossy(&output.stderr).contains("configured: test"),
         "the error lists the sources"
+    );
+}
+
+/// `send-test` runs beside the daemon, which is the one writer of hookbell.toml and
+/// secrets.toml: a secret written in clear is used as it is, not moved out by send-test.
+#[tokio::test]
+async fn send_test_writes_neither_the_config_nor_the_secrets() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = dir.path().join("hookbell.toml");
+    let text = "[[sources]]\nid = \"test\"\nprovider = \"generic\"\nauth = { scheme = \"standard-webhooks\", secret = \"whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw\" }\n";
+    std::fs::write(&config, text).unwrap_or_else(|e| panic!("{e}"));
+    // Nothing listens there: the send fails, after the config was read.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let output = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbelld"))
+        .args([
+            "send-test",
+            "test",
+            "--url",
+            &format!("http://127.0.0.1:{port}"),
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .env("HOOKBELL_SECRETS", "file")
+        .output()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("could not reach"), "{stderr}");
+    assert_eq!(
+        std::fs::read_to_string(&config).unwrap_or_default(),
+        text,
+        "hookbell.toml untouched"
+    );
+    assert!(
+        !dir.path().join("secrets.toml").exists(),
+        "no secrets.toml written"
     );
 }
 
