@@ -10,7 +10,7 @@ BIN := $(CARGO_TARGET_DIR)/release
 # private Node 22 here; first on PATH, so every target below uses it when it exists.
 export PATH := $(HOME)/.cache/hookbell/node/bin:$(PATH)
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit fuzz-short fuzz build bundle bench bench-parse bench-desktop bench-relay relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit fuzz-short fuzz build bundle bench bench-store bench-parse bench-desktop bench-relay relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bundle build the .deb (and AppImage) of the desktop app"
 	@echo "make build  release binaries of every program"
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
+	@echo "make bench-store  the store alone: CPU per step, bytes per kind of record"
 	@echo "make bench-parse  criterion: parse + normalize per provider"
 	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\")"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
@@ -119,8 +120,13 @@ bundle: deps ui
 	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/*/* 2>/dev/null || true
 
 bench: deps
+	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh bench
 	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
 	$(BIN)/hookbell-bench --bin-dir $(BIN) $(ARGS)
+
+# The store alone, step by step and record by record (docs/BENCHMARKS.md, "Store").
+bench-store:
+	$(CARGO) bench --locked -p hookbell-store --bench store -- $(ARGS)
 
 # The relay: `make relay ARGS="serve --data-dir DIR --listen 0.0.0.0:8787"`.
 relay:

@@ -8,11 +8,20 @@
 #                                    a D-Bus session, gnome-keyring, WebKitWebDriver,
 #                                    tauri-driver, and the Windows target with the MinGW-w64 C
 #                                    cross compiler for the desktop app's Windows build check)
+#   scripts/install-deps.sh bench    only wrk, the load generator of `make bench`
 set -euo pipefail
 . "$(dirname "$0")/node-ok.sh"
 
 want_test=false
 [ "${1:-}" = test ] && want_test=true
+# `bench`: only wrk, the load generator `make bench` uses.
+if [ "${1:-}" = bench ]; then
+  command -v wrk >/dev/null 2>&1 && exit 0
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends wrk; }
+  exit
+fi
 
 sudo=""
 if [ "$(id -u)" -ne 0 ]; then

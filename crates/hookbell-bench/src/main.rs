@@ -1,10 +1,14 @@
 //! `hookbell-bench`: measures the real `hookbelld` binary from a second process on loopback.
 //!
-//! 1. Durable ingest of ~2 KB deliveries from N concurrent senders, then the same load against
+//! 1. Durable ingest of unique LeakIX events (the vendor's example, ~2.6 KB, each with its own
+//!    fingerprint, host and severity) from N concurrent connections, then the same load against
 //!    a no-op axum handler (this binary's `noop-server` mode, also a separate process): the
-//!    ratio between the two is the cost of verifying, parsing, storing and flushing.
-//! 2. With the store filled to 100,000 alerts: daemon start-up, the first page of
-//!    `/api/alerts`, a `q` search, `/api/stats`, and the daemon's resident memory.
+//!    ratio between the two is the cost of verifying, parsing, storing and flushing. The load
+//!    comes from `wrk` (two threads, so it is not the bottleneck) when it is installed, else
+//!    from this program's own senders.
+//! 2. With the store filled to 100,000 alerts: where its bytes go ([`hookbell_store::weigh`]),
+//!    daemon start-up, the first page of `/api/alerts`, a `q` search, `/api/stats`, and the
+//!    daemon's resident memory.
 //!
 //! Prints a Markdown report. Run it with `make bench`.
 
@@ -53,9 +57,25 @@ rate_limit = { per_second = 1000000, burst = 1000000 }
 
 [[sources]]
 id = "bench"
-provider = "generic"
+provider = "leakix"
 auth = { scheme = "none" }
 "#;
+
+/// The vendor's own LeakIX example, made unique per delivery by [`delivery`].
+const LEAKIX_SAMPLE: &str =
+    include_str!("../../hookbell-core/src/providers/leakix/fixtures/sample.json");
+
+/// The sample with `@ID@` where the fingerprint and host go and `@SEV@` for the severity.
+fn leakix_template() -> String {
+    let mut event: serde_json::Value =
+        serde_json::from_str(LEAKIX_SAMPLE).expect("the LeakIX sample is JSON");
+    event["event_fingerprint"] = "@ID@".into();
+    event["host"] = "site@ID@.example.com".into();
+    event["leak"]["severity"] = "@SEV@".into();
+    serde_json::to_string_pretty(&event).expect("JSON serializes")
+}
+
+const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -111,26 +131,26 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // Baseline first, so the durable run cannot warm anything for it.
+    let wrk = which("wrk");
+    let seconds = Duration::from_secs(cli.seconds);
     let mut noop = Server::noop().await?;
-    let baseline = load(
-        &client,
-        &noop.base,
-        cli.senders,
-        Limit::Time(Duration::from_secs(cli.seconds)),
-    )
-    .await;
+    let baseline = ingest(&client, &noop.base, cli.senders, seconds, wrk.as_deref()).await?;
     noop.stop().await;
 
     let mut daemon = Server::hookbelld(&hookbelld, &data).await?;
-    let durable = load(
-        &client,
-        &daemon.base,
-        cli.senders,
-        Limit::Time(Duration::from_secs(cli.seconds)),
-    )
-    .await;
+    let durable = ingest(&client, &daemon.base, cli.senders, seconds, wrk.as_deref()).await?;
 
     println!("## Durable ingest\n");
+    match &wrk {
+        Some(_) => println!(
+            "Load: `wrk -t2 -c{} -d{}s --latency` posting unique events.\n",
+            cli.senders, cli.seconds
+        ),
+        None => println!(
+            "Load: this program's own {} senders (wrk is not installed).\n",
+            cli.senders
+        ),
+    }
     println!("| target | deliveries/s | p50 ms | p99 ms | max ms | errors |");
     println!("|---|---|---|---|---|---|");
     for (name, r) in [
@@ -139,16 +159,12 @@ async fn main() -> anyhow::Result<()> {
     ] {
         println!(
             "| {name} | {:.0} | {:.2} | {:.2} | {:.2} | {} |",
-            r.rate(),
-            r.pct(50.0),
-            r.pct(99.0),
-            r.pct(100.0),
-            r.errors
+            r.rate, r.p50, r.p99, r.max, r.errors
         );
     }
     println!(
-        "\nDurable throughput is {:.0} % of the baseline's.\n",
-        100.0 * durable.rate() / baseline.rate()
+        "\nDurable throughput is {:.2}x the baseline's.\n",
+        durable.rate / baseline.rate
     );
 
     // Fill to the target count for the query phase.
@@ -164,6 +180,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let total = stats_total(&client, &daemon).await?;
     daemon.stop().await;
+    print_weight(&data, total)?;
 
     let started = Instant::now();
     let daemon = Server::hookbelld(&hookbelld, &data).await?;
@@ -180,8 +197,8 @@ async fn main() -> anyhow::Result<()> {
             100,
         ),
         (
-            "search `/api/alerts?q=sender%2017%20`",
-            "/api/alerts?q=sender%2017%20",
+            "search `/api/alerts?q=site4242.example`",
+            "/api/alerts?q=site4242.example",
             20,
         ),
         ("`/api/stats`", "/api/stats", 500),
@@ -208,16 +225,13 @@ async fn main() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// A ~2 KB JSON delivery, unique per (run, n).
+/// A LeakIX event, unique per (run, n).
 fn delivery(run: u32, n: u64) -> String {
-    let filler =
-        "Leaked credentials and session tokens were found in a public paste; rotate them. "
-            .repeat(20);
-    let sev = ["info", "low", "medium", "high", "critical"][(n % 5) as usize];
-    format!(
-        r#"{{"id": "r{run}-{n}", "title": "Alert {n} from sender {} ", "severity": "{sev}", "subject": "user{n}@example.com", "url": "https://example.com/alerts/{n}", "message": "{filler}"}}"#,
-        n % 32
-    )
+    static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    TEMPLATE
+        .get_or_init(leakix_template)
+        .replace("@ID@", &format!("b{run}n{n}"))
+        .replace("@SEV@", SEVERITIES[(n % 4) as usize])
 }
 
 enum Limit {
@@ -243,6 +257,154 @@ impl Run {
         let i = ((p / 100.0) * (self.micros.len() - 1) as f64).round() as usize;
         f64::from(self.micros[i]) / 1000.0
     }
+}
+
+/// What one ingest run measured.
+struct Summary {
+    rate: f64,
+    p50: f64,
+    p99: f64,
+    max: f64,
+    errors: u64,
+}
+
+/// One timed ingest run against `base`: with wrk when it is there, else with [`load`].
+async fn ingest(
+    client: &reqwest::Client,
+    base: &str,
+    connections: usize,
+    seconds: Duration,
+    wrk: Option<&Path>,
+) -> anyhow::Result<Summary> {
+    let Some(wrk) = wrk else {
+        let r = load(client, base, connections, Limit::Time(seconds)).await;
+        return Ok(Summary {
+            rate: r.rate(),
+            p50: r.pct(50.0),
+            p99: r.pct(99.0),
+            max: r.pct(100.0),
+            errors: r.errors,
+        });
+    };
+    static RUNS: AtomicU64 = AtomicU64::new(0);
+    let run = RUNS.fetch_add(1, Ordering::Relaxed);
+    let script = tempfile::Builder::new().suffix(".lua").tempfile()?;
+    std::fs::write(script.path(), wrk_script(run))?;
+    let output = tokio::process::Command::new(wrk)
+        .args([
+            "-t2",
+            &format!("-c{connections}"),
+            &format!("-d{}s", seconds.as_secs()),
+        ])
+        .args(["--latency", "-s"])
+        .arg(script.path())
+        .arg(format!("{base}/hooks/bench"))
+        .output()
+        .await?;
+    let text = String::from_utf8_lossy(&output.stdout);
+    anyhow::ensure!(output.status.success(), "wrk failed: {text}");
+    parse_wrk(&text).with_context(|| format!("unreadable wrk report:\n{text}"))
+}
+
+/// A wrk script posting unique LeakIX events: the id names the run, the thread and the count.
+fn wrk_script(run: u64) -> String {
+    let template = leakix_template()
+        .replace('%', "%%")
+        .replace("@ID@", "%s")
+        .replace("@SEV@", "%s");
+    format!(
+        r#"local template = [==[{template}]==]
+local severities = {{ "low", "medium", "high", "critical" }}
+local threads = 0
+function setup(thread)
+  threads = threads + 1
+  thread:set("tid", threads)
+end
+local counter = 0
+request = function()
+  counter = counter + 1
+  local id = string.format("w{run}t%dn%d", tid, counter)
+  local body = string.format(template, id, id, severities[counter % 4 + 1])
+  return wrk.format("POST", nil, {{ ["Content-Type"] = "application/json" }}, body)
+end
+"#
+    )
+}
+
+/// Reads rate, percentiles and errors out of wrk's `--latency` report.
+fn parse_wrk(text: &str) -> Option<Summary> {
+    let ms = |value: &str| -> Option<f64> {
+        let unit = value.trim_start_matches(|c: char| c.is_ascii_digit() || c == '.');
+        let number: f64 = value[..value.len() - unit.len()].parse().ok()?;
+        Some(match unit {
+            "us" => number / 1000.0,
+            "ms" => number,
+            "s" => number * 1000.0,
+            "m" => number * 60_000.0,
+            _ => return None,
+        })
+    };
+    let field = |label: &str, at: usize| -> Option<&str> {
+        text.lines()
+            .map(str::trim)
+            .find(|l| l.starts_with(label))
+            .and_then(|l| l.split_whitespace().nth(at))
+    };
+    let errors = |label: &str| -> u64 {
+        text.lines()
+            .map(str::trim)
+            .find_map(|l| l.strip_prefix(label))
+            .map(|rest| {
+                rest.split(|c: char| !c.is_ascii_digit())
+                    .filter_map(|n| n.parse::<u64>().ok())
+                    .sum()
+            })
+            .unwrap_or(0)
+    };
+    Some(Summary {
+        rate: field("Requests/sec:", 1)?.parse().ok()?,
+        p50: ms(field("50%", 1)?)?,
+        p99: ms(field("99%", 1)?)?,
+        max: ms(field("Latency", 3)?)?,
+        errors: errors("Non-2xx or 3xx responses:") + errors("Socket errors:"),
+    })
+}
+
+/// Prints where the store's bytes go.
+fn print_weight(data: &Path, alerts: u64) -> anyhow::Result<()> {
+    let weight = hookbell_store::weigh(&data.join(hookbell_server::data_dir::STORE_DIR))?;
+    println!("## Where the bytes go, {alerts} alerts\n");
+    println!("| records | count | key bytes | value bytes | bytes per alert |");
+    println!("|---|---|---|---|---|");
+    let per = |bytes: u64| bytes as f64 / alerts.max(1) as f64;
+    for part in weight.parts.iter().filter(|p| p.records > 0) {
+        println!(
+            "| {} | {} | {} | {} | {:.0} |",
+            part.name,
+            part.records,
+            part.key_bytes,
+            part.value_bytes,
+            per(part.key_bytes + part.value_bytes)
+        );
+    }
+    println!(
+        "| **all records** | | | | **{:.0}** |",
+        per(weight.logical_bytes())
+    );
+    println!(
+        "| **on disk** (`{}`) | | | | **{:.0}** |\n",
+        data.join(hookbell_server::data_dir::STORE_DIR).display(),
+        per(weight.disk_bytes)
+    );
+    Ok(())
+}
+
+fn which(program: &str) -> Option<PathBuf> {
+    std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join(program))
+            .find(|path| path.is_file())
+    })
 }
 
 async fn load(client: &reqwest::Client, base: &str, senders: usize, limit: Limit) -> Run {

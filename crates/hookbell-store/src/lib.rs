@@ -20,6 +20,7 @@ mod sled_store;
 mod snapshot;
 #[cfg(test)]
 mod test_support;
+mod weight;
 mod writer;
 
 pub use error::{Result, StoreError};
@@ -30,6 +31,7 @@ pub use records::{
     SourceActivity, Stats, envelope_mark,
 };
 pub use sled_store::SledStore;
+pub use weight::{Part, Weight, weigh};
 
 use hookbell_core::{Alert, AlertPatch, NewAlert};
 

@@ -40,6 +40,18 @@ const MIGRATIONS: &[fn(&Tree, &Path) -> Result<()>] = &[
     migrations::mask_bodies_and_alerts,
 ];
 
+/// The one sled tree everything lives in (see `keys`).
+pub(crate) const TREE: &str = "hookbell";
+
+/// How the store's sled database is opened, by the store and by whatever reads its files.
+pub(crate) fn sled_config(dir: &Path) -> sled::Config {
+    sled::Config::new()
+        .path(dir)
+        .cache_capacity(8 * 1024 * 1024)
+        // Every acknowledged write is flushed by the writer; no timer needed.
+        .flush_every_ms(None)
+}
+
 /// The sled-backed store. Dropping it stops the writer thread after a last flush.
 pub struct SledStore {
     dir: PathBuf,
@@ -56,13 +68,8 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (or creates) the store in `dir`, migrating an older schema.
     pub fn open(dir: &Path) -> Result<SledStore> {
-        let db = sled::Config::new()
-            .path(dir)
-            .cache_capacity(8 * 1024 * 1024)
-            // Every acknowledged write is flushed by the writer; no timer needed.
-            .flush_every_ms(None)
-            .open()?;
-        let tree = db.open_tree("hookbell")?;
+        let db = sled_config(dir).open()?;
+        let tree = db.open_tree(TREE)?;
         migrate(&tree, dir)?;
         let started = std::time::Instant::now();
         let snapshot = match tree.get(keys::INDEX_SNAPSHOT)? {
