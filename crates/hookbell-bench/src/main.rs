@@ -374,25 +374,28 @@ fn parse_wrk(text: &str) -> Option<Summary> {
 fn print_weight(data: &Path, alerts: u64) -> anyhow::Result<()> {
     let weight = hookbell_store::weigh(&data.join(hookbell_server::data_dir::STORE_DIR))?;
     println!("## Where the bytes go, {alerts} alerts\n");
-    println!("| records | count | key bytes | value bytes | bytes per alert |");
-    println!("|---|---|---|---|---|");
+    println!(
+        "| records | count | key bytes | value bytes | value bytes unpacked | bytes per alert |"
+    );
+    println!("|---|---|---|---|---|---|");
     let per = |bytes: u64| bytes as f64 / alerts.max(1) as f64;
     for part in weight.parts.iter().filter(|p| p.records > 0) {
         println!(
-            "| {} | {} | {} | {} | {:.0} |",
+            "| {} | {} | {} | {} | {} | {:.0} |",
             part.name,
             part.records,
             part.key_bytes,
             part.value_bytes,
+            part.unpacked_bytes,
             per(part.key_bytes + part.value_bytes)
         );
     }
     println!(
-        "| **all records** | | | | **{:.0}** |",
+        "| **all records** | | | | | **{:.0}** |",
         per(weight.logical_bytes())
     );
     println!(
-        "| **on disk** (`{}`) | | | | **{:.0}** |\n",
+        "| **on disk** (`{}`) | | | | | **{:.0}** |\n",
         data.join(hookbell_server::data_dir::STORE_DIR).display(),
         per(weight.disk_bytes)
     );

@@ -25,7 +25,7 @@ use serde_json::{Value, json};
 #[path = "it/support.rs"]
 mod support;
 
-use support::{TestServer, files_containing, payload};
+use support::{TestServer, files_containing, payload, records_containing};
 
 /// The plaintext password in `enzoic-breach.json`.
 const PASSWORD: &str = "password123!";
@@ -161,6 +161,9 @@ async fn no_planted_secret_reaches_disk_api_log_or_notification() {
             on_disk.is_empty(),
             "{secret:?} reached {on_disk:?} after a clean close"
         );
+        // Alerts and deliveries are kept compressed: read them as they mean.
+        let stored = records_containing(dir.path(), secret.as_bytes());
+        assert!(stored.is_empty(), "{secret:?} was stored in {stored:?}");
     }
 }
 
@@ -543,5 +546,7 @@ async fn a_plaintext_password_reaches_neither_disk_nor_api() {
     for secret in [PASSWORD, HASH, presented.as_str(), "hunter2-presented"] {
         let on_disk = files_containing(dir.path(), secret.as_bytes());
         assert!(on_disk.is_empty(), "{secret:?} was written to {on_disk:?}");
+        let stored = records_containing(dir.path(), secret.as_bytes());
+        assert!(stored.is_empty(), "{secret:?} was stored in {stored:?}");
     }
 }

@@ -13,6 +13,9 @@
 //! | `s/` | setting key | JSON (among them the relay envelope marks, [`crate::ENVELOPE_MARKS`]) |
 //! | `m/schema_version` | | u32 big-endian |
 //! | `m/index_snapshot` | | the generation of the current index snapshot ([`crate::snapshot`]) |
+//! | `m/dict/` | dictionary id (u16 big-endian) | kind of record, then a zstd dictionary ([`crate::codec`]) |
+//!
+//! Values of `a/` and `d/` are packed by [`crate::codec`] (from schema 4).
 
 pub const ALERT: &[u8] = b"a/";
 pub const META: &[u8] = b"x/";
@@ -21,6 +24,7 @@ pub const DELIVERY: &[u8] = b"d/";
 pub const QUARANTINE: &[u8] = b"iq/";
 pub const SCHEMA_VERSION: &[u8] = b"m/schema_version";
 pub const INDEX_SNAPSHOT: &[u8] = b"m/index_snapshot";
+pub const DICTIONARY: &[u8] = b"m/dict/";
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
     parts.concat()
@@ -49,6 +53,9 @@ pub fn auth_failures(source: &str) -> Vec<u8> {
 }
 pub fn last_refusal(source: &str) -> Vec<u8> {
     cat(&[b"n/authlast/", source.as_bytes()])
+}
+pub fn dictionary(id: u16) -> Vec<u8> {
+    cat(&[DICTIONARY, &id.to_be_bytes()])
 }
 pub fn setting(key: &str) -> Vec<u8> {
     cat(&[b"s/", key.as_bytes()])

@@ -10,8 +10,10 @@
 //! clean close saves that index to a file (`snapshot`) so the next open need not rebuild it.
 #![forbid(unsafe_code)]
 
+mod codec;
 mod error;
 mod index;
+mod inspect;
 mod keys;
 mod pending;
 mod query;
@@ -20,10 +22,10 @@ mod sled_store;
 mod snapshot;
 #[cfg(test)]
 mod test_support;
-mod weight;
 mod writer;
 
 pub use error::{Result, StoreError};
+pub use inspect::{Part, Weight, records, weigh};
 pub use pending::Pending;
 pub use query::{AlertPage, AlertQuery};
 pub use records::{
@@ -31,7 +33,6 @@ pub use records::{
     SourceActivity, Stats, envelope_mark,
 };
 pub use sled_store::SledStore;
-pub use weight::{Part, Weight, weigh};
 
 use hookbell_core::{Alert, AlertPatch, NewAlert};
 

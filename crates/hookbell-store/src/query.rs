@@ -8,10 +8,11 @@ use serde::Serialize;
 use sled::Tree;
 use utoipa::ToSchema;
 
+use crate::codec::Codec;
 use crate::error::{Result, StoreError};
 use crate::index::{self, Index};
 use crate::keys;
-use crate::sled_store::read_json;
+use crate::sled_store::read_record;
 
 /// The largest page.
 pub const MAX_LIMIT: usize = 500;
@@ -48,7 +49,12 @@ pub struct AlertPage {
 }
 
 /// Runs `query`: ids from the index, alerts from the tree.
-pub(crate) fn run(tree: &Tree, index: &RwLock<Index>, query: &AlertQuery) -> Result<AlertPage> {
+pub(crate) fn run(
+    tree: &Tree,
+    codec: &Codec,
+    index: &RwLock<Index>,
+    query: &AlertQuery,
+) -> Result<AlertPage> {
     let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
     if limit == 0 || limit > MAX_LIMIT {
         return Err(StoreError::BadQuery(format!(
@@ -75,7 +81,7 @@ pub(crate) fn run(tree: &Tree, index: &RwLock<Index>, query: &AlertQuery) -> Res
     let mut alerts = Vec::with_capacity(page.ids.len());
     for id in &page.ids {
         // An alert deleted since the index was read is simply left out.
-        if let Some(alert) = read_json::<Alert>(tree, &keys::alert(&index::id_text(id)))? {
+        if let Some(alert) = read_record::<Alert>(tree, codec, &keys::alert(&index::id_text(id)))? {
             alerts.push(alert);
         }
     }

@@ -8,6 +8,7 @@ use hookbell_core::{Alert, AlertPatch, NewAlert};
 use serde::de::DeserializeOwned;
 use sled::Tree;
 
+use crate::codec::Codec;
 use crate::error::{Result, StoreError};
 use crate::index::{self, Index, Meta};
 use crate::keys;
@@ -31,13 +32,16 @@ mod migrations;
 /// 3. Every other delivery body is the masked re-serialisation, and every alert's details,
 ///    texts and links are masked, by the one masking policy
 ///    ([`migrations::mask_bodies_and_alerts`]).
-pub const SCHEMA_VERSION: u32 = 3;
+/// 4. Alerts and deliveries are packed by [`crate::codec`] (zstd, with dictionaries trained
+///    on the store's own records) ([`migrations::pack_records`]).
+pub const SCHEMA_VERSION: u32 = 4;
 
 /// Upgrades from one schema version to the next: `MIGRATIONS[n]` takes version `n + 1` to
 /// `n + 2`. Each gets the tree and the store's directory.
 const MIGRATIONS: &[fn(&Tree, &Path) -> Result<()>] = &[
     |tree, _| migrations::scrub_quarantined_bodies(tree),
     migrations::mask_bodies_and_alerts,
+    |tree, _| migrations::pack_records(tree),
 ];
 
 /// The one sled tree everything lives in (see `keys`).
@@ -59,6 +63,7 @@ pub struct SledStore {
     /// True when the index came from the snapshot rather than a scan.
     from_snapshot: bool,
     tree: Tree,
+    codec: Arc<Codec>,
     index: Arc<RwLock<Index>>,
     ids: Arc<Ids>,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
@@ -71,6 +76,7 @@ impl SledStore {
         let db = sled_config(dir).open()?;
         let tree = db.open_tree(TREE)?;
         migrate(&tree, dir)?;
+        let codec = Arc::new(Codec::load(&tree)?);
         let started = std::time::Instant::now();
         let snapshot = match tree.get(keys::INDEX_SNAPSHOT)? {
             Some(generation) => snapshot::load(dir, &generation),
@@ -89,17 +95,22 @@ impl SledStore {
         let index = Arc::new(RwLock::new(index));
         let (tx, rx) = mpsc::channel();
         let ids = Arc::new(Ids::default());
-        let (writer_tree, writer_index, writer_ids) =
-            (tree.clone(), Arc::clone(&index), Arc::clone(&ids));
+        let writer = writer::Writer::new(
+            tree.clone(),
+            Arc::clone(&codec),
+            Arc::clone(&index),
+            Arc::clone(&ids),
+        );
         let writer = std::thread::Builder::new()
             .name("hookbell-store-writer".into())
-            .spawn(move || writer::run(writer_tree, writer_index, writer_ids, rx))
+            .spawn(move || writer::run(writer, rx))
             .map_err(|e| StoreError::Db(sled::Error::Io(e)))?;
         Ok(SledStore {
             dir: dir.to_owned(),
             db,
             from_snapshot,
             tree,
+            codec,
             index,
             ids,
             jobs: Mutex::new(Some(tx)),
@@ -229,6 +240,17 @@ fn migrate(tree: &Tree, dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// The packed record (an alert) stored under `key`, unpacked and parsed.
+pub(crate) fn read_record<T: DeserializeOwned>(
+    tree: &Tree,
+    codec: &Codec,
+    key: &[u8],
+) -> Result<Option<T>> {
+    tree.get(key)?
+        .map(|bytes| parse_json(key, &codec.unpack(key, &bytes)?))
+        .transpose()
+}
+
 pub(crate) fn read_json<T: DeserializeOwned>(tree: &Tree, key: &[u8]) -> Result<Option<T>> {
     tree.get(key)?
         .map(|bytes| parse_json(key, &bytes))
@@ -251,12 +273,15 @@ pub(crate) fn read_counter(tree: &Tree, key: &[u8]) -> Result<u64> {
         .unwrap_or(0))
 }
 
-fn decode_delivery(key: &[u8], value: &[u8]) -> Result<(DeliveryRecord, Vec<u8>)> {
+/// The delivery stored under `key` as `value`: its record and its body.
+fn decode_delivery(codec: &Codec, key: &[u8], value: &[u8]) -> Result<(DeliveryRecord, Vec<u8>)> {
     let corrupt = |reason: String| StoreError::Corrupt {
         key: String::from_utf8_lossy(key).into_owned(),
         reason,
     };
-    let (json, body) = unframe(value).ok_or_else(|| corrupt("truncated delivery record".into()))?;
+    let value = codec.unpack(key, value)?;
+    let (json, body) =
+        unframe(&value).ok_or_else(|| corrupt("truncated delivery record".into()))?;
     let record = serde_json::from_slice(json).map_err(|e| corrupt(e.to_string()))?;
     Ok((record, body.to_vec()))
 }
@@ -276,7 +301,7 @@ impl Store for SledStore {
         delivery.id = self.ids.next();
         let alerts = alerts
             .into_iter()
-            .map(|new| Prepared::new(new, self.ids.next(), &delivery))
+            .map(|new| Prepared::new(new, self.ids.next(), &delivery, &self.codec))
             .collect();
         self.send(
             Op::Ingest {
@@ -328,11 +353,11 @@ impl Store for SledStore {
     }
 
     fn alert(&self, id: &str) -> Result<Option<Alert>> {
-        read_json(&self.tree, &keys::alert(id))
+        read_record(&self.tree, &self.codec, &keys::alert(id))
     }
 
     fn alerts(&self, query: &AlertQuery) -> Result<AlertPage> {
-        query::run(&self.tree, &self.index, query)
+        query::run(&self.tree, &self.codec, &self.index, query)
     }
 
     fn patch(&self, id: &str, patch: AlertPatch) -> Pending<Option<Alert>> {
@@ -404,7 +429,7 @@ impl Store for SledStore {
                 break;
             }
             let (key, value) = entry?;
-            let record = decode_delivery(&key, &value)?.0;
+            let record = decode_delivery(&self.codec, &key, &value)?.0;
             if status.is_none_or(|s| s == record.status) {
                 out.push(record);
             }
@@ -415,7 +440,7 @@ impl Store for SledStore {
     fn delivery(&self, id: &str) -> Result<Option<(DeliveryRecord, Vec<u8>)>> {
         let key = keys::delivery(id);
         match self.tree.get(&key)? {
-            Some(value) => decode_delivery(&key, &value).map(Some),
+            Some(value) => decode_delivery(&self.codec, &key, &value).map(Some),
             None => Ok(None),
         }
     }

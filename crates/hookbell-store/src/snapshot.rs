@@ -10,9 +10,11 @@
 //! current. Anything unexpected (a missing or short file, another version, a bad checksum)
 //! means a scan, as before.
 //!
-//! File layout (little-endian): `HBINDEX1`, the 16-byte generation, the entry count (u64),
-//! then per entry the 26-byte id, the record's length (u16) and the `x/` record itself
-//! ([`Meta::encode`]), and last a CRC-32 of everything before it.
+//! File layout: one zstd frame (the search text in the records compresses about four times)
+//! holding, little-endian, `HBINDEX2`, the 16-byte generation, the entry count (u64), then per
+//! entry the 26-byte id, the record's length (u16) and the `x/` record itself
+//! ([`Meta::encode`]), and last a CRC-32 of everything before it. A file of the first layout
+//! (`HBINDEX1`, not compressed) is not a zstd frame, so it means a scan, once.
 
 use std::io::{Read as _, Write as _};
 use std::path::{Path, PathBuf};
@@ -22,7 +24,10 @@ use crate::index::{Id, Index, Meta};
 /// The file's name, in the store's directory.
 pub(crate) const FILE: &str = "index.snapshot";
 
-const MAGIC: &[u8; 8] = b"HBINDEX1";
+const MAGIC: &[u8; 8] = b"HBINDEX2";
+
+/// zstd's fastest level: the snapshot is written at every clean close.
+const LEVEL: i32 = 1;
 
 /// A snapshot's generation: a new ULID at each clean close.
 pub(crate) type Generation = [u8; 16];
@@ -41,7 +46,8 @@ fn path(dir: &Path) -> PathBuf {
 pub(crate) fn save(dir: &Path, index: &Index, generation: &Generation) -> std::io::Result<()> {
     let temporary = dir.join(format!("{FILE}.tmp"));
     let file = std::fs::File::create(&temporary)?;
-    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    let packer = zstd::stream::write::Encoder::new(file, LEVEL)?;
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, packer);
     let mut crc = crc32fast::Hasher::new();
     let mut put = |bytes: &[u8]| {
         crc.update(bytes);
@@ -63,7 +69,8 @@ pub(crate) fn save(dir: &Path, index: &Index, generation: &Generation) -> std::i
         put(&record)?;
     }
     out.write_all(&crc.finalize().to_le_bytes())?;
-    let file = out.into_inner().map_err(|e| e.into_error())?;
+    let packer = out.into_inner().map_err(|e| e.into_error())?;
+    let file = packer.finish()?;
     file.sync_all()?;
     drop(file);
     std::fs::rename(&temporary, path(dir))
@@ -73,11 +80,9 @@ pub(crate) fn save(dir: &Path, index: &Index, generation: &Generation) -> std::i
 /// Read as a stream, so the file is never in memory all at once.
 pub(crate) fn load(dir: &Path, generation: &[u8]) -> Option<Index> {
     let file = std::fs::File::open(path(dir)).ok()?;
-    let size = file.metadata().ok()?.len();
     let mut reader = Checked {
-        inner: std::io::BufReader::with_capacity(256 * 1024, file),
+        inner: zstd::stream::read::Decoder::new(file).ok()?,
         crc: crc32fast::Hasher::new(),
-        left: size.checked_sub(4)?,
     };
     let mut magic = [0u8; 8];
     reader.read(&mut magic)?;
@@ -102,7 +107,9 @@ pub(crate) fn load(dir: &Path, generation: &[u8]) -> Option<Index> {
     }
     let computed = reader.crc.clone().finalize();
     let mut crc = [0u8; 4];
-    if reader.left != 0 || reader.inner.read_exact(&mut crc).is_err() {
+    reader.inner.read_exact(&mut crc).ok()?;
+    // Nothing may follow the checksum.
+    if reader.inner.read(&mut [0u8; 1]).ok()? != 0 {
         return None;
     }
     if computed != u32::from_le_bytes(crc) {
@@ -116,14 +123,11 @@ pub(crate) fn load(dir: &Path, generation: &[u8]) -> Option<Index> {
 struct Checked<R> {
     inner: R,
     crc: crc32fast::Hasher,
-    /// Bytes left before the CRC.
-    left: u64,
 }
 
 impl<R: std::io::Read> Checked<R> {
-    /// Fills `buf`; `None` when the checksummed part ends first.
+    /// Fills `buf`; `None` when the file ends first.
     fn read(&mut self, buf: &mut [u8]) -> Option<()> {
-        self.left = self.left.checked_sub(buf.len() as u64)?;
         self.inner.read_exact(buf).ok()?;
         self.crc.update(buf);
         Some(())

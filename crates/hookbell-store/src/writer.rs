@@ -12,6 +12,10 @@
 //! twice for every `apply_batch` (it rolls the buffer around the batch's manifest), so a batch
 //! per delivery cost two small synced writes per delivery. Ops read through the staged
 //! changes ([`Writer::get`]), so an op sees what the ops before it in the group wrote.
+//!
+//! Alerts and deliveries are packed ([`crate::codec`]); the writer also has each kind's
+//! dictionary trained in the background once enough records were written, and writes it with
+//! the next group, making it the one new records are packed with once that group is on disk.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
@@ -23,6 +27,7 @@ use hookbell_core::{Alert, AlertPatch, NewAlert, Status, Upstream};
 use sled::{Batch, IVec, Tree};
 use ulid::Generator;
 
+use crate::codec::{self, Codec, Kind};
 use crate::error::{Result, StoreError};
 use crate::index::{self, Index, Meta};
 use crate::keys;
@@ -85,7 +90,8 @@ pub(crate) enum Done {
 /// (new or duplicate) and writes.
 pub(crate) struct Prepared {
     pub alert: Alert,
-    pub json: Vec<u8>,
+    /// The alert's record, packed.
+    pub packed: Vec<u8>,
     pub meta: Meta,
     /// Where the provider says its alert stands; a close or reopen changes a stored alert.
     pub upstream: Upstream,
@@ -94,7 +100,7 @@ pub(crate) struct Prepared {
 impl Prepared {
     /// Builds the alert `new` as the first sighting in `delivery`, with id `id`.
     /// An alert the provider reports already closed is created done (and does not notify).
-    pub fn new(new: NewAlert, id: String, delivery: &DeliveryRecord) -> Prepared {
+    pub fn new(new: NewAlert, id: String, delivery: &DeliveryRecord, codec: &Codec) -> Prepared {
         let mut alert = Alert {
             id,
             source: delivery.source.clone(),
@@ -121,7 +127,7 @@ impl Prepared {
         };
         follow_upstream(&mut alert, &new.upstream, delivery.received_at);
         Prepared {
-            json: json(&alert),
+            packed: codec.pack(Kind::Alert, &json(&alert)),
             meta: Meta::of(&alert),
             alert,
             upstream: new.upstream,
@@ -153,8 +159,7 @@ pub(crate) struct Job {
 }
 
 /// Runs until every sender is dropped, then flushes one last time.
-pub(crate) fn run(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>, jobs: mpsc::Receiver<Job>) {
-    let mut writer = Writer::new(tree, index, ids);
+pub(crate) fn run(mut writer: Writer, jobs: mpsc::Receiver<Job>) {
     let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
         let mut group = vec![first];
@@ -220,10 +225,13 @@ impl Staged {
     }
 }
 
-struct Writer {
+pub(crate) struct Writer {
     tree: Tree,
+    codec: Arc<Codec>,
     index: Arc<RwLock<Index>>,
     ids: Arc<Ids>,
+    /// Dictionaries to train, trained, and waiting to be made current.
+    dictionaries: Dictionaries,
     /// The index changes of the group being applied.
     index_changes: Vec<IndexChange>,
     /// The key changes of the ops applied so far in this group.
@@ -241,11 +249,16 @@ struct Writer {
 }
 
 impl Writer {
-    fn new(tree: Tree, index: Arc<RwLock<Index>>, ids: Arc<Ids>) -> Writer {
+    pub fn new(tree: Tree, codec: Arc<Codec>, index: Arc<RwLock<Index>>, ids: Arc<Ids>) -> Writer {
+        // A kind without a dictionary counts the records already stored towards its first.
+        let stored = index.read().map_or(0, |index| index.len() as u64);
+        let dictionaries = Dictionaries::new(&codec, stored);
         Writer {
             tree,
+            codec,
             index,
             ids,
+            dictionaries,
             index_changes: Vec::new(),
             staged: Staged::default(),
             purge_step: PURGE_STEP,
@@ -373,6 +386,10 @@ impl Writer {
     fn commit(&mut self, ops: Vec<Op>) -> Vec<Result<Done>> {
         let count = ops.len();
         let started = Instant::now();
+        let trained = self.dictionaries.take_trained(&self.codec);
+        if let Some((_, _, key, value)) = &trained {
+            self.staged.insert(key.clone(), value.clone());
+        }
         let results: Vec<Result<Done>> = ops.into_iter().map(|op| self.apply(op)).collect();
         let applied = started.elapsed();
         let flushed = match self.write_staged() {
@@ -394,6 +411,14 @@ impl Writer {
             // its own deletions are lost: the next step starts over.
             self.purge_cursor = None;
         }
+        if let Some((id, kind, _, value)) = trained {
+            self.dictionaries.finished(kind, flushed.is_ok());
+            if flushed.is_ok() {
+                // On disk: records may name it from now on.
+                self.codec.install(id, kind, value[1..].to_vec());
+            }
+        }
+        self.dictionaries.train_if_due(&self.tree, &self.codec);
         tracing::trace!(ops = count, ?applied, write = ?(started.elapsed() - applied), "group committed");
         if let Err(e) = &flushed {
             tracing::error!(error = %e, ops = count, "write failed; the group is not acknowledged");
@@ -497,7 +522,11 @@ impl Writer {
                 let Some(id) = keys::id_after(key, prefix) else {
                     return Ok(ControlFlow::Continue(()));
                 };
-                let seen: Seen = match parse_json(key, value) {
+                let seen: Seen = match self
+                    .codec
+                    .unpack(key, value)
+                    .and_then(|value| parse_json(key, &value))
+                {
                     Ok(seen) => seen,
                     Err(e) => {
                         // Never delete what cannot be read: its dedup key is unknown.
@@ -681,7 +710,7 @@ impl Writer {
         // only when its status changed. A done alert that ends not done was reopened.
         for Touched { alert, was } in touched {
             let id = &alert.id;
-            batch.insert(keys::alert(id), json(&alert));
+            batch.insert(keys::alert(id), self.pack_alert(&alert));
             if alert.status() != was {
                 let meta = Meta::of(&alert);
                 batch.insert(keys::meta(id), meta.encode());
@@ -704,11 +733,12 @@ impl Writer {
         for mut prepared in created {
             // Serialised by the caller, unless this delivery repeated it.
             if prepared.alert.seen_count > 1 {
-                prepared.json = json(&prepared.alert);
+                prepared.packed = self.pack_alert(&prepared.alert);
                 prepared.meta = Meta::of(&prepared.alert);
             }
+            self.dictionaries.count(Kind::Alert, 1);
             let id = &prepared.alert.id;
-            batch.insert(keys::alert(id), prepared.json);
+            batch.insert(keys::alert(id), prepared.packed);
             batch.insert(keys::meta(id), prepared.meta.encode());
             metas.push((index::parse_id(id), prepared.meta));
             outcome.created.push(prepared.alert);
@@ -755,12 +785,14 @@ impl Writer {
     }
 
     /// Stages a delivery, the source's last delivery, and its envelope's mark.
-    fn put_delivery(&self, batch: &mut Staged, delivery: &DeliveryRecord, body: &[u8]) {
+    fn put_delivery(&mut self, batch: &mut Staged, delivery: &DeliveryRecord, body: &[u8]) {
         if let Some(envelope) = &delivery.envelope_id {
             let mark = serde_json::Value::String(delivery.id.clone());
             batch.insert(keys::setting(&envelope_mark(envelope)), json(&mark));
         }
-        batch.insert(keys::delivery(&delivery.id), frame(delivery, body));
+        let packed = self.codec.pack(Kind::Delivery, &frame(delivery, body));
+        self.dictionaries.count(Kind::Delivery, 1);
+        batch.insert(keys::delivery(&delivery.id), packed);
         let last = LastDelivery {
             delivery_id: delivery.id.clone(),
             at: delivery.received_at,
@@ -776,7 +808,7 @@ impl Writer {
         let before = alert.status();
         alert.apply(patch);
         let mut batch = Staged::default();
-        batch.insert(keys::alert(id), json(&alert));
+        batch.insert(keys::alert(id), self.pack_alert(&alert));
         let meta = Meta::of(&alert);
         if alert.status() != before {
             batch.insert(keys::meta(id), meta.encode());
@@ -807,8 +839,89 @@ impl Writer {
     fn load(&self, id: &str) -> Result<Option<Alert>> {
         let key = keys::alert(id);
         self.get(&key)?
-            .map(|bytes| parse_json(&key, &bytes))
+            .map(|bytes| parse_json(&key, &self.codec.unpack(&key, &bytes)?))
             .transpose()
+    }
+
+    /// An alert's record, packed.
+    fn pack_alert(&self, alert: &Alert) -> Vec<u8> {
+        self.codec.pack(Kind::Alert, &json(alert))
+    }
+}
+
+/// Each kind's dictionary: how many records were packed since it (or since the open), the
+/// training under way, and a trained one waiting for the next group to write it.
+struct Dictionaries {
+    written: [u64; 2],
+    training: [bool; 2],
+    trained: (mpsc::Sender<Trained>, mpsc::Receiver<Trained>),
+}
+
+/// What a training made for a kind: a dictionary, or none.
+type Trained = (Kind, Option<Vec<u8>>);
+
+impl Dictionaries {
+    fn new(codec: &Codec, stored: u64) -> Dictionaries {
+        let written = Kind::ALL.map(|kind| {
+            if codec.has_dictionary(kind) {
+                0
+            } else {
+                stored
+            }
+        });
+        Dictionaries {
+            written,
+            training: [false; 2],
+            trained: mpsc::channel(),
+        }
+    }
+
+    fn count(&mut self, kind: Kind, records: u64) {
+        self.written[kind as usize] += records;
+    }
+
+    /// A dictionary trained since the last group, with the id, key and value it is stored
+    /// under. A training that made none is done with, and counts again from zero.
+    fn take_trained(&mut self, codec: &Codec) -> Option<(u16, Kind, Vec<u8>, Vec<u8>)> {
+        let (kind, dictionary) = self.trained.1.try_recv().ok()?;
+        let Some(entry) = dictionary.and_then(|d| codec.next_entry(kind, &d)) else {
+            self.finished(kind, true);
+            return None;
+        };
+        let (id, key, value) = entry;
+        Some((id, kind, key, value))
+    }
+
+    /// The training of `kind` is over; when its dictionary was written, counting starts anew.
+    fn finished(&mut self, kind: Kind, stored: bool) {
+        self.training[kind as usize] = false;
+        if stored {
+            self.written[kind as usize] = 0;
+        }
+    }
+
+    /// Starts training, on a thread of its own, each kind that has written enough records.
+    fn train_if_due(&mut self, tree: &Tree, codec: &Arc<Codec>) {
+        for kind in Kind::ALL {
+            let due = if codec.has_dictionary(kind) {
+                codec::RETRAINING
+            } else {
+                codec::FIRST_TRAINING
+            };
+            if self.training[kind as usize] || self.written[kind as usize] < due {
+                continue;
+            }
+            let (tree, codec, done) = (tree.clone(), Arc::clone(codec), self.trained.0.clone());
+            let started = std::thread::Builder::new()
+                .name("hookbell-store-trainer".into())
+                .spawn(move || {
+                    let _ = done.send((kind, codec::train(&tree, &codec, kind)));
+                });
+            match started {
+                Ok(_) => self.training[kind as usize] = true,
+                Err(e) => tracing::warn!(error = %e, "could not start training a dictionary"),
+            }
+        }
     }
 }
 

@@ -193,6 +193,41 @@ impl TestServer {
     }
 }
 
+/// Every record of the closed store in `dir` (its `store` folder) whose key or value, unpacked,
+/// contains `needle`: alerts and deliveries are kept compressed, so a secret stored among them
+/// would not show in [`files_containing`]. Panics when there is no store to read, so a scan
+/// can never pass by reading nothing.
+pub fn records_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
+    let store = dir.join(hookbell_server::data_dir::STORE_DIR);
+    // sled lets go of a closed store's lock once its threads end, a moment after the close.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let records = loop {
+        match hookbell_store::records(&store) {
+            Err(e) if e.to_string().contains("lock") && std::time::Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            read => {
+                break read
+                    .unwrap_or_else(|e| panic!("reading the store in {}: {e}", store.display()));
+            }
+        }
+    };
+    assert!(
+        !records.is_empty(),
+        "the store in {} is empty",
+        store.display()
+    );
+    records
+        .iter()
+        .filter(|(key, value)| {
+            [key, value]
+                .iter()
+                .any(|bytes| bytes.windows(needle.len()).any(|w| w == needle))
+        })
+        .map(|(key, _)| String::from_utf8_lossy(key).into_owned())
+        .collect()
+}
+
 /// Every file under `dir` whose bytes contain `needle`.
 pub fn files_containing(dir: &Path, needle: &[u8]) -> Vec<String> {
     let mut hits = Vec::new();

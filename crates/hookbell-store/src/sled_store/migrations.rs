@@ -9,6 +9,7 @@ use hookbell_core::{Alert, Provider, providers};
 use sled::Tree;
 
 use super::decode_delivery;
+use crate::codec::{self, Codec, Kind, MAGIC};
 use crate::error::Result;
 use crate::index::Meta;
 use crate::keys;
@@ -46,6 +47,8 @@ const BATCH: usize = 256;
 /// 1.5 MB more had been written (three 512 KiB segments). Not a guarantee.
 /// docs/security.md lists this as a known limit.
 pub(super) fn scrub_quarantined_bodies(tree: &Tree) -> Result<()> {
+    // Nothing is packed before version 4: the codec reads every value as it is.
+    let codec = Codec::load(tree)?;
     let mut out = Rewrites::new(tree);
     for entry in tree.scan_prefix(keys::QUARANTINE) {
         let (key, _) = entry?;
@@ -56,7 +59,7 @@ pub(super) fn scrub_quarantined_bodies(tree: &Tree) -> Result<()> {
         let Some(value) = tree.get(&key)? else {
             continue;
         };
-        let (mut record, body) = decode_delivery(&key, &value)?;
+        let (mut record, body) = decode_delivery(&codec, &key, &value)?;
         if record.body_hash.is_some() {
             continue;
         }
@@ -120,11 +123,12 @@ pub(super) fn mask_bodies_and_alerts(tree: &Tree, dir: &Path) -> Result<()> {
         }
         _ => {}
     }
+    let codec = Codec::load(tree)?;
     let mut out = Rewrites::new(tree);
     let mut skipped = 0usize;
     for entry in tree.scan_prefix(keys::DELIVERY) {
         let (key, value) = entry?;
-        let (record, body) = match decode_delivery(&key, &value) {
+        let (record, body) = match decode_delivery(&codec, &key, &value) {
             Ok(decoded) => decoded,
             Err(e) => {
                 tracing::warn!(error = %e, "an unreadable delivery record is left as it is");
@@ -181,6 +185,52 @@ pub(super) fn mask_bodies_and_alerts(tree: &Tree, dir: &Path) -> Result<()> {
             took = ?started.elapsed(),
             "stored bodies and alerts from before schema version 3 are now masked by the current policy"
         );
+    }
+    Ok(())
+}
+
+/// Version 3 → 4: alerts and deliveries are packed ([`crate::codec`]).
+///
+/// A store with enough records of a kind ([`codec::FIRST_TRAINING`]) first gets that kind's
+/// dictionary, trained on its newest records and flushed before any record names it; then
+/// every record not yet packed is rewritten packed, in atomic batches, and flushed before the
+/// version is stamped. A packed record is left as it is, so running the step again after a
+/// crash half-way packs only the rest. Every record keeps its meaning byte for byte: the
+/// unpacked value is the old value. The space the old values took is sled's to reuse (see
+/// [`scrub_quarantined_bodies`] on what its log keeps).
+pub(super) fn pack_records(tree: &Tree) -> Result<()> {
+    let started = std::time::Instant::now();
+    let codec = Codec::load(tree)?;
+    for kind in Kind::ALL {
+        let unpacked = tree
+            .scan_prefix(kind.prefix())
+            .values()
+            .filter(|value| value.as_ref().is_ok_and(|v| v.first() != Some(&MAGIC)))
+            .count() as u64;
+        if codec.has_dictionary(kind) || unpacked < codec::FIRST_TRAINING {
+            continue;
+        }
+        if let Some(dictionary) = codec::train(tree, &codec, kind)
+            && let Some((id, key, value)) = codec.next_entry(kind, &dictionary)
+        {
+            tree.insert(key, value)?;
+            tree.flush()?;
+            codec.install(id, kind, dictionary);
+        }
+    }
+    let mut out = Rewrites::new(tree);
+    for kind in Kind::ALL {
+        for entry in tree.scan_prefix(kind.prefix()) {
+            let (key, value) = entry?;
+            if value.first() == Some(&MAGIC) {
+                continue;
+            }
+            out.put([(key.to_vec(), codec.pack(kind, &value))])?;
+        }
+    }
+    let packed = out.finish()?;
+    if packed > 0 {
+        tracing::info!(records = packed, took = ?started.elapsed(), "alerts and deliveries from before schema version 4 are now packed");
     }
     Ok(())
 }

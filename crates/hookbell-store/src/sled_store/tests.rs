@@ -966,3 +966,62 @@ fn retention_keeps_the_dedup_key_of_an_alert_the_user_deleted() {
     assert!(repeat.duplicate && repeat.created.is_empty());
     assert_eq!(store.stats().map(|s| s.total).ok(), Some(0));
 }
+
+#[test]
+fn a_store_trains_its_dictionaries_as_it_fills_and_reads_everything_back() {
+    use crate::codec::{FIRST_TRAINING, Kind};
+    let (dir, store) = store();
+    let title = |n: u64| format!("Exposed .env configuration on site{n}.example.com:8080");
+    let mut ids = Vec::new();
+    // Training runs on a thread of its own; the group after it ends writes the dictionary.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    let mut n = 0;
+    while !(store.codec.has_dictionary(Kind::Alert) && store.codec.has_dictionary(Kind::Delivery)) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no dictionaries after {n} deliveries"
+        );
+        let outcome = ingest(
+            &store,
+            "leakix",
+            &format!("k{n}"),
+            Severity::High,
+            &title(n),
+        );
+        ids.push(outcome.alert_ids[0].clone());
+        n += 1;
+    }
+    assert!(
+        n >= FIRST_TRAINING,
+        "trained only after {FIRST_TRAINING} records"
+    );
+    let after = ingest(
+        &store,
+        "leakix",
+        "after",
+        Severity::Low,
+        "After the dictionary",
+    );
+    let packed = store
+        .tree
+        .get(keys::alert(&after.alert_ids[0]))
+        .ok()
+        .flatten()
+        .unwrap_or_default();
+    assert_ne!(&packed[1..3], &[0, 0], "a new alert names its dictionary");
+    drop(store);
+
+    let store = reopen(dir.path());
+    for (n, id) in ids.iter().enumerate() {
+        let alert = store.alert(id).ok().flatten();
+        assert_eq!(alert.map(|a| a.title), Some(title(n as u64)));
+    }
+    let after = store.alert(&after.alert_ids[0]).ok().flatten();
+    assert_eq!(
+        after.map(|a| a.title).as_deref(),
+        Some("After the dictionary")
+    );
+    let newest = &store.deliveries(None, 1).unwrap_or_default()[0].id;
+    let body = store.delivery(newest).ok().flatten().map(|(_, body)| body);
+    assert_eq!(body.as_deref(), Some(&b"{}"[..]));
+}

@@ -15,14 +15,23 @@ fn writer() -> (tempfile::TempDir, Writer) {
         .open_tree("hookbell")
         .unwrap_or_else(|e| panic!("tree: {e}"));
     let index = Arc::new(RwLock::new(Index::default()));
-    (dir, Writer::new(tree, index, Arc::new(Ids::default())))
+    let codec = Arc::new(Codec::load(&tree).unwrap_or_else(|e| panic!("codec: {e}")));
+    (
+        dir,
+        Writer::new(tree, codec, index, Arc::new(Ids::default())),
+    )
 }
 
 fn ingest_op(writer: &Writer, external_id: &str) -> Op {
     let mut delivery = delivery("src");
     delivery.id = writer.ids.next();
     let alert = new_alert(external_id, Severity::High, "Password found in a breach");
-    let alerts = vec![Prepared::new(alert, writer.ids.next(), &delivery)];
+    let alerts = vec![Prepared::new(
+        alert,
+        writer.ids.next(),
+        &delivery,
+        &writer.codec,
+    )];
     Op::Ingest {
         delivery,
         body: b"{}".to_vec(),
@@ -39,7 +48,7 @@ fn ingested(done: Result<Done>) -> IngestOutcome {
 }
 
 fn stored(writer: &Writer, id: &str) -> Option<Alert> {
-    crate::sled_store::read_json(&writer.tree, &keys::alert(id))
+    crate::sled_store::read_record(&writer.tree, &writer.codec, &keys::alert(id))
         .unwrap_or_else(|e| panic!("read: {e}"))
 }
 
@@ -446,7 +455,12 @@ fn an_alert_created_behind_a_purge_under_way_keeps_its_delivery() {
     late.received_at = before + chrono::Duration::days(1);
     let late_alert = new_alert("late", Severity::High, "Seen after the cutoff");
     let late_op = Op::Ingest {
-        alerts: vec![Prepared::new(late_alert, writer.ids.next(), &late)],
+        alerts: vec![Prepared::new(
+            late_alert,
+            writer.ids.next(),
+            &late,
+            &writer.codec,
+        )],
         delivery: late.clone(),
         body: b"{}".to_vec(),
     };

@@ -416,9 +416,8 @@ mod version_3 {
                     .ok()
                     .flatten()
                     .map(|v| v.to_vec()),
-                Some(3u32.to_be_bytes().to_vec())
+                Some(super::super::super::SCHEMA_VERSION.to_be_bytes().to_vec())
             );
-            assert_eq!(super::super::super::SCHEMA_VERSION, 3);
             raw_records(&store)
         };
         let snapshot = std::fs::read(dir.path().join(crate::snapshot::FILE))
@@ -510,3 +509,5 @@ mod version_3 {
         assert_eq!(left, 0);
     }
 }
+
+mod version_4;

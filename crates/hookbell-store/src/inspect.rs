@@ -1,13 +1,15 @@
-//! Where a store's bytes go: per kind of record, how many there are and how many bytes of keys
-//! and values sled is asked to keep, beside what the store's files take on disk. The
-//! difference between the two is sled's own cost (its log, page headers, space not yet
-//! reclaimed). Read by `make bench` and `docs/BENCHMARKS.md`.
+//! A closed store read from outside: every record as it means ([`records`]: alerts and
+//! deliveries unpacked, for tests that look for what must not be stored), and where its bytes
+//! go ([`weigh`]: per kind of record, how many there are and how many bytes of keys and values
+//! sled is asked to keep, beside what the store's files take on disk; the difference is sled's
+//! own cost: its log, page headers, space not yet reclaimed). `make bench` and
+//! `make bench-store` print the weight.
 
 use std::path::Path;
 
+use crate::codec::Codec;
 use crate::error::Result;
 use crate::keys;
-use crate::records::unframe;
 
 /// One kind of record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -18,15 +20,16 @@ pub struct Part {
     pub records: u64,
     /// Bytes of their keys.
     pub key_bytes: u64,
-    /// Bytes of their values.
+    /// Bytes of their values, as stored.
     pub value_bytes: u64,
+    /// Bytes of their values once unpacked ([`crate::codec`]): what they would take unpacked.
+    pub unpacked_bytes: u64,
 }
 
 /// A store's weight.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weight {
-    /// Per kind of record, in the order of [`KINDS`]; a delivery's metadata and its body are
-    /// counted apart (the body's key bytes count as zero).
+    /// Per kind of record, in the order of [`KINDS`], then anything else.
     pub parts: Vec<Part>,
     /// Bytes the store's directory takes on disk (every file, the index snapshot included).
     pub disk_bytes: u64,
@@ -44,20 +47,33 @@ const KINDS: &[(&str, &[u8])] = &[
     ("alerts (a/)", keys::ALERT),
     ("alert index records (x/)", keys::META),
     ("dedup keys (k/)", keys::DEDUP),
-    ("delivery metadata (d/)", keys::DELIVERY),
-    ("delivery bodies (d/)", keys::DELIVERY),
+    ("deliveries: metadata and body (d/)", keys::DELIVERY),
     ("quarantine index (iq/)", keys::QUARANTINE),
     ("source activity (l/, n/)", b"l/"),
     ("source activity (l/, n/)", b"n/"),
     ("settings and relay marks (s/)", b"s/"),
-    ("store metadata (m/)", b"m/"),
+    ("store metadata and dictionaries (m/)", b"m/"),
 ];
-const BODIES: usize = 4;
+
+/// Every key of the store in `dir` (which must not be open) and its value unpacked.
+pub fn records(dir: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let db = crate::sled_store::sled_config(dir).open()?;
+    let tree = db.open_tree(crate::sled_store::TREE)?;
+    let codec = Codec::load(&tree)?;
+    tree.iter()
+        .map(|entry| {
+            let (key, value) = entry?;
+            let value = codec.unpack(&key, &value)?.into_owned();
+            Ok((key.to_vec(), value))
+        })
+        .collect()
+}
 
 /// Weighs the store in `dir`, which must not be open elsewhere.
 pub fn weigh(dir: &Path) -> Result<Weight> {
     let db = crate::sled_store::sled_config(dir).open()?;
     let tree = db.open_tree(crate::sled_store::TREE)?;
+    let codec = Codec::load(&tree)?;
     let mut names: Vec<&'static str> = Vec::new();
     for (name, _) in KINDS {
         if !names.contains(name) {
@@ -72,37 +88,21 @@ pub fn weigh(dir: &Path) -> Result<Weight> {
             records: 0,
             key_bytes: 0,
             value_bytes: 0,
+            unpacked_bytes: 0,
         })
         .collect();
     let slot = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
     for entry in tree.iter() {
         let (key, value) = entry?;
         let kind = KINDS.iter().position(|(_, prefix)| key.starts_with(prefix));
-        let (key_len, value_len) = (key.len() as u64, value.len() as u64);
-        match kind {
-            Some(i) if KINDS[i].1 == keys::DELIVERY => {
-                let body = unframe(&value).map_or(&[][..], |(_, body)| body);
-                let meta_part = &mut parts[slot(KINDS[i].0)];
-                meta_part.records += 1;
-                meta_part.key_bytes += key_len;
-                meta_part.value_bytes += value_len - body.len() as u64;
-                let body_part = &mut parts[slot(KINDS[BODIES].0)];
-                body_part.records += 1;
-                body_part.value_bytes += body.len() as u64;
-            }
-            Some(i) => {
-                let part = &mut parts[slot(KINDS[i].0)];
-                part.records += 1;
-                part.key_bytes += key_len;
-                part.value_bytes += value_len;
-            }
-            None => {
-                let part = parts.last_mut().expect("other is always there");
-                part.records += 1;
-                part.key_bytes += key_len;
-                part.value_bytes += value_len;
-            }
-        }
+        let part = match kind {
+            Some(i) => &mut parts[slot(KINDS[i].0)],
+            None => parts.last_mut().expect("other is always there"),
+        };
+        part.records += 1;
+        part.key_bytes += key.len() as u64;
+        part.value_bytes += value.len() as u64;
+        part.unpacked_bytes += codec.unpack(&key, &value).map_or(value.len(), |v| v.len()) as u64;
     }
     drop(tree);
     drop(db);
@@ -136,9 +136,9 @@ mod tests {
 
     #[test]
     fn a_store_is_weighed_by_kind_of_record() {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         {
-            let store = crate::SledStore::open(dir.path()).unwrap();
+            let store = crate::SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}"));
             store
                 .ingest(
                     delivery("src"),
@@ -146,14 +146,21 @@ mod tests {
                     vec![new_alert("e1", hookbell_core::Severity::High, "t")],
                 )
                 .wait()
-                .unwrap();
+                .unwrap_or_else(|e| panic!("{e}"));
         }
-        let weight = when_unlocked(|| weigh(dir.path())).unwrap();
-        let part = |name: &str| weight.parts.iter().find(|p| p.name == name).unwrap();
+        let weight = when_unlocked(|| weigh(dir.path())).unwrap_or_else(|e| panic!("{e}"));
+        let part = |name: &str| {
+            weight
+                .parts
+                .iter()
+                .find(|p| p.name == name)
+                .unwrap_or_else(|| panic!("no part {name}"))
+        };
         assert_eq!(part("alerts (a/)").records, 1);
         assert_eq!(part("dedup keys (k/)").records, 1);
-        assert_eq!(part("delivery bodies (d/)").value_bytes, 10);
-        assert_eq!(part("delivery metadata (d/)").records, 1);
+        let deliveries = part("deliveries: metadata and body (d/)");
+        assert_eq!(deliveries.records, 1);
+        assert!(deliveries.unpacked_bytes > 10, "the body and its metadata");
         assert!(weight.disk_bytes >= weight.logical_bytes());
     }
 }

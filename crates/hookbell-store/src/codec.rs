@@ -1,0 +1,388 @@
+//! How alerts and deliveries are kept on disk: zstd frames, with a dictionary the store trains
+//! from its own records.
+//!
+//! Alerts of one provider say much the same thing in the same words: the same JSON members,
+//! the same template sentences, the same hosts. Compressed one by one, a record cannot use
+//! what the records before it share; a zstd dictionary trained on the store's own records
+//! can, and it shrinks a record several times over where plain zstd halves it. Each kind of
+//! record ([`Kind`]) gets its own dictionary once [`FIRST_TRAINING`] records of it were written,
+//! and a fresh one every [`RETRAINING`] records after that, so that a provider added later is
+//! learnt too. Dictionaries are never deleted: a record names the one it was packed with.
+//!
+//! A packed value is [`MAGIC`], the dictionary's id (`u16`, big-endian; 0 is none), then one
+//! zstd frame. Values written before schema 4 (alert JSON, starting with `{`; delivery frames,
+//! starting with the zero byte of their length) are read as they are.
+//!
+//! Dictionaries live under `m/dict/{id}` (the kind's code, then the dictionary); a dictionary
+//! becomes the one new records are packed with only once it is on disk
+//! ([`Codec::install`]), so no record on disk can name a dictionary that is not.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+
+use sled::Tree;
+
+use crate::error::{Result, StoreError};
+use crate::keys;
+
+/// The first byte of a packed value: neither `{` (a JSON alert of schema 3) nor 0 (the
+/// length prefix of a schema-3 delivery frame).
+pub(crate) const MAGIC: u8 = 0xF1;
+
+/// zstd's level: its default, which with a dictionary costs a few microseconds per record.
+const LEVEL: i32 = 3;
+
+/// Records of a kind written before its first dictionary is trained.
+pub(crate) const FIRST_TRAINING: u64 = 1_000;
+
+/// Records of a kind written with one dictionary before the next is trained.
+pub(crate) const RETRAINING: u64 = 50_000;
+
+/// How many of the newest records a dictionary is trained on.
+const SAMPLES: usize = 2_000;
+
+/// How big a dictionary is.
+const DICTIONARY_BYTES: usize = 32 * 1024;
+
+/// The most bytes a packed value may unpack to (a corrupt size is refused, not allocated).
+const MAX_UNPACKED: u64 = 256 * 1024 * 1024;
+
+/// The kinds of record that are packed, each with its own dictionaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum Kind {
+    /// `a/`: alert JSON.
+    Alert,
+    /// `d/`: a delivery's metadata and body ([`crate::records::frame`]).
+    Delivery,
+}
+
+impl Kind {
+    pub const ALL: [Kind; 2] = [Kind::Alert, Kind::Delivery];
+
+    fn code(self) -> u8 {
+        match self {
+            Kind::Alert => 1,
+            Kind::Delivery => 2,
+        }
+    }
+
+    fn from_code(code: u8) -> Option<Kind> {
+        Kind::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// The key prefix of its records.
+    pub fn prefix(self) -> &'static [u8] {
+        match self {
+            Kind::Alert => keys::ALERT,
+            Kind::Delivery => keys::DELIVERY,
+        }
+    }
+
+    fn slot(self) -> usize {
+        self as usize
+    }
+}
+
+/// One dictionary (or none: id 0), with contexts kept for reuse: making a zstd context and
+/// loading a dictionary into it costs more than packing a record with it.
+struct Dictionary {
+    id: u16,
+    bytes: Vec<u8>,
+    packers: Mutex<Vec<zstd::bulk::Compressor<'static>>>,
+    unpackers: Mutex<Vec<zstd::bulk::Decompressor<'static>>>,
+}
+
+impl Dictionary {
+    fn new(id: u16, bytes: Vec<u8>) -> Dictionary {
+        Dictionary {
+            id,
+            bytes,
+            packers: Mutex::new(Vec::new()),
+            unpackers: Mutex::new(Vec::new()),
+        }
+    }
+
+    fn pack(&self, raw: &[u8]) -> std::io::Result<Vec<u8>> {
+        let reused = self.packers.lock().ok().and_then(|mut pool| pool.pop());
+        let mut packer = match reused {
+            Some(packer) => packer,
+            None => zstd::bulk::Compressor::with_dictionary(LEVEL, &self.bytes)?,
+        };
+        let mut out = Vec::with_capacity(3 + zstd::zstd_safe::compress_bound(raw.len()));
+        out.push(MAGIC);
+        out.extend_from_slice(&self.id.to_be_bytes());
+        let frame = packer.compress(raw)?;
+        out.extend_from_slice(&frame);
+        if let Ok(mut pool) = self.packers.lock() {
+            pool.push(packer);
+        }
+        Ok(out)
+    }
+
+    fn unpack(&self, frame: &[u8], size: usize) -> std::io::Result<Vec<u8>> {
+        let reused = self.unpackers.lock().ok().and_then(|mut pool| pool.pop());
+        let mut unpacker = match reused {
+            Some(unpacker) => unpacker,
+            None => zstd::bulk::Decompressor::with_dictionary(&self.bytes)?,
+        };
+        let raw = unpacker.decompress(frame, size)?;
+        if let Ok(mut pool) = self.unpackers.lock() {
+            pool.push(unpacker);
+        }
+        Ok(raw)
+    }
+}
+
+#[derive(Default)]
+struct Dictionaries {
+    by_id: HashMap<u16, Arc<Dictionary>>,
+    /// The dictionary each kind is packed with now, by [`Kind::slot`].
+    current: [Option<Arc<Dictionary>>; 2],
+    /// The highest id in use.
+    last_id: u16,
+}
+
+/// Packs and unpacks records; shared by the writer, the readers and the callers that build
+/// records before handing them to the writer.
+pub(crate) struct Codec {
+    dictionaries: RwLock<Dictionaries>,
+    /// For records packed before their kind had a dictionary.
+    plain: Arc<Dictionary>,
+}
+
+impl Codec {
+    /// The codec of the store in `tree`, with every dictionary it holds.
+    pub fn load(tree: &Tree) -> Result<Codec> {
+        let mut dictionaries = Dictionaries::default();
+        for entry in tree.scan_prefix(keys::DICTIONARY) {
+            let (key, value) = entry?;
+            let corrupt = |reason: &str| StoreError::Corrupt {
+                key: String::from_utf8_lossy(&key).into_owned(),
+                reason: reason.into(),
+            };
+            let id = key
+                .get(keys::DICTIONARY.len()..)
+                .and_then(|id| <[u8; 2]>::try_from(id).ok())
+                .map(u16::from_be_bytes)
+                .ok_or_else(|| corrupt("not a dictionary id"))?;
+            let (&code, bytes) = value.split_first().ok_or_else(|| corrupt("empty"))?;
+            let kind = Kind::from_code(code).ok_or_else(|| corrupt("unknown kind of record"))?;
+            let dictionary = Arc::new(Dictionary::new(id, bytes.to_vec()));
+            // Keys are in id order: the last of a kind is its newest.
+            dictionaries.current[kind.slot()] = Some(Arc::clone(&dictionary));
+            dictionaries.by_id.insert(id, dictionary);
+            dictionaries.last_id = dictionaries.last_id.max(id);
+        }
+        Ok(Codec {
+            dictionaries: RwLock::new(dictionaries),
+            plain: Arc::new(Dictionary::new(0, Vec::new())),
+        })
+    }
+
+    /// Packs `raw`, a record of `kind`, with that kind's dictionary.
+    pub fn pack(&self, kind: Kind, raw: &[u8]) -> Vec<u8> {
+        let dictionary = self
+            .dictionaries
+            .read()
+            .ok()
+            .and_then(|d| d.current[kind.slot()].clone())
+            .unwrap_or_else(|| Arc::clone(&self.plain));
+        dictionary
+            .pack(raw)
+            // zstd fails only when it cannot allocate; keeping the record as it is loses
+            // nothing, as unpacking reads unpacked values too.
+            .unwrap_or_else(|_| raw.to_vec())
+    }
+
+    /// The record stored under `key` as `value`, unpacked.
+    pub fn unpack<'a>(&self, key: &[u8], value: &'a [u8]) -> Result<Cow<'a, [u8]>> {
+        let Some((&MAGIC, rest)) = value.split_first() else {
+            return Ok(Cow::Borrowed(value));
+        };
+        let corrupt = |reason: String| StoreError::Corrupt {
+            key: String::from_utf8_lossy(key).into_owned(),
+            reason,
+        };
+        let (id, frame) = rest
+            .split_first_chunk::<2>()
+            .ok_or_else(|| corrupt("a packed record without its dictionary's id".into()))?;
+        let id = u16::from_be_bytes(*id);
+        let dictionary = if id == 0 {
+            Arc::clone(&self.plain)
+        } else {
+            self.dictionaries
+                .read()
+                .ok()
+                .and_then(|d| d.by_id.get(&id).cloned())
+                .ok_or_else(|| corrupt(format!("packed with dictionary {id}, which is missing")))?
+        };
+        let size = zstd::zstd_safe::get_frame_content_size(frame)
+            .ok()
+            .flatten()
+            .filter(|size| *size <= MAX_UNPACKED)
+            .ok_or_else(|| corrupt("a packed record of unknown size".into()))?;
+        dictionary
+            .unpack(frame, size as usize)
+            .map(Cow::Owned)
+            .map_err(|e| corrupt(format!("cannot unpack: {e}")))
+    }
+
+    /// Whether `kind` has a dictionary yet.
+    pub fn has_dictionary(&self, kind: Kind) -> bool {
+        self.dictionaries
+            .read()
+            .is_ok_and(|d| d.current[kind.slot()].is_some())
+    }
+
+    /// The key and value that store `dictionary` for `kind` under the next id, and that id.
+    pub fn next_entry(&self, kind: Kind, dictionary: &[u8]) -> Option<(u16, Vec<u8>, Vec<u8>)> {
+        let last = self.dictionaries.read().ok()?.last_id;
+        let id = last.checked_add(1)?;
+        let mut value = Vec::with_capacity(1 + dictionary.len());
+        value.push(kind.code());
+        value.extend_from_slice(dictionary);
+        Some((id, keys::dictionary(id), value))
+    }
+
+    /// Makes the dictionary stored under `id` the one `kind` is packed with. Call only once
+    /// it is on disk.
+    pub fn install(&self, id: u16, kind: Kind, dictionary: Vec<u8>) {
+        if let Ok(mut d) = self.dictionaries.write() {
+            let dictionary = Arc::new(Dictionary::new(id, dictionary));
+            d.by_id.insert(id, Arc::clone(&dictionary));
+            d.current[kind.slot()] = Some(dictionary);
+            d.last_id = d.last_id.max(id);
+        }
+    }
+}
+
+/// Trains a dictionary for `kind` from the newest records of it in `tree`; `None` when there
+/// are too few, or too alike, for zstd to make one.
+pub(crate) fn train(tree: &Tree, codec: &Codec, kind: Kind) -> Option<Vec<u8>> {
+    let mut samples = Vec::with_capacity(SAMPLES);
+    for entry in tree.scan_prefix(kind.prefix()).rev().take(SAMPLES) {
+        let (key, value) = entry.ok()?;
+        samples.push(codec.unpack(&key, &value).ok()?.into_owned());
+    }
+    if (samples.len() as u64) < FIRST_TRAINING.min(SAMPLES as u64) / 2 {
+        return None;
+    }
+    let started = std::time::Instant::now();
+    match zstd::dict::from_samples(&samples, DICTIONARY_BYTES) {
+        Ok(dictionary) => {
+            tracing::info!(?kind, samples = samples.len(), bytes = dictionary.len(), took = ?started.elapsed(), "trained a dictionary");
+            Some(dictionary)
+        }
+        Err(e) => {
+            tracing::debug!(?kind, error = %e, "no dictionary trained");
+            None
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tree() -> (tempfile::TempDir, Tree) {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let db = sled::Config::new()
+            .temporary(true)
+            .path(dir.path())
+            .open()
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tree = db.open_tree("t").unwrap_or_else(|e| panic!("{e}"));
+        (dir, tree)
+    }
+
+    fn record(n: usize) -> Vec<u8> {
+        format!(
+            r#"{{"title":"Exposed .env configuration on site{n}.example.com:8080","summary":"LeakIX found an exposed .env configuration at https://site{n}.example.com/.env. Rotate every key.","seen_count":{n}}}"#
+        )
+        .into_bytes()
+    }
+
+    #[test]
+    fn a_packed_record_unpacks_to_itself_and_an_old_one_is_read_as_it_is() {
+        let (_dir, tree) = tree();
+        let codec = Codec::load(&tree).unwrap_or_else(|e| panic!("{e}"));
+        let raw = record(7);
+        let packed = codec.pack(Kind::Alert, &raw);
+        assert_eq!(packed[0], MAGIC);
+        assert!(packed.len() < raw.len());
+        assert_eq!(
+            codec
+                .unpack(b"a/x", &packed)
+                .unwrap_or_else(|e| panic!("{e}")),
+            raw.as_slice()
+        );
+        assert_eq!(
+            codec.unpack(b"a/x", &raw).unwrap_or_else(|e| panic!("{e}")),
+            raw.as_slice()
+        );
+        let frame = [0u8, 0, 0, 2, b'{', b'}'];
+        assert_eq!(
+            codec
+                .unpack(b"d/x", &frame)
+                .unwrap_or_else(|e| panic!("{e}")),
+            &frame[..]
+        );
+    }
+
+    #[test]
+    fn a_trained_dictionary_packs_smaller_and_survives_a_reload() {
+        let (_dir, tree) = tree();
+        let codec = Codec::load(&tree).unwrap_or_else(|e| panic!("{e}"));
+        for n in 0..1_200 {
+            let key = [keys::ALERT, format!("{n:026}").as_bytes()].concat();
+            tree.insert(key, codec.pack(Kind::Alert, &record(n)))
+                .unwrap_or_else(|e| panic!("{e}"));
+        }
+        let plain = codec.pack(Kind::Alert, &record(5_000));
+        let dictionary = train(&tree, &codec, Kind::Alert).expect("enough records to train");
+        let (id, key, value) = codec
+            .next_entry(Kind::Alert, &dictionary)
+            .unwrap_or_else(|| panic!("a first id"));
+        assert_eq!(id, 1);
+        tree.insert(key, value).unwrap_or_else(|e| panic!("{e}"));
+        codec.install(id, Kind::Alert, dictionary);
+        let packed = codec.pack(Kind::Alert, &record(5_000));
+        assert!(
+            packed.len() * 2 < plain.len(),
+            "{} bytes with the dictionary, {} without",
+            packed.len(),
+            plain.len()
+        );
+        let reloaded = Codec::load(&tree).unwrap_or_else(|e| panic!("{e}"));
+        assert!(reloaded.has_dictionary(Kind::Alert));
+        assert!(!reloaded.has_dictionary(Kind::Delivery));
+        assert_eq!(
+            reloaded
+                .unpack(b"a/x", &packed)
+                .unwrap_or_else(|e| panic!("{e}")),
+            record(5_000).as_slice()
+        );
+        assert_eq!(
+            reloaded
+                .unpack(b"a/x", &plain)
+                .unwrap_or_else(|e| panic!("{e}")),
+            record(5_000).as_slice()
+        );
+    }
+
+    #[test]
+    fn a_record_naming_a_missing_dictionary_is_a_clear_error() {
+        let (_dir, tree) = tree();
+        let codec = Codec::load(&tree).unwrap_or_else(|e| panic!("{e}"));
+        let mut packed = codec.pack(Kind::Alert, &record(1));
+        packed[1..3].copy_from_slice(&9u16.to_be_bytes());
+        let error = match codec.unpack(b"a/01X", &packed) {
+            Err(e) => e.to_string(),
+            Ok(_) => panic!("a record naming a missing dictionary was unpacked"),
+        };
+        assert!(error.contains("dictionary 9"), "{error}");
+        assert!(codec.unpack(b"a/01X", &[MAGIC]).is_err());
+        assert!(codec.unpack(b"a/01X", &[MAGIC, 0, 0, 1, 2, 3]).is_err());
+    }
+}
