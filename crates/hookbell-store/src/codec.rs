@@ -30,8 +30,9 @@ use crate::keys;
 /// length prefix of a schema-3 delivery frame).
 pub(crate) const MAGIC: u8 = 0xF1;
 
-/// zstd's level: its default, which with a dictionary costs a few microseconds per record.
-const LEVEL: i32 = 3;
+/// zstd's fastest level: with a dictionary it packs records about as small as its default
+/// (3) does, in about half the time, and packing is on the writer's path.
+const LEVEL: i32 = 1;
 
 /// Records of a kind written before its first dictionary is trained.
 pub(crate) const FIRST_TRAINING: u64 = 1_000;
