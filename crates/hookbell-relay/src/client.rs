@@ -239,11 +239,27 @@ async fn refused(response: reqwest::Response) -> ClientError {
     ClientError::Refused { status, message }
 }
 
-/// Creates a channel for `public_key` on the relay at `url`.
+/// Creates a channel for `public_key` on the relay at `url`, which must pair anyone
+/// (`--open-pairing`); see [`pair_with_code`].
 pub async fn pair(url: &str, public_key: &PublicKey) -> Result<Pairing, ClientError> {
-    let response = reqwest::Client::new()
+    pair_with_code(url, public_key, None).await
+}
+
+/// Creates a channel for `public_key` on the relay at `url`, showing `code` (the operator's
+/// pairing secret or an invite code) as `Authorization: Bearer`. A relay that is not open
+/// answers 401 without a good one.
+pub async fn pair_with_code(
+    url: &str,
+    public_key: &PublicKey,
+    code: Option<&str>,
+) -> Result<Pairing, ClientError> {
+    let mut request = reqwest::Client::new()
         .post(format!("{}/v1/channels", url.trim_end_matches('/')))
-        .json(&serde_json::json!({ "public_key": public_key.to_base64() }))
+        .json(&serde_json::json!({ "public_key": public_key.to_base64() }));
+    if let Some(code) = code.map(str::trim).filter(|c| !c.is_empty()) {
+        request = request.bearer_auth(code);
+    }
+    let response = request
         .send()
         .await
         .map_err(|e| ClientError::Http(e.without_url().to_string()))?;

@@ -20,6 +20,33 @@ pub struct RelayConfig {
     /// How long unacknowledged envelopes are kept.
     #[serde(default)]
     pub retention: Retention,
+    /// Who may pair.
+    #[serde(default)]
+    pub pairing: PairingSettings,
+}
+
+/// `[pairing]`: a public relay pairs only desktops that show the operator's secret or an
+/// invite code the operator made, unless `open` (or `--open-pairing`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PairingSettings {
+    /// Anyone may pair (a relay on a private network, tests).
+    pub open: bool,
+    /// A file holding the operator's pairing secret (its first line); `--pairing-secret-file`
+    /// wins. Relative paths are taken from the data directory.
+    pub secret_file: Option<std::path::PathBuf>,
+    /// How long an invite made by `hookbell-relay invite` can be redeemed, unless told.
+    pub invite_valid_secs: u64,
+}
+
+impl Default for PairingSettings {
+    fn default() -> Self {
+        PairingSettings {
+            open: false,
+            secret_file: None,
+            invite_valid_secs: 7 * 24 * 3600,
+        }
+    }
 }
 
 /// `[limits]`
@@ -87,6 +114,17 @@ rate_limit_burst = 500
 [retention]
 # Envelopes a desktop has not acknowledged are deleted after this many seconds (7 days).
 unacked_secs = 604800
+
+[pairing]
+# Pairing (POST /v1/channels) needs the operator's pairing secret or a single-use invite code
+# (`hookbell-relay invite`), sent as `Authorization: Bearer <code>`, unless open = true (or
+# --open-pairing): a public relay should not let anyone fill it with channels.
+open = false
+# A file whose first line is the pairing secret (e.g. `openssl rand -hex 32 > pairing-secret`,
+# mode 0600); relative to the data directory. --pairing-secret-file wins.
+# secret_file = "pairing-secret"
+# How long an invite can be redeemed, in seconds (7 days), unless `invite --valid-for` says.
+invite_valid_secs = 604800
 "#;
 
 impl RelayConfig {

@@ -25,6 +25,8 @@ pub struct Metrics {
     pub refused_quota: AtomicU64,
     /// Refused: the client IP sends too fast.
     pub refused_rate: AtomicU64,
+    /// Pairings refused: no code, or not the secret nor a live invite.
+    pub refused_pairing: AtomicU64,
     /// Envelopes the desktops said they could not open (each counted once, when first held).
     pub held: AtomicU64,
     /// Desktops connected to their stream now.
@@ -83,6 +85,13 @@ impl Metrics {
                 ("{reason=\"quota\"}", get(&self.refused_quota)),
                 ("{reason=\"rate_limited\"}", get(&self.refused_rate)),
             ],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_pairing_refused_total",
+            "counter",
+            "Pairings refused: no code, or neither the operator's secret nor a live invite.",
+            &[("", get(&self.refused_pairing))],
         );
         add(
             &mut out,

@@ -365,7 +365,7 @@ impl Relay {
                 if !current {
                     return;
                 }
-                self.connect(&url).await
+                self.connect(&url, None).await
             };
             let Err(e) = attempt else {
                 return;
@@ -401,7 +401,9 @@ impl Relay {
 
     /// Pairs with the relay at `url` and starts streaming; only then is the URL saved as
     /// `[relay] url`. A relay that cannot be paired with leaves the settings as they were.
-    pub async fn pair(&self, url: &str) -> Result<RelayStatus, ApiError> {
+    /// `code` is the relay operator's pairing secret or an invite code (a public relay
+    /// refuses pairing without one); it is shown to the relay once and never stored.
+    pub async fn pair(&self, url: &str, code: Option<&str>) -> Result<RelayStatus, ApiError> {
         let url = url.trim().trim_end_matches('/').to_owned();
         if !(url.starts_with("http://") || url.starts_with("https://")) {
             return Err(ApiError::bad_request(
@@ -414,7 +416,7 @@ impl Relay {
             v.url = Some(url.clone());
             v.error = None;
         });
-        if let Err(e) = self.connect(&url).await {
+        if let Err(e) = self.connect(&url, code).await {
             self.change(|v| v.url = previous);
             return Err(e);
         }
@@ -490,12 +492,25 @@ impl Relay {
         Ok(self.status())
     }
 
-    async fn connect(&self, url: &str) -> Result<(), ApiError> {
+    async fn connect(&self, url: &str, code: Option<&str>) -> Result<(), ApiError> {
         let saved = match self.read_saved() {
             Some(saved) if saved.url == url => saved,
             _ => {
                 let keys = KeyPair::generate().map_err(|e| ApiError::internal(&e))?;
-                let pairing = client::pair(url, &keys.public).await.map_err(relay_err)?;
+                let pairing = client::pair_with_code(url, &keys.public, code)
+                    .await
+                    .map_err(|e| match e {
+                        client::ClientError::Refused { status: 401, .. } if code.is_none() => {
+                            ApiError::new(
+                                axum::http::StatusCode::BAD_GATEWAY,
+                                format!(
+                                    "{e} (this relay pairs only with an invite code or its \
+                                     operator's pairing secret: pair again with one)"
+                                ),
+                            )
+                        }
+                        e => relay_err(e),
+                    })?;
                 let saved = Saved {
                     url: url.to_owned(),
                     channel_id: pairing.channel_id,

@@ -87,9 +87,14 @@ export function loadRelay(signal?: AbortSignal): Promise<RelayStatus> {
   return api<RelayStatus>('/api/relay', signal ? { signal } : {});
 }
 
-/** `POST /api/relay/pair`: pairs with the relay at `url`; 400 (not http(s)) and 502 (unreachable) raise the engine's message. */
-export function pairRelay(url: string): Promise<RelayStatus> {
-  return api<RelayStatus>('/api/relay/pair', { method: 'POST', body: { url } });
+/**
+ * `POST /api/relay/pair`: pairs with the relay at `url`, showing `invite` (an invite code or the
+ * operator's pairing secret) when given; 400 (not http(s)) and 502 (unreachable, or refused:
+ * a relay not open to anyone wants an invite) raise the engine's message.
+ */
+export function pairRelay(url: string, invite = ''): Promise<RelayStatus> {
+  const code = invite.trim();
+  return api<RelayStatus>('/api/relay/pair', { method: 'POST', body: code ? { url, invite: code } : { url } });
 }
 
 /** `POST /api/relay/rotate`: a new key pair for the channel. */

@@ -123,7 +123,13 @@ async fn main() -> anyhow::Result<()> {
     let relay_dir = tempfile::tempdir()?;
     std::fs::write(relay_dir.path().join("hookbell-relay.toml"), RELAY_CONFIG)?;
     let mut relay = tokio::process::Command::new(cli.bin_dir.join("hookbell-relay"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .args([
+            "serve",
+            "--open-pairing",
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+        ])
         .arg(relay_dir.path())
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())

@@ -1,7 +1,9 @@
 //! `hookbell-relay`: the public relay that keeps deliveries sealed for desktops behind NAT.
 //! `hookbell-relay serve --data-dir DIR --listen ADDR [--tls-cert FILE --tls-key FILE]` runs it
 //! (HTTPS with both TLS flags, plain HTTP without); SIGTERM or SIGINT stops it cleanly (requests
-//! in flight finish, the queue is flushed, exit 0).
+//! in flight finish, the queue is flushed, exit 0). Pairing needs the operator's secret
+//! (`--pairing-secret-file`) or an invite from `hookbell-relay invite --data-dir DIR`, unless
+//! `--open-pairing`.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -10,7 +12,8 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum_server::tls_rustls::RustlsConfig;
 use clap::{Parser, Subcommand};
-use hookbell_relay::{RelayConfig, RelayState, SledQueue};
+use hookbell_relay::pairing::{self, Invites};
+use hookbell_relay::{InviteDir, PairingGate, RelayConfig, RelayState, SledQueue};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -58,6 +61,25 @@ enum Command {
             requires = "tls_cert"
         )]
         tls_key: Option<PathBuf>,
+        /// Let anyone pair (a relay on a private network); by default pairing needs the
+        /// operator's secret or an invite code.
+        #[arg(long, env = "HOOKBELL_RELAY_OPEN_PAIRING")]
+        open_pairing: bool,
+        /// A file whose first line is the operator's pairing secret (at least 16
+        /// characters); desktops that show it may pair. Wins over `[pairing] secret_file`.
+        #[arg(long, env = "HOOKBELL_RELAY_PAIRING_SECRET_FILE", value_name = "FILE")]
+        pairing_secret_file: Option<PathBuf>,
+    },
+    /// Make a single-use invite code a desktop pairs with (printed; the relay keeps only its
+    /// hash). Works while the relay runs.
+    Invite {
+        /// The relay's data directory.
+        #[arg(long, env = "HOOKBELL_RELAY_DATA_DIR", value_name = "DIR")]
+        data_dir: PathBuf,
+        /// How long it can be redeemed, in seconds (default: `[pairing] invite_valid_secs`,
+        /// 7 days).
+        #[arg(long, value_name = "SECS")]
+        valid_for: Option<u64>,
     },
 }
 
@@ -77,24 +99,80 @@ async fn main() -> anyhow::Result<()> {
             listen,
             tls_cert,
             tls_key,
+            open_pairing,
+            pairing_secret_file,
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(hookbell_relay::tls::load(&cert, &key).await?),
                 // clap's `requires` makes sure both or neither are given.
                 _ => None,
             };
-            serve(data_dir, listen, tls).await
+            let mut config = RelayConfig::load_or_create(&data_dir)
+                .with_context(|| format!("reading the config in {}", data_dir.display()))?;
+            config.pairing.open |= open_pairing;
+            if let Some(file) = pairing_secret_file {
+                config.pairing.secret_file = Some(file);
+            }
+            serve(data_dir, config, listen, tls).await
+        }
+        Command::Invite {
+            data_dir,
+            valid_for,
+        } => {
+            let config = RelayConfig::load_or_create(&data_dir)
+                .with_context(|| format!("reading the config in {}", data_dir.display()))?;
+            let secs = valid_for.unwrap_or(config.pairing.invite_valid_secs);
+            let expires = chrono::Utc::now()
+                + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
+            let code = pairing::new_invite_code()?;
+            InviteDir::new(data_dir.join(INVITES_DIR))
+                .put_blocking(&pairing::code_hash(&code), expires)
+                .context("saving the invite")?;
+            println!("{code}");
+            eprintln!(
+                "a single-use invite, valid until {}: paste it into the desktop's relay \
+                 settings with the relay's URL",
+                expires.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+            );
+            Ok(())
         }
     }
 }
 
+/// The invites' directory inside the data directory (embedded backend).
+const INVITES_DIR: &str = "invites";
+
+/// Who may pair, from the settings: open, or the secret (if any) and the invites.
+fn pairing_gate(
+    data_dir: &std::path::Path,
+    config: &RelayConfig,
+    invites: Arc<dyn Invites>,
+) -> anyhow::Result<PairingGate> {
+    if config.pairing.open {
+        tracing::warn!("pairing is open: anyone who reaches this relay can pair a channel");
+        return Ok(PairingGate::open());
+    }
+    let mut gate = PairingGate::closed().with_invites(invites);
+    if let Some(file) = &config.pairing.secret_file {
+        let path = data_dir.join(file);
+        gate = gate.with_secret(&pairing::read_secret(&path)?);
+        tracing::info!("pairing needs the operator's secret or an invite");
+    } else {
+        tracing::info!(
+            "pairing needs an invite: make one with `hookbell-relay invite --data-dir DIR`"
+        );
+    }
+    Ok(gate)
+}
+
 async fn serve(
     data_dir: PathBuf,
+    config: RelayConfig,
     listen: SocketAddr,
     tls: Option<RustlsConfig>,
 ) -> anyhow::Result<()> {
-    let config = RelayConfig::load_or_create(&data_dir)
-        .with_context(|| format!("reading the config in {}", data_dir.display()))?;
+    let invites: Arc<dyn Invites> = Arc::new(InviteDir::new(data_dir.join(INVITES_DIR)));
+    let gate = pairing_gate(&data_dir, &config, invites)?;
     let queue = Arc::new(
         SledQueue::open(&data_dir.join("queue"))
             .with_context(|| format!("opening the queue in {}", data_dir.display()))?,
@@ -103,7 +181,7 @@ async fn serve(
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
-    let state = RelayState::new(queue.clone(), config);
+    let state = RelayState::with_pairing(queue.clone(), config, gate);
     match tls {
         Some(tls) => {
             println!("hookbell-relay listening on https://{addr}");
@@ -174,5 +252,12 @@ mod tests {
         }
         assert!(parse(&["--tls-cert", "cert.pem", "--tls-key", "key.pem"]).is_ok());
         assert!(parse(&[]).is_ok(), "plain HTTP needs neither");
+    }
+
+    #[test]
+    fn pairing_flags_parse() {
+        assert!(parse(&["--open-pairing"]).is_ok());
+        assert!(parse(&["--pairing-secret-file", "secret"]).is_ok());
+        assert!(Cli::try_parse_from(["hookbell-relay", "invite", "--data-dir", "/tmp/r"]).is_ok());
     }
 }

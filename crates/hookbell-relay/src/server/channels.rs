@@ -16,6 +16,7 @@ use subtle::ConstantTimeEq;
 use super::{Challenge, RelayState};
 use crate::envelope::{self, PublicKey};
 use crate::error::HttpError;
+use crate::pairing::Refused;
 use crate::queue::ChannelRecord;
 
 /// The pairing request.
@@ -121,12 +122,47 @@ pub fn authorize(
     Ok(record)
 }
 
-/// `POST /v1/channels`
+/// What refusing a pairing says.
+const NEEDS_CODE: &str = "this relay pairs only desktops that show its operator's pairing secret or \
+an invite code (Authorization: Bearer <code>); ask the relay's operator for an invite";
+
+/// `POST /v1/channels`: needs the operator's secret or an invite (`Authorization: Bearer`),
+/// unless pairing is open. The key is checked first, so a malformed request spends no invite.
 pub async fn create(
     State(state): State<RelayState>,
+    headers: HeaderMap,
     body: Result<Json<KeyBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<(StatusCode, Json<Paired>), HttpError> {
     let key = parse_key(body)?;
+    let code = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "));
+    let admitted = match state.pairing().admit(code).await {
+        Ok(admitted) => admitted,
+        Err(refused) => {
+            state
+                .metrics()
+                .refused_pairing
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            return Err(match refused {
+                Some(Refused::Missing) => HttpError::new(StatusCode::UNAUTHORIZED, NEEDS_CODE),
+                Some(Refused::Wrong) => {
+                    tracing::warn!("pairing with a wrong, used or expired code refused");
+                    HttpError::new(
+                        StatusCode::UNAUTHORIZED,
+                        "this code is not the relay's pairing secret nor a live invite (an \
+                         invite works once, until it expires); ask the relay's operator for a new one",
+                    )
+                }
+                None => HttpError::retry(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "the relay could not check the invite; retry shortly",
+                    5,
+                ),
+            });
+        }
+    };
     let channel_id = hex::encode(random(16)?);
     let token = format!("hbr_{}", URL_SAFE_NO_PAD.encode(random(32)?));
     let record = ChannelRecord {
@@ -136,7 +172,7 @@ pub async fn create(
         created_at: chrono::Utc::now(),
     };
     state.backend().put_channel(record).await?;
-    tracing::info!(channel = %channel_id, "channel paired");
+    tracing::info!(channel = %channel_id, by = ?admitted, "channel paired");
     Ok((StatusCode::CREATED, Json(Paired { channel_id, token })))
 }
 

@@ -35,6 +35,7 @@ use tokio::sync::watch;
 use crate::config::RelayConfig;
 use crate::error::HttpError;
 use crate::metrics::Metrics;
+use crate::pairing::PairingGate;
 use crate::queue::Backend;
 
 /// Shared by every route. Cheap to clone.
@@ -46,6 +47,7 @@ pub struct RelayState {
 struct Inner {
     backend: Arc<dyn Backend>,
     config: RelayConfig,
+    pairing: PairingGate,
     limiter: DefaultKeyedRateLimiter<IpAddr>,
     ids: Mutex<ulid::Generator>,
     metrics: Metrics,
@@ -69,14 +71,30 @@ struct Challenge {
 }
 
 impl RelayState {
-    /// State over `backend` with `config`.
+    /// State over `backend` with `config`. Pairing is open when `[pairing] open` says so,
+    /// closed otherwise (see [`RelayState::with_pairing`] for a secret and invites).
     pub fn new(backend: Arc<dyn Backend>, config: RelayConfig) -> Self {
+        let gate = if config.pairing.open {
+            PairingGate::open()
+        } else {
+            PairingGate::closed()
+        };
+        Self::with_pairing(backend, config, gate)
+    }
+
+    /// State over `backend` with `config`, pairing as `pairing` says.
+    pub fn with_pairing(
+        backend: Arc<dyn Backend>,
+        config: RelayConfig,
+        pairing: PairingGate,
+    ) -> Self {
         let per_second =
             NonZeroU32::new(config.limits.rate_limit_per_second).unwrap_or(NonZeroU32::MIN);
         let burst = NonZeroU32::new(config.limits.rate_limit_burst).unwrap_or(NonZeroU32::MIN);
         RelayState {
             inner: Arc::new(Inner {
                 backend,
+                pairing,
                 limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
                 config,
                 ids: Mutex::new(ulid::Generator::new()),
@@ -96,6 +114,11 @@ impl RelayState {
     /// The settings.
     pub fn config(&self) -> &RelayConfig {
         &self.inner.config
+    }
+
+    /// Who may pair.
+    pub fn pairing(&self) -> &PairingGate {
+        &self.inner.pairing
     }
 
     /// The counters.

@@ -66,6 +66,19 @@ impl InProcRelay {
 
     /// Starts with the fixture config `config` on 127.0.0.1:`port` (0: any free port).
     pub async fn start_on(config: &str, port: u16) -> InProcRelay {
+        InProcRelay::start_full(config, port, None).await
+    }
+
+    /// Starts with the fixture config `config`, pairing as `gate` says.
+    pub async fn start_gated(config: &str, gate: hookbell_relay::PairingGate) -> InProcRelay {
+        InProcRelay::start_full(config, 0, Some(gate)).await
+    }
+
+    async fn start_full(
+        config: &str,
+        port: u16,
+        gate: Option<hookbell_relay::PairingGate>,
+    ) -> InProcRelay {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let config = RelayConfig::from_toml(&read(config)).unwrap_or_else(|e| panic!("{e}"));
         let queue = Arc::new(
@@ -75,7 +88,10 @@ impl InProcRelay {
             .await
             .unwrap_or_else(|e| panic!("bind: {e}"));
         let addr = listener.local_addr().unwrap_or_else(|e| panic!("{e}"));
-        let state = RelayState::new(queue.clone(), config);
+        let state = match gate {
+            Some(gate) => RelayState::with_pairing(queue.clone(), config, gate),
+            None => RelayState::new(queue.clone(), config),
+        };
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let task = tokio::spawn(hookbell_relay::serve(listener, state, async move {
             let _ = stopped.await;
@@ -167,8 +183,8 @@ pub struct RelayProc {
 }
 
 impl RelayProc {
-    /// Runs `hookbell-relay serve --data-dir DIR --listen ADDR` and waits for its
-    /// `listening on` line.
+    /// Runs `hookbell-relay serve --data-dir DIR --listen ADDR --open-pairing` and waits for
+    /// its `listening on` line.
     pub async fn start(data_dir: &Path, listen: &str) -> RelayProc {
         Self::start_with(data_dir, listen, &[]).await
     }
@@ -176,6 +192,18 @@ impl RelayProc {
     /// [`RelayProc::start`] with more arguments (`--tls-cert …`); `base` is `http://…` or
     /// `https://…`, as printed.
     pub async fn start_with(data_dir: &Path, listen: &str, more: &[&std::ffi::OsStr]) -> RelayProc {
+        let mut args = vec![std::ffi::OsStr::new("--open-pairing")];
+        args.extend_from_slice(more);
+        Self::start_exactly(data_dir, listen, &args).await
+    }
+
+    /// `hookbell-relay serve --data-dir DIR --listen ADDR` and `more`, nothing else (pairing
+    /// closed unless `more` opens it).
+    pub async fn start_exactly(
+        data_dir: &Path,
+        listen: &str,
+        more: &[&std::ffi::OsStr],
+    ) -> RelayProc {
         use tokio::io::AsyncBufReadExt;
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbell-relay"))
             .args(["serve", "--listen", listen, "--data-dir"])

@@ -23,6 +23,11 @@ pub fn router() -> Router<AppState> {
 pub struct PairInput {
     /// The relay's base URL, e.g. `https://relay.example.com`.
     pub url: String,
+    /// An invite code from the relay's operator (`hookbell-relay invite`), or the operator's
+    /// pairing secret: a relay that is not open to anyone refuses pairing without one. Shown
+    /// to the relay once, never stored.
+    #[serde(default)]
+    pub invite: Option<String>,
 }
 
 /// The relay connection's status.
@@ -37,13 +42,18 @@ pub async fn status(State(state): State<AppState>) -> Json<RelayStatus> {
     responses(
         (status = 200, body = RelayStatus),
         (status = 400, description = "Not an http(s) URL", body = ErrorBody),
-        (status = 502, description = "The relay could not be reached or refused", body = ErrorBody),
+        (status = 502, description = "The relay could not be reached or refused (a relay that is not open refuses pairing without an invite code or its operator's secret)", body = ErrorBody),
     ), security(("token" = [])))]
 pub async fn pair(
     State(state): State<AppState>,
     JsonBody(input): JsonBody<PairInput>,
 ) -> Result<Json<RelayStatus>, ApiError> {
-    Ok(Json(state.relay.pair(&input.url).await?))
+    Ok(Json(
+        state
+            .relay
+            .pair(&input.url, input.invite.as_deref())
+            .await?,
+    ))
 }
 
 /// Unpairs: deletes the channel on the relay and forgets the keys and the URL.
