@@ -8,7 +8,9 @@ CARGO ?= cargo
 BIN := $(CARGO_TARGET_DIR)/release
 # Where the system's Node.js is too old for the web UI (Debian 12's is 18), install-deps puts a
 # private Node 22 here; first on PATH, so every target below uses it when it exists.
-export PATH := $(HOME)/.cache/hookbell/node/bin:$(PATH)
+# nats-server (the relay's JetStream tests and `make relay-cluster`) goes into
+# ~/.cache/hookbell/nats/bin (install-deps, test mode), also on PATH.
+export PATH := $(HOME)/.cache/hookbell/node/bin:$(HOME)/.cache/hookbell/nats/bin:$(PATH)
 
 .PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit fuzz-short fuzz build bundle bench bench-store bench-parse bench-desktop bench-relay relay fmt clean help
 
@@ -21,7 +23,8 @@ help:
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
 	@echo "make bench-store  the store alone: CPU per step, bytes per kind of record"
 	@echo "make bench-parse  criterion: parse + normalize per provider"
-	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\")"
+	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\"; pairing"
+	@echo "           needs an invite: ARGS=\"invite --data-dir DIR\", or --open-pairing)"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
 	@echo "make bench-desktop  the desktop app's benchmark (docs/BENCHMARKS.md)"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each, then the secrets property test longer"

