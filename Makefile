@@ -12,7 +12,7 @@ BIN := $(CARGO_TARGET_DIR)/release
 # ~/.cache/hookbell/nats/bin (install-deps, test mode), also on PATH.
 export PATH := $(HOME)/.cache/hookbell/node/bin:$(HOME)/.cache/hookbell/nats/bin:$(PATH)
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit fuzz-short fuzz build bundle bench bench-store bench-parse bench-desktop bench-relay relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test fuzz-short fuzz build bundle bench bench-store bench-parse bench-desktop bench-relay relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -26,6 +26,7 @@ help:
 	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\"; pairing"
 	@echo "           needs an invite: ARGS=\"invite --data-dir DIR\", or --open-pairing)"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
+	@echo "make relay-nats-test  the relay's test suite again, on NATS JetStream (a real nats-server)"
 	@echo "make bench-desktop  the desktop app's benchmark (docs/BENCHMARKS.md)"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each, then the secrets property test longer"
 
@@ -47,7 +48,7 @@ daemon: deps ui
 	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
 	$(BIN)/hookbelld serve $(ARGS)
 
-test: deps-test lint windows-check ui-test fuzz-short e2e desktop-test unit keychain-test
+test: deps-test lint windows-check ui-test fuzz-short e2e desktop-test unit relay-nats-test keychain-test
 
 # Type checks, unit tests and the production build of the UI.
 ui-test:
@@ -98,6 +99,16 @@ unit:
 	  $(CARGO) nextest run --workspace --locked --no-fail-fast; \
 	else \
 	  $(CARGO) test --workspace --locked --no-fail-fast; \
+	fi
+
+# The relay's suite once more with its queue on NATS JetStream: each in-process relay gets its
+# own `nats-server -js` on a free loopback port (`unit` ran it on the embedded sled queue). A
+# missing nats-server fails these tests; install-deps (test) installs it.
+relay-nats-test:
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) nextest run -p hookbell-relay --locked --no-fail-fast; \
+	else \
+	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) test -p hookbell-relay --locked --no-fail-fast; \
 	fi
 
 # A few seconds per fuzz target, seeded with the providers' fixtures.

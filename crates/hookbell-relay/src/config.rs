@@ -23,6 +23,32 @@ pub struct RelayConfig {
     /// Who may pair.
     #[serde(default)]
     pub pairing: PairingSettings,
+    /// Where channels and envelopes live.
+    #[serde(default)]
+    pub queue: QueueSettings,
+}
+
+/// `[queue]`: the embedded sled store in the data directory (default), or NATS JetStream.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct QueueSettings {
+    /// NATS servers (`nats://host:port`); when set, channels and envelopes live in JetStream
+    /// and this node keeps no state of its own. `--nats URL[,URL…]` wins.
+    pub nats: Vec<String>,
+    /// Copies JetStream keeps of every envelope and record: 1 on one server, 3 in a cluster.
+    pub replicas: usize,
+    /// Names of the JetStream stream, subjects and buckets start with this.
+    pub prefix: String,
+}
+
+impl Default for QueueSettings {
+    fn default() -> Self {
+        QueueSettings {
+            nats: Vec::new(),
+            replicas: 1,
+            prefix: "hookbell".into(),
+        }
+    }
 }
 
 /// `[pairing]`: a public relay pairs only desktops that show the operator's secret or an
@@ -125,6 +151,16 @@ open = false
 # secret_file = "pairing-secret"
 # How long an invite can be redeemed, in seconds (7 days), unless `invite --valid-for` says.
 invite_valid_secs = 604800
+
+[queue]
+# Empty: channels and envelopes live in DATA_DIR/queue (sled). NATS servers instead
+# (e.g. ["nats://10.0.0.1:4222", "nats://10.0.0.2:4222"]): they live in JetStream and relay
+# nodes keep no state of their own; --nats URL[,URL…] wins.
+nats = []
+# Copies JetStream keeps of every envelope and record: 3 in a three-node cluster.
+replicas = 1
+# The JetStream stream, subjects and buckets are named after this.
+prefix = "hookbell"
 "#;
 
 impl RelayConfig {

@@ -28,6 +28,12 @@ pub enum RelayError {
     /// The queue's writer has stopped.
     #[error("the queue is closed")]
     Closed,
+    /// NATS JetStream failed or could not be reached.
+    #[error("nats: {0}")]
+    Nats(String),
+    /// The channel has as much waiting as its quota allows.
+    #[error("the channel's quota is used up")]
+    QuotaFull,
     /// Sealing or opening an envelope failed.
     #[error(transparent)]
     Envelope(#[from] crate::envelope::EnvelopeError),
@@ -88,6 +94,16 @@ impl From<RelayError> for HttpError {
         tracing::error!(error = %e, "internal error");
         match e {
             RelayError::UnknownChannel => HttpError::not_found("no such channel"),
+            RelayError::QuotaFull => HttpError::retry(
+                StatusCode::TOO_MANY_REQUESTS,
+                "this desktop has too much waiting; retry later",
+                60,
+            ),
+            RelayError::Nats(_) => HttpError::retry(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the relay's store is unavailable; nothing was accepted, retry shortly",
+                5,
+            ),
             RelayError::Closed => HttpError::retry(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "the relay is shutting down; retry shortly",

@@ -18,6 +18,7 @@ pub mod config;
 pub mod envelope;
 pub mod error;
 pub mod metrics;
+pub mod nats_queue;
 pub mod pairing;
 pub mod protocol;
 pub mod queue;
@@ -29,6 +30,7 @@ pub use client::{Client, ClientConfig, ClientStatus, ConnectionState, Sink, Sink
 pub use config::RelayConfig;
 pub use envelope::{KeyPair, PublicKey, SecretKey};
 pub use error::{RelayError, Result};
+pub use nats_queue::{NatsQueue, NatsSettings, SharedNats};
 pub use pairing::{InviteDir, PairingGate};
 pub use server::{RelayState, router, serve, serve_tls};
 pub use sled_queue::SledQueue;

@@ -1,7 +1,9 @@
-//! The queue of sealed envelopes and the channel registry, behind two small traits so the
-//! embedded sled implementation ([`crate::sled_queue::SledQueue`]) can be swapped.
+//! The queue of sealed envelopes and the channel registry, behind two small traits with two
+//! implementations: the embedded sled one ([`crate::sled_queue::SledQueue`], the default) and
+//! NATS JetStream ([`crate::nats_queue::NatsQueue`], for relay nodes that keep no state).
 //!
-//! Writes answer with a [`WriteFuture`] that resolves only once the change is durable.
+//! Writes answer with a [`WriteFuture`] that resolves only once the change is durable; reads
+//! with a [`ReadFuture`] (a network round trip for NATS, ready at once for sled).
 
 use std::future::Future;
 use std::pin::Pin;
@@ -14,6 +16,13 @@ use crate::error::Result;
 
 /// The answer to a write: ready once the change is on disk.
 pub type WriteFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+/// The answer to a read.
+pub type ReadFuture<T> = Pin<Box<dyn Future<Output = Result<T>> + Send>>;
+
+/// A read that is ready at once.
+pub fn ready<T: Send + 'static>(value: Result<T>) -> ReadFuture<T> {
+    Box::pin(std::future::ready(value))
+}
 
 /// An envelope to append: everything but its sequence number.
 #[derive(Clone)]
@@ -31,7 +40,8 @@ pub struct NewEnvelope {
 /// A queued envelope.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Envelope {
-    /// Its place in the channel's queue; grows by one per envelope, never reused.
+    /// Its place in the channel's queue; grows with each envelope (by one per channel with
+    /// sled, with the stream's sequence with NATS), never reused.
     pub seq: u64,
     /// Its id.
     pub id: String,
@@ -71,7 +81,7 @@ pub trait Queue: Send + Sync + 'static {
     /// it is durable. Concurrent appends share one flush.
     fn append_sealed(&self, channel: &str, envelope: NewEnvelope) -> WriteFuture<u64>;
     /// Up to `limit` envelopes with a sequence number above `after`, in order.
-    fn read_from(&self, channel: &str, after: u64, limit: usize) -> Result<Vec<Envelope>>;
+    fn read_from(&self, channel: &str, after: u64, limit: usize) -> ReadFuture<Vec<Envelope>>;
     /// Deletes every envelope of `channel` up to and including `seq` (the desktop has stored
     /// them) except held ones; resolves to how many were deleted.
     fn ack(&self, channel: &str, seq: u64) -> WriteFuture<u64> {
@@ -86,19 +96,29 @@ pub trait Queue: Send + Sync + 'static {
     fn hold(&self, channel: &str, seq: u64, reason: String) -> WriteFuture<bool>;
     /// Up to `limit` held envelopes of `channel` with a sequence number above `after`, in
     /// sequence order, each with its reason (page on from the last one's `seq`).
-    fn read_held(&self, channel: &str, after: u64, limit: usize)
-    -> Result<Vec<(Envelope, String)>>;
+    fn read_held(
+        &self,
+        channel: &str,
+        after: u64,
+        limit: usize,
+    ) -> ReadFuture<Vec<(Envelope, String)>>;
     /// How many envelopes of `channel` are held.
-    fn held(&self, channel: &str) -> u64;
+    fn held(&self, channel: &str) -> ReadFuture<u64>;
     /// Deletes every envelope received before `older_than`, acknowledged or not; resolves
     /// to how many were deleted.
     fn expire(&self, older_than: DateTime<Utc>) -> WriteFuture<u64>;
     /// What `channel` has waiting.
-    fn depth(&self, channel: &str) -> Depth;
+    fn depth(&self, channel: &str) -> ReadFuture<Depth>;
     /// The highest acknowledged sequence number of `channel` (0 when none).
-    fn acked(&self, channel: &str) -> u64;
-    /// The sequence number of `channel`'s newest durable envelope; changes on each append.
+    fn acked(&self, channel: &str) -> ReadFuture<u64>;
+    /// Changes whenever `channel` may have a new durable envelope (its value: the newest
+    /// sequence number known here). A reader reads on until a read comes back short.
     fn watch(&self, channel: &str) -> Option<watch::Receiver<u64>>;
+    /// True when appending refuses (with [`crate::error::RelayError::QuotaFull`]) past the
+    /// channel's quota by itself, so callers need not check [`Queue::depth`] first.
+    fn enforces_channel_quota(&self) -> bool {
+        false
+    }
 }
 
 /// A paired desktop: its public key and the hash of its subscriber token.
@@ -129,17 +149,17 @@ pub trait Channels: Send + Sync + 'static {
     /// Stores a channel (new, or with a new key); durable when it resolves.
     fn put_channel(&self, record: ChannelRecord) -> WriteFuture<()>;
     /// A channel by id.
-    fn channel(&self, id: &str) -> Option<ChannelRecord>;
+    fn channel(&self, id: &str) -> ReadFuture<Option<ChannelRecord>>;
     /// Deletes a channel and everything queued for it.
     fn delete_channel(&self, id: &str) -> WriteFuture<bool>;
     /// How many channels there are.
-    fn channel_count(&self) -> usize;
+    fn channel_count(&self) -> ReadFuture<usize>;
 }
 
 /// Both halves, as the server uses them.
 pub trait Backend: Queue + Channels {
     /// Held envelopes, over all channels.
-    fn total_held(&self) -> u64;
+    fn total_held(&self) -> ReadFuture<u64>;
     /// Everything waiting, over all channels.
-    fn total_depth(&self) -> Depth;
+    fn total_depth(&self) -> ReadFuture<Depth>;
 }

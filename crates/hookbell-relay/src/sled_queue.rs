@@ -21,7 +21,8 @@ use tokio::sync::{oneshot, watch};
 
 use crate::error::{RelayError, Result};
 use crate::queue::{
-    Backend, ChannelRecord, Channels, Depth, Envelope, NewEnvelope, Queue, WriteFuture,
+    Backend, ChannelRecord, Channels, Depth, Envelope, NewEnvelope, Queue, ReadFuture, WriteFuture,
+    ready,
 };
 
 /// Most changes applied before one flush.
@@ -120,7 +121,9 @@ fn queue_key(channel: &str, seq: u64) -> Vec<u8> {
     key
 }
 
-fn encode(envelope: &NewEnvelope) -> Vec<u8> {
+/// An envelope as stored (sled value, NATS message payload): version, receive time, id,
+/// source id, sealed bytes.
+pub(crate) fn encode(envelope: &NewEnvelope) -> Vec<u8> {
     let id = envelope.id.as_bytes();
     let source = envelope.source_id.as_bytes();
     let mut out =
@@ -148,13 +151,18 @@ fn received_ms(value: &[u8]) -> Result<i64> {
 }
 
 fn decode(key: &[u8], value: &[u8]) -> Result<Envelope> {
-    if value.first() != Some(&RECORD_V1) {
-        return Err(corrupt());
-    }
     let seq_bytes: [u8; 8] = key
         .get(key.len().saturating_sub(8)..)
         .and_then(|b| b.try_into().ok())
         .ok_or_else(corrupt)?;
+    decode_value(u64::from_be_bytes(seq_bytes), value)
+}
+
+/// [`encode`]'s reverse, for envelope `seq`.
+pub(crate) fn decode_value(seq: u64, value: &[u8]) -> Result<Envelope> {
+    if value.first() != Some(&RECORD_V1) {
+        return Err(corrupt());
+    }
     let ms = received_ms(value)?;
     let id_len = usize::from(*value.get(9).ok_or_else(corrupt)?);
     let id = value.get(10..10 + id_len).ok_or_else(corrupt)?;
@@ -166,7 +174,7 @@ fn decode(key: &[u8], value: &[u8]) -> Result<Envelope> {
     let source = value.get(at + 2..at + 2 + source_len).ok_or_else(corrupt)?;
     let sealed = value.get(at + 2 + source_len..).ok_or_else(corrupt)?;
     Ok(Envelope {
-        seq: u64::from_be_bytes(seq_bytes),
+        seq,
         id: String::from_utf8_lossy(id).into_owned(),
         source_id: String::from_utf8_lossy(source).into_owned(),
         received_at: Utc.timestamp_millis_opt(ms).single().ok_or_else(corrupt)?,
@@ -336,17 +344,8 @@ impl Queue for SledQueue {
         )
     }
 
-    fn read_from(&self, channel: &str, after: u64, limit: usize) -> Result<Vec<Envelope>> {
-        let start = queue_key(channel, after.saturating_add(1));
-        let end = queue_key(channel, u64::MAX);
-        self.queue
-            .range(start..=end)
-            .take(limit)
-            .map(|item| {
-                let (key, value) = item?;
-                decode(&key, &value)
-            })
-            .collect()
+    fn read_from(&self, channel: &str, after: u64, limit: usize) -> ReadFuture<Vec<Envelope>> {
+        ready(SledQueue::read_from(self, channel, after, limit))
     }
 
     fn ack_and_release(&self, channel: &str, seq: u64, release: Vec<u64>) -> WriteFuture<u64> {
@@ -382,6 +381,95 @@ impl Queue for SledQueue {
         channel: &str,
         after: u64,
         limit: usize,
+    ) -> ReadFuture<Vec<(Envelope, String)>> {
+        ready(SledQueue::read_held(self, channel, after, limit))
+    }
+
+    fn held(&self, channel: &str) -> ReadFuture<u64> {
+        ready(Ok(SledQueue::held(self, channel)))
+    }
+
+    fn expire(&self, older_than: DateTime<Utc>) -> WriteFuture<u64> {
+        self.write(
+            Op::Expire {
+                before_ms: older_than.timestamp_millis(),
+            },
+            |d| match d {
+                Done::Count(n) => Some(n),
+                _ => None,
+            },
+        )
+    }
+
+    fn depth(&self, channel: &str) -> ReadFuture<Depth> {
+        ready(Ok(SledQueue::depth(self, channel)))
+    }
+
+    fn acked(&self, channel: &str) -> ReadFuture<u64> {
+        ready(Ok(SledQueue::acked(self, channel)))
+    }
+
+    fn watch(&self, channel: &str) -> Option<watch::Receiver<u64>> {
+        self.state(channel).map(|s| s.last.subscribe())
+    }
+}
+
+impl Channels for SledQueue {
+    fn put_channel(&self, record: ChannelRecord) -> WriteFuture<()> {
+        self.write(Op::PutChannel(record), |d| match d {
+            Done::Unit => Some(()),
+            _ => None,
+        })
+    }
+
+    fn channel(&self, id: &str) -> ReadFuture<Option<ChannelRecord>> {
+        ready(Ok(SledQueue::channel(self, id)))
+    }
+
+    fn delete_channel(&self, id: &str) -> WriteFuture<bool> {
+        self.write(Op::DeleteChannel(id.to_owned()), |d| match d {
+            Done::Bool(found) => Some(found),
+            _ => None,
+        })
+    }
+
+    fn channel_count(&self) -> ReadFuture<usize> {
+        ready(Ok(SledQueue::channel_count(self)))
+    }
+}
+
+impl Backend for SledQueue {
+    fn total_held(&self) -> ReadFuture<u64> {
+        ready(Ok(SledQueue::total_held(self)))
+    }
+
+    fn total_depth(&self) -> ReadFuture<Depth> {
+        ready(Ok(SledQueue::total_depth(self)))
+    }
+}
+
+/// The reads, answered at once (the trait's futures are these, ready).
+impl SledQueue {
+    /// [`Queue::read_from`], at once.
+    pub fn read_from(&self, channel: &str, after: u64, limit: usize) -> Result<Vec<Envelope>> {
+        let start = queue_key(channel, after.saturating_add(1));
+        let end = queue_key(channel, u64::MAX);
+        self.queue
+            .range(start..=end)
+            .take(limit)
+            .map(|item| {
+                let (key, value) = item?;
+                decode(&key, &value)
+            })
+            .collect()
+    }
+
+    /// [`Queue::read_held`], at once.
+    pub fn read_held(
+        &self,
+        channel: &str,
+        after: u64,
+        limit: usize,
     ) -> Result<Vec<(Envelope, String)>> {
         let mut out = Vec::new();
         let start = queue_key(channel, after.saturating_add(1));
@@ -404,25 +492,15 @@ impl Queue for SledQueue {
         Ok(out)
     }
 
-    fn held(&self, channel: &str) -> u64 {
+    /// [`Queue::held`], at once.
+    pub fn held(&self, channel: &str) -> u64 {
         self.state(channel)
             .map(|s| s.held.load(Ordering::Relaxed))
             .unwrap_or(0)
     }
 
-    fn expire(&self, older_than: DateTime<Utc>) -> WriteFuture<u64> {
-        self.write(
-            Op::Expire {
-                before_ms: older_than.timestamp_millis(),
-            },
-            |d| match d {
-                Done::Count(n) => Some(n),
-                _ => None,
-            },
-        )
-    }
-
-    fn depth(&self, channel: &str) -> Depth {
+    /// [`Queue::depth`], at once.
+    pub fn depth(&self, channel: &str) -> Depth {
         self.state(channel)
             .map(|s| Depth {
                 count: s.count.load(Ordering::Relaxed),
@@ -431,52 +509,35 @@ impl Queue for SledQueue {
             .unwrap_or_default()
     }
 
-    fn acked(&self, channel: &str) -> u64 {
+    /// [`Queue::acked`], at once.
+    pub fn acked(&self, channel: &str) -> u64 {
         self.state(channel)
             .map(|s| s.acked.load(Ordering::Relaxed))
             .unwrap_or(0)
     }
 
-    fn watch(&self, channel: &str) -> Option<watch::Receiver<u64>> {
-        self.state(channel).map(|s| s.last.subscribe())
-    }
-}
-
-impl Channels for SledQueue {
-    fn put_channel(&self, record: ChannelRecord) -> WriteFuture<()> {
-        self.write(Op::PutChannel(record), |d| match d {
-            Done::Unit => Some(()),
-            _ => None,
-        })
-    }
-
-    fn channel(&self, id: &str) -> Option<ChannelRecord> {
+    /// [`Channels::channel`], at once.
+    pub fn channel(&self, id: &str) -> Option<ChannelRecord> {
         let state = self.state(id)?;
         let record = state.record.read().ok()?.clone();
         Some(record)
     }
 
-    fn delete_channel(&self, id: &str) -> WriteFuture<bool> {
-        self.write(Op::DeleteChannel(id.to_owned()), |d| match d {
-            Done::Bool(found) => Some(found),
-            _ => None,
-        })
-    }
-
-    fn channel_count(&self) -> usize {
+    /// [`Channels::channel_count`], at once.
+    pub fn channel_count(&self) -> usize {
         self.channels.read().map(|m| m.len()).unwrap_or(0)
     }
-}
 
-impl Backend for SledQueue {
-    fn total_held(&self) -> u64 {
+    /// [`Backend::total_held`], at once.
+    pub fn total_held(&self) -> u64 {
         let Ok(map) = self.channels.read() else {
             return 0;
         };
         map.values().map(|s| s.held.load(Ordering::Relaxed)).sum()
     }
 
-    fn total_depth(&self) -> Depth {
+    /// [`Backend::total_depth`], at once.
+    pub fn total_depth(&self) -> Depth {
         let Ok(map) = self.channels.read() else {
             return Depth::default();
         };

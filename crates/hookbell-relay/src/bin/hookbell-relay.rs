@@ -13,7 +13,10 @@ use anyhow::Context;
 use axum_server::tls_rustls::RustlsConfig;
 use clap::{Parser, Subcommand};
 use hookbell_relay::pairing::{self, Invites};
-use hookbell_relay::{InviteDir, PairingGate, RelayConfig, RelayState, SledQueue};
+use hookbell_relay::queue::Backend;
+use hookbell_relay::{
+    InviteDir, NatsQueue, NatsSettings, PairingGate, RelayConfig, RelayState, SharedNats, SledQueue,
+};
 
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -69,6 +72,18 @@ enum Command {
         /// characters); desktops that show it may pair. Wins over `[pairing] secret_file`.
         #[arg(long, env = "HOOKBELL_RELAY_PAIRING_SECRET_FILE", value_name = "FILE")]
         pairing_secret_file: Option<PathBuf>,
+        /// Keep channels and envelopes in NATS JetStream at these servers (comma-separated)
+        /// instead of DATA_DIR/queue: relay nodes then keep no state of their own.
+        #[arg(
+            long,
+            env = "HOOKBELL_RELAY_NATS",
+            value_name = "URL[,URL…]",
+            value_delimiter = ','
+        )]
+        nats: Vec<String>,
+        /// Copies JetStream keeps (3 in a three-node cluster); wins over `[queue] replicas`.
+        #[arg(long, env = "HOOKBELL_RELAY_NATS_REPLICAS", value_name = "N")]
+        nats_replicas: Option<usize>,
     },
     /// Make a single-use invite code a desktop pairs with (printed; the relay keeps only its
     /// hash). Works while the relay runs.
@@ -80,6 +95,14 @@ enum Command {
         /// 7 days).
         #[arg(long, value_name = "SECS")]
         valid_for: Option<u64>,
+        /// The relay keeps its invites in NATS JetStream at these servers (as `serve --nats`).
+        #[arg(
+            long,
+            env = "HOOKBELL_RELAY_NATS",
+            value_name = "URL[,URL…]",
+            value_delimiter = ','
+        )]
+        nats: Vec<String>,
     },
 }
 
@@ -101,6 +124,8 @@ async fn main() -> anyhow::Result<()> {
             tls_key,
             open_pairing,
             pairing_secret_file,
+            nats,
+            nats_replicas,
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(hookbell_relay::tls::load(&cert, &key).await?),
@@ -113,21 +138,40 @@ async fn main() -> anyhow::Result<()> {
             if let Some(file) = pairing_secret_file {
                 config.pairing.secret_file = Some(file);
             }
+            if !nats.is_empty() {
+                config.queue.nats = nats;
+            }
+            if let Some(replicas) = nats_replicas {
+                config.queue.replicas = replicas;
+            }
             serve(data_dir, config, listen, tls).await
         }
         Command::Invite {
             data_dir,
             valid_for,
+            nats,
         } => {
-            let config = RelayConfig::load_or_create(&data_dir)
+            let mut config = RelayConfig::load_or_create(&data_dir)
                 .with_context(|| format!("reading the config in {}", data_dir.display()))?;
+            if !nats.is_empty() {
+                config.queue.nats = nats;
+            }
             let secs = valid_for.unwrap_or(config.pairing.invite_valid_secs);
             let expires = chrono::Utc::now()
                 + chrono::Duration::seconds(i64::try_from(secs).unwrap_or(i64::MAX / 1000));
             let code = pairing::new_invite_code()?;
-            InviteDir::new(data_dir.join(INVITES_DIR))
-                .put_blocking(&pairing::code_hash(&code), expires)
-                .context("saving the invite")?;
+            if config.queue.nats.is_empty() {
+                InviteDir::new(data_dir.join(INVITES_DIR))
+                    .put_blocking(&pairing::code_hash(&code), expires)
+                    .context("saving the invite")?;
+            } else {
+                let nats = NatsQueue::connect(&nats_settings(&config)).await?;
+                SharedNats(Arc::clone(&nats))
+                    .put_invite(&pairing::code_hash(&code), expires)
+                    .await
+                    .context("saving the invite in NATS")?;
+                nats.close().await;
+            }
             println!("{code}");
             eprintln!(
                 "a single-use invite, valid until {}: paste it into the desktop's relay \
@@ -165,23 +209,63 @@ fn pairing_gate(
     Ok(gate)
 }
 
+/// The NATS backend's settings from the relay's.
+fn nats_settings(config: &RelayConfig) -> NatsSettings {
+    NatsSettings {
+        urls: config.queue.nats.clone(),
+        replicas: config.queue.replicas.max(1),
+        retention: std::time::Duration::from_secs(config.retention.unacked_secs),
+        max_per_channel: config.limits.max_queued_per_channel,
+        max_envelope_bytes: config.limits.max_body_bytes * 2 + 64 * 1024,
+        prefix: config.queue.prefix.clone(),
+    }
+}
+
+/// The queue: sled in the data directory, or NATS JetStream.
+enum Store {
+    Sled(Arc<SledQueue>),
+    Nats(Arc<NatsQueue>),
+}
+
 async fn serve(
     data_dir: PathBuf,
     config: RelayConfig,
     listen: SocketAddr,
     tls: Option<RustlsConfig>,
 ) -> anyhow::Result<()> {
-    let invites: Arc<dyn Invites> = Arc::new(InviteDir::new(data_dir.join(INVITES_DIR)));
+    let (store, backend, invites): (Store, Arc<dyn Backend>, Arc<dyn Invites>) = if config
+        .queue
+        .nats
+        .is_empty()
+    {
+        let queue = Arc::new(
+            SledQueue::open(&data_dir.join("queue"))
+                .with_context(|| format!("opening the queue in {}", data_dir.display()))?,
+        );
+        (
+            Store::Sled(queue.clone()),
+            queue,
+            Arc::new(InviteDir::new(data_dir.join(INVITES_DIR))),
+        )
+    } else {
+        let settings = nats_settings(&config);
+        let nats = NatsQueue::connect(&settings)
+            .await
+            .with_context(|| format!("setting up NATS JetStream at {:?}", settings.urls))?;
+        tracing::info!(urls = ?settings.urls, replicas = settings.replicas, "channels and envelopes live in NATS JetStream");
+        let shared = SharedNats(Arc::clone(&nats));
+        (
+            Store::Nats(nats),
+            Arc::new(shared.clone()),
+            Arc::new(shared),
+        )
+    };
     let gate = pairing_gate(&data_dir, &config, invites)?;
-    let queue = Arc::new(
-        SledQueue::open(&data_dir.join("queue"))
-            .with_context(|| format!("opening the queue in {}", data_dir.display()))?,
-    );
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("listening on {listen}"))?;
     let addr = listener.local_addr()?;
-    let state = RelayState::with_pairing(queue.clone(), config, gate);
+    let state = RelayState::with_pairing(backend, config, gate);
     match tls {
         Some(tls) => {
             println!("hookbell-relay listening on https://{addr}");
@@ -193,8 +277,10 @@ async fn serve(
         }
     }
     // Requests in flight are done; flush and stop the writer.
-    let closing = tokio::task::spawn_blocking(move || queue.close());
-    closing.await?;
+    match store {
+        Store::Sled(queue) => tokio::task::spawn_blocking(move || queue.close()).await?,
+        Store::Nats(nats) => nats.close().await,
+    }
     tracing::info!("stopped");
     Ok(())
 }
@@ -259,5 +345,12 @@ mod tests {
         assert!(parse(&["--open-pairing"]).is_ok());
         assert!(parse(&["--pairing-secret-file", "secret"]).is_ok());
         assert!(Cli::try_parse_from(["hookbell-relay", "invite", "--data-dir", "/tmp/r"]).is_ok());
+        let Ok(cli) = parse(&["--nats", "nats://a:4222,nats://b:4222"]) else {
+            panic!("--nats with two URLs");
+        };
+        let super::Command::Serve { nats, .. } = cli.command else {
+            panic!("serve");
+        };
+        assert_eq!(nats, ["nats://a:4222", "nats://b:4222"]);
     }
 }

@@ -93,12 +93,12 @@ fn parse_key(
 
 /// Checks `Authorization: Bearer <token>` against the channel's token hash; 404 for an
 /// unknown channel, 401 for a missing or wrong token.
-pub fn authorize(
+pub async fn authorize(
     state: &RelayState,
     channel_id: &str,
     headers: &HeaderMap,
 ) -> Result<ChannelRecord, HttpError> {
-    let Some(record) = state.backend().channel(channel_id) else {
+    let Some(record) = state.backend().channel(channel_id).await? else {
         return Err(HttpError::not_found("no such channel"));
     };
     let token = headers
@@ -182,7 +182,7 @@ pub async fn challenge(
     Path(channel_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<Json<ChallengeAnswer>, HttpError> {
-    let record = authorize(&state, &channel_id, &headers)?;
+    let record = authorize(&state, &channel_id, &headers).await?;
     let key = PublicKey::from_base64(&record.public_key)
         .map_err(|e| HttpError::from(crate::error::RelayError::from(e)))?;
     let challenge_id = hex::encode(random(16)?);
@@ -212,7 +212,7 @@ pub async fn rotate(
     headers: HeaderMap,
     body: Result<Json<RotateBody>, axum::extract::rejection::JsonRejection>,
 ) -> Result<Json<serde_json::Value>, HttpError> {
-    let mut record = authorize(&state, &channel_id, &headers)?;
+    let mut record = authorize(&state, &channel_id, &headers).await?;
     let Json(body) = body.map_err(|e| {
         HttpError::bad_request(format!(
             "expected {{\"public_key\", \"challenge_id\", \"proof\"}}: {}",
@@ -256,7 +256,7 @@ pub async fn delete(
     Path(channel_id): Path<String>,
     headers: HeaderMap,
 ) -> Result<StatusCode, HttpError> {
-    authorize(&state, &channel_id, &headers)?;
+    authorize(&state, &channel_id, &headers).await?;
     state.backend().delete_channel(&channel_id).await?;
     tracing::info!(channel = %channel_id, "channel unpaired");
     Ok(StatusCode::NO_CONTENT)

@@ -38,7 +38,7 @@ pub async fn receive(
 ) -> Result<(StatusCode, Json<Accepted>), HttpError> {
     let received_at = Utc::now();
     let metrics = state.metrics();
-    let Some(channel) = state.backend().channel(&channel_id) else {
+    let Some(channel) = state.backend().channel(&channel_id).await? else {
         metrics.refused_unknown.fetch_add(1, Ordering::Relaxed);
         return Err(HttpError::not_found(
             "no such channel; the desktop pairs with the relay to get one",
@@ -63,16 +63,23 @@ pub async fn receive(
     if declared.is_some_and(|n| n > max as u64) {
         return Err(too_large());
     }
-    let depth = state.backend().depth(&channel_id);
-    if depth.count >= limits.max_queued_per_channel
-        || depth.bytes + declared.unwrap_or(0) > limits.max_queued_bytes_per_channel
-    {
+    let over_quota = || {
         metrics.refused_quota.fetch_add(1, Ordering::Relaxed);
-        return Err(HttpError::retry(
+        HttpError::retry(
             StatusCode::TOO_MANY_REQUESTS,
             "this desktop has too much waiting; retry later",
             QUOTA_RETRY_SECS,
-        ));
+        )
+    };
+    // A backend that enforces the quota itself (NATS: per subject, atomically on every node)
+    // refuses the append instead.
+    if !state.backend().enforces_channel_quota() {
+        let depth = state.backend().depth(&channel_id).await?;
+        if depth.count >= limits.max_queued_per_channel
+            || depth.bytes + declared.unwrap_or(0) > limits.max_queued_bytes_per_channel
+        {
+            return Err(over_quota());
+        }
     }
 
     let peer = request
@@ -127,7 +134,7 @@ pub async fn receive(
         )
     })?;
     drop(relayed);
-    let seq = state
+    let seq = match state
         .backend()
         .append_sealed(
             &channel_id,
@@ -138,7 +145,12 @@ pub async fn receive(
                 sealed,
             },
         )
-        .await?;
+        .await
+    {
+        Ok(seq) => seq,
+        Err(crate::error::RelayError::QuotaFull) => return Err(over_quota()),
+        Err(e) => return Err(e.into()),
+    };
     metrics.deliveries.fetch_add(1, Ordering::Relaxed);
     metrics.bytes.fetch_add(size as u64, Ordering::Relaxed);
     tracing::debug!(channel = %channel_id, source = %source_id, bytes = size, seq, envelope = %envelope_id, "delivery sealed and queued");

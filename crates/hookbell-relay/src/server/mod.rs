@@ -214,10 +214,16 @@ async fn healthz() -> &'static str {
 }
 
 async fn metrics(State(state): State<RelayState>) -> Response {
+    let backend = state.backend();
+    let (depth, held, channels) = tokio::join!(
+        backend.total_depth(),
+        backend.total_held(),
+        backend.channel_count()
+    );
     let text = state.metrics().render(
-        state.backend().total_depth(),
-        state.backend().total_held(),
-        state.backend().channel_count(),
+        depth.unwrap_or_default(),
+        held.unwrap_or_default(),
+        channels.unwrap_or_default(),
     );
     (
         [(

@@ -5,7 +5,7 @@
 //! envelopes; keeps an envelope aside on a hold; pings every [`PING_EVERY`]. A newer
 //! connection for the same channel takes over from an older one.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
@@ -48,14 +48,14 @@ pub async fn stream(
     headers: HeaderMap,
     upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
 ) -> Result<Response, HttpError> {
-    authorize(&state, &channel_id, &headers)?;
+    authorize(&state, &channel_id, &headers).await?;
     let upgrade = upgrade.map_err(|e| {
         HttpError::bad_request(format!("this is a WebSocket endpoint: {}", e.body_text()))
     })?;
     let after = resume
         .after
         .unwrap_or(0)
-        .max(state.backend().acked(&channel_id));
+        .max(state.backend().acked(&channel_id).await?);
     Ok(upgrade
         .max_message_size(MAX_CLIENT_FRAME)
         .max_frame_size(MAX_CLIENT_FRAME)
@@ -83,13 +83,19 @@ fn close(code: u16, reason: &str) -> Message {
     }))
 }
 
-fn backlog(state: &RelayState, channel: &str) -> Message {
-    let depth = state.backend().depth(channel);
+async fn backlog(state: &RelayState, channel: &str) -> Message {
+    let backend = state.backend();
+    let (depth, acked, held) = tokio::join!(
+        backend.depth(channel),
+        backend.acked(channel),
+        backend.held(channel)
+    );
+    let depth = depth.unwrap_or_default();
     text(&ServerFrame::Backlog {
         count: depth.count,
         bytes: depth.bytes,
-        acked: state.backend().acked(channel),
-        held: state.backend().held(channel),
+        acked: acked.unwrap_or_default(),
+        held: held.unwrap_or_default(),
     })
 }
 
@@ -105,7 +111,12 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
     let mut shutdown = state.shutdown_signal();
     let mut sent = after;
     let mut acked = after;
-    if tx.send(backlog(state, channel)).await.is_err() {
+    // Sent and not yet acknowledged, in order: the window counts envelopes, not sequence
+    // numbers (with NATS they are the stream's, shared by every channel).
+    let mut unacked: VecDeque<u64> = VecDeque::new();
+    // Whether there may be durable envelopes not read yet: at first, and on each append.
+    let mut dirty = true;
+    if tx.send(backlog(state, channel).await).await.is_err() {
         return "send failed";
     }
     // Held envelopes first: the desktop may have learned their key since. Offered page by
@@ -119,7 +130,7 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
             && resent.len() < WINDOW as usize
         {
             let room = (WINDOW as usize - resent.len()).min(BATCH);
-            match backend.read_held(channel, from, room) {
+            match backend.read_held(channel, from, room).await {
                 Ok(held) => {
                     // Held above `after` are sent with the queued ones below.
                     let more = held.len() == room;
@@ -150,12 +161,21 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
             continue;
         }
         // Send what is durable and not yet sent, within the window.
-        let last = *appended.borrow_and_update();
-        if sent < last && sent.saturating_sub(acked) < WINDOW {
-            let room = (WINDOW - sent.saturating_sub(acked)).min(BATCH as u64) as usize;
-            match backend.read_from(channel, sent, room) {
-                Ok(envelopes) if envelopes.is_empty() => sent = last,
+        while unacked.front().is_some_and(|s| *s <= acked) {
+            unacked.pop_front();
+        }
+        if appended.has_changed().unwrap_or(false) {
+            dirty = true;
+        }
+        if dirty && (unacked.len() as u64) < WINDOW {
+            let room = (WINDOW as usize - unacked.len()).min(BATCH);
+            // Seen before reading: an append during the read wakes the next round.
+            appended.borrow_and_update();
+            match backend.read_from(channel, sent, room).await {
                 Ok(envelopes) => {
+                    if envelopes.len() < room {
+                        dirty = false;
+                    }
                     for envelope in &envelopes {
                         if tx
                             .feed(text(&ServerFrame::envelope(envelope)))
@@ -165,6 +185,7 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
                             return "send failed";
                         }
                         sent = envelope.seq;
+                        unacked.push_back(envelope.seq);
                     }
                     if tx.flush().await.is_err() {
                         return "send failed";
@@ -201,6 +222,7 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
                     let _ = tx.send(close(1011, "the channel is gone")).await;
                     return "channel gone";
                 }
+                dirty = true;
             }
             message = rx.next() => {
                 let Some(Ok(message)) = message else { return "connection lost" };
@@ -260,7 +282,7 @@ async fn handle(
                             resent.remove(&r);
                         }
                         state.metrics().acked.fetch_add(removed, Ordering::Relaxed);
-                        if tx.send(backlog(state, channel)).await.is_err() {
+                        if tx.send(backlog(state, channel).await).await.is_err() {
                             return Some("send failed");
                         }
                         None
@@ -293,7 +315,7 @@ async fn handle(
                             state.metrics().held.fetch_add(1, Ordering::Relaxed);
                             tracing::warn!(channel = %channel, seq, "the desktop could not open an envelope; held");
                         }
-                        if tx.send(backlog(state, channel)).await.is_err() {
+                        if tx.send(backlog(state, channel).await).await.is_err() {
                             return Some("send failed");
                         }
                         None

@@ -292,7 +292,7 @@ async fn concurrent_rotations_keep_every_key_the_relay_may_seal_to() {
         let rotate = || desktop.call(reqwest::Method::POST, "/api/relay/rotate", None);
         let ((a, why_a), (b, why_b)) = tokio::join!(rotate(), rotate());
         // Whatever key the relay took, relay.json keeps its private half.
-        let current = relay.channel_key(&channel);
+        let current = relay.channel_key(&channel).await;
         let probe = crate::support::sealed_probe(&channel, &current);
         let keys = saved_keys(dir.path());
         assert!(

@@ -49,13 +49,109 @@ where
     }
 }
 
-/// The relay in this process, on 127.0.0.1:0 over a queue in a temp dir.
+/// Which queue backend the in-process relays of this run use: `HOOKBELL_RELAY_BACKEND=nats`
+/// runs the same suite on NATS JetStream (a real `nats-server -js` per relay), anything else
+/// on the embedded sled queue (`make test` runs both).
+pub fn nats_backend() -> bool {
+    std::env::var("HOOKBELL_RELAY_BACKEND").is_ok_and(|b| b == "nats")
+}
+
+/// The `nats-server` binary: `$HOOKBELL_NATS_SERVER`, else `nats-server` on `PATH`, else where
+/// `scripts/install-deps.sh test` puts it. Missing, the NATS run fails loudly: it never skips.
+pub fn nats_server_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("HOOKBELL_NATS_SERVER") {
+        return PathBuf::from(path);
+    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("nats-server"))
+            .find(|candidate| candidate.is_file())
+    });
+    let installed = std::env::var_os("HOME")
+        .map(|home| PathBuf::from(home).join(".cache/hookbell/nats/bin/nats-server"))
+        .filter(|p| p.is_file());
+    on_path.or(installed).unwrap_or_else(|| {
+        panic!(
+            "nats-server is not installed (HOOKBELL_RELAY_BACKEND=nats needs it): run \
+             `scripts/install-deps.sh test`, or set HOOKBELL_NATS_SERVER"
+        )
+    })
+}
+
+/// A real `nats-server -js` on a free loopback port, its store in a directory the caller
+/// owns; killed when dropped.
+pub struct NatsServer {
+    _child: tokio::process::Child,
+    pub url: String,
+}
+
+impl NatsServer {
+    /// Starts one and waits (with a deadline) for it to say it is ready.
+    pub async fn start(store: &Path) -> NatsServer {
+        Self::start_with(store, &[]).await
+    }
+
+    /// [`NatsServer::start`] with more arguments (a name, a cluster).
+    pub async fn start_with(store: &Path, more: &[&str]) -> NatsServer {
+        use tokio::io::AsyncBufReadExt;
+        let binary = nats_server_binary();
+        let mut child = tokio::process::Command::new(&binary)
+            .args(["-js", "-a", "127.0.0.1", "-p", "-1", "-sd"])
+            .arg(store)
+            .args(more)
+            .stderr(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap_or_else(|e| panic!("spawning {}: {e}", binary.display()));
+        let stderr = child.stderr.take().unwrap_or_else(|| panic!("no stderr"));
+        let mut lines = tokio::io::BufReader::new(stderr).lines();
+        let mut seen = Vec::new();
+        let read = async {
+            let mut url = None;
+            while let Ok(Some(line)) = lines.next_line().await {
+                if let Some(at) = line.find("Listening for client connections on ") {
+                    let addr = line[at + "Listening for client connections on ".len()..].trim();
+                    url = Some(format!("nats://{addr}"));
+                }
+                let ready = line.contains("Server is ready");
+                seen.push(line);
+                if ready {
+                    return url;
+                }
+            }
+            None
+        };
+        let url = tokio::time::timeout(Duration::from_secs(20), read)
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_else(|| {
+                panic!(
+                    "nats-server was not ready within 20 s; it said:\n{}",
+                    seen.join("\n")
+                )
+            });
+        tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+        NatsServer { _child: child, url }
+    }
+}
+
+/// What an in-process relay keeps its queue in.
+enum Store {
+    Sled(Arc<SledQueue>),
+    Nats(Arc<hookbell_relay::NatsQueue>, Box<NatsServer>),
+}
+
+/// The relay in this process, on 127.0.0.1:0 over a queue in a temp dir (or, with
+/// [`nats_backend`], a NATS server whose store is in that temp dir).
 pub struct InProcRelay {
     pub base: String,
     pub dir: tempfile::TempDir,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-    queue: Arc<SledQueue>,
+    queue: Arc<dyn hookbell_relay::queue::Backend>,
+    store: Option<Store>,
 }
 
 impl InProcRelay {
@@ -81,9 +177,29 @@ impl InProcRelay {
     ) -> InProcRelay {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
         let config = RelayConfig::from_toml(&read(config)).unwrap_or_else(|e| panic!("{e}"));
-        let queue = Arc::new(
-            SledQueue::open(&dir.path().join("queue")).unwrap_or_else(|e| panic!("queue: {e}")),
-        );
+        let (queue, store): (Arc<dyn hookbell_relay::queue::Backend>, Store) = if nats_backend() {
+            let server = NatsServer::start(&dir.path().join("nats")).await;
+            let settings = hookbell_relay::NatsSettings {
+                urls: vec![server.url.clone()],
+                replicas: 1,
+                retention: Duration::from_secs(config.retention.unacked_secs),
+                max_per_channel: config.limits.max_queued_per_channel,
+                max_envelope_bytes: config.limits.max_body_bytes * 2 + 64 * 1024,
+                prefix: "hookbell".into(),
+            };
+            let nats = hookbell_relay::NatsQueue::connect(&settings)
+                .await
+                .unwrap_or_else(|e| panic!("NATS: {e}"));
+            (
+                Arc::new(hookbell_relay::SharedNats(nats.clone())),
+                Store::Nats(nats, Box::new(server)),
+            )
+        } else {
+            let sled = Arc::new(
+                SledQueue::open(&dir.path().join("queue")).unwrap_or_else(|e| panic!("queue: {e}")),
+            );
+            (sled.clone(), Store::Sled(sled))
+        };
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
             .await
             .unwrap_or_else(|e| panic!("bind: {e}"));
@@ -102,6 +218,7 @@ impl InProcRelay {
             stop: Some(stop),
             task: Some(task),
             queue,
+            store: Some(store),
         }
     }
 
@@ -113,7 +230,6 @@ impl InProcRelay {
         key: &hookbell_relay::PublicKey,
         request: hookbell_relay::envelope::RelayedRequest,
     ) -> u64 {
-        use hookbell_relay::queue::Queue as _;
         let sealed =
             hookbell_relay::envelope::seal(key, &request).unwrap_or_else(|e| panic!("{e}"));
         self.queue
@@ -131,11 +247,12 @@ impl InProcRelay {
     }
 
     /// The key the relay seals `channel`'s envelopes to now.
-    pub fn channel_key(&self, channel: &str) -> hookbell_relay::PublicKey {
-        use hookbell_relay::queue::Channels as _;
+    pub async fn channel_key(&self, channel: &str) -> hookbell_relay::PublicKey {
         let record = self
             .queue
             .channel(channel)
+            .await
+            .unwrap_or_else(|e| panic!("reading channel {channel}: {e}"))
             .unwrap_or_else(|| panic!("no channel {channel}"));
         hookbell_relay::PublicKey::from_base64(&record.public_key).unwrap_or_else(|e| panic!("{e}"))
     }
@@ -143,7 +260,6 @@ impl InProcRelay {
     /// Holds envelopes `seqs` of `channel` (as if the desktop could not open them), then
     /// acknowledges everything up to the last: only held ones stay.
     pub async fn hold_and_ack(&self, channel: &str, seqs: std::ops::RangeInclusive<u64>) {
-        use hookbell_relay::queue::Queue as _;
         let last = *seqs.end();
         let holds = seqs.map(|seq| self.queue.hold(channel, seq, "no key opens it".into()));
         for held in futures_util::future::join_all(holds).await {
@@ -156,10 +272,10 @@ impl InProcRelay {
     }
 
     /// Everything queued for `channel`, in order.
-    pub fn queued(&self, channel: &str) -> Vec<hookbell_relay::queue::Envelope> {
-        use hookbell_relay::queue::Queue as _;
+    pub async fn queued(&self, channel: &str) -> Vec<hookbell_relay::queue::Envelope> {
         self.queue
             .read_from(channel, 0, usize::MAX)
+            .await
             .unwrap_or_else(|e| panic!("read: {e}"))
     }
 
@@ -172,7 +288,11 @@ impl InProcRelay {
             let ended = tokio::time::timeout(Duration::from_secs(10), task).await;
             assert!(ended.is_ok(), "the relay did not stop within 10 s");
         }
-        self.queue.close();
+        match self.store.take() {
+            Some(Store::Sled(queue)) => queue.close(),
+            Some(Store::Nats(nats, _server)) => nats.close().await,
+            None => {}
+        }
     }
 }
 

@@ -308,7 +308,7 @@ async fn replacing_a_channel_key_needs_proof_of_the_current_key() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(code, StatusCode::ACCEPTED);
-    let sealed = relay.queued(&pairing.channel_id);
+    let sealed = relay.queued(&pairing.channel_id).await;
     assert!(
         envelope::open(
             &keys.secret,
@@ -341,7 +341,7 @@ async fn replacing_a_channel_key_needs_proof_of_the_current_key() {
     .await
     .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(code, StatusCode::ACCEPTED);
-    let sealed = relay.queued(&pairing.channel_id);
+    let sealed = relay.queued(&pairing.channel_id).await;
     let last = sealed.last().unwrap_or_else(|| panic!("nothing queued"));
     assert!(envelope::open(&next.secret, &pairing.channel_id, &last.id, &last.sealed).is_ok());
     relay.stop().await;

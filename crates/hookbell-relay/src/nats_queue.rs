@@ -1,0 +1,767 @@
+//! [`NatsQueue`]: the queue, the channel registry and the invites on NATS JetStream
+//! (`hookbell-relay serve --nats URL[,URL…]`), so relay nodes keep no state of their own: any
+//! node takes any channel's deliveries and streams any channel to its desktop.
+//!
+//! - Envelopes: one stream (`{PREFIX}_ENVELOPES`), one subject per channel
+//!   (`{prefix}.env.{channel}`), file storage, `replicas` copies (3 in a cluster), removed by
+//!   age (the retention) and refused past the per-channel count (`max_messages_per_subject`
+//!   with discard-new per subject: JetStream enforces the channel's quota atomically, on every
+//!   node at once). An envelope's sequence number is the stream's: it grows with every
+//!   envelope (not by one per channel) and is never reused, which is all the protocol needs.
+//!   A publish carries the envelope id as `Nats-Msg-Id` (a retried publish is stored once), and
+//!   [`NatsQueue::append_sealed`] resolves only with JetStream's publish acknowledgement: the
+//!   envelope is stored on a quorum of the replicas.
+//! - Readers learn of new envelopes from the stream's *republish* (headers only, sent by the
+//!   stream's leader once stored) on `{prefix}.new.{channel}`; each node subscribes once and
+//!   wakes the streams of that channel it serves. A notification lost while a node reconnects
+//!   to another NATS server is made up for by waking every stream on reconnection and every
+//!   [`RESYNC`].
+//! - Acknowledgement deletes: a purge of the channel's subject below the acknowledged
+//!   sequence when nothing of it is held, else message by message, passing over held ones.
+//! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON),
+//!   `{prefix}-state` (channel → its acknowledgement mark and held envelopes, updated with
+//!   compare-and-set) and `{prefix}-invites` (an invite code's SHA-256 → its expiry; redeemed
+//!   with a delete that expects the revision read, so exactly one redeemer wins).
+//!
+//! Reads of envelopes go to the stream's leader (`STREAM.MSG.GET`), never to a replica that
+//! may lag, so a reader woken by a notification always finds what it was told of.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_nats::jetstream::{self, kv, stream};
+use chrono::{DateTime, Utc};
+use futures_util::StreamExt;
+use serde::{Deserialize, Serialize};
+use tokio::sync::watch;
+
+use crate::error::{RelayError, Result};
+use crate::pairing::Invites;
+use crate::queue::{
+    Backend, ChannelRecord, Channels, Depth, Envelope, NewEnvelope, Queue, ReadFuture, WriteFuture,
+};
+use crate::sled_queue::{decode_value, encode};
+
+/// How often every stream is woken to look again, in case a notification was lost.
+pub const RESYNC: Duration = Duration::from_secs(2);
+/// How long [`NatsQueue::connect`] keeps trying to set up the stream and buckets (a cluster
+/// that has just started elects its JetStream leaders first).
+const SETUP_DEADLINE: Duration = Duration::from_secs(60);
+/// Compare-and-set attempts before a state update gives up.
+const CAS_ATTEMPTS: usize = 16;
+
+/// Where and how the NATS backend keeps things.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NatsSettings {
+    /// The servers, `nats://host:port` (any of a cluster's; the client learns the others).
+    pub urls: Vec<String>,
+    /// Copies of every envelope and record: 1 on a single server, 3 in a cluster.
+    pub replicas: usize,
+    /// Unacknowledged envelopes older than this are removed.
+    pub retention: Duration,
+    /// Most envelopes one channel may have waiting.
+    pub max_per_channel: u64,
+    /// Largest sealed envelope (bytes).
+    pub max_envelope_bytes: usize,
+    /// Names of the stream, subjects and buckets start with this (several relays can share
+    /// one cluster under different prefixes).
+    pub prefix: String,
+}
+
+/// What one channel's acknowledgements and holds are, in `{prefix}-state`.
+#[derive(Debug, Default, Clone, Serialize, Deserialize)]
+struct ChannelState {
+    acked: u64,
+    #[serde(default)]
+    held: BTreeMap<u64, String>,
+}
+
+type Watchers = Arc<Mutex<HashMap<String, watch::Sender<u64>>>>;
+
+/// The NATS JetStream backend. Cheap to share (`Arc`).
+pub struct NatsQueue {
+    client: async_nats::Client,
+    stream: stream::Stream,
+    channels: kv::Store,
+    state: kv::Store,
+    invites: kv::Store,
+    prefix: String,
+    watchers: Watchers,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+fn nats(what: &str, e: impl std::fmt::Display) -> RelayError {
+    RelayError::Nats(format!("{what}: {e}"))
+}
+
+/// A channel id as the relay makes them (and nothing a subject or key could trip on).
+fn valid_channel(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 64
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+fn wake_all(watchers: &Watchers) {
+    if let Ok(mut map) = watchers.lock() {
+        map.retain(|_, sender| sender.receiver_count() > 0);
+        for sender in map.values() {
+            sender.send_modify(|_| {});
+        }
+    }
+}
+
+/// Retries `setup` until it works or [`SETUP_DEADLINE`] passes.
+async fn with_deadline<T, F, Fut>(what: &str, mut setup: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, String>>,
+{
+    let deadline = tokio::time::Instant::now() + SETUP_DEADLINE;
+    let mut wait = Duration::from_millis(50);
+    loop {
+        match setup().await {
+            Ok(value) => return Ok(value),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::info!(error = %e, "{what}: not ready yet, retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_secs(1));
+            }
+            Err(e) => return Err(nats(what, e)),
+        }
+    }
+}
+
+impl NatsQueue {
+    /// Connects to the servers, creates (or updates) the stream and the buckets, and starts
+    /// listening for new envelopes.
+    pub async fn connect(settings: &NatsSettings) -> Result<Arc<Self>> {
+        if settings.urls.is_empty() {
+            return Err(RelayError::Config("--nats needs at least one URL".into()));
+        }
+        let watchers: Watchers = Arc::new(Mutex::new(HashMap::new()));
+        let on_event = Arc::clone(&watchers);
+        let client = async_nats::ConnectOptions::new()
+            .name("hookbell-relay")
+            .max_reconnects(None)
+            .event_callback(move |event| {
+                let watchers = Arc::clone(&on_event);
+                async move {
+                    match event {
+                        async_nats::Event::Connected => {
+                            tracing::info!("connected to NATS");
+                            // Notifications may have been missed meanwhile: look again.
+                            wake_all(&watchers);
+                        }
+                        async_nats::Event::Disconnected => {
+                            tracing::warn!("disconnected from NATS; reconnecting");
+                        }
+                        other => tracing::info!(event = %other, "NATS"),
+                    }
+                }
+            })
+            .connect(settings.urls.as_slice())
+            .await
+            .map_err(|e| nats("connecting to NATS", e))?;
+        let js = jetstream::new(client.clone());
+        let prefix = settings.prefix.clone();
+        let stream_name = format!("{}_ENVELOPES", prefix.to_ascii_uppercase());
+        let config = stream::Config {
+            name: stream_name.clone(),
+            description: Some("hookbell-relay: sealed envelopes, one subject per channel".into()),
+            subjects: vec![format!("{prefix}.env.>")],
+            storage: stream::StorageType::File,
+            num_replicas: settings.replicas,
+            max_age: settings.retention,
+            max_messages_per_subject: i64::try_from(settings.max_per_channel).unwrap_or(i64::MAX),
+            discard: stream::DiscardPolicy::New,
+            discard_new_per_subject: true,
+            max_message_size: i32::try_from(settings.max_envelope_bytes + 1024).unwrap_or(i32::MAX),
+            duplicate_window: Duration::from_secs(120),
+            republish: Some(stream::Republish {
+                source: format!("{prefix}.env.>"),
+                destination: format!("{prefix}.new.>"),
+                headers_only: true,
+            }),
+            ..Default::default()
+        };
+        let stream = with_deadline("creating the envelope stream", || {
+            let (js, config) = (js.clone(), config.clone());
+            async move {
+                let name = config.name.clone();
+                js.create_or_update_stream(config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                js.get_stream(&name).await.map_err(|e| e.to_string())
+            }
+        })
+        .await?;
+        let bucket = |name: &str, max_age: Duration| kv::Config {
+            bucket: format!("{prefix}-{name}"),
+            history: 1,
+            max_age,
+            storage: stream::StorageType::File,
+            num_replicas: settings.replicas,
+            ..Default::default()
+        };
+        let mut stores = Vec::new();
+        for config in [
+            bucket("channels", Duration::ZERO),
+            bucket("state", Duration::ZERO),
+            bucket("invites", Duration::from_secs(90 * 24 * 3600)),
+        ] {
+            let name = format!("creating the key-value bucket {}", config.bucket);
+            let store = with_deadline(&name, || {
+                let (js, config) = (js.clone(), config.clone());
+                async move {
+                    js.create_or_update_key_value(config)
+                        .await
+                        .map_err(|e| e.to_string())
+                }
+            })
+            .await?;
+            stores.push(store);
+        }
+        let (Some(invites), Some(state), Some(channels)) =
+            (stores.pop(), stores.pop(), stores.pop())
+        else {
+            return Err(RelayError::Nats("bucket setup".into()));
+        };
+
+        let mut notes = client
+            .subscribe(format!("{prefix}.new.>"))
+            .await
+            .map_err(|e| nats("subscribing to new envelopes", e))?;
+        let notified = Arc::clone(&watchers);
+        let lead = format!("{prefix}.new.");
+        let listen = tokio::spawn(async move {
+            while let Some(message) = notes.next().await {
+                let Some(channel) = message.subject.as_str().strip_prefix(&lead) else {
+                    continue;
+                };
+                let seq = message
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get("Nats-Sequence"))
+                    .and_then(|v| v.as_str().parse::<u64>().ok())
+                    .unwrap_or(0);
+                if let Ok(map) = notified.lock()
+                    && let Some(sender) = map.get(channel)
+                {
+                    sender.send_modify(|last| *last = (*last).max(seq));
+                }
+            }
+        });
+        let resync = Arc::clone(&watchers);
+        let tick = tokio::spawn(async move {
+            let mut every = tokio::time::interval(RESYNC);
+            every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                every.tick().await;
+                wake_all(&resync);
+            }
+        });
+        Ok(Arc::new(NatsQueue {
+            client,
+            stream,
+            channels,
+            state,
+            invites,
+            prefix,
+            watchers,
+            tasks: vec![listen, tick],
+        }))
+    }
+
+    /// Sends what is buffered to the server and stops listening.
+    pub async fn close(&self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        let _ = self.client.flush().await;
+    }
+
+    fn subject(&self, channel: &str) -> String {
+        format!("{}.env.{channel}", self.prefix)
+    }
+
+    /// The next envelope of `channel` at or after `from`, from the stream's leader.
+    async fn next_from(&self, channel: &str, from: u64) -> Result<Option<Envelope>> {
+        let got = self
+            .stream
+            .raw_message_builder()
+            .sequence(from.max(1))
+            .next_by_subject(self.subject(channel))
+            .send()
+            .await;
+        match got {
+            Ok(message) => decode_value(message.sequence, &message.payload).map(Some),
+            Err(e) if e.kind() == stream::RawMessageErrorKind::NoMessageFound => Ok(None),
+            Err(e) => Err(nats("reading an envelope", e)),
+        }
+    }
+
+    /// Envelope `seq`, if it is `channel`'s and still there.
+    async fn get(&self, channel: &str, seq: u64) -> Result<Option<Envelope>> {
+        match self.stream.get_raw_message(seq).await {
+            Ok(message) if message.subject.as_str() == self.subject(channel) => {
+                decode_value(message.sequence, &message.payload).map(Some)
+            }
+            Ok(_) => Ok(None),
+            Err(e) if e.kind() == stream::RawMessageErrorKind::NoMessageFound => Ok(None),
+            Err(e) => Err(nats("reading an envelope", e)),
+        }
+    }
+
+    async fn load_state(&self, channel: &str) -> Result<(ChannelState, Option<u64>)> {
+        match self.state.entry(channel).await {
+            Ok(Some(entry)) if entry.operation == kv::Operation::Put => {
+                let state = serde_json::from_slice(&entry.value)
+                    .map_err(|e| RelayError::Corrupt(format!("channel state: {e}")))?;
+                Ok((state, Some(entry.revision)))
+            }
+            Ok(Some(entry)) => Ok((ChannelState::default(), Some(entry.revision))),
+            Ok(None) => Ok((ChannelState::default(), None)),
+            Err(e) => Err(nats("reading a channel's state", e)),
+        }
+    }
+
+    /// Writes `state` if nobody changed it since `revision`; false when someone did.
+    async fn save_state(
+        &self,
+        channel: &str,
+        state: &ChannelState,
+        revision: Option<u64>,
+    ) -> Result<bool> {
+        let json = serde_json::to_vec(state).map_err(|e| RelayError::Corrupt(e.to_string()))?;
+        let written = match revision {
+            Some(revision) => self
+                .state
+                .update(channel, json.into(), revision)
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    (
+                        e.kind() == kv::UpdateErrorKind::WrongLastRevision,
+                        e.to_string(),
+                    )
+                }),
+            None => self
+                .state
+                .create(channel, json.into())
+                .await
+                .map(|_| ())
+                .map_err(|e| {
+                    (
+                        e.kind() == kv::CreateErrorKind::AlreadyExists,
+                        e.to_string(),
+                    )
+                }),
+        };
+        match written {
+            Ok(()) => Ok(true),
+            Err((true, _)) => Ok(false),
+            Err((false, e)) => Err(nats("writing a channel's state", e)),
+        }
+    }
+
+    async fn delete_message(&self, seq: u64) -> Result<bool> {
+        match self.stream.delete_message(seq).await {
+            Ok(done) => Ok(done),
+            Err(e) if e.to_string().contains("no message found") => Ok(false),
+            Err(e) => Err(nats("deleting an envelope", e)),
+        }
+    }
+
+    async fn ack_inner(&self, channel: &str, seq: u64, release: Vec<u64>) -> Result<u64> {
+        for _ in 0..CAS_ATTEMPTS {
+            let (mut state, revision) = self.load_state(channel).await?;
+            let mut removed = 0u64;
+            if seq > state.acked {
+                if state.held.is_empty() {
+                    let purged = self
+                        .stream
+                        .purge()
+                        .filter(self.subject(channel))
+                        .sequence(seq.saturating_add(1))
+                        .await
+                        .map_err(|e| nats("deleting acknowledged envelopes", e))?;
+                    removed += purged.purged;
+                } else {
+                    let mut from = state.acked + 1;
+                    while let Some(envelope) = self.next_from(channel, from).await? {
+                        if envelope.seq > seq {
+                            break;
+                        }
+                        from = envelope.seq + 1;
+                        if !state.held.contains_key(&envelope.seq)
+                            && self.delete_message(envelope.seq).await?
+                        {
+                            removed += 1;
+                        }
+                    }
+                }
+                state.acked = seq;
+            }
+            for r in &release {
+                if state.held.remove(r).is_some() && self.delete_message(*r).await? {
+                    removed += 1;
+                }
+            }
+            if self.save_state(channel, &state, revision).await? {
+                return Ok(removed);
+            }
+        }
+        Err(RelayError::Nats(
+            "the channel's state kept changing under this acknowledgement".into(),
+        ))
+    }
+
+    async fn hold_inner(&self, channel: &str, seq: u64, reason: String) -> Result<bool> {
+        if self.get(channel, seq).await?.is_none() {
+            return Ok(false);
+        }
+        for _ in 0..CAS_ATTEMPTS {
+            let (mut state, revision) = self.load_state(channel).await?;
+            if state.held.contains_key(&seq) {
+                return Ok(false);
+            }
+            state.held.insert(seq, reason.clone());
+            if self.save_state(channel, &state, revision).await? {
+                return Ok(true);
+            }
+        }
+        Err(RelayError::Nats(
+            "the channel's state kept changing under this hold".into(),
+        ))
+    }
+}
+
+impl Drop for NatsQueue {
+    fn drop(&mut self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+    }
+}
+
+/// Runs `f` on a clone of `this` as a boxed future.
+fn boxed<T, F, Fut>(this: &Arc<NatsQueue>, f: F) -> WriteFuture<T>
+where
+    T: Send + 'static,
+    F: FnOnce(Arc<NatsQueue>) -> Fut,
+    Fut: std::future::Future<Output = Result<T>> + Send + 'static,
+{
+    Box::pin(f(Arc::clone(this)))
+}
+
+/// The trait objects hold `Arc<NatsQueue>`: [`SharedNats`] is that handle.
+#[derive(Clone)]
+pub struct SharedNats(pub Arc<NatsQueue>);
+
+impl Queue for SharedNats {
+    fn append_sealed(&self, channel: &str, envelope: NewEnvelope) -> WriteFuture<u64> {
+        let subject = self.0.subject(channel);
+        let valid = valid_channel(channel);
+        boxed(&self.0, move |q| async move {
+            if !valid {
+                return Err(RelayError::UnknownChannel);
+            }
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("Nats-Msg-Id", envelope.id.as_str());
+            let payload = encode(&envelope);
+            let js = jetstream::new(q.client.clone());
+            let ack = js
+                .publish_with_headers(subject, headers, payload.into())
+                .await
+                .map_err(|e| nats("publishing an envelope", e))?
+                .await
+                .map_err(|e| {
+                    let text = format!("{e} {:?}", std::error::Error::source(&e));
+                    if text.contains("maximum messages per subject") {
+                        RelayError::QuotaFull
+                    } else {
+                        nats("storing an envelope", text)
+                    }
+                })?;
+            Ok(ack.sequence)
+        })
+    }
+
+    fn read_from(&self, channel: &str, after: u64, limit: usize) -> ReadFuture<Vec<Envelope>> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            let mut out = Vec::new();
+            if !valid_channel(&channel) {
+                return Ok(out);
+            }
+            let mut from = after.saturating_add(1);
+            while out.len() < limit {
+                match q.next_from(&channel, from).await? {
+                    Some(envelope) => {
+                        from = envelope.seq + 1;
+                        out.push(envelope);
+                    }
+                    None => break,
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn ack_and_release(&self, channel: &str, seq: u64, release: Vec<u64>) -> WriteFuture<u64> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Err(RelayError::UnknownChannel);
+            }
+            q.ack_inner(&channel, seq, release).await
+        })
+    }
+
+    fn hold(&self, channel: &str, seq: u64, reason: String) -> WriteFuture<bool> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Err(RelayError::UnknownChannel);
+            }
+            q.hold_inner(&channel, seq, reason).await
+        })
+    }
+
+    fn read_held(
+        &self,
+        channel: &str,
+        after: u64,
+        limit: usize,
+    ) -> ReadFuture<Vec<(Envelope, String)>> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            let mut out = Vec::new();
+            if !valid_channel(&channel) {
+                return Ok(out);
+            }
+            let (state, _) = q.load_state(&channel).await?;
+            for (seq, reason) in state.held.range(after.saturating_add(1)..) {
+                if out.len() >= limit {
+                    break;
+                }
+                if let Some(envelope) = q.get(&channel, *seq).await? {
+                    out.push((envelope, reason.clone()));
+                }
+            }
+            Ok(out)
+        })
+    }
+
+    fn held(&self, channel: &str) -> ReadFuture<u64> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Ok(0);
+            }
+            Ok(q.load_state(&channel).await?.0.held.len() as u64)
+        })
+    }
+
+    fn expire(&self, _older_than: DateTime<Utc>) -> WriteFuture<u64> {
+        // The stream's max_age removes what is past retention, on every replica.
+        Box::pin(async { Ok(0) })
+    }
+
+    fn depth(&self, channel: &str) -> ReadFuture<Depth> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Ok(Depth::default());
+            }
+            let subject = q.subject(&channel);
+            let mut info = q
+                .stream
+                .info_with_subjects(&subject)
+                .await
+                .map_err(|e| nats("counting a channel's envelopes", e))?;
+            let mut count = 0u64;
+            while let Some(item) = info.next().await {
+                let (name, n) = item.map_err(|e| nats("counting a channel's envelopes", e))?;
+                if name == subject {
+                    count += n as u64;
+                }
+            }
+            // JetStream counts a subject's messages, not their bytes.
+            Ok(Depth { count, bytes: 0 })
+        })
+    }
+
+    fn acked(&self, channel: &str) -> ReadFuture<u64> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Ok(0);
+            }
+            Ok(q.load_state(&channel).await?.0.acked)
+        })
+    }
+
+    fn watch(&self, channel: &str) -> Option<watch::Receiver<u64>> {
+        if !valid_channel(channel) {
+            return None;
+        }
+        let mut map = self.0.watchers.lock().ok()?;
+        let sender = map
+            .entry(channel.to_owned())
+            .or_insert_with(|| watch::channel(0).0);
+        Some(sender.subscribe())
+    }
+
+    fn enforces_channel_quota(&self) -> bool {
+        true
+    }
+}
+
+impl Channels for SharedNats {
+    fn put_channel(&self, record: ChannelRecord) -> WriteFuture<()> {
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&record.id) {
+                return Err(RelayError::UnknownChannel);
+            }
+            let json =
+                serde_json::to_vec(&record).map_err(|e| RelayError::Corrupt(e.to_string()))?;
+            q.channels
+                .put(&record.id, json.into())
+                .await
+                .map_err(|e| nats("storing a channel", e))?;
+            Ok(())
+        })
+    }
+
+    fn channel(&self, id: &str) -> ReadFuture<Option<ChannelRecord>> {
+        let id = id.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&id) {
+                return Ok(None);
+            }
+            match q.channels.get(&id).await {
+                Ok(Some(value)) => serde_json::from_slice(&value)
+                    .map(Some)
+                    .map_err(|e| RelayError::Corrupt(format!("channel record: {e}"))),
+                Ok(None) => Ok(None),
+                Err(e) => Err(nats("reading a channel", e)),
+            }
+        })
+    }
+
+    fn delete_channel(&self, id: &str) -> WriteFuture<bool> {
+        let id = id.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&id) {
+                return Ok(false);
+            }
+            let found = matches!(q.channels.get(&id).await, Ok(Some(_)));
+            q.channels
+                .delete(&id)
+                .await
+                .map_err(|e| nats("deleting a channel", e))?;
+            q.stream
+                .purge()
+                .filter(q.subject(&id))
+                .await
+                .map_err(|e| nats("deleting a channel's envelopes", e))?;
+            q.state
+                .delete(&id)
+                .await
+                .map_err(|e| nats("deleting a channel's state", e))?;
+            Ok(found)
+        })
+    }
+
+    fn channel_count(&self) -> ReadFuture<usize> {
+        boxed(&self.0, move |q| async move {
+            let mut keys = match q.channels.keys().await {
+                Ok(keys) => keys,
+                Err(e) => return Err(nats("listing channels", e)),
+            };
+            let mut n = 0;
+            while let Some(key) = keys.next().await {
+                key.map_err(|e| nats("listing channels", e))?;
+                n += 1;
+            }
+            Ok(n)
+        })
+    }
+}
+
+impl Backend for SharedNats {
+    fn total_held(&self) -> ReadFuture<u64> {
+        boxed(&self.0, move |q| async move {
+            let mut keys = match q.state.keys().await {
+                Ok(keys) => keys,
+                Err(e) => return Err(nats("listing channel states", e)),
+            };
+            let mut names = Vec::new();
+            while let Some(key) = keys.next().await {
+                names.push(key.map_err(|e| nats("listing channel states", e))?);
+            }
+            let mut total = 0u64;
+            for name in names {
+                total += q.load_state(&name).await?.0.held.len() as u64;
+            }
+            Ok(total)
+        })
+    }
+
+    fn total_depth(&self) -> ReadFuture<Depth> {
+        boxed(&self.0, move |q| async move {
+            let info = q
+                .stream
+                .get_info()
+                .await
+                .map_err(|e| nats("reading the stream's state", e))?;
+            Ok(Depth {
+                count: info.state.messages,
+                bytes: info.state.bytes,
+            })
+        })
+    }
+}
+
+impl Invites for SharedNats {
+    fn put_invite(&self, code_sha256: &str, expires_at: DateTime<Utc>) -> WriteFuture<()> {
+        let key = code_sha256.to_ascii_lowercase();
+        boxed(&self.0, move |q| async move {
+            q.invites
+                .put(&key, expires_at.to_rfc3339().into_bytes().into())
+                .await
+                .map_err(|e| nats("storing an invite", e))?;
+            Ok(())
+        })
+    }
+
+    fn redeem_invite(&self, code_sha256: &str) -> WriteFuture<bool> {
+        let key = code_sha256.to_ascii_lowercase();
+        boxed(&self.0, move |q| async move {
+            if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+                return Ok(false);
+            }
+            let entry = match q.invites.entry(&key).await {
+                Ok(Some(entry)) if entry.operation == kv::Operation::Put => entry,
+                Ok(_) => return Ok(false),
+                Err(e) => return Err(nats("reading an invite", e)),
+            };
+            // Exactly one redeemer's delete matches the revision it read.
+            if q.invites
+                .delete_expect_revision(&key, Some(entry.revision))
+                .await
+                .is_err()
+            {
+                return Ok(false);
+            }
+            let expires = std::str::from_utf8(&entry.value)
+                .ok()
+                .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok());
+            Ok(expires.is_some_and(|at| at > Utc::now()))
+        })
+    }
+}
