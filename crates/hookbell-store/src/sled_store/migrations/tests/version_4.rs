@@ -235,3 +235,63 @@ fn unpack_everything(dir: &Path) {
         .unwrap_or_else(|e| panic!("{e}"));
     db.flush().unwrap_or_else(|e| panic!("{e}"));
 }
+
+/// How long the step takes on 20,000 alerts and 20,000 deliveries written unpacked (the
+/// figure in docs/BENCHMARKS.md): `cargo test --release -p hookbell-store --lib version_4 --
+/// --ignored --nocapture`.
+#[test]
+#[ignore = "a measurement, not a check"]
+fn time_the_step_on_20000_alerts_and_deliveries() {
+    const N: usize = 20_000;
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
+    let db = crate::sled_store::sled_config(dir.path())
+        .open()
+        .unwrap_or_else(|e| panic!("sled: {e}"));
+    let tree = db
+        .open_tree(crate::sled_store::TREE)
+        .unwrap_or_else(|e| panic!("tree: {e}"));
+    for chunk in 0..N / 500 {
+        let mut batch = sled::Batch::default();
+        for n in 0..500 {
+            let (delivery_id, alert_id) = (
+                ulid::Ulid::generate().to_string(),
+                ulid::Ulid::generate().to_string(),
+            );
+            let alert = hookbell_core::Alert {
+                id: alert_id.clone(),
+                external_id: format!("site{chunk}-{n}.example.com:8080"),
+                title: format!("Exposed .env configuration on site{chunk}-{n}.example.com:8080"),
+                delivery_id: delivery_id.clone(),
+                ..hookbell_core::testing::sample_alert()
+            };
+            let body = format!(
+                r#"{{"host":"site{chunk}-{n}.example.com","port":8080,"leak":{{"severity":"high","stage":"open"}}}}"#
+            );
+            let record = crate::DeliveryRecord {
+                id: delivery_id.clone(),
+                alert_ids: vec![alert_id.clone()],
+                ..delivery("leakix")
+            };
+            batch.insert(
+                crate::keys::delivery(&delivery_id),
+                crate::records::frame(&record, body.as_bytes()),
+            );
+            batch.insert(
+                crate::keys::alert(&alert_id),
+                serde_json::to_vec(&alert).unwrap_or_else(|e| panic!("{e}")),
+            );
+        }
+        tree.apply_batch(batch)
+            .unwrap_or_else(|e| panic!("batch: {e}"));
+    }
+    db.flush().unwrap_or_else(|e| panic!("flush: {e}"));
+    let started = std::time::Instant::now();
+    super::super::pack_records(&tree).unwrap_or_else(|e| panic!("step: {e}"));
+    let took = started.elapsed();
+    let again = std::time::Instant::now();
+    super::super::pack_records(&tree).unwrap_or_else(|e| panic!("step: {e}"));
+    println!(
+        "{N} alerts + {N} deliveries: the step took {took:?}; again (nothing to do) {:?}",
+        again.elapsed()
+    );
+}
