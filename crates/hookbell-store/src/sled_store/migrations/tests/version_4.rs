@@ -126,16 +126,13 @@ fn packed(store: &SledStore) -> (usize, usize) {
 }
 
 #[test]
-fn a_store_of_schema_3_opens_packed_and_answers_as_it_did() {
+fn a_store_of_schema_3_opens_and_answers_as_it_did() {
     let (_dir, path, manifest) = fixture();
     let store = open(&path);
     answers_as_before(&store, &manifest);
-    // 7 alerts, and 9 deliveries: one per sample, the repeat, the quarantined one.
-    assert_eq!(
-        packed(&store),
-        (16, 0),
-        "every alert and delivery is packed"
-    );
+    // 7 alerts, and 9 deliveries: one per sample, the repeat, the quarantined one. Too few to
+    // train a dictionary on, so they stay as they were (the next test packs a large store).
+    assert_eq!(packed(&store), (0, 16), "a small store is left as it is");
     assert_eq!(
         store
             .tree
@@ -150,8 +147,8 @@ fn a_store_of_schema_3_opens_packed_and_answers_as_it_did() {
     // A second open changes nothing.
     let store = open(&path);
     answers_as_before(&store, &manifest);
-    assert_eq!(packed(&store), (16, 0));
-    // It goes on working: a new delivery is stored packed.
+    assert_eq!(packed(&store), (0, 16));
+    // It goes on working.
     let again = store
         .ingest(
             delivery("leakix"),
@@ -161,7 +158,7 @@ fn a_store_of_schema_3_opens_packed_and_answers_as_it_did() {
         .wait()
         .unwrap_or_else(|e| panic!("ingest: {e}"));
     assert_eq!(again.created.len(), 1);
-    assert_eq!(packed(&store), (18, 0));
+    assert_eq!(packed(&store), (0, 18));
 }
 
 #[test]
