@@ -12,7 +12,7 @@ BIN := $(CARGO_TARGET_DIR)/release
 # ~/.cache/hookbell/nats/bin (install-deps, test mode), also on PATH.
 export PATH := $(HOME)/.cache/hookbell/node/bin:$(HOME)/.cache/hookbell/nats/bin:$(PATH)
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test fuzz-short fuzz build bundle bench bench-store bench-parse bench-desktop bench-relay relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -22,6 +22,7 @@ help:
 	@echo "make build  release binaries of every program"
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
 	@echo "make bench-store  the store alone: CPU per step, bytes per kind of record"
+	@echo "make profile-ingest  instructions per delivery, step by step (callgrind)"
 	@echo "make bench-parse  criterion: parse + normalize per provider"
 	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\"; pairing"
 	@echo "           needs an invite: ARGS=\"invite --data-dir DIR\", or --open-pairing)"
@@ -137,6 +138,12 @@ bench: deps
 	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh bench
 	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
 	$(BIN)/hookbell-bench --bin-dir $(BIN) $(ARGS)
+
+# Instructions per delivery, step by step, under callgrind (docs/BENCHMARKS.md, "Store").
+profile-ingest:
+	@{ command -v wrk && command -v valgrind; } >/dev/null 2>&1 || scripts/install-deps.sh bench
+	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
+	scripts/profile-ingest.sh $(ARGS)
 
 # The store alone, step by step and record by record (docs/BENCHMARKS.md, "Store").
 bench-store:

@@ -9,18 +9,18 @@
 #                                    tauri-driver, the Windows target with the MinGW-w64 C
 #                                    cross compiler for the desktop app's Windows build check,
 #                                    and nats-server for the relay's NATS JetStream tests)
-#   scripts/install-deps.sh bench    only wrk, the load generator of `make bench`
+#   scripts/install-deps.sh bench    only wrk and valgrind, for `make bench` and `make profile-ingest`
 set -euo pipefail
 . "$(dirname "$0")/node-ok.sh"
 
 want_test=false
 [ "${1:-}" = test ] && want_test=true
-# `bench`: only wrk, the load generator `make bench` uses.
+# `bench`: only wrk, the load generator `make bench` uses, and valgrind for `make profile-ingest`.
 if [ "${1:-}" = bench ]; then
-  command -v wrk >/dev/null 2>&1 && exit 0
+  command -v wrk >/dev/null 2>&1 && command -v valgrind >/dev/null 2>&1 && exit 0
   sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
-  $sudo apt-get install -y -qq --no-install-recommends wrk >/dev/null 2>&1 ||
-    { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends wrk; }
+  $sudo apt-get install -y -qq --no-install-recommends wrk valgrind >/dev/null 2>&1 ||
+    { $sudo apt-get update -qq && $sudo apt-get install -y -qq --no-install-recommends wrk valgrind; }
   exit
 fi
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Where the CPU of a delivery goes, step by step: the release hookbelld under callgrind (which
+# counts instructions, so the figures repeat whatever else the machine is doing), fed unique
+# LeakIX events by wrk, then the instructions per delivery of each step.
+#
+#   scripts/profile-ingest.sh [DELIVERIES]      (make profile-ingest; default 3,000)
+#
+# Needs valgrind and wrk (scripts/install-deps.sh bench) and a release build of hookbelld.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+count=${1:-3000}
+bin="${CARGO_TARGET_DIR:-$HOME/.cache/hookbell/target}/release/hookbelld"
+[ -x "$bin" ] || { echo "profile-ingest: build hookbelld first (cargo build --release -p hookbell-server)" >&2; exit 1; }
+command -v valgrind >/dev/null && command -v wrk >/dev/null ||
+  { echo "profile-ingest: needs valgrind and wrk" >&2; exit 1; }
+work=$(mktemp -d)
+trap 'pkill -INT -f "callgrind-out-file=$work/" 2>/dev/null || true; [ -n "${KEEP:-}" ] && cp "$work/callgrind.out" "$KEEP"; rm -rf "$work"' EXIT
+port=$((20000 + RANDOM % 20000))
+cat > "$work/hookbell.toml" <<EOF
+[server]
+listen = "127.0.0.1:$port"
+rate_limit = { per_second = 1000000, burst = 1000000 }
+
+[[sources]]
+id = "bench"
+provider = "leakix"
+auth = { scheme = "none" }
+EOF
+python3 - "$work/post.lua" "$count" <<'EOF'
+import json, sys
+event = json.load(open("crates/hookbell-core/src/providers/leakix/fixtures/sample.json"))
+event["event_fingerprint"] = "@ID@"; event["host"] = "site@ID@.example.com"; event["leak"]["severity"] = "@SEV@"
+template = json.dumps(event, indent=2).replace("%", "%%").replace("@ID@", "%s").replace("@SEV@", "%s")
+open(sys.argv[1], "w").write("""local template = [==[%s]==]
+local severities = { "low", "medium", "high", "critical" }
+local counter, answered = 0, 0
+request = function()
+  counter = counter + 1
+  local id = string.format("p%%d", counter)
+  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" },
+    string.format(template, id, id, severities[counter %% 4 + 1]))
+end
+response = function(status)
+  answered = answered + 1
+  if answered >= %s then wrk.thread:stop() end
+end
+""" % (template, sys.argv[2]))
+EOF
+RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
+  "$bin" serve --data-dir "$work" >"$work/log" 2>&1 &
+for _ in $(seq 1 120); do grep -q "listening on" "$work/log" && break; sleep 0.5; done
+grep -q "listening on" "$work/log" || { cat "$work/log" >&2; exit 1; }
+# One connection: the profile is of the work, not of contention. wrk's thread stops after
+# DELIVERIES answers; wrk itself waits out its duration, so it is stopped once they are stored.
+wrk -t1 -c1 -d3600s -s "$work/post.lua" "http://127.0.0.1:$port/hooks/bench" >/dev/null &
+wrk_pid=$!
+token=$(cat "$work/api-token")
+until [ "$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/stats" |
+           python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null || echo 0)" -ge "$count" ]; do
+  kill -0 "$wrk_pid" 2>/dev/null || { echo "profile-ingest: wrk stopped early" >&2; exit 1; }
+  sleep 1
+done
+kill "$wrk_pid"
+kill -INT "$(pgrep -f "callgrind-out-file=$work/")"
+for _ in $(seq 1 120); do [ -s "$work/callgrind.out" ] && ! pgrep -f "callgrind-out-file=$work/" >/dev/null && break; sleep 0.5; done
+python3 - "$work/callgrind.out" "$count" <<'EOF'
+import re, subprocess, sys
+out = subprocess.run(["callgrind_annotate", "--inclusive=yes", sys.argv[1]], capture_output=True, text=True).stdout
+n = int(sys.argv[2])
+def cost(pattern):
+    best = 0
+    for line in out.splitlines():
+        m = re.match(r"\s*([\d,]+) \(", line)
+        if m and re.search(pattern, line):
+            best = max(best, int(m.group(1).replace(",", "")))
+    return best
+steps = [
+    ("the whole request (hyper, axum, the handler)", r"hyper::proto::h1::dispatch::Dispatcher<D,Bs,I,T>::poll_catch"),
+    ("prepare: authentication, parse, adapter, masking", r"hookbell_server::engine::Engine::prepare"),
+    ("  normalize (parse, adapter, masking)", r"hookbell_core::normalize::normalize"),
+    ("    the adapter (LeakIX)", r"leakix::Leakix as hookbell_core::providers::Provider>::parse"),
+    ("    the masking policy's walks over JSON (body and alerts)", r"hookbell_core::mask::Policy::walk"),
+    ("    scrubbing the alerts", r"hookbell_core::normalize::scrub_alert"),
+    ("commit, on the request's thread: build, encode and pack the alert", r"hookbell_server::engine::Engine::commit"),
+    ("the store's writer thread", r"hookbell_store::writer::run"),
+    ("  sled: apply the group's batch", r"sled::tree::Tree::apply_batch"),
+    ("  sled: flush", r"sled::tree::Tree::flush"),
+    ("  packing (zstd), writer and request threads", r"hookbell_store::codec::Codec::pack"),
+]
+print(f"{n} deliveries, one at a time. A step's figure includes the steps under it.\n")
+print(f"| step | instructions per delivery |\n|---|---|")
+for name, pattern in steps:
+    print(f"| {name} | {cost(pattern) / n:,.0f} |")
+EOF
