@@ -155,6 +155,14 @@ pub(crate) struct Codec {
 }
 
 impl Codec {
+    /// A codec without dictionaries.
+    pub fn empty() -> Codec {
+        Codec {
+            dictionaries: RwLock::new(Dictionaries::default()),
+            plain: Arc::new(Dictionary::new(0, Vec::new())),
+        }
+    }
+
     /// The codec of the store in `tree`, with every dictionary it holds.
     pub fn load(tree: &Tree) -> Result<Codec> {
         let mut dictionaries = Dictionaries::default();
@@ -177,10 +185,11 @@ impl Codec {
             dictionaries.by_id.insert(id, dictionary);
             dictionaries.last_id = dictionaries.last_id.max(id);
         }
-        Ok(Codec {
-            dictionaries: RwLock::new(dictionaries),
-            plain: Arc::new(Dictionary::new(0, Vec::new())),
-        })
+        let codec = Codec::empty();
+        if let Ok(mut d) = codec.dictionaries.write() {
+            *d = dictionaries;
+        }
+        Ok(codec)
     }
 
     /// Packs `raw`, a record of `kind`, with that kind's dictionary. Until the kind has one,

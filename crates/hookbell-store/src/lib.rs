@@ -34,6 +34,21 @@ pub use records::{
 };
 pub use sled_store::SledStore;
 
+/// For the fuzz targets (`fuzz/fuzz_targets/store_value.rs`): reads `value` as the store reads
+/// what it finds under `key` (an alert, a delivery, or anything else as it is). It must answer
+/// an error for what is not a record, never panic or allocate without bound.
+#[doc(hidden)]
+pub fn read_stored_value(key: &[u8], value: &[u8]) -> Result<()> {
+    let codec = codec::Codec::empty();
+    let value = codec.unpack(key, value)?;
+    if key.starts_with(keys::DELIVERY) {
+        sled_store::decode_delivery(&codec, key, &value)?;
+    } else if key.starts_with(keys::ALERT) {
+        sled_store::parse_json::<Alert>(key, &value)?;
+    }
+    Ok(())
+}
+
 use hookbell_core::{Alert, AlertPatch, NewAlert};
 
 /// The storage engine behind Hookbell. [`SledStore`] is the one implementation; the trait

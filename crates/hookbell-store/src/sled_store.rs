@@ -274,7 +274,11 @@ pub(crate) fn read_counter(tree: &Tree, key: &[u8]) -> Result<u64> {
 }
 
 /// The delivery stored under `key` as `value`: its record and its body.
-fn decode_delivery(codec: &Codec, key: &[u8], value: &[u8]) -> Result<(DeliveryRecord, Vec<u8>)> {
+pub(crate) fn decode_delivery(
+    codec: &Codec,
+    key: &[u8],
+    value: &[u8],
+) -> Result<(DeliveryRecord, Vec<u8>)> {
     let corrupt = |reason: String| StoreError::Corrupt {
         key: String::from_utf8_lossy(key).into_owned(),
         reason,
