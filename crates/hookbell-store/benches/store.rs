@@ -4,8 +4,9 @@
 //! severity) go through the steps of a delivery one at a time, each timed on its own:
 //! `normalize` (parse, the adapter, masking), then the store's `ingest` (encode, one batch,
 //! one flush). Then many go through `ingest` at once, as concurrent deliveries do, so that
-//! they share flushes (group commit). Last, the store is closed and weighed: records and bytes
-//! per kind, and bytes on disk per alert.
+//! they share flushes (group commit). Then alerts are read back, one by one and as the first
+//! page. Last, the store is closed and weighed: records and bytes per kind, and bytes on disk
+//! per alert.
 //!
 //! Run it with `make bench-store` (`ARGS="--alerts 100000"` for the full size).
 
@@ -188,6 +189,29 @@ async fn main() -> anyhow::Result<()> {
         concurrent as f64 / elapsed.as_secs_f64(),
         latencies.median_us() / 1e3,
     );
+
+    // Reading back: one alert (sled, unpack, JSON), and a first page of 50.
+    let page = store.alerts(&hookbell_store::AlertQuery::default())?;
+    let ids: Vec<String> = page.alerts.iter().map(|a| a.id.clone()).collect();
+    let mut one = Timings(Vec::new());
+    for _ in 0..20 {
+        for id in &ids {
+            let t = Instant::now();
+            std::hint::black_box(store.alert(id)?);
+            one.0.push(t.elapsed());
+        }
+    }
+    let mut pages = Timings(Vec::new());
+    for _ in 0..200 {
+        let t = Instant::now();
+        std::hint::black_box(store.alerts(&hookbell_store::AlertQuery::default())?);
+        pages.0.push(t.elapsed());
+    }
+    println!("## Reading back (medians)\n");
+    println!("| read | µs |");
+    println!("|---|---|");
+    println!("| one alert: sled, unpack, JSON | {:.1} |", one.median_us());
+    println!("| the first page of alerts | {:.1} |\n", pages.median_us());
 
     let total = store.stats()?.total;
     store.close()?;
