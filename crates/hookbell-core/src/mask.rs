@@ -13,7 +13,6 @@
 //! names that are secrets in their bodies but not in general ([`Policy::with`]); everything
 //! that is stored, shown, logged or notified goes through here (see [`crate::normalize`]).
 
-use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use serde_json::Value;
@@ -131,24 +130,18 @@ impl Kind {
     /// Case, `_` and `-` are ignored.
     /// A plural names the same kind (`apiKeys`, `secrets`).
     pub fn of(name: &str) -> Option<Kind> {
-        Kind::of_key(&normalized(name))
+        with_normalized(name, Kind::of_key)
     }
 
     /// [`Kind::of`] for a name already [`normalized`]. This runs for every member of every
-    /// body: exact names are one hash lookup, then the endings are tried.
-    fn of_key(key: &str) -> Option<Kind> {
-        static EXACT_NAMES: LazyLock<HashMap<&'static str, Kind>> =
-            LazyLock::new(|| EXACT.iter().copied().collect());
+    /// body: only the exact names and endings that end with the name's last byte are compared
+    /// ([`ByLast`]).
+    fn of_key(key: &[u8]) -> Option<Kind> {
+        static EXACT_NAMES: LazyLock<ByLast<Kind>> = LazyLock::new(|| ByLast::new(EXACT));
+        static ENDS: LazyLock<ByLast<Kind>> = LazyLock::new(|| ByLast::new(ENDINGS));
         std::iter::once(key)
-            .chain(key.strip_suffix('s'))
-            .find_map(|key| {
-                EXACT_NAMES.get(key).copied().or_else(|| {
-                    ENDINGS
-                        .iter()
-                        .find(|(stem, _)| key.ends_with(stem))
-                        .map(|(_, kind)| *kind)
-                })
-            })
+            .chain(key.strip_suffix(b"s"))
+            .find_map(|key| EXACT_NAMES.equal(key).or_else(|| ENDS.ending(key)))
     }
 
     /// The name it is listed under in `masked_values` (`password`, `password_hash`, …).
@@ -187,8 +180,89 @@ fn normalized(name: &str) -> String {
     out
 }
 
-fn lookup(list: &[(&str, Kind)], key: &str) -> Option<Kind> {
-    list.iter().find(|(n, _)| *n == key).map(|(_, kind)| *kind)
+/// Calls `f` with the bytes of `name` [`normalized`]: on the stack when it is ASCII and short,
+/// as almost every member name is (this runs for every member of every body).
+fn with_normalized<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
+    const SHORT: usize = 64;
+    if name.len() <= SHORT && name.is_ascii() {
+        let mut buffer = [0u8; SHORT];
+        let mut len = 0;
+        for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
+            if let Some(slot) = buffer.get_mut(len) {
+                *slot = b.to_ascii_lowercase();
+                len += 1;
+            }
+        }
+        return f(buffer.get(..len).unwrap_or_default());
+    }
+    f(normalized(name).as_bytes())
+}
+
+/// Names (normalized bytes) grouped by their last byte, each with a value: a name is compared
+/// only with the few that end as it does. Within a group the list's order is kept, and two
+/// names with different last bytes never both match, so the first match is the list's first.
+pub(super) struct ByLast<T>(Vec<Vec<(&'static [u8], T)>>);
+
+impl<T: Copy> ByLast<T> {
+    pub(super) fn new(list: &[(&'static str, T)]) -> ByLast<T> {
+        let mut groups: Vec<Vec<(&'static [u8], T)>> = vec![Vec::new(); 256];
+        for (name, value) in list {
+            if let Some(group) = name
+                .as_bytes()
+                .last()
+                .and_then(|b| groups.get_mut(usize::from(*b)))
+            {
+                group.push((name.as_bytes(), *value));
+            }
+        }
+        ByLast(groups)
+    }
+
+    fn group(&self, key: &[u8]) -> &[(&'static [u8], T)] {
+        key.last()
+            .and_then(|b| self.0.get(usize::from(*b)))
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// Whether some name ends with the byte `b`.
+    pub(super) fn ends_in(&self, b: u8) -> bool {
+        self.0
+            .get(usize::from(b))
+            .is_some_and(|group| !group.is_empty())
+    }
+
+    /// The value of the first name `key` ends with.
+    pub(super) fn ending(&self, key: &[u8]) -> Option<T> {
+        self.group(key)
+            .iter()
+            .find(|(name, _)| key.ends_with(name))
+            .map(|(_, value)| *value)
+    }
+
+    /// The value of the name `key` is.
+    pub(super) fn equal(&self, key: &[u8]) -> Option<T> {
+        self.group(key)
+            .iter()
+            .find(|(name, _)| key == *name)
+            .map(|(_, value)| *value)
+    }
+}
+
+fn lookup(list: &[(&str, Kind)], key: &[u8]) -> Option<Kind> {
+    list.iter()
+        .find(|(n, _)| n.as_bytes() == key)
+        .map(|(_, kind)| *kind)
+}
+
+/// What a member is to [`Policy::walk`], by its name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Role {
+    /// Walked through.
+    Plain,
+    /// A `credentials` object: walked through with [`IN_CREDENTIALS`] names secret too.
+    Credentials,
+    /// A secret of this kind: masked whole.
+    Secret(Kind),
 }
 
 /// What [`Policy::redact`] did.
@@ -228,12 +302,12 @@ impl Policy {
     /// The kind of secret a member named `name` holds, if any; `in_credentials` when the
     /// member is inside a `credentials` object.
     pub fn kind_of(&self, name: &str, in_credentials: bool) -> Option<Kind> {
-        self.kind_of_key(&normalized(name), in_credentials)
+        with_normalized(name, |key| self.kind_of_key(key, in_credentials))
     }
 
     /// [`Policy::kind_of`] for a name already [`normalized`] (each member name is normalized
     /// once per walk: this runs for every member of every body).
-    fn kind_of_key(&self, key: &str, in_credentials: bool) -> Option<Kind> {
+    fn kind_of_key(&self, key: &[u8], in_credentials: bool) -> Option<Kind> {
         Kind::of_key(key).or_else(|| {
             lookup(self.extras, key).or_else(|| {
                 in_credentials
@@ -256,34 +330,54 @@ impl Policy {
     fn walk(&self, value: &mut Value, in_credentials: bool, found: &mut Redacted) {
         match value {
             Value::Object(map) => {
-                // Each name normalized once; a hash's algorithm is looked up only when the
-                // object holds a hash.
-                let keys: Vec<String> = map.keys().map(|k| normalized(k)).collect();
-                let kinds: Vec<Option<Kind>> = keys
-                    .iter()
-                    .map(|key| self.kind_of_key(key, in_credentials))
-                    .collect();
-                let algorithm = if kinds.contains(&Some(Kind::PasswordHash)) {
-                    keys.iter()
-                        .zip(map.values())
-                        .find(|(key, _)| ALGORITHM_NAMES.contains(&key.as_str()))
-                        .and_then(|(_, v)| v.as_str())
+                // Each name normalized once (on the stack) and its role kept on the stack for
+                // objects of up to 32 members; a hash's algorithm is read only when the object
+                // holds a hash.
+                const SMALL: usize = 32;
+                let mut small = [Role::Plain; SMALL];
+                let mut large = Vec::new();
+                let roles: &mut [Role] = match small.get_mut(..map.len()) {
+                    Some(roles) => roles,
+                    None => {
+                        large.resize(map.len(), Role::Plain);
+                        &mut large
+                    }
+                };
+                let mut algorithm_at = None;
+                for (i, (name, role)) in map.keys().zip(roles.iter_mut()).enumerate() {
+                    with_normalized(name, |key| {
+                        *role = match self.kind_of_key(key, in_credentials) {
+                            Some(kind) => Role::Secret(kind),
+                            None if matches!(key, b"credentials" | b"credential") => {
+                                Role::Credentials
+                            }
+                            None => Role::Plain,
+                        };
+                        if algorithm_at.is_none()
+                            && ALGORITHM_NAMES.iter().any(|a| a.as_bytes() == key)
+                        {
+                            algorithm_at = Some(i);
+                        }
+                    });
+                }
+                let algorithm = if roles.contains(&Role::Secret(Kind::PasswordHash)) {
+                    algorithm_at
+                        .and_then(|i| map.values().nth(i))
+                        .and_then(Value::as_str)
                         .map(str::to_owned)
                 } else {
                     None
                 };
-                for (((name, member), key), kind) in map.iter_mut().zip(&keys).zip(kinds) {
-                    match kind {
-                        Some(kind) => {
+                for ((name, member), role) in map.iter_mut().zip(roles.iter()) {
+                    match *role {
+                        Role::Secret(kind) => {
                             let algorithm = (kind == Kind::PasswordHash)
                                 .then_some(algorithm.as_deref())
                                 .flatten();
                             mask_all(member, name, kind, algorithm, found);
                         }
-                        None => {
-                            let credentials = matches!(key.as_str(), "credentials" | "credential");
-                            self.walk(member, credentials, found);
-                        }
+                        Role::Credentials => self.walk(member, true, found),
+                        Role::Plain => self.walk(member, false, found),
                     }
                 }
             }
@@ -348,8 +442,10 @@ fn mask_all(
             // that ends so (`last_characters_length`, `hashType`), not one that merely holds
             // such a word (`accountToken`, `formatted_value`).
             for (member_name, member) in map.iter_mut() {
-                let member_name = normalized(member_name);
-                if !METADATA.iter().any(|m| member_name.ends_with(m)) {
+                let metadata = with_normalized(member_name, |member_name| {
+                    METADATA.iter().any(|m| member_name.ends_with(m.as_bytes()))
+                });
+                if !metadata {
                     mask_all(member, name, kind, algorithm, found);
                 }
             }

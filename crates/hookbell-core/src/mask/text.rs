@@ -17,7 +17,7 @@ use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
 
-use super::mask_secret;
+use super::{ByLast, mask_secret};
 
 /// Strings shorter than this cannot hold any of the shapes (the shortest is a 13-digit card
 /// number; `pwd=x` style assignments are 5 and checked separately).
@@ -64,7 +64,54 @@ static TOKENS: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// `text` with every secret it holds masked, or `None` when there is none.
+///
+/// This runs on every string of every body, detail and text, and almost all of them hold no
+/// secret: one pass over the bytes ([`Look`]) tells which of the five stages could find
+/// anything, and only those run (each on the text as the stages before it left it).
 pub fn scrub(text: &str) -> Option<String> {
+    if text.len() < MIN_ASSIGNMENT {
+        return None;
+    }
+    let mut look = Look::of(text.as_bytes());
+    if !look.any() {
+        return None;
+    }
+    let mut out = Cow::Borrowed(text);
+    if look.private_key {
+        step(&mut out, &mut look, |t| {
+            PRIVATE_KEY.replace_all(t, |c: &Captures| {
+                format!("{}{}{}", &c[1], mask_secret(&c[2]), &c[3])
+            })
+        });
+    }
+    if look.assignment {
+        step(&mut out, &mut look, mask_assignments);
+    }
+    if look.userinfo {
+        step(&mut out, &mut look, |t| {
+            USERINFO.replace_all(t, |c: &Captures| {
+                format!("{}{}@", &c[1], mask_secret(&c[2]))
+            })
+        });
+    }
+    if look.token {
+        step(&mut out, &mut look, |t| {
+            TOKENS.replace_all(t, |c: &Captures| mask_secret(&c[0]))
+        });
+    }
+    if look.card {
+        out = own(out, mask_card_numbers);
+    }
+    match out {
+        Cow::Borrowed(_) => None,
+        Cow::Owned(s) => Some(s),
+    }
+}
+
+/// Every stage of [`scrub`] run on every string, without the first look: what [`scrub`] must
+/// always agree with (a property test insists).
+#[cfg(test)]
+pub(crate) fn scrub_every_stage(text: &str) -> Option<String> {
     if text.len() < MIN_ASSIGNMENT {
         return None;
     }
@@ -91,6 +138,167 @@ pub fn scrub(text: &str) -> Option<String> {
     match out {
         Cow::Borrowed(_) => None,
         Cow::Owned(s) => Some(s),
+    }
+}
+
+/// What one pass over a text's bytes says the stages of [`scrub`] could find. Each flag is a
+/// condition without which its stage finds nothing, so a stage whose flag is false can be
+/// skipped without changing the result; a stage that changes the text has the text looked at
+/// again ([`step`]) before the next.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+struct Look {
+    /// `PRIVATE KEY` is in it ([`PRIVATE_KEY`] matches only then).
+    private_key: bool,
+    /// A `:` or `=` follows a secret name ([`mask_assignments`] masks only after one).
+    assignment: bool,
+    /// `://` is in it ([`USERINFO`] matches only then).
+    userinfo: bool,
+    /// One of the token formats' first letters starts a word ([`TOKENS`] matches only there).
+    token: bool,
+    /// A chain of 13 digits or more ([`may_hold_card`]; [`mask_card_numbers`] needs one).
+    card: bool,
+}
+
+impl Look {
+    fn of(bytes: &[u8]) -> Look {
+        let mut look = Look::default();
+        // Digits in the current chain of digit runs joined by single spaces or dashes.
+        let mut chain = 0usize;
+        // Whether the byte before is an ASCII word byte, as `(?-u:\b)` sees it.
+        let mut after_word = false;
+        for (i, &b) in bytes.iter().enumerate() {
+            let class = CLASS[usize::from(b)];
+            if class & DIGIT != 0 {
+                chain += 1;
+                look.card |= chain >= 13;
+            } else if class & STOP == 0 {
+                chain = 0;
+            } else {
+                look.stop(bytes, i, after_word, &mut chain);
+            }
+            after_word = class & WORD != 0;
+        }
+        look
+    }
+
+    /// What the byte at `i`, one that [`CLASS`] marks [`STOP`], tells.
+    fn stop(&mut self, bytes: &[u8], i: usize, after_word: bool, chain: &mut usize) {
+        let b = bytes.get(i).copied().unwrap_or_default();
+        if !(matches!(b, b' ' | b'-')
+            && *chain > 0
+            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+        {
+            // A chain goes on only across one space or dash between digits.
+            *chain = 0;
+        }
+        match b {
+            b':' | b'=' => {
+                self.assignment = self.assignment || secret_name_before(bytes, i);
+                self.userinfo = self.userinfo || (b == b':' && userinfo_after(bytes, i));
+            }
+            b'K' => {
+                self.private_key |= bytes.get(i.saturating_sub(8)..i) == Some(b"PRIVATE ")
+                    && bytes.get(i..i + 3) == Some(b"KEY");
+            }
+            _ if !after_word => {
+                self.token = self.token
+                    || TOKEN_STARTS.iter().any(|start| {
+                        start.first() == Some(&b)
+                            && bytes.get(i..).is_some_and(|rest| rest.starts_with(start))
+                    });
+            }
+            _ => {}
+        }
+    }
+
+    fn any(self) -> bool {
+        self != Look::default()
+    }
+}
+
+/// Whether the `:` at `i` may start the `://` of a URL with a password in its userinfo, as
+/// [`USERINFO`] matches it: `://`, then up to a `:` no `/`, `:`, `@` or blank, then at least
+/// one byte that is none of `@`, `/` or a blank, then `@`. (Only ASCII blanks stop this look,
+/// so it may say yes where the pattern, which stops at any Unicode blank, finds nothing; never
+/// the other way.)
+fn userinfo_after(bytes: &[u8], i: usize) -> bool {
+    if bytes.get(i..i + 3) != Some(b"://") {
+        return false;
+    }
+    let rest = bytes.get(i + 3..).unwrap_or_default();
+    let Some(colon) = rest
+        .iter()
+        .position(|b| matches!(b, b'/' | b':' | b'@') || b.is_ascii_whitespace())
+        .filter(|at| rest.get(*at) == Some(&b':'))
+    else {
+        return false;
+    };
+    let password = rest.get(colon + 1..).unwrap_or_default();
+    password
+        .iter()
+        .position(|b| matches!(b, b'@' | b'/') || b.is_ascii_whitespace())
+        .is_some_and(|at| at > 0 && password.get(at) == Some(&b'@'))
+}
+
+/// The literal beginnings of [`TOKENS`]' formats: a token starts with one of these at the
+/// start of a word.
+const TOKEN_STARTS: &[&[u8]] = &[
+    b"AKIA",
+    b"ASIA",
+    b"gh",
+    b"github_pat_",
+    b"glpat-",
+    b"xox",
+    b"sk_",
+    b"rk_",
+    b"AIza",
+    b"npm_",
+    b"whsec_",
+    b"eyJ",
+];
+
+/// [`CLASS`] bits: an ASCII word byte (`(?-u:\b)`'s), a digit, and a byte [`Look::of`] must
+/// stop at (`:`, `=`, `K` of `PRIVATE KEY`, a space or dash inside a card number, the first
+/// byte of a [`TOKEN_STARTS`]).
+const WORD: u8 = 1;
+const DIGIT: u8 = 2;
+const STOP: u8 = 4;
+
+/// Each byte's [`WORD`], [`DIGIT`] and [`STOP`] bits.
+static CLASS: [u8; 256] = {
+    let mut class = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let byte = b as u8;
+        if byte.is_ascii_alphanumeric() || byte == b'_' {
+            class[b] |= WORD;
+        }
+        if byte.is_ascii_digit() {
+            class[b] |= DIGIT;
+        }
+        if matches!(byte, b':' | b'=' | b'K' | b' ' | b'-') {
+            class[b] |= STOP;
+        }
+        b += 1;
+    }
+    let mut t = 0;
+    while t < TOKEN_STARTS.len() {
+        class[TOKEN_STARTS[t][0] as usize] |= STOP;
+        t += 1;
+    }
+    class
+};
+
+/// Applies the stage `f` to `current`; when it changed the text, looks at the new text again
+/// so that the stages after it run on what they would have found.
+fn step<'a>(current: &mut Cow<'a, str>, look: &mut Look, f: impl FnOnce(&str) -> Cow<'_, str>) {
+    let changed = match f(current.as_ref()) {
+        Cow::Owned(s) if s.as_str() != current.as_ref() => Some(s),
+        _ => None,
+    };
+    if let Some(s) = changed {
+        *look = Look::of(s.as_bytes());
+        *current = Cow::Owned(s);
     }
 }
 
@@ -161,6 +369,19 @@ fn secret_name_before(bytes: &[u8], sep: usize) -> bool {
     if end > 0 && matches!(bytes.get(end - 1), Some(b'"' | b'\'')) {
         end -= 1;
     }
+    // A first look at the name's last byte (`_`, `-` and `.` aside): only a name that ends as
+    // one of the names does, or in `s` (a plural), is read.
+    let (endings, words) = &*TEXT_NAMES;
+    let last = bytes
+        .get(..end)
+        .unwrap_or_default()
+        .iter()
+        .rev()
+        .find(|b| !matches!(b, b'_' | b'-' | b'.'))
+        .map(u8::to_ascii_lowercase);
+    if !last.is_some_and(|b| b == b's' || endings.ends_in(b) || words.ends_in(b)) {
+        return false;
+    }
     let mut start = end;
     while start > 0
         && bytes
@@ -186,13 +407,23 @@ fn secret_name_before(bytes: &[u8], sep: usize) -> bool {
     }
     let name = buffer.get(..len).unwrap_or_default();
     let singular = name.strip_suffix(b"s").unwrap_or(name);
-    super::ENDINGS
+    endings.ending(name).is_some()
+        || endings.ending(singular).is_some()
+        || words.equal(name).is_some()
+}
+
+/// [`super::ENDINGS`] and [`TEXT_ENDINGS`], and [`WORDS`], grouped by last byte: the name
+/// before each `:` and `=` of every string is compared only with those ending as it does.
+static TEXT_NAMES: LazyLock<(ByLast<()>, ByLast<()>)> = LazyLock::new(|| {
+    let endings: Vec<(&'static str, ())> = super::ENDINGS
         .iter()
         .map(|(stem, _)| *stem)
         .chain(TEXT_ENDINGS.iter().copied())
-        .any(|stem| name.ends_with(stem.as_bytes()) || singular.ends_with(stem.as_bytes()))
-        || WORDS.iter().any(|word| name == word.as_bytes())
-}
+        .map(|stem| (stem, ()))
+        .collect();
+    let words: Vec<(&'static str, ())> = WORDS.iter().map(|word| (*word, ())).collect();
+    (ByLast::new(&endings), ByLast::new(&words))
+});
 
 /// The longest name [`secret_name_before`] reads (bytes, before `_`, `-` and `.` are dropped).
 const NAME_MAX: usize = 64;
