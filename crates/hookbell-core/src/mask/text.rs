@@ -153,7 +153,7 @@ struct Look {
     assignment: bool,
     /// `://` is in it ([`USERINFO`] matches only then).
     userinfo: bool,
-    /// One of the token formats' first letters starts a word ([`TOKENS`] matches only there).
+    /// One of [`TOKEN_STARTS`] starts a word ([`TOKENS`] matches only there).
     token: bool,
     /// A chain of 13 digits or more ([`may_hold_card`]; [`mask_card_numbers`] needs one).
     card: bool,
@@ -161,54 +161,34 @@ struct Look {
 
 impl Look {
     fn of(bytes: &[u8]) -> Look {
-        let mut look = Look::default();
-        // Digits in the current chain of digit runs joined by single spaces or dashes.
-        let mut chain = 0usize;
-        // Whether the byte before is an ASCII word byte, as `(?-u:\b)` sees it.
-        let mut after_word = false;
+        // A card number has 13 digits or more; most strings have fewer in all (counted so
+        // that the count vectorizes).
+        let digits = bytes
+            .iter()
+            .fold(0u32, |n, b| n + u32::from(b.wrapping_sub(b'0') < 10));
+        let mut look = Look {
+            card: digits >= 13 && may_hold_card(bytes),
+            ..Look::default()
+        };
+        // Everything else starts at a byte that is rare in text ([`STOP`]).
         for (i, &b) in bytes.iter().enumerate() {
-            let class = CLASS[usize::from(b)];
-            if class & DIGIT != 0 {
-                chain += 1;
-                look.card |= chain >= 13;
-            } else if class & STOP == 0 {
-                chain = 0;
-            } else {
-                look.stop(bytes, i, after_word, &mut chain);
+            if !STOP[usize::from(b)] {
+                continue;
             }
-            after_word = class & WORD != 0;
+            match b {
+                b':' | b'=' => {
+                    look.assignment = look.assignment || secret_name_before(bytes, i);
+                    look.userinfo = look.userinfo || (b == b':' && userinfo_after(bytes, i));
+                }
+                b'K' => {
+                    look.private_key = look.private_key
+                        || (bytes.get(i.saturating_sub(8)..i) == Some(b"PRIVATE ")
+                            && bytes.get(i..i + 3) == Some(b"KEY"));
+                }
+                _ => look.token = look.token || token_at(bytes, i),
+            }
         }
         look
-    }
-
-    /// What the byte at `i`, one that [`CLASS`] marks [`STOP`], tells.
-    fn stop(&mut self, bytes: &[u8], i: usize, after_word: bool, chain: &mut usize) {
-        let b = bytes.get(i).copied().unwrap_or_default();
-        if !(matches!(b, b' ' | b'-')
-            && *chain > 0
-            && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
-        {
-            // A chain goes on only across one space or dash between digits.
-            *chain = 0;
-        }
-        match b {
-            b':' | b'=' => {
-                self.assignment = self.assignment || secret_name_before(bytes, i);
-                self.userinfo = self.userinfo || (b == b':' && userinfo_after(bytes, i));
-            }
-            b'K' => {
-                self.private_key |= bytes.get(i.saturating_sub(8)..i) == Some(b"PRIVATE ")
-                    && bytes.get(i..i + 3) == Some(b"KEY");
-            }
-            _ if !after_word => {
-                self.token = self.token
-                    || TOKEN_STARTS.iter().any(|start| {
-                        start.first() == Some(&b)
-                            && bytes.get(i..).is_some_and(|rest| rest.starts_with(start))
-                    });
-            }
-            _ => {}
-        }
     }
 
     fn any(self) -> bool {
@@ -240,54 +220,122 @@ fn userinfo_after(bytes: &[u8], i: usize) -> bool {
         .is_some_and(|at| at > 0 && password.get(at) == Some(&b'@'))
 }
 
-/// The literal beginnings of [`TOKENS`]' formats: a token starts with one of these at the
-/// start of a word.
+/// The literal beginnings of [`TOKENS`]' formats, each whole: every match of [`TOKENS`]
+/// starts with one of these at the start of a word.
 const TOKEN_STARTS: &[&[u8]] = &[
     b"AKIA",
     b"ASIA",
-    b"gh",
+    b"ghp_",
+    b"gho_",
+    b"ghu_",
+    b"ghs_",
+    b"ghr_",
     b"github_pat_",
     b"glpat-",
-    b"xox",
-    b"sk_",
-    b"rk_",
+    b"xoxa-",
+    b"xoxb-",
+    b"xoxp-",
+    b"xoxo-",
+    b"xoxs-",
+    b"xoxr-",
+    b"sk_live_",
+    b"sk_test_",
+    b"rk_live_",
+    b"rk_test_",
     b"AIza",
     b"npm_",
     b"whsec_",
     b"eyJ",
 ];
 
-/// [`CLASS`] bits: an ASCII word byte (`(?-u:\b)`'s), a digit, and a byte [`Look::of`] must
-/// stop at (`:`, `=`, `K` of `PRIVATE KEY`, a space or dash inside a card number, the first
-/// byte of a [`TOKEN_STARTS`]).
-const WORD: u8 = 1;
-const DIGIT: u8 = 2;
-const STOP: u8 = 4;
-
-/// Each byte's [`WORD`], [`DIGIT`] and [`STOP`] bits.
-static CLASS: [u8; 256] = {
-    let mut class = [0u8; 256];
-    let mut b = 0;
-    while b < 256 {
-        let byte = b as u8;
-        if byte.is_ascii_alphanumeric() || byte == b'_' {
-            class[b] |= WORD;
+/// Where a [`TOKEN_STARTS`] is found from: its first `_`, `-` or `J`, else its first byte
+/// (an `A`). [`Look::of`] looks only at those bytes, which are rare in text.
+const fn anchor(start: &[u8]) -> usize {
+    let mut i = 0;
+    while i < start.len() {
+        if matches!(start[i], b'_' | b'-' | b'J') {
+            return i;
         }
-        if byte.is_ascii_digit() {
-            class[b] |= DIGIT;
-        }
-        if matches!(byte, b':' | b'=' | b'K' | b' ' | b'-') {
-            class[b] |= STOP;
-        }
-        b += 1;
+        i += 1;
     }
+    0
+}
+
+/// The [`anchor`] of each of [`TOKEN_STARTS`].
+static ANCHORS: [usize; TOKEN_STARTS.len()] = {
+    let mut at = [0; TOKEN_STARTS.len()];
     let mut t = 0;
     while t < TOKEN_STARTS.len() {
-        class[TOKEN_STARTS[t][0] as usize] |= STOP;
+        at[t] = anchor(TOKEN_STARTS[t]);
         t += 1;
     }
-    class
+    at
 };
+
+/// The row of [`NEIGHBOURS`] for an anchor byte (`_`, `-`, `J`, `A`; any other byte gets
+/// `A`'s row, and is never looked up).
+const fn anchor_row(b: u8) -> usize {
+    match b {
+        b'_' => 0,
+        b'-' => 1,
+        b'J' => 2,
+        _ => 3,
+    }
+}
+
+/// The bytes [`Look::of`] stops at: `:` and `=` (assignments, userinfo), `K` (of
+/// `PRIVATE KEY`), and the [`anchor`]s of [`TOKEN_STARTS`].
+static STOP: [bool; 256] = {
+    let mut stop = [false; 256];
+    stop[b':' as usize] = true;
+    stop[b'=' as usize] = true;
+    stop[b'K' as usize] = true;
+    let mut t = 0;
+    while t < TOKEN_STARTS.len() {
+        stop[TOKEN_STARTS[t][anchor(TOKEN_STARTS[t])] as usize] = true;
+        t += 1;
+    }
+    stop
+};
+
+/// For each anchor byte, the bytes that stand next to it in some [`TOKEN_STARTS`]: the byte
+/// before it, or after it for an anchor that is a first byte. Most `_` and `-` in text
+/// (`html_url`, dates, UUIDs) have another neighbour, and are let go at once.
+static NEIGHBOURS: [[bool; 256]; 4] = {
+    let mut near = [[false; 256]; 4];
+    let mut t = 0;
+    while t < TOKEN_STARTS.len() {
+        let start = TOKEN_STARTS[t];
+        let at = anchor(start);
+        let neighbour = if at == 0 { start[1] } else { start[at - 1] };
+        near[anchor_row(start[at])][neighbour as usize] = true;
+        t += 1;
+    }
+    near
+};
+
+/// Whether the byte at `i` is the [`anchor`] of a [`TOKEN_STARTS`] that starts a word there.
+fn token_at(bytes: &[u8], i: usize) -> bool {
+    let b = bytes.get(i).copied();
+    let neighbour = if b == Some(b'A') {
+        bytes.get(i + 1)
+    } else {
+        i.checked_sub(1).and_then(|p| bytes.get(p))
+    };
+    let near = b
+        .zip(neighbour)
+        .is_some_and(|(b, n)| NEIGHBOURS[anchor_row(b)][usize::from(*n)]);
+    near && TOKEN_STARTS.iter().zip(ANCHORS).any(|(start, at)| {
+        start.get(at).copied() == b
+            && i.checked_sub(at).is_some_and(|from| {
+                bytes.get(from..).is_some_and(|rest| rest.starts_with(start))
+                    // A word start as `(?-u:\b)` sees it: no ASCII word byte before.
+                    && !from.checked_sub(1).and_then(|p| bytes.get(p)).is_some_and(|p| {
+                        p.is_ascii_alphanumeric() || *p == b'_'
+                    })
+            })
+    })
+}
 
 /// Applies the stage `f` to `current`; when it changed the text, looks at the new text again
 /// so that the stages after it run on what they would have found.
