@@ -13,12 +13,26 @@
 /// control characters and every run of whitespace turned into a single space, and the ends
 /// trimmed. Nothing is cut; see [`clip`] for that.
 pub fn one_line(text: &str) -> String {
+    if is_one_line(text) {
+        return text.to_owned();
+    }
     let cleaned: String = text
         .chars()
         .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     cleaned.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// Whether [`one_line`] would give `text` back as it is: printable ASCII with single spaces
+/// between words and none at the ends, as most provider text already is. (Text with anything
+/// else, non-ASCII included, takes the long way.)
+fn is_one_line(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    bytes.first() != Some(&b' ')
+        && bytes.last() != Some(&b' ')
+        && bytes.iter().all(|b| (b' '..=b'~').contains(b))
+        && !bytes.windows(2).any(|pair| pair == b"  ")
 }
 
 /// At most `max` characters. Text that is longer is cut, the whitespace left at the cut
@@ -81,6 +95,30 @@ mod tests {
         );
         assert_eq!(one_line("\u{202A}\u{202B} \n"), "");
         assert_eq!(one_line(""), "");
+        assert_eq!(one_line("a  b"), "a b");
+        assert_eq!(one_line(" a b"), "a b");
+        assert_eq!(one_line("a b "), "a b");
+        assert_eq!(one_line("a\u{7f}b"), "a b");
+        assert_eq!(one_line("plain text, as most is"), "plain text, as most is");
+    }
+
+    proptest::proptest! {
+        /// The short way [`one_line`] takes for text already on one line gives what the long
+        /// way gives.
+        #[test]
+        fn text_already_on_one_line_is_given_back_as_the_long_way_gives_it(
+            text in "[ -~\t\n\u{7f}\u{a0}\u{202e}é]{0,24}"
+        ) {
+            let long: String = text
+                .chars()
+                .filter(|c| !matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}'))
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect::<String>()
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ");
+            proptest::prop_assert_eq!(one_line(&text), long);
+        }
     }
 
     #[test]
