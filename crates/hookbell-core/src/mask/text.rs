@@ -161,34 +161,62 @@ struct Look {
 
 impl Look {
     fn of(bytes: &[u8]) -> Look {
-        // A card number has 13 digits or more; most strings have fewer in all (counted so
-        // that the count vectorizes).
-        let digits = bytes
-            .iter()
-            .fold(0u32, |n, b| n + u32::from(b.wrapping_sub(b'0') < 10));
         let mut look = Look {
-            card: digits >= 13 && may_hold_card(bytes),
+            card: digits_at_least(bytes, 13) && may_hold_card(bytes),
             ..Look::default()
         };
-        // Everything else starts at a byte that is rare in text ([`STOP`]).
-        for (i, &b) in bytes.iter().enumerate() {
-            if !STOP[usize::from(b)] {
-                continue;
+        // Everything else starts at a byte that is rare in text ([`STOP`]). A long text is
+        // searched for them with `memchr` (vectorized, but with a set-up cost per search); a
+        // short one is read 16 bytes at a time, a chunk without one passed over at once.
+        if bytes.len() >= LONG {
+            let stops = memchr::memchr3_iter(b':', b'=', b'K', bytes)
+                .chain(memchr::memchr3_iter(b'_', b'-', b'J', bytes))
+                .chain(memchr::memchr_iter(b'A', bytes));
+            for i in stops {
+                if let Some(&b) = bytes.get(i) {
+                    look.stop(bytes, i, b);
+                }
             }
-            match b {
-                b':' | b'=' => {
-                    look.assignment = look.assignment || secret_name_before(bytes, i);
-                    look.userinfo = look.userinfo || (b == b':' && userinfo_after(bytes, i));
+            return look;
+        }
+        const CHUNK: usize = 16;
+        let chunks = bytes.chunks_exact(CHUNK);
+        let tail = chunks.remainder();
+        for (c, chunk) in chunks.enumerate() {
+            if chunk
+                .iter()
+                .fold(false, |any, b| any | STOP[usize::from(*b)])
+            {
+                for (k, &b) in chunk.iter().enumerate() {
+                    if STOP[usize::from(b)] {
+                        look.stop(bytes, c * CHUNK + k, b);
+                    }
                 }
-                b'K' => {
-                    look.private_key = look.private_key
-                        || (bytes.get(i.saturating_sub(8)..i) == Some(b"PRIVATE ")
-                            && bytes.get(i..i + 3) == Some(b"KEY"));
-                }
-                _ => look.token = look.token || token_at(bytes, i),
+            }
+        }
+        let tail_from = bytes.len() - tail.len();
+        for (k, &b) in tail.iter().enumerate() {
+            if STOP[usize::from(b)] {
+                look.stop(bytes, tail_from + k, b);
             }
         }
         look
+    }
+
+    /// What the byte `b` at `i`, one of [`STOP`], tells.
+    fn stop(&mut self, bytes: &[u8], i: usize, b: u8) {
+        match b {
+            b':' | b'=' => {
+                self.assignment = self.assignment || secret_name_before(bytes, i);
+                self.userinfo = self.userinfo || (b == b':' && userinfo_after(bytes, i));
+            }
+            b'K' => {
+                self.private_key = self.private_key
+                    || (bytes.get(i.saturating_sub(8)..i) == Some(b"PRIVATE ")
+                        && bytes.get(i..i + 3) == Some(b"KEY"));
+            }
+            _ => self.token = self.token || token_at(bytes, i),
+        }
     }
 
     fn any(self) -> bool {
@@ -281,6 +309,27 @@ const fn anchor_row(b: u8) -> usize {
         b'J' => 2,
         _ => 3,
     }
+}
+
+/// From this length on, [`Look::of`] searches with `memchr` (the [`STOP`] bytes are the
+/// same either way, and the property tests cover strings on both sides of it).
+const LONG: usize = 64;
+
+/// Whether `bytes` holds at least `n` ASCII digits: counted in blocks of 255 with byte-wide
+/// counters, which vectorize.
+fn digits_at_least(bytes: &[u8], n: usize) -> bool {
+    let mut seen = 0usize;
+    for block in bytes.chunks(255) {
+        seen += usize::from(
+            block
+                .iter()
+                .fold(0u8, |count, b| count + u8::from(b.wrapping_sub(b'0') < 10)),
+        );
+        if seen >= n {
+            return true;
+        }
+    }
+    false
 }
 
 /// The bytes [`Look::of`] stops at: `:` and `=` (assignments, userinfo), `K` (of
@@ -658,4 +707,19 @@ fn luhn(digits: &[u32]) -> bool {
         })
         .sum();
     sum.is_multiple_of(10)
+}
+
+#[cfg(test)]
+mod tests {
+    /// The long way of [`super::Look::of`] searches for these bytes by name: they must be
+    /// exactly the [`super::STOP`] bytes the short way reads.
+    #[test]
+    fn the_long_search_looks_for_every_stop_byte() {
+        let stops: Vec<u8> = (0..=255u8)
+            .filter(|b| super::STOP[usize::from(*b)])
+            .collect();
+        let mut searched = b":=K_-JA".to_vec();
+        searched.sort_unstable();
+        assert_eq!(stops, searched);
+    }
 }
