@@ -134,8 +134,12 @@ fn time_text(s: &str) -> Option<DateTime<Utc>> {
 /// empty so the UI shows only what the provider actually said.
 ///
 /// Section and field names are stable `snake_case` keys; the UI labels and translates them.
+///
+/// Members are gathered in a list and made a map once, at its final size: a map grown member
+/// by member reallocates and rehashes as it goes. (A name given twice keeps its first place
+/// and its last value, as inserting into the map would.)
 #[derive(Debug, Default)]
-pub struct Details(Map<String, Value>);
+pub struct Details(Vec<(String, Value)>);
 
 impl Details {
     /// No sections yet.
@@ -147,7 +151,8 @@ impl Details {
     pub fn section(mut self, name: &str, fill: impl FnOnce(Section) -> Section) -> Self {
         let section = fill(Section::default());
         if !section.0.is_empty() {
-            self.0.insert(name.to_owned(), Value::Object(section.0));
+            self.0
+                .push((name.to_owned(), Value::Object(section.build())));
         }
         self
     }
@@ -155,29 +160,33 @@ impl Details {
     /// Adds a top-level value as it is (e.g. the masked `result` of a search), unless empty.
     pub fn raw(mut self, name: &str, value: Value) -> Self {
         if !is_empty(&value) {
-            self.0.insert(name.to_owned(), value);
+            self.0.push((name.to_owned(), value));
         }
         self
     }
 
     /// The finished `details` object.
     pub fn build(self) -> Value {
-        Value::Object(self.0)
+        Value::Object(self.0.into_iter().collect())
     }
 }
 
-/// One section of [`Details`].
+/// One section of [`Details`], gathered as [`Details`] is.
 #[derive(Debug, Default)]
-pub struct Section(Map<String, Value>);
+pub struct Section(Vec<(String, Value)>);
 
 impl Section {
     /// Adds a field unless its value is null, an empty string, list or object.
     pub fn field(mut self, name: &str, value: impl Into<Value>) -> Self {
         let value = value.into();
         if !is_empty(&value) {
-            self.0.insert(name.to_owned(), value);
+            self.0.push((name.to_owned(), value));
         }
         self
+    }
+
+    fn build(self) -> Map<String, Value> {
+        self.0.into_iter().collect()
     }
 
     /// Adds a field when `value` is `Some` (and not empty).
@@ -362,5 +371,16 @@ mod tests {
             details.to_string(),
             r#"{"host":{"port":8080,"ip":"127.0.0.1"}}"#
         );
+        // A name given twice keeps its first place and its last value, as a map insert does.
+        let twice = Details::new()
+            .section("a", |s| s.field("x", 1).field("y", 2).field("x", 3))
+            .section("b", |s| s.field("z", 4))
+            .raw("a", json!({"w": 5}))
+            .build();
+        assert_eq!(twice.to_string(), r#"{"a":{"w":5},"b":{"z":4}}"#);
+        let inner = Details::new()
+            .section("a", |s| s.field("x", 1).field("y", 2).field("x", 3))
+            .build();
+        assert_eq!(inner.to_string(), r#"{"a":{"x":3,"y":2}}"#);
     }
 }
