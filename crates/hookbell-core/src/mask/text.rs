@@ -365,26 +365,40 @@ static NEIGHBOURS: [[bool; 256]; 4] = {
 
 /// Whether the byte at `i` is the [`anchor`] of a [`TOKEN_STARTS`] that starts a word there.
 fn token_at(bytes: &[u8], i: usize) -> bool {
-    let b = bytes.get(i).copied();
-    let neighbour = if b == Some(b'A') {
+    let Some(&b) = bytes.get(i) else {
+        return false;
+    };
+    let neighbour = if b == b'A' {
         bytes.get(i + 1)
     } else {
         i.checked_sub(1).and_then(|p| bytes.get(p))
     };
-    let near = b
-        .zip(neighbour)
-        .is_some_and(|(b, n)| NEIGHBOURS[anchor_row(b)][usize::from(*n)]);
-    near && TOKEN_STARTS.iter().zip(ANCHORS).any(|(start, at)| {
-        start.get(at).copied() == b
-            && i.checked_sub(at).is_some_and(|from| {
-                bytes.get(from..).is_some_and(|rest| rest.starts_with(start))
-                    // A word start as `(?-u:\b)` sees it: no ASCII word byte before.
-                    && !from.checked_sub(1).and_then(|p| bytes.get(p)).is_some_and(|p| {
-                        p.is_ascii_alphanumeric() || *p == b'_'
-                    })
-            })
+    if !neighbour.is_some_and(|n| NEIGHBOURS[anchor_row(b)][usize::from(*n)]) {
+        return false;
+    }
+    ANCHORED[anchor_row(b)].iter().any(|&(start, at)| {
+        i.checked_sub(at).is_some_and(|from| {
+            bytes.get(from..).is_some_and(|rest| rest.starts_with(start))
+                // A word start as `(?-u:\b)` sees it: no ASCII word byte before.
+                && !from
+                    .checked_sub(1)
+                    .and_then(|p| bytes.get(p))
+                    .is_some_and(|p| p.is_ascii_alphanumeric() || *p == b'_')
+        })
     })
 }
+
+/// [`TOKEN_STARTS`] by the row of their anchor byte ([`anchor_row`]), each with its
+/// [`anchor`]: a `_` is compared only with the starts anchored on a `_`.
+static ANCHORED: LazyLock<[Vec<(&'static [u8], usize)>; 4]> = LazyLock::new(|| {
+    let mut rows: [Vec<(&'static [u8], usize)>; 4] = Default::default();
+    for (start, at) in TOKEN_STARTS.iter().zip(ANCHORS) {
+        if let Some(row) = start.get(at).and_then(|b| rows.get_mut(anchor_row(*b))) {
+            row.push((start, at));
+        }
+    }
+    rows
+});
 
 /// Applies the stage `f` to `current`; when it changed the text, looks at the new text again
 /// so that the stages after it run on what they would have found.
