@@ -388,10 +388,13 @@ fn token_at(bytes: &[u8], i: usize) -> bool {
     })
 }
 
+/// A [`TOKEN_STARTS`] and its [`anchor`].
+type Anchored = (&'static [u8], usize);
+
 /// [`TOKEN_STARTS`] by the row of their anchor byte ([`anchor_row`]), each with its
 /// [`anchor`]: a `_` is compared only with the starts anchored on a `_`.
-static ANCHORED: LazyLock<[Vec<(&'static [u8], usize)>; 4]> = LazyLock::new(|| {
-    let mut rows: [Vec<(&'static [u8], usize)>; 4] = Default::default();
+static ANCHORED: LazyLock<[Vec<Anchored>; 4]> = LazyLock::new(|| {
+    let mut rows: [Vec<Anchored>; 4] = Default::default();
     for (start, at) in TOKEN_STARTS.iter().zip(ANCHORS) {
         if let Some(row) = start.get(at).and_then(|b| rows.get_mut(anchor_row(*b))) {
             row.push((start, at));
