@@ -207,6 +207,8 @@ fn alert(v: &Value, lang: Lang) -> NewAlert {
         .as_deref()
         .and_then(|s| s.trim().to_ascii_lowercase().parse::<Severity>().ok())
         .unwrap_or(Severity::Medium);
+    // The facts most messages take, made once for the summary and the recommendation.
+    let args = f.args(lang);
     let details = Details::new()
         .section("control", |s| {
             s.opt("name", f.control_name.clone())
@@ -236,9 +238,9 @@ fn alert(v: &Value, lang: Lang) -> NewAlert {
         external_id: alert_key(&f, v),
         severity,
         title: alert_title(&f, lang),
-        summary: alert_summary(&f, severity, lang),
+        summary: alert_summary(&f, severity, lang, owned(&args)),
         description: String::new(),
-        recommendation: alert_advice(&f, severity, lang),
+        recommendation: alert_advice(&f, severity, lang, &args),
         subject: f.subject(),
         category: "misconfiguration".into(),
         occurred_at: f.created_at.or(f.last_seen_at),
@@ -332,9 +334,16 @@ fn alert_title(f: &Finding, lang: Lang) -> String {
     prose(lang, "cyscale-title", &args)
 }
 
-/// Two sentences: what fails which control where, and when Cyscale raised it.
-fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
-    let mut args = f.args(lang);
+/// A copy of `args` the summary can add to ([`FluentArgs`] is not `Clone`).
+fn owned(args: &FluentArgs) -> FluentArgs<'static> {
+    args.iter()
+        .map(|(name, value)| (name.to_owned(), value.into_owned()))
+        .collect()
+}
+
+/// Two sentences: what fails which control where, and when Cyscale raised it. `args` are
+/// [`Finding::args`].
+fn alert_summary(f: &Finding, severity: Severity, lang: Lang, mut args: FluentArgs) -> String {
     let who = match (f.has_asset(), f.has_account()) {
         (true, true) => "cyscale-who-asset-in-account",
         (true, false) => "cyscale-who-asset",
@@ -361,12 +370,11 @@ fn alert_summary(f: &Finding, severity: Severity, lang: Lang) -> String {
 }
 
 /// What to do: review the control in Cyscale, fix the asset (or the account's settings), a
-/// hint from the control's wording, and how to close the alert.
-fn alert_advice(f: &Finding, severity: Severity, lang: Lang) -> String {
+/// hint from the control's wording, and how to close the alert. `args` are [`Finding::args`].
+fn alert_advice(f: &Finding, severity: Severity, lang: Lang, args: &FluentArgs) -> String {
     if f.resolved() {
         return text(lang, "cyscale-advice-resolved");
     }
-    let args = f.args(lang);
     let mut out = Vec::new();
     match severity {
         Severity::Critical => out.push(text(lang, "cyscale-advice-critical")),
@@ -379,7 +387,7 @@ fn alert_advice(f: &Finding, severity: Severity, lang: Lang) -> String {
         (false, true) => "cyscale-advice-account",
         (false, false) => "cyscale-advice-no-account",
     };
-    out.push(prose(lang, what, &args));
+    out.push(prose(lang, what, args));
     if let Some(hint) = f.control_name.as_deref().and_then(control_hint) {
         out.push(text(lang, hint));
     }
