@@ -121,7 +121,7 @@ fn scrub_alert(provider: &dyn Provider, alert: &mut NewAlert) {
     let (by, reason) = match &mut alert.upstream {
         Upstream::Open => (None, None),
         Upstream::Closed { by, reason, .. } => (by.as_mut(), reason.as_mut()),
-        Upstream::Reopened { by, .. } => (by.as_mut(), None),
+        Upstream::Reopened { by, .. } | Upstream::Escalated { by, .. } => (by.as_mut(), None),
     };
     for text in by.into_iter().chain(reason) {
         scrub_text(text);

@@ -93,8 +93,10 @@ pub struct IngestOutcome {
     /// Existing alerts this delivery repeated (with their grown `seen_count`), closed ones
     /// included (done, with `details.upstream`).
     pub repeated: Vec<Alert>,
-    /// Existing done alerts this delivery reopened (the provider says so): not done, unread,
-    /// and to be notified again like a new alert.
+    /// Existing done alerts this delivery reopened, and existing alerts whose severity it
+    /// raised (the provider says so: [`hookbell_core::Upstream::Reopened`] or
+    /// [`hookbell_core::Upstream::Escalated`]): not done, unread, and to be notified again like
+    /// a new alert.
     pub reopened: Vec<Alert>,
 }
 

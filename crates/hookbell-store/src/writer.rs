@@ -23,7 +23,7 @@ use std::sync::{Arc, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use hookbell_core::{Alert, AlertPatch, NewAlert, Status, Upstream};
+use hookbell_core::{Alert, AlertPatch, NewAlert, Severity, Status, Upstream};
 use sled::{Batch, IVec, Tree};
 use ulid::Generator;
 
@@ -673,18 +673,26 @@ impl Writer {
                 let existing_id = String::from_utf8_lossy(&existing).into_owned();
                 if let Some(mut alert) = self.load(&existing_id)? {
                     let was = alert.status();
+                    let was_severity = alert.severity;
                     alert.seen_count += 1;
                     alert.last_seen_at = now;
                     follow_upstream(&mut alert, &prepared.upstream, now);
                     sighted.insert(prepared.alert.external_id, Sighted::Stored(touched.len()));
-                    touched.push(Touched { alert, was });
+                    touched.push(Touched {
+                        alert,
+                        was,
+                        was_severity,
+                    });
                     outcome.alert_ids.push(existing_id);
                     continue;
                 }
                 // The user deleted it, and its dedup key stays so a provider's retry does not
-                // bring it back. The provider reopening it is new information: it is created
-                // again (below), under a new id its dedup key then names.
-                if !matches!(prepared.upstream, Upstream::Reopened { .. }) {
+                // bring it back. The provider reopening or escalating it is new information: it
+                // is created again (below), under a new id its dedup key then names.
+                if !matches!(
+                    prepared.upstream,
+                    Upstream::Reopened { .. } | Upstream::Escalated { .. }
+                ) {
                     continue;
                 }
             }
@@ -707,16 +715,22 @@ impl Writer {
         delivery.alert_ids = outcome.alert_ids.clone();
         let mut metas = Vec::new();
         // Each stored alert is written once, as its last sighting left it; its index record
-        // only when its status changed. A done alert that ends not done was reopened.
-        for Touched { alert, was } in touched {
+        // only when its status or severity changed. A done alert that ends not done was
+        // reopened, and one whose severity rose was escalated: either notifies again.
+        for Touched {
+            alert,
+            was,
+            was_severity,
+        } in touched
+        {
             let id = &alert.id;
             batch.insert(keys::alert(id), self.pack_alert(&alert));
-            if alert.status() != was {
+            if alert.status() != was || alert.severity != was_severity {
                 let meta = Meta::of(&alert);
                 batch.insert(keys::meta(id), meta.encode());
                 metas.push((index::parse_id(id), meta));
             }
-            if was == Status::Done && !alert.done {
+            if (was == Status::Done && !alert.done) || alert.severity > was_severity {
                 outcome.reopened.push(alert);
             } else {
                 outcome.repeated.push(alert);
@@ -926,14 +940,21 @@ impl Dictionaries {
 }
 
 /// Makes `alert` follow what its provider says of its own alert (`upstream`), at `at`:
-/// closed makes it done, reopened makes it not done and unread; either is recorded in
+/// closed makes it done, reopened makes it not done and unread, escalated does that too and
+/// raises its severity to the one reported (never lowers it); each is recorded in
 /// `details.upstream` (state, the provider's action, who, why, when). Open changes nothing.
-/// A done alert that ends a delivery not done was reopened: that, like a new alert, notifies.
+/// A done alert that ends a delivery not done was reopened, and one whose severity rose was
+/// escalated: that, like a new alert, notifies.
 fn follow_upstream(alert: &mut Alert, upstream: &Upstream, at: chrono::DateTime<Utc>) {
     match upstream {
         Upstream::Open => return,
         Upstream::Closed { .. } => alert.done = true,
         Upstream::Reopened { .. } => {
+            alert.done = false;
+            alert.read = false;
+        }
+        Upstream::Escalated { severity, .. } => {
+            alert.severity = alert.severity.max(*severity);
             alert.done = false;
             alert.read = false;
         }
@@ -966,6 +987,7 @@ enum Sighted {
 struct Touched {
     alert: Alert,
     was: Status,
+    was_severity: Severity,
 }
 
 /// Where a purge run with the cutoff `before` stopped: its next step goes on from there.

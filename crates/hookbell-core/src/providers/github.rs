@@ -150,10 +150,19 @@ impl Common {
         }
     }
 
-    /// The upstream state the action means; `by` and `reason` as the event says them.
-    fn upstream(&self, by: Option<String>, reason: Option<String>) -> Upstream {
+    /// The upstream state the action means; `by` and `reason` as the event says them, and
+    /// `severity` the alert's as this event reads it (for an escalation).
+    fn upstream(&self, by: Option<String>, reason: Option<String>, severity: Severity) -> Upstream {
         let by = by.or_else(|| self.sender.clone());
         match self.action.as_str() {
+            // A secret found in public is worse than the alert GitHub first raised: the stored
+            // alert takes the higher severity, is not done, and notifies again.
+            // Who acted is the event's sender (a resolution's `by` is not who found the leak).
+            "publicly_leaked" => Upstream::Escalated {
+                action: self.action.clone(),
+                severity,
+                by: self.sender.clone(),
+            },
             "fixed" | "dismissed" | "auto_dismissed" | "closed_by_user" | "resolved"
             | "withdrawn" | "dismiss" | "resolve" => Upstream::Closed {
                 action: self.action.clone(),
@@ -306,7 +315,7 @@ fn dependabot(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
     args.set("patched", prose::or_none(patched.as_deref()));
     let recommendation = prose(lang, "github-dependabot-advice", &args);
     let dismissal = Dismissal::of(alert);
-    let upstream = common.upstream(dismissal.by.clone(), dismissal.reason);
+    let upstream = common.upstream(dismissal.by.clone(), dismissal.reason, severity);
     let details = Details::new()
         .section("alert", |s| {
             let s = s
@@ -442,7 +451,7 @@ fn code_scanning(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         None => lead,
     };
     let dismissal = Dismissal::of(alert);
-    let upstream = common.upstream(dismissal.by.clone(), dismissal.reason);
+    let upstream = common.upstream(dismissal.by.clone(), dismissal.reason, severity);
     let tags = read::texts(rule.get("tags"));
     let details = Details::new()
         .section("alert", |s| {
@@ -569,7 +578,7 @@ fn secret_scanning(body: &Value, lang: Lang, location: bool) -> Result<NewAlert,
     let upstream = if location {
         Upstream::Open
     } else {
-        common.upstream(by.clone(), why)
+        common.upstream(by.clone(), why, severity)
     };
     let details = Details::new()
         .section("alert", |s| {
@@ -701,7 +710,7 @@ fn advisory(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognized> {
         .iter()
         .filter_map(|r| text(r.get("url")))
         .collect();
-    let upstream = common.upstream(None, None);
+    let upstream = common.upstream(None, None, severity);
     let details = advisory_section(Details::new(), advisory)
         .section("packages", |s| {
             s.field(
@@ -770,7 +779,7 @@ fn vulnerability_alert(body: &Value, lang: Lang) -> Result<NewAlert, Unrecognize
     let recommendation = prose(lang, "github-vulnerability-advice", &args);
     let by = login(alert, "dismisser");
     let why = text(alert.get("dismiss_reason")).map(|r| one_line(&r));
-    let upstream = common.upstream(by.clone(), why.clone());
+    let upstream = common.upstream(by.clone(), why.clone(), severity);
     let details = Details::new()
         .section("alert", |s| {
             s.field("number", number.clone())
@@ -972,6 +981,42 @@ mod tests {
                 "{action}"
             );
         }
+    }
+
+    #[test]
+    fn a_secret_found_in_public_escalates_the_stored_alert() {
+        // GitHub sends `publicly_leaked` for an alert it raised before (here one not leaked,
+        // not known active: high), when it finds the secret in public: the store must take
+        // the new severity, make the alert not done, and notify again.
+        let resolved = include_str!("github/fixtures/secret_scanning_alert.resolved.json");
+        let before = resolved.replacen("\"action\": \"resolved\"", "\"action\": \"created\"", 1);
+        let first = normalized(&delivery(
+            "secret_scanning_alert",
+            "application/json",
+            before.as_bytes(),
+        ));
+        let leaked = resolved.replacen(
+            "\"action\": \"resolved\"",
+            "\"action\": \"publicly_leaked\"",
+            1,
+        );
+        let out = normalized(&delivery(
+            "secret_scanning_alert",
+            "application/json",
+            leaked.as_bytes(),
+        ));
+        let (first, alert) = (&first.alerts[0], &out.alerts[0]);
+        assert_eq!(alert.external_id, first.external_id, "the same alert");
+        assert!(first.severity < Severity::Critical, "{:?}", first.severity);
+        assert_eq!(alert.severity, Severity::Critical);
+        assert_eq!(
+            alert.upstream,
+            Upstream::Escalated {
+                action: "publicly_leaked".into(),
+                severity: Severity::Critical,
+                by: Some("Codertocat".into()),
+            }
+        );
     }
 
     #[test]

@@ -87,6 +87,19 @@ pub enum Upstream {
         #[serde(skip_serializing_if = "Option::is_none")]
         by: Option<String>,
     },
+    /// Escalated upstream: the provider reports its alert worse than it was (GitHub's
+    /// `publicly_leaked`: the secret was found in public). The stored alert takes `severity`
+    /// when that is higher, is not done and unread again, and notifies again when its
+    /// severity rose or it was done.
+    Escalated {
+        /// The provider's word for it.
+        action: String,
+        /// The severity the alert has now.
+        severity: Severity,
+        /// Who or what reported it, when the provider says.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        by: Option<String>,
+    },
 }
 
 impl Upstream {

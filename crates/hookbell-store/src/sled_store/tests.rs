@@ -788,6 +788,70 @@ fn an_upstream_close_makes_the_alert_done_and_a_reopen_brings_it_back() {
 }
 
 #[test]
+fn an_upstream_escalation_raises_the_severity_and_notifies_again() {
+    // GitHub's `publicly_leaked`: the secret of a high alert the user has read was found in
+    // public. The alert becomes critical, unread, not done, and is notified again.
+    let (dir, store) = store();
+    let first = ingest(&store, "s", "repo#9", Severity::High, "one");
+    let id = first.alert_ids[0].clone();
+    store
+        .patch(
+            &id,
+            AlertPatch {
+                read: Some(true),
+                ..AlertPatch::default()
+            },
+        )
+        .wait()
+        .unwrap_or_else(|e| panic!("patch: {e}"));
+    let out = ingest_new(
+        &store,
+        with_upstream("repo#9", escalated(Severity::Critical)),
+    );
+    assert!(out.created.is_empty() && out.repeated.is_empty());
+    let up = &out.reopened[0];
+    assert_eq!(up.id, id);
+    assert_eq!(up.severity, Severity::Critical);
+    assert!(!up.done && !up.read);
+    assert_eq!(up.details["upstream"]["state"], "escalated");
+    assert_eq!(up.details["upstream"]["action"], "publicly_leaked");
+    // The index follows: found as critical and unread.
+    let critical = list(
+        &store,
+        AlertQuery {
+            min_severity: Some(Severity::Critical),
+            ..AlertQuery::default()
+        },
+    );
+    assert_eq!(critical.alerts.len(), 1);
+    assert_eq!(status_count(&store, Status::Unread), 1);
+
+    // The same escalation again raises nothing: a plain repeat, not notified again.
+    let again = ingest_new(
+        &store,
+        with_upstream("repo#9", escalated(Severity::Critical)),
+    );
+    assert!(again.reopened.is_empty());
+    assert_eq!(again.repeated[0].severity, Severity::Critical);
+    // An escalation never lowers a severity.
+    let lower = ingest_new(&store, with_upstream("repo#9", escalated(Severity::Low)));
+    assert_eq!(lower.repeated[0].severity, Severity::Critical);
+
+    drop(store);
+    let store = reopen(dir.path());
+    let stored = store.alert(&id).ok().flatten();
+    assert_eq!(stored.map(|a| a.severity), Some(Severity::Critical));
+}
+
+fn escalated(severity: Severity) -> hookbell_core::Upstream {
+    hookbell_core::Upstream::Escalated {
+        action: "publicly_leaked".into(),
+        severity,
+        by: None,
+    }
+}
+
+#[test]
 fn a_first_event_already_closed_creates_the_alert_done() {
     let (_dir, store) = store();
     let out = ingest_new(&store, with_upstream("repo#2", closed("dismissed")));
