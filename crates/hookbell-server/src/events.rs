@@ -14,8 +14,9 @@ pub enum Event {
     /// An alert changed: read/done, or a repeat grew its `seen_count` (a repeat the provider
     /// says closed its alert made it done, and gives only this).
     AlertUpdated(Box<Alert>),
-    /// A done alert the provider reopened: not done and unread again. The UI shows it as an
-    /// update (`updated`); the notifier treats it as a new alert.
+    /// A done alert the provider reopened, or one whose severity it raised (escalated): not
+    /// done and unread again. The UI shows it as an update (`updated`); the notifier treats it
+    /// as a new alert.
     AlertReopened(Box<Alert>),
     /// An alert was deleted.
     AlertDeleted(String),

@@ -2,8 +2,8 @@
 //! rules, folds bursts (see [`hookbell_core::notify`]), and hands each [`Notification`] to a
 //! [`Notifier`], which the desktop shell implements with the OS's notification service.
 //! Duplicates never arrive here: a repeat is an `updated` event, not a new alert. A done alert
-//! the provider reopened notifies as a new one; one it closed, or reports closed from the
-//! start (created done), does not.
+//! the provider reopened, or one whose severity it raised, notifies as a new one; one it
+//! closed, or reports closed from the start (created done), does not.
 
 use std::sync::Arc;
 use std::time::Duration;
