@@ -12,7 +12,7 @@ BIN := $(CARGO_TARGET_DIR)/release
 # ~/.cache/hookbell/nats/bin (install-deps, test mode), also on PATH.
 export PATH := $(HOME)/.cache/hookbell/node/bin:$(HOME)/.cache/hookbell/nats/bin:$(PATH)
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test relay-cluster fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -28,6 +28,8 @@ help:
 	@echo "           needs an invite: ARGS=\"invite --data-dir DIR\", or --open-pairing)"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
 	@echo "make relay-nats-test  the relay's test suite again, on NATS JetStream (a real nats-server)"
+	@echo "make relay-cluster  a relay cluster on loopback until Ctrl-C: 3 NATS nodes, 2 relays, HAProxy;"
+	@echo "           prints the URL to pair with and an invite (deploy/cluster/ for real hosts)"
 	@echo "make bench-desktop  the desktop app's benchmark (docs/BENCHMARKS.md)"
 	@echo "make fuzz   every fuzz target for FUZZ_SECONDS (default 300) each, then the secrets property test longer"
 
@@ -153,6 +155,15 @@ bench-store:
 relay:
 	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay
 	$(BIN)/hookbell-relay $(or $(ARGS),serve --data-dir $(HOME)/.local/share/hookbell-relay --listen 127.0.0.1:8787)
+
+# A relay cluster on loopback until Ctrl-C (scripts/relay-cluster.sh): three nats-server nodes
+# (JetStream, replicas 3, fsync on every write), two relay nodes, HAProxy in front; the same
+# configs as deploy/cluster/. HOOKBELL_CLUSTER_PORT (8787) and HOOKBELL_CLUSTER_DIR change
+# where it listens and keeps its data.
+relay-cluster:
+	@scripts/install-deps.sh cluster
+	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay
+	HOOKBELL_RELAY_BIN=$(BIN)/hookbell-relay scripts/relay-cluster.sh
 
 # The relay's benchmark (docs/BENCHMARKS.md, "Relay"); 5,000 idle desktops need many files.
 bench-relay:

