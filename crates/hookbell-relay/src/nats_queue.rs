@@ -725,6 +725,10 @@ impl Backend for SharedNats {
             })
         })
     }
+
+    fn healthy(&self) -> bool {
+        self.0.client.connection_state() == async_nats::connection::State::Connected
+    }
 }
 
 impl Invites for SharedNats {

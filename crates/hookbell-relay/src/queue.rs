@@ -162,4 +162,9 @@ pub trait Backend: Queue + Channels {
     fn total_held(&self) -> ReadFuture<u64>;
     /// Everything waiting, over all channels.
     fn total_depth(&self) -> ReadFuture<Depth>;
+    /// False while this node cannot reach its queue (NATS: not connected to any server), so
+    /// `/healthz` answers 503 and a load balancer sends requests to another node.
+    fn healthy(&self) -> bool {
+        true
+    }
 }

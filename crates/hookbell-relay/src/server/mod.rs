@@ -209,8 +209,19 @@ pub fn router(state: RelayState) -> Router {
         .with_state(state)
 }
 
-async fn healthz() -> &'static str {
-    "ok\n"
+/// `ok` (200), or 503 while this node cannot reach its queue (a load balancer then sends
+/// requests to another node).
+async fn healthz(State(state): State<RelayState>) -> Response {
+    if state.backend().healthy() {
+        "ok\n".into_response()
+    } else {
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+            "not connected to the queue (NATS); retry on another node\n",
+        )
+            .into_response()
+    }
 }
 
 async fn metrics(State(state): State<RelayState>) -> Response {
