@@ -48,6 +48,11 @@ pub const RESYNC: Duration = Duration::from_secs(2);
 /// How long [`NatsQueue::connect`] keeps trying to set up the stream and buckets (a cluster
 /// that has just started elects its JetStream leaders first).
 const SETUP_DEADLINE: Duration = Duration::from_secs(60);
+/// How long a publish is retried (same `Nats-Msg-Id`) before the provider gets a 503; short
+/// of the 10 s many providers wait for an answer.
+const PUBLISH_DEADLINE: Duration = Duration::from_secs(8);
+/// How long one JetStream request (a publish's acknowledgement included) may take.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 /// Compare-and-set attempts before a state update gives up.
 const CAS_ATTEMPTS: usize = 16;
 
@@ -82,6 +87,8 @@ type Watchers = Arc<Mutex<HashMap<String, watch::Sender<u64>>>>;
 /// The NATS JetStream backend. Cheap to share (`Arc`).
 pub struct NatsQueue {
     client: async_nats::Client,
+    /// Publishes envelopes; its requests time out after [`REQUEST_TIMEOUT`].
+    publisher: jetstream::Context,
     stream: stream::Stream,
     channels: kv::Store,
     state: kv::Store,
@@ -165,7 +172,13 @@ impl NatsQueue {
             .connect(settings.urls.as_slice())
             .await
             .map_err(|e| nats("connecting to NATS", e))?;
-        let js = jetstream::new(client.clone());
+        // Every JetStream request (a publish's acknowledgement, a key-value read, a purge)
+        // gives up after REQUEST_TIMEOUT rather than the client's 10 s: while a stream elects
+        // a new leader, callers fail fast (a 503 the provider retries, a stream the desktop
+        // reopens) instead of hanging.
+        let js = jetstream::ContextBuilder::new()
+            .timeout(REQUEST_TIMEOUT)
+            .build(client.clone());
         let prefix = settings.prefix.clone();
         let stream_name = format!("{}_ENVELOPES", prefix.to_ascii_uppercase());
         let config = stream::Config {
@@ -264,6 +277,7 @@ impl NatsQueue {
             }
         });
         Ok(Arc::new(NatsQueue {
+            publisher: js,
             client,
             stream,
             channels,
@@ -472,21 +486,47 @@ impl Queue for SharedNats {
             let mut headers = async_nats::HeaderMap::new();
             headers.insert("Nats-Msg-Id", envelope.id.as_str());
             let payload = encode(&envelope);
-            let js = jetstream::new(q.client.clone());
-            let ack = js
-                .publish_with_headers(subject, headers, payload.into())
-                .await
-                .map_err(|e| nats("publishing an envelope", e))?
-                .await
-                .map_err(|e| {
-                    let text = format!("{e} {:?}", std::error::Error::source(&e));
-                    if text.contains("maximum messages per subject") {
-                        RelayError::QuotaFull
-                    } else {
-                        nats("storing an envelope", text)
-                    }
-                })?;
-            Ok(ack.sequence)
+            // While the stream elects a new leader (its leader's server died) or this node
+            // moves to another server, a publish finds no stream or gets no acknowledgement
+            // although it may have been stored. It is published again with the same
+            // Nats-Msg-Id until acknowledged: JetStream stores it once and acknowledges the
+            // copy it has, so the provider gets its 202 (and sends no second copy) instead of
+            // a 503 for an envelope that is stored anyway.
+            let deadline = tokio::time::Instant::now() + PUBLISH_DEADLINE;
+            let mut wait = Duration::from_millis(25);
+            loop {
+                let attempt = async {
+                    q.publisher
+                        .publish_with_headers(
+                            subject.clone(),
+                            headers.clone(),
+                            payload.clone().into(),
+                        )
+                        .await?
+                        .await
+                };
+                let error = match attempt.await {
+                    Ok(ack) => return Ok(ack.sequence),
+                    Err(e) => e,
+                };
+                let text = format!("{error} {:?}", std::error::Error::source(&error));
+                if text.contains("maximum messages per subject") {
+                    return Err(RelayError::QuotaFull);
+                }
+                let transient = matches!(
+                    error.kind(),
+                    jetstream::context::PublishErrorKind::StreamNotFound
+                        | jetstream::context::PublishErrorKind::TimedOut
+                        | jetstream::context::PublishErrorKind::BrokenPipe
+                        | jetstream::context::PublishErrorKind::MaxAckPending
+                );
+                if !transient || tokio::time::Instant::now() + wait >= deadline {
+                    return Err(nats("storing an envelope", text));
+                }
+                tracing::info!(error = %text, "publishing an envelope: retrying");
+                tokio::time::sleep(wait).await;
+                wait = (wait * 2).min(Duration::from_millis(500));
+            }
         })
     }
 

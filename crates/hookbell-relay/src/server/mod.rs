@@ -58,6 +58,9 @@ struct Inner {
     challenges: Mutex<HashMap<String, Challenge>>,
 }
 
+/// How long `/metrics` waits for each total it reads from the queue.
+const METRICS_READ_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// How long a key challenge can be answered.
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(300);
 
@@ -226,10 +229,12 @@ async fn healthz(State(state): State<RelayState>) -> Response {
 
 async fn metrics(State(state): State<RelayState>) -> Response {
     let backend = state.backend();
+    // Promptly, even while the queue is slow to answer (a NATS cluster electing a leader):
+    // a total not read in time is reported as 0 this once.
     let (depth, held, channels) = tokio::join!(
-        backend.total_depth(),
-        backend.total_held(),
-        backend.channel_count()
+        within(backend.total_depth()),
+        within(backend.total_held()),
+        within(backend.channel_count())
     );
     let text = state.metrics().render(
         depth.unwrap_or_default(),
@@ -248,6 +253,13 @@ async fn metrics(State(state): State<RelayState>) -> Response {
 
 async fn not_found() -> HttpError {
     HttpError::not_found("no such route; providers post to /h/{channel_id}/{source_id}")
+}
+
+/// `read`, or an error once it took longer than [`METRICS_READ_TIMEOUT`].
+async fn within<T>(read: crate::queue::ReadFuture<T>) -> crate::error::Result<T> {
+    tokio::time::timeout(METRICS_READ_TIMEOUT, read)
+        .await
+        .unwrap_or_else(|_| Err(crate::error::RelayError::Nats("timed out".into())))
 }
 
 /// Refuses a client IP that sends faster than the limits allow, with `Retry-After`.
