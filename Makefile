@@ -12,7 +12,7 @@ BIN := $(CARGO_TARGET_DIR)/release
 # ~/.cache/hookbell/nats/bin (install-deps, test mode), also on PATH.
 export PATH := $(HOME)/.cache/hookbell/node/bin:$(HOME)/.cache/hookbell/nats/bin:$(PATH)
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test relay-cluster fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test relay-cluster-test relay-cluster fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -28,6 +28,8 @@ help:
 	@echo "           needs an invite: ARGS=\"invite --data-dir DIR\", or --open-pairing)"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
 	@echo "make relay-nats-test  the relay's test suite again, on NATS JetStream (a real nats-server)"
+	@echo "make relay-cluster-test  the failover test: 3 NATS nodes, 2 relays, HAProxy, 2 desktops; a NATS"
+	@echo "           node and a relay node SIGKILLed mid-load (FAILOVER_DELIVERIES=N, default 5000)"
 	@echo "make relay-cluster  a relay cluster on loopback until Ctrl-C: 3 NATS nodes, 2 relays, HAProxy;"
 	@echo "           prints the URL to pair with and an invite (deploy/cluster/ for real hosts)"
 	@echo "make bench-desktop  the desktop app's benchmark (docs/BENCHMARKS.md)"
@@ -51,7 +53,7 @@ daemon: deps ui
 	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
 	$(BIN)/hookbelld serve $(ARGS)
 
-test: deps-test lint windows-check ui-test fuzz-short e2e desktop-test unit relay-nats-test keychain-test
+test: deps-test lint windows-check ui-test fuzz-short e2e desktop-test unit relay-nats-test relay-cluster-test keychain-test
 
 # Type checks, unit tests and the production build of the UI.
 ui-test:
@@ -112,6 +114,21 @@ relay-nats-test:
 	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) nextest run -p hookbell-relay --locked --no-fail-fast; \
 	else \
 	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) test -p hookbell-relay --locked --no-fail-fast; \
+	fi
+
+# The cluster failover test (crates/hookbell-relay/tests/it/failover.rs): three nats-server
+# nodes, two relay binaries, HAProxy (deploy/cluster/), two desktop engines; the envelope
+# stream's NATS leader and then the desktop's relay node are SIGKILLed while providers post.
+# FAILOVER_DELIVERIES deliveries (default 5000: about 35 s on 2 cores; 10,000 by hand, see
+# docs/relay.md). Also tests/it/cluster.rs: two relay nodes on one NATS (a key challenge and a
+# stream takeover across nodes). Needs nats-server and haproxy (install-deps test installs both).
+relay-cluster-test:
+	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
+	  HOOKBELL_FAILOVER_DELIVERIES=$(or $(FAILOVER_DELIVERIES),5000) $(CARGO) nextest run -p hookbell-relay --locked \
+	    --run-ignored only -E 'test(/^(failover|cluster)::/)' --no-fail-fast; \
+	else \
+	  HOOKBELL_FAILOVER_DELIVERIES=$(or $(FAILOVER_DELIVERIES),5000) $(CARGO) test -p hookbell-relay --locked \
+	    --test it -- --ignored failover:: cluster::; \
 	fi
 
 # A few seconds per fuzz target, seeded with the providers' fixtures.

@@ -5,6 +5,7 @@
 mod crash;
 mod desktop_api;
 mod end_to_end;
+mod failover;
 mod pairing;
 mod refusals;
 mod silence;

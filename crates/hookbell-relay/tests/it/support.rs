@@ -344,11 +344,13 @@ impl RelayProc {
             }
             None
         };
-        let base = tokio::time::timeout(Duration::from_secs(20), read)
+        // With NATS, setting up the stream and buckets of a cluster that has just formed takes
+        // a while (the relay retries for up to 60 s).
+        let base = tokio::time::timeout(Duration::from_secs(90), read)
             .await
             .ok()
             .flatten()
-            .unwrap_or_else(|| panic!("hookbell-relay printed no `listening on` line within 20 s"));
+            .unwrap_or_else(|| panic!("hookbell-relay printed no `listening on` line within 90 s"));
         tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
         RelayProc { child, base }
     }
