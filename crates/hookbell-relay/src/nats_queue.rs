@@ -39,7 +39,8 @@ use tokio::sync::watch;
 use crate::error::{RelayError, Result};
 use crate::pairing::Invites;
 use crate::queue::{
-    Backend, ChannelRecord, Channels, Depth, Envelope, NewEnvelope, Queue, ReadFuture, WriteFuture,
+    Backend, ChannelRecord, Channels, Depth, Envelope, KeyChallenge, NewEnvelope, Queue,
+    ReadFuture, StreamClaim, WriteFuture,
 };
 use crate::sled_queue::{decode_value, encode};
 
@@ -93,8 +94,12 @@ pub struct NatsQueue {
     channels: kv::Store,
     state: kv::Store,
     invites: kv::Store,
+    challenges: kv::Store,
+    streams: kv::Store,
     prefix: String,
     watchers: Watchers,
+    /// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
+    claims: Watchers,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -224,6 +229,10 @@ impl NatsQueue {
             bucket("channels", Duration::ZERO),
             bucket("state", Duration::ZERO),
             bucket("invites", Duration::from_secs(90 * 24 * 3600)),
+            // Open key challenges (5 minutes each; the bucket forgets them after 10).
+            bucket("challenges", Duration::from_secs(600)),
+            // channel → which connection streams it (the newest claim wins).
+            bucket("streams", Duration::from_secs(7 * 24 * 3600)),
         ] {
             let name = format!("creating the key-value bucket {}", config.bucket);
             let store = with_deadline(&name, || {
@@ -237,9 +246,13 @@ impl NatsQueue {
             .await?;
             stores.push(store);
         }
-        let (Some(invites), Some(state), Some(channels)) =
-            (stores.pop(), stores.pop(), stores.pop())
-        else {
+        let (Some(streams), Some(challenges), Some(invites), Some(state), Some(channels)) = (
+            stores.pop(),
+            stores.pop(),
+            stores.pop(),
+            stores.pop(),
+            stores.pop(),
+        ) else {
             return Err(RelayError::Nats("bucket setup".into()));
         };
 
@@ -276,6 +289,8 @@ impl NatsQueue {
                 wake_all(&resync);
             }
         });
+        let claims: Watchers = Arc::new(Mutex::new(HashMap::new()));
+        let claimed = tokio::spawn(follow_claims(streams.clone(), Arc::clone(&claims)));
         Ok(Arc::new(NatsQueue {
             publisher: js,
             client,
@@ -283,9 +298,12 @@ impl NatsQueue {
             channels,
             state,
             invites,
+            challenges,
+            streams,
             prefix,
             watchers,
-            tasks: vec![listen, tick],
+            claims,
+            tasks: vec![listen, tick, claimed],
         }))
     }
 
@@ -450,6 +468,34 @@ impl NatsQueue {
         Err(RelayError::Nats(
             "the channel's state kept changing under this hold".into(),
         ))
+    }
+}
+
+/// Follows `{prefix}-streams`: each new claim of a channel streamed here tells that
+/// channel's streams (the older ones step aside). Watches again after an error.
+async fn follow_claims(streams: kv::Store, claims: Watchers) {
+    loop {
+        match streams.watch_all().await {
+            Ok(mut updates) => {
+                while let Some(update) = updates.next().await {
+                    let Ok(entry) = update else { break };
+                    if entry.operation != kv::Operation::Put {
+                        continue;
+                    }
+                    if let Ok(map) = claims.lock()
+                        && let Some(newest) = map.get(&entry.key)
+                    {
+                        newest.send_if_modified(|n| {
+                            let newer = entry.revision > *n;
+                            *n = (*n).max(entry.revision);
+                            newer
+                        });
+                    }
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "watching stream claims; again shortly"),
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
     }
 }
 
@@ -659,6 +705,41 @@ impl Queue for SharedNats {
     fn enforces_channel_quota(&self) -> bool {
         true
     }
+
+    fn claim_stream(&self, channel: &str) -> WriteFuture<Option<StreamClaim>> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Err(RelayError::UnknownChannel);
+            }
+            // Listening before claiming: a newer claim made meanwhile is not missed.
+            let newest = {
+                let mut map = q
+                    .claims
+                    .lock()
+                    .map_err(|_| RelayError::Nats("stream claims poisoned".into()))?;
+                map.retain(|_, sender| sender.receiver_count() > 0);
+                map.entry(channel.clone())
+                    .or_insert_with(|| watch::channel(0).0)
+                    .subscribe()
+            };
+            let mine = q
+                .streams
+                .put(&channel, Vec::new().into())
+                .await
+                .map_err(|e| nats("claiming a channel's stream", e))?;
+            if let Ok(map) = q.claims.lock()
+                && let Some(sender) = map.get(&channel)
+            {
+                sender.send_if_modified(|n| {
+                    let newer = mine > *n;
+                    *n = (*n).max(mine);
+                    newer
+                });
+            }
+            Ok(Some(StreamClaim { mine, newest }))
+        })
+    }
 }
 
 impl Channels for SharedNats {
@@ -714,6 +795,47 @@ impl Channels for SharedNats {
                 .await
                 .map_err(|e| nats("deleting a channel's state", e))?;
             Ok(found)
+        })
+    }
+
+    fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Err(RelayError::UnknownChannel);
+            }
+            let json =
+                serde_json::to_vec(&challenge).map_err(|e| RelayError::Corrupt(e.to_string()))?;
+            q.challenges
+                .put(&channel, json.into())
+                .await
+                .map_err(|e| nats("storing a key challenge", e))?;
+            Ok(())
+        })
+    }
+
+    fn take_challenge(&self, channel: &str) -> WriteFuture<Option<KeyChallenge>> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Ok(None);
+            }
+            let entry = match q.challenges.entry(&channel).await {
+                Ok(Some(entry)) if entry.operation == kv::Operation::Put => entry,
+                Ok(_) => return Ok(None),
+                Err(e) => return Err(nats("reading a key challenge", e)),
+            };
+            // Single use: of two takers, only the delete that expects the revision read wins.
+            if q.challenges
+                .delete_expect_revision(&channel, Some(entry.revision))
+                .await
+                .is_err()
+            {
+                return Ok(None);
+            }
+            serde_json::from_slice(&entry.value)
+                .map(Some)
+                .map_err(|e| RelayError::Corrupt(format!("key challenge: {e}")))
         })
     }
 

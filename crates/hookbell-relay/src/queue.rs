@@ -119,6 +119,44 @@ pub trait Queue: Send + Sync + 'static {
     fn enforces_channel_quota(&self) -> bool {
         false
     }
+    /// Claims `channel`'s stream for a new connection, for every relay node sharing this
+    /// queue; the claim's `newest` turns past `mine` once a newer connection, on any node,
+    /// claimed it. `None`: only this process serves the queue, and the server's own
+    /// bookkeeping is enough.
+    fn claim_stream(&self, _channel: &str) -> WriteFuture<Option<StreamClaim>> {
+        Box::pin(std::future::ready(Ok(None)))
+    }
+}
+
+/// A stream's claim on its channel, shared by every relay node (see [`Queue::claim_stream`]).
+pub struct StreamClaim {
+    /// This claim's place in the order of claims.
+    pub mine: u64,
+    /// The newest claim of the channel known here; above `mine`: step aside.
+    pub newest: watch::Receiver<u64>,
+}
+
+/// An open key challenge: random bytes sealed to the channel's current key, which the
+/// desktop opens to prove it holds that key (`POST /v1/channels/{id}/key/challenge`).
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KeyChallenge {
+    /// Names the challenge in the `PUT`.
+    pub id: String,
+    /// The random bytes, hex (never logged).
+    pub secret_hex: String,
+    /// The key it was sealed to: a challenge for a key since replaced does not count.
+    pub public_key: String,
+    /// Answers after this are refused.
+    pub expires_at: DateTime<Utc>,
+}
+
+impl std::fmt::Debug for KeyChallenge {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("KeyChallenge")
+            .field("id", &self.id)
+            .field("expires_at", &self.expires_at)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A paired desktop: its public key and the hash of its subscriber token.
@@ -154,6 +192,11 @@ pub trait Channels: Send + Sync + 'static {
     fn delete_channel(&self, id: &str) -> WriteFuture<bool>;
     /// How many channels there are.
     fn channel_count(&self) -> ReadFuture<usize>;
+    /// Opens `challenge` for `channel`, replacing any other; every relay node sharing the
+    /// registry sees it (the `PUT` answering it may reach another node).
+    fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()>;
+    /// Takes `channel`'s open challenge: of several takers (on any node), one gets it.
+    fn take_challenge(&self, channel: &str) -> WriteFuture<Option<KeyChallenge>>;
 }
 
 /// Both halves, as the server uses them.

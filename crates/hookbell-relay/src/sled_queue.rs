@@ -21,8 +21,8 @@ use tokio::sync::{oneshot, watch};
 
 use crate::error::{RelayError, Result};
 use crate::queue::{
-    Backend, ChannelRecord, Channels, Depth, Envelope, NewEnvelope, Queue, ReadFuture, WriteFuture,
-    ready,
+    Backend, ChannelRecord, Channels, Depth, Envelope, KeyChallenge, NewEnvelope, Queue,
+    ReadFuture, WriteFuture, ready,
 };
 
 /// Most changes applied before one flush.
@@ -64,6 +64,9 @@ pub struct SledQueue {
     channels: ChannelMap,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// Open key challenges, per channel: in memory (one process serves this queue; a
+    /// restart only makes the desktop ask again).
+    challenges: Mutex<HashMap<String, KeyChallenge>>,
 }
 
 enum Op {
@@ -282,6 +285,7 @@ impl SledQueue {
             channels,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(handle)),
+            challenges: Mutex::new(HashMap::new()),
         })
     }
 
@@ -435,6 +439,25 @@ impl Channels for SledQueue {
 
     fn channel_count(&self) -> ReadFuture<usize> {
         ready(Ok(SledQueue::channel_count(self)))
+    }
+
+    fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()> {
+        let mut open = match self.challenges.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        let now = Utc::now();
+        open.retain(|_, c| c.expires_at > now);
+        open.insert(channel.to_owned(), challenge);
+        ready(Ok(()))
+    }
+
+    fn take_challenge(&self, channel: &str) -> WriteFuture<Option<KeyChallenge>> {
+        let mut open = match self.challenges.lock() {
+            Ok(c) => c,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        ready(Ok(open.remove(channel)))
     }
 }
 

@@ -13,11 +13,12 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
-use super::{Challenge, RelayState};
+use super::RelayState;
 use crate::envelope::{self, PublicKey};
 use crate::error::HttpError;
 use crate::pairing::Refused;
 use crate::queue::ChannelRecord;
+use crate::queue::KeyChallenge;
 
 /// The pairing request.
 #[derive(Debug, Deserialize)]
@@ -189,15 +190,21 @@ pub async fn challenge(
     let secret = random(32)?;
     let sealed = envelope::seal_challenge(&key, &channel_id, &challenge_id, &secret)
         .map_err(|e| HttpError::from(crate::error::RelayError::from(e)))?;
-    state.put_challenge(
-        &channel_id,
-        Challenge {
-            id: challenge_id.clone(),
-            secret,
-            public_key: record.public_key,
-            expires: std::time::Instant::now() + super::CHALLENGE_TTL,
-        },
-    );
+    let expires_at = chrono::Utc::now()
+        + chrono::Duration::from_std(super::CHALLENGE_TTL).unwrap_or(chrono::Duration::minutes(5));
+    // In the registry, not this process: the `PUT` answering it may reach another node.
+    state
+        .backend()
+        .put_challenge(
+            &channel_id,
+            KeyChallenge {
+                id: challenge_id.clone(),
+                secret_hex: hex::encode(&secret),
+                public_key: record.public_key,
+                expires_at,
+            },
+        )
+        .await?;
     Ok(Json(ChallengeAnswer {
         challenge_id,
         sealed: base64::engine::general_purpose::STANDARD.encode(sealed),
@@ -226,14 +233,15 @@ pub async fn rotate(
         return Err(HttpError::new(StatusCode::FORBIDDEN, NEEDS_PROOF));
     };
     // Single use: taken whatever the outcome.
-    let Some(challenge) = state.take_challenge(&channel_id) else {
+    let Some(challenge) = state.backend().take_challenge(&channel_id).await? else {
         return Err(HttpError::new(
             StatusCode::FORBIDDEN,
             "no open key challenge for this channel (expired, used, or never asked): ask for a new one",
         ));
     };
-    let expected = envelope::key_proof(&challenge.secret, &channel_id, &new_key);
-    let fresh = challenge.expires > std::time::Instant::now();
+    let secret = hex::decode(&challenge.secret_hex).unwrap_or_default();
+    let expected = envelope::key_proof(&secret, &channel_id, &new_key);
+    let fresh = challenge.expires_at > chrono::Utc::now();
     let same_key = challenge.public_key == record.public_key;
     let matches = challenge.id == challenge_id
         && bool::from(expected.as_bytes().ct_eq(proof.trim().as_bytes()));

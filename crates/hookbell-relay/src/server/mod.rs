@@ -54,8 +54,6 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     /// Per channel, the generation of its newest stream: an older stream steps aside.
     streams: Mutex<HashMap<String, watch::Sender<u64>>>,
-    /// Per channel, its open key challenge (one at a time; kept in this process only).
-    challenges: Mutex<HashMap<String, Challenge>>,
 }
 
 /// How long `/metrics` waits for each total it reads from the queue.
@@ -63,15 +61,6 @@ const METRICS_READ_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// How long a key challenge can be answered.
 pub const CHALLENGE_TTL: Duration = Duration::from_secs(300);
-
-/// An open key challenge (see [`channels::challenge`]).
-struct Challenge {
-    id: String,
-    secret: Vec<u8>,
-    /// The key it was sealed to: a challenge for a key since replaced does not count.
-    public_key: String,
-    expires: std::time::Instant,
-}
 
 impl RelayState {
     /// State over `backend` with `config`. Pairing is open when `[pairing] open` says so,
@@ -104,7 +93,6 @@ impl RelayState {
                 metrics: Metrics::default(),
                 shutdown: watch::channel(false).0,
                 streams: Mutex::new(HashMap::new()),
-                challenges: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -149,26 +137,6 @@ impl RelayState {
             Err(overflow) => overflow.commit_overflow_increment(),
         }
         .to_string()
-    }
-
-    fn challenges(&self) -> std::sync::MutexGuard<'_, HashMap<String, Challenge>> {
-        match self.inner.challenges.lock() {
-            Ok(c) => c,
-            Err(poisoned) => poisoned.into_inner(),
-        }
-    }
-
-    /// Opens `challenge` for `channel`, replacing any other; expired ones are dropped.
-    fn put_challenge(&self, channel: &str, challenge: Challenge) {
-        let mut challenges = self.challenges();
-        let now = std::time::Instant::now();
-        challenges.retain(|_, c| c.expires > now);
-        challenges.insert(channel.to_owned(), challenge);
-    }
-
-    /// Takes `channel`'s open challenge (each is answered once).
-    fn take_challenge(&self, channel: &str) -> Option<Challenge> {
-        self.challenges().remove(channel)
     }
 
     /// Takes over `channel`'s stream: any older stream of it is told to step aside.

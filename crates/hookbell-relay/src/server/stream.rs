@@ -108,6 +108,22 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
         return "channel gone";
     };
     let (generation, mut newest) = state.claim_stream(channel);
+    // With a queue shared by several relay nodes, the claim is shared too: a newer connection
+    // on another node also takes over.
+    let shared = match backend.claim_stream(channel).await {
+        Ok(claim) => claim,
+        Err(e) => {
+            tracing::error!(error = %e, "claiming the stream failed");
+            let _ = tx
+                .send(close(1011, "the relay could not reach its queue"))
+                .await;
+            return "queue error";
+        }
+    };
+    let (mine, mut elsewhere) = match shared {
+        Some(claim) => (claim.mine, Some(claim.newest)),
+        None => (0, None),
+    };
     let mut shutdown = state.shutdown_signal();
     let mut sent = after;
     let mut acked = after;
@@ -235,6 +251,10 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
                     return "ping failed";
                 }
             }
+            Ok(()) = newer_elsewhere(&mut elsewhere, mine) => {
+                let _ = tx.send(close(protocol::CLOSE_REPLACED, "a newer connection for this channel took over")).await;
+                return "replaced";
+            }
             _ = newest.changed() => {
                 if *newest.borrow() != generation {
                     let _ = tx.send(close(protocol::CLOSE_REPLACED, "a newer connection for this channel took over")).await;
@@ -247,6 +267,22 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
             }
         }
     }
+}
+
+/// Resolves once a claim newer than `mine` is known (pending forever without shared claims;
+/// an error when the claims can no longer be followed).
+async fn newer_elsewhere(
+    claims: &mut Option<tokio::sync::watch::Receiver<u64>>,
+    mine: u64,
+) -> Result<(), ()> {
+    let Some(claims) = claims else {
+        return std::future::pending().await;
+    };
+    claims
+        .wait_for(|newest| *newest > mine)
+        .await
+        .map(|_| ())
+        .map_err(|_| ())
 }
 
 type Tx = futures_util::stream::SplitSink<WebSocket, Message>;
