@@ -346,7 +346,7 @@ async fn provide(
 }
 
 fn tracing_note(n: usize, what: &str) {
-    if n % 50 == 0 {
+    if n.is_multiple_of(50) {
         println!("delivery {n}: retrying after {what}");
     }
 }
