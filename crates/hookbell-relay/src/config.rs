@@ -89,6 +89,11 @@ pub struct Limits {
     pub rate_limit_per_second: u32,
     /// Burst allowance per client IP.
     pub rate_limit_burst: u32,
+    /// Load balancers or proxies in front of the relay (HAProxy with `option forwardfor`):
+    /// for a request from one of them, the client is the last address in `X-Forwarded-For`
+    /// that is not one of them. Empty: the peer address is the client, whatever the header
+    /// says (anyone can send one).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 impl Default for Limits {
@@ -99,6 +104,7 @@ impl Default for Limits {
             max_queued_bytes_per_channel: 512 * 1024 * 1024,
             rate_limit_per_second: 100,
             rate_limit_burst: 500,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -133,9 +139,14 @@ max_body_bytes = 1048576
 max_queued_per_channel = 100000
 # Most sealed bytes one desktop may have waiting (512 MiB).
 max_queued_bytes_per_channel = 536870912
-# Requests per second per client IP (ingest and pairing), and the burst allowed.
+# Requests per second per client (ingest and pairing), and the burst allowed. A client is an
+# IPv4 address, or an IPv6 /64 (one host's usual allocation: rotating addresses in it count
+# as one client).
 rate_limit_per_second = 100
 rate_limit_burst = 500
+# Proxies or load balancers in front (e.g. ["10.0.0.5"]): for their requests the client is
+# taken from X-Forwarded-For. --trusted-proxy IP[,IP…] wins.
+trusted_proxies = []
 
 [retention]
 # Envelopes a desktop has not acknowledged are deleted after this many seconds (7 days).

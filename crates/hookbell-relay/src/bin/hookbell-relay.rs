@@ -84,6 +84,15 @@ enum Command {
         /// Copies JetStream keeps (3 in a three-node cluster); wins over `[queue] replicas`.
         #[arg(long, env = "HOOKBELL_RELAY_NATS_REPLICAS", value_name = "N")]
         nats_replicas: Option<usize>,
+        /// Load balancers or proxies in front (comma-separated IPs): for their requests the
+        /// per-client limits use X-Forwarded-For. Wins over `[limits] trusted_proxies`.
+        #[arg(
+            long,
+            env = "HOOKBELL_RELAY_TRUSTED_PROXIES",
+            value_name = "IP[,IP…]",
+            value_delimiter = ','
+        )]
+        trusted_proxy: Vec<std::net::IpAddr>,
     },
     /// Make a single-use invite code a desktop pairs with (printed; the relay keeps only its
     /// hash). Works while the relay runs.
@@ -126,6 +135,7 @@ async fn main() -> anyhow::Result<()> {
             pairing_secret_file,
             nats,
             nats_replicas,
+            trusted_proxy,
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(hookbell_relay::tls::load(&cert, &key).await?),
@@ -143,6 +153,9 @@ async fn main() -> anyhow::Result<()> {
             }
             if let Some(replicas) = nats_replicas {
                 config.queue.replicas = replicas;
+            }
+            if !trusted_proxy.is_empty() {
+                config.limits.trusted_proxies = trusted_proxy;
             }
             serve(data_dir, config, listen, tls).await
         }

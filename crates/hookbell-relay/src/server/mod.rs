@@ -230,15 +230,56 @@ async fn within<T>(read: crate::queue::ReadFuture<T>) -> crate::error::Result<T>
         .unwrap_or_else(|_| Err(crate::error::RelayError::Nats("timed out".into())))
 }
 
-/// Refuses a client IP that sends faster than the limits allow, with `Retry-After`.
+/// The client a request is from: the peer, or, when the peer is a trusted proxy, the last
+/// address in `X-Forwarded-For` that is not one (proxies append the address they saw).
+pub fn client_ip(peer: IpAddr, headers: &axum::http::HeaderMap, trusted: &[IpAddr]) -> IpAddr {
+    let canonical = |ip: IpAddr| ip.to_canonical();
+    let peer = canonical(peer);
+    if !trusted.iter().any(|t| canonical(*t) == peer) {
+        return peer;
+    }
+    let forwarded = headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|a| a.trim().parse::<IpAddr>().ok())
+        .map(canonical)
+        .collect::<Vec<_>>();
+    forwarded
+        .into_iter()
+        .rev()
+        .find(|ip| !trusted.iter().any(|t| canonical(*t) == *ip))
+        .unwrap_or(peer)
+}
+
+/// What the per-client limits count under: an IPv4 address, or an IPv6 address's /64 (a
+/// host usually has a whole /64 and can rotate through it).
+pub fn limit_key(ip: IpAddr) -> IpAddr {
+    match ip.to_canonical() {
+        IpAddr::V6(v6) => {
+            let bits = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(bits))
+        }
+        v4 => v4,
+    }
+}
+
+/// Refuses a client (an IPv4 address or an IPv6 /64) that sends faster than the limits
+/// allow, with `Retry-After`.
 async fn rate_limit(
     State(state): State<RelayState>,
     request: Request,
     next: Next,
 ) -> Result<Response, HttpError> {
     if let Some(ConnectInfo(peer)) = request.extensions().get::<ConnectInfo<SocketAddr>>() {
-        let ip = peer.ip();
-        if let Err(not_until) = state.inner.limiter.check_key(&ip) {
+        let ip = client_ip(
+            peer.ip(),
+            request.headers(),
+            &state.config().limits.trusted_proxies,
+        );
+        let key = limit_key(ip);
+        if let Err(not_until) = state.inner.limiter.check_key(&key) {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
             ));
@@ -247,9 +288,13 @@ async fn rate_limit(
                 .metrics()
                 .refused_rate
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            let who = match key {
+                IpAddr::V6(_) => format!("{key}/64"),
+                IpAddr::V4(_) => key.to_string(),
+            };
             return Err(HttpError::retry(
                 StatusCode::TOO_MANY_REQUESTS,
-                format!("too many requests from {ip}; retry in {secs} s"),
+                format!("too many requests from {who}; retry in {secs} s"),
                 secs,
             ));
         }

@@ -7,6 +7,7 @@ mod crash;
 mod desktop_api;
 mod end_to_end;
 mod failover;
+mod limits;
 mod pairing;
 mod refusals;
 mod silence;

@@ -1,0 +1,110 @@
+//! Per-client limits: a client is an IPv4 address or an IPv6 /64, taken from
+//! `X-Forwarded-For` only when the request comes from a trusted proxy. A /64 of rotating IPv6
+//! peers is refused as one client (429, `Retry-After`, counted), while other clients and the
+//! honest desktop carry on.
+
+use std::net::IpAddr;
+
+use hookbell_relay::server::{client_ip, limit_key};
+use reqwest::StatusCode;
+
+use crate::support::{InProcRelay, metric, pair, send_signed};
+
+fn ip(text: &str) -> IpAddr {
+    text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
+}
+
+#[test]
+fn a_client_is_an_ipv4_address_or_an_ipv6_slash_64_behind_trusted_proxies_only() {
+    assert_eq!(limit_key(ip("2001:db8:1:2:aaaa::1")), ip("2001:db8:1:2::"));
+    assert_eq!(
+        limit_key(ip("2001:db8:1:2:ffff:1:2:3")),
+        ip("2001:db8:1:2::")
+    );
+    assert_ne!(limit_key(ip("2001:db8:1:3::1")), ip("2001:db8:1:2::"));
+    assert_eq!(limit_key(ip("203.0.113.7")), ip("203.0.113.7"));
+    assert_eq!(limit_key(ip("::ffff:203.0.113.7")), ip("203.0.113.7"));
+
+    let mut headers = axum::http::HeaderMap::new();
+    headers.insert(
+        "x-forwarded-for",
+        "198.51.100.1, 203.0.113.7, 10.0.0.5"
+            .parse()
+            .unwrap_or_else(|e| panic!("{e:?}")),
+    );
+    let proxies = [ip("10.0.0.5"), ip("127.0.0.1")];
+    // From a trusted proxy: the last address that is not a proxy (the first is the client's
+    // own claim, which anyone can write).
+    assert_eq!(
+        client_ip(ip("127.0.0.1"), &headers, &proxies),
+        ip("203.0.113.7")
+    );
+    // From anyone else, the header counts for nothing.
+    assert_eq!(
+        client_ip(ip("192.0.2.9"), &headers, &proxies),
+        ip("192.0.2.9")
+    );
+    assert_eq!(client_ip(ip("127.0.0.1"), &headers, &[]), ip("127.0.0.1"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slash_64_of_rotating_ipv6_peers_is_limited_as_one_client() {
+    let relay = InProcRelay::start("relay-proxied.toml").await;
+    let (_keys, pairing) = pair(&relay.base).await;
+    let http = reqwest::Client::new();
+    let post = |from: String| {
+        let (http, url) = (
+            http.clone(),
+            format!("{}/h/{}/signed", relay.base, pairing.channel_id),
+        );
+        async move {
+            let response = http
+                .post(url)
+                .header("x-forwarded-for", from)
+                .body("{}")
+                .send()
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let retry = response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+            (
+                response.status(),
+                retry,
+                response.text().await.unwrap_or_default(),
+            )
+        }
+    };
+    // The burst (3), each from another address of the same /64, then refused.
+    for host in 1..=3 {
+        let (status, _, body) = post(format!("2001:db8:1:2::{host:x}")).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "within the burst: {body}");
+    }
+    for host in 4..=20 {
+        let (status, retry, body) = post(format!("2001:db8:1:2:{host:x}::1")).await;
+        assert_eq!(status, StatusCode::TOO_MANY_REQUESTS, "host {host}: {body}");
+        assert!(retry.is_some_and(|s| s >= 1), "Retry-After: {retry:?}");
+        assert!(body.contains("2001:db8:1:2::/64"), "{body}");
+    }
+    assert!(
+        metric(
+            &http,
+            &relay.base,
+            "hookbell_relay_refused_total{reason=\"rate_limited\"}"
+        )
+        .await
+        .is_some_and(|n| n >= 17),
+        "counted"
+    );
+    // Another /64, an IPv4 client and the honest desktop's own requests carry on.
+    for from in ["2001:db8:1:3::1", "203.0.113.7"] {
+        let (status, _, body) = post(from.to_owned()).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{from}: {body}");
+    }
+    let (status, body) = send_signed(&http, &relay.base, &pairing.channel_id, b"{}", "m")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    relay.stop().await;
+}
