@@ -94,6 +94,13 @@ pub struct Limits {
     /// that is not one of them. Empty: the peer address is the client, whatever the header
     /// says (anyone can send one).
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// Seconds a client has to send a request's headers; then the connection is closed
+    /// (slow-loris).
+    pub header_timeout_secs: u64,
+    /// Seconds a client has to send a delivery's or a pairing's body; then 408.
+    pub body_timeout_secs: u64,
+    /// Most requests handled at once (streams count only while they open); more get 503.
+    pub max_in_flight: usize,
 }
 
 impl Default for Limits {
@@ -105,6 +112,9 @@ impl Default for Limits {
             rate_limit_per_second: 100,
             rate_limit_burst: 500,
             trusted_proxies: Vec::new(),
+            header_timeout_secs: 10,
+            body_timeout_secs: 30,
+            max_in_flight: 4096,
         }
     }
 }
@@ -147,6 +157,13 @@ rate_limit_burst = 500
 # Proxies or load balancers in front (e.g. ["10.0.0.5"]): for their requests the client is
 # taken from X-Forwarded-For. --trusted-proxy IP[,IP…] wins.
 trusted_proxies = []
+# Seconds a client has to send its request's headers (then the connection is closed), and a
+# delivery's or pairing's body (then 408 with Retry-After): slow clients cannot hold
+# connections open.
+header_timeout_secs = 10
+body_timeout_secs = 30
+# Most requests handled at once; more are answered 503 with Retry-After at once.
+max_in_flight = 4096
 
 [retention]
 # Envelopes a desktop has not acknowledged are deleted after this many seconds (7 days).

@@ -25,6 +25,10 @@ pub struct Metrics {
     pub refused_quota: AtomicU64,
     /// Refused: the client IP sends too fast.
     pub refused_rate: AtomicU64,
+    /// Refused: the body came slower than `body_timeout_secs` (408).
+    pub refused_slow_body: AtomicU64,
+    /// Refused: `max_in_flight` requests were being handled (503).
+    pub refused_overloaded: AtomicU64,
     /// Pairings refused: no code, or not the secret nor a live invite.
     pub refused_pairing: AtomicU64,
     /// Envelopes the desktops said they could not open (each counted once, when first held).
@@ -84,6 +88,8 @@ impl Metrics {
                 ("{reason=\"too_large\"}", get(&self.refused_too_large)),
                 ("{reason=\"quota\"}", get(&self.refused_quota)),
                 ("{reason=\"rate_limited\"}", get(&self.refused_rate)),
+                ("{reason=\"slow_body\"}", get(&self.refused_slow_body)),
+                ("{reason=\"overloaded\"}", get(&self.refused_overloaded)),
             ],
         );
         add(

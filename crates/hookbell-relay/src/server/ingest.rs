@@ -30,6 +30,18 @@ pub struct Accepted {
     pub seq: u64,
 }
 
+/// Whether reading the body failed because it came slower than `body_timeout_secs`.
+fn body_timed_out(error: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(error);
+    while let Some(e) = cause {
+        if e.is::<tower_http::timeout::TimeoutError>() {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
 /// Receive a provider's delivery for a channel.
 pub async fn receive(
     State(state): State<RelayState>,
@@ -99,6 +111,16 @@ pub async fn receive(
         .map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
                 too_large()
+            } else if body_timed_out(&rejection) {
+                metrics.refused_slow_body.fetch_add(1, Ordering::Relaxed);
+                HttpError::retry(
+                    StatusCode::REQUEST_TIMEOUT,
+                    format!(
+                        "the body came too slowly (more than {} s); send it again",
+                        limits.body_timeout_secs
+                    ),
+                    1,
+                )
             } else {
                 HttpError::bad_request("could not read the body")
             }

@@ -154,14 +154,20 @@ impl RelayState {
     }
 }
 
-/// Every route.
+/// Every route, behind the abuse limits: the per-client rate, the body size and read time
+/// (ingest and pairing), and the number of requests handled at once (every route).
 pub fn router(state: RelayState) -> Router {
-    let max_body = state.config().limits.max_body_bytes;
+    let limits = state.config().limits.clone();
     let limited = Router::new()
         .route("/h/{channel_id}/{source_id}", any(ingest::receive))
         .route("/v1/channels", post(channels::create))
-        .layer(axum::extract::DefaultBodyLimit::max(max_body))
+        .layer(axum::extract::DefaultBodyLimit::max(limits.max_body_bytes))
+        // A body sent slower than this fails to read: 408 (ingest::receive).
+        .layer(tower_http::timeout::RequestBodyTimeoutLayer::new(
+            Duration::from_secs(limits.body_timeout_secs.max(1)),
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), rate_limit));
+    let overloaded = state.clone();
     Router::new()
         .merge(limited)
         .route(
@@ -178,6 +184,30 @@ pub fn router(state: RelayState) -> Router {
         .route("/metrics", get(metrics))
         .fallback(not_found)
         .with_state(state)
+        .layer(
+            tower::ServiceBuilder::new()
+                // Over `max_in_flight`: 503 at once, rather than a queue that grows.
+                .layer(axum::error_handling::HandleErrorLayer::new(
+                    move |_: tower::BoxError| {
+                        let state = overloaded.clone();
+                        async move {
+                            state
+                                .metrics()
+                                .refused_overloaded
+                                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                            HttpError::retry(
+                                StatusCode::SERVICE_UNAVAILABLE,
+                                "this relay is handling as many requests as it can; retry shortly",
+                                1,
+                            )
+                        }
+                    },
+                ))
+                .load_shed()
+                .layer(tower::limit::GlobalConcurrencyLimitLayer::new(
+                    limits.max_in_flight.max(1),
+                )),
+        )
 }
 
 /// `ok` (200), or 503 while this node cannot reach its queue (a load balancer then sends
@@ -331,30 +361,56 @@ pub async fn expire_forever(state: RelayState) {
 }
 
 /// Serves `state` on `listener` until `shutdown` completes; then stops taking requests,
-/// closes the streams and waits for requests in flight. The caller closes the queue.
+/// closes the streams and waits for requests in flight. The caller closes the queue. A client
+/// that has not sent its request's headers within `header_timeout_secs` is disconnected.
 pub async fn serve(
     listener: TcpListener,
     state: RelayState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let expiry = tokio::spawn(expire_forever(state.clone()));
-    let stopping = state.clone();
+    let (handle, tasks) = start(&state, shutdown);
+    let header_timeout = header_timeout(&state);
     // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
-    let listener = axum::serve::ListenerExt::tap_io(listener, |tcp| {
-        let _ = tcp.set_nodelay(true);
-    });
-    let served = axum::serve(
-        listener,
-        router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
+    let mut server = axum_server::Server::<SocketAddr>::from_listener(listener)
+        .acceptor(NoDelayAcceptor::new())
+        .handle(handle);
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(header_timeout);
+    let served = server
+        .serve(router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .await;
+    for task in tasks {
+        task.abort();
+    }
+    served
+}
+
+fn header_timeout(state: &RelayState) -> Duration {
+    Duration::from_secs(state.config().limits.header_timeout_secs.max(1))
+}
+
+/// The expiry task, and the task that on `shutdown` closes the streams (code 1001), stops
+/// accepting, and lets each connection finish what it is serving (no deadline).
+fn start(
+    state: &RelayState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> (
+    axum_server::Handle<SocketAddr>,
+    [tokio::task::JoinHandle<()>; 2],
+) {
+    let expiry = tokio::spawn(expire_forever(state.clone()));
+    let handle = axum_server::Handle::<SocketAddr>::new();
+    let stopping = state.clone();
+    let stop = handle.clone();
+    let signal = tokio::spawn(async move {
         shutdown.await;
         tracing::info!("shutting down: finishing requests in flight");
         stopping.begin_shutdown();
-    })
-    .await;
-    expiry.abort();
-    served
+        stop.graceful_shutdown(None);
+    });
+    (handle, [expiry, signal])
 }
 
 /// [`serve`] over HTTPS: the same routes and the same graceful shutdown, with TLS from `tls`
@@ -366,26 +422,22 @@ pub async fn serve_tls(
     state: RelayState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    let expiry = tokio::spawn(expire_forever(state.clone()));
-    let handle = axum_server::Handle::<SocketAddr>::new();
-    let stopping = state.clone();
-    let stop = handle.clone();
-    let signal = tokio::spawn(async move {
-        shutdown.await;
-        tracing::info!("shutting down: finishing requests in flight");
-        stopping.begin_shutdown();
-        // Stop accepting, let each connection finish what it is serving, wait for all of them
-        // (no deadline, as for plain HTTP).
-        stop.graceful_shutdown(None);
-    });
+    let (handle, tasks) = start(&state, shutdown);
+    let header_timeout = header_timeout(&state);
     // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
     let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
-    let served = axum_server::Server::<SocketAddr>::from_listener(listener)
+    let mut server = axum_server::Server::<SocketAddr>::from_listener(listener)
         .acceptor(acceptor)
-        .handle(handle)
+        .handle(handle);
+    server
+        .http_builder()
+        .http1()
+        .header_read_timeout(header_timeout);
+    let served = server
         .serve(router(state).into_make_service_with_connect_info::<SocketAddr>())
         .await;
-    signal.abort();
-    expiry.abort();
+    for task in tasks {
+        task.abort();
+    }
     served
 }

@@ -108,3 +108,135 @@ async fn a_slash_64_of_rotating_ipv6_peers_is_limited_as_one_client() {
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     relay.stop().await;
 }
+
+/// Opens a connection and sends `head` (a request line and headers, maybe part of a body),
+/// then nothing more.
+async fn stalled(base: &str, head: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut tcp = tokio::net::TcpStream::connect(base.trim_start_matches("http://"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tcp.write_all(head.as_bytes())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tcp
+}
+
+/// What the relay sends on `tcp` until it closes it (within `within`).
+async fn answer(tcp: &mut tokio::net::TcpStream, within: std::time::Duration) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(within, tcp.read_to_end(&mut out)).await;
+    assert!(
+        read.is_ok(),
+        "the relay did not close the connection within {within:?}"
+    );
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_headers_and_slow_bodies_are_cut_off_and_the_desktop_is_served_meanwhile() {
+    let relay = InProcRelay::start("relay-strict.toml").await;
+    let (_keys, pairing) = pair(&relay.base).await;
+    // No idle connections kept: the relay closes one that sends nothing for the header
+    // timeout (1 s here), and a request racing that close would fail for the wrong reason.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = format!("/h/{}/signed", pairing.channel_id);
+    // Slow-loris: the headers never end. Closed (no answer is possible) after the header
+    // timeout (1 s here).
+    let mut loris = stalled(
+        &relay.base,
+        &format!("POST {path} HTTP/1.1\r\nHost: relay\r\nX-Slow: a"),
+    )
+    .await;
+    // A body that stops coming: 408 with Retry-After, counted.
+    let mut slow = stalled(
+        &relay.base,
+        &format!("POST {path} HTTP/1.1\r\nHost: relay\r\nContent-Length: 100\r\n\r\n{{\"id\":"),
+    )
+    .await;
+    // Meanwhile the honest desktop's provider is served.
+    let (status, body) = send_signed(&http, &relay.base, &pairing.channel_id, b"{}", "m1")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    let cut = answer(&mut loris, std::time::Duration::from_secs(10)).await;
+    assert!(!cut.contains("202"), "{cut}");
+    let refused = answer(&mut slow, std::time::Duration::from_secs(10)).await;
+    assert!(refused.starts_with("HTTP/1.1 408"), "{refused}");
+    assert!(
+        refused.to_ascii_lowercase().contains("retry-after: 1"),
+        "{refused}"
+    );
+    assert_eq!(
+        metric(
+            &http,
+            &relay.base,
+            "hookbell_relay_refused_total{reason=\"slow_body\"}"
+        )
+        .await,
+        Some(1)
+    );
+    relay.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_requests_in_flight_limit_the_relay_answers_503_at_once() {
+    let relay = InProcRelay::start("relay-strict.toml").await;
+    let (_keys, pairing) = pair(&relay.base).await;
+    // No idle connections kept: the relay closes one that sends nothing for the header
+    // timeout (1 s here), and a request racing that close would fail for the wrong reason.
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    let path = format!("/h/{}/signed", pairing.channel_id);
+    // Two requests in flight (their bodies stall), the limit here.
+    let head = format!("POST {path} HTTP/1.1\r\nHost: relay\r\nContent-Length: 100\r\n\r\n{{");
+    let mut first = stalled(&relay.base, &head).await;
+    let mut second = stalled(&relay.base, &head).await;
+    // Until both are being handled, a third may still get through: ask again (with a
+    // deadline) until the first 503.
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let refused = loop {
+        let response = http
+            .get(format!("{}/healthz", relay.base))
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        if response.status() == StatusCode::SERVICE_UNAVAILABLE {
+            break response
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok().map(str::to_owned));
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "no 503 within 10 s while two requests were in flight"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(refused.as_deref(), Some("1"), "503 with Retry-After");
+    // Once the stalled bodies time out (408), requests are served again.
+    for tcp in [&mut first, &mut second] {
+        let answer = answer(tcp, std::time::Duration::from_secs(10)).await;
+        assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    }
+    let (status, body) = send_signed(&http, &relay.base, &pairing.channel_id, b"{}", "m1")
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    assert!(
+        metric(
+            &http,
+            &relay.base,
+            "hookbell_relay_refused_total{reason=\"overloaded\"}"
+        )
+        .await
+        .is_some_and(|n| n >= 1)
+    );
+    relay.stop().await;
+}
