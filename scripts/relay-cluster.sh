@@ -72,7 +72,8 @@ for i in 1 2; do
   mkdir -p "$dir/relay$i"
   : >"$dir/relay$i.log"
   "$relay" serve --data-dir "$dir/relay$i" --listen "127.0.0.1:$port" \
-    --nats "$nats_urls" --nats-replicas 3 --trusted-proxy 127.0.0.1 >>"$dir/relay$i.log" 2>&1 &
+    --nats "$nats_urls" --nats-replicas 3 --trusted-proxy 127.0.0.1 \
+    --node-url "http://127.0.0.1:$port" >>"$dir/relay$i.log" 2>&1 &
   pids+=($!)
 done
 for i in 1 2; do

@@ -100,6 +100,9 @@ pub struct ClientConfig {
     pub max_frame_bytes: usize,
     /// Frame bytes in flight at once; reading pauses above this (32 MiB).
     pub max_in_flight_bytes: usize,
+    /// The relay's nodes (handed out at pairing), tried in turn after `url` when a
+    /// connection fails: a cluster's desktop reaches another node without the balancer.
+    pub fallback_urls: Vec<String>,
 }
 
 /// The desktop's default `max_body_bytes`, for [`ClientConfig::new`].
@@ -133,7 +136,18 @@ impl ClientConfig {
             window: 128,
             max_frame_bytes: frame_limit(DEFAULT_MAX_BODY),
             max_in_flight_bytes: 32 * 1024 * 1024,
+            fallback_urls: Vec::new(),
         }
+    }
+
+    /// Also tries these node URLs, in turn, when a connection to `url` fails.
+    pub fn with_fallback_urls(mut self, urls: &[String]) -> Self {
+        self.fallback_urls = urls
+            .iter()
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .filter(|u| *u != self.url)
+            .collect();
+        self
     }
 
     /// Takes envelopes of deliveries up to `max_body_bytes` (the desktop's own limit).
@@ -218,6 +232,10 @@ pub struct Pairing {
     pub channel_id: String,
     /// The subscriber token.
     pub token: String,
+    /// The relay's nodes, when it runs several (each a URL the desktop may stream from when
+    /// the one it paired with is unreachable); empty from a single relay or an older one.
+    #[serde(default)]
+    pub nodes: Vec<String>,
 }
 
 impl fmt::Debug for Pairing {
@@ -399,13 +417,13 @@ impl Drop for Client {
     }
 }
 
-fn stream_url(config: &ClientConfig, after: u64) -> String {
-    let base = if let Some(rest) = config.url.strip_prefix("https://") {
+fn stream_url(config: &ClientConfig, url: &str, after: u64) -> String {
+    let base = if let Some(rest) = url.strip_prefix("https://") {
         format!("wss://{rest}")
-    } else if let Some(rest) = config.url.strip_prefix("http://") {
+    } else if let Some(rest) = url.strip_prefix("http://") {
         format!("ws://{rest}")
     } else {
-        config.url.clone()
+        url.to_owned()
     };
     format!(
         "{base}/v1/channels/{}/stream?after={after}",
@@ -422,10 +440,16 @@ async fn run<S: Sink>(
     let mut backoff = Backoff::new(config.backoff_min, config.backoff_max);
     // Whether the relay has shown it does not know the `hold` frame.
     let mut no_hold = false;
+    // The relay's URL first, then its nodes in turn while connections fail.
+    let urls: Vec<String> = std::iter::once(config.url.clone())
+        .chain(config.fallback_urls.iter().cloned())
+        .collect();
+    let mut which = 0;
     loop {
         status.send_modify(|s| s.state = ConnectionState::Connecting);
         let before = status.borrow().delivered;
-        let ended = session(&config, &sink, &status, &mut stopped, &mut no_hold).await;
+        let url = &urls[which % urls.len()];
+        let ended = session(&config, url, &sink, &status, &mut stopped, &mut no_hold).await;
         status.send_modify(|s| {
             s.state = ConnectionState::Disconnected;
             if let Err(e) = &ended {
@@ -439,9 +463,12 @@ async fn run<S: Sink>(
             Ok(reason) => tracing::info!(reason = %reason, "relay stream ended"),
             Err(e) => tracing::warn!(error = %e, "relay stream failed"),
         }
-        // A session that got somewhere starts the backoff over.
+        // A session that got somewhere starts the backoff over; one that failed tries the
+        // next node.
         if status.borrow().delivered > before || ended.is_ok() {
             backoff.reset();
+        } else {
+            which += 1;
         }
         let delay = backoff.next_wait();
         tokio::select! {
@@ -477,13 +504,14 @@ fn read_error(e: tokio_tungstenite::tungstenite::Error) -> String {
 /// One connection: stream until it ends. `Ok(reason)` for an orderly end.
 async fn session<S: Sink>(
     config: &Arc<ClientConfig>,
+    url: &str,
     sink: &Arc<S>,
     status: &watch::Sender<ClientStatus>,
     stopped: &mut watch::Receiver<bool>,
     no_hold: &mut bool,
 ) -> Result<String, String> {
     let after = status.borrow().acked;
-    let mut request = stream_url(config, after)
+    let mut request = stream_url(config, url, after)
         .into_client_request()
         .map_err(|e| format!("bad relay URL: {e}"))?;
     let bearer = HeaderValue::from_str(&format!("Bearer {}", config.token))
@@ -688,11 +716,11 @@ mod tests {
     fn stream_urls_follow_the_relay_scheme() {
         let config = ClientConfig::new("https://relay.example.com/", "c1", "t", Vec::new());
         assert_eq!(
-            stream_url(&config, 7),
+            stream_url(&config, &config.url, 7),
             "wss://relay.example.com/v1/channels/c1/stream?after=7"
         );
         let config = ClientConfig::new("http://127.0.0.1:8787", "c1", "t", Vec::new());
-        assert!(stream_url(&config, 0).starts_with("ws://127.0.0.1:8787/"));
+        assert!(stream_url(&config, &config.url, 0).starts_with("ws://127.0.0.1:8787/"));
         assert!(
             !format!("{config:?}").contains("\"t\""),
             "the token is not shown"
@@ -709,7 +737,7 @@ mod tests {
         assert!(!text.is_empty(), "pairing with nothing cannot succeed");
         assert!(!text.to_lowercase().contains("scheme"), "{text}");
         let config = ClientConfig::new("https://127.0.0.1:1", "c", "t", Vec::new());
-        let mut request = stream_url(&config, 0)
+        let mut request = stream_url(&config, &config.url, 0)
             .into_client_request()
             .unwrap_or_else(|e| panic!("{e}"));
         request

@@ -63,6 +63,10 @@ pub struct PairingSettings {
     pub secret_file: Option<std::path::PathBuf>,
     /// How long an invite made by `hookbell-relay invite` can be redeemed, unless told.
     pub invite_valid_secs: u64,
+    /// This node's own URL (`https://relay-2.example.com`), handed out at pairing with the
+    /// other live nodes' (NATS), so a desktop can reach a node without the balancer.
+    /// `--node-url` wins.
+    pub node_url: Option<String>,
 }
 
 impl Default for PairingSettings {
@@ -71,6 +75,7 @@ impl Default for PairingSettings {
             open: false,
             secret_file: None,
             invite_valid_secs: 7 * 24 * 3600,
+            node_url: None,
         }
     }
 }
@@ -179,6 +184,9 @@ open = false
 # secret_file = "pairing-secret"
 # How long an invite can be redeemed, in seconds (7 days), unless `invite --valid-for` says.
 invite_valid_secs = 604800
+# This node's own URL, handed out at pairing with the other live nodes' (with NATS) so a
+# desktop can reach a node without the load balancer. --node-url wins.
+# node_url = "https://relay-1.example.com"
 
 [queue]
 # Empty: channels and envelopes live in DATA_DIR/queue (sled). NATS servers instead

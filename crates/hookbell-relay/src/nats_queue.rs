@@ -96,6 +96,7 @@ pub struct NatsQueue {
     invites: kv::Store,
     challenges: kv::Store,
     streams: kv::Store,
+    nodes: kv::Store,
     prefix: String,
     watchers: Watchers,
     /// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
@@ -233,6 +234,8 @@ impl NatsQueue {
             bucket("challenges", Duration::from_secs(600)),
             // channel → which connection streams it (the newest claim wins).
             bucket("streams", Duration::from_secs(7 * 24 * 3600)),
+            // SHA-256 of a node's URL → the URL, while the node announces itself.
+            bucket("nodes", crate::queue::NODE_ANNOUNCE_EVERY * 3),
         ] {
             let name = format!("creating the key-value bucket {}", config.bucket);
             let store = with_deadline(&name, || {
@@ -246,13 +249,22 @@ impl NatsQueue {
             .await?;
             stores.push(store);
         }
-        let (Some(streams), Some(challenges), Some(invites), Some(state), Some(channels)) = (
+        let (
+            Some(nodes),
+            Some(streams),
+            Some(challenges),
+            Some(invites),
+            Some(state),
+            Some(channels),
+        ) = (
             stores.pop(),
             stores.pop(),
             stores.pop(),
             stores.pop(),
             stores.pop(),
-        ) else {
+            stores.pop(),
+        )
+        else {
             return Err(RelayError::Nats("bucket setup".into()));
         };
 
@@ -300,6 +312,7 @@ impl NatsQueue {
             invites,
             challenges,
             streams,
+            nodes,
             prefix,
             watchers,
             claims,
@@ -836,6 +849,39 @@ impl Channels for SharedNats {
             serde_json::from_slice(&entry.value)
                 .map(Some)
                 .map_err(|e| RelayError::Corrupt(format!("key challenge: {e}")))
+        })
+    }
+
+    fn announce_node(&self, url: &str) -> WriteFuture<()> {
+        let url = url.to_owned();
+        boxed(&self.0, move |q| async move {
+            use sha2::Digest;
+            let key = hex::encode(sha2::Sha256::digest(url.as_bytes()));
+            q.nodes
+                .put(&key, url.into_bytes().into())
+                .await
+                .map_err(|e| nats("announcing this node", e))?;
+            Ok(())
+        })
+    }
+
+    fn nodes(&self) -> ReadFuture<Vec<String>> {
+        boxed(&self.0, move |q| async move {
+            let mut keys = q.nodes.keys().await.map_err(|e| nats("listing nodes", e))?;
+            let mut names = Vec::new();
+            while let Some(key) = keys.next().await {
+                names.push(key.map_err(|e| nats("listing nodes", e))?);
+            }
+            let mut urls = Vec::new();
+            for name in names {
+                if let Ok(Some(url)) = q.nodes.get(&name).await
+                    && let Ok(url) = String::from_utf8(url.to_vec())
+                {
+                    urls.push(url);
+                }
+            }
+            urls.sort();
+            Ok(urls)
         })
     }
 

@@ -197,7 +197,20 @@ pub trait Channels: Send + Sync + 'static {
     fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()>;
     /// Takes `channel`'s open challenge: of several takers (on any node), one gets it.
     fn take_challenge(&self, channel: &str) -> WriteFuture<Option<KeyChallenge>>;
+    /// Says that a relay node answers at `url` (again every [`NODE_ANNOUNCE_EVERY`]; a node
+    /// not heard of for three times that is forgotten). Nothing to do for a queue only this
+    /// process serves.
+    fn announce_node(&self, _url: &str) -> WriteFuture<()> {
+        Box::pin(std::future::ready(Ok(())))
+    }
+    /// The URLs of the relay nodes heard of lately (empty: only this process).
+    fn nodes(&self) -> ReadFuture<Vec<String>> {
+        Box::pin(std::future::ready(Ok(Vec::new())))
+    }
 }
+
+/// How often a relay node with a `node_url` announces itself.
+pub const NODE_ANNOUNCE_EVERY: std::time::Duration = std::time::Duration::from_secs(10);
 
 /// Both halves, as the server uses them.
 pub trait Backend: Queue + Channels {

@@ -171,6 +171,10 @@ struct Saved {
     /// Keys from before a rotation, for envelopes sealed to them.
     #[serde(default)]
     previous_keys: Vec<String>,
+    /// The relay's node URLs it handed out at pairing (a cluster's): streamed from in turn
+    /// when `url` cannot be reached.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    nodes: Vec<String>,
 }
 
 impl fmt::Debug for Saved {
@@ -518,6 +522,7 @@ impl Relay {
                     secret_key: keys.secret.expose_base64(),
                     pending_key: None,
                     previous_keys: Vec::new(),
+                    nodes: pairing.nodes,
                 };
                 self.write_saved(&saved)?;
                 tracing::info!(channel = %saved.channel_id, "paired with the relay");
@@ -532,7 +537,8 @@ impl Relay {
     async fn run_client(&self, saved: Saved) {
         let max_body = self.inner.engine.config().server.max_body_bytes;
         let config = ClientConfig::new(&saved.url, &saved.channel_id, &saved.token, saved.keys())
-            .with_max_body_bytes(max_body);
+            .with_max_body_bytes(max_body)
+            .with_fallback_urls(&saved.nodes);
         let client = Client::start(
             config,
             EngineSink {

@@ -93,6 +93,10 @@ enum Command {
             value_delimiter = ','
         )]
         trusted_proxy: Vec<std::net::IpAddr>,
+        /// This node's own URL, handed out at pairing with the other live nodes' (with NATS),
+        /// so desktops can reach a node without the balancer. Wins over `[pairing] node_url`.
+        #[arg(long, env = "HOOKBELL_RELAY_NODE_URL", value_name = "URL")]
+        node_url: Option<String>,
     },
     /// Make a single-use invite code a desktop pairs with (printed; the relay keeps only its
     /// hash). Works while the relay runs.
@@ -136,6 +140,7 @@ async fn main() -> anyhow::Result<()> {
             nats,
             nats_replicas,
             trusted_proxy,
+            node_url,
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(hookbell_relay::tls::load(&cert, &key).await?),
@@ -156,6 +161,9 @@ async fn main() -> anyhow::Result<()> {
             }
             if !trusted_proxy.is_empty() {
                 config.limits.trusted_proxies = trusted_proxy;
+            }
+            if let Some(url) = node_url {
+                config.pairing.node_url = Some(url.trim_end_matches('/').to_owned());
             }
             serve(data_dir, config, listen, tls).await
         }

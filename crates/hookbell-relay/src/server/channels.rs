@@ -66,6 +66,10 @@ pub struct Paired {
     pub channel_id: String,
     /// The subscriber token for the stream (shown once; the relay keeps only its hash).
     pub token: String,
+    /// The relay's nodes (`[pairing] node_url` of each live node), when it says; the desktop
+    /// streams from one of them when the URL it paired with is unreachable.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub nodes: Vec<String>,
 }
 
 /// SHA-256 of a token, hex.
@@ -174,7 +178,35 @@ pub async fn create(
     };
     state.backend().put_channel(record).await?;
     tracing::info!(channel = %channel_id, by = ?admitted, "channel paired");
-    Ok((StatusCode::CREATED, Json(Paired { channel_id, token })))
+    let nodes = node_urls(&state).await;
+    Ok((
+        StatusCode::CREATED,
+        Json(Paired {
+            channel_id,
+            token,
+            nodes,
+        }),
+    ))
+}
+
+/// This node's URL and the other live nodes' (best effort: a failed read lists this one).
+async fn node_urls(state: &RelayState) -> Vec<String> {
+    let mut nodes = match tokio::time::timeout(
+        std::time::Duration::from_secs(2),
+        state.backend().nodes(),
+    )
+    .await
+    {
+        Ok(Ok(nodes)) => nodes,
+        _ => Vec::new(),
+    };
+    if let Some(own) = &state.config().pairing.node_url
+        && !nodes.contains(own)
+    {
+        nodes.push(own.clone());
+        nodes.sort();
+    }
+    nodes
 }
 
 /// `POST /v1/channels/{channel_id}/key/challenge`

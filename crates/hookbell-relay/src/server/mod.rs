@@ -335,6 +335,21 @@ async fn rate_limit(
     Ok(next.run(request).await)
 }
 
+/// Tells the other nodes this one's `[pairing] node_url`, every [`NODE_ANNOUNCE_EVERY`]
+/// (nothing without one).
+async fn announce_forever(state: RelayState) {
+    let Some(url) = state.config().pairing.node_url.clone() else {
+        return;
+    };
+    let mut tick = tokio::time::interval(crate::queue::NODE_ANNOUNCE_EVERY);
+    loop {
+        tick.tick().await;
+        if let Err(e) = state.backend().announce_node(&url).await {
+            tracing::warn!(error = %e, "announcing this node failed; again shortly");
+        }
+    }
+}
+
 /// Deletes unacknowledged envelopes older than the retention period, now and every hour.
 pub async fn expire_forever(state: RelayState) {
     let retention = Duration::from_secs(state.config().retention.unacked_secs);
@@ -400,7 +415,12 @@ fn start(
     axum_server::Handle<SocketAddr>,
     [tokio::task::JoinHandle<()>; 2],
 ) {
-    let expiry = tokio::spawn(expire_forever(state.clone()));
+    let expiry = tokio::spawn({
+        let state = state.clone();
+        async move {
+            tokio::join!(expire_forever(state.clone()), announce_forever(state));
+        }
+    });
     let handle = axum_server::Handle::<SocketAddr>::new();
     let stopping = state.clone();
     let stop = handle.clone();

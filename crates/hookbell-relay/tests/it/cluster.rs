@@ -14,9 +14,19 @@ use reqwest::StatusCode;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 
-use crate::support::{NatsServer, RelayProc, fixture, pair};
+use crate::support::{
+    EngineSink, NatsServer, RelayProc, desktop_engine, fixture, pair, send_signed, wait_until,
+};
 
-/// Two relay nodes on one `nats-server -js`.
+fn free_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap_or_else(|e| panic!("{e}"));
+    listener
+        .local_addr()
+        .map(|a| a.port())
+        .unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// Two relay nodes on one `nats-server -js`, each announcing its URL (`--node-url`).
 async fn two_nodes(dir: &std::path::Path) -> (NatsServer, RelayProc, RelayProc) {
     let nats = NatsServer::start(&dir.join("nats")).await;
     let mut nodes = Vec::new();
@@ -25,11 +35,18 @@ async fn two_nodes(dir: &std::path::Path) -> (NatsServer, RelayProc, RelayProc) 
         std::fs::create_dir_all(&data).unwrap_or_else(|e| panic!("{e}"));
         std::fs::copy(fixture("relay.toml"), data.join("hookbell-relay.toml"))
             .unwrap_or_else(|e| panic!("{e}"));
+        let listen = format!("127.0.0.1:{}", free_port());
+        let url = format!("http://{listen}");
         nodes.push(
             RelayProc::start_exactly(
                 &data,
-                "127.0.0.1:0",
-                &["--nats".as_ref(), nats.url.as_str().as_ref()],
+                &listen,
+                &[
+                    "--nats".as_ref(),
+                    nats.url.as_str().as_ref(),
+                    "--node-url".as_ref(),
+                    url.as_str().as_ref(),
+                ],
             )
             .await,
         );
@@ -147,6 +164,70 @@ async fn a_newer_stream_on_another_node_takes_over() {
         matches!(frame, Ok(Some(Ok(Message::Text(ref t)))) if t.contains("backlog")),
         "{frame:?}"
     );
+    a.kill().await;
+    b.kill().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-cluster-test` (in `make test`) runs it"]
+async fn pairing_hands_out_the_nodes_and_the_desktop_streams_from_one_when_its_url_is_down() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let (_nats, a, b) = two_nodes(dir.path()).await;
+    let mut want = vec![a.base.clone(), b.base.clone()];
+    want.sort();
+    // Each node announces itself as it starts: pair until both are listed (with a deadline).
+    let mut paired = None;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    while paired.is_none() {
+        let (keys, pairing) = pair(&a.base).await;
+        if pairing.nodes == want {
+            paired = Some((keys, pairing));
+        } else {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "pairing listed {:?}, not both nodes {want:?}",
+                pairing.nodes
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    let Some((keys, pairing)) = paired else {
+        panic!("not paired");
+    };
+    // The desktop's own URL (say, the balancer) is down: it streams from a node instead.
+    let desktop = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let engine = desktop_engine(desktop.path());
+    let mut config = hookbell_relay::ClientConfig::new(
+        "http://127.0.0.1:1",
+        &pairing.channel_id,
+        &pairing.token,
+        vec![keys.secret.clone()],
+    )
+    .with_fallback_urls(&pairing.nodes);
+    config.backoff_min = Duration::from_millis(50);
+    config.backoff_max = Duration::from_millis(200);
+    let client = hookbell_relay::Client::start(
+        config,
+        EngineSink {
+            engine: engine.clone(),
+        },
+    );
+    let http = reqwest::Client::new();
+    let (status, body) = send_signed(
+        &http,
+        &b.base,
+        &pairing.channel_id,
+        b"{\"id\":\"n1\"}",
+        "m1",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    wait_until(Duration::from_secs(20), "the delivery stored", || async {
+        engine.store().stats().map(|s| s.total).unwrap_or(0) == 1
+    })
+    .await;
+    client.stop().await;
     a.kill().await;
     b.kill().await;
 }
