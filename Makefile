@@ -119,7 +119,7 @@ relay-nats-test:
 # The cluster failover test (crates/hookbell-relay/tests/it/failover.rs): three nats-server
 # nodes, two relay binaries, HAProxy (deploy/cluster/), two desktop engines; the envelope
 # stream's NATS leader and then the desktop's relay node are SIGKILLed while providers post.
-# FAILOVER_DELIVERIES deliveries (default 5000: about 35 s on 2 cores; 10,000 by hand, see
+# FAILOVER_DELIVERIES deliveries (default 5000: about 40 s on 2 cores; 10,000 by hand, see
 # docs/relay.md). Also tests/it/cluster.rs: two relay nodes on one NATS (a key challenge and a
 # stream takeover across nodes). Needs nats-server and haproxy (install-deps test installs both).
 relay-cluster-test:
