@@ -101,6 +101,9 @@ pub struct NatsQueue {
     watchers: Watchers,
     /// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
     claims: Watchers,
+    /// One lock per channel for this node's updates of its state (holds and acks): they take
+    /// turns here, so the compare-and-set in the bucket only has other nodes to lose to.
+    state_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -316,6 +319,7 @@ impl NatsQueue {
             prefix,
             watchers,
             claims,
+            state_locks: Mutex::new(HashMap::new()),
             tasks: vec![listen, tick, claimed],
         }))
     }
@@ -420,7 +424,18 @@ impl NatsQueue {
         }
     }
 
+    /// This node's lock on `channel`'s state.
+    fn state_lock(&self, channel: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut locks = self
+            .state_locks
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        Arc::clone(locks.entry(channel.to_owned()).or_default())
+    }
+
     async fn ack_inner(&self, channel: &str, seq: u64, release: Vec<u64>) -> Result<u64> {
+        let lock = self.state_lock(channel);
+        let _turn = lock.lock().await;
         for _ in 0..CAS_ATTEMPTS {
             let (mut state, revision) = self.load_state(channel).await?;
             let mut removed = 0u64;
@@ -468,6 +483,8 @@ impl NatsQueue {
         if self.get(channel, seq).await?.is_none() {
             return Ok(false);
         }
+        let lock = self.state_lock(channel);
+        let _turn = lock.lock().await;
         for _ in 0..CAS_ATTEMPTS {
             let (mut state, revision) = self.load_state(channel).await?;
             if state.held.contains_key(&seq) {
