@@ -220,7 +220,7 @@ async fn main() -> anyhow::Result<()> {
     }
     println!(
         "Store size on disk: {:.1} MiB.",
-        dir_size(&data) as f64 / 1048576.0
+        hookbell_store::dir_size(&data) as f64 / 1048576.0
     );
     Ok(())
 }
@@ -374,31 +374,7 @@ fn parse_wrk(text: &str) -> Option<Summary> {
 fn print_weight(data: &Path, alerts: u64) -> anyhow::Result<()> {
     let weight = hookbell_store::weigh(&data.join(hookbell_server::data_dir::STORE_DIR))?;
     println!("## Where the bytes go, {alerts} alerts\n");
-    println!(
-        "| records | count | key bytes | value bytes | value bytes unpacked | bytes per alert |"
-    );
-    println!("|---|---|---|---|---|---|");
-    let per = |bytes: u64| bytes as f64 / alerts.max(1) as f64;
-    for part in weight.parts.iter().filter(|p| p.records > 0) {
-        println!(
-            "| {} | {} | {} | {} | {} | {:.0} |",
-            part.name,
-            part.records,
-            part.key_bytes,
-            part.value_bytes,
-            part.unpacked_bytes,
-            per(part.key_bytes + part.value_bytes)
-        );
-    }
-    println!(
-        "| **all records** | | | | | **{:.0}** |",
-        per(weight.logical_bytes())
-    );
-    println!(
-        "| **on disk** (`{}`) | | | | | **{:.0}** |\n",
-        data.join(hookbell_server::data_dir::STORE_DIR).display(),
-        per(weight.disk_bytes)
-    );
+    println!("{}", weight.table(alerts));
     Ok(())
 }
 
@@ -578,21 +554,6 @@ fn rss_mib(pid: u32) -> Option<f64> {
     let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
     let kib: f64 = line.split_whitespace().nth(1)?.parse().ok()?;
     Some(kib / 1024.0)
-}
-
-fn dir_size(path: &Path) -> u64 {
-    std::fs::read_dir(path)
-        .map(|entries| {
-            entries
-                .flatten()
-                .map(|e| match e.metadata() {
-                    Ok(m) if m.is_dir() => dir_size(&e.path()),
-                    Ok(m) => m.len(),
-                    Err(_) => 0,
-                })
-                .sum()
-        })
-        .unwrap_or(0)
 }
 
 /// The baseline: an axum handler that reads the body and answers like hookbelld, doing

@@ -218,30 +218,7 @@ async fn main() -> anyhow::Result<()> {
     drop(store);
     let weight = wait_weigh(&dir)?;
     println!("## Where the bytes go, {total} alerts\n");
-    println!(
-        "| records | count | key bytes | value bytes | value bytes unpacked | bytes per alert |"
-    );
-    println!("|---|---|---|---|---|---|");
-    let per = |bytes: u64| bytes as f64 / total.max(1) as f64;
-    for part in weight.parts.iter().filter(|p| p.records > 0) {
-        println!(
-            "| {} | {} | {} | {} | {} | {:.0} |",
-            part.name,
-            part.records,
-            part.key_bytes,
-            part.value_bytes,
-            part.unpacked_bytes,
-            per(part.key_bytes + part.value_bytes)
-        );
-    }
-    println!(
-        "| **all records** | | | | | **{:.0}** |",
-        per(weight.logical_bytes())
-    );
-    println!(
-        "| **on disk** | | | | | **{:.0}** |",
-        per(weight.disk_bytes)
-    );
+    print!("{}", weight.table(total));
     Ok(())
 }
 

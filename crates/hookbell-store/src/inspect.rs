@@ -40,6 +40,32 @@ impl Weight {
     pub fn logical_bytes(&self) -> u64 {
         self.parts.iter().map(|p| p.key_bytes + p.value_bytes).sum()
     }
+
+    /// A Markdown table of the parts, with bytes per alert for a store of `alerts` alerts (what
+    /// `make bench` and `make bench-store` print).
+    pub fn table(&self, alerts: u64) -> String {
+        let per = |bytes: u64| bytes as f64 / alerts.max(1) as f64;
+        let mut out = String::from(
+            "| records | count | key bytes | value bytes | value bytes unpacked | bytes per alert |\n|---|---|---|---|---|---|\n",
+        );
+        for part in self.parts.iter().filter(|p| p.records > 0) {
+            out += &format!(
+                "| {} | {} | {} | {} | {} | {:.0} |\n",
+                part.name,
+                part.records,
+                part.key_bytes,
+                part.value_bytes,
+                part.unpacked_bytes,
+                per(part.key_bytes + part.value_bytes)
+            );
+        }
+        out += &format!(
+            "| **all records** | | | | | **{:.0}** |\n| **on disk** | | | | | **{:.0}** |\n",
+            per(self.logical_bytes()),
+            per(self.disk_bytes)
+        );
+        out
+    }
 }
 
 /// The kinds, by key prefix; the first that matches names a record.

@@ -25,7 +25,7 @@ mod test_support;
 mod writer;
 
 pub use error::{Result, StoreError};
-pub use inspect::{Part, Weight, records, weigh};
+pub use inspect::{Part, Weight, dir_size, records, weigh};
 pub use pending::Pending;
 pub use query::{AlertPage, AlertQuery};
 pub use records::{
