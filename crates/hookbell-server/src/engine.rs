@@ -11,7 +11,7 @@ use hookbell_core::{
     AlertPatch, AuthError, BodyError, Config, Context, Delivery, Lang, NotificationSettings,
     SourceConfig, providers,
 };
-use hookbell_store::{DeliveryRecord, DeliveryStatus, IngestOutcome, Refusal, RefusalKind, Store};
+use hookbell_store::{DeliveryRecord, IngestOutcome, Refusal, RefusalKind, Store};
 use tracing::Instrument;
 
 use crate::error::ApiError;
@@ -363,20 +363,12 @@ impl Engine {
                 error,
             });
         }
-        let record = DeliveryRecord {
-            id: String::new(),
-            source: source.id.clone(),
-            provider: source.provider.clone(),
-            received_at: delivery.received_at,
-            peer: delivery.peer.map(|p| p.to_string()),
-            headers: delivery.headers.redacted(&source.auth.secret_headers()),
-            size: delivery.body.len(),
-            status: DeliveryStatus::Accepted,
-            error: None,
-            alert_ids: Vec::new(),
-            envelope_id: None,
-            body_hash: None,
-        };
+        // `source` was found by the delivery's source id, so the record names it.
+        let record = DeliveryRecord::received(
+            &delivery,
+            &source.provider,
+            delivery.headers.redacted(&source.auth.secret_headers()),
+        );
         // The config was validated, so the provider exists; `generic` is the safe fallback.
         let provider = providers::get_or_generic(&source.provider);
         let ctx = Context {

@@ -15,7 +15,7 @@ use std::time::{Duration, Instant};
 
 use clap::Parser;
 use hookbell_core::{Context, Delivery, Lang, providers};
-use hookbell_store::{DeliveryRecord, DeliveryStatus, SledStore, Store};
+use hookbell_store::{DeliveryRecord, SledStore, Store};
 
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
@@ -84,20 +84,7 @@ fn prepare(n: u64) -> (DeliveryRecord, Vec<u8>, Vec<hookbell_core::NewAlert>) {
         signed_id: None,
     };
     let normalized = hookbell_core::normalize(provider, &delivery, &ctx).expect("LeakIX parses");
-    let record = DeliveryRecord {
-        id: String::new(),
-        source: "leakix".into(),
-        provider: "leakix".into(),
-        received_at: delivery.received_at,
-        peer: delivery.peer.map(|p| p.to_string()),
-        headers: delivery.headers.redacted(&[]),
-        size: delivery.body.len(),
-        status: DeliveryStatus::Accepted,
-        error: None,
-        alert_ids: Vec::new(),
-        envelope_id: None,
-        body_hash: None,
-    };
+    let record = DeliveryRecord::received(&delivery, "leakix", delivery.headers.redacted(&[]));
     (record, normalized.stored_body, normalized.alerts)
 }
 

@@ -13,7 +13,7 @@
 use std::path::PathBuf;
 
 use hookbell_core::{AlertPatch, Context, Delivery, Lang, providers};
-use hookbell_store::{DeliveryRecord, DeliveryStatus, Refusal, RefusalKind, SledStore, Store};
+use hookbell_store::{DeliveryRecord, Refusal, RefusalKind, SledStore, Store};
 use serde_json::json;
 
 const SAMPLES: &[(&str, &str)] = &[
@@ -58,20 +58,7 @@ fn delivery(source: &str, body: &[u8]) -> Delivery {
 }
 
 fn record(delivery: &Delivery, provider: &str) -> DeliveryRecord {
-    DeliveryRecord {
-        id: String::new(),
-        source: delivery.source_id.clone(),
-        provider: provider.into(),
-        received_at: delivery.received_at,
-        peer: delivery.peer.map(|p| p.to_string()),
-        headers: delivery.headers.redacted(&[]),
-        size: delivery.body.len(),
-        status: DeliveryStatus::Accepted,
-        error: None,
-        alert_ids: Vec::new(),
-        envelope_id: None,
-        body_hash: None,
-    }
+    DeliveryRecord::received(delivery, provider, delivery.headers.redacted(&[]))
 }
 
 fn main() -> anyhow::Result<()> {

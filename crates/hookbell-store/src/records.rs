@@ -67,6 +67,32 @@ pub struct DeliveryRecord {
     pub body_hash: Option<String>,
 }
 
+impl DeliveryRecord {
+    /// The record of `delivery`, received for a source of `provider`: accepted until the store
+    /// says otherwise, with `headers` as they may be kept (credentials redacted by the caller,
+    /// who knows the source's scheme).
+    pub fn received(
+        delivery: &hookbell_core::Delivery,
+        provider: &str,
+        headers: Vec<(String, String)>,
+    ) -> DeliveryRecord {
+        DeliveryRecord {
+            id: String::new(),
+            source: delivery.source_id.clone(),
+            provider: provider.to_owned(),
+            received_at: delivery.received_at,
+            peer: delivery.peer.map(|p| p.to_string()),
+            headers,
+            size: delivery.body.len(),
+            status: DeliveryStatus::Accepted,
+            error: None,
+            alert_ids: Vec::new(),
+            envelope_id: None,
+            body_hash: None,
+        }
+    }
+}
+
 /// The settings that mark relay envelopes as stored: `relay.envelope.{envelope id}`, whose
 /// value is the id of the delivery stored from it. Envelope ids are ULIDs, so old marks can be
 /// deleted with [`crate::Store::purge_settings_before`] and this prefix.

@@ -202,12 +202,17 @@ pub(super) fn pack_records(tree: &Tree) -> Result<()> {
     let started = std::time::Instant::now();
     let codec = Codec::load(tree)?;
     for kind in Kind::ALL {
+        if codec.has_dictionary(kind) {
+            continue;
+        }
+        // Enough to train on? Stop counting once there are.
         let unpacked = tree
             .scan_prefix(kind.prefix())
             .values()
             .filter(|value| value.as_ref().is_ok_and(|v| v.first() != Some(&MAGIC)))
+            .take(codec::FIRST_TRAINING as usize)
             .count() as u64;
-        if codec.has_dictionary(kind) || unpacked < codec::FIRST_TRAINING {
+        if unpacked < codec::FIRST_TRAINING {
             continue;
         }
         if let Some(dictionary) = codec::train(tree, &codec, kind)

@@ -64,6 +64,12 @@ fn open(dir: &Path) -> SledStore {
     when_unlocked(|| SledStore::open(dir)).unwrap_or_else(|e| panic!("open: {e}"))
 }
 
+/// The schema version the store has stamped.
+fn stored_version(store: &SledStore) -> Option<u32> {
+    let stamp = store.tree.get(crate::keys::SCHEMA_VERSION).ok().flatten()?;
+    Some(u32::from_be_bytes(stamp.as_ref().try_into().ok()?))
+}
+
 /// Every stored value under `d/` and `iq/`, and the schema version, as they are on disk.
 fn raw_deliveries(store: &SledStore) -> Vec<(Vec<u8>, Vec<u8>)> {
     [crate::keys::DELIVERY, crate::keys::QUARANTINE, b"m/"]
@@ -115,15 +121,7 @@ fn opening_an_old_store_scrubs_its_verbatim_quarantined_bodies_once() {
             .unwrap_or_else(|e| panic!("delivery: {e}"))
             .unwrap_or_else(|| panic!("the accepted delivery is gone"));
         assert_eq!((kept.body_hash, kept_body), (None, b"{}".to_vec()));
-        assert_eq!(
-            store
-                .tree
-                .get(crate::keys::SCHEMA_VERSION)
-                .ok()
-                .flatten()
-                .map(|v| v.to_vec()),
-            Some(super::super::SCHEMA_VERSION.to_be_bytes().to_vec())
-        );
+        assert_eq!(stored_version(&store), Some(super::super::SCHEMA_VERSION));
         raw_deliveries(&store)
     };
 
@@ -410,13 +408,8 @@ mod version_3 {
             let stats = store.stats().unwrap_or_else(|e| panic!("stats: {e}"));
             assert_eq!((stats.total, stats.unread), (1, 1));
             assert_eq!(
-                store
-                    .tree
-                    .get(crate::keys::SCHEMA_VERSION)
-                    .ok()
-                    .flatten()
-                    .map(|v| v.to_vec()),
-                Some(super::super::super::SCHEMA_VERSION.to_be_bytes().to_vec())
+                super::stored_version(&store),
+                Some(super::super::super::SCHEMA_VERSION)
             );
             raw_records(&store)
         };

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use hookbell_core::Severity;
 use serde_json::{Value, json};
 
-use super::open;
+use super::{open, stored_version};
 use crate::codec::{FIRST_TRAINING, Kind, MAGIC};
 use crate::test_support::{delivery, new_alert, when_unlocked};
 use crate::{DeliveryStatus, SledStore, Store, envelope_mark};
@@ -134,13 +134,8 @@ fn a_store_of_schema_3_opens_and_answers_as_it_did() {
     // train a dictionary on, so they stay as they were (the next test packs a large store).
     assert_eq!(packed(&store), (0, 16), "a small store is left as it is");
     assert_eq!(
-        store
-            .tree
-            .get(crate::keys::SCHEMA_VERSION)
-            .ok()
-            .flatten()
-            .map(|v| v.to_vec()),
-        Some(super::super::super::SCHEMA_VERSION.to_be_bytes().to_vec())
+        stored_version(&store),
+        Some(super::super::super::SCHEMA_VERSION)
     );
     drop(store);
 
