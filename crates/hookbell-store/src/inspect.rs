@@ -29,7 +29,7 @@ pub struct Part {
 /// A store's weight.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Weight {
-    /// Per kind of record, in the order of [`KINDS`], then anything else.
+    /// Per kind of record, in the order of [`KINDS`], then anything else ("other").
     pub parts: Vec<Part>,
     /// Bytes the store's directory takes on disk (every file, the index snapshot included).
     pub disk_bytes: u64,
@@ -68,24 +68,29 @@ impl Weight {
     }
 }
 
-/// The kinds, by key prefix; the first that matches names a record.
-const KINDS: &[(&str, &[u8])] = &[
-    ("alerts (a/)", keys::ALERT),
-    ("alert index records (x/)", keys::META),
-    ("dedup keys (k/)", keys::DEDUP),
-    ("deliveries: metadata and body (d/)", keys::DELIVERY),
-    ("quarantine index (iq/)", keys::QUARANTINE),
-    ("source activity (l/, n/)", b"l/"),
-    ("source activity (l/, n/)", b"n/"),
-    ("settings and relay marks (s/)", b"s/"),
-    ("store metadata and dictionaries (m/)", b"m/"),
+/// The kinds of record, each with its key prefixes; anything else is "other".
+const KINDS: &[(&str, &[&[u8]])] = &[
+    ("alerts (a/)", &[keys::ALERT]),
+    ("alert index records (x/)", &[keys::META]),
+    ("dedup keys (k/)", &[keys::DEDUP]),
+    ("deliveries: metadata and body (d/)", &[keys::DELIVERY]),
+    ("quarantine index (iq/)", &[keys::QUARANTINE]),
+    ("source activity (l/, n/)", &[b"l/", b"n/"]),
+    ("settings and relay marks (s/)", &[b"s/"]),
+    ("store metadata and dictionaries (m/)", &[b"m/"]),
 ];
 
-/// Every key of the store in `dir` (which must not be open) and its value unpacked.
-pub fn records(dir: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+/// The closed store in `dir`: its database, its tree and its codec.
+fn open(dir: &Path) -> Result<(sled::Db, sled::Tree, Codec)> {
     let db = crate::sled_store::sled_config(dir).open()?;
     let tree = db.open_tree(crate::sled_store::TREE)?;
     let codec = Codec::load(&tree)?;
+    Ok((db, tree, codec))
+}
+
+/// Every key of the store in `dir` (which must not be open) and its value unpacked.
+pub fn records(dir: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
+    let (_db, tree, codec) = open(dir)?;
     tree.iter()
         .map(|entry| {
             let (key, value) = entry?;
@@ -97,18 +102,11 @@ pub fn records(dir: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
 
 /// Weighs the store in `dir`, which must not be open elsewhere.
 pub fn weigh(dir: &Path) -> Result<Weight> {
-    let db = crate::sled_store::sled_config(dir).open()?;
-    let tree = db.open_tree(crate::sled_store::TREE)?;
-    let codec = Codec::load(&tree)?;
-    let mut names: Vec<&'static str> = Vec::new();
-    for (name, _) in KINDS {
-        if !names.contains(name) {
-            names.push(name);
-        }
-    }
-    names.push("other");
-    let mut parts: Vec<Part> = names
+    let (db, tree, codec) = open(dir)?;
+    let mut parts: Vec<Part> = KINDS
         .iter()
+        .map(|(name, _)| *name)
+        .chain(["other"])
         .map(|name| Part {
             name,
             records: 0,
@@ -117,14 +115,13 @@ pub fn weigh(dir: &Path) -> Result<Weight> {
             unpacked_bytes: 0,
         })
         .collect();
-    let slot = |name: &str| names.iter().position(|n| *n == name).unwrap_or(0);
     for entry in tree.iter() {
         let (key, value) = entry?;
-        let kind = KINDS.iter().position(|(_, prefix)| key.starts_with(prefix));
-        let part = match kind {
-            Some(i) => &mut parts[slot(KINDS[i].0)],
-            None => parts.last_mut().expect("other is always there"),
-        };
+        let slot = KINDS
+            .iter()
+            .position(|(_, prefixes)| prefixes.iter().any(|p| key.starts_with(p)))
+            .unwrap_or(KINDS.len());
+        let part = &mut parts[slot];
         part.records += 1;
         part.key_bytes += key.len() as u64;
         part.value_bytes += value.len() as u64;
