@@ -106,34 +106,43 @@ impl Dictionary {
     }
 
     fn pack(&self, raw: &[u8]) -> std::io::Result<Vec<u8>> {
-        let reused = self.packers.lock().ok().and_then(|mut pool| pool.pop());
-        let mut packer = match reused {
-            Some(packer) => packer,
-            None => zstd::bulk::Compressor::with_dictionary(LEVEL, &self.bytes)?,
-        };
-        let mut out = Vec::with_capacity(3 + zstd::zstd_safe::compress_bound(raw.len()));
+        let frame = pooled(
+            &self.packers,
+            || zstd::bulk::Compressor::with_dictionary(LEVEL, &self.bytes),
+            |packer| packer.compress(raw),
+        )?;
+        let mut out = Vec::with_capacity(3 + frame.len());
         out.push(MAGIC);
         out.extend_from_slice(&self.id.to_be_bytes());
-        let frame = packer.compress(raw)?;
         out.extend_from_slice(&frame);
-        if let Ok(mut pool) = self.packers.lock() {
-            pool.push(packer);
-        }
         Ok(out)
     }
 
     fn unpack(&self, frame: &[u8], size: usize) -> std::io::Result<Vec<u8>> {
-        let reused = self.unpackers.lock().ok().and_then(|mut pool| pool.pop());
-        let mut unpacker = match reused {
-            Some(unpacker) => unpacker,
-            None => zstd::bulk::Decompressor::with_dictionary(&self.bytes)?,
-        };
-        let raw = unpacker.decompress(frame, size)?;
-        if let Ok(mut pool) = self.unpackers.lock() {
-            pool.push(unpacker);
-        }
-        Ok(raw)
+        pooled(
+            &self.unpackers,
+            || zstd::bulk::Decompressor::with_dictionary(&self.bytes),
+            |unpacker| unpacker.decompress(frame, size),
+        )
     }
+}
+
+/// Runs `work` with a context from `pool` (or a new one from `make`), then puts it back.
+fn pooled<C, T>(
+    pool: &Mutex<Vec<C>>,
+    make: impl FnOnce() -> std::io::Result<C>,
+    work: impl FnOnce(&mut C) -> std::io::Result<T>,
+) -> std::io::Result<T> {
+    let reused = pool.lock().ok().and_then(|mut pool| pool.pop());
+    let mut context = match reused {
+        Some(context) => context,
+        None => make()?,
+    };
+    let answer = work(&mut context);
+    if let Ok(mut pool) = pool.lock() {
+        pool.push(context);
+    }
+    answer
 }
 
 #[derive(Default)]
