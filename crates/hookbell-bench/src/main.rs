@@ -61,22 +61,6 @@ provider = "leakix"
 auth = { scheme = "none" }
 "#;
 
-/// The vendor's own LeakIX example, made unique per delivery by [`delivery`].
-const LEAKIX_SAMPLE: &str =
-    include_str!("../../hookbell-core/src/providers/leakix/fixtures/sample.json");
-
-/// The sample with `@ID@` where the fingerprint and host go and `@SEV@` for the severity.
-fn leakix_template() -> String {
-    let mut event: serde_json::Value =
-        serde_json::from_str(LEAKIX_SAMPLE).expect("the LeakIX sample is JSON");
-    event["event_fingerprint"] = "@ID@".into();
-    event["host"] = "site@ID@.example.com".into();
-    event["leak"]["severity"] = "@SEV@".into();
-    serde_json::to_string_pretty(&event).expect("JSON serializes")
-}
-
-const SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
-
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
@@ -228,10 +212,8 @@ async fn main() -> anyhow::Result<()> {
 /// A LeakIX event, unique per (run, n).
 fn delivery(run: u32, n: u64) -> String {
     static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    TEMPLATE
-        .get_or_init(leakix_template)
-        .replace("@ID@", &format!("b{run}n{n}"))
-        .replace("@SEV@", SEVERITIES[(n % 4) as usize])
+    let template = TEMPLATE.get_or_init(hookbell_core::testing::leakix_event_template);
+    hookbell_core::testing::leakix_event(template, &format!("b{run}n{n}"), n)
 }
 
 enum Limit {
@@ -308,7 +290,7 @@ async fn ingest(
 
 /// A wrk script posting unique LeakIX events: the id names the run, the thread and the count.
 fn wrk_script(run: u64) -> String {
-    let template = leakix_template()
+    let template = hookbell_core::testing::leakix_event_template()
         .replace('%', "%%")
         .replace("@ID@", "%s")
         .replace("@SEV@", "%s");

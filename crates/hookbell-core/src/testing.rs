@@ -52,3 +52,26 @@ pub fn delivery(source: &str, headers: &[(&str, &str)], body: impl Into<Vec<u8>>
 pub fn json_delivery(source: &str, body: impl Into<Vec<u8>>) -> Delivery {
     delivery(source, &[("content-type", "application/json")], body)
 }
+
+/// The severities [`leakix_event`] cycles through.
+pub const LEAKIX_SEVERITIES: [&str; 4] = ["low", "medium", "high", "critical"];
+
+/// The vendor's LeakIX example with `@ID@` where its fingerprint and host go and `@SEV@` for
+/// its severity: the benchmarks make unique events of it ([`leakix_event`], or a wrk script).
+pub fn leakix_event_template() -> String {
+    let mut event: serde_json::Value =
+        serde_json::from_str(include_str!("providers/leakix/fixtures/sample.json"))
+            .unwrap_or_default();
+    event["event_fingerprint"] = "@ID@".into();
+    event["host"] = "site@ID@.example.com".into();
+    event["leak"]["severity"] = "@SEV@".into();
+    serde_json::to_string_pretty(&event).unwrap_or_default()
+}
+
+/// A unique LeakIX event from `template` ([`leakix_event_template`]): `id` in its fingerprint
+/// and host, the `n`-th of [`LEAKIX_SEVERITIES`].
+pub fn leakix_event(template: &str, id: &str, n: u64) -> String {
+    template
+        .replace("@ID@", id)
+        .replace("@SEV@", LEAKIX_SEVERITIES[(n % 4) as usize])
+}

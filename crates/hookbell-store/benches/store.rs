@@ -40,24 +40,10 @@ struct Cli {
     bench: bool,
 }
 
-const SAMPLE: &str = include_str!("../../hookbell-core/src/providers/leakix/fixtures/sample.json");
-
 fn body(n: u64) -> Vec<u8> {
     static TEMPLATE: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    let template = TEMPLATE.get_or_init(|| {
-        let mut event: serde_json::Value = serde_json::from_str(SAMPLE).expect("JSON sample");
-        event["event_fingerprint"] = "@ID@".into();
-        event["host"] = "site@ID@.example.com".into();
-        event["leak"]["severity"] = "@SEV@".into();
-        serde_json::to_string_pretty(&event).expect("serializes")
-    });
-    template
-        .replace("@ID@", &format!("s{n}"))
-        .replace(
-            "@SEV@",
-            ["low", "medium", "high", "critical"][(n % 4) as usize],
-        )
-        .into_bytes()
+    let template = TEMPLATE.get_or_init(hookbell_core::testing::leakix_event_template);
+    hookbell_core::testing::leakix_event(template, &format!("s{n}"), n).into_bytes()
 }
 
 fn delivery(n: u64) -> Delivery {
