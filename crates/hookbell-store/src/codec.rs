@@ -285,11 +285,16 @@ impl Codec {
 /// Trains a dictionary for `kind` from the newest records of it in `tree`; `None` when there
 /// are too few, or too alike, for zstd to make one.
 pub(crate) fn train(tree: &Tree, codec: &Codec, kind: Kind) -> Option<Vec<u8>> {
-    let mut samples = Vec::with_capacity(SAMPLES);
-    for entry in tree.scan_prefix(kind.prefix()).rev().take(SAMPLES) {
-        let (key, value) = entry.ok()?;
-        samples.push(codec.unpack(&key, &value).ok()?.into_owned());
-    }
+    // A record that cannot be read is no sample, and no reason to go without a dictionary.
+    let samples: Vec<Vec<u8>> = tree
+        .scan_prefix(kind.prefix())
+        .rev()
+        .take(SAMPLES)
+        .filter_map(|entry| {
+            let (key, value) = entry.ok()?;
+            Some(codec.unpack(&key, &value).ok()?.into_owned())
+        })
+        .collect();
     if (samples.len() as u64) < FIRST_TRAINING.min(SAMPLES as u64) / 2 {
         return None;
     }
