@@ -10,7 +10,10 @@
 //!    daemon start-up, the first page of `/api/alerts`, a `q` search, `/api/stats`, and the
 //!    daemon's resident memory.
 //!
-//! Prints a Markdown report. Run it with `make bench`.
+//! Prints a Markdown report. Run it with `make bench`. `--compare-with DIR` instead compares the
+//! queries and start-up of two builds side by side ([`compare`]).
+
+mod compare;
 
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -45,6 +48,10 @@ struct Cli {
     /// Only load an already running server at this base URL (for profiling), then exit.
     #[arg(long, value_name = "URL")]
     against: Option<String>,
+    /// Compare the queries and start-up of this `--bin-dir`'s hookbelld with the one in DIR
+    /// (another build), side by side in one run, instead of the usual report.
+    #[arg(long, value_name = "DIR")]
+    compare_with: Option<PathBuf>,
     /// Internal: run the no-op baseline server.
     #[arg(long, hide = true)]
     noop_server: bool,
@@ -66,6 +73,16 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if cli.noop_server {
         return noop_server().await;
+    }
+    if let Some(theirs) = &cli.compare_with {
+        return compare::run(
+            &cli.bin_dir,
+            theirs,
+            cli.data_dir.as_deref(),
+            cli.alerts,
+            cli.senders,
+        )
+        .await;
     }
     if let Some(base) = &cli.against {
         let client = reqwest::Client::new();
@@ -150,6 +167,7 @@ async fn main() -> anyhow::Result<()> {
         "\nDurable throughput is {:.2}x the baseline's.\n",
         durable.rate / baseline.rate
     );
+    print_floor(&data, cli.senders, &baseline, &durable)?;
 
     // Fill to the target count for the query phase.
     let stored = stats_total(&client, &daemon).await?;
@@ -228,6 +246,19 @@ struct Run {
 }
 
 impl Run {
+    fn empty() -> Run {
+        Run {
+            micros: Vec::new(),
+            errors: 0,
+            elapsed: Duration::ZERO,
+        }
+    }
+    /// Adds `other`'s requests to this run's (unsorted until sorted again).
+    fn absorb(&mut self, other: Run) {
+        self.micros.extend(other.micros);
+        self.errors += other.errors;
+        self.elapsed += other.elapsed;
+    }
     fn rate(&self) -> f64 {
         self.micros.len() as f64 / self.elapsed.as_secs_f64()
     }
@@ -353,6 +384,62 @@ fn parse_wrk(text: &str) -> Option<Summary> {
 }
 
 /// Prints where the store's bytes go.
+/// The disk's floor under durable ingest ([`hookbell_store::floor`]), measured on the
+/// store's filesystem right after the ingest runs: the most deliveries a second that `senders`
+/// waiting senders can get answered by any store that answers only once their data is on disk.
+fn print_floor(
+    data: &Path,
+    senders: usize,
+    baseline: &Summary,
+    durable: &Summary,
+) -> anyhow::Result<()> {
+    /// What the store keeps of one LeakIX delivery, packed: alert, index record, dedup key
+    /// and delivery (docs/BENCHMARKS.md, "where the bytes go").
+    const DELIVERY_BYTES: usize = 630;
+    const ROUNDS: usize = 200;
+    let synced = hookbell_store::floor::fdatasync(data, 4096, ROUNDS)?;
+    let grouped = hookbell_store::floor::sled_group(data, senders, DELIVERY_BYTES, ROUNDS)?;
+    println!("## The disk's floor\n");
+    println!(
+        "{ROUNDS} durable writes of each kind on the store's filesystem, after the runs above. With \
+         {senders} senders each waiting for its answer, no store that answers only once a \
+         delivery is on disk takes more than {senders} / p50 deliveries a second.\n"
+    );
+    println!("| durable write | p50 ms | p99 ms | most deliveries/s | that over the no-op's |");
+    println!("|---|---|---|---|---|");
+    let mut floor = f64::INFINITY;
+    for (name, times) in [
+        ("append 4 KiB, `fdatasync`", &synced),
+        (
+            &*format!(
+                "sled, as the store opens it: {senders} deliveries' records ({DELIVERY_BYTES} B each) in one batch, flush"
+            ),
+            &grouped,
+        ),
+    ] {
+        let (p50, p99) = (percentile(times, 50.0), percentile(times, 99.0));
+        let most = senders as f64 / p50.max(f64::MIN_POSITIVE) * 1000.0;
+        floor = floor.min(most);
+        println!(
+            "| {name} | {p50:.2} | {p99:.2} | {most:.0} | {:.2}x |",
+            most / baseline.rate
+        );
+    }
+    println!(
+        "\nhookbelld's durable ingest above is {:.2} of the lower of these ceilings.\n",
+        durable.rate / floor
+    );
+    Ok(())
+}
+
+/// The p-th percentile of `times` in milliseconds.
+fn percentile(times: &[Duration], p: f64) -> f64 {
+    let mut ms: Vec<f64> = times.iter().map(|t| t.as_secs_f64() * 1000.0).collect();
+    ms.sort_by(f64::total_cmp);
+    let i = ((p / 100.0) * ms.len().saturating_sub(1) as f64).round() as usize;
+    ms.get(i).copied().unwrap_or(f64::NAN)
+}
+
 fn print_weight(data: &Path, alerts: u64) -> anyhow::Result<()> {
     let weight = hookbell_store::weigh(&data.join(hookbell_server::data_dir::STORE_DIR))?;
     println!("## Where the bytes go, {alerts} alerts\n");

@@ -12,6 +12,7 @@
 
 mod codec;
 mod error;
+pub mod floor;
 mod index;
 mod inspect;
 mod keys;
