@@ -213,6 +213,9 @@ async fn shown(server: &TestServer, case: &Case) -> Vec<(String, String)> {
     }
     let (_, list) = server.get("/api/deliveries?status=quarantined").await;
     seen.push(("the quarantine list".into(), list.to_string()));
+    // The inbox's page: the stored alerts as they are (`Store::alerts_json`).
+    let (_, page) = server.get("/api/alerts?limit=500").await;
+    seen.push(("GET /api/alerts".into(), page.to_string()));
     seen
 }
 

@@ -78,6 +78,16 @@ pub trait Store: Send + Sync + 'static {
     fn alert(&self, id: &str) -> Result<Option<Alert>>;
     /// A page of alerts, newest first.
     fn alerts(&self, query: &AlertQuery) -> Result<AlertPage>;
+    /// The same page as [`Store::alerts`], as the JSON of an [`AlertPage`]: what the API
+    /// answers, without reading each alert into memory and writing it out again where the
+    /// store keeps alerts as that JSON.
+    fn alerts_json(&self, query: &AlertQuery) -> Result<Vec<u8>> {
+        let page = self.alerts(query)?;
+        serde_json::to_vec(&page).map_err(|e| StoreError::Corrupt {
+            key: "page".into(),
+            reason: e.to_string(),
+        })
+    }
     /// Marks an alert read/unread, done/not done. `None` when there is no such alert.
     fn patch(&self, id: &str, patch: AlertPatch) -> Pending<Option<Alert>>;
     /// Deletes an alert; false when there was none. Its dedup key stays, so a provider's retry

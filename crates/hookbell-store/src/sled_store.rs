@@ -364,6 +364,10 @@ impl Store for SledStore {
         query::run(&self.tree, &self.codec, &self.index, query)
     }
 
+    fn alerts_json(&self, query: &AlertQuery) -> Result<Vec<u8>> {
+        query::run_json(&self.tree, &self.codec, &self.index, query)
+    }
+
     fn patch(&self, id: &str, patch: AlertPatch) -> Pending<Option<Alert>> {
         let op = Op::Patch {
             id: id.to_owned(),

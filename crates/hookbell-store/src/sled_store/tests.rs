@@ -34,8 +34,21 @@ fn ingest(
         .unwrap_or_else(|e| panic!("ingest: {e}"))
 }
 
+/// A page, asked for both ways: every listing test also checks that the page the API answers
+/// (`alerts_json`, the stored records as they are) is byte for byte the page read into
+/// memory and written out.
 fn list(store: &SledStore, query: AlertQuery) -> AlertPage {
-    store.alerts(&query).unwrap_or_else(|e| panic!("list: {e}"))
+    let page = store.alerts(&query).unwrap_or_else(|e| panic!("list: {e}"));
+    let json = store
+        .alerts_json(&query)
+        .unwrap_or_else(|e| panic!("list as JSON: {e}"));
+    let written = serde_json::to_vec(&page).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        String::from_utf8_lossy(&json),
+        String::from_utf8_lossy(&written),
+        "the API's page differs from the page read and written for {query:?}"
+    );
+    page
 }
 
 #[test]
@@ -1088,4 +1101,26 @@ fn a_store_trains_its_dictionaries_as_it_fills_and_reads_everything_back() {
     let newest = &store.deliveries(None, 1).unwrap_or_default()[0].id;
     let body = store.delivery(newest).ok().flatten().map(|(_, body)| body);
     assert_eq!(body.as_deref(), Some(&b"{}"[..]));
+}
+
+#[test]
+fn a_damaged_alert_record_fails_the_page_it_is_on_both_ways_never_breaks_its_json() {
+    let (_dir, store) = store();
+    let out = ingest(&store, "s", "k1", Severity::High, "one");
+    let key = keys::alert(&out.alert_ids[0]);
+    for damaged in [&b"{\"id\":\"01"[..], b"[1,2]", b"{} {}"] {
+        store
+            .tree
+            .insert(&key, damaged)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let query = AlertQuery::default();
+        assert!(
+            matches!(store.alerts(&query), Err(StoreError::Corrupt { .. })),
+            "read into memory: {damaged:?}"
+        );
+        assert!(
+            matches!(store.alerts_json(&query), Err(StoreError::Corrupt { .. })),
+            "as JSON: {damaged:?}"
+        );
+    }
 }

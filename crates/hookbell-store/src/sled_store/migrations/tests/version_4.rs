@@ -70,6 +70,15 @@ fn answers_as_before(store: &SledStore, manifest: &Value) {
         .alerts(&crate::AlertQuery::default())
         .unwrap_or_else(|e| panic!("alerts: {e}"));
     assert_eq!(listed.alerts.len(), 7);
+    // The API's page is the stored records as they are: after the upgrade, byte for byte the
+    // page read into memory and written out.
+    let json = store
+        .alerts_json(&crate::AlertQuery::default())
+        .unwrap_or_else(|e| panic!("alerts as JSON: {e}"));
+    assert_eq!(
+        String::from_utf8_lossy(&json),
+        String::from_utf8_lossy(&serde_json::to_vec(&listed).unwrap_or_default())
+    );
 
     let deliveries = store
         .deliveries(None, 100)
