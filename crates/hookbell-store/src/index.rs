@@ -116,9 +116,28 @@ impl Index {
         // Collecting sorted pairs builds the tree bottom-up (a repeated id keeps its last).
         let mut entries: BTreeMap<Id, Meta> = entries.into_iter().collect();
         let mut index = Index::default();
+        // Neighbouring alerts mostly share a source: its name is looked up and counted once a
+        // run of them, not once an alert (hashing every name was a fifth of an open).
+        let mut run: Option<(Arc<str>, u64)> = None;
         for meta in entries.values_mut() {
-            meta.source = index.intern(&meta.source);
-            index.count(meta, 1);
+            index.by_status[usize::from(meta.status.code())] += 1;
+            index.by_severity[usize::from(meta.severity.code())] += 1;
+            match &mut run {
+                Some((source, n)) if **source == *meta.source => {
+                    meta.source = Arc::clone(source);
+                    *n += 1;
+                }
+                _ => {
+                    if let Some((source, n)) = run.take() {
+                        *index.by_source.entry(source).or_default() += n;
+                    }
+                    meta.source = index.intern(&meta.source);
+                    run = Some((Arc::clone(&meta.source), 1));
+                }
+            }
+        }
+        if let Some((source, n)) = run {
+            *index.by_source.entry(source).or_default() += n;
         }
         index.entries = entries;
         index
@@ -352,6 +371,50 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    /// Built in one go (a snapshot, a scan) or entry by entry (the writer), an index counts
+    /// the same and shares one name per source, whatever the runs of sources look like.
+    #[test]
+    fn an_index_built_at_once_counts_and_shares_sources_as_one_built_entry_by_entry() {
+        let sources = ["a", "a", "a", "b", "a", "c", "c", "b", "b", "a"];
+        let entries: Vec<(Id, Meta)> = sources
+            .iter()
+            .enumerate()
+            .map(|(n, source)| {
+                let mut id = [b'0'; 26];
+                id[25] = b'A' + n as u8;
+                let meta = Meta {
+                    severity: Severity::ALL[n % Severity::ALL.len()],
+                    status: [Status::Unread, Status::Done][n % 2],
+                    source: Arc::from(*source),
+                    text: "t".into(),
+                };
+                (id, meta)
+            })
+            .collect();
+        let at_once = Index::from_sorted(entries.clone());
+        let mut one_by_one = Index::default();
+        for (id, meta) in entries {
+            one_by_one.insert(id, meta);
+        }
+        assert_eq!(at_once.stats(), one_by_one.stats());
+        assert_eq!(at_once.stats().by_source.get("a"), Some(&5));
+        let of = |source: &str| -> Vec<&Arc<str>> {
+            at_once
+                .entries
+                .values()
+                .filter(|m| &*m.source == source)
+                .map(|m| &m.source)
+                .collect()
+        };
+        for source in ["a", "b", "c"] {
+            let shared = of(source);
+            assert!(
+                shared.windows(2).all(|w| Arc::ptr_eq(w[0], w[1])),
+                "{source} is one shared name"
+            );
         }
     }
 

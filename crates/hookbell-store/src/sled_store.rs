@@ -73,13 +73,27 @@ pub struct SledStore {
 impl SledStore {
     /// Opens (or creates) the store in `dir`, migrating an older schema.
     pub fn open(dir: &Path) -> Result<SledStore> {
+        let started = std::time::Instant::now();
+        // The index snapshot is read on a thread of its own while sled opens (each takes
+        // about as long as the other), and used only if the opened store names its
+        // generation.
+        let reading = {
+            let dir = dir.to_owned();
+            std::thread::Builder::new()
+                .name("hookbell-store-snapshot".into())
+                .spawn(move || snapshot::read(&dir))
+                .ok()
+        };
         let db = sled_config(dir).open()?;
         let tree = db.open_tree(TREE)?;
         migrate(&tree, dir)?;
         let codec = Arc::new(Codec::load(&tree)?);
-        let started = std::time::Instant::now();
         let snapshot = match tree.get(keys::INDEX_SNAPSHOT)? {
-            Some(generation) => snapshot::load(dir, &generation),
+            Some(generation) => reading
+                .and_then(|thread| thread.join().ok().flatten())
+                .filter(|found| found.generation.as_slice() == generation.as_ref())
+                .map(|found| found.index),
+            // After a crash: the file, if any, is stale; its thread finishes on its own.
             None => None,
         };
         let from_snapshot = snapshot.is_some();
