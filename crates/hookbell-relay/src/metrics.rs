@@ -29,6 +29,10 @@ pub struct Metrics {
     pub refused_slow_body: AtomicU64,
     /// Refused: `max_in_flight` requests were being handled (503).
     pub refused_overloaded: AtomicU64,
+    /// Refused: the relay's bytes over all channels are at `max_queued_bytes_total` (503).
+    pub refused_global_quota: AtomicU64,
+    /// Refused: the data directory's disk has less than `min_free_disk_bytes` free (503).
+    pub refused_disk_floor: AtomicU64,
     /// Pairings refused: no code, or not the secret nor a live invite.
     pub refused_pairing: AtomicU64,
     /// Envelopes the desktops said they could not open (each counted once, when first held).
@@ -90,6 +94,8 @@ impl Metrics {
                 ("{reason=\"rate_limited\"}", get(&self.refused_rate)),
                 ("{reason=\"slow_body\"}", get(&self.refused_slow_body)),
                 ("{reason=\"overloaded\"}", get(&self.refused_overloaded)),
+                ("{reason=\"global_quota\"}", get(&self.refused_global_quota)),
+                ("{reason=\"disk_floor\"}", get(&self.refused_disk_floor)),
             ],
         );
         add(

@@ -10,7 +10,7 @@
 //! size, time) is ever written.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::time::{Duration, Instant};
@@ -22,7 +22,7 @@ use tokio::sync::{oneshot, watch};
 use crate::error::{RelayError, Result};
 use crate::queue::{
     Backend, ChannelRecord, Channels, Depth, Envelope, KeyChallenge, NewEnvelope, Queue,
-    ReadFuture, WriteFuture, ready,
+    ReadFuture, Usage, WriteFuture, ready,
 };
 
 /// Most changes applied before one flush.
@@ -55,13 +55,29 @@ impl ChannelState {
     }
 }
 
+/// Free bytes (for an unprivileged process) on the filesystem holding `dir`.
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let stat = rustix::fs::statvfs(dir).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
+
+/// Not known on this platform: the floor is not enforced.
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
+}
+
 type ChannelMap = Arc<RwLock<HashMap<String, Arc<ChannelState>>>>;
 
 /// The sled queue. Dropping it (or [`SledQueue::close`]) stops the writer after a last flush.
 pub struct SledQueue {
+    dir: PathBuf,
     queue: Tree,
     held: Tree,
     channels: ChannelMap,
+    /// Sealed bytes waiting over all channels.
+    total_bytes: Arc<AtomicU64>,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Open key challenges, per channel: in memory (one process serves this queue; a
@@ -265,6 +281,8 @@ impl SledQueue {
                 state.held.fetch_add(1, Ordering::Relaxed);
             }
         }
+        let total: u64 = map.values().map(|s| s.bytes.load(Ordering::Relaxed)).sum();
+        let total_bytes = Arc::new(AtomicU64::new(total));
         let channels: ChannelMap = Arc::new(RwLock::new(map));
         let (tx, rx) = mpsc::channel();
         let writer = Writer {
@@ -274,15 +292,18 @@ impl SledQueue {
             channels_tree,
             acked,
             map: Arc::clone(&channels),
+            total_bytes: Arc::clone(&total_bytes),
             next,
         };
         let handle = std::thread::Builder::new()
             .name("relay-queue-writer".into())
             .spawn(move || writer.run(rx))?;
         Ok(SledQueue {
+            dir: dir.to_path_buf(),
             queue,
             held,
             channels,
+            total_bytes,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(handle)),
             challenges: Mutex::new(HashMap::new()),
@@ -407,6 +428,14 @@ impl Queue for SledQueue {
 
     fn depth(&self, channel: &str) -> ReadFuture<Depth> {
         ready(Ok(SledQueue::depth(self, channel)))
+    }
+
+    fn usage(&self, channel: &str) -> ReadFuture<Usage> {
+        ready(Ok(Usage {
+            channel_bytes: SledQueue::depth(self, channel).bytes,
+            total_bytes: self.total_bytes.load(Ordering::Relaxed),
+            free_disk: free_bytes(&self.dir),
+        }))
     }
 
     fn acked(&self, channel: &str) -> ReadFuture<u64> {
@@ -578,6 +607,7 @@ struct Writer {
     channels_tree: Tree,
     acked: Tree,
     map: ChannelMap,
+    total_bytes: Arc<AtomicU64>,
     /// The last sequence number given out per channel.
     next: HashMap<String, u64>,
 }
@@ -764,6 +794,7 @@ impl Writer {
             Effect::Appended(state, seq, size) => {
                 state.count.fetch_add(1, Ordering::Relaxed);
                 state.bytes.fetch_add(size, Ordering::Relaxed);
+                self.total_bytes.fetch_add(size, Ordering::Relaxed);
                 state.last.send_replace(seq);
                 Done::Seq(seq)
             }
@@ -771,6 +802,11 @@ impl Writer {
                 let mut total = 0;
                 for (state, count, bytes, held) in removed {
                     total += count;
+                    let _ =
+                        self.total_bytes
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                                Some(b.saturating_sub(bytes))
+                            });
                     let _ = state
                         .held
                         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
@@ -814,8 +850,15 @@ impl Writer {
                 Done::Unit
             }
             Effect::ChannelDeleted(id, found) => {
-                if let Ok(mut map) = self.map.write() {
-                    map.remove(&id);
+                if let Ok(mut map) = self.map.write()
+                    && let Some(state) = map.remove(&id)
+                {
+                    let bytes = state.bytes.load(Ordering::Relaxed);
+                    let _ =
+                        self.total_bytes
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                                Some(b.saturating_sub(bytes))
+                            });
                 }
                 Done::Bool(found)
             }

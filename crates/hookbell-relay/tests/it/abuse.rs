@@ -1,0 +1,242 @@
+//! Abuse of the relay's store and connections, on both backends: each limit is driven past
+//! and its refusal asserted with its status and `Retry-After`, while the honest desktop's
+//! deliveries keep arriving.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use reqwest::StatusCode;
+
+use crate::support::{HonestDesktop, InProcRelay, metric, nats_backend, pair, wait_until};
+
+/// A provider's unsigned POST of `size` bytes to `channel` (the relay seals whatever comes;
+/// the desktop judges signatures): its status and `Retry-After`.
+async fn post(
+    http: &reqwest::Client,
+    base: &str,
+    channel: &str,
+    size: usize,
+) -> (StatusCode, Option<u64>) {
+    let response = http
+        .post(format!("{base}/h/{channel}/signed"))
+        .body(vec![b'x'; size])
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let retry = response
+        .headers()
+        .get("retry-after")
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    (response.status(), retry)
+}
+
+/// Sealed bytes waiting over all channels, from `/metrics`.
+async fn queued_bytes(http: &reqwest::Client, base: &str) -> u64 {
+    metric(http, base, "hookbell_relay_queue_bytes")
+        .await
+        .unwrap_or_else(|| panic!("no hookbell_relay_queue_bytes"))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_channel_past_its_byte_quota_gets_429_until_its_desktop_drains_it() {
+    let relay = InProcRelay::start("relay-fill.toml").await;
+    let (_keys, pairing) = pair(&relay.base).await;
+    let channel = &pairing.channel_id;
+    let http = reqwest::Client::new();
+    // 1,536-byte bodies seal to about 2.7 KB: three fit under 8 KiB, the fourth does not.
+    let mut accepted = 0;
+    let refused = loop {
+        let (status, retry) = post(&http, &relay.base, channel, 1536).await;
+        if status != StatusCode::ACCEPTED {
+            break (status, retry);
+        }
+        accepted += 1;
+        assert!(accepted <= 8, "no refusal after {accepted} deliveries");
+    };
+    assert!(accepted >= 2, "only {accepted} accepted");
+    assert_eq!(refused, (StatusCode::TOO_MANY_REQUESTS, Some(60)));
+    assert!(
+        metric(
+            &http,
+            &relay.base,
+            "hookbell_relay_refused_total{reason=\"quota\"}"
+        )
+        .await
+        .is_some_and(|n| n >= 1)
+    );
+    // The desktop acknowledges what is queued: room again.
+    let queued = relay.queued(channel).await;
+    let last = queued
+        .last()
+        .map(|e| e.seq)
+        .unwrap_or_else(|| panic!("nothing queued"));
+    assert_eq!(queued.len(), accepted);
+    relay.ack(channel, last).await;
+    wait_until(Duration::from_secs(10), "room after the ack", || async {
+        post(&http, &relay.base, channel, 1536).await.0 == StatusCode::ACCEPTED
+    })
+    .await;
+    relay.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_thousand_channels_filling_the_disk_hit_the_quotas_while_the_honest_desktop_is_served() {
+    const CHANNELS: usize = 1000;
+    const GLOBAL: u64 = 1_000_000;
+    let relay = InProcRelay::start("relay-fill.toml").await;
+    let http = reqwest::Client::new();
+    // The honest desktop has three deliveries waiting before it connects, then streams
+    // throughout.
+    let (keys, pairing) = pair(&relay.base).await;
+    let honest_pairing = pairing.clone();
+    for n in 0..3 {
+        let (status, body) = crate::support::send_signed(
+            &http,
+            &relay.base,
+            &pairing.channel_id,
+            &crate::support::alert_body(n, "honest"),
+            &format!("honest_before_{n}"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    }
+    let honest = HonestDesktop::connect(&relay.base, keys, honest_pairing);
+    honest.wait_for(3, Duration::from_secs(20)).await;
+
+    let started = std::time::Instant::now();
+    // One key for all (the relay does not care), one HTTP client (a new one per pairing
+    // would spend the test's time loading root certificates).
+    let key = hookbell_relay::KeyPair::generate()
+        .unwrap_or_else(|e| panic!("{e}"))
+        .public
+        .to_base64();
+    let abusers: Vec<String> = futures_util::stream::iter(0..CHANNELS)
+        .map(|_| {
+            let (http, base, key) = (&http, &relay.base, &key);
+            async move {
+                let response = http
+                    .post(format!("{base}/v1/channels"))
+                    .json(&serde_json::json!({ "public_key": key }))
+                    .send()
+                    .await
+                    .unwrap_or_else(|e| panic!("pairing: {e}"));
+                assert_eq!(response.status(), StatusCode::CREATED);
+                let body: serde_json::Value =
+                    response.json().await.unwrap_or_else(|e| panic!("{e}"));
+                body["channel_id"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("no channel_id: {body}"))
+                    .to_owned()
+            }
+        })
+        .buffer_unordered(16)
+        .collect()
+        .await;
+    println!("{CHANNELS} channels paired in {:?}", started.elapsed());
+    // Each abuser posts 1,536-byte bodies until refused; every 100 channels, the honest
+    // desktop's provider sends one delivery, which must be accepted.
+    let mut statuses = std::collections::BTreeMap::<u16, u64>::new();
+    let mut sent_honest = 3;
+    for (round, chunk) in abusers.chunks(100).enumerate() {
+        let refusals: Vec<(StatusCode, Option<u64>)> = futures_util::stream::iter(chunk)
+            .map(|channel| {
+                let (http, base) = (&http, &relay.base);
+                async move {
+                    for _ in 0..10 {
+                        let (status, retry) = post(http, base, channel, 1536).await;
+                        if status != StatusCode::ACCEPTED {
+                            return (status, retry);
+                        }
+                    }
+                    panic!(
+                        "channel {channel}: ten deliveries of 1.5 KB accepted past its 8 KiB quota"
+                    );
+                }
+            })
+            .buffer_unordered(16)
+            .collect()
+            .await;
+        for (status, retry) in refusals {
+            match status {
+                StatusCode::TOO_MANY_REQUESTS => assert_eq!(retry, Some(60)),
+                StatusCode::SERVICE_UNAVAILABLE => assert_eq!(retry, Some(120)),
+                other => panic!("an abuser was refused with {other}"),
+            }
+            *statuses.entry(status.as_u16()).or_default() += 1;
+        }
+        let status = honest
+            .send(&http, &relay.base, 1000 + round, "honest")
+            .await;
+        assert_eq!(
+            status,
+            StatusCode::ACCEPTED,
+            "the honest desktop's delivery in round {round}"
+        );
+        sent_honest += 1;
+    }
+    println!(
+        "abusers refused: {statuses:?} after {:?}",
+        started.elapsed()
+    );
+    assert!(statuses.get(&429).is_some_and(|n| *n >= 1), "{statuses:?}");
+    assert!(
+        statuses.get(&503).is_some_and(|n| *n >= 500),
+        "{statuses:?}"
+    );
+    for reason in ["quota", "global_quota"] {
+        let name = format!("hookbell_relay_refused_total{{reason=\"{reason}\"}}");
+        assert!(
+            metric(&http, &relay.base, &name)
+                .await
+                .is_some_and(|n| n >= 1),
+            "{name}"
+        );
+    }
+    // Bounded: the quota, plus per channel at most its 4 KiB reserve and what sealing adds
+    // to the last body it let in (and what JetStream adds per message).
+    let held = queued_bytes(&http, &relay.base).await;
+    assert!(
+        held <= GLOBAL + (CHANNELS as u64 + 1) * 6144,
+        "{held} bytes queued"
+    );
+    // Every honest delivery arrived, and the honest channel is drained.
+    honest.wait_for(sent_honest, Duration::from_secs(20)).await;
+    wait_until(
+        Duration::from_secs(10),
+        "the honest channel to drain",
+        || async { relay.queued(&honest.pairing.channel_id).await.is_empty() },
+    )
+    .await;
+    let status = honest.client.status();
+    assert_eq!(status.delivered, sent_honest, "{status:?}");
+    honest.stop().await;
+    relay.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn below_the_free_disk_floor_every_delivery_gets_503_on_sled() {
+    let relay = InProcRelay::start("relay-floor.toml").await;
+    let (_keys, pairing) = pair(&relay.base).await;
+    let http = reqwest::Client::new();
+    let (status, retry) = post(&http, &relay.base, &pairing.channel_id, 10).await;
+    let refused = metric(
+        &http,
+        &relay.base,
+        "hookbell_relay_refused_total{reason=\"disk_floor\"}",
+    )
+    .await;
+    if nats_backend() {
+        // The envelopes are on the NATS servers' disks, which they guard themselves
+        // (max_file_store): the relay's floor is for its own data directory.
+        assert_eq!((status, refused), (StatusCode::ACCEPTED, Some(0)));
+    } else {
+        assert_eq!(
+            (status, retry),
+            (StatusCode::SERVICE_UNAVAILABLE, Some(120))
+        );
+        assert_eq!(refused, Some(1));
+        assert!(relay.queued(&pairing.channel_id).await.is_empty());
+    }
+    relay.stop().await;
+}
