@@ -149,12 +149,17 @@ pub const DESKTOP_MAX_AGE_SECS: u64 = 7 * 24 * 3600;
 pub struct Retention {
     /// Unacknowledged envelopes older than this many seconds are deleted (default 7 days).
     pub unacked_secs: u64,
+    /// A channel whose desktop has not connected for this many seconds (or, never connected,
+    /// was paired that long ago) is deleted with its envelopes and token (default 90 days).
+    /// 0: never.
+    pub idle_channel_secs: u64,
 }
 
 impl Default for Retention {
     fn default() -> Self {
         Retention {
             unacked_secs: 7 * 24 * 3600,
+            idle_channel_secs: 90 * 24 * 3600,
         }
     }
 }
@@ -196,6 +201,10 @@ min_free_disk_bytes = 1073741824
 [retention]
 # Envelopes a desktop has not acknowledged are deleted after this many seconds (7 days).
 unacked_secs = 604800
+# A channel whose desktop has not connected for this many seconds (90 days), or that was
+# paired that long ago and never connected, is deleted with its envelopes and token; the
+# desktop pairs again. 0: channels never expire.
+idle_channel_secs = 7776000
 
 [pairing]
 # Pairing (POST /v1/channels) needs the operator's pairing secret or a single-use invite code

@@ -33,6 +33,8 @@ pub struct Metrics {
     pub refused_global_quota: AtomicU64,
     /// Refused: the data directory's disk has less than `min_free_disk_bytes` free (503).
     pub refused_disk_floor: AtomicU64,
+    /// Channels deleted because their desktop had not connected for `idle_channel_secs`.
+    pub idle_channels_expired: AtomicU64,
     /// Pairings refused: no code, or not the secret nor a live invite.
     pub refused_pairing: AtomicU64,
     /// Envelopes the desktops said they could not open (each counted once, when first held).
@@ -97,6 +99,13 @@ impl Metrics {
                 ("{reason=\"global_quota\"}", get(&self.refused_global_quota)),
                 ("{reason=\"disk_floor\"}", get(&self.refused_disk_floor)),
             ],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_idle_channels_expired_total",
+            "counter",
+            "Channels deleted with their envelopes and token: no desktop connection for idle_channel_secs.",
+            &[("", get(&self.idle_channels_expired))],
         );
         add(
             &mut out,

@@ -23,7 +23,8 @@
 //!   [`RESYNC`].
 //! - Acknowledgement deletes: a purge of the channel's subject below the acknowledged
 //!   sequence when nothing of it is held, else message by message, passing over held ones.
-//! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON),
+//! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON), `{prefix}-seen`
+//!   (id → when its desktop last connected, Unix ms; idle channels expire),
 //!   `{prefix}-state` (channel → its acknowledgement mark and held envelopes, updated with
 //!   compare-and-set) and `{prefix}-invites` (an invite code's SHA-256 → its expiry; redeemed
 //!   with a delete that expects the revision read, so exactly one redeemer wins).
@@ -153,6 +154,7 @@ pub struct NatsQueue {
     challenges: kv::Store,
     streams: kv::Store,
     nodes: kv::Store,
+    seen: kv::Store,
     prefix: String,
     /// Largest stored envelope (payload bytes).
     max_envelope_bytes: u64,
@@ -301,6 +303,8 @@ impl NatsQueue {
             bucket("streams", Duration::from_secs(7 * 24 * 3600)),
             // SHA-256 of a node's URL → the URL, while the node announces itself.
             bucket("nodes", crate::queue::NODE_ANNOUNCE_EVERY * 3),
+            // channel → when its desktop last connected (idle channels expire).
+            bucket("seen", Duration::ZERO),
         ] {
             let name = format!("creating the key-value bucket {}", config.bucket);
             let store = with_deadline(&name, || {
@@ -315,6 +319,7 @@ impl NatsQueue {
             stores.push(store);
         }
         let (
+            Some(seen),
             Some(nodes),
             Some(streams),
             Some(challenges),
@@ -322,6 +327,7 @@ impl NatsQueue {
             Some(state),
             Some(channels),
         ) = (
+            stores.pop(),
             stores.pop(),
             stores.pop(),
             stores.pop(),
@@ -378,6 +384,7 @@ impl NatsQueue {
             challenges,
             streams,
             nodes,
+            seen,
             prefix,
             max_envelope_bytes: (settings.max_envelope_bytes + 1024) as u64,
             exact_below: settings
@@ -1103,6 +1110,10 @@ impl Channels for SharedNats {
                 .delete(&id)
                 .await
                 .map_err(|e| nats("deleting a channel's state", e))?;
+            q.seen
+                .delete(&id)
+                .await
+                .map_err(|e| nats("deleting when a channel was seen", e))?;
             q.forget_usage(&id);
             q.usage_cache().total = None;
             Ok(found)
@@ -1180,6 +1191,61 @@ impl Channels for SharedNats {
             }
             urls.sort();
             Ok(urls)
+        })
+    }
+
+    fn touch_channel(&self, id: &str) -> WriteFuture<()> {
+        let id = id.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&id) {
+                return Ok(());
+            }
+            let now = Utc::now().timestamp_millis().to_string();
+            q.seen
+                .put(&id, now.into_bytes().into())
+                .await
+                .map_err(|e| nats("recording when a channel was seen", e))?;
+            Ok(())
+        })
+    }
+
+    fn idle_channels(&self, before: DateTime<Utc>) -> ReadFuture<Vec<String>> {
+        boxed(&self.0, move |q| async move {
+            let mut keys = q
+                .channels
+                .keys()
+                .await
+                .map_err(|e| nats("listing channels", e))?;
+            let mut ids = Vec::new();
+            while let Some(key) = keys.next().await {
+                ids.push(key.map_err(|e| nats("listing channels", e))?);
+            }
+            let before = before.timestamp_millis();
+            let mut idle = Vec::new();
+            for id in ids {
+                let seen = match q.seen.get(&id).await {
+                    Ok(Some(value)) => std::str::from_utf8(&value)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<i64>().ok()),
+                    Ok(None) => None,
+                    Err(e) => return Err(nats("reading when a channel was seen", e)),
+                };
+                let seen = match seen {
+                    Some(ms) => ms,
+                    // Never connected: its pairing time.
+                    None => match q.channels.get(&id).await {
+                        Ok(Some(value)) => serde_json::from_slice::<ChannelRecord>(&value)
+                            .map(|r| r.created_at.timestamp_millis())
+                            .map_err(|e| RelayError::Corrupt(format!("channel record: {e}")))?,
+                        Ok(None) => continue,
+                        Err(e) => return Err(nats("reading a channel", e)),
+                    },
+                };
+                if seen < before {
+                    idle.push(id);
+                }
+            }
+            Ok(idle)
         })
     }
 

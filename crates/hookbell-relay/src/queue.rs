@@ -208,6 +208,11 @@ pub trait Channels: Send + Sync + 'static {
     fn delete_channel(&self, id: &str) -> WriteFuture<bool>;
     /// How many channels there are.
     fn channel_count(&self) -> ReadFuture<usize>;
+    /// Records that `id`'s desktop connected now (idle channels expire).
+    fn touch_channel(&self, id: &str) -> WriteFuture<()>;
+    /// The channels whose desktop last connected before `before`, or that never connected
+    /// and were paired before it.
+    fn idle_channels(&self, before: DateTime<Utc>) -> ReadFuture<Vec<String>>;
     /// Opens `challenge` for `channel`, replacing any other; every relay node sharing the
     /// registry sees it (the `PUT` answering it may reach another node).
     fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()>;

@@ -1,9 +1,10 @@
 //! [`SledQueue`]: the queue and channel registry on sled, the relay's embedded default.
 //!
-//! Four trees: `channels` (id → JSON [`ChannelRecord`]), `queue` (channel id ‖ seq, big
-//! endian → envelope), `acked` (channel id → highest acknowledged seq) and `held` (channel id ‖
+//! Five trees: `channels` (id → JSON [`ChannelRecord`]), `queue` (channel id ‖ seq, big
+//! endian → envelope), `acked` (channel id → highest acknowledged seq), `held` (channel id ‖
 //! seq → why the desktop could not open that envelope; acknowledgements pass over it, it stays
-//! queued until the desktop stores it or retention ends). One writer thread
+//! queued until the desktop stores it or retention ends) and `seen` (channel id → when its
+//! desktop last connected, Unix milliseconds, big endian; idle channels expire). One writer thread
 //! applies every change in arrival order, flushes once per group of waiting changes (group
 //! commit: concurrent ingests share one fsync), and only then answers each caller and updates
 //! the in-memory counters and watchers. Nothing but sealed bytes and metadata (source id,
@@ -11,7 +12,7 @@
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
@@ -40,11 +41,14 @@ struct ChannelState {
     acked: AtomicU64,
     held: AtomicU64,
     last: watch::Sender<u64>,
+    /// When its desktop last connected (Unix ms); its pairing time until it does.
+    seen_ms: AtomicI64,
 }
 
 impl ChannelState {
     fn new(record: ChannelRecord) -> Self {
         ChannelState {
+            seen_ms: AtomicI64::new(record.created_at.timestamp_millis()),
             record: RwLock::new(record),
             count: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
@@ -105,6 +109,10 @@ enum Op {
     },
     PutChannel(ChannelRecord),
     DeleteChannel(String),
+    Touch {
+        channel: String,
+        at_ms: i64,
+    },
 }
 
 enum Done {
@@ -126,6 +134,7 @@ enum Effect {
     Held(Arc<ChannelState>, bool),
     ChannelPut(ChannelRecord),
     ChannelDeleted(String, bool),
+    Touched(Option<Arc<ChannelState>>, i64),
 }
 
 struct Job {
@@ -212,6 +221,7 @@ impl SledQueue {
         let queue = db.open_tree("queue")?;
         let acked = db.open_tree("acked")?;
         let held = db.open_tree("held")?;
+        let seen = db.open_tree("seen")?;
 
         let mut map: HashMap<String, Arc<ChannelState>> = HashMap::new();
         let mut next: HashMap<String, u64> = HashMap::new();
@@ -220,6 +230,15 @@ impl SledQueue {
             let record: ChannelRecord =
                 serde_json::from_slice(&value).map_err(|e| RelayError::Corrupt(e.to_string()))?;
             map.insert(record.id.clone(), Arc::new(ChannelState::new(record)));
+        }
+        for item in seen.iter() {
+            let (key, value) = item?;
+            let at: [u8; 8] = value.as_ref().try_into().map_err(|_| corrupt())?;
+            if let Some(state) = map.get(String::from_utf8_lossy(&key).as_ref()) {
+                state
+                    .seen_ms
+                    .store(i64::from_be_bytes(at), Ordering::Relaxed);
+            }
         }
         for item in acked.iter() {
             let (key, value) = item?;
@@ -291,6 +310,7 @@ impl SledQueue {
             held: held.clone(),
             channels_tree,
             acked,
+            seen,
             map: Arc::clone(&channels),
             total_bytes: Arc::clone(&total_bytes),
             next,
@@ -470,6 +490,31 @@ impl Channels for SledQueue {
         ready(Ok(SledQueue::channel_count(self)))
     }
 
+    fn touch_channel(&self, id: &str) -> WriteFuture<()> {
+        self.write(
+            Op::Touch {
+                channel: id.to_owned(),
+                at_ms: Utc::now().timestamp_millis(),
+            },
+            |d| match d {
+                Done::Unit => Some(()),
+                _ => None,
+            },
+        )
+    }
+
+    fn idle_channels(&self, before: DateTime<Utc>) -> ReadFuture<Vec<String>> {
+        let before = before.timestamp_millis();
+        let Ok(map) = self.channels.read() else {
+            return ready(Ok(Vec::new()));
+        };
+        ready(Ok(map
+            .iter()
+            .filter(|(_, s)| s.seen_ms.load(Ordering::Relaxed) < before)
+            .map(|(id, _)| id.clone())
+            .collect()))
+    }
+
     fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()> {
         let mut open = match self.challenges.lock() {
             Ok(c) => c,
@@ -606,6 +651,7 @@ struct Writer {
     held: Tree,
     channels_tree: Tree,
     acked: Tree,
+    seen: Tree,
     map: ChannelMap,
     total_bytes: Arc<AtomicU64>,
     /// The last sequence number given out per channel.
@@ -783,8 +829,16 @@ impl Writer {
                 }
                 self.held.apply_batch(held)?;
                 self.acked.remove(id.as_bytes())?;
+                self.seen.remove(id.as_bytes())?;
                 self.next.remove(&id);
                 Ok(Effect::ChannelDeleted(id, found))
+            }
+            Op::Touch { channel, at_ms } => {
+                let state = self.state(&channel);
+                if state.is_some() {
+                    self.seen.insert(channel.as_bytes(), &at_ms.to_be_bytes())?;
+                }
+                Ok(Effect::Touched(state, at_ms))
             }
         }
     }
@@ -861,6 +915,12 @@ impl Writer {
                             });
                 }
                 Done::Bool(found)
+            }
+            Effect::Touched(state, at_ms) => {
+                if let Some(state) = state {
+                    state.seen_ms.fetch_max(at_ms, Ordering::Relaxed);
+                }
+                Done::Unit
             }
         }
     }

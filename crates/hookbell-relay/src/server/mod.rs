@@ -139,6 +139,19 @@ impl RelayState {
         .to_string()
     }
 
+    /// The channels a desktop streams from this node now.
+    fn streamed_channels(&self) -> Vec<String> {
+        let streams = match self.inner.streams.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        streams
+            .iter()
+            .filter(|(_, sender)| sender.receiver_count() > 0)
+            .map(|(channel, _)| channel.clone())
+            .collect()
+    }
+
     /// Takes over `channel`'s stream: any older stream of it is told to step aside.
     fn claim_stream(&self, channel: &str) -> (u64, watch::Receiver<u64>) {
         let mut streams = match self.inner.streams.lock() {
@@ -375,6 +388,68 @@ pub async fn expire_forever(state: RelayState) {
     }
 }
 
+/// How often idle channels are looked for: a quarter of `idle` (so one goes at most a
+/// quarter late), at least every 250 ms, at most every hour.
+fn idle_sweep_every(idle: Duration) -> Duration {
+    (idle / 4).clamp(Duration::from_millis(250), Duration::from_secs(3600))
+}
+
+/// Deletes channels whose desktop has not connected for `[retention] idle_channel_secs` (with
+/// their envelopes and token), now and every [`idle_sweep_every`]. Each round first records
+/// a connection for every channel streamed from this node, so a desktop that stays connected
+/// longer than that is not idle (every node does this for its own streams).
+pub async fn expire_idle_forever(state: RelayState) {
+    let idle_secs = state.config().retention.idle_channel_secs;
+    if idle_secs == 0 {
+        return;
+    }
+    let idle = Duration::from_secs(idle_secs);
+    let mut tick = tokio::time::interval(idle_sweep_every(idle));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        for channel in state.streamed_channels() {
+            if let Err(e) = state.backend().touch_channel(&channel).await {
+                tracing::warn!(error = %e, "recording a connected desktop failed");
+            }
+        }
+        let before = chrono::Utc::now()
+            - chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::days(90));
+        let idle_ones = match state.backend().idle_channels(before).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, "listing idle channels failed");
+                continue;
+            }
+        };
+        for id in idle_ones {
+            // What it still holds goes with it: counted as expired, like envelopes past
+            // retention, so nothing accepted leaves uncounted.
+            let waiting = state
+                .backend()
+                .depth(&id)
+                .await
+                .map(|d| d.count)
+                .unwrap_or(0);
+            match state.backend().delete_channel(&id).await {
+                Ok(_) => {
+                    let metrics = state.metrics();
+                    metrics
+                        .idle_channels_expired
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    metrics
+                        .expired
+                        .fetch_add(waiting, std::sync::atomic::Ordering::Relaxed);
+                    tracing::info!(channel = %id, idle_secs, envelopes = waiting, "deleted a channel whose desktop has not connected for idle_channel_secs");
+                }
+                Err(e) => {
+                    tracing::error!(channel = %id, error = %e, "deleting an idle channel failed")
+                }
+            }
+        }
+    }
+}
+
 /// Serves `state` on `listener` until `shutdown` completes; then stops taking requests,
 /// closes the streams and waits for requests in flight. The caller closes the queue. A client
 /// that has not sent its request's headers within `header_timeout_secs` is disconnected.
@@ -418,7 +493,11 @@ fn start(
     let expiry = tokio::spawn({
         let state = state.clone();
         async move {
-            tokio::join!(expire_forever(state.clone()), announce_forever(state));
+            tokio::join!(
+                expire_forever(state.clone()),
+                expire_idle_forever(state.clone()),
+                announce_forever(state)
+            );
         }
     });
     let handle = axum_server::Handle::<SocketAddr>::new();

@@ -240,3 +240,58 @@ async fn below_the_free_disk_floor_every_delivery_gets_503_on_sled() {
     }
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_idle_channel_expires_with_its_envelopes_and_a_connected_one_stays() {
+    let relay = InProcRelay::start("relay-idle.toml").await;
+    let http = reqwest::Client::new();
+    let active = HonestDesktop::start(&relay.base).await;
+    let (_keys, idle) = pair(&relay.base).await;
+    let (status, _) = post(&http, &relay.base, &idle.channel_id, 10).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let gone = |channel: String| {
+        let (http, base) = (http.clone(), relay.base.clone());
+        async move { post(&http, &base, &channel, 10).await.0 == StatusCode::NOT_FOUND }
+    };
+    // Idle for 2 s (looked for every 0.5 s): gone, envelopes and token with it.
+    wait_until(
+        Duration::from_secs(15),
+        "the idle channel to expire",
+        || gone(idle.channel_id.clone()),
+    )
+    .await;
+    assert!(relay.queued(&idle.channel_id).await.is_empty());
+    let stream = reqwest::Client::new()
+        .get(format!(
+            "{}/v1/channels/{}/stream",
+            relay.base, idle.channel_id
+        ))
+        .bearer_auth(&idle.token)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(stream.status(), StatusCode::NOT_FOUND);
+    // Another idle period passes (a channel paired now expires too); the connected desktop's
+    // channel stays and its deliveries arrive.
+    let (_keys, later) = pair(&relay.base).await;
+    wait_until(
+        Duration::from_secs(15),
+        "a later idle channel to expire",
+        || gone(later.channel_id.clone()),
+    )
+    .await;
+    let status = active.send(&http, &relay.base, 1, "active").await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    active.wait_for(1, Duration::from_secs(10)).await;
+    assert!(
+        metric(
+            &http,
+            &relay.base,
+            "hookbell_relay_idle_channels_expired_total"
+        )
+        .await
+        .is_some_and(|n| n >= 2)
+    );
+    active.stop().await;
+    relay.stop().await;
+}

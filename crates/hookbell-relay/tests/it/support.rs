@@ -518,6 +518,12 @@ pub struct HonestDesktop {
 }
 
 impl HonestDesktop {
+    /// Pairs with the relay at `base` and starts streaming.
+    pub async fn start(base: &str) -> HonestDesktop {
+        let (keys, pairing) = pair(base).await;
+        Self::connect(base, keys, pairing)
+    }
+
     /// Starts streaming `pairing`'s channel.
     pub fn connect(base: &str, keys: KeyPair, pairing: Pairing) -> HonestDesktop {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
