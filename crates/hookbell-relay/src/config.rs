@@ -117,6 +117,9 @@ pub struct Limits {
     /// Free bytes the data directory's filesystem keeps (sled backend): with less free, every
     /// delivery gets 503 with `Retry-After`. 0: no floor.
     pub min_free_disk_bytes: u64,
+    /// Most connections open at once on this node (desktops' streams included); more are
+    /// answered 503 with `Retry-After` and closed. Keep it below the open-file limit.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -134,6 +137,7 @@ impl Default for Limits {
             max_queued_bytes_total: 8 * 1024 * 1024 * 1024,
             reserved_bytes_per_channel: 1024 * 1024,
             min_free_disk_bytes: 1024 * 1024 * 1024,
+            max_connections: 10_000,
         }
     }
 }
@@ -197,6 +201,9 @@ reserved_bytes_per_channel = 1048576
 # Free bytes to keep on the data directory's filesystem (1 GiB, sled only; NATS servers
 # guard their own disks with max_file_store): below it every delivery is answered 503.
 min_free_disk_bytes = 1073741824
+# Most connections open at once (desktops' streams included); more are answered 503 with
+# Retry-After and closed. Keep it below the relay's open-file limit (ulimit -n).
+max_connections = 10000
 
 [retention]
 # Envelopes a desktop has not acknowledged are deleted after this many seconds (7 days).

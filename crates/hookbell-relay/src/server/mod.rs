@@ -8,9 +8,11 @@
 //! WebSocket), `ANY /h/{channel_id}/{source_id}` (providers), `/healthz`, `/metrics`.
 
 mod channels;
+mod connections;
 mod ingest;
 mod stream;
 
+pub use connections::ConnectionLimit;
 pub use stream::WINDOW;
 
 use std::collections::HashMap;
@@ -54,6 +56,8 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     /// Per channel, the generation of its newest stream: an older stream steps aside.
     streams: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// One permit per open connection, `max_connections` in all.
+    connections: Arc<tokio::sync::Semaphore>,
 }
 
 /// How long `/metrics` waits for each total it reads from the queue.
@@ -88,11 +92,17 @@ impl RelayState {
                 backend,
                 pairing,
                 limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
-                config,
                 ids: Mutex::new(ulid::Generator::new()),
                 metrics: Metrics::default(),
                 shutdown: watch::channel(false).0,
                 streams: Mutex::new(HashMap::new()),
+                connections: Arc::new(tokio::sync::Semaphore::new(
+                    config
+                        .limits
+                        .max_connections
+                        .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+                )),
+                config,
             }),
         }
     }
@@ -137,6 +147,16 @@ impl RelayState {
             Err(overflow) => overflow.commit_overflow_increment(),
         }
         .to_string()
+    }
+
+    /// Connections open on this node now.
+    pub fn open_connections(&self) -> u64 {
+        let max = self
+            .config()
+            .limits
+            .max_connections
+            .clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+        max.saturating_sub(self.inner.connections.available_permits()) as u64
     }
 
     /// The channels a desktop streams from this node now.
@@ -251,6 +271,7 @@ async fn metrics(State(state): State<RelayState>) -> Response {
         depth.unwrap_or_default(),
         held.unwrap_or_default(),
         channels.unwrap_or_default(),
+        state.open_connections(),
     );
     (
         [(
@@ -461,8 +482,10 @@ pub async fn serve(
     let (handle, tasks) = start(&state, shutdown);
     let header_timeout = header_timeout(&state);
     // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
+    // At most max_connections at once; a connection past it is answered 503 and closed.
+    let acceptor = ConnectionLimit::new(NoDelayAcceptor::new(), &state);
     let mut server = axum_server::Server::<SocketAddr>::from_listener(listener)
-        .acceptor(NoDelayAcceptor::new())
+        .acceptor(acceptor)
         .handle(handle);
     server
         .http_builder()
@@ -524,7 +547,11 @@ pub async fn serve_tls(
     let (handle, tasks) = start(&state, shutdown);
     let header_timeout = header_timeout(&state);
     // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
-    let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
+    // The limit around the TLS acceptor: a connection past it is told so over TLS.
+    let acceptor = ConnectionLimit::new(
+        RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new()),
+        &state,
+    );
     let mut server = axum_server::Server::<SocketAddr>::from_listener(listener)
         .acceptor(acceptor)
         .handle(handle);

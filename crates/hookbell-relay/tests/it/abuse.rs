@@ -295,3 +295,71 @@ async fn an_idle_channel_expires_with_its_envelopes_and_a_connected_one_stays() 
     active.stop().await;
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn past_the_connection_limit_a_connection_gets_503_and_is_closed() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let relay = InProcRelay::start("relay-connections.toml").await;
+    let addr = relay.base.trim_start_matches("http://").to_owned();
+    // Three connections open (the limit here), each served once and kept alive, so each
+    // surely holds its place before the fourth comes.
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let mut tcp = tokio::net::TcpStream::connect(&addr)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        tcp.write_all(b"GET /healthz HTTP/1.1\r\nHost: relay\r\n\r\n")
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 1024];
+        while !String::from_utf8_lossy(&seen).ends_with("ok\n") {
+            let n = tokio::time::timeout(Duration::from_secs(10), tcp.read(&mut buf))
+                .await
+                .unwrap_or_else(|_| panic!("no answer within 10 s"))
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(n > 0, "closed: {}", String::from_utf8_lossy(&seen));
+            seen.extend_from_slice(&buf[..n]);
+        }
+        held.push(tcp);
+    }
+    // The fourth is told 503 with Retry-After, and closed.
+    let mut fourth = tokio::net::TcpStream::connect(&addr)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(Duration::from_secs(10), fourth.read_to_end(&mut answer)).await;
+    assert!(read.is_ok(), "the fourth connection was not closed");
+    let answer = String::from_utf8_lossy(&answer).to_ascii_lowercase();
+    assert!(answer.starts_with("http/1.1 503"), "{answer}");
+    assert!(answer.contains("retry-after: 1"), "{answer}");
+    // One closes: a new connection is served.
+    drop(held.pop());
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(0)
+        .build()
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_until(
+        Duration::from_secs(10),
+        "a connection served again",
+        || async {
+            http.get(format!("{}/healthz", relay.base))
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::OK)
+        },
+    )
+    .await;
+    drop(held);
+    wait_until(Duration::from_secs(10), "the refusal counted", || async {
+        metric(
+            &http,
+            &relay.base,
+            "hookbell_relay_connections_refused_total",
+        )
+        .await
+        .is_some_and(|n| n >= 1)
+    })
+    .await;
+    relay.stop().await;
+}
