@@ -246,6 +246,12 @@ async fn an_idle_channel_expires_with_its_envelopes_and_a_connected_one_stays() 
     let relay = InProcRelay::start("relay-idle.toml").await;
     let http = reqwest::Client::new();
     let active = HonestDesktop::start(&relay.base).await;
+    wait_until(
+        Duration::from_secs(10),
+        "the active desktop to connect",
+        || async { active.client.status().state == hookbell_relay::ConnectionState::Connected },
+    )
+    .await;
     let (_keys, idle) = pair(&relay.base).await;
     let (status, _) = post(&http, &relay.base, &idle.channel_id, 10).await;
     assert_eq!(status, StatusCode::ACCEPTED);
@@ -260,7 +266,13 @@ async fn an_idle_channel_expires_with_its_envelopes_and_a_connected_one_stays() 
         || gone(idle.channel_id.clone()),
     )
     .await;
-    assert!(relay.queued(&idle.channel_id).await.is_empty());
+    // The record goes first, then the envelopes (NATS: a purge after the delete).
+    wait_until(
+        Duration::from_secs(10),
+        "the idle channel's envelopes to go",
+        || async { relay.queued(&idle.channel_id).await.is_empty() },
+    )
+    .await;
     let stream = reqwest::Client::new()
         .get(format!(
             "{}/v1/channels/{}/stream",
