@@ -67,6 +67,9 @@ const CAS_ATTEMPTS: usize = 16;
 pub const USAGE_FRESH: Duration = Duration::from_secs(1);
 /// How long reading a channel's message sizes may take.
 const SCAN_DEADLINE: Duration = Duration::from_secs(5);
+/// How long a delivery waits for the stream's state or a channel's message count (its byte
+/// quotas' inputs) before going on with what was known.
+const USAGE_READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long that reading waits for the next message before taking what it has.
 const SCAN_QUIET: Duration = Duration::from_secs(1);
 
@@ -466,7 +469,13 @@ impl NatsQueue {
         known: Option<ChannelBytes>,
     ) -> Result<ChannelBytes> {
         let now = Instant::now();
-        let count = self.subject_count(channel).await?;
+        let count = tokio::time::timeout(USAGE_READ_TIMEOUT, self.subject_count(channel))
+            .await
+            .unwrap_or_else(|_| {
+                Err(RelayError::Nats(
+                    "counting a channel's envelopes timed out".into(),
+                ))
+            })?;
         let bound = count.saturating_mul(self.max_envelope_bytes);
         if count == 0 || bound < self.exact_below {
             return Ok(ChannelBytes {
@@ -577,36 +586,46 @@ impl NatsQueue {
         let fresh = |at: Instant| now.duration_since(at) < USAGE_FRESH;
         let (total, known) = {
             let cache = self.usage_cache();
-            (
-                cache.total.filter(|(at, _)| fresh(*at)).map(|(_, b)| b),
-                cache.channels.get(channel).copied(),
-            )
+            (cache.total, cache.channels.get(channel).copied())
         };
-        let total = match total {
-            Some(total) => total,
-            None => {
-                let info = self
-                    .stream
-                    .get_info()
-                    .await
-                    .map_err(|e| nats("reading the stream's state", e))?;
-                self.usage_cache().total = Some((now, info.state.bytes));
-                info.state.bytes
-            }
+        // What cannot be read in time (the stream electing a leader) is taken as last known,
+        // or as nothing: the byte quotas give way rather than refuse deliveries JetStream
+        // would store (its count quota and the servers' storage limits still hold).
+        let total = match total.filter(|(at, _)| fresh(*at)) {
+            Some((_, total)) => total,
+            None => match tokio::time::timeout(USAGE_READ_TIMEOUT, self.stream.get_info()).await {
+                Ok(Ok(info)) => {
+                    self.usage_cache().total = Some((now, info.state.bytes));
+                    info.state.bytes
+                }
+                failed => {
+                    let error = match failed {
+                        Ok(Err(e)) => e.to_string(),
+                        _ => "timed out".into(),
+                    };
+                    tracing::warn!(%error, "reading the stream's bytes failed; the global quota uses what was known");
+                    total.map(|(_, b)| b).unwrap_or(0)
+                }
+            },
         };
         let held = match known.filter(|k| fresh(k.at)) {
             Some(known) => known.bytes,
-            None => {
-                let counted = self.channel_bytes(channel, known).await?;
-                let mut cache = self.usage_cache();
-                if cache.channels.len() > 10_000 {
-                    cache
-                        .channels
-                        .retain(|_, k| now.duration_since(k.scanned_at) < Duration::from_secs(600));
+            None => match self.channel_bytes(channel, known).await {
+                Ok(counted) => {
+                    let mut cache = self.usage_cache();
+                    if cache.channels.len() > 10_000 {
+                        cache.channels.retain(|_, k| {
+                            now.duration_since(k.scanned_at) < Duration::from_secs(600)
+                        });
+                    }
+                    cache.channels.insert(channel.to_owned(), counted);
+                    counted.bytes
                 }
-                cache.channels.insert(channel.to_owned(), counted);
-                counted.bytes
-            }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading a channel's bytes failed; its quota uses what was known");
+                    known.map(|k| k.bytes).unwrap_or(0)
+                }
+            },
         };
         Ok(Usage {
             channel_bytes: held,
