@@ -60,6 +60,9 @@ const SETUP_DEADLINE: Duration = Duration::from_secs(60);
 const PUBLISH_DEADLINE: Duration = Duration::from_secs(8);
 /// How long one JetStream request (a publish's acknowledgement included) may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long after a channel is deleted its subject is purged again: past the longest a
+/// delivery that found the channel before can take to be published.
+const DELETE_SETTLE: Duration = Duration::from_secs(15);
 /// Compare-and-set attempts before a state update gives up.
 const CAS_ATTEMPTS: usize = 16;
 /// How old a node's count of a channel's bytes, or of the stream's, may be when a delivery is
@@ -1135,6 +1138,16 @@ impl Channels for SharedNats {
                 .map_err(|e| nats("deleting when a channel was seen", e))?;
             q.forget_usage(&id);
             q.usage_cache().total = None;
+            // A delivery that read the record before it went may still be publishing (for up
+            // to PUBLISH_DEADLINE): purged again once that is over, so nothing of the channel
+            // outlives it (sled's writer orders the two instead).
+            let (stream, subject) = (q.stream.clone(), q.subject(&id));
+            tokio::spawn(async move {
+                tokio::time::sleep(DELETE_SETTLE).await;
+                if let Err(e) = stream.purge().filter(subject).await {
+                    tracing::warn!(error = %e, "purging a deleted channel again failed; its last envelopes go with retention");
+                }
+            });
             Ok(found)
         })
     }
