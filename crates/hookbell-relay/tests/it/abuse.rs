@@ -255,15 +255,23 @@ async fn an_idle_channel_expires_with_its_envelopes_and_a_connected_one_stays() 
     let (_keys, idle) = pair(&relay.base).await;
     let (status, _) = post(&http, &relay.base, &idle.channel_id, 10).await;
     assert_eq!(status, StatusCode::ACCEPTED);
-    let gone = |channel: String| {
-        let (http, base) = (http.clone(), relay.base.clone());
-        async move { post(&http, &base, &channel, 10).await.0 == StatusCode::NOT_FOUND }
+    // Asked through the stream (a delivery posted meanwhile would race the deletion).
+    let gone = |channel: String, token: String| {
+        let base = relay.base.clone();
+        async move {
+            reqwest::Client::new()
+                .get(format!("{base}/v1/channels/{channel}/stream"))
+                .bearer_auth(token)
+                .send()
+                .await
+                .is_ok_and(|r| r.status() == StatusCode::NOT_FOUND)
+        }
     };
     // Idle for 2 s (looked for every 0.5 s): gone, envelopes and token with it.
     wait_until(
         Duration::from_secs(15),
         "the idle channel to expire",
-        || gone(idle.channel_id.clone()),
+        || gone(idle.channel_id.clone(), idle.token.clone()),
     )
     .await;
     // The record goes first, then the envelopes (NATS: a purge after the delete).
@@ -273,23 +281,16 @@ async fn an_idle_channel_expires_with_its_envelopes_and_a_connected_one_stays() 
         || async { relay.queued(&idle.channel_id).await.is_empty() },
     )
     .await;
-    let stream = reqwest::Client::new()
-        .get(format!(
-            "{}/v1/channels/{}/stream",
-            relay.base, idle.channel_id
-        ))
-        .bearer_auth(&idle.token)
-        .send()
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    assert_eq!(stream.status(), StatusCode::NOT_FOUND);
+    // Its provider is told the channel is gone.
+    let (status, _) = post(&http, &relay.base, &idle.channel_id, 10).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
     // Another idle period passes (a channel paired now expires too); the connected desktop's
     // channel stays and its deliveries arrive.
     let (_keys, later) = pair(&relay.base).await;
     wait_until(
         Duration::from_secs(15),
         "a later idle channel to expire",
-        || gone(later.channel_id.clone()),
+        || gone(later.channel_id.clone(), later.token.clone()),
     )
     .await;
     let status = active.send(&http, &relay.base, 1, "active").await;
