@@ -106,6 +106,20 @@ pub struct Limits {
     pub body_timeout_secs: u64,
     /// Most requests handled at once (streams count only while they open); more get 503.
     pub max_in_flight: usize,
+    /// Most sealed bytes waiting over all channels (this relay, or the NATS stream); past it
+    /// a delivery gets 503 with `Retry-After`, unless its channel holds less than
+    /// `reserved_bytes_per_channel`.
+    pub max_queued_bytes_total: u64,
+    /// A channel holding less than this is never refused by `max_queued_bytes_total`: a
+    /// desktop that keeps up is served while other channels fill the relay (the disk floor
+    /// still applies).
+    pub reserved_bytes_per_channel: u64,
+    /// Free bytes the data directory's filesystem keeps (sled backend): with less free, every
+    /// delivery gets 503 with `Retry-After`. 0: no floor.
+    pub min_free_disk_bytes: u64,
+    /// Most connections open at once on this node (desktops' streams included); more are
+    /// answered 503 with `Retry-After` and closed. Keep it below the open-file limit.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -120,6 +134,10 @@ impl Default for Limits {
             header_timeout_secs: 10,
             body_timeout_secs: 30,
             max_in_flight: 4096,
+            max_queued_bytes_total: 8 * 1024 * 1024 * 1024,
+            reserved_bytes_per_channel: 1024 * 1024,
+            min_free_disk_bytes: 1024 * 1024 * 1024,
+            max_connections: 10_000,
         }
     }
 }
@@ -135,12 +153,17 @@ pub const DESKTOP_MAX_AGE_SECS: u64 = 7 * 24 * 3600;
 pub struct Retention {
     /// Unacknowledged envelopes older than this many seconds are deleted (default 7 days).
     pub unacked_secs: u64,
+    /// A channel whose desktop has not connected for this many seconds (or, never connected,
+    /// was paired that long ago) is deleted with its envelopes and token (default 90 days).
+    /// 0: never.
+    pub idle_channel_secs: u64,
 }
 
 impl Default for Retention {
     fn default() -> Self {
         Retention {
             unacked_secs: 7 * 24 * 3600,
+            idle_channel_secs: 90 * 24 * 3600,
         }
     }
 }
@@ -169,10 +192,26 @@ header_timeout_secs = 10
 body_timeout_secs = 30
 # Most requests handled at once; more are answered 503 with Retry-After at once.
 max_in_flight = 4096
+# Most sealed bytes waiting over all channels (8 GiB; with NATS, in the envelope stream):
+# past it a delivery is answered 503 with Retry-After (the provider retries; nothing is
+# accepted), except for a channel holding less than reserved_bytes_per_channel (1 MiB), so a
+# desktop that keeps up is still served while others fill the relay.
+max_queued_bytes_total = 8589934592
+reserved_bytes_per_channel = 1048576
+# Free bytes to keep on the data directory's filesystem (1 GiB, sled only; NATS servers
+# guard their own disks with max_file_store): below it every delivery is answered 503.
+min_free_disk_bytes = 1073741824
+# Most connections open at once (desktops' streams included); more are answered 503 with
+# Retry-After and closed. Keep it below the relay's open-file limit (ulimit -n).
+max_connections = 10000
 
 [retention]
 # Envelopes a desktop has not acknowledged are deleted after this many seconds (7 days).
 unacked_secs = 604800
+# A channel whose desktop has not connected for this many seconds (90 days), or that was
+# paired that long ago and never connected, is deleted with its envelopes and token; the
+# desktop pairs again. 0: channels never expire.
+idle_channel_secs = 7776000
 
 [pairing]
 # Pairing (POST /v1/channels) needs the operator's pairing secret or a single-use invite code

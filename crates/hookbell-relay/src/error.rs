@@ -34,10 +34,18 @@ pub enum RelayError {
     /// The channel has as much waiting as its quota allows.
     #[error("the channel's quota is used up")]
     QuotaFull,
+    /// The store as a whole is full: the relay's byte quota over all channels, or the free
+    /// space kept on its disk (or the NATS servers' own storage limits).
+    #[error("the relay's store is full")]
+    StorageFull,
     /// Sealing or opening an envelope failed.
     #[error(transparent)]
     Envelope(#[from] crate::envelope::EnvelopeError),
 }
+
+/// Seconds a provider is told to wait when the relay's store as a whole is full (its global
+/// byte quota, its disk's free-space floor): desktops draining frees room within minutes.
+pub const STORAGE_RETRY_SECS: u64 = 120;
 
 /// The crate's `Result`.
 pub type Result<T, E = RelayError> = std::result::Result<T, E>;
@@ -98,6 +106,11 @@ impl From<RelayError> for HttpError {
                 StatusCode::TOO_MANY_REQUESTS,
                 "this desktop has too much waiting; retry later",
                 60,
+            ),
+            RelayError::StorageFull => HttpError::retry(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "the relay's store is full; nothing was accepted, retry later",
+                STORAGE_RETRY_SECS,
             ),
             RelayError::Nats(_) => HttpError::retry(
                 StatusCode::SERVICE_UNAVAILABLE,

@@ -29,6 +29,14 @@ pub struct Metrics {
     pub refused_slow_body: AtomicU64,
     /// Refused: `max_in_flight` requests were being handled (503).
     pub refused_overloaded: AtomicU64,
+    /// Refused: the relay's bytes over all channels are at `max_queued_bytes_total` (503).
+    pub refused_global_quota: AtomicU64,
+    /// Refused: the data directory's disk has less than `min_free_disk_bytes` free (503).
+    pub refused_disk_floor: AtomicU64,
+    /// Connections refused: `max_connections` were open (503, closed).
+    pub refused_connections: AtomicU64,
+    /// Channels deleted because their desktop had not connected for `idle_channel_secs`.
+    pub idle_channels_expired: AtomicU64,
     /// Pairings refused: no code, or not the secret nor a live invite.
     pub refused_pairing: AtomicU64,
     /// Envelopes the desktops said they could not open (each counted once, when first held).
@@ -47,7 +55,7 @@ fn add(out: &mut String, name: &str, kind: &str, help: &str, samples: &[(&str, u
 
 impl Metrics {
     /// The Prometheus text format of every metric.
-    pub fn render(&self, depth: Depth, held: u64, channels: usize) -> String {
+    pub fn render(&self, depth: Depth, held: u64, channels: usize, connections: u64) -> String {
         let get = |c: &AtomicU64| c.load(Ordering::Relaxed);
         let mut out = String::with_capacity(2048);
         add(
@@ -90,7 +98,30 @@ impl Metrics {
                 ("{reason=\"rate_limited\"}", get(&self.refused_rate)),
                 ("{reason=\"slow_body\"}", get(&self.refused_slow_body)),
                 ("{reason=\"overloaded\"}", get(&self.refused_overloaded)),
+                ("{reason=\"global_quota\"}", get(&self.refused_global_quota)),
+                ("{reason=\"disk_floor\"}", get(&self.refused_disk_floor)),
             ],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_connections_refused_total",
+            "counter",
+            "Connections answered 503 and closed because max_connections were open.",
+            &[("", get(&self.refused_connections))],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_connections",
+            "gauge",
+            "Connections open on this node (desktops' streams included).",
+            &[("", connections)],
+        );
+        add(
+            &mut out,
+            "hookbell_relay_idle_channels_expired_total",
+            "counter",
+            "Channels deleted with their envelopes and token: no desktop connection for idle_channel_secs.",
+            &[("", get(&self.idle_channels_expired))],
         );
         add(
             &mut out,

@@ -6,7 +6,12 @@
 //!   (`{prefix}.env.{channel}`), file storage, `replicas` copies (3 in a cluster), removed by
 //!   age (the retention) and refused past the per-channel count (`max_messages_per_subject`
 //!   with discard-new per subject: JetStream enforces the channel's quota atomically, on every
-//!   node at once). An envelope's sequence number is the stream's: it grows with every
+//!   node at once). Bytes are not limited per subject by JetStream: a channel's bytes are
+//!   counted by the relay ([`Queue::usage`]: its message count, and when that many envelopes
+//!   could be over the quota or the reserve, the sizes of its messages read headers-only,
+//!   all of them at most every `count / 100` s and only the new ones between), and all
+//!   channels' from the stream's state, each at most [`USAGE_FRESH`] old on a node plus what
+//!   that node appended since. An envelope's sequence number is the stream's: it grows with every
 //!   envelope (not by one per channel) and is never reused, which is all the protocol needs.
 //!   A publish carries the envelope id as `Nats-Msg-Id` (a retried publish is stored once), and
 //!   [`NatsQueue::append_sealed`] resolves only with JetStream's publish acknowledgement: the
@@ -18,7 +23,8 @@
 //!   [`RESYNC`].
 //! - Acknowledgement deletes: a purge of the channel's subject below the acknowledged
 //!   sequence when nothing of it is held, else message by message, passing over held ones.
-//! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON),
+//! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON), `{prefix}-seen`
+//!   (id → when its desktop last connected, Unix ms; idle channels expire),
 //!   `{prefix}-state` (channel → its acknowledgement mark and held envelopes, updated with
 //!   compare-and-set) and `{prefix}-invites` (an invite code's SHA-256 → its expiry; redeemed
 //!   with a delete that expects the revision read, so exactly one redeemer wins).
@@ -28,7 +34,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use async_nats::jetstream::{self, kv, stream};
 use chrono::{DateTime, Utc};
@@ -40,7 +46,7 @@ use crate::error::{RelayError, Result};
 use crate::pairing::Invites;
 use crate::queue::{
     Backend, ChannelRecord, Channels, Depth, Envelope, KeyChallenge, NewEnvelope, Queue,
-    ReadFuture, StreamClaim, WriteFuture,
+    ReadFuture, StreamClaim, Usage, WriteFuture,
 };
 use crate::sled_queue::{decode_value, encode};
 
@@ -54,8 +60,21 @@ const SETUP_DEADLINE: Duration = Duration::from_secs(60);
 const PUBLISH_DEADLINE: Duration = Duration::from_secs(8);
 /// How long one JetStream request (a publish's acknowledgement included) may take.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
+/// How long after a channel is deleted its subject is purged again: past the longest a
+/// delivery that found the channel before can take to be published.
+const DELETE_SETTLE: Duration = Duration::from_secs(15);
 /// Compare-and-set attempts before a state update gives up.
 const CAS_ATTEMPTS: usize = 16;
+/// How old a node's count of a channel's bytes, or of the stream's, may be when a delivery is
+/// judged against the byte quotas (what the node appended since is added).
+pub const USAGE_FRESH: Duration = Duration::from_secs(1);
+/// How long reading a channel's message sizes may take.
+const SCAN_DEADLINE: Duration = Duration::from_secs(5);
+/// How long a delivery waits for the stream's state or a channel's message count (its byte
+/// quotas' inputs) before going on with what was known.
+const USAGE_READ_TIMEOUT: Duration = Duration::from_secs(2);
+/// How long that reading waits for the next message before taking what it has.
+const SCAN_QUIET: Duration = Duration::from_secs(1);
 
 /// Where and how the NATS backend keeps things.
 #[derive(Debug, Clone, PartialEq)]
@@ -70,9 +89,53 @@ pub struct NatsSettings {
     pub max_per_channel: u64,
     /// Largest sealed envelope (bytes).
     pub max_envelope_bytes: usize,
+    /// Most sealed bytes one channel may have waiting (`[limits]`; judged by the server).
+    pub max_bytes_per_channel: u64,
+    /// A channel holding less than this is exempt from the global byte quota (`[limits]`);
+    /// below it and below the quota, a channel's bytes are counted exactly.
+    pub reserved_bytes_per_channel: u64,
     /// Names of the stream, subjects and buckets start with this (several relays can share
     /// one cluster under different prefixes).
     pub prefix: String,
+}
+
+impl NatsSettings {
+    /// The settings for `urls` from the relay's config.
+    pub fn new(urls: Vec<String>, config: &crate::RelayConfig) -> Self {
+        NatsSettings {
+            urls,
+            replicas: config.queue.replicas.max(1),
+            retention: Duration::from_secs(config.retention.unacked_secs),
+            max_per_channel: config.limits.max_queued_per_channel,
+            max_envelope_bytes: config.limits.max_body_bytes * 2 + 64 * 1024,
+            max_bytes_per_channel: config.limits.max_queued_bytes_per_channel,
+            reserved_bytes_per_channel: config.limits.reserved_bytes_per_channel,
+            prefix: config.queue.prefix.clone(),
+        }
+    }
+}
+
+/// A node's recent counts of bytes waiting: per channel and over the stream, each with when
+/// it was read; appends made here since are added.
+#[derive(Default)]
+struct UsageCache {
+    total: Option<(Instant, u64)>,
+    channels: HashMap<String, ChannelBytes>,
+}
+
+/// What a node knows of one channel's bytes.
+#[derive(Debug, Clone, Copy)]
+struct ChannelBytes {
+    /// When the count was read.
+    at: Instant,
+    /// When every message's size was last read.
+    scanned_at: Instant,
+    /// Messages, as counted then (plus appends made here since).
+    count: u64,
+    /// Their bytes: exact after a scan, else an upper bound (`last_seq` 0).
+    bytes: u64,
+    /// The last message whose size was read (0: none; `bytes` is a bound).
+    last_seq: u64,
 }
 
 /// What one channel's acknowledgements and holds are, in `{prefix}-state`.
@@ -97,7 +160,14 @@ pub struct NatsQueue {
     challenges: kv::Store,
     streams: kv::Store,
     nodes: kv::Store,
+    seen: kv::Store,
     prefix: String,
+    /// Largest stored envelope (payload bytes).
+    max_envelope_bytes: u64,
+    /// Below this many bytes a channel's count is exact (the per-channel quota and the
+    /// reserve, whichever is smaller); above, an upper bound from its message count.
+    exact_below: u64,
+    usage: Mutex<UsageCache>,
     watchers: Watchers,
     /// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
     claims: Watchers,
@@ -239,6 +309,8 @@ impl NatsQueue {
             bucket("streams", Duration::from_secs(7 * 24 * 3600)),
             // SHA-256 of a node's URL → the URL, while the node announces itself.
             bucket("nodes", crate::queue::NODE_ANNOUNCE_EVERY * 3),
+            // channel → when its desktop last connected (idle channels expire).
+            bucket("seen", Duration::ZERO),
         ] {
             let name = format!("creating the key-value bucket {}", config.bucket);
             let store = with_deadline(&name, || {
@@ -253,6 +325,7 @@ impl NatsQueue {
             stores.push(store);
         }
         let (
+            Some(seen),
             Some(nodes),
             Some(streams),
             Some(challenges),
@@ -260,6 +333,7 @@ impl NatsQueue {
             Some(state),
             Some(channels),
         ) = (
+            stores.pop(),
             stores.pop(),
             stores.pop(),
             stores.pop(),
@@ -316,7 +390,14 @@ impl NatsQueue {
             challenges,
             streams,
             nodes,
+            seen,
             prefix,
+            max_envelope_bytes: (settings.max_envelope_bytes + 1024) as u64,
+            exact_below: settings
+                .max_bytes_per_channel
+                .min(settings.reserved_bytes_per_channel)
+                .max(1),
+            usage: Mutex::new(UsageCache::default()),
             watchers,
             claims,
             state_locks: Mutex::new(HashMap::new()),
@@ -334,6 +415,226 @@ impl NatsQueue {
 
     fn subject(&self, channel: &str) -> String {
         format!("{}.env.{channel}", self.prefix)
+    }
+
+    fn usage_cache(&self) -> std::sync::MutexGuard<'_, UsageCache> {
+        self.usage
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Adds envelope `seq` appended here to the counts read before it.
+    fn count_appended(&self, channel: &str, bytes: u64, seq: u64) {
+        let mut cache = self.usage_cache();
+        if let Some((_, total)) = cache.total.as_mut() {
+            *total += bytes;
+        }
+        if let Some(known) = cache.channels.get_mut(channel) {
+            known.count += 1;
+            known.bytes += bytes;
+            if known.last_seq > 0 {
+                known.last_seq = known.last_seq.max(seq);
+            }
+        }
+    }
+
+    /// Forgets the count of `channel` (envelopes of it were deleted here).
+    fn forget_usage(&self, channel: &str) {
+        self.usage_cache().channels.remove(channel);
+    }
+
+    /// How many envelopes `channel` has in the stream.
+    async fn subject_count(&self, channel: &str) -> Result<u64> {
+        let subject = self.subject(channel);
+        let mut info = self
+            .stream
+            .info_with_subjects(&subject)
+            .await
+            .map_err(|e| nats("counting a channel's envelopes", e))?;
+        let mut count = 0u64;
+        while let Some(item) = info.next().await {
+            let (name, n) = item.map_err(|e| nats("counting a channel's envelopes", e))?;
+            if name == subject {
+                count += n as u64;
+            }
+        }
+        Ok(count)
+    }
+
+    /// What `channel` has waiting, from what was known before (`known`). Under
+    /// [`NatsQueue::exact_below`] even at the largest envelope size, that bound; else the sizes
+    /// of its messages, read headers-only: every message's at most every `count / 100` s
+    /// (between, only the messages newer than those read; after deletions, the bytes known
+    /// scaled to the new count), so a big channel costs about 100 reads a second at most.
+    async fn channel_bytes(
+        &self,
+        channel: &str,
+        known: Option<ChannelBytes>,
+    ) -> Result<ChannelBytes> {
+        let now = Instant::now();
+        let count = tokio::time::timeout(USAGE_READ_TIMEOUT, self.subject_count(channel))
+            .await
+            .unwrap_or_else(|_| {
+                Err(RelayError::Nats(
+                    "counting a channel's envelopes timed out".into(),
+                ))
+            })?;
+        let bound = count.saturating_mul(self.max_envelope_bytes);
+        if count == 0 || bound < self.exact_below {
+            return Ok(ChannelBytes {
+                at: now,
+                scanned_at: now,
+                count,
+                bytes: bound,
+                last_seq: 0,
+            });
+        }
+        let rescan_every = Duration::from_millis(count.saturating_mul(10));
+        if let Some(known) =
+            known.filter(|k| k.last_seq > 0 && now.duration_since(k.scanned_at) < rescan_every)
+        {
+            if count <= known.count {
+                // Acknowledged or expired meanwhile (the oldest first): about in proportion.
+                let bytes = u64::try_from(
+                    u128::from(known.bytes) * u128::from(count) / u128::from(known.count.max(1)),
+                )
+                .unwrap_or(known.bytes);
+                return Ok(ChannelBytes {
+                    at: now,
+                    count,
+                    bytes,
+                    ..known
+                });
+            }
+            let (more, last) = self
+                .scan_within(channel, known.last_seq + 1, count - known.count)
+                .await?;
+            return Ok(ChannelBytes {
+                at: now,
+                scanned_at: known.scanned_at,
+                count,
+                bytes: known.bytes + more,
+                last_seq: last.max(known.last_seq),
+            });
+        }
+        let (bytes, last) = self.scan_within(channel, 1, count).await?;
+        Ok(ChannelBytes {
+            at: now,
+            scanned_at: now,
+            count,
+            bytes,
+            last_seq: last,
+        })
+    }
+
+    /// [`NatsQueue::scan_bytes`] within [`SCAN_DEADLINE`].
+    async fn scan_within(&self, channel: &str, from: u64, count: u64) -> Result<(u64, u64)> {
+        tokio::time::timeout(SCAN_DEADLINE, self.scan_bytes(channel, from, count))
+            .await
+            .unwrap_or_else(|_| {
+                Err(RelayError::Nats(
+                    "reading a channel's message sizes timed out".into(),
+                ))
+            })
+    }
+
+    /// Adds up the sizes of up to `count` of `channel`'s messages from sequence `from` on,
+    /// with an ordered consumer that sends headers only (`Nats-Msg-Size`); also the last
+    /// one's sequence number.
+    async fn scan_bytes(&self, channel: &str, from: u64, count: u64) -> Result<(u64, u64)> {
+        use async_nats::jetstream::consumer::{DeliverPolicy, pull};
+        let consumer = self
+            .stream
+            .create_consumer(pull::OrderedConfig {
+                filter_subject: self.subject(channel),
+                headers_only: true,
+                deliver_policy: DeliverPolicy::ByStartSequence {
+                    start_sequence: from.max(1),
+                },
+                ..Default::default()
+            })
+            .await
+            .map_err(|e| nats("reading a channel's message sizes", e))?;
+        let mut messages = consumer
+            .messages()
+            .await
+            .map_err(|e| nats("reading a channel's message sizes", e))?;
+        let (mut bytes, mut seen, mut last) = (0u64, 0u64, 0u64);
+        while seen < count {
+            // Acknowledged since it was counted: nothing more comes.
+            let Ok(Some(message)) = tokio::time::timeout(SCAN_QUIET, messages.next()).await else {
+                break;
+            };
+            let message = message.map_err(|e| nats("reading a channel's message sizes", e))?;
+            seen += 1;
+            bytes += message
+                .headers
+                .as_ref()
+                .and_then(|h| h.get("Nats-Msg-Size"))
+                .and_then(|v| v.as_str().parse::<u64>().ok())
+                .unwrap_or(self.max_envelope_bytes);
+            let info = message.info().ok().map(|i| (i.stream_sequence, i.pending));
+            if let Some((seq, pending)) = info {
+                last = last.max(seq);
+                if pending == 0 {
+                    break;
+                }
+            }
+        }
+        Ok((bytes, last))
+    }
+
+    async fn usage_of(&self, channel: &str) -> Result<Usage> {
+        let now = Instant::now();
+        let fresh = |at: Instant| now.duration_since(at) < USAGE_FRESH;
+        let (total, known) = {
+            let cache = self.usage_cache();
+            (cache.total, cache.channels.get(channel).copied())
+        };
+        // What cannot be read in time (the stream electing a leader) is taken as last known,
+        // or as nothing: the byte quotas give way rather than refuse deliveries JetStream
+        // would store (its count quota and the servers' storage limits still hold).
+        let total = match total.filter(|(at, _)| fresh(*at)) {
+            Some((_, total)) => total,
+            None => match tokio::time::timeout(USAGE_READ_TIMEOUT, self.stream.get_info()).await {
+                Ok(Ok(info)) => {
+                    self.usage_cache().total = Some((now, info.state.bytes));
+                    info.state.bytes
+                }
+                failed => {
+                    let error = match failed {
+                        Ok(Err(e)) => e.to_string(),
+                        _ => "timed out".into(),
+                    };
+                    tracing::warn!(%error, "reading the stream's bytes failed; the global quota uses what was known");
+                    total.map(|(_, b)| b).unwrap_or(0)
+                }
+            },
+        };
+        let held = match known.filter(|k| fresh(k.at)) {
+            Some(known) => known.bytes,
+            None => match self.channel_bytes(channel, known).await {
+                Ok(counted) => {
+                    let mut cache = self.usage_cache();
+                    if cache.channels.len() > 10_000 {
+                        cache.channels.retain(|_, k| {
+                            now.duration_since(k.scanned_at) < Duration::from_secs(600)
+                        });
+                    }
+                    cache.channels.insert(channel.to_owned(), counted);
+                    counted.bytes
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "reading a channel's bytes failed; its quota uses what was known");
+                    known.map(|k| k.bytes).unwrap_or(0)
+                }
+            },
+        };
+        Ok(Usage {
+            channel_bytes: held,
+            total_bytes: total,
+            free_disk: None,
+        })
     }
 
     /// The next envelope of `channel` at or after `from`, from the stream's leader.
@@ -555,6 +856,7 @@ impl Queue for SharedNats {
     fn append_sealed(&self, channel: &str, envelope: NewEnvelope) -> WriteFuture<u64> {
         let subject = self.0.subject(channel);
         let valid = valid_channel(channel);
+        let channel = channel.to_owned();
         boxed(&self.0, move |q| async move {
             if !valid {
                 return Err(RelayError::UnknownChannel);
@@ -582,12 +884,20 @@ impl Queue for SharedNats {
                         .await
                 };
                 let error = match attempt.await {
-                    Ok(ack) => return Ok(ack.sequence),
+                    Ok(ack) => {
+                        q.count_appended(&channel, payload.len() as u64, ack.sequence);
+                        return Ok(ack.sequence);
+                    }
                     Err(e) => e,
                 };
                 let text = format!("{error} {:?}", std::error::Error::source(&error));
                 if text.contains("maximum messages per subject") {
                     return Err(RelayError::QuotaFull);
+                }
+                // The stream's or the account's storage limits (an operator's max_bytes,
+                // the servers' max_file_store): the same answer as the relay's own.
+                if text.contains("maximum bytes") || text.contains("insufficient resources") {
+                    return Err(RelayError::StorageFull);
                 }
                 let transient = matches!(
                     error.kind(),
@@ -693,21 +1003,19 @@ impl Queue for SharedNats {
             if !valid_channel(&channel) {
                 return Ok(Depth::default());
             }
-            let subject = q.subject(&channel);
-            let mut info = q
-                .stream
-                .info_with_subjects(&subject)
-                .await
-                .map_err(|e| nats("counting a channel's envelopes", e))?;
-            let mut count = 0u64;
-            while let Some(item) = info.next().await {
-                let (name, n) = item.map_err(|e| nats("counting a channel's envelopes", e))?;
-                if name == subject {
-                    count += n as u64;
-                }
-            }
-            // JetStream counts a subject's messages, not their bytes.
+            let count = q.subject_count(&channel).await?;
+            // JetStream counts a subject's messages, not their bytes (see `usage`).
             Ok(Depth { count, bytes: 0 })
+        })
+    }
+
+    fn usage(&self, channel: &str) -> ReadFuture<Usage> {
+        let channel = channel.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&channel) {
+                return Ok(Usage::default());
+            }
+            q.usage_of(&channel).await
         })
     }
 
@@ -824,6 +1132,22 @@ impl Channels for SharedNats {
                 .delete(&id)
                 .await
                 .map_err(|e| nats("deleting a channel's state", e))?;
+            q.seen
+                .delete(&id)
+                .await
+                .map_err(|e| nats("deleting when a channel was seen", e))?;
+            q.forget_usage(&id);
+            q.usage_cache().total = None;
+            // A delivery that read the record before it went may still be publishing (for up
+            // to PUBLISH_DEADLINE): purged again once that is over, so nothing of the channel
+            // outlives it (sled's writer orders the two instead).
+            let (stream, subject) = (q.stream.clone(), q.subject(&id));
+            tokio::spawn(async move {
+                tokio::time::sleep(DELETE_SETTLE).await;
+                if let Err(e) = stream.purge().filter(subject).await {
+                    tracing::warn!(error = %e, "purging a deleted channel again failed; its last envelopes go with retention");
+                }
+            });
             Ok(found)
         })
     }
@@ -899,6 +1223,61 @@ impl Channels for SharedNats {
             }
             urls.sort();
             Ok(urls)
+        })
+    }
+
+    fn touch_channel(&self, id: &str) -> WriteFuture<()> {
+        let id = id.to_owned();
+        boxed(&self.0, move |q| async move {
+            if !valid_channel(&id) {
+                return Ok(());
+            }
+            let now = Utc::now().timestamp_millis().to_string();
+            q.seen
+                .put(&id, now.into_bytes().into())
+                .await
+                .map_err(|e| nats("recording when a channel was seen", e))?;
+            Ok(())
+        })
+    }
+
+    fn idle_channels(&self, before: DateTime<Utc>) -> ReadFuture<Vec<String>> {
+        boxed(&self.0, move |q| async move {
+            let mut keys = q
+                .channels
+                .keys()
+                .await
+                .map_err(|e| nats("listing channels", e))?;
+            let mut ids = Vec::new();
+            while let Some(key) = keys.next().await {
+                ids.push(key.map_err(|e| nats("listing channels", e))?);
+            }
+            let before = before.timestamp_millis();
+            let mut idle = Vec::new();
+            for id in ids {
+                let seen = match q.seen.get(&id).await {
+                    Ok(Some(value)) => std::str::from_utf8(&value)
+                        .ok()
+                        .and_then(|t| t.trim().parse::<i64>().ok()),
+                    Ok(None) => None,
+                    Err(e) => return Err(nats("reading when a channel was seen", e)),
+                };
+                let seen = match seen {
+                    Some(ms) => ms,
+                    // Never connected: its pairing time.
+                    None => match q.channels.get(&id).await {
+                        Ok(Some(value)) => serde_json::from_slice::<ChannelRecord>(&value)
+                            .map(|r| r.created_at.timestamp_millis())
+                            .map_err(|e| RelayError::Corrupt(format!("channel record: {e}")))?,
+                        Ok(None) => continue,
+                        Err(e) => return Err(nats("reading a channel", e)),
+                    },
+                };
+                if seen < before {
+                    idle.push(id);
+                }
+            }
+            Ok(idle)
         })
     }
 

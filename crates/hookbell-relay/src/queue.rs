@@ -73,6 +73,20 @@ pub struct Depth {
     pub bytes: u64,
 }
 
+/// What the quotas look at before a delivery is accepted.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Usage {
+    /// Sealed bytes the channel has waiting (NATS: exact, or an upper bound when even that is
+    /// under the channel's quota; at most a second old).
+    pub channel_bytes: u64,
+    /// Sealed bytes waiting over all channels (NATS: the stream's, at most a second old,
+    /// plus what this node appended since).
+    pub total_bytes: u64,
+    /// Free bytes on the filesystem the envelopes are written to; `None` where that is not
+    /// this process's disk (NATS: the servers' own limits apply).
+    pub free_disk: Option<u64>,
+}
+
 /// The queue of sealed envelopes, one ordered queue per channel. An envelope the desktop
 /// cannot open is *held* ([`Queue::hold`]): it stays queued, counted, with its reason, and is
 /// offered again at the desktop's next connection.
@@ -114,6 +128,8 @@ pub trait Queue: Send + Sync + 'static {
     /// Changes whenever `channel` may have a new durable envelope (its value: the newest
     /// sequence number known here). A reader reads on until a read comes back short.
     fn watch(&self, channel: &str) -> Option<watch::Receiver<u64>>;
+    /// What the byte quotas and the disk floor need to judge one more delivery to `channel`.
+    fn usage(&self, channel: &str) -> ReadFuture<Usage>;
     /// True when appending refuses (with [`crate::error::RelayError::QuotaFull`]) past the
     /// channel's quota by itself, so callers need not check [`Queue::depth`] first.
     fn enforces_channel_quota(&self) -> bool {
@@ -192,6 +208,11 @@ pub trait Channels: Send + Sync + 'static {
     fn delete_channel(&self, id: &str) -> WriteFuture<bool>;
     /// How many channels there are.
     fn channel_count(&self) -> ReadFuture<usize>;
+    /// Records that `id`'s desktop connected now (idle channels expire).
+    fn touch_channel(&self, id: &str) -> WriteFuture<()>;
+    /// The channels whose desktop last connected before `before`, or that never connected
+    /// and were paired before it.
+    fn idle_channels(&self, before: DateTime<Utc>) -> ReadFuture<Vec<String>>;
     /// Opens `challenge` for `channel`, replacing any other; every relay node sharing the
     /// registry sees it (the `PUT` answering it may reach another node).
     fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()>;

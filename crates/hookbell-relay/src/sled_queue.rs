@@ -1,17 +1,18 @@
 //! [`SledQueue`]: the queue and channel registry on sled, the relay's embedded default.
 //!
-//! Four trees: `channels` (id → JSON [`ChannelRecord`]), `queue` (channel id ‖ seq, big
-//! endian → envelope), `acked` (channel id → highest acknowledged seq) and `held` (channel id ‖
+//! Five trees: `channels` (id → JSON [`ChannelRecord`]), `queue` (channel id ‖ seq, big
+//! endian → envelope), `acked` (channel id → highest acknowledged seq), `held` (channel id ‖
 //! seq → why the desktop could not open that envelope; acknowledgements pass over it, it stays
-//! queued until the desktop stores it or retention ends). One writer thread
+//! queued until the desktop stores it or retention ends) and `seen` (channel id → when its
+//! desktop last connected, Unix milliseconds, big endian; idle channels expire). One writer thread
 //! applies every change in arrival order, flushes once per group of waiting changes (group
 //! commit: concurrent ingests share one fsync), and only then answers each caller and updates
 //! the in-memory counters and watchers. Nothing but sealed bytes and metadata (source id,
 //! size, time) is ever written.
 
 use std::collections::HashMap;
-use std::path::Path;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock, mpsc};
 use std::time::{Duration, Instant};
 
@@ -22,7 +23,7 @@ use tokio::sync::{oneshot, watch};
 use crate::error::{RelayError, Result};
 use crate::queue::{
     Backend, ChannelRecord, Channels, Depth, Envelope, KeyChallenge, NewEnvelope, Queue,
-    ReadFuture, WriteFuture, ready,
+    ReadFuture, Usage, WriteFuture, ready,
 };
 
 /// Most changes applied before one flush.
@@ -40,11 +41,14 @@ struct ChannelState {
     acked: AtomicU64,
     held: AtomicU64,
     last: watch::Sender<u64>,
+    /// When its desktop last connected (Unix ms); its pairing time until it does.
+    seen_ms: AtomicI64,
 }
 
 impl ChannelState {
     fn new(record: ChannelRecord) -> Self {
         ChannelState {
+            seen_ms: AtomicI64::new(record.created_at.timestamp_millis()),
             record: RwLock::new(record),
             count: AtomicU64::new(0),
             bytes: AtomicU64::new(0),
@@ -55,13 +59,29 @@ impl ChannelState {
     }
 }
 
+/// Free bytes (for an unprivileged process) on the filesystem holding `dir`.
+#[cfg(unix)]
+fn free_bytes(dir: &Path) -> Option<u64> {
+    let stat = rustix::fs::statvfs(dir).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
+
+/// Not known on this platform: the floor is not enforced.
+#[cfg(not(unix))]
+fn free_bytes(_dir: &Path) -> Option<u64> {
+    None
+}
+
 type ChannelMap = Arc<RwLock<HashMap<String, Arc<ChannelState>>>>;
 
 /// The sled queue. Dropping it (or [`SledQueue::close`]) stops the writer after a last flush.
 pub struct SledQueue {
+    dir: PathBuf,
     queue: Tree,
     held: Tree,
     channels: ChannelMap,
+    /// Sealed bytes waiting over all channels.
+    total_bytes: Arc<AtomicU64>,
     jobs: Mutex<Option<mpsc::Sender<Job>>>,
     writer: Mutex<Option<std::thread::JoinHandle<()>>>,
     /// Open key challenges, per channel: in memory (one process serves this queue; a
@@ -89,6 +109,10 @@ enum Op {
     },
     PutChannel(ChannelRecord),
     DeleteChannel(String),
+    Touch {
+        channel: String,
+        at_ms: i64,
+    },
 }
 
 enum Done {
@@ -110,6 +134,7 @@ enum Effect {
     Held(Arc<ChannelState>, bool),
     ChannelPut(ChannelRecord),
     ChannelDeleted(String, bool),
+    Touched(Option<Arc<ChannelState>>, i64),
 }
 
 struct Job {
@@ -196,6 +221,7 @@ impl SledQueue {
         let queue = db.open_tree("queue")?;
         let acked = db.open_tree("acked")?;
         let held = db.open_tree("held")?;
+        let seen = db.open_tree("seen")?;
 
         let mut map: HashMap<String, Arc<ChannelState>> = HashMap::new();
         let mut next: HashMap<String, u64> = HashMap::new();
@@ -204,6 +230,15 @@ impl SledQueue {
             let record: ChannelRecord =
                 serde_json::from_slice(&value).map_err(|e| RelayError::Corrupt(e.to_string()))?;
             map.insert(record.id.clone(), Arc::new(ChannelState::new(record)));
+        }
+        for item in seen.iter() {
+            let (key, value) = item?;
+            let at: [u8; 8] = value.as_ref().try_into().map_err(|_| corrupt())?;
+            if let Some(state) = map.get(String::from_utf8_lossy(&key).as_ref()) {
+                state
+                    .seen_ms
+                    .store(i64::from_be_bytes(at), Ordering::Relaxed);
+            }
         }
         for item in acked.iter() {
             let (key, value) = item?;
@@ -265,6 +300,8 @@ impl SledQueue {
                 state.held.fetch_add(1, Ordering::Relaxed);
             }
         }
+        let total: u64 = map.values().map(|s| s.bytes.load(Ordering::Relaxed)).sum();
+        let total_bytes = Arc::new(AtomicU64::new(total));
         let channels: ChannelMap = Arc::new(RwLock::new(map));
         let (tx, rx) = mpsc::channel();
         let writer = Writer {
@@ -273,16 +310,20 @@ impl SledQueue {
             held: held.clone(),
             channels_tree,
             acked,
+            seen,
             map: Arc::clone(&channels),
+            total_bytes: Arc::clone(&total_bytes),
             next,
         };
         let handle = std::thread::Builder::new()
             .name("relay-queue-writer".into())
             .spawn(move || writer.run(rx))?;
         Ok(SledQueue {
+            dir: dir.to_path_buf(),
             queue,
             held,
             channels,
+            total_bytes,
             jobs: Mutex::new(Some(tx)),
             writer: Mutex::new(Some(handle)),
             challenges: Mutex::new(HashMap::new()),
@@ -409,6 +450,14 @@ impl Queue for SledQueue {
         ready(Ok(SledQueue::depth(self, channel)))
     }
 
+    fn usage(&self, channel: &str) -> ReadFuture<Usage> {
+        ready(Ok(Usage {
+            channel_bytes: SledQueue::depth(self, channel).bytes,
+            total_bytes: self.total_bytes.load(Ordering::Relaxed),
+            free_disk: free_bytes(&self.dir),
+        }))
+    }
+
     fn acked(&self, channel: &str) -> ReadFuture<u64> {
         ready(Ok(SledQueue::acked(self, channel)))
     }
@@ -439,6 +488,31 @@ impl Channels for SledQueue {
 
     fn channel_count(&self) -> ReadFuture<usize> {
         ready(Ok(SledQueue::channel_count(self)))
+    }
+
+    fn touch_channel(&self, id: &str) -> WriteFuture<()> {
+        self.write(
+            Op::Touch {
+                channel: id.to_owned(),
+                at_ms: Utc::now().timestamp_millis(),
+            },
+            |d| match d {
+                Done::Unit => Some(()),
+                _ => None,
+            },
+        )
+    }
+
+    fn idle_channels(&self, before: DateTime<Utc>) -> ReadFuture<Vec<String>> {
+        let before = before.timestamp_millis();
+        let Ok(map) = self.channels.read() else {
+            return ready(Ok(Vec::new()));
+        };
+        ready(Ok(map
+            .iter()
+            .filter(|(_, s)| s.seen_ms.load(Ordering::Relaxed) < before)
+            .map(|(id, _)| id.clone())
+            .collect()))
     }
 
     fn put_challenge(&self, channel: &str, challenge: KeyChallenge) -> WriteFuture<()> {
@@ -577,7 +651,9 @@ struct Writer {
     held: Tree,
     channels_tree: Tree,
     acked: Tree,
+    seen: Tree,
     map: ChannelMap,
+    total_bytes: Arc<AtomicU64>,
     /// The last sequence number given out per channel.
     next: HashMap<String, u64>,
 }
@@ -753,8 +829,16 @@ impl Writer {
                 }
                 self.held.apply_batch(held)?;
                 self.acked.remove(id.as_bytes())?;
+                self.seen.remove(id.as_bytes())?;
                 self.next.remove(&id);
                 Ok(Effect::ChannelDeleted(id, found))
+            }
+            Op::Touch { channel, at_ms } => {
+                let state = self.state(&channel);
+                if state.is_some() {
+                    self.seen.insert(channel.as_bytes(), &at_ms.to_be_bytes())?;
+                }
+                Ok(Effect::Touched(state, at_ms))
             }
         }
     }
@@ -764,6 +848,7 @@ impl Writer {
             Effect::Appended(state, seq, size) => {
                 state.count.fetch_add(1, Ordering::Relaxed);
                 state.bytes.fetch_add(size, Ordering::Relaxed);
+                self.total_bytes.fetch_add(size, Ordering::Relaxed);
                 state.last.send_replace(seq);
                 Done::Seq(seq)
             }
@@ -771,6 +856,11 @@ impl Writer {
                 let mut total = 0;
                 for (state, count, bytes, held) in removed {
                     total += count;
+                    let _ =
+                        self.total_bytes
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                                Some(b.saturating_sub(bytes))
+                            });
                     let _ = state
                         .held
                         .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |c| {
@@ -814,10 +904,23 @@ impl Writer {
                 Done::Unit
             }
             Effect::ChannelDeleted(id, found) => {
-                if let Ok(mut map) = self.map.write() {
-                    map.remove(&id);
+                if let Ok(mut map) = self.map.write()
+                    && let Some(state) = map.remove(&id)
+                {
+                    let bytes = state.bytes.load(Ordering::Relaxed);
+                    let _ =
+                        self.total_bytes
+                            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |b| {
+                                Some(b.saturating_sub(bytes))
+                            });
                 }
                 Done::Bool(found)
+            }
+            Effect::Touched(state, at_ms) => {
+                if let Some(state) = state {
+                    state.seen_ms.fetch_max(at_ms, Ordering::Relaxed);
+                }
+                Done::Unit
             }
         }
     }

@@ -232,14 +232,7 @@ fn pairing_gate(
 
 /// The NATS backend's settings from the relay's.
 fn nats_settings(config: &RelayConfig) -> NatsSettings {
-    NatsSettings {
-        urls: config.queue.nats.clone(),
-        replicas: config.queue.replicas.max(1),
-        retention: std::time::Duration::from_secs(config.retention.unacked_secs),
-        max_per_channel: config.limits.max_queued_per_channel,
-        max_envelope_bytes: config.limits.max_body_bytes * 2 + 64 * 1024,
-        prefix: config.queue.prefix.clone(),
-    }
+    NatsSettings::new(config.queue.nats.clone(), config)
 }
 
 /// The queue: sled in the data directory, or NATS JetStream.

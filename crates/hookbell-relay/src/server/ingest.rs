@@ -21,6 +21,16 @@ use crate::queue::NewEnvelope;
 /// Seconds a provider is told to wait when a channel's quota is used up.
 const QUOTA_RETRY_SECS: u64 = 60;
 
+/// 503 with `Retry-After`: the relay's store as a whole is full (its global byte quota or its
+/// disk's free-space floor); nothing was accepted.
+fn storage_full() -> HttpError {
+    HttpError::retry(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the relay's store is full; nothing was accepted, retry later",
+        crate::error::STORAGE_RETRY_SECS,
+    )
+}
+
 /// The answer to an accepted delivery.
 #[derive(Serialize)]
 pub struct Accepted {
@@ -83,15 +93,38 @@ pub async fn receive(
             QUOTA_RETRY_SECS,
         )
     };
-    // A backend that enforces the quota itself (NATS: per subject, atomically on every node)
+    // A backend that enforces the count itself (NATS: per subject, atomically on every node)
     // refuses the append instead.
     if !state.backend().enforces_channel_quota() {
         let depth = state.backend().depth(&channel_id).await?;
-        if depth.count >= limits.max_queued_per_channel
-            || depth.bytes + declared.unwrap_or(0) > limits.max_queued_bytes_per_channel
-        {
+        if depth.count >= limits.max_queued_per_channel {
             return Err(over_quota());
         }
+    }
+    // Bytes: the channel's quota (429, like the count), then the store as a whole: the free
+    // space kept on the disk and the quota over all channels (503). Refused deliveries are
+    // never acknowledged: the provider retries.
+    let usage = state.backend().usage(&channel_id).await?;
+    let incoming = declared.unwrap_or(0);
+    if usage.channel_bytes + incoming > limits.max_queued_bytes_per_channel {
+        return Err(over_quota());
+    }
+    if let Some(free) = usage.free_disk
+        && free < limits.min_free_disk_bytes.saturating_add(incoming)
+    {
+        metrics.refused_disk_floor.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(
+            free,
+            floor = limits.min_free_disk_bytes,
+            "refusing deliveries: the data directory's disk is nearly full"
+        );
+        return Err(storage_full());
+    }
+    if usage.total_bytes + incoming > limits.max_queued_bytes_total
+        && usage.channel_bytes + incoming >= limits.reserved_bytes_per_channel
+    {
+        metrics.refused_global_quota.fetch_add(1, Ordering::Relaxed);
+        return Err(storage_full());
     }
 
     let peer = request
@@ -171,6 +204,10 @@ pub async fn receive(
     {
         Ok(seq) => seq,
         Err(crate::error::RelayError::QuotaFull) => return Err(over_quota()),
+        Err(crate::error::RelayError::StorageFull) => {
+            metrics.refused_global_quota.fetch_add(1, Ordering::Relaxed);
+            return Err(storage_full());
+        }
         Err(e) => return Err(e.into()),
     };
     metrics.deliveries.fetch_add(1, Ordering::Relaxed);

@@ -8,9 +8,11 @@
 //! WebSocket), `ANY /h/{channel_id}/{source_id}` (providers), `/healthz`, `/metrics`.
 
 mod channels;
+mod connections;
 mod ingest;
 mod stream;
 
+pub use connections::ConnectionLimit;
 pub use stream::WINDOW;
 
 use std::collections::HashMap;
@@ -54,6 +56,8 @@ struct Inner {
     shutdown: watch::Sender<bool>,
     /// Per channel, the generation of its newest stream: an older stream steps aside.
     streams: Mutex<HashMap<String, watch::Sender<u64>>>,
+    /// One permit per open connection, `max_connections` in all.
+    connections: Arc<tokio::sync::Semaphore>,
 }
 
 /// How long `/metrics` waits for each total it reads from the queue.
@@ -88,11 +92,17 @@ impl RelayState {
                 backend,
                 pairing,
                 limiter: RateLimiter::keyed(Quota::per_second(per_second).allow_burst(burst)),
-                config,
                 ids: Mutex::new(ulid::Generator::new()),
                 metrics: Metrics::default(),
                 shutdown: watch::channel(false).0,
                 streams: Mutex::new(HashMap::new()),
+                connections: Arc::new(tokio::sync::Semaphore::new(
+                    config
+                        .limits
+                        .max_connections
+                        .clamp(1, tokio::sync::Semaphore::MAX_PERMITS),
+                )),
+                config,
             }),
         }
     }
@@ -137,6 +147,29 @@ impl RelayState {
             Err(overflow) => overflow.commit_overflow_increment(),
         }
         .to_string()
+    }
+
+    /// Connections open on this node now.
+    pub fn open_connections(&self) -> u64 {
+        let max = self
+            .config()
+            .limits
+            .max_connections
+            .clamp(1, tokio::sync::Semaphore::MAX_PERMITS);
+        max.saturating_sub(self.inner.connections.available_permits()) as u64
+    }
+
+    /// The channels a desktop streams from this node now.
+    fn streamed_channels(&self) -> Vec<String> {
+        let streams = match self.inner.streams.lock() {
+            Ok(s) => s,
+            Err(poisoned) => poisoned.into_inner(),
+        };
+        streams
+            .iter()
+            .filter(|(_, sender)| sender.receiver_count() > 0)
+            .map(|(channel, _)| channel.clone())
+            .collect()
     }
 
     /// Takes over `channel`'s stream: any older stream of it is told to step aside.
@@ -238,6 +271,7 @@ async fn metrics(State(state): State<RelayState>) -> Response {
         depth.unwrap_or_default(),
         held.unwrap_or_default(),
         channels.unwrap_or_default(),
+        state.open_connections(),
     );
     (
         [(
@@ -375,6 +409,68 @@ pub async fn expire_forever(state: RelayState) {
     }
 }
 
+/// How often idle channels are looked for: a quarter of `idle` (so one goes at most a
+/// quarter late), at least every 250 ms, at most every hour.
+fn idle_sweep_every(idle: Duration) -> Duration {
+    (idle / 4).clamp(Duration::from_millis(250), Duration::from_secs(3600))
+}
+
+/// Deletes channels whose desktop has not connected for `[retention] idle_channel_secs` (with
+/// their envelopes and token), now and every [`idle_sweep_every`]. Each round first records
+/// a connection for every channel streamed from this node, so a desktop that stays connected
+/// longer than that is not idle (every node does this for its own streams).
+pub async fn expire_idle_forever(state: RelayState) {
+    let idle_secs = state.config().retention.idle_channel_secs;
+    if idle_secs == 0 {
+        return;
+    }
+    let idle = Duration::from_secs(idle_secs);
+    let mut tick = tokio::time::interval(idle_sweep_every(idle));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        tick.tick().await;
+        for channel in state.streamed_channels() {
+            if let Err(e) = state.backend().touch_channel(&channel).await {
+                tracing::warn!(error = %e, "recording a connected desktop failed");
+            }
+        }
+        let before = chrono::Utc::now()
+            - chrono::Duration::from_std(idle).unwrap_or(chrono::Duration::days(90));
+        let idle_ones = match state.backend().idle_channels(before).await {
+            Ok(ids) => ids,
+            Err(e) => {
+                tracing::error!(error = %e, "listing idle channels failed");
+                continue;
+            }
+        };
+        for id in idle_ones {
+            // What it still holds goes with it: counted as expired, like envelopes past
+            // retention, so nothing accepted leaves uncounted.
+            let waiting = state
+                .backend()
+                .depth(&id)
+                .await
+                .map(|d| d.count)
+                .unwrap_or(0);
+            match state.backend().delete_channel(&id).await {
+                Ok(_) => {
+                    let metrics = state.metrics();
+                    metrics
+                        .idle_channels_expired
+                        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    metrics
+                        .expired
+                        .fetch_add(waiting, std::sync::atomic::Ordering::Relaxed);
+                    tracing::info!(channel = %id, idle_secs, envelopes = waiting, "deleted a channel whose desktop has not connected for idle_channel_secs");
+                }
+                Err(e) => {
+                    tracing::error!(channel = %id, error = %e, "deleting an idle channel failed")
+                }
+            }
+        }
+    }
+}
+
 /// Serves `state` on `listener` until `shutdown` completes; then stops taking requests,
 /// closes the streams and waits for requests in flight. The caller closes the queue. A client
 /// that has not sent its request's headers within `header_timeout_secs` is disconnected.
@@ -386,8 +482,10 @@ pub async fn serve(
     let (handle, tasks) = start(&state, shutdown);
     let header_timeout = header_timeout(&state);
     // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
+    // At most max_connections at once; a connection past it is answered 503 and closed.
+    let acceptor = ConnectionLimit::new(NoDelayAcceptor::new(), &state);
     let mut server = axum_server::Server::<SocketAddr>::from_listener(listener)
-        .acceptor(NoDelayAcceptor::new())
+        .acceptor(acceptor)
         .handle(handle);
     server
         .http_builder()
@@ -418,7 +516,11 @@ fn start(
     let expiry = tokio::spawn({
         let state = state.clone();
         async move {
-            tokio::join!(expire_forever(state.clone()), announce_forever(state));
+            tokio::join!(
+                expire_forever(state.clone()),
+                expire_idle_forever(state.clone()),
+                announce_forever(state)
+            );
         }
     });
     let handle = axum_server::Handle::<SocketAddr>::new();
@@ -445,7 +547,11 @@ pub async fn serve_tls(
     let (handle, tasks) = start(&state, shutdown);
     let header_timeout = header_timeout(&state);
     // Small frames (envelopes, pings) must not wait for Nagle's algorithm and delayed ACKs.
-    let acceptor = RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new());
+    // The limit around the TLS acceptor: a connection past it is told so over TLS.
+    let acceptor = ConnectionLimit::new(
+        RustlsAcceptor::new(tls).acceptor(NoDelayAcceptor::new()),
+        &state,
+    );
     let mut server = axum_server::Server::<SocketAddr>::from_listener(listener)
         .acceptor(acceptor)
         .handle(handle);

@@ -52,6 +52,10 @@ pub async fn stream(
     let upgrade = upgrade.map_err(|e| {
         HttpError::bad_request(format!("this is a WebSocket endpoint: {}", e.body_text()))
     })?;
+    // Idle channels expire: this one's desktop is here (a real stream, not any request).
+    if let Err(e) = state.backend().touch_channel(&channel_id).await {
+        tracing::warn!(channel = %channel_id, error = %e, "recording the desktop's connection failed");
+    }
     let after = resume
         .after
         .unwrap_or(0)

@@ -8,7 +8,7 @@ use std::net::IpAddr;
 use hookbell_relay::server::{client_ip, limit_key};
 use reqwest::StatusCode;
 
-use crate::support::{InProcRelay, metric, pair, send_signed};
+use crate::support::{HonestDesktop, InProcRelay, alert_body, metric, pair, send_signed};
 
 fn ip(text: &str) -> IpAddr {
     text.parse().unwrap_or_else(|e| panic!("{text}: {e}"))
@@ -50,7 +50,9 @@ fn a_client_is_an_ipv4_address_or_an_ipv6_slash_64_behind_trusted_proxies_only()
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slash_64_of_rotating_ipv6_peers_is_limited_as_one_client() {
     let relay = InProcRelay::start("relay-proxied.toml").await;
-    let (_keys, pairing) = pair(&relay.base).await;
+    // The honest desktop streams throughout.
+    let honest = HonestDesktop::start(&relay.base).await;
+    let pairing = honest.pairing.clone();
     let http = reqwest::Client::new();
     let post = |from: String| {
         let (http, url) = (
@@ -102,10 +104,19 @@ async fn a_slash_64_of_rotating_ipv6_peers_is_limited_as_one_client() {
         let (status, _, body) = post(from.to_owned()).await;
         assert_eq!(status, StatusCode::ACCEPTED, "{from}: {body}");
     }
-    let (status, body) = send_signed(&http, &relay.base, &pairing.channel_id, b"{}", "m")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, body) = send_signed(
+        &http,
+        &relay.base,
+        &pairing.channel_id,
+        &alert_body(1, "honest"),
+        "m",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    // And its delivery arrives (the unsigned ones are the desktop's to refuse).
+    honest.wait_for(1, std::time::Duration::from_secs(20)).await;
+    honest.stop().await;
     relay.stop().await;
 }
 
@@ -137,7 +148,9 @@ async fn answer(tcp: &mut tokio::net::TcpStream, within: std::time::Duration) ->
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn slow_headers_and_slow_bodies_are_cut_off_and_the_desktop_is_served_meanwhile() {
     let relay = InProcRelay::start("relay-strict.toml").await;
-    let (_keys, pairing) = pair(&relay.base).await;
+    // The honest desktop streams throughout.
+    let honest = HonestDesktop::start(&relay.base).await;
+    let pairing = honest.pairing.clone();
     // No idle connections kept: the relay closes one that sends nothing for the header
     // timeout (1 s here), and a request racing that close would fail for the wrong reason.
     let http = reqwest::Client::builder()
@@ -159,9 +172,15 @@ async fn slow_headers_and_slow_bodies_are_cut_off_and_the_desktop_is_served_mean
     )
     .await;
     // Meanwhile the honest desktop's provider is served.
-    let (status, body) = send_signed(&http, &relay.base, &pairing.channel_id, b"{}", "m1")
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (status, body) = send_signed(
+        &http,
+        &relay.base,
+        &pairing.channel_id,
+        &alert_body(1, "honest"),
+        "m1",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(status, StatusCode::ACCEPTED, "{body}");
     let cut = answer(&mut loris, std::time::Duration::from_secs(10)).await;
     assert!(!cut.contains("202"), "{cut}");
@@ -180,6 +199,19 @@ async fn slow_headers_and_slow_bodies_are_cut_off_and_the_desktop_is_served_mean
         .await,
         Some(1)
     );
+    // The honest delivery sent while both stalled arrives, and so does one sent after.
+    let (status, body) = send_signed(
+        &http,
+        &relay.base,
+        &pairing.channel_id,
+        &alert_body(2, "honest"),
+        "m2",
+    )
+    .await
+    .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(status, StatusCode::ACCEPTED, "{body}");
+    honest.wait_for(2, std::time::Duration::from_secs(20)).await;
+    honest.stop().await;
     relay.stop().await;
 }
 

@@ -2,6 +2,7 @@
 //! real client, and a desktop engine over a real sled store in a temp dir. One test binary
 //! (see `support` for the harness).
 
+mod abuse;
 mod cluster;
 mod crash;
 mod desktop_api;

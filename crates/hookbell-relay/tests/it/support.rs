@@ -179,14 +179,7 @@ impl InProcRelay {
         let config = RelayConfig::from_toml(&read(config)).unwrap_or_else(|e| panic!("{e}"));
         let (queue, store): (Arc<dyn hookbell_relay::queue::Backend>, Store) = if nats_backend() {
             let server = NatsServer::start(&dir.path().join("nats")).await;
-            let settings = hookbell_relay::NatsSettings {
-                urls: vec![server.url.clone()],
-                replicas: 1,
-                retention: Duration::from_secs(config.retention.unacked_secs),
-                max_per_channel: config.limits.max_queued_per_channel,
-                max_envelope_bytes: config.limits.max_body_bytes * 2 + 64 * 1024,
-                prefix: "hookbell".into(),
-            };
+            let settings = hookbell_relay::NatsSettings::new(vec![server.url.clone()], &config);
             let nats = hookbell_relay::NatsQueue::connect(&settings)
                 .await
                 .unwrap_or_else(|e| panic!("NATS: {e}"));
@@ -267,6 +260,14 @@ impl InProcRelay {
         }
         self.queue
             .ack(channel, last)
+            .await
+            .unwrap_or_else(|e| panic!("ack: {e}"));
+    }
+
+    /// Acknowledges `channel`'s envelopes up to `seq`, as its desktop would.
+    pub async fn ack(&self, channel: &str, seq: u64) {
+        self.queue
+            .ack(channel, seq)
             .await
             .unwrap_or_else(|e| panic!("ack: {e}"));
     }
@@ -505,4 +506,83 @@ pub fn sealed_probe(channel: &str, key: &hookbell_relay::PublicKey) -> Vec<u8> {
         body: hookbell_relay::envelope::B64(b"{}".to_vec()),
     };
     hookbell_relay::envelope::seal(key, &request).unwrap_or_else(|e| panic!("{e}"))
+}
+
+/// The honest desktop of the abuse tests: an engine over a real store, streaming from the
+/// relay with the real client.
+pub struct HonestDesktop {
+    pub engine: Engine,
+    pub client: hookbell_relay::Client,
+    pub pairing: Pairing,
+    _dir: tempfile::TempDir,
+}
+
+impl HonestDesktop {
+    /// Pairs with the relay at `base` and starts streaming.
+    pub async fn start(base: &str) -> HonestDesktop {
+        let (keys, pairing) = pair(base).await;
+        Self::connect(base, keys, pairing)
+    }
+
+    /// Starts streaming `pairing`'s channel.
+    pub fn connect(base: &str, keys: KeyPair, pairing: Pairing) -> HonestDesktop {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let engine = desktop_engine(dir.path());
+        let client = hookbell_relay::Client::start(
+            hookbell_relay::ClientConfig::new(
+                base,
+                &pairing.channel_id,
+                &pairing.token,
+                vec![keys.secret.clone()],
+            ),
+            EngineSink {
+                engine: engine.clone(),
+            },
+        );
+        HonestDesktop {
+            engine,
+            client,
+            pairing,
+            _dir: dir,
+        }
+    }
+
+    /// Sends delivery `n` (marked `marker`) from the provider; its status.
+    pub async fn send(
+        &self,
+        http: &reqwest::Client,
+        base: &str,
+        n: usize,
+        marker: &str,
+    ) -> reqwest::StatusCode {
+        let (status, body) = send_signed(
+            http,
+            base,
+            &self.pairing.channel_id,
+            &alert_body(n, marker),
+            &format!("honest_{marker}_{n}"),
+        )
+        .await
+        .unwrap_or_else(|e| panic!("honest delivery {n}: {e}"));
+        assert!(
+            status != reqwest::StatusCode::ACCEPTED || body["seq"].is_u64(),
+            "{body}"
+        );
+        status
+    }
+
+    /// Waits (up to `within`) until the desktop has stored `n` alerts.
+    pub async fn wait_for(&self, n: u64, within: Duration) {
+        wait_until(
+            within,
+            &format!("the honest desktop to store {n} alerts"),
+            || async { self.engine.store().stats().map(|s| s.total).unwrap_or(0) >= n },
+        )
+        .await;
+    }
+
+    /// Stops streaming.
+    pub async fn stop(self) {
+        self.client.stop().await;
+    }
 }
