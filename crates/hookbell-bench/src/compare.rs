@@ -28,7 +28,7 @@ const QUERIES: [(&str, &str, usize); 4] = [
 ];
 
 /// Starts of each build over its full store.
-const STARTS: usize = 5;
+const STARTS: usize = 15;
 
 /// Runs the comparison of `ours` (a directory holding `hookbelld`) and `theirs` over stores of
 /// `alerts` alerts filled by `senders` senders, and prints a Markdown report.
