@@ -147,9 +147,9 @@ fn rss_sum(pids: &[u32]) -> f64 {
     pids.iter().fold(0.0, |sum, &pid| sum + rss_mb(pid))
 }
 
-/// Connected desktops over the relay nodes, from their `/metrics`.
-async fn connected_desktops(http: &reqwest::Client, nodes: &[String]) -> anyhow::Result<u64> {
-    let mut sum = 0;
+/// Connected desktops on each relay node, from their `/metrics`.
+async fn connected_per_node(http: &reqwest::Client, nodes: &[String]) -> anyhow::Result<Vec<u64>> {
+    let mut counts = Vec::with_capacity(nodes.len());
     for node in nodes {
         let text = http
             .get(format!("{node}/metrics"))
@@ -157,17 +157,23 @@ async fn connected_desktops(http: &reqwest::Client, nodes: &[String]) -> anyhow:
             .await?
             .text()
             .await?;
-        sum += text
-            .lines()
-            .find_map(|l| {
-                l.strip_prefix("hookbell_relay_connected_desktops ")?
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .unwrap_or(0);
+        counts.push(
+            text.lines()
+                .find_map(|l| {
+                    l.strip_prefix("hookbell_relay_connected_desktops ")?
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+                .unwrap_or(0),
+        );
     }
-    Ok(sum)
+    Ok(counts)
+}
+
+/// Connected desktops over the relay nodes.
+async fn connected_desktops(http: &reqwest::Client, nodes: &[String]) -> anyhow::Result<u64> {
+    Ok(connected_per_node(http, nodes).await?.iter().sum())
 }
 
 async fn send(http: &reqwest::Client, url: &str, n: usize) -> anyhow::Result<()> {
@@ -478,7 +484,20 @@ async fn main() -> anyhow::Result<()> {
         || async { anyhow::Ok(connected_desktops(&http, &nodes).await? >= want) },
     )
     .await?;
-    let connected = connected_desktops(&http, &nodes).await?;
+    let per_node = connected_per_node(&http, &nodes).await?;
+    let connected: u64 = per_node.iter().sum();
+    let split = if per_node.len() > 1 {
+        format!(
+            " ({} per node)",
+            per_node
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(" + ")
+        )
+    } else {
+        String::new()
+    };
     let relay_after = rss_sum(&relay_pids);
     let nats_after = rss_sum(&cli.nats_pid);
     let per_desktop_kb =
@@ -488,7 +507,7 @@ async fn main() -> anyhow::Result<()> {
         "| connected | relay RSS before MB | relay RSS with them MB | nats RSS before MB | nats RSS with them MB | KB per idle desktop |\n|---|---|---|---|---|---|"
     );
     println!(
-        "| {connected} | {relay_before:.0} | {relay_after:.0} | {nats_before:.0} | {nats_after:.0} | {per_desktop_kb:.1} |\n"
+        "| {connected}{split} | {relay_before:.0} | {relay_after:.0} | {nats_before:.0} | {nats_after:.0} | {per_desktop_kb:.1} |\n"
     );
     for task in held {
         task.abort();
@@ -510,7 +529,7 @@ async fn main() -> anyhow::Result<()> {
         };
         writeln!(
             out,
-            "| {} | {ingest_rate:.0} | {ingest_p50:.1} / {ingest_p99:.1} | {drain_rate:.0} | {e2e_p50:.1} / {e2e_p99:.1} | {accepted} / {} (missing {missing}, duplicates {duplicates}) | {connected} | {relay_before:.0} → {relay_after:.0} | {nats_rss} | {per_desktop_kb:.1} |",
+            "| {} | {ingest_rate:.0} | {ingest_p50:.1} / {ingest_p99:.1} | {drain_rate:.0} | {e2e_p50:.1} / {e2e_p99:.1} | {accepted} / {} (missing {missing}, duplicates {duplicates}) | {connected}{split} | {relay_before:.0} → {relay_after:.0} | {nats_rss} | {per_desktop_kb:.1} |",
             cli.label,
             seen.len(),
         )?;
