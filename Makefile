@@ -12,7 +12,7 @@ BIN := $(CARGO_TARGET_DIR)/release
 # ~/.cache/hookbell/nats/bin (install-deps, test mode), also on PATH.
 export PATH := $(HOME)/.cache/hookbell/node/bin:$(HOME)/.cache/hookbell/nats/bin:$(PATH)
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test relay-cluster-test relay-cluster fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test relay-cluster-test relay-cluster fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay bench-relay-backends relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -27,6 +27,8 @@ help:
 	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\"; pairing"
 	@echo "           needs an invite: ARGS=\"invite --data-dir DIR\", or --open-pairing)"
 	@echo "make bench-relay  the relay's benchmark (docs/BENCHMARKS.md)"
+	@echo "make bench-relay-backends  the same on sled, a one-node NATS and the cluster, one table"
+	@echo "           (ARGS=\"--backlog 20000 --idle 2000\" by default)"
 	@echo "make relay-nats-test  the relay's test suite again, on NATS JetStream (a real nats-server)"
 	@echo "make relay-cluster-test  the failover test: 3 NATS nodes, 2 relays, HAProxy, 2 desktops; a NATS"
 	@echo "           node and a relay node SIGKILLed mid-load (FAILOVER_DELIVERIES=N, default 5000)"
@@ -186,6 +188,13 @@ relay-cluster:
 bench-relay:
 	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay -p hookbell-bench --bin hookbell-relay-bench
 	ulimit -n 20000 && $(BIN)/hookbell-relay-bench --bin-dir $(BIN) $(ARGS)
+
+# The same benchmark on sled, one relay on a one-node NATS, and two relays on the three-node
+# cluster of `make relay-cluster` behind HAProxy, back to back, one table
+# (scripts/bench-relay-backends.sh; docs/BENCHMARKS.md, "Relay").
+bench-relay-backends:
+	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay -p hookbell-bench --bin hookbell-relay-bench
+	HOOKBELL_BIN_DIR=$(BIN) scripts/bench-relay-backends.sh $(or $(ARGS),--backlog 20000 --idle 2000)
 
 # The desktop app's benchmark (docs/BENCHMARKS.md, "Desktop"): start with 100,000 alerts,
 # delivery to notification, idle memory and CPU; in Xvfb with the fake notification service.

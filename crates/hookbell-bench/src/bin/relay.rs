@@ -10,6 +10,13 @@
 //!
 //! Prints a Markdown report. Run it with `make bench-relay` (raise `ulimit -n` first for many
 //! idle desktops).
+//!
+//! The same phases run against each queue backend: by default the relay it starts keeps its
+//! queue in sled; `--nats URL[,URL…]` starts it on NATS JetStream instead; `--relay-url URL`
+//! starts no relay and measures relay nodes already running (the cluster of
+//! `scripts/relay-cluster.sh`, with open pairing) through their balancer, the senders spread
+//! over `--send-url` (the nodes). `--summary FILE` appends one row per run to a Markdown table
+//! (`scripts/bench-relay-backends.sh` runs sled, one-node NATS and the cluster back to back).
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -51,7 +58,39 @@ struct Cli {
     /// Idle desktops connected in phase 4 (needs `ulimit -n` above twice this).
     #[arg(long, default_value_t = 5_000)]
     idle: usize,
+    /// Start the relay with its queue in NATS JetStream at these servers (`serve --nats`).
+    #[arg(long, value_name = "URL[,URL…]", value_delimiter = ',')]
+    nats: Vec<String>,
+    /// Start no relay: measure the relay (or the balancer in front of relay nodes) at this
+    /// URL, which must let the bench pair (`--open-pairing`). Pairing and every desktop's
+    /// stream go through it.
+    #[arg(long, value_name = "URL", conflicts_with = "nats")]
+    relay_url: Option<String>,
+    /// The relay nodes providers post to, in turn (default: the relay's URL); their
+    /// `/metrics` are summed for the connected desktops.
+    #[arg(long, value_name = "URL[,URL…]", value_delimiter = ',')]
+    send_url: Vec<String>,
+    /// Relay processes whose resident memory is reported (the relay the bench starts is
+    /// always counted).
+    #[arg(long, value_name = "PID[,PID…]", value_delimiter = ',')]
+    relay_pid: Vec<u32>,
+    /// nats-server processes whose resident memory is reported beside the relays'.
+    #[arg(long, value_name = "PID[,PID…]", value_delimiter = ',')]
+    nats_pid: Vec<u32>,
+    /// What this run measured (the first column of the `--summary` row).
+    #[arg(long, default_value = "sled, 1 relay")]
+    label: String,
+    /// Append this run's figures as a row of a Markdown table to FILE.
+    #[arg(long, value_name = "FILE")]
+    summary: Option<PathBuf>,
+    /// Write the relay config the bench uses (limits out of the way) into DIR and exit: for
+    /// relays started by someone else, e.g. `scripts/relay-cluster.sh`.
+    #[arg(long, value_name = "DIR")]
+    write_relay_config: Option<PathBuf>,
 }
+
+/// The header of the `--summary` table.
+const SUMMARY_HEADER: &str = "| setup | ingest/s | ingest p50 / p99 ms | drain/s | provider → desktop p50 / p99 ms | accepted / stored | idle desktops | relay RSS MB idle → held | nats RSS MB idle → held | KB per idle desktop (relay + nats) |\n|---|---|---|---|---|---|---|---|---|---|\n";
 
 const RELAY_CONFIG: &str = r#"
 [limits]
@@ -104,6 +143,39 @@ fn rss_mb(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
+fn rss_sum(pids: &[u32]) -> f64 {
+    pids.iter().fold(0.0, |sum, &pid| sum + rss_mb(pid))
+}
+
+/// Connected desktops on each relay node, from their `/metrics`.
+async fn connected_per_node(http: &reqwest::Client, nodes: &[String]) -> anyhow::Result<Vec<u64>> {
+    let mut counts = Vec::with_capacity(nodes.len());
+    for node in nodes {
+        let text = http
+            .get(format!("{node}/metrics"))
+            .send()
+            .await?
+            .text()
+            .await?;
+        counts.push(
+            text.lines()
+                .find_map(|l| {
+                    l.strip_prefix("hookbell_relay_connected_desktops ")?
+                        .trim()
+                        .parse::<u64>()
+                        .ok()
+                })
+                .unwrap_or(0),
+        );
+    }
+    Ok(counts)
+}
+
+/// Connected desktops over the relay nodes.
+async fn connected_desktops(http: &reqwest::Client, nodes: &[String]) -> anyhow::Result<u64> {
+    Ok(connected_per_node(http, nodes).await?.iter().sum())
+}
+
 async fn send(http: &reqwest::Client, url: &str, n: usize) -> anyhow::Result<()> {
     let response = http
         .post(url)
@@ -117,12 +189,18 @@ async fn send(http: &reqwest::Client, url: &str, n: usize) -> anyhow::Result<()>
     Ok(())
 }
 
-#[tokio::main]
-async fn main() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+/// The relay the bench started (killed when dropped), if it started one.
+struct Started {
+    _child: tokio::process::Child,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the release relay (on sled, or on NATS with `nats`); its URL and pid.
+async fn start_relay(cli: &Cli) -> anyhow::Result<(String, u32, Started)> {
     let relay_dir = tempfile::tempdir()?;
     std::fs::write(relay_dir.path().join("hookbell-relay.toml"), RELAY_CONFIG)?;
-    let mut relay = tokio::process::Command::new(cli.bin_dir.join("hookbell-relay"))
+    let mut command = tokio::process::Command::new(cli.bin_dir.join("hookbell-relay"));
+    command
         .args([
             "serve",
             "--open-pairing",
@@ -130,7 +208,11 @@ async fn main() -> anyhow::Result<()> {
             "127.0.0.1:0",
             "--data-dir",
         ])
-        .arg(relay_dir.path())
+        .arg(relay_dir.path());
+    if !cli.nats.is_empty() {
+        command.arg("--nats").arg(cli.nats.join(","));
+    }
+    let mut relay = command
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -145,19 +227,87 @@ async fn main() -> anyhow::Result<()> {
             break;
         }
     }
+    if base.is_empty() {
+        bail!("the relay exited before it listened");
+    }
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
+    Ok((
+        base,
+        pid,
+        Started {
+            _child: relay,
+            _dir: relay_dir,
+        },
+    ))
+}
+
+/// Waits until `done` holds, checking every 10 ms, for at most `limit`.
+async fn wait_for<F, Fut>(limit: Duration, what: &str, mut done: F) -> anyhow::Result<()>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>>,
+{
+    let deadline = Instant::now() + limit;
+    while !done().await? {
+        if Instant::now() > deadline {
+            bail!("{what}: not within {} s", limit.as_secs());
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    Ok(())
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    if let Some(dir) = &cli.write_relay_config {
+        std::fs::create_dir_all(dir)?;
+        std::fs::write(dir.join("hookbell-relay.toml"), RELAY_CONFIG)?;
+        return Ok(());
+    }
+    let mut relay_pids = cli.relay_pid.clone();
+    let (base, started) = match &cli.relay_url {
+        Some(url) => (url.trim_end_matches('/').to_owned(), None),
+        None => {
+            let (base, pid, started) = start_relay(&cli).await?;
+            relay_pids.push(pid);
+            (base, Some(started))
+        }
+    };
+    let nodes: Vec<String> = if cli.send_url.is_empty() {
+        vec![base.clone()]
+    } else {
+        cli.send_url
+            .iter()
+            .map(|u| u.trim_end_matches('/').to_owned())
+            .collect()
+    };
     let http = reqwest::Client::new();
     let keys = KeyPair::generate()?;
     let pairing: Pairing = client::pair(&base, &keys.public).await?;
-    let ingest_url = format!("{base}/h/{}/bench", pairing.channel_id);
-    println!("# hookbell-relay benchmark\n");
-    println!("relay {base}, {} senders, bodies ~1 KB\n", cli.senders);
+    let ingest_urls: Vec<String> = nodes
+        .iter()
+        .map(|node| format!("{node}/h/{}/bench", pairing.channel_id))
+        .collect();
+    let backend = if cli.relay_url.is_some() {
+        "relay nodes already running".to_owned()
+    } else if cli.nats.is_empty() {
+        "queue in sled".to_owned()
+    } else {
+        format!("queue in NATS JetStream at {}", cli.nats.join(","))
+    };
+    println!("# hookbell-relay benchmark: {}\n", cli.label);
+    println!(
+        "relay {base} ({backend}), senders post to {}, {} senders, bodies ~1 KB\n",
+        nodes.join(" "),
+        cli.senders
+    );
 
     // 1. Ingest with the desktop offline.
-    let started = Instant::now();
+    let started_at = Instant::now();
     let latencies: Vec<f64> = futures_util::stream::iter(0..cli.backlog)
         .map(|n| {
-            let (http, url) = (&http, &ingest_url);
+            let (http, url) = (&http, &ingest_urls[n % ingest_urls.len()]);
             async move {
                 let t = Instant::now();
                 send(http, url, n)
@@ -170,20 +320,20 @@ async fn main() -> anyhow::Result<()> {
         .await
         .into_iter()
         .collect::<anyhow::Result<_>>()?;
-    let elapsed = started.elapsed().as_secs_f64();
+    let elapsed = started_at.elapsed().as_secs_f64();
     let mut sorted = latencies;
     sorted.sort_by(f64::total_cmp);
+    let ingest_rate = cli.backlog as f64 / elapsed;
+    let (ingest_p50, ingest_p99) = (percentile(&sorted, 0.5), percentile(&sorted, 0.99));
     println!("## 1. Relay ingest (sealed, durable before 202)\n");
     println!(
-        "| deliveries | seconds | deliveries/s | p50 ms | p99 ms | relay RSS MB |\n|---|---|---|---|---|---|"
+        "| deliveries | seconds | deliveries/s | p50 ms | p99 ms | relay RSS MB | nats RSS MB |\n|---|---|---|---|---|---|---|"
     );
     println!(
-        "| {} | {elapsed:.1} | {:.0} | {:.2} | {:.2} | {:.0} |\n",
+        "| {} | {elapsed:.1} | {ingest_rate:.0} | {ingest_p50:.2} | {ingest_p99:.2} | {:.0} | {:.0} |\n",
         cli.backlog,
-        cli.backlog as f64 / elapsed,
-        percentile(&sorted, 0.5),
-        percentile(&sorted, 0.99),
-        rss_mb(pid)
+        rss_sum(&relay_pids),
+        rss_sum(&cli.nats_pid)
     );
 
     // 2. The desktop connects and drains the backlog into its own store.
@@ -192,7 +342,7 @@ async fn main() -> anyhow::Result<()> {
     let config = hookbell_core::Config::from_toml(DESKTOP_CONFIG)?;
     let engine = Engine::new(Arc::new(store), config);
     let mut events = engine.events().subscribe();
-    let started = Instant::now();
+    let started_at = Instant::now();
     let desktop = Client::start(
         ClientConfig::new(
             &base,
@@ -204,24 +354,15 @@ async fn main() -> anyhow::Result<()> {
             engine: engine.clone(),
         },
     );
-    loop {
-        let total = engine.store().stats()?.total;
-        if total as usize >= cli.backlog {
-            break;
-        }
-        if started.elapsed() > Duration::from_secs(600) {
-            bail!("the drain did not finish within 600 s ({total} stored)");
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let elapsed = started.elapsed().as_secs_f64();
+    wait_for(Duration::from_secs(600), "the backlog drained", || async {
+        anyhow::Ok(engine.store().stats()?.total as usize >= cli.backlog)
+    })
+    .await?;
+    let elapsed = started_at.elapsed().as_secs_f64();
+    let drain_rate = cli.backlog as f64 / elapsed;
     println!("## 2. Backlog drain into the desktop's store\n");
     println!("| deliveries | seconds | stored/s |\n|---|---|---|");
-    println!(
-        "| {} | {elapsed:.1} | {:.0} |\n",
-        cli.backlog,
-        cli.backlog as f64 / elapsed
-    );
+    println!("| {} | {elapsed:.1} | {drain_rate:.0} |\n", cli.backlog);
 
     // 3. One delivery at a time, provider → relay → desktop stored.
     while events.try_recv().is_ok() {}
@@ -230,7 +371,7 @@ async fn main() -> anyhow::Result<()> {
         let n = cli.backlog + i;
         let external = format!("evt_{n}");
         let t = Instant::now();
-        send(&http, &ingest_url, n).await?;
+        send(&http, &ingest_urls[n % ingest_urls.len()], n).await?;
         loop {
             match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
                 Ok(Ok(hookbell_server::Event::AlertCreated(alert)))
@@ -246,19 +387,62 @@ async fn main() -> anyhow::Result<()> {
         samples.push(t.elapsed().as_secs_f64() * 1000.0);
     }
     samples.sort_by(f64::total_cmp);
+    let (e2e_p50, e2e_p99) = (percentile(&samples, 0.5), percentile(&samples, 0.99));
     println!("## 3. Provider → relay → desktop stored (one at a time)\n");
     println!("| samples | p50 ms | p99 ms | max ms |\n|---|---|---|---|");
     println!(
-        "| {} | {:.2} | {:.2} | {:.2} |\n",
+        "| {} | {e2e_p50:.2} | {e2e_p99:.2} | {:.2} |\n",
         samples.len(),
-        percentile(&samples, 0.5),
-        percentile(&samples, 0.99),
         samples.last().copied().unwrap_or(0.0)
     );
     desktop.stop().await;
 
-    // 4. Idle desktops.
-    let before = rss_mb(pid);
+    // Zero loss, no duplicate: every delivery answered 202 (anything else stopped the bench)
+    // is in the desktop's store once: one alert per id `evt_N`, each seen once (a second
+    // copy of an envelope would have raised its alert's `seen_count`, not added an alert).
+    let accepted = cli.backlog + cli.latency_samples;
+    let stored = engine.store().stats()?.total as usize;
+    let mut seen = std::collections::HashSet::new();
+    let mut duplicates = 0u64;
+    let mut cursor = None;
+    loop {
+        let page = engine.store().alerts(&hookbell_store::AlertQuery {
+            limit: Some(500),
+            cursor: cursor.take(),
+            ..Default::default()
+        })?;
+        for alert in &page.alerts {
+            duplicates += alert.seen_count.saturating_sub(1);
+            if !seen.insert(alert.external_id.clone()) {
+                duplicates += 1;
+            }
+        }
+        match page.next_cursor {
+            Some(next) => cursor = Some(next),
+            None => break,
+        }
+    }
+    let missing = (0..accepted)
+        .filter(|n| !seen.contains(&format!("evt_{n}")))
+        .count();
+    println!("## Zero loss\n");
+    println!(
+        "| accepted (202) | alerts stored | distinct ids | missing | duplicates |\n|---|---|---|---|---|"
+    );
+    println!(
+        "| {accepted} | {stored} | {} | {missing} | {duplicates} |\n",
+        seen.len()
+    );
+
+    // 4. Idle desktops, counted from none: the draining desktop's stream closed first.
+    wait_for(
+        Duration::from_secs(60),
+        "the desktop's stream closed",
+        || async { anyhow::Ok(connected_desktops(&http, &nodes).await? == 0) },
+    )
+    .await?;
+    let relay_before = rss_sum(&relay_pids);
+    let nats_before = rss_sum(&cli.nats_pid);
     let ws_base = base.replace("http://", "ws://");
     let mut held = Vec::with_capacity(cli.idle);
     let pairings: Vec<Pairing> = futures_util::stream::iter(0..cli.idle)
@@ -292,29 +476,69 @@ async fn main() -> anyhow::Result<()> {
             ));
         }
     }
-    tokio::time::sleep(Duration::from_secs(2)).await;
-    let connected = {
-        let text = http
-            .get(format!("{base}/metrics"))
-            .send()
-            .await?
-            .text()
-            .await?;
-        text.lines()
-            .find_map(|l| {
-                l.strip_prefix("hookbell_relay_connected_desktops ")?
-                    .trim()
-                    .parse::<u64>()
-                    .ok()
-            })
-            .unwrap_or(0)
+    // Every stream registered on its node before memory is read.
+    let want = cli.idle as u64;
+    wait_for(
+        Duration::from_secs(120),
+        "the idle desktops connected",
+        || async { anyhow::Ok(connected_desktops(&http, &nodes).await? >= want) },
+    )
+    .await?;
+    let per_node = connected_per_node(&http, &nodes).await?;
+    let connected: u64 = per_node.iter().sum();
+    let split = if per_node.len() > 1 {
+        format!(
+            " ({} per node)",
+            per_node
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join(" + ")
+        )
+    } else {
+        String::new()
     };
+    let relay_after = rss_sum(&relay_pids);
+    let nats_after = rss_sum(&cli.nats_pid);
+    let per_desktop_kb =
+        (relay_after + nats_after - relay_before - nats_before) * 1024.0 / connected.max(1) as f64;
     println!("## 4. Idle desktops\n");
-    println!("| connected | relay RSS before MB | relay RSS with them MB |\n|---|---|---|");
-    println!("| {connected} | {before:.0} | {:.0} |\n", rss_mb(pid));
+    println!(
+        "| connected | relay RSS before MB | relay RSS with them MB | nats RSS before MB | nats RSS with them MB | KB per idle desktop |\n|---|---|---|---|---|---|"
+    );
+    println!(
+        "| {connected}{split} | {relay_before:.0} | {relay_after:.0} | {nats_before:.0} | {nats_after:.0} | {per_desktop_kb:.1} |\n"
+    );
     for task in held {
         task.abort();
     }
-    let _ = relay.start_kill();
+    if let Some(file) = &cli.summary {
+        use std::io::Write;
+        let fresh = !file.exists() || std::fs::metadata(file)?.len() == 0;
+        let mut out = std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(file)?;
+        if fresh {
+            out.write_all(SUMMARY_HEADER.as_bytes())?;
+        }
+        let nats_rss = if cli.nats_pid.is_empty() {
+            "–".to_owned()
+        } else {
+            format!("{nats_before:.0} → {nats_after:.0}")
+        };
+        writeln!(
+            out,
+            "| {} | {ingest_rate:.0} | {ingest_p50:.1} / {ingest_p99:.1} | {drain_rate:.0} | {e2e_p50:.1} / {e2e_p99:.1} | {accepted} / {} (missing {missing}, duplicates {duplicates}) | {connected}{split} | {relay_before:.0} → {relay_after:.0} | {nats_rss} | {per_desktop_kb:.1} |",
+            cli.label,
+            seen.len(),
+        )?;
+    }
+    drop(started);
+    if missing > 0 || duplicates > 0 || stored != accepted {
+        bail!(
+            "lost or duplicated deliveries: {missing} missing, {duplicates} duplicates, {stored} stored of {accepted}"
+        );
+    }
     Ok(())
 }
