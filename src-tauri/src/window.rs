@@ -137,6 +137,9 @@ impl Windows {
     /// Starts the window process on `route` (on its start page while the engine is not up).
     fn start(&self, state: &mut State, route: Option<&str>) -> std::io::Result<Running> {
         let mut command = Command::new(&self.program);
+        if crate::gl_turned_off() {
+            command.env_remove("GDK_GL");
+        }
         if state.ui.is_none() {
             command.arg("--boot");
             state.pending = route.map(str::to_owned);
