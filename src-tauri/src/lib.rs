@@ -102,6 +102,9 @@ impl Shell {
     }
 }
 
+/// mimalloc's option that `hookbell` sets for itself (see its `main`); not passed on to the window.
+pub const PURGE_DELAY: &str = "MIMALLOC_PURGE_DELAY";
+
 /// Whether [`turn_off_gl`] set `GDK_GL` (so the window process gets it back as it was).
 static GL_TURNED_OFF: AtomicBool = AtomicBool::new(false);
 

@@ -140,6 +140,7 @@ impl Windows {
         if crate::gl_turned_off() {
             command.env_remove("GDK_GL");
         }
+        command.env_remove(crate::PURGE_DELAY);
         if state.ui.is_none() {
             command.arg("--boot");
             state.pending = route.map(str::to_owned);
