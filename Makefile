@@ -48,7 +48,7 @@ ui:
 	@scripts/build-ui.sh
 
 run: deps ui
-	$(CARGO) build --release --locked -p hookbell --bin hookbell
+	$(CARGO) build --release --locked -p hookbell -p hookbell-window --bins
 	$(BIN)/hookbell $(ARGS)
 
 daemon: deps ui
@@ -70,13 +70,12 @@ e2e:
 	fi
 
 # The desktop app in a real window under Xvfb, with a D-Bus session and a fake notification
-# service, driven through WebDriver (tests/desktop).
+# service, its window (the hookbell-window process) driven through WebDriver (tests/desktop).
 desktop-test:
-	$(CARGO) build --locked -p hookbell -p fake-notifications --bins
+	$(CARGO) build --locked -p hookbell -p hookbell-window -p fake-notifications --bins
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
 	  env HOOKBELL_APP=$(CARGO_TARGET_DIR)/debug/hookbell \
 	  FAKE_NOTIFICATIONS=$(CARGO_TARGET_DIR)/debug/fake-notifications \
-	  PATH="$(HOME)/.cargo/bin:$$PATH" \
 	  node --test --test-concurrency=1 tests/desktop/*.test.mjs
 
 # The secret store against a real Secret Service: a private D-Bus session with gnome-keyring
@@ -94,7 +93,7 @@ keychain-test:
 # C cross compiler for build scripts (scripts/install-deps.sh test installs both). A failure
 # fails the target; it is never skipped.
 windows-check:
-	$(CARGO) check -p hookbell --target x86_64-pc-windows-gnu --locked
+	$(CARGO) check -p hookbell -p hookbell-window --target x86_64-pc-windows-gnu --locked
 
 lint:
 	$(CARGO) fmt --all -- --check
@@ -146,11 +145,16 @@ build: deps ui
 	$(CARGO) build --release --workspace --bins --locked
 
 # The desktop app's packages, with the Tauri CLI from npm (pinned in src-tauri/package.json).
+# src-tauri/tauri.conf.json is the packaging config: `hookbell` (the tray app, no Tauri in it)
+# is the main binary, `hookbell-window` (the window, src-tauri/window) goes beside it as an
+# `externalBin`, which the bundler takes from src-tauri/binaries/NAME-TARGET_TRIPLE.
 bundle: deps ui
 	cd src-tauri && npm ci --no-audit --no-fund --loglevel=error
-	cd src-tauri && npx tauri build --no-bundle
+	$(CARGO) build --release --locked -p hookbell -p hookbell-window --bins
+	mkdir -p src-tauri/binaries
 	# The release profile keeps line tables for benchmarks and backtraces; packages do without.
 	strip --strip-debug $(BIN)/hookbell
+	strip --strip-debug -o src-tauri/binaries/hookbell-window-$$(rustc -vV | sed -n 's/^host: //p') $(BIN)/hookbell-window
 	cd src-tauri && { npx tauri bundle --bundles deb,appimage || \
 	  { echo "bundle: the AppImage needs tools that may be missing here (or a download failed); building the .deb alone"; npx tauri bundle --bundles deb; }; }
 	@ls -1 $(CARGO_TARGET_DIR)/release/bundle/*/* 2>/dev/null || true
@@ -199,10 +203,10 @@ bench-relay-backends:
 # The desktop app's benchmark (docs/BENCHMARKS.md, "Desktop"): start with 100,000 alerts,
 # delivery to notification, idle memory and CPU; in Xvfb with the fake notification service.
 bench-desktop: deps-test ui
-	$(CARGO) build --release --locked -p hookbell -p hookbell-server --bins
+	$(CARGO) build --release --locked -p hookbell -p hookbell-window -p hookbell-server --bins
 	$(CARGO) build --locked -p fake-notifications
 	xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
-	  env PATH="$(HOME)/.cargo/bin:$$PATH" HOOKBELL_APP=$(BIN)/hookbell HOOKBELLD=$(BIN)/hookbelld \
+	  env HOOKBELL_APP=$(BIN)/hookbell HOOKBELLD=$(BIN)/hookbelld \
 	  node tests/desktop/bench-desktop.mjs $(ARGS)
 
 bench-parse:

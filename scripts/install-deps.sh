@@ -6,7 +6,7 @@
 #                                    GTK/WebKit libraries the desktop app builds against)
 #   scripts/install-deps.sh test     also what `make test` needs (cargo-fuzz, Chromium, Xvfb,
 #                                    a D-Bus session, gnome-keyring, WebKitWebDriver,
-#                                    tauri-driver, the Windows target with the MinGW-w64 C
+#                                    the Windows target with the MinGW-w64 C
 #                                    cross compiler for the desktop app's Windows build check,
 #                                    nats-server for the relay's NATS JetStream tests, and
 #                                    HAProxy for the relay cluster's failover test)
@@ -189,12 +189,6 @@ fi
 if $want_test && ! cargo fuzz --version >/dev/null 2>&1; then
   echo "install-deps: installing cargo-fuzz"
   cargo install cargo-fuzz --locked --quiet
-fi
-
-# tauri-driver proxies WebDriver to WebKitWebDriver for the desktop test.
-if $want_test && ! command -v tauri-driver >/dev/null 2>&1 && [ ! -x "$HOME/.cargo/bin/tauri-driver" ]; then
-  echo "install-deps: installing tauri-driver"
-  cargo install tauri-driver --locked --quiet
 fi
 
 echo "install-deps: everything needed is here"

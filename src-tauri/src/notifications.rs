@@ -15,28 +15,26 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::Shell;
+use crate::click::{self, Click};
 use hookbell_core::notify::Target;
 use hookbell_core::{AlertPatch, Lang, Notification, Severity};
 use hookbell_server::{Engine, Notifier};
-use tauri::{AppHandle, Runtime};
-
-use crate::click::{self, Click};
-use crate::window;
 
 /// The notification icon, written next to the data so the notification server can read it.
 const ICON: &[u8] = include_bytes!("../icons/notification.png");
 
 /// Shows notifications on this desktop.
-pub struct Desktop<R: Runtime> {
-    app: AppHandle<R>,
+pub struct Desktop {
+    shell: Shell,
     engine: Engine,
     icon: Option<PathBuf>,
     escape_markup: bool,
 }
 
-impl<R: Runtime> Desktop<R> {
-    /// A notifier for `app`, whose actions act on `engine`.
-    pub fn new(app: AppHandle<R>, engine: Engine, data_dir: &Path) -> Self {
+impl Desktop {
+    /// A notifier for `shell`, whose actions act on `engine`.
+    pub fn new(shell: Shell, engine: Engine, data_dir: &Path) -> Self {
         let icon = data_dir.join("hookbell-notification.png");
         let icon = match std::fs::write(&icon, ICON) {
             Ok(()) => Some(icon),
@@ -46,10 +44,14 @@ impl<R: Runtime> Desktop<R> {
             }
         };
         Desktop {
-            app,
+            shell,
             engine,
             icon,
-            escape_markup: server_renders_markup(),
+            // On a thread of its own: notify-rust's D-Bus call blocks on a runtime of its own,
+            // which must not start on one of the engine's.
+            escape_markup: std::thread::spawn(server_renders_markup)
+                .join()
+                .unwrap_or(true),
         }
     }
 }
@@ -98,7 +100,7 @@ fn labels(lang: Lang) -> (&'static str, &'static str) {
     }
 }
 
-impl<R: Runtime> Notifier for Desktop<R> {
+impl Notifier for Desktop {
     fn show(&self, notification: Notification) {
         let (open, mark_read) = labels(self.engine.lang());
         let body = if self.escape_markup {
@@ -113,12 +115,12 @@ impl<R: Runtime> Notifier for Desktop<R> {
             mark_read: matches!(notification.target, Target::Alert(_)).then_some(mark_read),
             severity: notification.severity,
             icon: self.icon.clone(),
-            app_id: self.app.config().identifier.clone(),
+            app_id: crate::IDENTIFIER.to_owned(),
         };
         // A thread of its own: the platforms' calls block (notify-rust's D-Bus calls may start
-        // their own runtime, which must not happen on one of Tauri's), and on Linux and macOS
+        // their own runtime, which must not happen on one of the engine's), and on Linux and macOS
         // the thread then waits for the notification's click until it closes.
-        let app = self.app.clone();
+        let shell = self.shell.clone();
         let engine = self.engine.clone();
         let target = notification.target;
         let spawned = std::thread::Builder::new()
@@ -126,7 +128,7 @@ impl<R: Runtime> Notifier for Desktop<R> {
             .spawn(move || {
                 let summary = shown.summary.clone();
                 let result = platform::show(shown, move |click| {
-                    on_click(&app, &engine, &target, click);
+                    on_click(&shell, &engine, &target, click);
                 });
                 match result {
                     Ok(()) => tracing::debug!(%summary, "notification shown"),
@@ -247,14 +249,14 @@ mod platform {
 }
 
 /// What a click on a notification about `target` does.
-pub fn on_click<R: Runtime>(app: &AppHandle<R>, engine: &Engine, target: &Target, click: Click) {
+pub fn on_click(shell: &Shell, engine: &Engine, target: &Target, click: Click) {
     if let Some(route) = click.route(target) {
-        window::show(app, Some(&route));
+        shell.windows.show(Some(&route));
     }
     if let Some(id) = click.marks_read(target) {
         let engine = engine.clone();
         let id = id.to_owned();
-        tauri::async_runtime::spawn(async move {
+        shell.spawn(async move {
             let patch = AlertPatch {
                 read: Some(true),
                 done: None,
@@ -295,7 +297,7 @@ mod tests {
         assert_eq!(urgency(Severity::Info), Urgency::Low);
     }
 
-    /// "Mark as read" on Tauri's mock runtime, against a real engine over sled.
+    /// "Mark as read" against a real engine over sled (no window program: nothing opens).
     #[test]
     fn the_mark_as_read_action_marks_the_alert_read() {
         let dir = tempfile::tempdir().expect("tempdir");
@@ -310,15 +312,20 @@ mod tests {
             ..Config::default()
         };
         let engine = Engine::new(Arc::new(store), config);
+        let runtime = tokio::runtime::Runtime::new().expect("runtime");
         let body = r#"{"id": "a1", "title": "Leak", "severity": "high"}"#;
-        let outcome = tauri::async_runtime::block_on(engine.ingest(json_delivery("feed", body)))
+        let outcome = runtime
+            .block_on(engine.ingest(json_delivery("feed", body)))
             .expect("ingest");
         let id = outcome.alert_ids[0].clone();
 
-        let app = tauri::test::mock_app();
+        let shell = Shell::new(
+            crate::window::Windows::new("/nonexistent/hookbell-window".into()),
+            runtime.handle().clone(),
+        );
         let target = Target::Alert(id.clone());
-        on_click(app.handle(), &engine, &target, Click::Dismissed);
-        on_click(app.handle(), &engine, &target, Click::MarkRead);
+        on_click(&shell, &engine, &target, Click::Dismissed);
+        on_click(&shell, &engine, &target, Click::MarkRead);
         let deadline = Instant::now() + Duration::from_secs(5);
         loop {
             let alert = engine.store().alert(&id).expect("read").expect("alert");

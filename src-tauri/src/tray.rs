@@ -2,6 +2,10 @@
 //! Hookbell, the five newest unread alerts, Pause notifications (1 hour / until tomorrow) or
 //! Resume, Start at login, and Quit. Linux trays deliver no clicks on the icon itself, so
 //! everything is in the menu. It follows the engine's events and redraws when counts change.
+//!
+//! `tray-icon` and its menus (muda) without Tauri: what the tray shows ([`View`]) is read from
+//! the engine on the runtime, and drawn on the main thread ([`Tray::show`]), which owns the
+//! icon (GTK's objects live there).
 
 use std::time::Duration;
 
@@ -9,35 +13,51 @@ use hookbell_core::{Lang, Severity, Status};
 use hookbell_server::engine::NOTIFICATIONS_SETTING;
 use hookbell_server::{Engine, Event};
 use hookbell_store::AlertQuery;
-use tauri::image::Image;
-use tauri::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
-use tauri::tray::TrayIconBuilder;
-use tauri::{AppHandle, Manager, Runtime};
-use tauri_plugin_autostart::ManagerExt as _;
+use tray_icon::menu::{CheckMenuItem, Menu, MenuEvent, MenuItem, PredefinedMenuItem};
+use tray_icon::{Icon, TrayIcon, TrayIconBuilder};
 
-use crate::{badge, lifecycle, window};
+use crate::{Shell, UserEvent, autostart, badge, lifecycle};
 
-const TRAY: &str = "main";
 /// How many unread alerts the menu lists.
 const NEWEST: usize = 5;
 /// Changes closer together than this redraw the tray once.
 const SETTLE: Duration = Duration::from_millis(250);
 
-/// Creates the tray icon.
-pub fn create<R: Runtime>(app: &AppHandle<R>, engine: &Engine) -> tauri::Result<()> {
-    let view = View::read(engine);
-    TrayIconBuilder::with_id(TRAY)
-        .icon(view.icon()?)
-        .tooltip(view.tooltip())
-        .menu(&view.menu(app)?)
-        .show_menu_on_left_click(true)
-        .on_menu_event(on_menu)
-        .build(app)?;
-    Ok(())
+/// The tray icon, on the main thread; none until the engine is up.
+#[derive(Default)]
+pub struct Tray {
+    icon: Option<TrayIcon>,
+}
+
+impl Tray {
+    /// Draws `view`: creates the icon the first time, then changes it.
+    pub fn show(&mut self, view: &View) -> anyhow::Result<()> {
+        let menu = view.menu()?;
+        let icon = view.icon()?;
+        match &self.icon {
+            Some(tray) => {
+                tray.set_icon(Some(icon))?;
+                tray.set_tooltip(Some(view.tooltip()))?;
+                tray.set_menu(Some(Box::new(menu)));
+            }
+            None => {
+                self.icon = Some(
+                    TrayIconBuilder::new()
+                        .with_id("main")
+                        .with_icon(icon)
+                        .with_tooltip(view.tooltip())
+                        .with_menu(Box::new(menu))
+                        .with_menu_on_left_click(true)
+                        .build()?,
+                );
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Redraws the tray whenever alerts change, until the event bus closes.
-pub async fn follow<R: Runtime>(app: AppHandle<R>, engine: Engine) {
+pub async fn follow(shell: Shell, engine: Engine) {
     let mut events = engine.events().subscribe();
     loop {
         match events.recv().await {
@@ -47,36 +67,24 @@ pub async fn follow<R: Runtime>(app: AppHandle<R>, engine: Engine) {
         }
         // Let a burst finish, then draw once.
         let _ = tokio::time::timeout(SETTLE, async { while events.recv().await.is_ok() {} }).await;
-        if let Err(e) = refresh(&app, &engine) {
-            tracing::warn!(error = %e, "could not update the tray");
-        }
+        refresh(&shell, &engine);
     }
 }
 
-/// Redraws the tray from the store.
-pub fn refresh<R: Runtime>(app: &AppHandle<R>, engine: &Engine) -> tauri::Result<()> {
-    let view = View::read(engine);
-    if let Some(tray) = app.tray_by_id(TRAY) {
-        tray.set_icon(Some(view.icon()?))?;
-        tray.set_tooltip(Some(view.tooltip()))?;
-        tray.set_menu(Some(view.menu(app)?))?;
-    }
-    if let Some(window) = app.get_webview_window(window::MAIN) {
-        // Where the platform has a badge (macOS dock, some Linux launchers).
-        let count = i64::try_from(view.unread).ok().filter(|n| *n > 0);
-        let _ = window.set_badge_count(count);
-    }
-    Ok(())
+/// Reads the tray from the store and has the main thread draw it.
+pub fn refresh(shell: &Shell, engine: &Engine) {
+    shell.send(UserEvent::Tray(View::read(engine)));
 }
 
 /// What the tray shows, read from the engine.
-struct View {
+#[derive(Debug, Clone)]
+pub struct View {
     unread: u64,
     newest: Vec<(String, Severity, String)>,
     paused_until: Option<chrono::DateTime<chrono::Utc>>,
+    autostart: bool,
     lang: Lang,
 }
-
 impl View {
     fn read(engine: &Engine) -> View {
         let unread = engine.store().stats().map(|s| s.unread).unwrap_or(0);
@@ -103,18 +111,17 @@ impl View {
             unread,
             newest,
             paused_until,
+            autostart: autostart::is_enabled(),
             lang: engine.lang(),
         }
     }
 
-    fn icon(&self) -> tauri::Result<Image<'static>> {
-        let base = Image::from_bytes(badge::TRAY_PNG)?;
-        let (width, height) = (base.width(), base.height());
-        let mut rgba = base.rgba().to_vec();
+    fn icon(&self) -> anyhow::Result<Icon> {
+        let (mut rgba, width, height) = badge::tray_rgba()?;
         if let Some(text) = badge::label(self.unread) {
             badge::paint(&mut rgba, width, height, &text);
         }
-        Ok(Image::new_owned(rgba, width, height))
+        Ok(Icon::from_rgba(rgba, width, height)?)
     }
 
     fn tooltip(&self) -> String {
@@ -126,38 +133,30 @@ impl View {
         }
     }
 
-    fn menu<R: Runtime>(&self, app: &AppHandle<R>) -> tauri::Result<Menu<R>> {
+    fn menu(&self) -> anyhow::Result<Menu> {
         let t = |en: &'static str, de: &'static str| self.lang.pick(en, de).to_owned();
-        let menu = Menu::new(app)?;
+        let menu = Menu::new();
         menu.append(&MenuItem::with_id(
-            app,
             "show",
             t("Show Hookbell", "Hookbell zeigen"),
             true,
-            None::<&str>,
-        )?)?;
-        menu.append(&PredefinedMenuItem::separator(app)?)?;
+            None,
+        ))?;
+        menu.append(&PredefinedMenuItem::separator())?;
         if self.newest.is_empty() {
             menu.append(&MenuItem::with_id(
-                app,
                 "none",
                 t("No unread alerts", "Keine ungelesenen Meldungen"),
                 false,
-                None::<&str>,
-            )?)?;
+                None,
+            ))?;
         }
         for (id, severity, title) in &self.newest {
             let word = hookbell_core::notify::severity_word(*severity, self.lang);
             let text = hookbell_core::providers::text::clip(&format!("{word} · {title}"), 60);
-            menu.append(&MenuItem::with_id(
-                app,
-                format!("alert:{id}"),
-                text,
-                true,
-                None::<&str>,
-            )?)?;
+            menu.append(&MenuItem::with_id(format!("alert:{id}"), text, true, None))?;
         }
-        menu.append(&PredefinedMenuItem::separator(app)?)?;
+        menu.append(&PredefinedMenuItem::separator())?;
         match self.paused_until {
             Some(until) => {
                 let local = until.with_timezone(&chrono::Local).format("%H:%M");
@@ -165,48 +164,43 @@ impl View {
                     Lang::En => format!("Resume notifications (paused until {local})"),
                     Lang::De => format!("Benachrichtigungen fortsetzen (pausiert bis {local})"),
                 };
-                menu.append(&MenuItem::with_id(app, "resume", text, true, None::<&str>)?)?;
+                menu.append(&MenuItem::with_id("resume", text, true, None))?;
             }
             None => {
                 menu.append(&MenuItem::with_id(
-                    app,
                     "pause-hour",
                     t(
                         "Pause notifications for 1 hour",
                         "Benachrichtigungen 1 Stunde pausieren",
                     ),
                     true,
-                    None::<&str>,
-                )?)?;
+                    None,
+                ))?;
                 menu.append(&MenuItem::with_id(
-                    app,
                     "pause-tomorrow",
                     t(
                         "Pause notifications until tomorrow",
                         "Benachrichtigungen bis morgen pausieren",
                     ),
                     true,
-                    None::<&str>,
-                )?)?;
+                    None,
+                ))?;
             }
         }
-        let autostart = app.autolaunch().is_enabled().unwrap_or(false);
         menu.append(&CheckMenuItem::with_id(
-            app,
             "autostart",
             t("Start at login", "Beim Anmelden starten"),
             true,
-            autostart,
-            None::<&str>,
-        )?)?;
-        menu.append(&PredefinedMenuItem::separator(app)?)?;
+            self.autostart,
+            None,
+        ))?;
+        menu.append(&PredefinedMenuItem::separator())?;
         menu.append(&MenuItem::with_id(
-            app,
             "quit",
             t("Quit Hookbell", "Hookbell beenden"),
             true,
-            None::<&str>,
-        )?)?;
+            None,
+        ))?;
         Ok(menu)
     }
 }
@@ -223,40 +217,41 @@ fn tomorrow_morning() -> chrono::DateTime<chrono::Utc> {
     )
 }
 
-fn on_menu<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
-    let id = event.id().as_ref();
+/// Acts on the tray menu's clicks (on whichever thread the platform delivers them).
+pub fn on_menu_events(shell: Shell) {
+    MenuEvent::set_event_handler(Some(move |event: MenuEvent| {
+        on_menu(&shell, event.id().as_ref())
+    }));
+}
+
+fn on_menu(shell: &Shell, id: &str) {
     match id {
-        "show" => window::show(app, None),
-        "quit" => lifecycle::quit(app),
-        "pause-hour" => pause(app, Some(chrono::Utc::now() + chrono::Duration::hours(1))),
-        "pause-tomorrow" => pause(app, Some(tomorrow_morning())),
-        "resume" => pause(app, None),
+        "show" => shell.windows.show(None),
+        "quit" => lifecycle::quit(shell),
+        "pause-hour" => pause(shell, Some(chrono::Utc::now() + chrono::Duration::hours(1))),
+        "pause-tomorrow" => pause(shell, Some(tomorrow_morning())),
+        "resume" => pause(shell, None),
         "autostart" => {
-            let launcher = app.autolaunch();
-            let result = if launcher.is_enabled().unwrap_or(false) {
-                launcher.disable()
-            } else {
-                launcher.enable()
-            };
-            if let Err(e) = result {
-                tracing::warn!(error = %e, "could not change start at login");
+            autostart::set(!autostart::is_enabled());
+            if let Some(engine) = shell.engine() {
+                refresh(shell, engine);
             }
         }
         other => {
             if let Some(alert) = other.strip_prefix("alert:") {
-                window::show(app, Some(&format!("#/alerts/{alert}")));
+                shell.windows.show(Some(&format!("#/alerts/{alert}")));
             }
         }
     }
 }
 
 /// Pauses notifications until `until` (or resumes with `None`), then redraws the menu.
-fn pause<R: Runtime>(app: &AppHandle<R>, until: Option<chrono::DateTime<chrono::Utc>>) {
-    let Some(engine) = app.try_state::<Engine>().map(|e| e.inner().clone()) else {
+fn pause(shell: &Shell, until: Option<chrono::DateTime<chrono::Utc>>) {
+    let Some(engine) = shell.engine().cloned() else {
         return;
     };
-    let app = app.clone();
-    tauri::async_runtime::spawn(async move {
+    let redraw = shell.clone();
+    shell.spawn(async move {
         let mut rules = engine.notification_settings();
         rules.paused_until = until;
         let saved = match serde_json::to_value(&rules) {
@@ -270,9 +265,7 @@ fn pause<R: Runtime>(app: &AppHandle<R>, until: Option<chrono::DateTime<chrono::
         if let Err(e) = saved {
             tracing::warn!(error = %e, "could not pause notifications");
         }
-        if let Err(e) = refresh(&app, &engine) {
-            tracing::warn!(error = %e, "could not update the tray");
-        }
+        refresh(&redraw, &engine);
     });
 }
 

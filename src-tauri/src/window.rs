@@ -1,191 +1,251 @@
-//! The inbox window. Hookbell owns a web view only while the window is shown: closing the
-//! window destroys it (WebKit's web process ends with it), `--minimized` starts without one,
-//! and [`show`] (the tray's "Show", a notification click, a second launch) builds it again on
-//! the route asked for.
+//! The inbox window, as this process sees it: `hookbell-window`, a program of its own (next to
+//! this one) that holds the web view. This process never maps WebKit; [`Windows::show`] (the
+//! tray's "Show", a notification click, a second launch, a start without `--minimized`)
+//! starts the window process when there is none, or tells the running one where to go, and the
+//! process ends when the user closes the window, taking all of WebKit's memory with it.
 //!
-//! At start the window opens at once on a "Starting Hookbell…" page of the app's own, so
-//! WebKit starts while the engine opens the store; then it moves to the UI the engine serves
-//! on loopback, with the API token in the URL fragment (never sent to any server, readable
-//! only by that page). Links to anywhere else open in the system browser.
+//! The two talk over the window process's standard streams (see `hookbell-window`): this sends
+//! `show URL` lines (the URL carries the API token in its fragment, so it never goes on a
+//! command line), it answers `closed ROUTE` when the user closes it, and the next window
+//! opens on that route. Before the engine is up the window starts with `--boot` on its own
+//! "Starting Hookbell…" page, and [`Windows::engine_ready`] moves it to the UI.
 
-use std::sync::{Mutex, OnceLock};
-use std::time::Instant;
+use std::io::{BufRead as _, BufReader, Write as _};
+use std::path::PathBuf;
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::{Arc, Condvar, Mutex};
+use std::time::{Duration, Instant};
 
-use tauri::webview::NewWindowResponse;
-use tauri::{
-    AppHandle, Manager, Runtime, WebviewUrl, WebviewWindow, WebviewWindowBuilder, Window,
-    WindowEvent,
-};
-use tauri_plugin_opener::OpenerExt;
-use tauri_plugin_window_state::StateFlags;
+/// How long [`Windows::show`] waits for a closing window's process to end before starting the
+/// next one.
+const CLOSING_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// Where the engine's UI is, once the engine is up.
+/// The window program's path: `hookbell-window` next to this program (where `cargo build`, the
+/// .deb, the AppImage and the macOS and Windows bundles put it).
+pub fn program() -> anyhow::Result<PathBuf> {
+    let me = std::env::current_exe()?;
+    Ok(me.with_file_name(format!("hookbell-window{}", std::env::consts::EXE_SUFFIX)))
+}
+
+/// The window process and where it should be.
+pub struct Windows {
+    program: PathBuf,
+    state: Mutex<State>,
+}
+
 #[derive(Default)]
-struct Ui {
-    /// The UI's address without a fragment.
-    base: OnceLock<tauri::Url>,
-    /// The API token, as the UI's address carried it.
-    token: OnceLock<String>,
+struct State {
+    /// The UI's address without a fragment, and the API token, once the engine is up.
+    ui: Option<(String, String)>,
     /// A route asked for before the engine was up, taken when the window moves to the UI.
-    pending: Mutex<Option<String>>,
-    /// The route the window was on when it was closed, where [`show`] without a route opens
-    /// it again.
-    last: Mutex<Option<String>>,
-    /// Held while deciding whether to build the window, so two requests build it once.
-    building: Mutex<()>,
+    pending: Option<String>,
+    /// The running window process, if any.
+    running: Option<Running>,
+    /// The route the window was on when it was last closed.
+    last: Arc<Mutex<Option<String>>>,
 }
 
-/// The window's label.
-pub const MAIN: &str = "main";
-
-/// What is remembered between runs: size, position and maximized (not visibility:
-/// `--minimized` decides that).
-pub const REMEMBERED: StateFlags = StateFlags::SIZE
-    .union(StateFlags::POSITION)
-    .union(StateFlags::MAXIMIZED);
-
-/// Prepares the window's state; call once, before [`create`] or [`show`].
-pub fn init<R: Runtime>(app: &AppHandle<R>) {
-    app.manage(Ui::default());
+/// A window process: its standard input, and whether it has ended.
+struct Running {
+    stdin: ChildStdin,
+    ended: Arc<Ended>,
 }
 
-/// The address a new window opens: the UI on `route` (a fragment such as `#/alerts/{id}`),
-/// with the token in the fragment as the UI expects it (`#/route&token=T`, or `#token=T`).
-pub fn ui_address(base: &tauri::Url, token: &str, route: Option<&str>) -> tauri::Url {
-    let mut url = base.clone();
-    let fragment = fragment(route, token);
-    url.set_fragment(
-        Some(&fragment)
-            .filter(|f| !f.is_empty())
-            .map(|f| f.as_str()),
-    );
-    url
+/// Whether a window process has ended (or is closing: it said `closed`).
+#[derive(Default)]
+struct Ended {
+    closing: Mutex<(bool, bool)>,
+    changed: Condvar,
 }
 
-/// Builds the main window, shown, on the UI at `route` once the engine is up, else on the
-/// app's start page (which [`open_ui`] moves on).
-pub fn create<R: Runtime>(
-    app: &AppHandle<R>,
-    route: Option<&str>,
-) -> tauri::Result<WebviewWindow<R>> {
-    let ui = app.try_state::<Ui>();
-    let target = match ui.as_ref().and_then(|ui| ui.base.get().map(|b| (ui, b))) {
-        Some((ui, base)) => {
-            let token = ui.token.get().map(String::as_str).unwrap_or_default();
-            WebviewUrl::External(ui_address(base, token, route))
+impl Ended {
+    fn set(&self, closing: bool, ended: bool) {
+        if let Ok(mut state) = self.closing.lock() {
+            state.0 |= closing;
+            state.1 |= ended;
         }
-        None => {
-            if let (Some(ui), Some(route)) = (ui.as_ref(), route)
-                && let Ok(mut pending) = ui.pending.lock()
-            {
-                *pending = Some(route.to_owned());
-            }
-            WebviewUrl::App("index.html".into())
-        }
-    };
-    let nav_app = app.clone();
-    let popup_app = app.clone();
-    WebviewWindowBuilder::new(app, MAIN, target)
-        .title("Hookbell")
-        .inner_size(1120.0, 740.0)
-        .min_inner_size(640.0, 420.0)
-        .on_navigation(move |target| {
-            if is_app_page(target) || is_ui(&nav_app, target) {
-                return true;
-            }
-            open_outside(&nav_app, target);
-            false
-        })
-        .on_new_window(move |target, _features| {
-            open_outside(&popup_app, &target);
-            NewWindowResponse::Deny
-        })
-        .build()
-}
+        self.changed.notify_all();
+    }
 
-/// The engine is up at `open_url` (its address with the token): remembers it for windows to
-/// come, and moves a window on the start page to it.
-pub fn open_ui<R: Runtime>(app: &AppHandle<R>, open_url: &str) -> tauri::Result<()> {
-    let url: tauri::Url = open_url
-        .parse()
-        .map_err(|_| tauri::Error::InvalidWebviewUrl("the engine's address is not a URL"))?;
-    let token = url
-        .fragment()
-        .and_then(|f| f.strip_prefix("token="))
-        .unwrap_or_default()
-        .to_owned();
-    let mut base = url.clone();
-    base.set_fragment(None);
-    let Some(ui) = app.try_state::<Ui>() else {
-        return Ok(());
-    };
-    let _ = ui.token.set(token.clone());
-    let _ = ui.base.set(base.clone());
-    let pending = ui.pending.lock().ok().and_then(|mut p| p.take());
-    match app.get_webview_window(MAIN) {
-        Some(window) => window.navigate(ui_address(&base, &token, pending.as_deref())),
-        None => Ok(()),
+    fn closing(&self) -> bool {
+        self.closing.lock().map(|s| s.0 || s.1).unwrap_or(true)
+    }
+
+    /// Waits until the process has ended, at most `timeout`.
+    fn wait(&self, timeout: Duration) {
+        if let Ok(state) = self.closing.lock() {
+            let _ = self.changed.wait_timeout_while(state, timeout, |s| !s.1);
+        }
     }
 }
 
-/// The app's own pages (the start page), as Tauri serves them on each platform.
-fn is_app_page(url: &tauri::Url) -> bool {
-    url.scheme() == "tauri" || url.host_str() == Some("tauri.localhost")
-}
-
-/// A page of the engine's UI.
-fn is_ui<R: Runtime>(app: &AppHandle<R>, url: &tauri::Url) -> bool {
-    app.try_state::<Ui>()
-        .and_then(|ui| ui.base.get().map(|b| b.origin()))
-        .is_some_and(|origin| url.origin() == origin)
-}
-
-/// Opens http(s) links in the system browser; anything else is refused.
-fn open_outside<R: Runtime>(app: &AppHandle<R>, url: &tauri::Url) {
-    if !matches!(url.scheme(), "http" | "https") {
-        tracing::warn!(scheme = url.scheme(), "refused to open a link");
-        return;
-    }
-    if let Err(e) = app.opener().open_url(url.as_str(), None::<&str>) {
-        tracing::warn!(error = %e, "could not open a link in the browser");
-    }
-}
-
-/// Brings the window forward (unminimized, shown, focused), on `route` if given
-/// (a UI fragment such as `#/alerts/{id}`); builds it (and its web view) when there is none.
-pub fn show<R: Runtime>(app: &AppHandle<R>, route: Option<&str>) {
-    let ui = app.try_state::<Ui>();
-    let _building = ui.as_ref().and_then(|ui| ui.building.lock().ok());
-    let window = match app.get_webview_window(MAIN) {
-        Some(window) => {
-            if let Some(route) = route {
-                navigate(&window, route);
-            }
-            window
+impl Windows {
+    /// Windows of `program` (see [`program`]).
+    pub fn new(program: PathBuf) -> Windows {
+        Windows {
+            program,
+            state: Mutex::new(State::default()),
         }
-        None => {
-            let started = Instant::now();
-            let last = ui.as_ref().and_then(|ui| ui.last.lock().ok()?.clone());
-            let route = route.or(last.as_deref());
-            match create(app, route) {
-                Ok(window) => {
-                    tracing::info!(
-                        route = route.unwrap_or("#/"),
-                        elapsed_ms = started.elapsed().as_millis(),
-                        "window: web view built"
-                    );
-                    window
+    }
+
+    /// Brings the window forward, on `route` if given (a UI fragment such as
+    /// `#/alerts/{id}`), else on the route it was on when it was last closed; starts its
+    /// process when there is none.
+    pub fn show(&self, route: Option<&str>) {
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        let started = Instant::now();
+        if let Some(mut running) = state.running.take() {
+            if !running.ended.closing() {
+                let url = match (&state.ui, route) {
+                    (Some((base, token)), Some(route)) => {
+                        Some(ui_address(base, token, Some(route)))
+                    }
+                    _ => None,
+                };
+                if route.is_some() && state.ui.is_none() {
+                    state.pending = route.map(str::to_owned);
                 }
-                Err(e) => {
-                    tracing::error!(error = %e, "could not open the window");
+                if send(&mut running.stdin, url.as_deref()).is_ok() {
+                    state.running = Some(running);
                     return;
                 }
             }
+            // It is closing (the user closed it as this was asked): let it end, then start
+            // the next one, so that there is never more than one window.
+            drop(running.stdin);
+            running.ended.wait(CLOSING_TIMEOUT);
         }
-    };
-    let _ = window.unminimize();
-    let _ = window.show();
-    let _ = window.set_focus();
+        let last = state.last.lock().ok().and_then(|l| l.clone());
+        let route = route.map(str::to_owned).or(last);
+        match self.start(&mut state, route.as_deref()) {
+            Ok(running) => {
+                tracing::info!(
+                    route = route.as_deref().unwrap_or("#/"),
+                    elapsed_ms = started.elapsed().as_millis(),
+                    "window: process started"
+                );
+                state.running = Some(running);
+            }
+            Err(e) => {
+                tracing::error!(error = %e, program = %self.program.display(), "could not open the window");
+            }
+        }
+    }
+
+    /// Starts the window process on `route` (on its start page while the engine is not up).
+    fn start(&self, state: &mut State, route: Option<&str>) -> std::io::Result<Running> {
+        let mut command = Command::new(&self.program);
+        if crate::gl_turned_off() {
+            command.env_remove("GDK_GL");
+        }
+        command.env_remove(crate::PURGE_DELAY);
+        if state.ui.is_none() {
+            command.arg("--boot");
+            state.pending = route.map(str::to_owned);
+        }
+        let mut child = command
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::inherit())
+            .spawn()?;
+        let (Some(mut stdin), Some(stdout)) = (child.stdin.take(), child.stdout.take()) else {
+            let _ = child.kill();
+            let _ = child.wait();
+            return Err(std::io::Error::other("the window's standard streams"));
+        };
+        if let Some((base, token)) = &state.ui {
+            send(&mut stdin, Some(&ui_address(base, token, route)))?;
+        }
+        let ended = Arc::new(Ended::default());
+        let watch = Arc::clone(&ended);
+        let last = Arc::clone(&state.last);
+        std::thread::Builder::new()
+            .name("window".into())
+            .spawn(move || follow(child, stdout, &watch, &last))?;
+        Ok(Running { stdin, ended })
+    }
+
+    /// The engine is up at `open_url` (its address with the token in the fragment): remembers
+    /// it for windows to come, and moves a window on the start page to it.
+    pub fn engine_ready(&self, open_url: &str) {
+        let (base, fragment) = open_url.split_once('#').unwrap_or((open_url, ""));
+        let token = fragment.strip_prefix("token=").unwrap_or_default();
+        let Ok(mut state) = self.state.lock() else {
+            return;
+        };
+        state.ui = Some((base.to_owned(), token.to_owned()));
+        let pending = state.pending.take();
+        let url = ui_address(base, token, pending.as_deref());
+        if let Some(running) = &mut state.running
+            && let Err(e) = send(&mut running.stdin, Some(&url))
+        {
+            tracing::warn!(error = %e, "window: could not move it to the UI");
+        }
+    }
+
+    /// Closes the window (its process ends when its standard input does).
+    pub fn close(&self) {
+        if let Ok(mut state) = self.state.lock() {
+            state.running = None;
+        }
+    }
+
+    /// Whether a window process runs now.
+    pub fn is_open(&self) -> bool {
+        self.state
+            .lock()
+            .ok()
+            .and_then(|s| s.running.as_ref().map(|r| !r.ended.closing()))
+            .unwrap_or(false)
+    }
+}
+
+/// Writes a `show` command.
+fn send(stdin: &mut ChildStdin, url: Option<&str>) -> std::io::Result<()> {
+    match url {
+        Some(url) => writeln!(stdin, "show {url}")?,
+        None => writeln!(stdin, "show")?,
+    }
+    stdin.flush()
+}
+
+/// Reads the window process's answers until it ends, then reaps it.
+fn follow(
+    mut child: Child,
+    stdout: std::process::ChildStdout,
+    ended: &Ended,
+    last: &Mutex<Option<String>>,
+) {
+    for line in BufReader::new(stdout).lines() {
+        let Ok(line) = line else { break };
+        if let Some(route) = line.strip_prefix("closed") {
+            let route = route.trim();
+            if let Ok(mut last) = last.lock() {
+                *last = (!route.is_empty()).then(|| route.to_owned());
+            }
+            ended.set(true, false);
+        }
+    }
+    match child.wait() {
+        Ok(status) if status.success() => tracing::info!("window: closed, its process ended"),
+        Ok(status) => tracing::warn!(%status, "window: its process ended"),
+        Err(e) => tracing::warn!(error = %e, "window: could not wait for its process"),
+    }
+    ended.set(true, true);
+}
+
+/// The address a window opens: the UI at `base` on `route` (a fragment such as
+/// `#/alerts/{id}`), with the token in the fragment as the UI expects it (`#/route&token=T`,
+/// or `#token=T`).
+pub fn ui_address(base: &str, token: &str, route: Option<&str>) -> String {
+    let fragment = fragment(route, token);
+    if fragment.is_empty() {
+        base.to_owned()
+    } else {
+        format!("{base}#{fragment}")
+    }
 }
 
 /// The UI's fragment, without its `#`: `route&token=T`, `token=T`, `route`, or empty.
@@ -201,97 +261,34 @@ fn fragment(route: Option<&str>, token: &str) -> String {
     }
 }
 
-/// Moves the UI to `route` without reloading it. The token goes along in the fragment (the UI
-/// takes it and scrubs it from the address), in case the page has not read its own yet.
-pub fn navigate<R: Runtime>(window: &WebviewWindow<R>, route: &str) {
-    let token = window
-        .try_state::<Ui>()
-        .and_then(|ui| ui.token.get().cloned())
-        .unwrap_or_default();
-    let target = format!("#{}", fragment(Some(route), &token));
-    // JSON is a valid JavaScript string literal: the route cannot break out of it.
-    let literal = serde_json::to_string(&target).unwrap_or_else(|_| "\"#/\"".into());
-    if let Err(e) = window.eval(format!("location.hash = {literal};")) {
-        tracing::warn!(error = %e, "could not move the window to {route}");
-    }
-}
-
-/// Closing the main window destroys it and its web view: Hookbell keeps running in the tray,
-/// without WebKit, until [`show`] builds the window again.
-pub fn on_event<R: Runtime>(window: &Window<R>, event: &WindowEvent) {
-    if window.label() != MAIN {
-        return;
-    }
-    match event {
-        WindowEvent::CloseRequested { .. } => {
-            let route = window
-                .get_webview_window(MAIN)
-                .and_then(|w| w.url().ok())
-                .and_then(|url| url.fragment().and_then(route_of));
-            if let (Some(ui), Some(route)) = (window.try_state::<Ui>(), route)
-                && let Ok(mut last) = ui.last.lock()
-            {
-                *last = Some(route);
-            }
-        }
-        WindowEvent::Destroyed => tracing::info!("window: closed, web view destroyed"),
-        _ => {}
-    }
-}
-
-/// The UI route in a fragment (`/alerts/a1&token=T` → `#/alerts/a1`), without the token.
-pub fn route_of(fragment: &str) -> Option<String> {
-    if !fragment.starts_with('/') {
-        return None;
-    }
-    let route = fragment
-        .split('&')
-        .filter(|part| !part.starts_with("token="))
-        .collect::<Vec<_>>()
-        .join("&");
-    Some(format!("#{route}"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn base() -> tauri::Url {
-        "http://127.0.0.1:7787/".parse().expect("url")
-    }
-
-    #[test]
-    fn the_route_of_a_closed_window_leaves_the_token_behind() {
-        assert_eq!(route_of("/alerts/a1").as_deref(), Some("#/alerts/a1"));
-        assert_eq!(
-            route_of("/alerts/a1&token=T0k").as_deref(),
-            Some("#/alerts/a1")
-        );
-        assert_eq!(
-            route_of("/?source=x&status=unread").as_deref(),
-            Some("#/?source=x&status=unread")
-        );
-        assert_eq!(route_of("token=T0k"), None);
-        assert_eq!(route_of(""), None);
-    }
+    const BASE: &str = "http://127.0.0.1:7787/";
 
     #[test]
     fn a_new_window_opens_on_the_route_with_the_token() {
         assert_eq!(
-            ui_address(&base(), "T0k", Some("#/alerts/a1")).as_str(),
+            ui_address(BASE, "T0k", Some("#/alerts/a1")),
             "http://127.0.0.1:7787/#/alerts/a1&token=T0k"
         );
         assert_eq!(
-            ui_address(&base(), "T0k", None).as_str(),
+            ui_address(BASE, "T0k", None),
             "http://127.0.0.1:7787/#token=T0k"
         );
         assert_eq!(
-            ui_address(&base(), "", Some("#/alerts/a1")).as_str(),
+            ui_address(BASE, "", Some("#/alerts/a1")),
             "http://127.0.0.1:7787/#/alerts/a1"
         );
-        assert_eq!(
-            ui_address(&base(), "", None).as_str(),
-            "http://127.0.0.1:7787/"
-        );
+        assert_eq!(ui_address(BASE, "", None), "http://127.0.0.1:7787/");
+    }
+
+    #[test]
+    fn a_missing_window_program_opens_nothing_and_fails_nothing() {
+        let windows = Windows::new(PathBuf::from("/nonexistent/hookbell-window"));
+        windows.engine_ready("http://127.0.0.1:7787/#token=T0k");
+        windows.show(Some("#/alerts/a1"));
+        assert!(!windows.is_open());
     }
 }

@@ -18,9 +18,9 @@
 //   xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- \
 //     node tests/desktop/bench-desktop.mjs [--runs 5] [--alerts 100000] [--rounds 10] [--idle 30]
 //
-// The app is launched through tauri-driver and WebKitWebDriver (as the desktop tests do), which
-// lets the script read the page's performance mark; the driver processes are not the app's and
-// are not counted. The filled data directory is kept in $HOME/.cache/hookbell/desktop-bench
+// The app is started as a user starts it and its window (the hookbell-window process) is read
+// through WebKitWebDriver attached to it (as the desktop tests do), which lets the script read
+// the page's performance mark; the driver process is not the app's and is not counted. The filled data directory is kept in $HOME/.cache/hookbell/desktop-bench
 // (HOOKBELL_DESKTOP_BENCH_DIR to choose another), filled once through the release hookbelld.
 // Prints a Markdown report.
 
@@ -323,6 +323,7 @@ async function measureTray(rounds = 3) {
   try {
     await sleep(5_000);
     const tray = snapshot(app);
+    const trayMapsWebKit = app.mapsWebKit();
     let open;
     const shows = [];
     for (let round = 0; round < rounds; round += 1) {
@@ -340,7 +341,7 @@ async function measureTray(rounds = 3) {
     }
     await sleep(5_000);
     const closed = snapshot(app);
-    return { tray, open, closed, shows };
+    return { tray, open, closed, shows, trayMapsWebKit, closedMapsWebKit: app.mapsWebKit() };
   } finally {
     await quit(app);
   }
@@ -358,6 +359,7 @@ try {
       console.log(`| ${what} | ${footprint(list)} | ${list.map((p) => `${p.name} ${mb(p.pss)}`).join(", ")} |`);
     }
     console.log(`| second launch → first rows | ${t.shows.map(ms).join(", ")} | |`);
+    console.log(`| the app's own process maps WebKit | tray only: ${t.trayMapsWebKit ? "yes" : "no"}; after closing: ${t.closedMapsWebKit ? "yes" : "no"} | |`);
     process.exit(0);
   }
   const starts = [];

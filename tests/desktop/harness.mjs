@@ -1,17 +1,17 @@
-// Run: xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- node --test --test-concurrency=1 tests/desktop
-// (A directory argument works on Node 20 only; on Node 21 and later name the files instead:
-// ... node --test --test-concurrency=1 tests/desktop/*.test.mjs)
+// Run: xvfb-run -a -s "-screen 0 1280x800x24" dbus-run-session -- node --test --test-concurrency=1 tests/desktop/*.test.mjs
 //
-// Desktop test harness: the real `hookbell` app (Tauri) in a real X server (Xvfb) with a private
-// D-Bus session bus, driven through WebDriver (tauri-driver → WebKitWebDriver), and a fake
-// org.freedesktop.Notifications service (tests/desktop/fake-notifications) that records every
-// notification the app sends and plays clicks on them. Everything it starts, it stops.
+// Desktop test harness: the real `hookbell` app in a real X server (Xvfb) with a private D-Bus
+// session bus, started as a user starts it; its window (the `hookbell-window` process the app
+// starts when the window must show) driven through WebDriver (WebKitWebDriver attached to the
+// window process's WebKit, see startApp); and a fake org.freedesktop.Notifications service
+// (tests/desktop/fake-notifications) that records every notification the app sends and plays
+// clicks on them. Everything it starts, it stops.
 //
-// Needs: the app (HOOKBELL_APP, default $CARGO_TARGET_DIR/debug/hookbell), the fake
-// (FAKE_NOTIFICATIONS, default $CARGO_TARGET_DIR/debug/fake-notifications; built with
-// `cargo build -p fake-notifications`), tauri-driver (TAURI_DRIVER, else on PATH or in
-// ~/.cargo/bin; `cargo install tauri-driver --locked`), and Debian's webkit2gtk-driver, xvfb,
-// dbus-daemon, x11-apps (xwd), x11-utils (xwininfo) and imagemagick (convert).
+// Needs: the app (HOOKBELL_APP, default $CARGO_TARGET_DIR/debug/hookbell, with
+// hookbell-window next to it), the fake (FAKE_NOTIFICATIONS, default
+// $CARGO_TARGET_DIR/debug/fake-notifications; built with `cargo build -p fake-notifications`),
+// and Debian's webkit2gtk-driver (WebKitWebDriver), xvfb, dbus-daemon, x11-apps (xwd),
+// x11-utils (xwininfo) and imagemagick (convert).
 
 import { execFile, spawn } from "node:child_process";
 import { createHmac, randomBytes } from "node:crypto";
@@ -32,9 +32,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const TIMEOUT = 15_000;
 /** How long the app may take from launch to a WebDriver session and an answering API. */
 const START_TIMEOUT = 60_000;
-/** How long a WebDriver session may wait for the app's first window (started `--minimized`,
- * the app has no web view, so no WebDriver session, until a test opens the window). */
-const LAZY_SESSION_TIMEOUT = 600_000;
 
 const target = process.env.CARGO_TARGET_DIR ?? join(homedir(), ".cache/hookbell/target");
 export const APP = process.env.HOOKBELL_APP ?? join(target, "debug/hookbell");
@@ -72,6 +69,7 @@ export function checkEnvironment() {
   for (const [what, path] of [
     ["the app (build it, or set HOOKBELL_APP)", APP],
     ["fake-notifications (cargo build -p fake-notifications, or set FAKE_NOTIFICATIONS)", FAKE],
+    ["the window program (cargo build -p hookbell-window)", join(dirname(APP), "hookbell-window")],
   ]) {
     if (!existsSync(path)) throw new Error(`${what} is missing: ${path}`);
   }
@@ -157,16 +155,8 @@ export async function startFakeNotifications() {
 // ---------------------------------------------------------------------------------------------
 // The app, through WebDriver
 
-/** tauri-driver's path: TAURI_DRIVER, else on PATH, else ~/.cargo/bin. */
-function tauriDriverPath() {
-  if (process.env.TAURI_DRIVER) return process.env.TAURI_DRIVER;
-  for (const dir of (process.env.PATH ?? "").split(":")) {
-    if (dir && existsSync(join(dir, "tauri-driver"))) return join(dir, "tauri-driver");
-  }
-  const cargo = join(homedir(), ".cargo/bin/tauri-driver");
-  if (existsSync(cargo)) return cargo;
-  throw new Error("tauri-driver is missing: cargo install tauri-driver --locked (or set TAURI_DRIVER)");
-}
+/** WebKitWebDriver (Debian's webkit2gtk-driver): WEBKIT_WEBDRIVER, else on PATH. */
+const WEBKIT_WEBDRIVER = process.env.WEBKIT_WEBDRIVER ?? "WebKitWebDriver";
 
 /** The ids of `pid`'s living descendants, read from /proc. */
 function descendants(pid) {
@@ -249,13 +239,18 @@ export function signStandardWebhooks(secret, body, msgId, now = new Date()) {
 export const newMsgId = () => `msg_${Date.now().toString(36)}${randomBytes(6).toString("hex")}`;
 
 /**
- * Starts `hookbell --data-dir DIR --listen 127.0.0.1:PORT ...args` through tauri-driver and
- * WebKitWebDriver, with a fresh data directory and fresh XDG config/data/cache homes (so that
+ * Starts `hookbell --data-dir DIR --listen 127.0.0.1:PORT ...args` as a user does (no driver
+ * in between), with a fresh data directory and fresh XDG config/data/cache homes (so that
  * remembered window state never leaks between runs). `dataDir` uses an existing data directory
- * instead (kept when the app stops). Resolves once the WebDriver session is up, the app's API
- * answers and the UI has booted. Started `--minimized` the app has no window: it resolves once
- * the API answers, and the session (and every WebDriver call) waits until a test opens the
- * window as a user does (a notification click, `launchAgain()`).
+ * instead (kept when the app stops). Resolves once the app's API answers and (unless
+ * `--minimized` or `waitForUi: false`) its window's UI has booted.
+ *
+ * The app's window is `hookbell-window`, a process the app starts when the window must show
+ * and that ends when it closes. WebDriver reaches it without launching anything: the app runs
+ * with WEBKIT_INSPECTOR_SERVER (each window process's WebKit listens there for automation) and
+ * TAURI_WEBVIEW_AUTOMATION (its web view accepts it), and a WebKitWebDriver started with
+ * `--target` attaches a session to the window process of the moment. When the user's path
+ * builds a new window, the next WebDriver command attaches a new session to it.
  */
 export async function startApp({ args = [], name = "app", waitForUi = true, dataDir: existing } = {}) {
   checkEnvironment();
@@ -265,10 +260,11 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
   mkdirSync(dataDir, { recursive: true });
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  const driverPort = await freePort();
-  const nativePort = await freePort();
+  const inspectorPort = await freePort();
 
+  const appLog = join(ARTIFACTS, `${name}-app.log`);
   const driverLog = join(ARTIFACTS, `${name}-driver.log`);
+  writeFileSync(appLog, "");
   writeFileSync(driverLog, "");
   const appEnv = {
       ...process.env,
@@ -283,23 +279,27 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       // the DOM moves on, the screen (and WebDriver's screenshot) does not. The shared-memory
       // renderer paints every frame. The app's behaviour is the same either way.
       WEBKIT_DISABLE_DMABUF_RENDERER: process.env.WEBKIT_DISABLE_DMABUF_RENDERER ?? "1",
+      // WebDriver's way in (see above); only the window process links WebKit.
+      WEBKIT_INSPECTOR_SERVER: `127.0.0.1:${inspectorPort}`,
+      TAURI_WEBVIEW_AUTOMATION: "true",
   };
-  const driver = spawn(tauriDriverPath(), ["--port", String(driverPort), "--native-port", String(nativePort)], {
+  const child = spawn(APP, ["--data-dir", dataDir, "--listen", `127.0.0.1:${port}`, ...args], {
     env: appEnv,
     stdio: ["ignore", "pipe", "pipe"],
   });
   const log = [];
-  for (const stream of [driver.stdout, driver.stderr]) {
+  for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on("line", (line) => {
       log.push(line);
-      writeFileSync(driverLog, `${line}\n`, { flag: "a" });
+      writeFileSync(appLog, `${line}\n`, { flag: "a" });
     });
   }
-  const driverEnded = exited(driver);
-  const wdBase = `http://127.0.0.1:${driverPort}`;
-  let pids = [];
+  const appEnded = exited(child);
+  /** The app's processes seen so far (to end them even if the app dies first). */
+  let pids = [child.pid];
 
-  async function webdriver(method, path, body, timeout = TIMEOUT) {
+  /** One WebDriver call to the WebKitWebDriver at `wdBase`. */
+  async function webdriverAt(wdBase, method, path, body, timeout = TIMEOUT) {
     const response = await fetch(wdBase + path, {
       method,
       headers: body === undefined ? {} : { "content-type": "application/json" },
@@ -319,76 +319,84 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
     return json.value;
   }
 
-  /** Ends tauri-driver and everything under it (the app included). */
-  async function endDriver() {
-    pids = [...new Set([...pids, ...descendants(driver.pid)])];
-    driver.kill("SIGTERM");
-    await Promise.race([driverEnded, deadline(5_000)]);
-    if (driver.exitCode === null && driver.signalCode === null) {
-      driver.kill("SIGKILL");
-      await driverEnded;
+  /** The window process now (`hookbell-window` under the app), if any. */
+  const windowPid = () => descendants(child.pid).find((pid) => comm(pid) === "hookbell-window" && alive(pid));
+
+  /** The WebDriver session with the window process of the moment: { pid, driver, wdBase, path }. */
+  let current = null;
+  async function endSession() {
+    const ending = current;
+    current = null;
+    if (!ending) return;
+    await webdriverAt(ending.wdBase, "DELETE", ending.path, undefined, 5_000).catch(() => {});
+    ending.driver.kill("SIGTERM");
+    await Promise.race([exited(ending.driver), deadline(5_000)]);
+    if (ending.driver.exitCode === null && ending.driver.signalCode === null) ending.driver.kill("SIGKILL");
+  }
+  /** A session with the window (waits until there is one: a test opens it as a user does). */
+  async function session() {
+    const pid = await waitFor(windowPid, "the app has a window process (a test opens the window as a user does)", START_TIMEOUT);
+    if (current?.pid === pid) return current;
+    await endSession();
+    const driverPort = await freePort();
+    const driver = spawn(WEBKIT_WEBDRIVER, [`--port=${driverPort}`, `--target=127.0.0.1:${inspectorPort}`], {
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    for (const stream of [driver.stdout, driver.stderr]) {
+      createInterface({ input: stream }).on("line", (line) => writeFileSync(driverLog, `${line}\n`, { flag: "a" }));
     }
+    const wdBase = `http://127.0.0.1:${driverPort}`;
+    try {
+      // The window's WebKit listens for automation a moment after its process starts.
+      const created = await waitFor(
+        async () => {
+          if (windowPid() !== pid) throw new Error("the window process changed");
+          return (await webdriverAt(wdBase, "POST", "/session", { capabilities: { alwaysMatch: {} } }, 5_000)).sessionId;
+        },
+        `a WebDriver session with the window process ${pid}`,
+        START_TIMEOUT,
+      );
+      current = { pid, driver, wdBase, path: `/session/${created}` };
+      return current;
+    } catch (error) {
+      driver.kill("SIGKILL");
+      throw error;
+    }
+  }
+  /** A command to the window's page; follows the window to its new process when it was
+   * closed and built again. */
+  const command = async (method, suffix, body, timeout) => {
+    const s = await session();
+    try {
+      return await webdriverAt(s.wdBase, method, s.path + suffix, body, timeout);
+    } catch (error) {
+      if (windowPid() === s.pid) throw error;
+      const next = await session();
+      return webdriverAt(next.wdBase, method, next.path + suffix, body, timeout);
+    }
+  };
+
+  async function endApp() {
+    await endSession();
+    pids = [...new Set([...pids, ...descendants(child.pid)])];
+    // Quit as a user's session does (SIGTERM: the engine stops cleanly, the window closes).
+    child.kill("SIGTERM");
+    await Promise.race([appEnded, deadline(10_000)]);
     await endAll(pids.filter(alive));
   }
 
   async function launch() {
-    const failEarly = driverEnded.then(() => {
-      throw new Error(`tauri-driver exited (${driver.exitCode}):\n${log.slice(-20).join("\n")}`);
+    const failEarly = appEnded.then(() => {
+      throw new Error(`the app exited (${child.exitCode ?? child.signalCode}):\n${log.slice(-30).join("\n")}`);
     });
     failEarly.catch(() => {});
-    await Promise.race([
-      waitFor(async () => (await webdriver("GET", "/status", undefined, 2_000))?.ready !== undefined, "tauri-driver answers /status", START_TIMEOUT),
-      failEarly,
-    ]);
-    // Started --minimized the app has no web view, and WebKitWebDriver no browser to talk to,
-    // until the window is first opened: the session comes then (see `session()`).
     const lazy = args.includes("--minimized");
-    const sessionRequest = Promise.race([
-      webdriver(
-        "POST",
-        "/session",
-        {
-          capabilities: {
-            alwaysMatch: {
-              "tauri:options": { application: APP, args: ["--data-dir", dataDir, "--listen", `127.0.0.1:${port}`, ...args] },
-            },
-          },
-        },
-        lazy ? LAZY_SESSION_TIMEOUT : START_TIMEOUT,
-      ),
-      failEarly,
-    ]).catch((error) => {
-      throw new Error(`no WebDriver session with ${APP}: ${error.message}\n${log.slice(-30).join("\n")}`);
-    });
-    sessionRequest.catch(() => {});
-    let sessionPath = lazy ? null : `/session/${(await sessionRequest).sessionId}`;
-    /** The WebDriver session's path, once there is one (after the window first opened). */
-    const session = async () => (sessionPath ??= `/session/${(await sessionRequest).sessionId}`);
-    /** Switches WebDriver to the app's window of now (after it was closed and built again). */
-    const attach = async () => {
-      const path = await session();
-      const handles = await webdriver("GET", `${path}/window/handles`);
-      if (handles.length === 0) throw new Error("the app has no window");
-      await webdriver("POST", `${path}/window`, { handle: handles.at(-1) });
-    };
-    /** A command to the session's window; follows the window when it was built again. */
-    const command = async (method, suffix, body, timeout) => {
-      const path = await session();
-      try {
-        return await webdriver(method, path + suffix, body, timeout);
-      } catch (error) {
-        if (!/no such window/i.test(error.message)) throw error;
-        await attach();
-        return webdriver(method, path + suffix, body, timeout);
-      }
-    };
 
     const tokenFile = join(dataDir, "api-token");
-    const token = await waitFor(
-      () => existsSync(tokenFile) && readFileSync(tokenFile, "utf8").trim(),
-      `the app writes ${tokenFile}`,
-      START_TIMEOUT,
-    );
+    const token = await Promise.race([
+      waitFor(() => existsSync(tokenFile) && readFileSync(tokenFile, "utf8").trim(), `the app writes ${tokenFile}`, START_TIMEOUT),
+      failEarly,
+    ]);
     const api = async (method, path, body) => {
       const response = await fetch(base + path, {
         method,
@@ -404,7 +412,10 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       }
       return { status: response.status, body: json };
     };
-    await waitFor(async () => (await api("GET", "/api/stats")).status === 200, `the app's API answers on ${base}`, START_TIMEOUT);
+    await Promise.race([
+      waitFor(async () => (await api("GET", "/api/stats")).status === 200, `the app's API answers on ${base}`, START_TIMEOUT),
+      failEarly,
+    ]);
     const secret = await testSecret(api);
 
     /** X11 windows named like the app's, with their map state (xwininfo, from x11-utils). */
@@ -425,8 +436,7 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
       token,
       secret,
       api,
-      webdriver,
-      /** The WebDriver session's path (waits for the app's first window). */
+      /** The WebDriver session with the window of now (waits for a window). */
       session,
       /** The window's URL, as WebDriver reports it. */
       currentUrl: () => command("GET", "/url"),
@@ -519,10 +529,17 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
         assert.equal(status, 200, `PATCH /api/settings ${JSON.stringify(patch)}: ${status} ${JSON.stringify(body)}`);
         return body;
       },
-      /** The ids of the app's processes: `hookbell` and everything under it (WebKit's). */
+      /** The ids of the app's processes: `hookbell` and everything under it (the window
+       * process and WebKit's under it). */
       processes() {
-        const app = descendants(driver.pid).find((pid) => comm(pid) === "hookbell");
-        return app === undefined ? [] : [app, ...descendants(app)];
+        return alive(child.pid) ? [child.pid, ...descendants(child.pid)].filter(alive) : [];
+      },
+      /** The window process's id now, if any. */
+      windowPid,
+      /** Whether the app's own process (engine, tray, notifications) maps any of WebKit's
+       * libraries; it never should: only the window process does. */
+      mapsWebKit() {
+        return /webkit|javascriptcore/i.test(readFileSync(`/proc/${child.pid}/maps`, "utf8"));
       },
       /** The ids of the app's WebKit web processes now (a web view's renderer, which ends with it). */
       webProcesses() {
@@ -539,16 +556,15 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
         );
         return Math.round((paint ?? seen) - requestedAt);
       },
-      /** Ends the session, tauri-driver, WebKitWebDriver and the app; removes the temp dirs. */
+      /** Ends the WebDriver session and the app (as SIGTERM does: a clean quit); removes the
+       * temp dirs. */
       async stop() {
-        pids = [...new Set([...pids, ...descendants(driver.pid)])];
-        if (sessionPath) await webdriver("DELETE", sessionPath, undefined, 10_000).catch(() => {});
-        await endDriver();
+        await endApp();
         if (!process.env.KEEP_DESKTOP_DIRS) rmSync(home, { recursive: true, force: true });
       },
     };
     // Learn the app's process ids while its parents are alive (to end it even if the driver dies).
-    pids = descendants(driver.pid);
+    pids = [child.pid, ...descendants(child.pid)];
     // The UI has booted: it took its token from the URL (and scrubbed it) and drew its
     // navigation. Before that, moving the page elsewhere would lose the token.
     const uiBooted = () =>
@@ -568,7 +584,7 @@ export async function startApp({ args = [], name = "app", waitForUi = true, data
   try {
     return await launch();
   } catch (error) {
-    await endDriver();
+    await endApp();
     if (!process.env.KEEP_DESKTOP_DIRS) rmSync(home, { recursive: true, force: true });
     throw error;
   }
