@@ -7,9 +7,9 @@
 //! moment slows both sides' requests of that moment, not one side's whole run.
 
 use std::path::Path;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
-use crate::{CONFIG, Limit, Run, Server, load, stats_total, timed_gets};
+use crate::{CONFIG, Limit, Run, Server, load, percentile, stats_total, timed_gets};
 
 /// Requests of each kind sent to each side.
 const QUERIES: [(&str, &str, usize); 4] = [
@@ -125,16 +125,11 @@ pub async fn run(
             b.pct(99.0)
         );
     }
-    let median = |times: &[Duration]| {
-        let mut ms: Vec<f64> = times.iter().map(|t| t.as_secs_f64() * 1000.0).collect();
-        ms.sort_by(f64::total_cmp);
-        ms.get(ms.len() / 2).copied().unwrap_or(f64::NAN)
-    };
     let [a, b] = &starts;
     println!(
         "| start-up (median of {STARTS}) | {STARTS} | {:.0} | {:.0} | | |",
-        median(a),
-        median(b)
+        percentile(a, 50.0),
+        percentile(b, 50.0)
     );
     Ok(())
 }

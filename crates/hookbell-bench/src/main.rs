@@ -499,11 +499,7 @@ async fn load(client: &reqwest::Client, base: &str, senders: usize, limit: Limit
             })
         })
         .collect();
-    let mut run = Run {
-        micros: Vec::new(),
-        errors: 0,
-        elapsed: Duration::ZERO,
-    };
+    let mut run = Run::empty();
     for task in tasks {
         if let Ok((micros, errors)) = task.await {
             run.micros.extend(micros);
@@ -521,11 +517,7 @@ async fn timed_gets(
     path: &str,
     runs: usize,
 ) -> anyhow::Result<Run> {
-    let mut run = Run {
-        micros: Vec::new(),
-        errors: 0,
-        elapsed: Duration::ZERO,
-    };
+    let mut run = Run::empty();
     let started = Instant::now();
     for _ in 0..runs {
         let t = Instant::now();

@@ -6,7 +6,6 @@ use std::hint::black_box;
 use criterion::{Criterion, criterion_group, criterion_main};
 use hookbell_core::providers::{self, Context};
 use hookbell_core::{Delivery, normalize};
-use serde_json::{Value, json};
 
 /// The allocator hookbelld runs with, so the numbers are the daemon's.
 #[global_allocator]
@@ -14,29 +13,6 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn delivery(body: Vec<u8>) -> Delivery {
     hookbell_core::testing::json_delivery("bench", body)
-}
-
-/// 1,000 Cyscale alerts, each with its own control and asset.
-fn cyscale_batch() -> Vec<u8> {
-    let sample: Value = providers::get("cyscale")
-        .and_then(|p| serde_json::from_str(p.sample()).ok())
-        .unwrap_or(Value::Null);
-    let template = match &sample {
-        Value::Array(items) => items.last().cloned().unwrap_or(Value::Null),
-        other => other.clone(),
-    };
-    let batch: Vec<Value> = (0..1000)
-        .map(|i| {
-            let mut alert = template.clone();
-            if let Value::Object(map) = &mut alert {
-                map.insert("controlID".into(), json!(format!("control-{i}")));
-                map.insert("assetID".into(), json!(format!("asset-{i}")));
-                map.insert("assetName".into(), json!(format!("firewall-rule-{i}")));
-            }
-            alert
-        })
-        .collect();
-    serde_json::to_vec(&batch).unwrap_or_default()
 }
 
 fn parse(c: &mut Criterion) {
@@ -51,7 +27,7 @@ fn parse(c: &mut Criterion) {
         });
     }
     if let Some(cyscale) = providers::get("cyscale") {
-        let d = delivery(cyscale_batch());
+        let d = delivery(hookbell_core::testing::cyscale_batch());
         c.bench_function("normalize/cyscale/batch-1000", |b| {
             b.iter(|| normalize(black_box(cyscale), black_box(&d), &ctx))
         });

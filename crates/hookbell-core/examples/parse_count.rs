@@ -16,7 +16,6 @@ use std::hint::black_box;
 
 use hookbell_core::providers::{self, Context};
 use hookbell_core::{Delivery, normalize};
-use serde_json::{Value, json};
 
 /// The allocator hookbelld runs with, as in the parse benchmark.
 #[global_allocator]
@@ -27,7 +26,7 @@ fn main() {
     let which = args.next().unwrap_or_else(|| "leakix".into());
     let count: usize = args.next().and_then(|n| n.parse().ok()).unwrap_or(100);
     let (id, body) = match which.as_str() {
-        "batch-1000" => ("cyscale", cyscale_batch()),
+        "batch-1000" => ("cyscale", hookbell_core::testing::cyscale_batch()),
         id => (
             id,
             providers::get(id)
@@ -48,27 +47,4 @@ fn main() {
         let out = normalize(black_box(provider), black_box(&delivery), &ctx);
         black_box(out).ok();
     }
-}
-
-/// 1,000 Cyscale alerts, each with its own control and asset: the parse benchmark's batch.
-fn cyscale_batch() -> Vec<u8> {
-    let sample: Value = providers::get("cyscale")
-        .and_then(|p| serde_json::from_str(p.sample()).ok())
-        .unwrap_or(Value::Null);
-    let template = match &sample {
-        Value::Array(items) => items.last().cloned().unwrap_or(Value::Null),
-        other => other.clone(),
-    };
-    let batch: Vec<Value> = (0..1000)
-        .map(|i| {
-            let mut alert = template.clone();
-            if let Value::Object(map) = &mut alert {
-                map.insert("controlID".into(), json!(format!("control-{i}")));
-                map.insert("assetID".into(), json!(format!("asset-{i}")));
-                map.insert("assetName".into(), json!(format!("firewall-rule-{i}")));
-            }
-            alert
-        })
-        .collect();
-    serde_json::to_vec(&batch).unwrap_or_default()
 }

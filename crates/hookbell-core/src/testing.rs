@@ -75,3 +75,28 @@ pub fn leakix_event(template: &str, id: &str, n: u64) -> String {
         .replace("@ID@", id)
         .replace("@SEV@", LEAKIX_SEVERITIES[(n % 4) as usize])
 }
+
+/// 1,000 Cyscale alerts, each with its own control and asset, as one delivery's body: the
+/// batch the parse benchmark and `examples/parse_count.rs` time.
+pub fn cyscale_batch() -> Vec<u8> {
+    use serde_json::{Value, json};
+    let sample: Value = crate::providers::get("cyscale")
+        .and_then(|p| serde_json::from_str(p.sample()).ok())
+        .unwrap_or(Value::Null);
+    let template = match &sample {
+        Value::Array(items) => items.last().cloned().unwrap_or(Value::Null),
+        other => other.clone(),
+    };
+    let batch: Vec<Value> = (0..1000)
+        .map(|i| {
+            let mut alert = template.clone();
+            if let Value::Object(map) = &mut alert {
+                map.insert("controlID".into(), json!(format!("control-{i}")));
+                map.insert("assetID".into(), json!(format!("asset-{i}")));
+                map.insert("assetName".into(), json!(format!("firewall-rule-{i}")));
+            }
+            alert
+        })
+        .collect();
+    serde_json::to_vec(&batch).unwrap_or_default()
+}
