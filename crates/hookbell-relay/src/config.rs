@@ -252,22 +252,18 @@ impl RelayConfig {
             std::fs::write(&path, DEFAULT_FILE)?;
         }
         let text = std::fs::read_to_string(&path)?;
-        let config = Self::from_toml(&text)
-            .map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))?;
-        for warning in config.warnings() {
-            tracing::warn!("{}: {warning}", path.display());
-        }
-        Ok(config)
+        Self::from_toml(&text).map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))
     }
 
-    /// Settings that work, but not as one might expect.
+    /// Settings that work, but not as one might expect (logged at start, once the flags have
+    /// been applied over the file).
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.retention.unacked_secs > DESKTOP_MAX_AGE_SECS {
             out.push(format!(
-                "retention.unacked_secs = {} is longer than the 7 days a desktop accepts: a \
-                 signed delivery that waits longer than that reaches the desktop as stale and \
-                 is refused there (see docs/relay.md)",
+                "retention.unacked_secs (--unacked-secs) = {} is longer than the 7 days a \
+                 desktop accepts: a signed delivery that waits longer than that reaches the \
+                 desktop as stale and is refused there (see docs/relay.md)",
                 self.retention.unacked_secs
             ));
         }
