@@ -168,7 +168,12 @@ impl Default for Retention {
     }
 }
 
-const DEFAULT_FILE: &str = r#"# hookbell-relay settings. Restart the relay after a change.
+/// The file written on first start; `deploy/hookbell-relay.toml.example` is a copy (a test
+/// keeps them equal).
+const DEFAULT_FILE: &str = r#"# hookbell-relay's settings: DATA_DIR/hookbell-relay.toml, written with these defaults on the
+# first start. Restart the relay after a change. Each number under [limits] and [retention] can
+# also be given to `hookbell-relay serve` as a flag or an environment variable, which win over
+# this file: max_connections is --max-connections or HOOKBELL_RELAY_MAX_CONNECTIONS.
 
 [limits]
 # Largest accepted delivery body in bytes; larger ones are answered 413.
@@ -252,22 +257,18 @@ impl RelayConfig {
             std::fs::write(&path, DEFAULT_FILE)?;
         }
         let text = std::fs::read_to_string(&path)?;
-        let config = Self::from_toml(&text)
-            .map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))?;
-        for warning in config.warnings() {
-            tracing::warn!("{}: {warning}", path.display());
-        }
-        Ok(config)
+        Self::from_toml(&text).map_err(|e| RelayError::Config(format!("{}: {e}", path.display())))
     }
 
-    /// Settings that work, but not as one might expect.
+    /// Settings that work, but not as one might expect (logged at start, once the flags have
+    /// been applied over the file).
     pub fn warnings(&self) -> Vec<String> {
         let mut out = Vec::new();
         if self.retention.unacked_secs > DESKTOP_MAX_AGE_SECS {
             out.push(format!(
-                "retention.unacked_secs = {} is longer than the 7 days a desktop accepts: a \
-                 signed delivery that waits longer than that reaches the desktop as stale and \
-                 is refused there (see docs/relay.md)",
+                "retention.unacked_secs (--unacked-secs) = {} is longer than the 7 days a \
+                 desktop accepts: a signed delivery that waits longer than that reaches the \
+                 desktop as stale and is refused there (see docs/relay.md)",
                 self.retention.unacked_secs
             ));
         }
@@ -284,6 +285,48 @@ mod tests {
         let parsed = RelayConfig::from_toml(DEFAULT_FILE).unwrap_or_else(|e| panic!("{e}"));
         assert_eq!(parsed, RelayConfig::default());
         assert!(RelayConfig::from_toml("[limits]\nnope = 1").is_err());
+    }
+
+    /// `deploy/hookbell-relay.toml.example` is the file the relay writes: every key, at its
+    /// default.
+    #[test]
+    fn the_deploy_example_is_the_default_file() {
+        let path =
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../deploy/hookbell-relay.toml.example");
+        let example =
+            std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let parsed = RelayConfig::from_toml(&example).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(parsed, RelayConfig::default());
+        assert!(
+            example == DEFAULT_FILE,
+            "{} differs from config.rs's DEFAULT_FILE: copy one over the other",
+            path.display()
+        );
+        // Every key is written out (a missing one would parse as its default all the same);
+        // the optional ones (no default) are there as comments.
+        let listed: toml::Table = toml::from_str(DEFAULT_FILE).unwrap_or_else(|e| panic!("{e}"));
+        let defaults =
+            toml::Table::try_from(RelayConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        for (section, keys) in &defaults {
+            let (Some(keys), Some(written)) = (
+                keys.as_table(),
+                listed.get(section).and_then(toml::Value::as_table),
+            ) else {
+                panic!("[{section}] is not a table");
+            };
+            for key in keys.keys() {
+                assert!(
+                    written.contains_key(key),
+                    "[{section}] {key} is not in the file"
+                );
+            }
+        }
+        for optional in ["secret_file", "node_url"] {
+            assert!(
+                DEFAULT_FILE.contains(&format!("# {optional} = ")),
+                "{optional}"
+            );
+        }
     }
 
     #[test]

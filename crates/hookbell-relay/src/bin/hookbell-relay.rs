@@ -97,6 +97,8 @@ enum Command {
         /// so desktops can reach a node without the balancer. Wins over `[pairing] node_url`.
         #[arg(long, env = "HOOKBELL_RELAY_NODE_URL", value_name = "URL")]
         node_url: Option<String>,
+        #[command(flatten)]
+        limits: Box<LimitFlags>,
     },
     /// Make a single-use invite code a desktop pairs with (printed; the relay keeps only its
     /// hash). Works while the relay runs.
@@ -117,6 +119,95 @@ enum Command {
         )]
         nats: Vec<String>,
     },
+}
+
+/// Declares [`LimitFlags`]: for each `section.key` of the config file, the `serve` flag
+/// `--key` (its name with dashes) and its environment variable, and `apply`, which sets the
+/// key from each flag given.
+macro_rules! limit_flags {
+    ($($(#[$attr:meta])* $section:ident . $key:ident: $ty:ty = $env:literal,)*) => {
+        /// The `[limits]` and `[retention]` numbers an operator tunes, as flags and environment
+        /// variables that win over hookbell-relay.toml.
+        #[derive(clap::Args)]
+        #[command(next_help_heading = "Limits (each wins over its key in hookbell-relay.toml)")]
+        struct LimitFlags {
+            $($(#[$attr])* #[arg(long, env = $env)] $key: Option<$ty>,)*
+        }
+
+        impl LimitFlags {
+            /// Sets each key whose flag (or environment variable) was given.
+            fn apply(self, config: &mut RelayConfig) {
+                $(if let Some(value) = self.$key {
+                    config.$section.$key = value;
+                })*
+            }
+        }
+    };
+}
+
+/// A number of at least 1, for the settings where 0 means nothing useful (clap's error then
+/// names the flag).
+fn at_least_one<T>() -> clap::builder::RangedU64ValueParser<T>
+where
+    T: TryFrom<u64> + Clone + Send + Sync + 'static,
+    <T as TryFrom<u64>>::Error: std::error::Error + Send + Sync + 'static,
+{
+    clap::builder::RangedU64ValueParser::new().range(1..)
+}
+
+limit_flags! {
+    /// Connections open at once on this node, desktops' streams included; more get 503 and
+    /// are closed. Keep it below the open-file limit. `[limits] max_connections`.
+    #[arg(value_name = "N", value_parser = at_least_one::<usize>())]
+    limits.max_connections: usize = "HOOKBELL_RELAY_MAX_CONNECTIONS",
+    /// Seconds a client has to send its request's headers; then the connection is closed.
+    /// `[limits] header_timeout_secs`.
+    #[arg(value_name = "SECS", value_parser = at_least_one::<u64>())]
+    limits.header_timeout_secs: u64 = "HOOKBELL_RELAY_HEADER_TIMEOUT_SECS",
+    /// Seconds a client has to send a delivery's or a pairing's body; then 408.
+    /// `[limits] body_timeout_secs`.
+    #[arg(value_name = "SECS", value_parser = at_least_one::<u64>())]
+    limits.body_timeout_secs: u64 = "HOOKBELL_RELAY_BODY_TIMEOUT_SECS",
+    /// Requests handled at once; more get 503. `[limits] max_in_flight`.
+    #[arg(value_name = "N", value_parser = at_least_one::<usize>())]
+    limits.max_in_flight: usize = "HOOKBELL_RELAY_MAX_IN_FLIGHT",
+    /// Sealed bytes waiting over all channels; past it a delivery gets 503, unless its
+    /// channel holds less than --reserved-bytes-per-channel. `[limits] max_queued_bytes_total`.
+    #[arg(value_name = "BYTES")]
+    limits.max_queued_bytes_total: u64 = "HOOKBELL_RELAY_MAX_QUEUED_BYTES_TOTAL",
+    /// A channel holding less than this is never refused by --max-queued-bytes-total; 0: no
+    /// reserve. `[limits] reserved_bytes_per_channel`.
+    #[arg(value_name = "BYTES")]
+    limits.reserved_bytes_per_channel: u64 = "HOOKBELL_RELAY_RESERVED_BYTES_PER_CHANNEL",
+    /// Free bytes kept on the data directory's filesystem (sled); with less, deliveries get
+    /// 503. 0: no floor. `[limits] min_free_disk_bytes`.
+    #[arg(value_name = "BYTES")]
+    limits.min_free_disk_bytes: u64 = "HOOKBELL_RELAY_MIN_FREE_DISK_BYTES",
+    /// Envelopes one channel may have waiting; more get 429. `[limits] max_queued_per_channel`.
+    #[arg(value_name = "N", value_parser = at_least_one::<u64>())]
+    limits.max_queued_per_channel: u64 = "HOOKBELL_RELAY_MAX_QUEUED_PER_CHANNEL",
+    /// Sealed bytes one channel may have waiting; more get 429.
+    /// `[limits] max_queued_bytes_per_channel`.
+    #[arg(value_name = "BYTES", value_parser = at_least_one::<u64>())]
+    limits.max_queued_bytes_per_channel: u64 = "HOOKBELL_RELAY_MAX_QUEUED_BYTES_PER_CHANNEL",
+    /// Requests per second per client (IPv4 address or IPv6 /64), ingest and pairing; more
+    /// get 429. `[limits] rate_limit_per_second`.
+    #[arg(value_name = "N", value_parser = at_least_one::<u32>())]
+    limits.rate_limit_per_second: u32 = "HOOKBELL_RELAY_RATE_LIMIT_PER_SECOND",
+    /// Requests a client may send in a burst before its rate applies. `[limits] rate_limit_burst`.
+    #[arg(value_name = "N", value_parser = at_least_one::<u32>())]
+    limits.rate_limit_burst: u32 = "HOOKBELL_RELAY_RATE_LIMIT_BURST",
+    /// Largest delivery body accepted; larger ones get 413. `[limits] max_body_bytes`.
+    #[arg(value_name = "BYTES", value_parser = at_least_one::<usize>())]
+    limits.max_body_bytes: usize = "HOOKBELL_RELAY_MAX_BODY_BYTES",
+    /// Seconds an envelope the desktop has not acknowledged is kept.
+    /// `[retention] unacked_secs`.
+    #[arg(value_name = "SECS", value_parser = at_least_one::<u64>())]
+    retention.unacked_secs: u64 = "HOOKBELL_RELAY_UNACKED_SECS",
+    /// Seconds a channel whose desktop does not connect is kept; 0: forever.
+    /// `[retention] idle_channel_secs`.
+    #[arg(value_name = "SECS")]
+    retention.idle_channel_secs: u64 = "HOOKBELL_RELAY_IDLE_CHANNEL_SECS",
 }
 
 #[tokio::main]
@@ -141,6 +232,7 @@ async fn main() -> anyhow::Result<()> {
             nats_replicas,
             trusted_proxy,
             node_url,
+            limits,
         } => {
             let tls = match (tls_cert, tls_key) {
                 (Some(cert), Some(key)) => Some(hookbell_relay::tls::load(&cert, &key).await?),
@@ -164,6 +256,10 @@ async fn main() -> anyhow::Result<()> {
             }
             if let Some(url) = node_url {
                 config.pairing.node_url = Some(url.trim_end_matches('/').to_owned());
+            }
+            (*limits).apply(&mut config);
+            for warning in config.warnings() {
+                tracing::warn!("{warning}");
             }
             serve(data_dir, config, listen, tls).await
         }
@@ -326,7 +422,8 @@ mod tests {
     use clap::Parser;
     use clap::error::ErrorKind;
 
-    use super::Cli;
+    use super::{Cli, Command, LimitFlags};
+    use hookbell_relay::RelayConfig;
 
     fn parse(args: &[&str]) -> Result<Cli, clap::Error> {
         let base = ["hookbell-relay", "serve", "--data-dir", "/tmp/relay"];
@@ -362,9 +459,130 @@ mod tests {
         let Ok(cli) = parse(&["--nats", "nats://a:4222,nats://b:4222"]) else {
             panic!("--nats with two URLs");
         };
-        let super::Command::Serve { nats, .. } = cli.command else {
+        let Command::Serve { nats, .. } = cli.command else {
             panic!("serve");
         };
         assert_eq!(nats, ["nats://a:4222", "nats://b:4222"]);
+    }
+
+    /// `serve`'s limit flags, parsed from `args`.
+    fn limit_flags(args: &[&str]) -> Result<LimitFlags, clap::Error> {
+        let Command::Serve { limits, .. } = parse(args)?.command else {
+            panic!("serve");
+        };
+        Ok(*limits)
+    }
+
+    /// The limit flags' own arguments (nothing else of `serve`'s).
+    fn limit_args() -> Vec<clap::Arg> {
+        use clap::Args;
+        LimitFlags::augment_args(clap::Command::new("limits"))
+            .get_arguments()
+            .cloned()
+            .collect()
+    }
+
+    #[test]
+    fn each_limit_flag_is_its_key_with_dashes_and_sets_it() {
+        let args = limit_args();
+        assert_eq!(args.len(), 14, "{args:?}");
+        let defaults =
+            toml::Table::try_from(RelayConfig::default()).unwrap_or_else(|e| panic!("{e}"));
+        for arg in args {
+            let Some(flag) = arg.get_long() else {
+                panic!("{arg:?} has no --name");
+            };
+            let key = flag.replace('-', "_");
+            let env = arg.get_env().and_then(|e| e.to_str());
+            assert_eq!(
+                env,
+                Some(format!("HOOKBELL_RELAY_{}", key.to_uppercase()).as_str()),
+                "--{flag}"
+            );
+            // Given 7, the key is 7 in [limits] or [retention] and nothing else changed.
+            let mut config = RelayConfig::default();
+            limit_flags(&[&format!("--{flag}"), "7"])
+                .unwrap_or_else(|e| panic!("--{flag} 7: {e}"))
+                .apply(&mut config);
+            let set = toml::Table::try_from(&config).unwrap_or_else(|e| panic!("{e}"));
+            let mut changed = Vec::new();
+            for (section, keys) in &set {
+                for (name, value) in keys.as_table().into_iter().flatten() {
+                    if defaults.get(section).and_then(|s| s.get(name)) != Some(value) {
+                        changed.push((format!("{section}.{name}"), value.clone()));
+                    }
+                }
+            }
+            assert!(
+                changed.len() == 1
+                    && changed[0].0.ends_with(&format!(".{key}"))
+                    && changed[0].1.as_integer() == Some(7),
+                "--{flag} 7 changed {changed:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn limit_flags_win_over_the_file_which_stays_without_them() {
+        let file = RelayConfig::from_toml(
+            "[limits]\nmax_connections = 50\nmax_body_bytes = 2048\n\
+             [retention]\nunacked_secs = 3600\nidle_channel_secs = 0\n",
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
+
+        let mut config = file.clone();
+        limit_flags(&[])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .apply(&mut config);
+        assert_eq!(config, file, "no flags: the file as it is");
+
+        let mut config = file.clone();
+        limit_flags(&["--max-connections", "3", "--idle-channel-secs", "86400"])
+            .unwrap_or_else(|e| panic!("{e}"))
+            .apply(&mut config);
+        assert_eq!(config.limits.max_connections, 3);
+        assert_eq!(config.retention.idle_channel_secs, 86400);
+        assert_eq!(config.limits.max_body_bytes, 2048, "not given: the file's");
+        assert_eq!(config.retention.unacked_secs, 3600, "not given: the file's");
+        assert_eq!(
+            config.limits.header_timeout_secs,
+            file.limits.header_timeout_secs
+        );
+    }
+
+    #[test]
+    fn a_bad_limit_is_refused_naming_its_flag() {
+        for (flag, value) in [
+            ("--max-connections", "0"),
+            ("--max-in-flight", "0"),
+            ("--header-timeout-secs", "0"),
+            ("--body-timeout-secs", "0"),
+            ("--max-queued-per-channel", "0"),
+            ("--max-queued-bytes-per-channel", "0"),
+            ("--rate-limit-per-second", "0"),
+            ("--rate-limit-burst", "0"),
+            ("--max-body-bytes", "0"),
+            ("--unacked-secs", "0"),
+            ("--max-body-bytes", "1MiB"),
+            ("--max-queued-bytes-total", "-1"),
+            ("--rate-limit-burst", "5000000000"),
+        ] {
+            // `--flag=value`, so that `-1` is a value, not a flag.
+            let Err(error) = limit_flags(&[&format!("{flag}={value}")]) else {
+                panic!("{flag} {value} was accepted");
+            };
+            assert_eq!(error.kind(), ErrorKind::ValueValidation, "{flag} {value}");
+            let text = error.to_string();
+            assert!(text.contains(flag), "{flag} {value}: {text}");
+        }
+        // Where 0 means something (no floor, no reserve, channels never expire), it is taken.
+        for flag in [
+            "--min-free-disk-bytes",
+            "--reserved-bytes-per-channel",
+            "--max-queued-bytes-total",
+            "--idle-channel-secs",
+        ] {
+            assert!(limit_flags(&[flag, "0"]).is_ok(), "{flag} 0");
+        }
     }
 }

@@ -8,6 +8,7 @@ mod crash;
 mod desktop_api;
 mod end_to_end;
 mod failover;
+mod flags;
 mod limits;
 mod pairing;
 mod refusals;

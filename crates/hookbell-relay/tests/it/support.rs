@@ -325,11 +325,22 @@ impl RelayProc {
         listen: &str,
         more: &[&std::ffi::OsStr],
     ) -> RelayProc {
+        Self::start_with_env(data_dir, listen, more, &[]).await
+    }
+
+    /// [`RelayProc::start_exactly`] with environment variables (`HOOKBELL_RELAY_…`) set.
+    pub async fn start_with_env(
+        data_dir: &Path,
+        listen: &str,
+        more: &[&std::ffi::OsStr],
+        env: &[(&str, &str)],
+    ) -> RelayProc {
         use tokio::io::AsyncBufReadExt;
         let mut child = tokio::process::Command::new(env!("CARGO_BIN_EXE_hookbell-relay"))
             .args(["serve", "--listen", listen, "--data-dir"])
             .arg(data_dir)
             .args(more)
+            .envs(env.iter().copied())
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::piped())
             .kill_on_drop(true)
