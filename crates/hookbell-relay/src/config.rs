@@ -246,7 +246,43 @@ prefix = "hookbell"
 impl RelayConfig {
     /// Parses a config file's text.
     pub fn from_toml(text: &str) -> Result<Self> {
-        toml::from_str(text).map_err(|e| RelayError::Config(e.to_string()))
+        let config: Self = toml::from_str(text).map_err(|e| RelayError::Config(e.to_string()))?;
+        config.check()?;
+        Ok(config)
+    }
+
+    /// Refuses the settings where 0 means nothing a relay can run with (a timeout of 0,
+    /// no request at a time, every delivery refused, envelopes kept for 0 seconds), naming
+    /// the key and its flag. The `serve` flags refuse the same zeros as they are parsed.
+    pub fn check(&self) -> Result<()> {
+        let (l, r, q) = (&self.limits, &self.retention, &self.queue);
+        let at_least_one: [(&str, u64); 11] = [
+            ("limits.max_connections", l.max_connections as u64),
+            ("limits.header_timeout_secs", l.header_timeout_secs),
+            ("limits.body_timeout_secs", l.body_timeout_secs),
+            ("limits.max_in_flight", l.max_in_flight as u64),
+            ("limits.max_queued_per_channel", l.max_queued_per_channel),
+            ("limits.max_queued_bytes_per_channel", l.max_queued_bytes_per_channel),
+            ("limits.rate_limit_per_second", u64::from(l.rate_limit_per_second)),
+            ("limits.rate_limit_burst", u64::from(l.rate_limit_burst)),
+            ("limits.max_body_bytes", l.max_body_bytes as u64),
+            ("retention.unacked_secs", r.unacked_secs),
+            ("queue.replicas", q.replicas as u64),
+        ];
+        match at_least_one.iter().find(|(_, value)| *value == 0) {
+            Some((key, _)) => {
+                let flag = key.split_once('.').map_or(*key, |(_, k)| k).replace('_', "-");
+                let flag = if *key == "queue.replicas" {
+                    "nats-replicas".to_owned()
+                } else {
+                    flag
+                };
+                Err(RelayError::Config(format!(
+                    "{key} (--{flag}) is 0; it must be at least 1 (see docs/relay.md, \"Limits\")"
+                )))
+            }
+            None => Ok(()),
+        }
     }
 
     /// Reads `DATA_DIR/hookbell-relay.toml`, writing the defaults first when it is missing.
@@ -326,6 +362,38 @@ mod tests {
                 DEFAULT_FILE.contains(&format!("# {optional} = ")),
                 "{optional}"
             );
+        }
+    }
+
+    #[test]
+    fn a_zero_where_zero_means_nothing_is_refused_naming_the_key_and_its_flag() {
+        for (section, key, flag) in [
+            ("limits", "max_connections", "--max-connections"),
+            ("limits", "header_timeout_secs", "--header-timeout-secs"),
+            ("limits", "max_body_bytes", "--max-body-bytes"),
+            ("limits", "rate_limit_burst", "--rate-limit-burst"),
+            ("retention", "unacked_secs", "--unacked-secs"),
+            ("queue", "replicas", "--nats-replicas"),
+        ] {
+            let Err(e) = RelayConfig::from_toml(&format!("[{section}]\n{key} = 0\n")) else {
+                panic!("{section}.{key} = 0 was taken");
+            };
+            let text = e.to_string();
+            assert!(
+                text.contains(&format!("{section}.{key}")) && text.contains(flag),
+                "{text}"
+            );
+        }
+        // Where 0 has a meaning (no floor, no reserve, no global quota, channels kept), it is
+        // taken.
+        for (section, key) in [
+            ("limits", "min_free_disk_bytes"),
+            ("limits", "reserved_bytes_per_channel"),
+            ("limits", "max_queued_bytes_total"),
+            ("retention", "idle_channel_secs"),
+        ] {
+            RelayConfig::from_toml(&format!("[{section}]\n{key} = 0\n"))
+                .unwrap_or_else(|e| panic!("{section}.{key} = 0: {e}"));
         }
     }
 

@@ -258,6 +258,7 @@ async fn main() -> anyhow::Result<()> {
                 config.pairing.node_url = Some(url.trim_end_matches('/').to_owned());
             }
             (*limits).apply(&mut config);
+            config.check()?;
             for warning in config.warnings() {
                 tracing::warn!("{warning}");
             }
