@@ -1335,41 +1335,102 @@ impl Backend for SharedNats {
     }
 }
 
+/// Keeps an invite in `invites` (see [`Invites::put_invite`]).
+async fn put_invite(invites: &kv::Store, key: String, expires_at: DateTime<Utc>) -> Result<()> {
+    invites
+        .put(&key, expires_at.to_rfc3339().into_bytes().into())
+        .await
+        .map_err(|e| nats("storing an invite", e))?;
+    Ok(())
+}
+
+/// Redeems an invite from `invites` (see [`Invites::redeem_invite`]).
+async fn redeem_invite(invites: &kv::Store, key: String) -> Result<bool> {
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let entry = match invites.entry(&key).await {
+        Ok(Some(entry)) if entry.operation == kv::Operation::Put => entry,
+        Ok(_) => return Ok(false),
+        Err(e) => return Err(nats("reading an invite", e)),
+    };
+    // Exactly one redeemer's delete matches the revision it read.
+    if invites
+        .delete_expect_revision(&key, Some(entry.revision))
+        .await
+        .is_err()
+    {
+        return Ok(false);
+    }
+    let expires = std::str::from_utf8(&entry.value)
+        .ok()
+        .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok());
+    Ok(expires.is_some_and(|at| at > Utc::now()))
+}
+
 impl Invites for SharedNats {
     fn put_invite(&self, code_sha256: &str, expires_at: DateTime<Utc>) -> WriteFuture<()> {
         let key = code_sha256.to_ascii_lowercase();
         boxed(&self.0, move |q| async move {
-            q.invites
-                .put(&key, expires_at.to_rfc3339().into_bytes().into())
-                .await
-                .map_err(|e| nats("storing an invite", e))?;
-            Ok(())
+            put_invite(&q.invites, key, expires_at).await
         })
     }
 
     fn redeem_invite(&self, code_sha256: &str) -> WriteFuture<bool> {
         let key = code_sha256.to_ascii_lowercase();
         boxed(&self.0, move |q| async move {
-            if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Ok(false);
-            }
-            let entry = match q.invites.entry(&key).await {
-                Ok(Some(entry)) if entry.operation == kv::Operation::Put => entry,
-                Ok(_) => return Ok(false),
-                Err(e) => return Err(nats("reading an invite", e)),
-            };
-            // Exactly one redeemer's delete matches the revision it read.
-            if q.invites
-                .delete_expect_revision(&key, Some(entry.revision))
-                .await
-                .is_err()
-            {
-                return Ok(false);
-            }
-            let expires = std::str::from_utf8(&entry.value)
-                .ok()
-                .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok());
-            Ok(expires.is_some_and(|at| at > Utc::now()))
+            redeem_invite(&q.invites, key).await
         })
+    }
+}
+
+/// The invites bucket alone, for `hookbell-relay invite --nats`: opened as the relay nodes
+/// set it up, changing nothing. ([`NatsQueue::connect`] would set every stream and bucket
+/// to this process's settings: run with a config that says one replica, it scaled a
+/// cluster's three copies down to one.)
+pub struct NatsInvites {
+    client: async_nats::Client,
+    invites: kv::Store,
+}
+
+impl NatsInvites {
+    /// Connects and opens `{prefix}-invites`; an error if no relay node has set it up yet.
+    pub async fn connect(settings: &NatsSettings) -> Result<Self> {
+        if settings.urls.is_empty() {
+            return Err(RelayError::Config("--nats needs at least one URL".into()));
+        }
+        let client = async_nats::ConnectOptions::new()
+            .name("hookbell-relay invite")
+            .connect(settings.urls.as_slice())
+            .await
+            .map_err(|e| nats("connecting to NATS", e))?;
+        let js = jetstream::ContextBuilder::new()
+            .timeout(REQUEST_TIMEOUT)
+            .build(client.clone());
+        let bucket = format!("{}-invites", settings.prefix);
+        let invites = js.get_key_value(&bucket).await.map_err(|e| {
+            RelayError::Config(format!(
+                "no relay node has set up the key-value bucket {bucket} on these NATS servers \
+                 yet (start one with --nats first): {e}"
+            ))
+        })?;
+        Ok(NatsInvites { client, invites })
+    }
+
+    /// Sends what is buffered to the server.
+    pub async fn close(&self) {
+        let _ = self.client.flush().await;
+    }
+}
+
+impl Invites for NatsInvites {
+    fn put_invite(&self, code_sha256: &str, expires_at: DateTime<Utc>) -> WriteFuture<()> {
+        let (invites, key) = (self.invites.clone(), code_sha256.to_ascii_lowercase());
+        Box::pin(async move { put_invite(&invites, key, expires_at).await })
+    }
+
+    fn redeem_invite(&self, code_sha256: &str) -> WriteFuture<bool> {
+        let (invites, key) = (self.invites.clone(), code_sha256.to_ascii_lowercase());
+        Box::pin(async move { redeem_invite(&invites, key).await })
     }
 }

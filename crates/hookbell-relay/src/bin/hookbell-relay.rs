@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum_server::tls_rustls::RustlsConfig;
 use clap::{Parser, Subcommand};
+use hookbell_relay::nats_queue::NatsInvites;
 use hookbell_relay::pairing::{self, Invites};
 use hookbell_relay::queue::Backend;
 use hookbell_relay::{
@@ -186,12 +187,14 @@ async fn main() -> anyhow::Result<()> {
                     .put_blocking(&pairing::code_hash(&code), expires)
                     .context("saving the invite")?;
             } else {
-                let nats = NatsQueue::connect(&nats_settings(&config)).await?;
-                SharedNats(Arc::clone(&nats))
+                // The invites bucket only: this command's config (one replica, say) must not
+                // change how the relay nodes set NATS up.
+                let invites = NatsInvites::connect(&nats_settings(&config)).await?;
+                invites
                     .put_invite(&pairing::code_hash(&code), expires)
                     .await
                     .context("saving the invite in NATS")?;
-                nats.close().await;
+                invites.close().await;
             }
             println!("{code}");
             eprintln!(
