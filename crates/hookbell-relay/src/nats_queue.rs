@@ -772,6 +772,12 @@ impl NatsQueue {
                 }
             }
             if self.save_state(channel, &state, revision).await? {
+                if removed > 0 {
+                    // What this node knew of the channel's bytes is too high now: a
+                    // desktop that keeps up stays under its reserve at the next delivery,
+                    // not a second later.
+                    self.forget_usage(channel);
+                }
                 return Ok(removed);
             }
         }
