@@ -85,6 +85,10 @@ enum Command {
         /// Copies JetStream keeps (3 in a three-node cluster); wins over `[queue] replicas`.
         #[arg(long, env = "HOOKBELL_RELAY_NATS_REPLICAS", value_name = "N")]
         nats_replicas: Option<usize>,
+        /// Envelope streams a new NATS deployment spreads the channels over; wins over
+        /// `[queue] partitions`. Once recorded in NATS, the recorded count is used.
+        #[arg(long, env = "HOOKBELL_RELAY_NATS_PARTITIONS", value_name = "N")]
+        nats_partitions: Option<usize>,
         /// Load balancers or proxies in front (comma-separated IPs): for their requests the
         /// per-client limits use X-Forwarded-For. Wins over `[limits] trusted_proxies`.
         #[arg(
@@ -140,6 +144,7 @@ async fn main() -> anyhow::Result<()> {
             pairing_secret_file,
             nats,
             nats_replicas,
+            nats_partitions,
             trusted_proxy,
             node_url,
         } => {
@@ -159,6 +164,9 @@ async fn main() -> anyhow::Result<()> {
             }
             if let Some(replicas) = nats_replicas {
                 config.queue.replicas = replicas;
+            }
+            if let Some(partitions) = nats_partitions {
+                config.queue.partitions = partitions;
             }
             if !trusted_proxy.is_empty() {
                 config.limits.trusted_proxies = trusted_proxy;

@@ -10,6 +10,7 @@ mod end_to_end;
 mod failover;
 mod limits;
 mod pairing;
+mod partitions;
 mod refusals;
 mod silence;
 mod support;
