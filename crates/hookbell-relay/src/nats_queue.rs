@@ -35,9 +35,11 @@
 //!   ([`Layout::first_seq`]), so each channel's still grow and a desktop's acknowledgement
 //!   mark stays meaningful. On a new deployment the retired stream is created empty, as that
 //!   guard.
-//! - Reads go to the leader of the stream (`STREAM.MSG.GET`, one envelope per request), never
-//!   to a replica that may lag, so a reader woken by a notification always finds what it was
-//!   told of.
+//! - Reads are batched: one direct get (`$JS.API.DIRECT.GET`, `batch`, the streams have
+//!   `allow_direct`) returns up to [`DIRECT_BATCH`] envelopes of a channel in order. Any
+//!   replica that is nearly current may answer one, so with several replicas a read that
+//!   comes back short is finished from the stream's leader (`STREAM.MSG.GET`, one envelope
+//!   per request): a reader woken by a notification always finds what it was told of.
 //! - Readers learn of new envelopes from each stream's *republish* (headers only, sent by the
 //!   stream's leader once stored) on `{prefix}.new.{p}.{channel}`; each node subscribes once
 //!   and wakes the streams of that channel it serves. A notification lost while a node
@@ -96,6 +98,11 @@ const SCAN_DEADLINE: Duration = Duration::from_secs(5);
 const USAGE_READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long that reading waits for the next message before taking what it has.
 const SCAN_QUIET: Duration = Duration::from_secs(1);
+/// Most envelopes one batched direct get asks for.
+pub const DIRECT_BATCH: usize = 1024;
+/// Most bytes one batched direct get asks the server to send (it stops after the envelope
+/// that crosses this, and says how many more there are).
+const DIRECT_BATCH_BYTES: usize = 4 * 1024 * 1024;
 /// Most envelope streams.
 pub const MAX_PARTITIONS: usize = 256;
 /// Sequence numbers left unused between the retired single stream's last one (at the
@@ -104,7 +111,7 @@ pub const MAX_PARTITIONS: usize = 256;
 const SEQ_GAP: u64 = 1_000_000;
 /// How often a node looks whether the retired single stream still holds envelopes.
 const LEGACY_CHECK: Duration = Duration::from_secs(10);
-/// The oldest `nats-server` with what this backend uses (`allow_msg_ttl`).
+/// The oldest `nats-server` with what this backend uses (batched direct gets, `allow_msg_ttl`).
 const MIN_SERVER: (u64, u64) = (2, 11);
 
 /// Where and how the NATS backend keeps things.
@@ -308,7 +315,7 @@ fn check_server_version(version: &str) -> Result<()> {
     if (major, minor) < MIN_SERVER {
         return Err(RelayError::Config(format!(
             "the NATS server runs {version}; hookbell-relay needs nats-server {}.{} or newer \
-             (allow_msg_ttl)",
+             (batched direct gets, allow_msg_ttl)",
             MIN_SERVER.0, MIN_SERVER.1
         )));
     }
@@ -321,7 +328,7 @@ fn max_message_size(settings: &NatsSettings) -> i32 {
 }
 
 /// Envelope stream `p`: its channels' subjects, each channel's quota enforced by JetStream,
-/// and notifications of new envelopes on `{prefix}.new.{p}.{channel}`.
+/// batched direct gets, and notifications of new envelopes on `{prefix}.new.{p}.{channel}`.
 fn partition_config(settings: &NatsSettings, p: usize, first_seq: u64) -> stream::Config {
     let prefix = &settings.prefix;
     stream::Config {
@@ -338,6 +345,7 @@ fn partition_config(settings: &NatsSettings, p: usize, first_seq: u64) -> stream
         discard_new_per_subject: true,
         max_message_size: max_message_size(settings),
         duplicate_window: Duration::from_secs(120),
+        allow_direct: true,
         first_sequence: (first_seq > 1).then_some(first_seq),
         republish: Some(stream::Republish {
             source: format!("{prefix}.envelopes.{p}.>"),
@@ -376,10 +384,12 @@ fn retired_config(settings: &NatsSettings) -> stream::Config {
 
 /// Retires the single stream: it takes no more envelopes (every message is larger than its
 /// `max_msg_size`), a relay of a version before partitions cannot set it up again (it would
-/// turn `allow_msg_ttl` off, which JetStream refuses). Nothing it holds changes: reads, acknowledgements and its retention carry on.
+/// turn `allow_msg_ttl` off, which JetStream refuses), and it answers batched direct gets.
+/// Nothing it holds changes: reads, acknowledgements and its retention carry on.
 fn freeze(config: &mut stream::Config) {
     config.max_message_size = 1;
     config.allow_message_ttl = true;
+    config.allow_direct = true;
     config.description = Some(
         "hookbell-relay: the retired single envelope stream; read until empty, takes no more \
          (the envelopes are in the partitions, see the meta bucket)"
@@ -388,7 +398,7 @@ fn freeze(config: &mut stream::Config) {
 }
 
 fn is_frozen(config: &stream::Config) -> bool {
-    config.max_message_size == 1 && config.allow_message_ttl
+    config.max_message_size == 1 && config.allow_message_ttl && config.allow_direct
 }
 
 /// The single stream of before, retired; created retired (and empty) where there is none.
@@ -1092,7 +1102,10 @@ impl NatsQueue {
     }
 
     /// Appends to `out` the messages on `subject` in `stream` from `from` on, in order, until
-    /// it has `limit`, one at a time from the stream's leader.
+    /// it has `limit`. Batched direct gets first; a replica other than the leader may answer
+    /// those and not have stored yet what the leader acknowledged, so with several replicas
+    /// the leader has the last word: what it has beyond is read from it, one at a time (the
+    /// same when a direct get fails).
     async fn read_in(
         &self,
         stream: &stream::Stream,
@@ -1101,6 +1114,33 @@ impl NatsQueue {
         limit: usize,
         out: &mut Vec<Envelope>,
     ) -> Result<()> {
+        let config = &stream.cached_info().config;
+        let name = &config.name;
+        let mut batched = true;
+        while out.len() < limit {
+            let want = (limit - out.len()).min(DIRECT_BATCH);
+            match self.direct_batch(name, subject, from, want).await {
+                Ok((envelopes, more)) => {
+                    let got = envelopes.len();
+                    if let Some(last) = envelopes.last() {
+                        from = last.seq + 1;
+                    }
+                    out.extend(envelopes);
+                    if got == 0 || !more {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, stream = %name, "a batched read failed; reading from the leader");
+                    batched = false;
+                    break;
+                }
+            }
+        }
+        if batched && config.num_replicas <= 1 {
+            // The only replica answered: the leader itself.
+            return Ok(());
+        }
         while out.len() < limit {
             match self.next_in(stream, subject, from).await? {
                 Some(envelope) => {
@@ -1111,6 +1151,71 @@ impl NatsQueue {
             }
         }
         Ok(())
+    }
+
+    /// One batched direct get: up to `want` messages on `subject` in stream `name` from
+    /// `from` on, in order, and whether the replica that answered has more after them.
+    async fn direct_batch(
+        &self,
+        name: &str,
+        subject: &str,
+        from: u64,
+        want: usize,
+    ) -> Result<(Vec<Envelope>, bool)> {
+        let inbox = self.client.new_inbox();
+        let mut replies = self
+            .client
+            .subscribe(inbox.clone())
+            .await
+            .map_err(|e| nats("reading envelopes", e))?;
+        let request = serde_json::json!({
+            "seq": from.max(1),
+            "next_by_subj": subject,
+            "batch": want,
+            "max_bytes": DIRECT_BATCH_BYTES,
+        });
+        self.client
+            .publish_with_reply(
+                format!("$JS.API.DIRECT.GET.{name}"),
+                inbox,
+                request.to_string().into(),
+            )
+            .await
+            .map_err(|e| nats("reading envelopes", e))?;
+        let deadline = tokio::time::Instant::now() + REQUEST_TIMEOUT;
+        let mut out = Vec::new();
+        loop {
+            let message = match tokio::time::timeout_at(deadline, replies.next()).await {
+                Ok(Some(message)) => message,
+                Ok(None) => return Err(RelayError::Nats("reading envelopes: no answer".into())),
+                Err(_) => return Err(RelayError::Nats("reading envelopes: timed out".into())),
+            };
+            let header = |name: &str| {
+                message
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get(name))
+                    .and_then(|v| v.as_str().parse::<u64>().ok())
+            };
+            match message.status.map(|s| s.as_u16()) {
+                None => {
+                    let seq = header("Nats-Sequence").ok_or_else(|| {
+                        RelayError::Nats("reading envelopes: a message without its sequence".into())
+                    })?;
+                    out.push(decode_value(seq, &message.payload)?);
+                }
+                // End of the batch: how many more there are after it.
+                Some(204) => return Ok((out, header("Nats-Num-Pending").unwrap_or(0) > 0)),
+                // Nothing from `from` on.
+                Some(404) => return Ok((out, false)),
+                Some(code) => {
+                    return Err(nats(
+                        "reading envelopes",
+                        format!("{code} {}", message.description.as_deref().unwrap_or("")),
+                    ));
+                }
+            }
+        }
     }
 
     /// Envelope `seq`, if it is `channel`'s and still there.

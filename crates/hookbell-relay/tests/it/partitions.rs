@@ -2,19 +2,20 @@
 //! envelope stream of earlier versions, against real `nats-server` processes on loopback:
 //! channels spread over the partitions each drain in order, once; the partition count is
 //! recorded and a node configured otherwise uses the recorded one; what the single stream
-//! held before the upgrade is delivered, in order, before what came after; readers on a
-//! three-node cluster see every envelope in order while they are being appended.
+//! held before the upgrade is delivered, in order, before what came after; batched reads give
+//! exactly what one-at-a-time reads gave; readers on a three-node cluster see every envelope
+//! in order while they are being appended.
 //!
 //! `#[ignore]`d in the plain runs (they need nats-server): `make relay-nats-test` runs them.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_nats::jetstream::{self, kv, stream};
 use chrono::Utc;
 use futures_util::StreamExt;
-use hookbell_relay::nats_queue::{Layout, partition_of, partition_stream, retired_stream};
+use hookbell_relay::nats_queue::{self, Layout, partition_of, partition_stream, retired_stream};
 use hookbell_relay::queue::{Backend, ChannelRecord, Envelope, NewEnvelope, Queue};
 use hookbell_relay::{KeyPair, NatsQueue, NatsSettings, RelayConfig, RelayState, SharedNats};
 use hookbell_relay::{Sink, SinkError};
@@ -80,6 +81,36 @@ async fn messages(js: &jetstream::Context, name: &str) -> u64 {
         .await
         .map(|i| i.state.messages)
         .unwrap_or_else(|e| panic!("stream {name}: {e}"))
+}
+
+/// A channel's envelopes read as the relay read them before batching: one `STREAM.MSG.GET`
+/// (next by subject) per envelope, from the stream's leader.
+async fn one_at_a_time(js: &jetstream::Context, name: &str, subject: &str) -> Vec<(u64, String)> {
+    let stream = js
+        .get_stream(name)
+        .await
+        .unwrap_or_else(|e| panic!("stream {name}: {e}"));
+    let mut out = Vec::new();
+    let mut from = 1;
+    loop {
+        let got = stream
+            .raw_message_builder()
+            .sequence(from)
+            .next_by_subject(subject.to_owned())
+            .send()
+            .await;
+        match got {
+            Ok(message) => {
+                // The stored format: version, receive time (8), id length, id, ….
+                let len = usize::from(message.payload[9]);
+                let id = String::from_utf8_lossy(&message.payload[10..10 + len]).into_owned();
+                out.push((message.sequence, id));
+                from = message.sequence + 1;
+            }
+            Err(e) if e.kind() == stream::RawMessageErrorKind::NoMessageFound => return out,
+            Err(e) => panic!("reading {subject}: {e}"),
+        }
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -722,6 +753,104 @@ async fn a_desktop_gets_what_the_single_stream_held_then_what_came_after_once_in
     client.stop().await;
     let _ = stop.send(());
     let _ = task.await;
+    nats.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn batched_reads_give_the_envelopes_and_order_one_at_a_time_reads_gave() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = NatsServer::start(&dir.path().join("nats")).await;
+    // One partition: the channels' envelopes interleave in one stream.
+    let nats = connect(&server.url, 1).await;
+    let queue = SharedNats(Arc::clone(&nats));
+    let channels: Vec<String> = (30..33).map(channel).collect();
+    // More than a batch (DIRECT_BATCH) of small ones, and big ones that fill a batch's bytes.
+    let total = nats_queue::DIRECT_BATCH * 2 + 300;
+    let mut want: HashMap<&str, Vec<String>> = HashMap::new();
+    for n in 0..total {
+        let c = &channels[n % 3];
+        let size = if n % 97 == 0 { 120_000 } else { 150 + n % 700 };
+        let id = format!("{c}-{n}");
+        queue
+            .append_sealed(c, envelope(&id, size))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        want.entry(c.as_str()).or_default().push(id);
+    }
+    // Gaps: the first 40 of channel 0 acknowledged; some of channel 1 held, then the ones
+    // around them acknowledged.
+    let c0 = &channels[0];
+    let first = queue
+        .read_from(c0, 0, 40)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    queue
+        .ack(c0, first[39].seq)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let c1 = &channels[1];
+    let some = queue
+        .read_from(c1, 0, 30)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    for e in some.iter().step_by(7) {
+        queue
+            .hold(c1, e.seq, "no key".into())
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    queue
+        .ack(c1, some[29].seq)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+
+    let js = jetstream(&server.url).await;
+    let name = partition_stream("hookbell", 0);
+    for c in &channels {
+        let reference = one_at_a_time(&js, &name, &format!("hookbell.envelopes.0.{c}")).await;
+        assert!(!reference.is_empty());
+        let all = queue
+            .read_from(c, 0, usize::MAX)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let got: Vec<(u64, String)> = all.iter().map(|e| (e.seq, e.id.clone())).collect();
+        assert_eq!(got, reference, "{c}: everything at once");
+        for page in [1, 7, 256, nats_queue::DIRECT_BATCH, 5_000] {
+            let mut after = 0;
+            let mut paged = Vec::new();
+            loop {
+                let read = queue
+                    .read_from(c, after, page)
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                assert!(read.len() <= page);
+                let Some(last) = read.last() else { break };
+                after = last.seq;
+                paged.extend(read.iter().map(|e| (e.seq, e.id.clone())));
+                if page == 1 && paged.len() > 50 {
+                    // One at a time, the first 50 are enough; the rest from there at once.
+                    let rest = queue
+                        .read_from(c, after, usize::MAX)
+                        .await
+                        .unwrap_or_else(|e| panic!("{e}"));
+                    paged.extend(rest.iter().map(|e| (e.seq, e.id.clone())));
+                    break;
+                }
+            }
+            assert_eq!(paged, reference, "{c}: pages of {page}");
+        }
+        // Nothing was left out but what was acknowledged.
+        let left: HashSet<String> = reference.iter().map(|(_, id)| id.clone()).collect();
+        let sent = &want[c.as_str()];
+        assert!(left.iter().all(|id| sent.contains(id)));
+    }
+    assert_eq!(
+        one_at_a_time(&js, &name, &format!("hookbell.envelopes.0.{c0}"))
+            .await
+            .len(),
+        want[c0.as_str()].len() - 40
+    );
     nats.close().await;
 }
 
