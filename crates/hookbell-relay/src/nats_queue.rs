@@ -941,6 +941,13 @@ impl NatsQueue {
             })
             .await
             .map_err(|e| nats("reading a channel's message sizes", e))?;
+        // What the consumer has to deliver, as it was created: waiting for more would wait
+        // SCAN_QUIET for messages that are not there (the channel's count can include
+        // messages before `from`, e.g. another node's, appended before this node's last).
+        let count = count.min(consumer.cached_info().num_pending);
+        if count == 0 {
+            return Ok((0, 0));
+        }
         let mut messages = consumer
             .messages()
             .await

@@ -4,7 +4,8 @@
 //! recorded and a node configured otherwise uses the recorded one; what the single stream
 //! held before the upgrade is delivered, in order, before what came after; batched reads give
 //! exactly what one-at-a-time reads gave; readers on a three-node cluster see every envelope
-//! in order while they are being appended.
+//! in order while they are being appended; a node's recount of a channel's bytes does not
+//! wait for envelopes it cannot read.
 //!
 //! `#[ignore]`d in the plain runs (they need nats-server): `make relay-nats-test` runs them.
 
@@ -852,6 +853,64 @@ async fn batched_reads_give_the_envelopes_and_order_one_at_a_time_reads_gave() {
         want[c0.as_str()].len() - 40
     );
     nats.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn counting_a_channels_bytes_does_not_wait_for_envelopes_another_node_appended_earlier() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (a, b) = (connect(&server.url, 1).await, connect(&server.url, 1).await);
+    let (a, b) = (SharedNats(a), SharedNats(b));
+    let c = channel(50);
+    // Enough envelopes that their largest possible size passes the reserve (1 MiB): node a
+    // counts the channel's bytes exactly, reading every message's size; and enough that it
+    // reads them all again only after 3 s (every count / 100 s), reading only newer ones
+    // before that.
+    for n in 0..300 {
+        b.append_sealed(&c, envelope(&format!("b-{n}"), 1000))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let first = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(first.channel_bytes >= 300 * 1000, "{first:?}");
+    // Node b appends one that a does not know of, then a appends one after it.
+    b.append_sealed(&c, envelope("b-late", 1000))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    a.append_sealed(&c, envelope("a-0", 1000))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Not synchronisation: what is tested is a count older than USAGE_FRESH, which a
+    // delivery recounts (302 messages where a knows of 301; the unknown one is before a's
+    // last, so a's reader of the newer ones has nothing to read).
+    tokio::time::sleep(nats_queue::USAGE_FRESH + Duration::from_millis(100)).await;
+    // Meanwhile the stream is busy, as it is under load: another channel of the partition
+    // gets envelopes.
+    let busy = Arc::new(std::sync::atomic::AtomicBool::new(true));
+    let other = {
+        let (b, busy, d) = (b.clone(), Arc::clone(&busy), channel(51));
+        tokio::spawn(async move {
+            let mut n = 0;
+            while busy.load(std::sync::atomic::Ordering::Relaxed) {
+                b.append_sealed(&d, envelope(&format!("d-{n}"), 500))
+                    .await
+                    .unwrap_or_else(|e| panic!("{e}"));
+                n += 1;
+            }
+        })
+    };
+    let started = std::time::Instant::now();
+    let usage = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    let took = started.elapsed();
+    busy.store(false, std::sync::atomic::Ordering::Relaxed);
+    other.await.unwrap_or_else(|e| panic!("{e}"));
+    // It used to wait a whole second (SCAN_QUIET) for a message its reader could not get.
+    assert!(
+        took < Duration::from_millis(800),
+        "the recount took {took:?}: {usage:?}"
+    );
+    assert!(usage.channel_bytes >= 301 * 1000, "{usage:?}");
 }
 
 fn free_port() -> u16 {
