@@ -95,9 +95,12 @@ keychain-test:
 windows-check:
 	$(CARGO) check -p hookbell -p hookbell-window --target x86_64-pc-windows-gnu --locked
 
+# After fmt and clippy, scripts/check-desktop-deps.sh: the desktop (hookbelld, the tray app)
+# links the relay's client only, never its server (it says what to change when it fails).
 lint:
 	$(CARGO) fmt --all -- --check
 	$(CARGO) clippy --workspace --all-targets --locked -- -D warnings
+	CARGO="$(CARGO)" scripts/check-desktop-deps.sh
 
 unit:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \

@@ -82,7 +82,7 @@ steps = [
     ("    the masking policy's walks over JSON (body and alerts)", r"hookbell_core::mask::Policy::walk"),
     ("    scrubbing the alerts", r"hookbell_core::normalize::scrub_alert"),
     ("commit, on the request's thread: build, encode and pack the alert", r"hookbell_server::engine::Engine::commit"),
-    ("the store's writer thread", r"hookbell_store::writer::run"),
+    ("the store's writer thread (the group commit's loop)", r"hookbell_commit::run"),
     ("  sled: apply the group's batch", r"sled::tree::Tree::apply_batch"),
     ("  sled: flush", r"sled::tree::Tree::flush"),
     ("  packing (zstd), writer and request threads", r"hookbell_store::codec::Codec::pack"),

@@ -67,9 +67,9 @@ pub struct Shell {
 
 impl Shell {
     /// A shell on `runtime` whose window is `windows`, without an event loop (for tests).
-    pub fn new(windows: window::Windows, runtime: tokio::runtime::Handle) -> Shell {
+    pub fn new(windows: Arc<window::Windows>, runtime: tokio::runtime::Handle) -> Shell {
         Shell {
-            windows: Arc::new(windows),
+            windows,
             runtime,
             events: None,
             engine: Arc::default(),

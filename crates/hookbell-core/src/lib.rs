@@ -9,6 +9,7 @@ pub mod alert;
 pub mod auth;
 pub mod config;
 pub mod delivery;
+pub mod json;
 pub mod lang;
 pub mod mask;
 pub mod normalize;

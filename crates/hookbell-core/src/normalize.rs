@@ -82,9 +82,7 @@ pub fn normalize(
     // Written into room for the body as it came (the masked copy is about as long), so the
     // buffer is not grown and copied a dozen times on the way.
     let mut stored_body = Vec::with_capacity(delivery.body.len() + delivery.body.len() / 8);
-    if serde_json::to_writer(&mut stored_body, &body).is_err() {
-        stored_body.clear();
-    }
+    crate::json::write(&body, &mut stored_body);
     Ok(Normalized {
         alerts,
         acknowledged,

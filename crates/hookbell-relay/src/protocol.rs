@@ -7,11 +7,14 @@
 //! it". Anything else from the desktop closes the stream with code 1008 and a reason saying
 //! what was expected (a relay older than `hold` does so for a hold: see [`crate::client`]).
 
+#[cfg(feature = "server")]
 use base64::Engine as _;
+#[cfg(feature = "server")]
 use base64::engine::general_purpose::STANDARD;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "server")]
 use crate::queue::Envelope;
 
 /// What the relay sends.
@@ -46,6 +49,7 @@ pub enum ServerFrame {
     },
 }
 
+#[cfg(feature = "server")]
 impl ServerFrame {
     /// The frame carrying `envelope`.
     pub fn envelope(envelope: &Envelope) -> Self {

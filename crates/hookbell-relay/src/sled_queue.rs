@@ -6,19 +6,21 @@
 //! queued until the desktop stores it or retention ends) and `seen` (channel id → when its
 //! desktop last connected, Unix milliseconds, big endian; idle channels expire). One writer thread
 //! applies every change in arrival order, flushes once per group of waiting changes (group
-//! commit: concurrent ingests share one fsync), and only then answers each caller and updates
-//! the in-memory counters and watchers. Nothing but sealed bytes and metadata (source id,
-//! size, time) is ever written.
+//! commit: concurrent ingests share one fsync), and only then updates the in-memory counters
+//! and watchers and answers each caller. The thread and that loop are [`hookbell_commit`]'s,
+//! shared with the desktop's store; what each change does is this module's `Writer`. Nothing
+//! but sealed bytes and metadata (source id, size, time) is ever written.
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, RwLock, mpsc};
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
 
 use chrono::{DateTime, TimeZone, Utc};
+use hookbell_commit::{Gather, GroupCommit};
 use sled::{Batch, Db, Tree};
-use tokio::sync::{oneshot, watch};
+use tokio::sync::watch;
 
 use crate::error::{RelayError, Result};
 use crate::queue::{
@@ -26,10 +28,12 @@ use crate::queue::{
     ReadFuture, Usage, WriteFuture, ready,
 };
 
-/// Most changes applied before one flush.
-const MAX_GROUP: usize = 1024;
-/// How long a busy writer waits for more changes to join a group.
-const GATHER: Duration = Duration::from_micros(300);
+/// How the writer gathers a group: at most 1024 changes before one flush, and a busy writer
+/// waits up to 0.3 ms for more changes to join a group.
+const GATHER: Gather = Gather {
+    max_ops: 1024,
+    linger: Duration::from_micros(300),
+};
 /// Version byte of a stored envelope.
 const RECORD_V1: u8 = 1;
 
@@ -82,8 +86,8 @@ pub struct SledQueue {
     channels: ChannelMap,
     /// Sealed bytes waiting over all channels.
     total_bytes: Arc<AtomicU64>,
-    jobs: Mutex<Option<mpsc::Sender<Job>>>,
-    writer: Mutex<Option<std::thread::JoinHandle<()>>>,
+    /// The writer thread: the group commit over [`Writer`].
+    writer: GroupCommit<Writer>,
     /// Open key challenges, per channel: in memory (one process serves this queue; a
     /// restart only makes the desktop ask again).
     challenges: Mutex<HashMap<String, KeyChallenge>>,
@@ -135,11 +139,6 @@ enum Effect {
     ChannelPut(ChannelRecord),
     ChannelDeleted(String, bool),
     Touched(Option<Arc<ChannelState>>, i64),
-}
-
-struct Job {
-    op: Op,
-    reply: oneshot::Sender<Result<Done>>,
 }
 
 fn queue_key(channel: &str, seq: u64) -> Vec<u8> {
@@ -303,7 +302,6 @@ impl SledQueue {
         let total: u64 = map.values().map(|s| s.bytes.load(Ordering::Relaxed)).sum();
         let total_bytes = Arc::new(AtomicU64::new(total));
         let channels: ChannelMap = Arc::new(RwLock::new(map));
-        let (tx, rx) = mpsc::channel();
         let writer = Writer {
             db,
             queue: queue.clone(),
@@ -315,49 +313,28 @@ impl SledQueue {
             total_bytes: Arc::clone(&total_bytes),
             next,
         };
-        let handle = std::thread::Builder::new()
-            .name("relay-queue-writer".into())
-            .spawn(move || writer.run(rx))?;
+        let writer = GroupCommit::spawn("relay-queue-writer", GATHER, writer)?;
         Ok(SledQueue {
             dir: dir.to_path_buf(),
             queue,
             held,
             channels,
             total_bytes,
-            jobs: Mutex::new(Some(tx)),
-            writer: Mutex::new(Some(handle)),
+            writer,
             challenges: Mutex::new(HashMap::new()),
         })
     }
 
     /// Stops taking writes, lets the writer finish and flush, and waits for it.
     pub fn close(&self) {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.take();
-        }
-        let handle = self.writer.lock().ok().and_then(|mut w| w.take());
-        if let Some(handle) = handle {
-            let _ = handle.join();
-        }
-    }
-
-    fn send(&self, op: Op) -> oneshot::Receiver<Result<Done>> {
-        let (reply, answer) = oneshot::channel();
-        let sent = self
-            .jobs
-            .lock()
-            .ok()
-            .and_then(|jobs| jobs.as_ref().map(|tx| tx.send(Job { op, reply })));
-        if let Some(Err(mpsc::SendError(job))) = sent {
-            let _ = job.reply.send(Err(RelayError::Closed));
-        }
-        // When the writer is gone, `reply` was dropped: the receiver reports Closed.
-        answer
+        self.writer.close();
     }
 
     fn write<T: Send + 'static>(&self, op: Op, extract: fn(Done) -> Option<T>) -> WriteFuture<T> {
-        let answer = self.send(op);
+        let answer = self.writer.send(op);
         Box::pin(async move {
+            let answer = answer.map_err(|_| RelayError::Closed)?;
+            // A writer gone before answering dropped the answer: closed as well.
             let done = answer.await.map_err(|_| RelayError::Closed)??;
             extract(done)
                 .ok_or_else(|| RelayError::Corrupt("the writer answered another op".into()))
@@ -658,52 +635,33 @@ struct Writer {
     next: HashMap<String, u64>,
 }
 
-impl Writer {
-    fn run(mut self, jobs: mpsc::Receiver<Job>) {
-        let mut last_group = 0;
-        while let Ok(first) = jobs.recv() {
-            let mut group = vec![first];
-            let linger = if last_group > 1 {
-                GATHER
-            } else {
-                Duration::ZERO
-            };
-            let until = Instant::now() + linger;
-            while group.len() < MAX_GROUP {
-                let left = until.saturating_duration_since(Instant::now());
-                let next = if left.is_zero() {
-                    jobs.try_recv().ok()
-                } else {
-                    jobs.recv_timeout(left).ok()
-                };
-                match next {
-                    Some(job) => group.push(job),
-                    None => break,
-                }
-            }
-            last_group = group.len();
-            let mut replies = Vec::with_capacity(group.len());
-            let mut effects = Vec::with_capacity(group.len());
-            for job in group {
-                effects.push(self.apply(job.op));
-                replies.push(job.reply);
-            }
-            let flushed = self.db.flush();
-            if let Err(e) = &flushed {
-                tracing::error!(error = %e, ops = replies.len(), "flush failed; the group is not acknowledged");
-            }
-            for (reply, effect) in replies.into_iter().zip(effects) {
-                let result = match (&flushed, effect) {
-                    (Ok(_), Ok(effect)) => Ok(self.finish(effect)),
-                    (Ok(_), Err(e)) => Err(e),
-                    (Err(e), _) => Err(RelayError::Db(e.clone())),
-                };
-                let _ = reply.send(result);
-            }
-        }
-        let _ = self.db.flush();
+/// The queue's side of the group commit ([`hookbell_commit`] runs the thread and the loop).
+/// Each change is written to its trees as it is staged (`Batch` is `()`): sled batches are
+/// per tree, and a change reads what the changes before it in the group wrote. Nothing of it
+/// is durable before the group's flush; a failed flush fails the whole group, and sled keeps
+/// that I/O error and fails every later flush, so none of it becomes durable afterwards.
+impl hookbell_commit::Group for Writer {
+    type Op = Op;
+    type Batch = ();
+    type Effect = Effect;
+    type Done = Done;
+    type Error = RelayError;
+    type Failure = sled::Error;
+
+    fn stage(&mut self, _: &mut (), op: Op) -> Result<Effect> {
+        self.apply(op)
     }
 
+    fn commit(&mut self, (): ()) -> sled::Result<()> {
+        self.db.flush().map(drop)
+    }
+
+    fn publish(&mut self, effect: Effect) -> Done {
+        self.finish(effect)
+    }
+}
+
+impl Writer {
     fn state(&self, channel: &str) -> Option<Arc<ChannelState>> {
         self.map.read().ok()?.get(channel).cloned()
     }

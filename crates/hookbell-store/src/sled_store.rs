@@ -1,9 +1,9 @@
 //! [`SledStore`]: the [`Store`] on sled 0.34.
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex, RwLock, mpsc};
-use std::thread::JoinHandle;
+use std::sync::{Arc, RwLock};
 
+use hookbell_commit::{Closed, GroupCommit};
 use hookbell_core::{Alert, AlertPatch, NewAlert};
 use serde::de::DeserializeOwned;
 use sled::Tree;
@@ -18,7 +18,7 @@ use crate::records::{
     Stats, unframe,
 };
 use crate::snapshot;
-use crate::writer::{self, Done, Ids, Job, Op, Prepared};
+use crate::writer::{self, Done, Ids, Op, Prepared};
 use crate::{Pending, Store};
 
 mod migrations;
@@ -66,8 +66,8 @@ pub struct SledStore {
     codec: Arc<Codec>,
     index: Arc<RwLock<Index>>,
     ids: Arc<Ids>,
-    jobs: Mutex<Option<mpsc::Sender<Job>>>,
-    writer: Mutex<Option<JoinHandle<()>>>,
+    /// The writer thread: the group commit over [`writer::Writer`].
+    writer: GroupCommit<writer::Writer>,
 }
 
 impl SledStore {
@@ -107,7 +107,6 @@ impl SledStore {
             tree.flush()?;
         }
         let index = Arc::new(RwLock::new(index));
-        let (tx, rx) = mpsc::channel();
         let ids = Arc::new(Ids::default());
         let writer = writer::Writer::new(
             tree.clone(),
@@ -115,9 +114,7 @@ impl SledStore {
             Arc::clone(&index),
             Arc::clone(&ids),
         );
-        let writer = std::thread::Builder::new()
-            .name("hookbell-store-writer".into())
-            .spawn(move || writer::run(writer, rx))
+        let writer = GroupCommit::spawn("hookbell-store-writer", writer::GATHER, writer)
             .map_err(|e| StoreError::Db(sled::Error::Io(e)))?;
         Ok(SledStore {
             dir: dir.to_owned(),
@@ -127,22 +124,14 @@ impl SledStore {
             codec,
             index,
             ids,
-            jobs: Mutex::new(Some(tx)),
-            writer: Mutex::new(Some(writer)),
+            writer,
         })
     }
 
     /// Stops the writer after the ops already sent, flushes, waits for it, and saves the
     /// index snapshot for the next open.
     pub fn close(&self) -> Result<()> {
-        if let Ok(mut jobs) = self.jobs.lock() {
-            jobs.take();
-        }
-        let writer = self.writer.lock().ok().and_then(|mut w| w.take());
-        let first = writer.is_some();
-        if let Some(handle) = writer {
-            let _ = handle.join();
-        }
+        let first = self.writer.close();
         self.db.flush()?;
         if first {
             self.save_snapshot()?;
@@ -180,13 +169,9 @@ impl SledStore {
     }
 
     fn send<T>(&self, op: Op, extract: fn(Done) -> Option<T>) -> Pending<T> {
-        let (reply, answer) = tokio::sync::oneshot::channel();
-        let sender = self.jobs.lock().ok().and_then(|jobs| jobs.clone());
-        let sent = sender.is_some_and(|s| s.send(Job { op, reply }).is_ok());
-        if sent {
-            Pending::new(answer, extract)
-        } else {
-            Pending::failed(StoreError::Closed, extract)
+        match self.writer.send(op) {
+            Ok(answer) => Pending::new(answer, extract),
+            Err(Closed) => Pending::failed(StoreError::Closed, extract),
         }
     }
 }

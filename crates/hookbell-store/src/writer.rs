@@ -1,12 +1,14 @@
-//! The single writer thread and its group commit.
+//! What the store's ops do, for its single writer thread.
 //!
-//! Callers send an [`Op`] and wait for the reply (see [`crate::Pending`]). The thread takes every op waiting in the
-//! channel, stages their changes, writes the whole group as one atomic sled batch, flushes
-//! once, and then answers all of them. An error in that write or the flush fails every op of
-//! the group: none of them was acknowledged, so none is reported as stored, and nothing the
-//! group staged is left to be written with the next one ([`Writer::commit`]). The in-memory
-//! index takes the group's changes after the flush and before the answers, so a listing never
-//! shows what is not yet on disk, and a caller that got its answer finds its change listed.
+//! Callers send an [`Op`] and wait for the reply (see [`crate::Pending`]). The thread and its
+//! group commit are [`hookbell_commit`]'s: it takes every op waiting, has [`Writer`] stage each
+//! into the group's [`GroupChanges`], and answers them all once [`Writer::commit`] wrote the
+//! whole group as one atomic sled batch and flushed once. An error in that write or the flush
+//! fails every op of the group: none of them was acknowledged, so none is reported as stored,
+//! and nothing the group staged is left to be written with the next one (each group stages
+//! into changes of its own). The in-memory index takes the group's changes after the flush and
+//! before the answers, so a listing never shows what is not yet on disk, and a caller that got
+//! its answer finds its change listed.
 //!
 //! One batch per group rather than one per op matters: sled writes and syncs its log buffer
 //! twice for every `apply_batch` (it rolls the buffer around the batch's manifest), so a batch
@@ -20,9 +22,10 @@
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::ops::ControlFlow;
 use std::sync::{Arc, RwLock, mpsc};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
+use hookbell_commit::Gather;
 use hookbell_core::{Alert, AlertPatch, NewAlert, Severity, Status, Upstream};
 use sled::{Batch, IVec, Tree};
 use ulid::Generator;
@@ -36,10 +39,12 @@ use crate::records::{
 };
 use crate::sled_store::parse_json;
 
-/// Most ops applied before one flush.
-const MAX_GROUP: usize = 512;
-/// How long a busy writer waits for more ops to join a group.
-const GATHER: Duration = Duration::from_micros(500);
+/// How the writer gathers a group: at most 512 ops before one flush, and a busy writer waits
+/// up to 0.5 ms for more ops to join a group.
+pub(crate) const GATHER: Gather = Gather {
+    max_ops: 512,
+    linger: Duration::from_micros(500),
+};
 /// Most alerts, and most deliveries, one purge op deletes (see [`Writer::purge`]).
 const PURGE_STEP: u64 = 1_000;
 
@@ -153,52 +158,29 @@ impl Ids {
     }
 }
 
-pub(crate) struct Job {
-    pub op: Op,
-    pub reply: tokio::sync::oneshot::Sender<Result<Done>>,
-}
-
-/// Runs until every sender is dropped, then flushes one last time.
-pub(crate) fn run(mut writer: Writer, jobs: mpsc::Receiver<Job>) {
-    let mut last_group = 0;
-    while let Ok(first) = jobs.recv() {
-        let mut group = vec![first];
-        // Under load (the last group had company), linger briefly so more ops share the
-        // flush: flushes cost more CPU than the wait costs latency. Alone, flush at once.
-        let linger = if last_group > 1 {
-            GATHER
-        } else {
-            Duration::ZERO
-        };
-        let until = Instant::now() + linger;
-        while group.len() < MAX_GROUP {
-            let left = until.saturating_duration_since(Instant::now());
-            let next = if left.is_zero() {
-                jobs.try_recv().ok()
-            } else {
-                jobs.recv_timeout(left).ok()
-            };
-            match next {
-                Some(job) => group.push(job),
-                None => break,
-            }
-        }
-        last_group = group.len();
-        let ops = group
-            .iter_mut()
-            .map(|job| std::mem::replace(&mut job.op, Op::Flush))
-            .collect();
-        let results = writer.commit(ops);
-        for (job, result) in group.into_iter().zip(results) {
-            // A caller that gave up waiting is no error of ours.
-            let _ = job.reply.send(result);
-        }
-    }
-    let _ = writer.tree.flush();
-}
-
 /// A change to the in-memory index, made once its group is flushed.
 type IndexChange = Box<dyn FnOnce(&mut Index) + Send>;
+
+/// What the ops of one group staged: their key changes, written as one sled batch, and the
+/// index changes that follow them once flushed. The group commit makes one per group and
+/// hands it to [`Writer::commit`], so nothing of it outlives its group.
+#[derive(Default)]
+pub(crate) struct GroupChanges {
+    keys: Staged,
+    index: Vec<IndexChange>,
+}
+
+impl GroupChanges {
+    /// Adds an op's changes to the group's batch; a later op's change to a key wins.
+    fn stage(&mut self, changes: Staged) {
+        self.keys.0.extend(changes.0);
+    }
+
+    /// Runs `change` on the index once the group is flushed.
+    fn update_index(&mut self, change: impl FnOnce(&mut Index) + Send + 'static) {
+        self.index.push(Box::new(change));
+    }
+}
 
 /// Key changes waiting to be written: `None` removes the key. Sorted, as sled applies them.
 #[derive(Default)]
@@ -232,10 +214,6 @@ pub(crate) struct Writer {
     ids: Arc<Ids>,
     /// Dictionaries to train, trained, and waiting to be made current.
     dictionaries: Dictionaries,
-    /// The index changes of the group being applied.
-    index_changes: Vec<IndexChange>,
-    /// The key changes of the ops applied so far in this group.
-    staged: Staged,
     /// Most alerts (and deliveries) one purge op deletes: [`PURGE_STEP`], less in tests.
     purge_step: u64,
     /// Where the last purge step stopped, when it left more to do.
@@ -259,8 +237,6 @@ impl Writer {
             index,
             ids,
             dictionaries,
-            index_changes: Vec::new(),
-            staged: Staged::default(),
             purge_step: PURGE_STEP,
             purge_cursor: None,
             #[cfg(test)]
@@ -274,14 +250,9 @@ impl Writer {
         self.ids.next()
     }
 
-    /// Adds an op's changes to the group's batch; a later op's change to a key wins.
-    fn stage(&mut self, changes: Staged) {
-        self.staged.0.extend(changes.0);
-    }
-
-    /// The value of `key` as the ops applied so far left it.
-    fn get(&self, key: &[u8]) -> Result<Option<IVec>> {
-        match self.staged.0.get(key) {
+    /// The value of `key` as the ops applied so far left it (`group` holds what they staged).
+    fn get(&self, group: &GroupChanges, key: &[u8]) -> Result<Option<IVec>> {
+        match group.keys.0.get(key) {
             Some(staged) => Ok(staged.as_deref().map(IVec::from)),
             None => Ok(self.tree.get(key)?),
         }
@@ -295,10 +266,11 @@ impl Writer {
     /// every key before it was), or `None` when every key was visited.
     fn for_each_in(
         &self,
+        group: &GroupChanges,
         range: std::ops::Range<Vec<u8>>,
         mut each: impl FnMut(&[u8], &[u8]) -> Result<ControlFlow<()>>,
     ) -> Result<Option<Vec<u8>>> {
-        let mut staged = self.staged.0.range(range.clone()).peekable();
+        let mut staged = group.keys.0.range(range.clone()).peekable();
         let mut tree = self.tree.range(range).peekable();
         loop {
             let from_tree = match (staged.peek(), tree.peek()) {
@@ -337,10 +309,8 @@ impl Writer {
         }
     }
 
-    /// Writes the staged changes to the tree as one atomic batch (not yet flushed). They are
-    /// taken either way: after a failure nothing of them is left to reach the tree later.
-    fn write_staged(&mut self) -> sled::Result<()> {
-        let staged = std::mem::take(&mut self.staged);
+    /// Writes a group's key changes to the tree as one atomic batch (not yet flushed).
+    fn write_staged(&mut self, staged: Staged) -> sled::Result<()> {
         if staged.0.is_empty() {
             return Ok(());
         }
@@ -360,15 +330,9 @@ impl Writer {
         self.tree.apply_batch(batch)
     }
 
-    /// Runs `change` on the index once the group is flushed.
-    fn update_index(&mut self, change: impl FnOnce(&mut Index) + Send + 'static) {
-        self.index_changes.push(Box::new(change));
-    }
-
-    /// Makes the group's index changes, in the order they were made to the tree. They are made
+    /// Makes a group's index changes, in the order they were made to the tree. They are made
     /// even when the flush failed: the tree holds those changes in memory all the same.
-    fn publish_index_changes(&mut self) {
-        let changes = std::mem::take(&mut self.index_changes);
+    fn publish_index_changes(&mut self, changes: Vec<IndexChange>) {
         let mut index = self
             .index
             .write()
@@ -376,85 +340,32 @@ impl Writer {
         changes.into_iter().for_each(|change| change(&mut index));
     }
 
-    /// Applies a group of ops, writes them as one batch, flushes, and makes their index
-    /// changes: the answer to each op, in order. When the write or the flush fails, every op
-    /// of the group is answered with that error, and nothing of the group reaches a later
-    /// one: a failed write drops all it staged and the index changes it planned; a failed
-    /// flush leaves the batch in sled's memory, but sled 0.34 keeps an I/O error of its log as
-    /// a global error that fails every later write and flush, so it never becomes durable
-    /// behind its callers' backs.
-    fn commit(&mut self, ops: Vec<Op>) -> Vec<Result<Done>> {
-        let count = ops.len();
-        let started = Instant::now();
-        let trained = self.dictionaries.take_trained(&self.codec);
-        if let Some((_, _, key, value)) = &trained {
-            self.staged.insert(key.clone(), value.clone());
-        }
-        let results: Vec<Result<Done>> = ops.into_iter().map(|op| self.apply(op)).collect();
-        let applied = started.elapsed();
-        let flushed = match self.write_staged() {
-            Ok(()) => {
-                let flushed = self.tree.flush().map(drop);
-                // The index follows the tree, which holds the batch even when the flush failed.
-                self.publish_index_changes();
-                flushed
-            }
-            Err(e) => {
-                // Nothing of the group reached the tree: its planned index changes go too, and
-                // the next group starts from nothing staged.
-                self.index_changes.clear();
-                Err(e)
-            }
-        };
-        if flushed.is_err() {
-            // A purge step of the group went on from where an unacknowledged one stopped, or
-            // its own deletions are lost: the next step starts over.
-            self.purge_cursor = None;
-        }
-        if let Some((id, kind, _, value)) = trained {
-            self.dictionaries.finished(kind, flushed.is_ok());
-            if flushed.is_ok() {
-                // On disk: records may name it from now on.
-                self.codec.install(id, kind, value[1..].to_vec());
-            }
-        }
-        self.dictionaries.train_if_due(&self.tree, &self.codec);
-        tracing::trace!(ops = count, ?applied, write = ?(started.elapsed() - applied), "group committed");
-        if let Err(e) = &flushed {
-            tracing::error!(error = %e, ops = count, "write failed; the group is not acknowledged");
-        }
-        results
-            .into_iter()
-            .map(|result| match &flushed {
-                Ok(()) => result,
-                Err(e) => Err(StoreError::Db(e.clone())),
-            })
-            .collect()
-    }
-
-    fn apply(&mut self, op: Op) -> Result<Done> {
+    /// Stages `op`'s changes into `group`, reading through what the group staged before it.
+    fn apply(&mut self, group: &mut GroupChanges, op: Op) -> Result<Done> {
         match op {
             Op::Ingest {
                 delivery,
                 body,
                 alerts,
             } => self
-                .ingest(delivery, body, alerts)
+                .ingest(group, delivery, body, alerts)
                 .map(|o| Done::Ingest(Box::new(o))),
             Op::Quarantine { delivery, body } => {
-                self.quarantine(delivery, body).map(Done::Quarantine)
+                self.quarantine(group, delivery, body).map(Done::Quarantine)
             }
-            Op::Patch { id, patch } => self.patch(&id, patch).map(|a| Done::Patch(a.map(Box::new))),
-            Op::Delete { id } => self.delete(&id).map(Done::Delete),
+            Op::Patch { id, patch } => self
+                .patch(group, &id, patch)
+                .map(|a| Done::Patch(a.map(Box::new))),
+            Op::Delete { id } => self.delete(group, &id).map(Done::Delete),
             Op::SetSetting { key, value } => {
-                let mut changes = Staged::default();
-                changes.insert(keys::setting(&key), json(&value));
-                self.stage(changes);
+                let mut batch = Staged::default();
+                batch.insert(keys::setting(&key), json(&value));
+                group.stage(batch);
                 Ok(Done::Unit)
             }
-            Op::Purge { before } => self.purge(before).map(Done::Purged),
+            Op::Purge { before } => self.purge(group, before).map(Done::Purged),
             Op::PurgeSettings { prefix, before } => {
-                self.purge_settings(&prefix, before).map(Done::Count)
+                self.purge_settings(group, &prefix, before).map(Done::Count)
             }
             Op::Flush => Ok(Done::Unit),
         }
@@ -493,7 +404,7 @@ impl Writer {
     /// The cursor is dropped, and the next step starts over, when an alert is created with an
     /// id below the cutoff (a cutoff not in the past), and when a group's write fails (its
     /// deletions were not made).
-    fn purge(&mut self, before: chrono::DateTime<Utc>) -> Result<Purged> {
+    fn purge(&mut self, group: &mut GroupChanges, before: chrono::DateTime<Utc>) -> Result<Purged> {
         let cutoff = ulid_at(before);
         let step = self.purge_step;
         let PurgeCursor {
@@ -511,7 +422,7 @@ impl Writer {
         let mut read = 0;
         if let Resume::Alerts(from) = resume {
             let prefix = keys::ALERT.len();
-            let stopped = self.for_each_in(from..keys::alert(&cutoff), |key, value| {
+            let stopped = self.for_each_in(group, from..keys::alert(&cutoff), |key, value| {
                 if purged.alerts >= step {
                     return Ok(ControlFlow::Break(()));
                 }
@@ -540,7 +451,7 @@ impl Writer {
                 }
                 let dedup = keys::dedup(&seen.source, &seen.external_id);
                 if self
-                    .get(&dedup)?
+                    .get(group, &dedup)?
                     .is_some_and(|named| named == id.as_bytes())
                 {
                     batch.remove(dedup);
@@ -560,7 +471,8 @@ impl Writer {
         // alerts are known.
         let next = match resume {
             Resume::Deliveries(from) => {
-                let stopped = self.for_each_in(from..keys::delivery(&cutoff), |key, _| {
+                let range = from..keys::delivery(&cutoff);
+                let stopped = self.for_each_in(group, range, |key, _| {
                     if purged.deliveries >= step {
                         return Ok(ControlFlow::Break(()));
                     }
@@ -593,8 +505,8 @@ impl Writer {
                 kept_deliveries,
             });
         }
-        self.stage(batch);
-        self.update_index(move |index| {
+        group.stage(batch);
+        group.update_index(move |index| {
             for id in &gone {
                 if let Some(key) = index::parse_id(id) {
                     index.remove(&key);
@@ -606,27 +518,33 @@ impl Writer {
 
     /// Deletes the settings `{prefix}{ULID}` with a ULID from before `before`: a key range,
     /// read through the group's staged changes like [`Writer::purge`].
-    fn purge_settings(&mut self, prefix: &str, before: chrono::DateTime<Utc>) -> Result<u64> {
+    fn purge_settings(
+        &mut self,
+        group: &mut GroupChanges,
+        prefix: &str,
+        before: chrono::DateTime<Utc>,
+    ) -> Result<u64> {
         let cutoff = ulid_at(before);
         let mut batch = Staged::default();
         let mut count = 0;
         let range = keys::setting(prefix)..keys::setting(&format!("{prefix}{cutoff}"));
-        self.for_each_in(range, |key, _| {
+        self.for_each_in(group, range, |key, _| {
             batch.remove(key.to_vec());
             count += 1;
             Ok(ControlFlow::Continue(()))
         })?;
-        self.stage(batch);
+        group.stage(batch);
         Ok(count)
     }
 
     fn ingest(
         &mut self,
+        group: &mut GroupChanges,
         mut delivery: DeliveryRecord,
         body: Vec<u8>,
         alerts: Vec<Prepared>,
     ) -> Result<IngestOutcome> {
-        if let Some(stored) = self.stored_from_envelope(&delivery)? {
+        if let Some(stored) = self.stored_from_envelope(group, &delivery)? {
             return Ok(IngestOutcome {
                 delivery_id: stored,
                 duplicate: true,
@@ -668,10 +586,10 @@ impl Writer {
                 None => {}
             }
             let dedup_key = keys::dedup(&delivery.source, &prepared.alert.external_id);
-            if let Some(existing) = self.get(&dedup_key)? {
+            if let Some(existing) = self.get(group, &dedup_key)? {
                 known = true;
                 let existing_id = String::from_utf8_lossy(&existing).into_owned();
-                if let Some(mut alert) = self.load(&existing_id)? {
+                if let Some(mut alert) = self.load(group, &existing_id)? {
                     let was = alert.status();
                     let was_severity = alert.severity;
                     alert.seen_count += 1;
@@ -758,8 +676,8 @@ impl Writer {
             outcome.created.push(prepared.alert);
         }
         self.put_delivery(&mut batch, &delivery, &body);
-        self.stage(batch);
-        self.update_index(move |index| {
+        group.stage(batch);
+        group.update_index(move |index| {
             for (id, meta) in metas {
                 if let Some(id) = id {
                     index.insert(id, meta);
@@ -769,8 +687,13 @@ impl Writer {
         Ok(outcome)
     }
 
-    fn quarantine(&mut self, mut delivery: DeliveryRecord, body: Vec<u8>) -> Result<String> {
-        if let Some(stored) = self.stored_from_envelope(&delivery)? {
+    fn quarantine(
+        &mut self,
+        group: &mut GroupChanges,
+        mut delivery: DeliveryRecord,
+        body: Vec<u8>,
+    ) -> Result<String> {
+        if let Some(stored) = self.stored_from_envelope(group, &delivery)? {
             return Ok(stored);
         }
         let id = self.next_id();
@@ -779,19 +702,23 @@ impl Writer {
         let mut batch = Staged::default();
         self.put_delivery(&mut batch, &delivery, &body);
         batch.insert(keys::quarantined(&id), Vec::new());
-        self.stage(batch);
+        group.stage(batch);
         Ok(id)
     }
 
     /// The id of the delivery already stored from `delivery`'s relay envelope, if it was
     /// (empty for marks written before they held it).
-    fn stored_from_envelope(&self, delivery: &DeliveryRecord) -> Result<Option<String>> {
+    fn stored_from_envelope(
+        &self,
+        group: &GroupChanges,
+        delivery: &DeliveryRecord,
+    ) -> Result<Option<String>> {
         let Some(envelope) = &delivery.envelope_id else {
             return Ok(None);
         };
         let key = keys::setting(&envelope_mark(envelope));
         Ok(self
-            .get(&key)?
+            .get(group, &key)?
             .map(|mark| match serde_json::from_slice(&mark) {
                 Ok(serde_json::Value::String(id)) => id,
                 _ => String::new(),
@@ -815,8 +742,13 @@ impl Writer {
         batch.insert(keys::last_delivery(&delivery.source), json(&last));
     }
 
-    fn patch(&mut self, id: &str, patch: AlertPatch) -> Result<Option<Alert>> {
-        let Some(mut alert) = self.load(id)? else {
+    fn patch(
+        &mut self,
+        group: &mut GroupChanges,
+        id: &str,
+        patch: AlertPatch,
+    ) -> Result<Option<Alert>> {
+        let Some(mut alert) = self.load(group, id)? else {
             return Ok(None);
         };
         let before = alert.status();
@@ -827,32 +759,32 @@ impl Writer {
         if alert.status() != before {
             batch.insert(keys::meta(id), meta.encode());
         }
-        self.stage(batch);
+        group.stage(batch);
         if let Some(key) = index::parse_id(id) {
-            self.update_index(move |index| index.insert(key, meta));
+            group.update_index(move |index| index.insert(key, meta));
         }
         Ok(Some(alert))
     }
 
-    fn delete(&mut self, id: &str) -> Result<bool> {
-        if self.load(id)?.is_none() {
+    fn delete(&mut self, group: &mut GroupChanges, id: &str) -> Result<bool> {
+        if self.load(group, id)?.is_none() {
             return Ok(false);
         }
         let mut batch = Staged::default();
         batch.remove(keys::alert(id));
         batch.remove(keys::meta(id));
-        self.stage(batch);
+        group.stage(batch);
         if let Some(key) = index::parse_id(id) {
-            self.update_index(move |index| {
+            group.update_index(move |index| {
                 index.remove(&key);
             });
         }
         Ok(true)
     }
 
-    fn load(&self, id: &str) -> Result<Option<Alert>> {
+    fn load(&self, group: &GroupChanges, id: &str) -> Result<Option<Alert>> {
         let key = keys::alert(id);
-        self.get(&key)?
+        self.get(group, &key)?
             .map(|bytes| parse_json(&key, &self.codec.unpack(&key, &bytes)?))
             .transpose()
     }
@@ -860,6 +792,64 @@ impl Writer {
     /// An alert's record, packed.
     fn pack_alert(&self, alert: &Alert) -> Vec<u8> {
         self.codec.pack(Kind::Alert, &json(alert))
+    }
+}
+
+/// The store's side of the group commit ([`hookbell_commit`] runs the thread and the loop).
+impl hookbell_commit::Group for Writer {
+    type Op = Op;
+    type Batch = GroupChanges;
+    /// The answer itself: the index takes the whole group's changes in [`Writer::commit`].
+    type Effect = Done;
+    type Done = Done;
+    type Error = StoreError;
+    type Failure = sled::Error;
+
+    fn stage(&mut self, group: &mut GroupChanges, op: Op) -> Result<Done> {
+        self.apply(group, op)
+    }
+
+    /// Writes the group's key changes as one batch (with a dictionary trained since the last
+    /// group), flushes, and makes the group's index changes. When the write fails, nothing of
+    /// the group reached the tree and its index changes are dropped with it. A failed flush
+    /// leaves the batch in sled's memory, so the index takes its changes all the same (it
+    /// follows the tree), but no caller is told it is stored, and sled 0.34 keeps an I/O error
+    /// of its log as a global error that fails every later write and flush, so the batch
+    /// never becomes durable behind its callers' backs.
+    fn commit(&mut self, group: GroupChanges) -> sled::Result<()> {
+        let GroupChanges { mut keys, index } = group;
+        let trained = self.dictionaries.take_trained(&self.codec);
+        if let Some((_, _, key, value)) = &trained {
+            keys.insert(key.clone(), value.clone());
+        }
+        let flushed = match self.write_staged(keys) {
+            Ok(()) => {
+                let flushed = self.tree.flush().map(drop);
+                // The index follows the tree, which holds the batch even when the flush failed.
+                self.publish_index_changes(index);
+                flushed
+            }
+            // Nothing of the group reached the tree; its index changes are dropped with it.
+            Err(e) => Err(e),
+        };
+        if flushed.is_err() {
+            // A purge step of the group went on from where an unacknowledged one stopped, or
+            // its own deletions are lost: the next step starts over.
+            self.purge_cursor = None;
+        }
+        if let Some((id, kind, _, value)) = trained {
+            self.dictionaries.finished(kind, flushed.is_ok());
+            if flushed.is_ok() {
+                // On disk: records may name it from now on.
+                self.codec.install(id, kind, value[1..].to_vec());
+            }
+        }
+        self.dictionaries.train_if_due(&self.tree, &self.codec);
+        flushed
+    }
+
+    fn publish(&mut self, done: Done) -> Done {
+        done
     }
 }
 

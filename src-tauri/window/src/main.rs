@@ -11,7 +11,9 @@
 //! The end of standard input (the tray app quit or died) closes the window.
 //!
 //! Standard output: `closed ROUTE` when the user closes the window (the UI route it was on,
-//! without the token), so the next window opens there.
+//! without the token), so the next window opens there; `shown N` as the process ends, the
+//! number of `show` lines it carried out (a show that arrived as the window was closing was
+//! not, and the tray app makes it again in a new window).
 //!
 //! `--boot` opens the window at once on the app's own "Starting Hookbell…" page, before the
 //! engine is up (WebKit starts while the store opens), and waits for a `show URL`; without it
@@ -25,6 +27,7 @@
 
 use std::io::{BufRead as _, Write as _};
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 
 use tauri::webview::NewWindowResponse;
@@ -62,6 +65,9 @@ fn parse(line: &str) -> Option<Command> {
         _ => None,
     }
 }
+
+/// The `show` lines carried out on a window (said as `shown N` when the process ends).
+static SHOWN: AtomicU64 = AtomicU64::new(0);
 
 /// The UI's origin, once the window has been given an address.
 #[derive(Default)]
@@ -101,6 +107,9 @@ fn main() -> anyhow::Result<()> {
         .setup(move |app| {
             app.manage(Ui::default());
             let window = create(app.handle(), first.as_ref())?;
+            if !boot {
+                SHOWN.fetch_add(1, Ordering::SeqCst);
+            }
             focus(&window);
             let handle = app.handle().clone();
             std::thread::Builder::new()
@@ -131,6 +140,9 @@ fn main() -> anyhow::Result<()> {
     app.run(|_, event| {
         if let RunEvent::Exit = event {
             tracing::debug!("window: closed");
+            let mut out = std::io::stdout().lock();
+            let _ = writeln!(out, "shown {}", SHOWN.load(Ordering::SeqCst));
+            let _ = out.flush();
         }
     });
     Ok(())
@@ -168,6 +180,7 @@ fn apply(app: &tauri::AppHandle, command: Command) {
                 show(&window, url);
             }
             focus(&window);
+            SHOWN.fetch_add(1, Ordering::SeqCst);
         }
     }
 }

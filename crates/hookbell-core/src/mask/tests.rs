@@ -148,6 +148,8 @@ fn harmless_text_is_left_alone() {
         "order 1234567890123 shipped",
         "https://example.com/path?x=1",
         "token_count: 5",
+        "https: hunter22 and http=hunter22 and xhttps: y",
+        "password.https: hunter22, tokens https://example.com",
     ] {
         assert_eq!(scrub(text), None, "{text:?} changed");
     }
@@ -335,6 +337,10 @@ const PIECES: &[&str] = &[
     "n",
     "w",
     "A",
+    "https",
+    "http",
+    "HTTPS",
+    "://",
 ];
 
 proptest::proptest! {

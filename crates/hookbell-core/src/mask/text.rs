@@ -483,6 +483,18 @@ fn secret_name_before(bytes: &[u8], sep: usize) -> bool {
     if end > 0 && matches!(bytes.get(end - 1), Some(b'"' | b'\'')) {
         end -= 1;
     }
+    // Most `:` in bodies end a URL's scheme: `https` and `http` alone are no secret names
+    // (the plural `s` would otherwise have `https` read in full).
+    let head = bytes.get(..end).unwrap_or_default();
+    for scheme in [&b"https"[..], b"http"] {
+        if head.strip_suffix(scheme).is_some_and(|before| {
+            !before
+                .last()
+                .is_some_and(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.'))
+        }) {
+            return false;
+        }
+    }
     // A first look at the name's last byte (`_`, `-` and `.` aside): only a name that ends as
     // one of the names does, or in `s` (a plural), is read.
     let (endings, words) = &*TEXT_NAMES;

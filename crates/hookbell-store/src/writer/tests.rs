@@ -22,6 +22,23 @@ fn writer() -> (tempfile::TempDir, Writer) {
     )
 }
 
+/// One group of `ops`, committed as the writer thread commits it: the answers.
+fn commit(writer: &mut Writer, ops: Vec<Op>) -> Vec<Result<Done>> {
+    hookbell_commit::commit_group(writer, ops)
+}
+
+/// Writes what `group` staged so far as one batch (not flushed), as [`Writer::commit`] does.
+fn write(writer: &mut Writer, group: &mut GroupChanges) {
+    writer
+        .write_staged(std::mem::take(&mut group.keys))
+        .unwrap_or_else(|e| panic!("write: {e}"));
+}
+
+/// Makes the index changes `group` staged so far, as [`Writer::commit`] does after the flush.
+fn publish(writer: &mut Writer, group: &mut GroupChanges) {
+    writer.publish_index_changes(std::mem::take(&mut group.index));
+}
+
 fn ingest_op(writer: &Writer, external_id: &str) -> Op {
     let mut delivery = delivery("src");
     delivery.id = writer.ids.next();
@@ -59,8 +76,9 @@ fn indexed(writer: &Writer) -> usize {
 #[test]
 fn a_group_is_written_once_at_its_end_and_its_ops_see_each_other() {
     let (_dir, mut writer) = writer();
-    let first = ingested(writer.apply(ingest_op(&writer, "evt_1")));
-    let again = ingested(writer.apply(ingest_op(&writer, "evt_1")));
+    let mut group = GroupChanges::default();
+    let first = ingested(writer.apply(&mut group, ingest_op(&writer, "evt_1")));
+    let again = ingested(writer.apply(&mut group, ingest_op(&writer, "evt_1")));
     let id = first.alert_ids[0].clone();
     assert_eq!(
         again.alert_ids,
@@ -73,10 +91,13 @@ fn a_group_is_written_once_at_its_end_and_its_ops_see_each_other() {
         read: Some(true),
         done: None,
     };
-    match writer.apply(Op::Patch {
-        id: id.clone(),
-        patch,
-    }) {
+    match writer.apply(
+        &mut group,
+        Op::Patch {
+            id: id.clone(),
+            patch,
+        },
+    ) {
         Ok(Done::Patch(Some(alert))) => assert_eq!((alert.seen_count, alert.read), (2, true)),
         _ => panic!("the patch did not find the staged alert"),
     }
@@ -85,24 +106,26 @@ fn a_group_is_written_once_at_its_end_and_its_ops_see_each_other() {
         writer.tree.is_empty(),
         "nothing is written before the group ends"
     );
-    writer
-        .write_staged()
-        .unwrap_or_else(|e| panic!("write: {e}"));
+    write(&mut writer, &mut group);
     let alert = stored(&writer, &id).unwrap_or_else(|| panic!("alert {id} not written"));
     assert_eq!((alert.seen_count, alert.read), (2, true));
 
     assert_eq!(indexed(&writer), 0, "the index waits for the flush");
-    writer.publish_index_changes();
+    publish(&mut writer, &mut group);
     assert_eq!(indexed(&writer), 1);
 }
 
 #[test]
 fn a_purge_inside_a_group_includes_what_the_group_wrote_before_it() {
     let (_dir, mut writer) = writer();
-    let old = ingested(writer.apply(ingest_op(&writer, "evt_old")));
-    let purged = match writer.apply(Op::Purge {
-        before: Utc::now() + chrono::Duration::days(1),
-    }) {
+    let mut group = GroupChanges::default();
+    let old = ingested(writer.apply(&mut group, ingest_op(&writer, "evt_old")));
+    let purged = match writer.apply(
+        &mut group,
+        Op::Purge {
+            before: Utc::now() + chrono::Duration::days(1),
+        },
+    ) {
         Ok(Done::Purged(purged)) => purged,
         _ => panic!("purge failed"),
     };
@@ -114,11 +137,9 @@ fn a_purge_inside_a_group_includes_what_the_group_wrote_before_it() {
             more: false,
         }
     );
-    let new = ingested(writer.apply(ingest_op(&writer, "evt_new")));
-    writer
-        .write_staged()
-        .unwrap_or_else(|e| panic!("write: {e}"));
-    writer.publish_index_changes();
+    let new = ingested(writer.apply(&mut group, ingest_op(&writer, "evt_new")));
+    write(&mut writer, &mut group);
+    publish(&mut writer, &mut group);
 
     assert!(stored(&writer, &old.alert_ids[0]).is_none());
     assert!(stored(&writer, &new.alert_ids[0]).is_some());
@@ -128,8 +149,9 @@ fn a_purge_inside_a_group_includes_what_the_group_wrote_before_it() {
 #[test]
 fn a_group_larger_than_a_log_segment_is_written_whole_and_survives_reopen() {
     let (dir, mut writer) = writer();
+    let mut group = GroupChanges::default();
     // 512 deliveries of 4 KiB: a 2 MiB batch, four of sled's 512 KiB log segments.
-    let ids: Vec<String> = (0..MAX_GROUP)
+    let ids: Vec<String> = (0..GATHER.max_ops)
         .map(|n| {
             let Op::Ingest {
                 delivery, alerts, ..
@@ -142,12 +164,10 @@ fn a_group_larger_than_a_log_segment_is_written_whole_and_survives_reopen() {
                 body: vec![b'x'; 4096],
                 alerts,
             };
-            ingested(writer.apply(op)).alert_ids[0].clone()
+            ingested(writer.apply(&mut group, op)).alert_ids[0].clone()
         })
         .collect();
-    writer
-        .write_staged()
-        .unwrap_or_else(|e| panic!("write: {e}"));
+    write(&mut writer, &mut group);
     writer.tree.flush().unwrap_or_else(|e| panic!("flush: {e}"));
     drop(writer);
 
@@ -162,12 +182,13 @@ fn a_group_larger_than_a_log_segment_is_written_whole_and_survives_reopen() {
             "alert {id} lost"
         );
     }
-    assert_eq!(tree.scan_prefix(keys::DELIVERY).count(), MAX_GROUP);
+    assert_eq!(tree.scan_prefix(keys::DELIVERY).count(), GATHER.max_ops);
 }
 
 #[test]
 fn a_relay_envelope_is_stored_once_whatever_comes_again() {
     let (_dir, mut writer) = writer();
+    let mut group = GroupChanges::default();
     let from_envelope = |writer: &Writer, external_id: &str| {
         let Op::Ingest {
             mut delivery,
@@ -184,17 +205,13 @@ fn a_relay_envelope_is_stored_once_whatever_comes_again() {
             alerts,
         }
     };
-    let first = ingested(writer.apply(from_envelope(&writer, "evt_1")));
+    let first = ingested(writer.apply(&mut group, from_envelope(&writer, "evt_1")));
     // The same envelope again in the same group (a redelivery prepared before the first was
     // written), then in a later group.
-    let again = ingested(writer.apply(from_envelope(&writer, "evt_1")));
-    writer
-        .write_staged()
-        .unwrap_or_else(|e| panic!("write: {e}"));
-    let later = ingested(writer.apply(from_envelope(&writer, "evt_1")));
-    writer
-        .write_staged()
-        .unwrap_or_else(|e| panic!("write: {e}"));
+    let again = ingested(writer.apply(&mut group, from_envelope(&writer, "evt_1")));
+    write(&mut writer, &mut group);
+    let later = ingested(writer.apply(&mut group, from_envelope(&writer, "evt_1")));
+    write(&mut writer, &mut group);
 
     for outcome in [&again, &later] {
         assert_eq!(outcome.delivery_id, first.delivery_id);
@@ -219,7 +236,7 @@ fn a_failed_group_write_leaves_nothing_for_the_next_group() {
     let purge = Op::Purge {
         before: Utc::now() - chrono::Duration::days(365),
     };
-    let failed = writer.commit(vec![a, purge, b]);
+    let failed = commit(&mut writer, vec![a, purge, b]);
     assert_eq!(failed.len(), 3);
     assert!(
         failed.iter().all(Result::is_err),
@@ -228,7 +245,8 @@ fn a_failed_group_write_leaves_nothing_for_the_next_group() {
     assert_eq!(writer.failing_writes, 0, "the group tried to write");
 
     // Group 2 succeeds: it holds its own writes and nothing of group 1.
-    let c = writer.commit(vec![ingest_op(&writer, "evt_c")]);
+    let ops = vec![ingest_op(&writer, "evt_c")];
+    let c = commit(&mut writer, ops);
     let [Ok(Done::Ingest(c))] = c.as_slice() else {
         panic!("group 2 failed")
     };
@@ -260,18 +278,15 @@ fn a_failed_group_write_leaves_nothing_for_the_next_group() {
 #[test]
 fn a_purge_inside_a_group_sees_a_repeat_staged_before_it() {
     let (_dir, mut writer) = writer();
-    let old = ingested(writer.apply(ingest_op(&writer, "evt_old")));
-    writer
-        .write_staged()
-        .unwrap_or_else(|e| panic!("write: {e}"));
-    writer.publish_index_changes();
+    let mut group = GroupChanges::default();
+    let old = ingested(writer.apply(&mut group, ingest_op(&writer, "evt_old")));
+    write(&mut writer, &mut group);
+    publish(&mut writer, &mut group);
     let cutoff = cutoff_after(&old.alert_ids[0]);
 
     // In one group: the old alert is seen again, then the purge runs: it is kept.
-    let results = writer.commit(vec![
-        ingest_op(&writer, "evt_old"),
-        Op::Purge { before: cutoff },
-    ]);
+    let ops = vec![ingest_op(&writer, "evt_old"), Op::Purge { before: cutoff }];
+    let results = commit(&mut writer, ops);
     match results.as_slice() {
         [Ok(Done::Ingest(repeat)), Ok(Done::Purged(purged))] => {
             assert!(repeat.duplicate);
@@ -290,7 +305,8 @@ fn a_purge_inside_a_group_sees_a_repeat_staged_before_it() {
 fn a_purge_goes_in_bounded_steps_and_never_drops_a_kept_alerts_delivery() {
     let (_dir, mut writer) = writer();
     writer.purge_step = 2;
-    let keep = writer.commit(vec![ingest_op(&writer, "evt_keep")]);
+    let ops = vec![ingest_op(&writer, "evt_keep")];
+    let keep = commit(&mut writer, ops);
     let [Ok(Done::Ingest(keep))] = keep.as_slice() else {
         panic!("ingest failed")
     };
@@ -298,7 +314,7 @@ fn a_purge_goes_in_bounded_steps_and_never_drops_a_kept_alerts_delivery() {
     let ops = (0..4)
         .map(|n| ingest_op(&writer, &format!("evt_{n}")))
         .collect();
-    assert!(writer.commit(ops).iter().all(Result::is_ok));
+    assert!(commit(&mut writer, ops).iter().all(Result::is_ok));
     let last = writer
         .tree
         .scan_prefix(keys::DELIVERY)
@@ -308,19 +324,15 @@ fn a_purge_goes_in_bounded_steps_and_never_drops_a_kept_alerts_delivery() {
         .and_then(|key| keys::id_after(&key, keys::DELIVERY.len()))
         .unwrap_or_else(|| panic!("no delivery"));
     let cutoff = cutoff_after(&last);
-    assert!(
-        writer
-            .commit(vec![ingest_op(&writer, "evt_keep")])
-            .iter()
-            .all(Result::is_ok)
-    );
+    let ops = vec![ingest_op(&writer, "evt_keep")];
+    assert!(commit(&mut writer, ops).iter().all(Result::is_ok));
 
     let mut total = Purged::default();
     let mut steps = 0;
     loop {
         steps += 1;
         assert!(steps <= 10, "the purge does not finish");
-        let step = match writer.commit(vec![Op::Purge { before: cutoff }]).pop() {
+        let step = match commit(&mut writer, vec![Op::Purge { before: cutoff }]).pop() {
             Some(Ok(Done::Purged(step))) => step,
             _ => panic!("purge step failed"),
         };
@@ -355,7 +367,7 @@ fn a_purge_goes_in_bounded_steps_and_never_drops_a_kept_alerts_delivery() {
 }
 
 fn purge_step(writer: &mut Writer, before: chrono::DateTime<Utc>) -> Result<Purged> {
-    match writer.commit(vec![Op::Purge { before }]).pop() {
+    match commit(writer, vec![Op::Purge { before }]).pop() {
         Some(Ok(Done::Purged(step))) => Ok(step),
         Some(Err(e)) => Err(e),
         _ => panic!("not a purge outcome"),
@@ -384,7 +396,7 @@ fn a_purge_run_reads_each_key_once_however_many_steps_it_takes() {
         .map(|n| ingest_op(&writer, &format!("keep_{n}")))
         .chain((0..6).map(|n| ingest_op(&writer, &format!("stale_{n}"))))
         .collect();
-    assert!(writer.commit(ops).iter().all(Result::is_ok));
+    assert!(commit(&mut writer, ops).iter().all(Result::is_ok));
     let last = writer
         .tree
         .scan_prefix(keys::DELIVERY)
@@ -397,7 +409,7 @@ fn a_purge_run_reads_each_key_once_however_many_steps_it_takes() {
     let repeats = (0..3)
         .map(|n| ingest_op(&writer, &format!("keep_{n}")))
         .collect();
-    assert!(writer.commit(repeats).iter().all(Result::is_ok));
+    assert!(commit(&mut writer, repeats).iter().all(Result::is_ok));
 
     assert_eq!(purge_all(&mut writer, cutoff), (6, 6));
     assert_eq!(
@@ -423,7 +435,7 @@ fn a_failed_purge_step_is_done_again_by_the_next() {
     let ops = (0..3)
         .map(|n| ingest_op(&writer, &format!("evt_{n}")))
         .collect();
-    assert!(writer.commit(ops).iter().all(Result::is_ok));
+    assert!(commit(&mut writer, ops).iter().all(Result::is_ok));
     let before = Utc::now() + chrono::Duration::days(1);
 
     let first = purge_step(&mut writer, before).unwrap_or_else(|e| panic!("purge: {e}"));
@@ -467,11 +479,11 @@ fn an_alert_created_behind_a_purge_under_way_keeps_its_delivery() {
     let ops = (0..2)
         .map(|n| ingest_op(&writer, &format!("evt_{n}")))
         .collect();
-    assert!(writer.commit(ops).iter().all(Result::is_ok));
+    assert!(commit(&mut writer, ops).iter().all(Result::is_ok));
 
     let first = purge_step(&mut writer, before).unwrap_or_else(|e| panic!("purge: {e}"));
     assert_eq!((first.alerts, first.more), (1, true));
-    let late_alert_id = match writer.commit(vec![late_op]).pop() {
+    let late_alert_id = match commit(&mut writer, vec![late_op]).pop() {
         Some(Ok(Done::Ingest(stored))) => stored.alert_ids[0].clone(),
         _ => panic!("ingest failed"),
     };
@@ -490,7 +502,7 @@ fn an_alert_created_behind_a_purge_under_way_keeps_its_delivery() {
 
 #[test]
 fn a_read_through_the_staged_changes_goes_in_key_order() {
-    let (_dir, mut writer) = writer();
+    let (_dir, writer) = writer();
     let mut batch = Batch::default();
     for key in ["s/b", "s/d", "s/f"] {
         batch.insert(key, "tree");
@@ -504,11 +516,12 @@ fn a_read_through_the_staged_changes_goes_in_key_order() {
     staged.insert(b"s/d".to_vec(), b"staged".to_vec());
     staged.remove(b"s/f".to_vec());
     staged.insert(b"s/g".to_vec(), b"staged".to_vec());
-    writer.stage(staged);
+    let mut group = GroupChanges::default();
+    group.stage(staged);
 
     let mut seen = Vec::new();
     let stopped = writer
-        .for_each_in(b"s/".to_vec()..b"s/z".to_vec(), |key, value| {
+        .for_each_in(&group, b"s/".to_vec()..b"s/z".to_vec(), |key, value| {
             seen.push(format!(
                 "{}={}",
                 String::from_utf8_lossy(key),
@@ -521,7 +534,7 @@ fn a_read_through_the_staged_changes_goes_in_key_order() {
     assert_eq!(seen, ["s/a=staged", "s/b=tree", "s/d=staged", "s/g=staged"]);
 
     let stopped = writer
-        .for_each_in(b"s/".to_vec()..b"s/z".to_vec(), |key, _| {
+        .for_each_in(&group, b"s/".to_vec()..b"s/z".to_vec(), |key, _| {
             Ok(if key == b"s/d" {
                 ControlFlow::Break(())
             } else {
