@@ -111,18 +111,22 @@ unit:
 	fi
 
 # The relay's suite once more with its queue on NATS JetStream: each in-process relay gets its
-# own `nats-server -js` on a free loopback port (`unit` ran it on the embedded sled queue). A
-# missing nats-server fails these tests; install-deps (test) installs it.
+# own `nats-server -js` on a free loopback port (`unit` ran it on the embedded sled queue). Then
+# the NATS backend's own tests (tests/it/partitions.rs: partitions, batched reads, the upgrade
+# from the single stream; ignored in the plain runs). A missing nats-server fails these tests;
+# install-deps (test) installs it.
 relay-nats-test:
 	@if $(CARGO) nextest --version >/dev/null 2>&1; then \
-	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) nextest run -p hookbell-relay --locked --no-fail-fast; \
+	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) nextest run -p hookbell-relay --locked --no-fail-fast && \
+	  $(CARGO) nextest run -p hookbell-relay --locked --run-ignored only -E 'test(/^partitions::/)' --no-fail-fast; \
 	else \
-	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) test -p hookbell-relay --locked --no-fail-fast; \
+	  HOOKBELL_RELAY_BACKEND=nats $(CARGO) test -p hookbell-relay --locked --no-fail-fast && \
+	  $(CARGO) test -p hookbell-relay --locked --test it -- --ignored partitions::; \
 	fi
 
 # The cluster failover test (crates/hookbell-relay/tests/it/failover.rs): three nats-server
-# nodes, two relay binaries, HAProxy (deploy/cluster/), two desktop engines; the envelope
-# stream's NATS leader and then the desktop's relay node are SIGKILLed while providers post.
+# nodes, two relay binaries, HAProxy (deploy/cluster/), two desktop engines; the NATS leader of
+# the desktop's envelope stream and then its relay node are SIGKILLed while providers post.
 # FAILOVER_DELIVERIES deliveries (default 5000: about 40 s on 2 cores; 10,000 by hand, see
 # docs/relay.md). Also tests/it/cluster.rs: two relay nodes on one NATS (a key challenge and a
 # stream takeover across nodes). Needs nats-server and haproxy (install-deps test installs both).

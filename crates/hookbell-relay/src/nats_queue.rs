@@ -2,37 +2,60 @@
 //! (`hookbell-relay serve --nats URL[,URL…]`), so relay nodes keep no state of their own: any
 //! node takes any channel's deliveries and streams any channel to its desktop.
 //!
-//! - Envelopes: one stream (`{PREFIX}_ENVELOPES`), one subject per channel
-//!   (`{prefix}.env.{channel}`), file storage, `replicas` copies (3 in a cluster), removed by
-//!   age (the retention) and refused past the per-channel count (`max_messages_per_subject`
-//!   with discard-new per subject: JetStream enforces the channel's quota atomically, on every
-//!   node at once). Bytes are not limited per subject by JetStream: a channel's bytes are
-//!   counted by the relay ([`Queue::usage`]: its message count, and when that many envelopes
-//!   could be over the quota or the reserve, the sizes of its messages read headers-only,
-//!   all of them at most every `count / 100` s and only the new ones between), and all
-//!   channels' from the stream's state, each at most [`USAGE_FRESH`] old on a node plus what
-//!   that node appended since. An envelope's sequence number is the stream's: it grows with every
-//!   envelope (not by one per channel) and is never reused, which is all the protocol needs.
-//!   A publish carries the envelope id as `Nats-Msg-Id` (a retried publish is stored once), and
-//!   [`NatsQueue::append_sealed`] resolves only with JetStream's publish acknowledgement: the
-//!   envelope is stored on a quorum of the replicas.
-//! - Readers learn of new envelopes from the stream's *republish* (headers only, sent by the
-//!   stream's leader once stored) on `{prefix}.new.{channel}`; each node subscribes once and
-//!   wakes the streams of that channel it serves. A notification lost while a node reconnects
-//!   to another NATS server is made up for by waking every stream on reconnection and every
-//!   [`RESYNC`].
+//! - Envelopes: `partitions` streams (`{PREFIX}_ENVELOPES_{p}`, `p` from 0), each channel in
+//!   one of them by a stable hash of its id ([`partition_of`]), one subject per channel
+//!   (`{prefix}.envelopes.{p}.{channel}`), file storage, `replicas` copies (3 in a cluster),
+//!   removed by age (the retention) and refused past the per-channel count
+//!   (`max_messages_per_subject` with discard-new per subject: JetStream enforces the
+//!   channel's quota atomically, on every node at once). A JetStream stream stores one
+//!   message at a time (with `sync_interval: always`, one fsync each, on its leader and on
+//!   each replica): the partitions are what lets those writes run side by side, their
+//!   leaders spread over the servers by JetStream. The count is recorded where it is first
+//!   set up (the `{prefix}-meta` bucket, key `envelopes`, with the partitions' first sequence
+//!   number) and every node uses the recorded [`Layout`]; a node configured otherwise says so
+//!   and uses it anyway, since another count would look for channels in other streams.
+//! - Bytes are not limited per subject by JetStream: a channel's bytes are counted by the
+//!   relay ([`Queue::usage`]: its message count, and when that many envelopes could be over
+//!   the quota or the reserve, the sizes of its messages read headers-only, all of them at
+//!   most every `count / 100` s and only the new ones between), and all channels' from the
+//!   streams' states, each at most [`USAGE_FRESH`] old on a node plus what that node appended
+//!   since. An envelope's sequence number is its stream's: it grows with every envelope of
+//!   the partition (not by one per channel) and is never reused, which is all the protocol
+//!   needs. A publish carries the envelope id as `Nats-Msg-Id` (a retried publish is stored
+//!   once: a channel always goes to the same stream), and [`NatsQueue::append_sealed`]
+//!   resolves only with JetStream's publish acknowledgement: the envelope is stored on a
+//!   quorum of the replicas.
+//! - The single stream of before (`{PREFIX}_ENVELOPES`, subject `{prefix}.env.{channel}`) is
+//!   *retired* by the first node of this version: its configuration is changed so that it
+//!   takes no more envelopes (`max_msg_size` 1) and so that a relay of an older version cannot
+//!   change it back (`allow_msg_ttl`, which JetStream never lets be turned off: such a relay
+//!   fails to start instead of writing where no node of this version reads). What it holds
+//!   is read (before a channel's newer envelopes), acknowledged and expired as before until
+//!   it is empty; the partitions' sequence numbers start past its last one
+//!   ([`Layout::first_seq`]), so each channel's still grow and a desktop's acknowledgement
+//!   mark stays meaningful. On a new deployment the retired stream is created empty, as that
+//!   guard.
+//! - Reads are batched: one direct get (`$JS.API.DIRECT.GET`, `batch`, the streams have
+//!   `allow_direct`) returns up to [`DIRECT_BATCH`] envelopes of a channel in order. Any
+//!   replica that is nearly current may answer one, so with several replicas a read that
+//!   comes back short is finished from the stream's leader (`STREAM.MSG.GET`, one envelope
+//!   per request): a reader woken by a notification always finds what it was told of.
+//! - Readers learn of new envelopes from each stream's *republish* (headers only, sent by the
+//!   stream's leader once stored) on `{prefix}.new.{p}.{channel}`; each node subscribes once
+//!   and wakes the streams of that channel it serves. A notification lost while a node
+//!   reconnects to another NATS server is made up for by waking every stream on reconnection
+//!   and every [`RESYNC`].
 //! - Acknowledgement deletes: a purge of the channel's subject below the acknowledged
 //!   sequence when nothing of it is held, else message by message, passing over held ones.
 //! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON), `{prefix}-seen`
 //!   (id → when its desktop last connected, Unix ms; idle channels expire),
 //!   `{prefix}-state` (channel → its acknowledgement mark and held envelopes, updated with
-//!   compare-and-set) and `{prefix}-invites` (an invite code's SHA-256 → its expiry; redeemed
-//!   with a delete that expects the revision read, so exactly one redeemer wins).
-//!
-//! Reads of envelopes go to the stream's leader (`STREAM.MSG.GET`), never to a replica that
-//! may lag, so a reader woken by a notification always finds what it was told of.
+//!   compare-and-set), `{prefix}-invites` (an invite code's SHA-256 → its expiry; redeemed
+//!   with a delete that expects the revision read, so exactly one redeemer wins) and
+//!   `{prefix}-meta` (the envelopes' [`Layout`]).
 
 use std::collections::{BTreeMap, HashMap};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -75,6 +98,21 @@ const SCAN_DEADLINE: Duration = Duration::from_secs(5);
 const USAGE_READ_TIMEOUT: Duration = Duration::from_secs(2);
 /// How long that reading waits for the next message before taking what it has.
 const SCAN_QUIET: Duration = Duration::from_secs(1);
+/// Most envelopes one batched direct get asks for.
+pub const DIRECT_BATCH: usize = 1024;
+/// Most bytes one batched direct get asks the server to send (it stops after the envelope
+/// that crosses this, and says how many more there are).
+const DIRECT_BATCH_BYTES: usize = 4 * 1024 * 1024;
+/// Most envelope streams.
+pub const MAX_PARTITIONS: usize = 256;
+/// Sequence numbers left unused between the retired single stream's last one (at the
+/// moment it was retired) and the partitions' first: a publish already on its way when the
+/// stream was retired may still be stored there just after.
+const SEQ_GAP: u64 = 1_000_000;
+/// How often a node looks whether the retired single stream still holds envelopes.
+const LEGACY_CHECK: Duration = Duration::from_secs(10);
+/// The oldest `nats-server` with what this backend uses (batched direct gets, `allow_msg_ttl`).
+const MIN_SERVER: (u64, u64) = (2, 11);
 
 /// Where and how the NATS backend keeps things.
 #[derive(Debug, Clone, PartialEq)]
@@ -94,9 +132,11 @@ pub struct NatsSettings {
     /// A channel holding less than this is exempt from the global byte quota (`[limits]`);
     /// below it and below the quota, a channel's bytes are counted exactly.
     pub reserved_bytes_per_channel: u64,
-    /// Names of the stream, subjects and buckets start with this (several relays can share
+    /// Names of the streams, subjects and buckets start with this (several relays can share
     /// one cluster under different prefixes).
     pub prefix: String,
+    /// Envelope streams to set up where none are recorded yet (see [`Layout`]).
+    pub partitions: usize,
 }
 
 impl NatsSettings {
@@ -111,8 +151,44 @@ impl NatsSettings {
             max_bytes_per_channel: config.limits.max_queued_bytes_per_channel,
             reserved_bytes_per_channel: config.limits.reserved_bytes_per_channel,
             prefix: config.queue.prefix.clone(),
+            partitions: config.queue.partitions,
         }
     }
+}
+
+/// How the envelopes are laid out over streams, recorded in `{prefix}-meta` (key
+/// `envelopes`) by the first node that sets them up, and used as recorded by every node.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Layout {
+    /// Envelope streams (`{PREFIX}_ENVELOPES_0` …); a channel's is [`partition_of`] it.
+    pub partitions: usize,
+    /// The partitions' first sequence number: past every envelope the retired single stream
+    /// held (and every acknowledgement recorded then), 1 where there was none. Envelopes with
+    /// a lower one are in the retired stream.
+    pub first_seq: u64,
+}
+
+/// The bucket and key the [`Layout`] is recorded under.
+const META_KEY: &str = "envelopes";
+
+/// The partition of `channel` among `partitions`: the first 8 bytes of the SHA-256 of its
+/// id, big-endian, modulo the count. Stored data depends on it: it never changes.
+pub fn partition_of(channel: &str, partitions: usize) -> usize {
+    use sha2::Digest;
+    let digest = sha2::Sha256::digest(channel.as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    (u64::from_be_bytes(first) % partitions.max(1) as u64) as usize
+}
+
+/// The name of envelope stream `p` under `prefix`.
+pub fn partition_stream(prefix: &str, p: usize) -> String {
+    format!("{}_ENVELOPES_{p}", prefix.to_ascii_uppercase())
+}
+
+/// The name of the retired single envelope stream under `prefix`.
+pub fn retired_stream(prefix: &str) -> String {
+    format!("{}_ENVELOPES", prefix.to_ascii_uppercase())
 }
 
 /// A node's recent counts of bytes waiting: per channel and over the stream, each with when
@@ -153,7 +229,13 @@ pub struct NatsQueue {
     client: async_nats::Client,
     /// Publishes envelopes; its requests time out after [`REQUEST_TIMEOUT`].
     publisher: jetstream::Context,
-    stream: stream::Stream,
+    /// The envelope streams, by partition.
+    parts: Vec<stream::Stream>,
+    layout: Layout,
+    /// The retired single stream (or the guard in its place).
+    legacy: stream::Stream,
+    /// Whether it may still hold envelopes (false once it was seen empty: it takes no more).
+    legacy_active: Arc<AtomicBool>,
     channels: kv::Store,
     state: kv::Store,
     invites: kv::Store,
@@ -220,12 +302,249 @@ where
     }
 }
 
+/// Refuses servers older than [`MIN_SERVER`] (an unreadable version is let through).
+fn check_server_version(version: &str) -> Result<()> {
+    let mut parts = version
+        .trim_start_matches('v')
+        .split(['.', '-'])
+        .map(|p| p.parse::<u64>().ok());
+    let (Some(Some(major)), Some(Some(minor))) = (parts.next(), parts.next()) else {
+        tracing::warn!(version, "could not read the NATS server's version");
+        return Ok(());
+    };
+    if (major, minor) < MIN_SERVER {
+        return Err(RelayError::Config(format!(
+            "the NATS server runs {version}; hookbell-relay needs nats-server {}.{} or newer \
+             (batched direct gets, allow_msg_ttl)",
+            MIN_SERVER.0, MIN_SERVER.1
+        )));
+    }
+    Ok(())
+}
+
+/// Largest message a stream takes, for envelopes of up to `max_envelope_bytes`.
+fn max_message_size(settings: &NatsSettings) -> i32 {
+    i32::try_from(settings.max_envelope_bytes + 1024).unwrap_or(i32::MAX)
+}
+
+/// Envelope stream `p`: its channels' subjects, each channel's quota enforced by JetStream,
+/// batched direct gets, and notifications of new envelopes on `{prefix}.new.{p}.{channel}`.
+fn partition_config(settings: &NatsSettings, p: usize, first_seq: u64) -> stream::Config {
+    let prefix = &settings.prefix;
+    stream::Config {
+        name: partition_stream(prefix, p),
+        description: Some(format!(
+            "hookbell-relay: sealed envelopes, partition {p}, one subject per channel"
+        )),
+        subjects: vec![format!("{prefix}.envelopes.{p}.>")],
+        storage: stream::StorageType::File,
+        num_replicas: settings.replicas,
+        max_age: settings.retention,
+        max_messages_per_subject: i64::try_from(settings.max_per_channel).unwrap_or(i64::MAX),
+        discard: stream::DiscardPolicy::New,
+        discard_new_per_subject: true,
+        max_message_size: max_message_size(settings),
+        duplicate_window: Duration::from_secs(120),
+        allow_direct: true,
+        first_sequence: (first_seq > 1).then_some(first_seq),
+        republish: Some(stream::Republish {
+            source: format!("{prefix}.envelopes.{p}.>"),
+            destination: format!("{prefix}.new.{p}.>"),
+            headers_only: true,
+        }),
+        ..Default::default()
+    }
+}
+
+/// The single envelope stream as the versions before partitions set it up, retired
+/// ([`freeze`]): what a new deployment creates as the guard.
+fn retired_config(settings: &NatsSettings) -> stream::Config {
+    let prefix = &settings.prefix;
+    let mut config = stream::Config {
+        name: retired_stream(prefix),
+        subjects: vec![format!("{prefix}.env.>")],
+        storage: stream::StorageType::File,
+        num_replicas: settings.replicas,
+        max_age: settings.retention,
+        max_messages_per_subject: i64::try_from(settings.max_per_channel).unwrap_or(i64::MAX),
+        discard: stream::DiscardPolicy::New,
+        discard_new_per_subject: true,
+        max_message_size: max_message_size(settings),
+        duplicate_window: Duration::from_secs(120),
+        republish: Some(stream::Republish {
+            source: format!("{prefix}.env.>"),
+            destination: format!("{prefix}.new.>"),
+            headers_only: true,
+        }),
+        ..Default::default()
+    };
+    freeze(&mut config);
+    config
+}
+
+/// Retires the single stream: it takes no more envelopes (every message is larger than its
+/// `max_msg_size`), a relay of a version before partitions cannot set it up again (it would
+/// turn `allow_msg_ttl` off, which JetStream refuses), and it answers batched direct gets.
+/// Nothing it holds changes: reads, acknowledgements and its retention carry on.
+fn freeze(config: &mut stream::Config) {
+    config.max_message_size = 1;
+    config.allow_message_ttl = true;
+    config.allow_direct = true;
+    config.description = Some(
+        "hookbell-relay: the retired single envelope stream; read until empty, takes no more \
+         (the envelopes are in the partitions, see the meta bucket)"
+            .into(),
+    );
+}
+
+fn is_frozen(config: &stream::Config) -> bool {
+    config.max_message_size == 1 && config.allow_message_ttl && config.allow_direct
+}
+
+/// The single stream of before, retired; created retired (and empty) where there is none.
+async fn retire(
+    js: &jetstream::Context,
+    config: stream::Config,
+) -> std::result::Result<stream::Stream, String> {
+    let stream = js
+        .get_or_create_stream(config)
+        .await
+        .map_err(|e| e.to_string())?;
+    let info = stream.get_info().await.map_err(|e| e.to_string())?;
+    if !is_frozen(&info.config) {
+        let mut frozen = info.config.clone();
+        freeze(&mut frozen);
+        js.update_stream(&frozen).await.map_err(|e| e.to_string())?;
+        tracing::warn!(
+            stream = %frozen.name,
+            envelopes = info.state.messages,
+            last_seq = info.state.last_sequence,
+            "retired the single envelope stream of an earlier version: it takes no more \
+             envelopes; what it holds is delivered before each channel's newer ones"
+        );
+    }
+    Ok(stream)
+}
+
+/// The envelopes' layout as recorded in `meta`, if it is.
+async fn read_layout(meta: &kv::Store) -> Result<Option<Layout>> {
+    let value = match meta.get(META_KEY).await {
+        Ok(Some(value)) => value,
+        Ok(None) => return Ok(None),
+        Err(e) => return Err(nats("reading the envelopes' layout", e)),
+    };
+    let layout: Layout = serde_json::from_slice(&value)
+        .map_err(|e| RelayError::Corrupt(format!("the envelopes' layout: {e}")))?;
+    if !(1..=MAX_PARTITIONS).contains(&layout.partitions) || layout.first_seq == 0 {
+        return Err(RelayError::Corrupt(format!(
+            "the envelopes' layout is not one this relay makes: {layout:?}"
+        )));
+    }
+    Ok(Some(layout))
+}
+
+/// The recorded layout; recorded first where there is none (`settings.partitions`, the
+/// partitions starting past the retired stream's last sequence number). A node configured
+/// with another count uses the recorded one and says so.
+async fn settle_layout(
+    meta: &kv::Store,
+    legacy: &stream::Stream,
+    settings: &NatsSettings,
+) -> Result<Layout> {
+    let deadline = tokio::time::Instant::now() + SETUP_DEADLINE;
+    let layout = loop {
+        let attempt = async {
+            if let Some(layout) = read_layout(meta).await? {
+                return Ok(Some(layout));
+            }
+            // Read after the stream was retired: nothing is stored past it but what was
+            // already on its way, which SEQ_GAP leaves room for.
+            let last = legacy
+                .get_info()
+                .await
+                .map_err(|e| nats("reading the retired envelope stream", e))?
+                .state
+                .last_sequence;
+            let layout = Layout {
+                partitions: settings.partitions,
+                first_seq: if last == 0 { 1 } else { last + 1 + SEQ_GAP },
+            };
+            let json =
+                serde_json::to_vec(&layout).map_err(|e| RelayError::Corrupt(e.to_string()))?;
+            match meta.create(META_KEY, json.into()).await {
+                Ok(_) => {
+                    tracing::info!(
+                        partitions = layout.partitions,
+                        first_seq = layout.first_seq,
+                        "recorded the envelopes' layout"
+                    );
+                    Ok(Some(layout))
+                }
+                // Another node recorded it first: its layout is the one.
+                Err(e) if e.kind() == kv::CreateErrorKind::AlreadyExists => Ok(None),
+                Err(e) => Err(nats("recording the envelopes' layout", e)),
+            }
+        };
+        match attempt.await {
+            Ok(Some(layout)) => break layout,
+            // Recorded meanwhile by another node: read it.
+            Ok(None) if tokio::time::Instant::now() < deadline => continue,
+            Ok(None) => {
+                return Err(RelayError::Nats(
+                    "the envelopes' layout could be neither read nor recorded".into(),
+                ));
+            }
+            Err(RelayError::Corrupt(e)) => return Err(RelayError::Corrupt(e)),
+            Err(e) if tokio::time::Instant::now() < deadline => {
+                tracing::info!(error = %e, "the envelopes' layout: not ready yet, retrying");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            Err(e) => return Err(e),
+        }
+    };
+    if layout.partitions != settings.partitions {
+        tracing::warn!(
+            recorded = layout.partitions,
+            configured = settings.partitions,
+            "[queue] partitions differs from the count recorded in the {}-meta bucket when \
+             the envelope streams were set up: using the recorded {} (another count would \
+             look for channels' envelopes in other streams)",
+            settings.prefix,
+            layout.partitions
+        );
+    }
+    Ok(layout)
+}
+
+/// Looks every [`LEGACY_CHECK`] whether the retired stream still holds envelopes; once it
+/// is empty (it takes no more), it is no longer read.
+async fn follow_retired(legacy: stream::Stream, active: Arc<AtomicBool>) {
+    while active.load(Ordering::Relaxed) {
+        tokio::time::sleep(LEGACY_CHECK).await;
+        match legacy.get_info().await {
+            Ok(info) if info.state.messages == 0 => {
+                active.store(false, Ordering::Relaxed);
+                tracing::info!("the retired envelope stream is empty: no longer read");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::debug!(error = %e, "reading the retired envelope stream"),
+        }
+    }
+}
+
 impl NatsQueue {
-    /// Connects to the servers, creates (or updates) the stream and the buckets, and starts
+    /// Connects to the servers, creates (or updates) the envelope streams and the buckets
+    /// (retiring the single stream of before, see the module's documentation), and starts
     /// listening for new envelopes.
     pub async fn connect(settings: &NatsSettings) -> Result<Arc<Self>> {
         if settings.urls.is_empty() {
             return Err(RelayError::Config("--nats needs at least one URL".into()));
+        }
+        if !(1..=MAX_PARTITIONS).contains(&settings.partitions) {
+            return Err(RelayError::Config(format!(
+                "[queue] partitions must be between 1 and {MAX_PARTITIONS}, not {}",
+                settings.partitions
+            )));
         }
         let watchers: Watchers = Arc::new(Mutex::new(HashMap::new()));
         let on_event = Arc::clone(&watchers);
@@ -251,6 +570,7 @@ impl NatsQueue {
             .connect(settings.urls.as_slice())
             .await
             .map_err(|e| nats("connecting to NATS", e))?;
+        check_server_version(&client.server_info().version)?;
         // Every JetStream request (a publish's acknowledgement, a key-value read, a purge)
         // gives up after REQUEST_TIMEOUT rather than the client's 10 s: while a stream elects
         // a new leader, callers fail fast (a 503 the provider retries, a stream the desktop
@@ -259,37 +579,6 @@ impl NatsQueue {
             .timeout(REQUEST_TIMEOUT)
             .build(client.clone());
         let prefix = settings.prefix.clone();
-        let stream_name = format!("{}_ENVELOPES", prefix.to_ascii_uppercase());
-        let config = stream::Config {
-            name: stream_name.clone(),
-            description: Some("hookbell-relay: sealed envelopes, one subject per channel".into()),
-            subjects: vec![format!("{prefix}.env.>")],
-            storage: stream::StorageType::File,
-            num_replicas: settings.replicas,
-            max_age: settings.retention,
-            max_messages_per_subject: i64::try_from(settings.max_per_channel).unwrap_or(i64::MAX),
-            discard: stream::DiscardPolicy::New,
-            discard_new_per_subject: true,
-            max_message_size: i32::try_from(settings.max_envelope_bytes + 1024).unwrap_or(i32::MAX),
-            duplicate_window: Duration::from_secs(120),
-            republish: Some(stream::Republish {
-                source: format!("{prefix}.env.>"),
-                destination: format!("{prefix}.new.>"),
-                headers_only: true,
-            }),
-            ..Default::default()
-        };
-        let stream = with_deadline("creating the envelope stream", || {
-            let (js, config) = (js.clone(), config.clone());
-            async move {
-                let name = config.name.clone();
-                js.create_or_update_stream(config)
-                    .await
-                    .map_err(|e| e.to_string())?;
-                js.get_stream(&name).await.map_err(|e| e.to_string())
-            }
-        })
-        .await?;
         let bucket = |name: &str, max_age: Duration| kv::Config {
             bucket: format!("{prefix}-{name}"),
             history: 1,
@@ -311,6 +600,8 @@ impl NatsQueue {
             bucket("nodes", crate::queue::NODE_ANNOUNCE_EVERY * 3),
             // channel → when its desktop last connected (idle channels expire).
             bucket("seen", Duration::ZERO),
+            // The envelopes' layout (Layout).
+            bucket("meta", Duration::ZERO),
         ] {
             let name = format!("creating the key-value bucket {}", config.bucket);
             let store = with_deadline(&name, || {
@@ -325,6 +616,7 @@ impl NatsQueue {
             stores.push(store);
         }
         let (
+            Some(meta),
             Some(seen),
             Some(nodes),
             Some(streams),
@@ -340,20 +632,58 @@ impl NatsQueue {
             stores.pop(),
             stores.pop(),
             stores.pop(),
+            stores.pop(),
         )
         else {
             return Err(RelayError::Nats("bucket setup".into()));
         };
+
+        // The single stream of before: retired (or, new deployment, created retired).
+        let legacy = with_deadline("retiring the single envelope stream", || {
+            let (js, config) = (js.clone(), retired_config(settings));
+            async move { retire(&js, config).await }
+        })
+        .await?;
+        let layout = settle_layout(&meta, &legacy, settings).await?;
+        let mut parts = Vec::with_capacity(layout.partitions);
+        for p in 0..layout.partitions {
+            let config = partition_config(settings, p, layout.first_seq);
+            let stream = with_deadline(&format!("creating the envelope stream {p}"), || {
+                let (js, config) = (js.clone(), config.clone());
+                async move {
+                    let name = config.name.clone();
+                    js.create_or_update_stream(config)
+                        .await
+                        .map_err(|e| e.to_string())?;
+                    js.get_stream(&name).await.map_err(|e| e.to_string())
+                }
+            })
+            .await?;
+            parts.push(stream);
+        }
+        let held_before = legacy
+            .get_info()
+            .await
+            .map(|info| info.state.messages > 0)
+            .map_err(|e| nats("reading the retired envelope stream", e))?;
+        let legacy_active = Arc::new(AtomicBool::new(held_before));
+        tracing::info!(
+            partitions = layout.partitions,
+            first_seq = layout.first_seq,
+            retired_stream_holds_envelopes = held_before,
+            "envelope streams ready"
+        );
 
         let mut notes = client
             .subscribe(format!("{prefix}.new.>"))
             .await
             .map_err(|e| nats("subscribing to new envelopes", e))?;
         let notified = Arc::clone(&watchers);
-        let lead = format!("{prefix}.new.");
         let listen = tokio::spawn(async move {
             while let Some(message) = notes.next().await {
-                let Some(channel) = message.subject.as_str().strip_prefix(&lead) else {
+                // `{prefix}.new.{p}.{channel}` (and `{prefix}.new.{channel}` from the single
+                // stream of before): the channel is the last token.
+                let Some(channel) = message.subject.as_str().rsplit('.').next() else {
                     continue;
                 };
                 let seq = message
@@ -380,10 +710,14 @@ impl NatsQueue {
         });
         let claims: Watchers = Arc::new(Mutex::new(HashMap::new()));
         let claimed = tokio::spawn(follow_claims(streams.clone(), Arc::clone(&claims)));
+        let drained = tokio::spawn(follow_retired(legacy.clone(), Arc::clone(&legacy_active)));
         Ok(Arc::new(NatsQueue {
             publisher: js,
             client,
-            stream,
+            parts,
+            layout,
+            legacy,
+            legacy_active,
             channels,
             state,
             invites,
@@ -401,8 +735,13 @@ impl NatsQueue {
             watchers,
             claims,
             state_locks: Mutex::new(HashMap::new()),
-            tasks: vec![listen, tick, claimed],
+            tasks: vec![listen, tick, claimed, drained],
         }))
+    }
+
+    /// The envelopes' layout in use (as recorded).
+    pub fn layout(&self) -> Layout {
+        self.layout
     }
 
     /// Sends what is buffered to the server and stops listening.
@@ -413,8 +752,38 @@ impl NatsQueue {
         let _ = self.client.flush().await;
     }
 
+    /// `channel`'s partition.
+    fn part(&self, channel: &str) -> usize {
+        partition_of(channel, self.layout.partitions)
+    }
+
+    /// `channel`'s envelope stream.
+    fn stream(&self, channel: &str) -> &stream::Stream {
+        &self.parts[self.part(channel)]
+    }
+
+    /// `channel`'s subject in its envelope stream.
     fn subject(&self, channel: &str) -> String {
+        format!("{}.envelopes.{}.{channel}", self.prefix, self.part(channel))
+    }
+
+    /// `channel`'s subject in the retired single stream.
+    fn legacy_subject(&self, channel: &str) -> String {
         format!("{}.env.{channel}", self.prefix)
+    }
+
+    /// Whether the retired single stream may still hold envelopes.
+    fn legacy_active(&self) -> bool {
+        self.legacy_active.load(Ordering::Relaxed)
+    }
+
+    /// The stream that holds (or held) `channel`'s envelope `seq`, and its subject there.
+    fn holder(&self, channel: &str, seq: u64) -> (&stream::Stream, String) {
+        if seq < self.layout.first_seq {
+            (&self.legacy, self.legacy_subject(channel))
+        } else {
+            (self.stream(channel), self.subject(channel))
+        }
     }
 
     fn usage_cache(&self) -> std::sync::MutexGuard<'_, UsageCache> {
@@ -443,12 +812,24 @@ impl NatsQueue {
         self.usage_cache().channels.remove(channel);
     }
 
-    /// How many envelopes `channel` has in the stream.
+    /// How many envelopes `channel` has waiting: in its stream, and in the retired one
+    /// while that holds any.
     async fn subject_count(&self, channel: &str) -> Result<u64> {
-        let subject = self.subject(channel);
-        let mut info = self
-            .stream
-            .info_with_subjects(&subject)
+        let mut count = self
+            .count_in(self.stream(channel), &self.subject(channel))
+            .await?;
+        if self.legacy_active() {
+            count += self
+                .count_in(&self.legacy, &self.legacy_subject(channel))
+                .await?;
+        }
+        Ok(count)
+    }
+
+    /// How many messages `stream` has on `subject`.
+    async fn count_in(&self, stream: &stream::Stream, subject: &str) -> Result<u64> {
+        let mut info = stream
+            .info_with_subjects(subject)
             .await
             .map_err(|e| nats("counting a channel's envelopes", e))?;
         let mut count = 0u64;
@@ -466,19 +847,24 @@ impl NatsQueue {
     /// of its messages, read headers-only: every message's at most every `count / 100` s
     /// (between, only the messages newer than those read; after deletions, the bytes known
     /// scaled to the new count), so a big channel costs about 100 reads a second at most.
+    /// Only its envelope stream counts: what the retired stream still holds of it is left
+    /// out of its byte quota while it drains.
     async fn channel_bytes(
         &self,
         channel: &str,
         known: Option<ChannelBytes>,
     ) -> Result<ChannelBytes> {
         let now = Instant::now();
-        let count = tokio::time::timeout(USAGE_READ_TIMEOUT, self.subject_count(channel))
-            .await
-            .unwrap_or_else(|_| {
-                Err(RelayError::Nats(
-                    "counting a channel's envelopes timed out".into(),
-                ))
-            })?;
+        let count = tokio::time::timeout(
+            USAGE_READ_TIMEOUT,
+            self.count_in(self.stream(channel), &self.subject(channel)),
+        )
+        .await
+        .unwrap_or_else(|_| {
+            Err(RelayError::Nats(
+                "counting a channel's envelopes timed out".into(),
+            ))
+        })?;
         let bound = count.saturating_mul(self.max_envelope_bytes);
         if count == 0 || bound < self.exact_below {
             return Ok(ChannelBytes {
@@ -544,7 +930,7 @@ impl NatsQueue {
     async fn scan_bytes(&self, channel: &str, from: u64, count: u64) -> Result<(u64, u64)> {
         use async_nats::jetstream::consumer::{DeliverPolicy, pull};
         let consumer = self
-            .stream
+            .stream(channel)
             .create_consumer(pull::OrderedConfig {
                 filter_subject: self.subject(channel),
                 headers_only: true,
@@ -555,6 +941,13 @@ impl NatsQueue {
             })
             .await
             .map_err(|e| nats("reading a channel's message sizes", e))?;
+        // What the consumer has to deliver, as it was created: waiting for more would wait
+        // SCAN_QUIET for messages that are not there (the channel's count can include
+        // messages before `from`, e.g. another node's, appended before this node's last).
+        let count = count.min(consumer.cached_info().num_pending);
+        if count == 0 {
+            return Ok((0, 0));
+        }
         let mut messages = consumer
             .messages()
             .await
@@ -584,6 +977,26 @@ impl NatsQueue {
         Ok((bytes, last))
     }
 
+    /// Envelopes and their bytes over every envelope stream (the retired one included while
+    /// it holds any), each stream's state read at the same time.
+    async fn streams_depth(&self) -> Result<Depth> {
+        let legacy = self.legacy_active().then_some(&self.legacy);
+        let infos = futures_util::future::join_all(
+            self.parts
+                .iter()
+                .chain(legacy)
+                .map(stream::Stream::get_info),
+        )
+        .await;
+        let mut depth = Depth::default();
+        for info in infos {
+            let info = info.map_err(|e| nats("reading the envelope streams' state", e))?;
+            depth.count += info.state.messages;
+            depth.bytes += info.state.bytes;
+        }
+        Ok(depth)
+    }
+
     async fn usage_of(&self, channel: &str) -> Result<Usage> {
         let now = Instant::now();
         let fresh = |at: Instant| now.duration_since(at) < USAGE_FRESH;
@@ -596,10 +1009,10 @@ impl NatsQueue {
         // would store (its count quota and the servers' storage limits still hold).
         let total = match total.filter(|(at, _)| fresh(*at)) {
             Some((_, total)) => total,
-            None => match tokio::time::timeout(USAGE_READ_TIMEOUT, self.stream.get_info()).await {
-                Ok(Ok(info)) => {
-                    self.usage_cache().total = Some((now, info.state.bytes));
-                    info.state.bytes
+            None => match tokio::time::timeout(USAGE_READ_TIMEOUT, self.streams_depth()).await {
+                Ok(Ok(depth)) => {
+                    self.usage_cache().total = Some((now, depth.bytes));
+                    depth.bytes
                 }
                 failed => {
                     let error = match failed {
@@ -637,13 +1050,31 @@ impl NatsQueue {
         })
     }
 
-    /// The next envelope of `channel` at or after `from`, from the stream's leader.
+    /// The next envelope of `channel` at or after `from`, from the leader of the stream that
+    /// holds it (the retired one first, while it may hold any of it).
     async fn next_from(&self, channel: &str, from: u64) -> Result<Option<Envelope>> {
-        let got = self
-            .stream
+        let from = from.max(1);
+        if from < self.layout.first_seq && self.legacy_active() {
+            let subject = self.legacy_subject(channel);
+            if let Some(envelope) = self.next_in(&self.legacy, &subject, from).await? {
+                return Ok(Some(envelope));
+            }
+        }
+        self.next_in(self.stream(channel), &self.subject(channel), from)
+            .await
+    }
+
+    /// The next message on `subject` in `stream` at or after `from`, from its leader.
+    async fn next_in(
+        &self,
+        stream: &stream::Stream,
+        subject: &str,
+        from: u64,
+    ) -> Result<Option<Envelope>> {
+        let got = stream
             .raw_message_builder()
             .sequence(from.max(1))
-            .next_by_subject(self.subject(channel))
+            .next_by_subject(subject)
             .send()
             .await;
         match got {
@@ -653,10 +1084,152 @@ impl NatsQueue {
         }
     }
 
+    /// Up to `limit` envelopes of `channel` after `after`, in order: what the retired stream
+    /// holds of it first, then its stream's.
+    async fn read_envelopes(
+        &self,
+        channel: &str,
+        after: u64,
+        limit: usize,
+    ) -> Result<Vec<Envelope>> {
+        let mut out = Vec::new();
+        let from = after.saturating_add(1);
+        if from < self.layout.first_seq && self.legacy_active() {
+            let subject = self.legacy_subject(channel);
+            self.read_in(&self.legacy, &subject, from, limit, &mut out)
+                .await?;
+        }
+        if out.len() < limit {
+            let from = out.last().map_or(from, |e| e.seq + 1);
+            let subject = self.subject(channel);
+            self.read_in(self.stream(channel), &subject, from, limit, &mut out)
+                .await?;
+        }
+        Ok(out)
+    }
+
+    /// Appends to `out` the messages on `subject` in `stream` from `from` on, in order, until
+    /// it has `limit`. Batched direct gets first; a replica other than the leader may answer
+    /// those and not have stored yet what the leader acknowledged, so with several replicas
+    /// the leader has the last word: what it has beyond is read from it, one at a time (the
+    /// same when a direct get fails).
+    async fn read_in(
+        &self,
+        stream: &stream::Stream,
+        subject: &str,
+        mut from: u64,
+        limit: usize,
+        out: &mut Vec<Envelope>,
+    ) -> Result<()> {
+        let config = &stream.cached_info().config;
+        let name = &config.name;
+        let mut batched = true;
+        while out.len() < limit {
+            let want = (limit - out.len()).min(DIRECT_BATCH);
+            match self.direct_batch(name, subject, from, want).await {
+                Ok((envelopes, more)) => {
+                    let got = envelopes.len();
+                    if let Some(last) = envelopes.last() {
+                        from = last.seq + 1;
+                    }
+                    out.extend(envelopes);
+                    if got == 0 || !more {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::debug!(error = %e, stream = %name, "a batched read failed; reading from the leader");
+                    batched = false;
+                    break;
+                }
+            }
+        }
+        if batched && config.num_replicas <= 1 {
+            // The only replica answered: the leader itself.
+            return Ok(());
+        }
+        while out.len() < limit {
+            match self.next_in(stream, subject, from).await? {
+                Some(envelope) => {
+                    from = envelope.seq + 1;
+                    out.push(envelope);
+                }
+                None => break,
+            }
+        }
+        Ok(())
+    }
+
+    /// One batched direct get: up to `want` messages on `subject` in stream `name` from
+    /// `from` on, in order, and whether the replica that answered has more after them.
+    async fn direct_batch(
+        &self,
+        name: &str,
+        subject: &str,
+        from: u64,
+        want: usize,
+    ) -> Result<(Vec<Envelope>, bool)> {
+        let inbox = self.client.new_inbox();
+        let mut replies = self
+            .client
+            .subscribe(inbox.clone())
+            .await
+            .map_err(|e| nats("reading envelopes", e))?;
+        let request = serde_json::json!({
+            "seq": from.max(1),
+            "next_by_subj": subject,
+            "batch": want,
+            "max_bytes": DIRECT_BATCH_BYTES,
+        });
+        self.client
+            .publish_with_reply(
+                format!("$JS.API.DIRECT.GET.{name}"),
+                inbox,
+                request.to_string().into(),
+            )
+            .await
+            .map_err(|e| nats("reading envelopes", e))?;
+        let deadline = tokio::time::Instant::now() + REQUEST_TIMEOUT;
+        let mut out = Vec::new();
+        loop {
+            let message = match tokio::time::timeout_at(deadline, replies.next()).await {
+                Ok(Some(message)) => message,
+                Ok(None) => return Err(RelayError::Nats("reading envelopes: no answer".into())),
+                Err(_) => return Err(RelayError::Nats("reading envelopes: timed out".into())),
+            };
+            let header = |name: &str| {
+                message
+                    .headers
+                    .as_ref()
+                    .and_then(|h| h.get(name))
+                    .and_then(|v| v.as_str().parse::<u64>().ok())
+            };
+            match message.status.map(|s| s.as_u16()) {
+                None => {
+                    let seq = header("Nats-Sequence").ok_or_else(|| {
+                        RelayError::Nats("reading envelopes: a message without its sequence".into())
+                    })?;
+                    out.push(decode_value(seq, &message.payload)?);
+                }
+                // End of the batch: how many more there are after it.
+                Some(204) => return Ok((out, header("Nats-Num-Pending").unwrap_or(0) > 0)),
+                // Nothing from `from` on.
+                Some(404) => return Ok((out, false)),
+                Some(code) => {
+                    return Err(nats(
+                        "reading envelopes",
+                        format!("{code} {}", message.description.as_deref().unwrap_or("")),
+                    ));
+                }
+            }
+        }
+    }
+
     /// Envelope `seq`, if it is `channel`'s and still there.
     async fn get(&self, channel: &str, seq: u64) -> Result<Option<Envelope>> {
-        match self.stream.get_raw_message(seq).await {
-            Ok(message) if message.subject.as_str() == self.subject(channel) => {
+        let (stream, subject) = self.holder(channel, seq);
+        match stream.get_raw_message(seq).await {
+            Ok(message) if message.subject.as_str() == subject => {
                 decode_value(message.sequence, &message.payload).map(Some)
             }
             Ok(_) => Ok(None),
@@ -717,8 +1290,10 @@ impl NatsQueue {
         }
     }
 
-    async fn delete_message(&self, seq: u64) -> Result<bool> {
-        match self.stream.delete_message(seq).await {
+    /// Deletes `channel`'s envelope `seq` (from the stream that holds it).
+    async fn delete_message(&self, channel: &str, seq: u64) -> Result<bool> {
+        let (stream, _) = self.holder(channel, seq);
+        match stream.delete_message(seq).await {
             Ok(done) => Ok(done),
             Err(e) if e.to_string().contains("no message found") => Ok(false),
             Err(e) => Err(nats("deleting an envelope", e)),
@@ -742,14 +1317,27 @@ impl NatsQueue {
             let mut removed = 0u64;
             if seq > state.acked {
                 if state.held.is_empty() {
-                    let purged = self
-                        .stream
-                        .purge()
-                        .filter(self.subject(channel))
-                        .sequence(seq.saturating_add(1))
-                        .await
-                        .map_err(|e| nats("deleting acknowledged envelopes", e))?;
-                    removed += purged.purged;
+                    let first = self.layout.first_seq;
+                    if state.acked.saturating_add(1) < first && self.legacy_active() {
+                        let purged = self
+                            .legacy
+                            .purge()
+                            .filter(self.legacy_subject(channel))
+                            .sequence(seq.min(first - 1).saturating_add(1))
+                            .await
+                            .map_err(|e| nats("deleting acknowledged envelopes", e))?;
+                        removed += purged.purged;
+                    }
+                    if seq >= first {
+                        let purged = self
+                            .stream(channel)
+                            .purge()
+                            .filter(self.subject(channel))
+                            .sequence(seq.saturating_add(1))
+                            .await
+                            .map_err(|e| nats("deleting acknowledged envelopes", e))?;
+                        removed += purged.purged;
+                    }
                 } else {
                     let mut from = state.acked + 1;
                     while let Some(envelope) = self.next_from(channel, from).await? {
@@ -758,7 +1346,7 @@ impl NatsQueue {
                         }
                         from = envelope.seq + 1;
                         if !state.held.contains_key(&envelope.seq)
-                            && self.delete_message(envelope.seq).await?
+                            && self.delete_message(channel, envelope.seq).await?
                         {
                             removed += 1;
                         }
@@ -767,11 +1355,17 @@ impl NatsQueue {
                 state.acked = seq;
             }
             for r in &release {
-                if state.held.remove(r).is_some() && self.delete_message(*r).await? {
+                if state.held.remove(r).is_some() && self.delete_message(channel, *r).await? {
                     removed += 1;
                 }
             }
             if self.save_state(channel, &state, revision).await? {
+                if removed > 0 {
+                    // What this node knew of the channel's bytes is too high now: a
+                    // desktop that keeps up stays under its reserve at the next delivery,
+                    // not a second later.
+                    self.forget_usage(channel);
+                }
                 return Ok(removed);
             }
         }
@@ -919,21 +1513,10 @@ impl Queue for SharedNats {
     fn read_from(&self, channel: &str, after: u64, limit: usize) -> ReadFuture<Vec<Envelope>> {
         let channel = channel.to_owned();
         boxed(&self.0, move |q| async move {
-            let mut out = Vec::new();
             if !valid_channel(&channel) {
-                return Ok(out);
+                return Ok(Vec::new());
             }
-            let mut from = after.saturating_add(1);
-            while out.len() < limit {
-                match q.next_from(&channel, from).await? {
-                    Some(envelope) => {
-                        from = envelope.seq + 1;
-                        out.push(envelope);
-                    }
-                    None => break,
-                }
-            }
-            Ok(out)
+            q.read_envelopes(&channel, after, limit).await
         })
     }
 
@@ -1123,11 +1706,18 @@ impl Channels for SharedNats {
                 .delete(&id)
                 .await
                 .map_err(|e| nats("deleting a channel", e))?;
-            q.stream
+            q.stream(&id)
                 .purge()
                 .filter(q.subject(&id))
                 .await
                 .map_err(|e| nats("deleting a channel's envelopes", e))?;
+            if q.legacy_active() {
+                q.legacy
+                    .purge()
+                    .filter(q.legacy_subject(&id))
+                    .await
+                    .map_err(|e| nats("deleting a channel's envelopes", e))?;
+            }
             q.state
                 .delete(&id)
                 .await
@@ -1141,7 +1731,7 @@ impl Channels for SharedNats {
             // A delivery that read the record before it went may still be publishing (for up
             // to PUBLISH_DEADLINE): purged again once that is over, so nothing of the channel
             // outlives it (sled's writer orders the two instead).
-            let (stream, subject) = (q.stream.clone(), q.subject(&id));
+            let (stream, subject) = (q.stream(&id).clone(), q.subject(&id));
             tokio::spawn(async move {
                 tokio::time::sleep(DELETE_SETTLE).await;
                 if let Err(e) = stream.purge().filter(subject).await {
@@ -1317,17 +1907,7 @@ impl Backend for SharedNats {
     }
 
     fn total_depth(&self) -> ReadFuture<Depth> {
-        boxed(&self.0, move |q| async move {
-            let info = q
-                .stream
-                .get_info()
-                .await
-                .map_err(|e| nats("reading the stream's state", e))?;
-            Ok(Depth {
-                count: info.state.messages,
-                bytes: info.state.bytes,
-            })
-        })
+        boxed(&self.0, move |q| async move { q.streams_depth().await })
     }
 
     fn healthy(&self) -> bool {
@@ -1335,41 +1915,102 @@ impl Backend for SharedNats {
     }
 }
 
+/// Keeps an invite in `invites` (see [`Invites::put_invite`]).
+async fn put_invite(invites: &kv::Store, key: String, expires_at: DateTime<Utc>) -> Result<()> {
+    invites
+        .put(&key, expires_at.to_rfc3339().into_bytes().into())
+        .await
+        .map_err(|e| nats("storing an invite", e))?;
+    Ok(())
+}
+
+/// Redeems an invite from `invites` (see [`Invites::redeem_invite`]).
+async fn redeem_invite(invites: &kv::Store, key: String) -> Result<bool> {
+    if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(false);
+    }
+    let entry = match invites.entry(&key).await {
+        Ok(Some(entry)) if entry.operation == kv::Operation::Put => entry,
+        Ok(_) => return Ok(false),
+        Err(e) => return Err(nats("reading an invite", e)),
+    };
+    // Exactly one redeemer's delete matches the revision it read.
+    if invites
+        .delete_expect_revision(&key, Some(entry.revision))
+        .await
+        .is_err()
+    {
+        return Ok(false);
+    }
+    let expires = std::str::from_utf8(&entry.value)
+        .ok()
+        .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok());
+    Ok(expires.is_some_and(|at| at > Utc::now()))
+}
+
 impl Invites for SharedNats {
     fn put_invite(&self, code_sha256: &str, expires_at: DateTime<Utc>) -> WriteFuture<()> {
         let key = code_sha256.to_ascii_lowercase();
         boxed(&self.0, move |q| async move {
-            q.invites
-                .put(&key, expires_at.to_rfc3339().into_bytes().into())
-                .await
-                .map_err(|e| nats("storing an invite", e))?;
-            Ok(())
+            put_invite(&q.invites, key, expires_at).await
         })
     }
 
     fn redeem_invite(&self, code_sha256: &str) -> WriteFuture<bool> {
         let key = code_sha256.to_ascii_lowercase();
         boxed(&self.0, move |q| async move {
-            if key.len() != 64 || !key.bytes().all(|b| b.is_ascii_hexdigit()) {
-                return Ok(false);
-            }
-            let entry = match q.invites.entry(&key).await {
-                Ok(Some(entry)) if entry.operation == kv::Operation::Put => entry,
-                Ok(_) => return Ok(false),
-                Err(e) => return Err(nats("reading an invite", e)),
-            };
-            // Exactly one redeemer's delete matches the revision it read.
-            if q.invites
-                .delete_expect_revision(&key, Some(entry.revision))
-                .await
-                .is_err()
-            {
-                return Ok(false);
-            }
-            let expires = std::str::from_utf8(&entry.value)
-                .ok()
-                .and_then(|t| DateTime::parse_from_rfc3339(t.trim()).ok());
-            Ok(expires.is_some_and(|at| at > Utc::now()))
+            redeem_invite(&q.invites, key).await
         })
+    }
+}
+
+/// The invites bucket alone, for `hookbell-relay invite --nats`: opened as the relay nodes
+/// set it up, changing nothing. ([`NatsQueue::connect`] would set every stream and bucket
+/// to this process's settings: run with a config that says one replica, it scaled a
+/// cluster's three copies down to one.)
+pub struct NatsInvites {
+    client: async_nats::Client,
+    invites: kv::Store,
+}
+
+impl NatsInvites {
+    /// Connects and opens `{prefix}-invites`; an error if no relay node has set it up yet.
+    pub async fn connect(settings: &NatsSettings) -> Result<Self> {
+        if settings.urls.is_empty() {
+            return Err(RelayError::Config("--nats needs at least one URL".into()));
+        }
+        let client = async_nats::ConnectOptions::new()
+            .name("hookbell-relay invite")
+            .connect(settings.urls.as_slice())
+            .await
+            .map_err(|e| nats("connecting to NATS", e))?;
+        let js = jetstream::ContextBuilder::new()
+            .timeout(REQUEST_TIMEOUT)
+            .build(client.clone());
+        let bucket = format!("{}-invites", settings.prefix);
+        let invites = js.get_key_value(&bucket).await.map_err(|e| {
+            RelayError::Config(format!(
+                "no relay node has set up the key-value bucket {bucket} on these NATS servers \
+                 yet (start one with --nats first): {e}"
+            ))
+        })?;
+        Ok(NatsInvites { client, invites })
+    }
+
+    /// Sends what is buffered to the server.
+    pub async fn close(&self) {
+        let _ = self.client.flush().await;
+    }
+}
+
+impl Invites for NatsInvites {
+    fn put_invite(&self, code_sha256: &str, expires_at: DateTime<Utc>) -> WriteFuture<()> {
+        let (invites, key) = (self.invites.clone(), code_sha256.to_ascii_lowercase());
+        Box::pin(async move { put_invite(&invites, key, expires_at).await })
+    }
+
+    fn redeem_invite(&self, code_sha256: &str) -> WriteFuture<bool> {
+        let (invites, key) = (self.invites.clone(), code_sha256.to_ascii_lowercase());
+        Box::pin(async move { redeem_invite(&invites, key).await })
     }
 }

@@ -17,6 +17,8 @@
 //! `scripts/relay-cluster.sh`, with open pairing) through their balancer, the senders spread
 //! over `--send-url` (the nodes). `--summary FILE` appends one row per run to a Markdown table
 //! (`scripts/bench-relay-backends.sh` runs sled, one-node NATS and the cluster back to back).
+//! `--channels K` spreads phases 1 and 2 over K paired desktops (K relay clients draining into
+//! the one engine), as a relay with many desktops sees them; by default all go to one.
 
 use std::path::PathBuf;
 use std::process::Stdio;
@@ -52,6 +54,11 @@ struct Cli {
     /// Concurrent senders.
     #[arg(long, default_value_t = 64)]
     senders: usize,
+    /// Channels (paired desktops) the deliveries of phases 1 and 2 are spread over, in turn;
+    /// phase 2 drains them with as many relay clients into the one desktop engine. Phase 3
+    /// uses the first.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..=10_000))]
+    channels: u64,
     /// Deliveries timed one by one in phase 3.
     #[arg(long, default_value_t = 2_000)]
     latency_samples: usize,
@@ -284,11 +291,19 @@ async fn main() -> anyhow::Result<()> {
     };
     let http = reqwest::Client::new();
     let keys = KeyPair::generate()?;
-    let pairing: Pairing = client::pair(&base, &keys.public).await?;
-    let ingest_urls: Vec<String> = nodes
-        .iter()
-        .map(|node| format!("{node}/h/{}/bench", pairing.channel_id))
-        .collect();
+    let channels = cli.channels as usize;
+    let mut desktops: Vec<Pairing> = Vec::with_capacity(channels);
+    for _ in 0..channels {
+        desktops.push(client::pair(&base, &keys.public).await?);
+    }
+    // Delivery n: channel n % channels, through node (n / channels) % nodes.
+    let ingest_url = |n: usize| {
+        format!(
+            "{}/h/{}/bench",
+            nodes[(n / channels) % nodes.len()],
+            desktops[n % channels].channel_id
+        )
+    };
     let backend = if cli.relay_url.is_some() {
         "relay nodes already running".to_owned()
     } else if cli.nats.is_empty() {
@@ -298,7 +313,7 @@ async fn main() -> anyhow::Result<()> {
     };
     println!("# hookbell-relay benchmark: {}\n", cli.label);
     println!(
-        "relay {base} ({backend}), senders post to {}, {} senders, bodies ~1 KB\n",
+        "relay {base} ({backend}), senders post to {}, {} senders, {channels} channel(s), bodies ~1 KB\n",
         nodes.join(" "),
         cli.senders
     );
@@ -307,10 +322,10 @@ async fn main() -> anyhow::Result<()> {
     let started_at = Instant::now();
     let latencies: Vec<f64> = futures_util::stream::iter(0..cli.backlog)
         .map(|n| {
-            let (http, url) = (&http, &ingest_urls[n % ingest_urls.len()]);
+            let (http, url) = (&http, ingest_url(n));
             async move {
                 let t = Instant::now();
-                send(http, url, n)
+                send(http, &url, n)
                     .await
                     .map(|_| t.elapsed().as_secs_f64() * 1000.0)
             }
@@ -343,17 +358,22 @@ async fn main() -> anyhow::Result<()> {
     let engine = Engine::new(Arc::new(store), config);
     let mut events = engine.events().subscribe();
     let started_at = Instant::now();
-    let desktop = Client::start(
-        ClientConfig::new(
-            &base,
-            &pairing.channel_id,
-            &pairing.token,
-            vec![keys.secret.clone()],
-        ),
-        EngineSink {
-            engine: engine.clone(),
-        },
-    );
+    let clients: Vec<Client> = desktops
+        .iter()
+        .map(|pairing| {
+            Client::start(
+                ClientConfig::new(
+                    &base,
+                    &pairing.channel_id,
+                    &pairing.token,
+                    vec![keys.secret.clone()],
+                ),
+                EngineSink {
+                    engine: engine.clone(),
+                },
+            )
+        })
+        .collect();
     wait_for(Duration::from_secs(600), "the backlog drained", || async {
         anyhow::Ok(engine.store().stats()?.total as usize >= cli.backlog)
     })
@@ -371,7 +391,16 @@ async fn main() -> anyhow::Result<()> {
         let n = cli.backlog + i;
         let external = format!("evt_{n}");
         let t = Instant::now();
-        send(&http, &ingest_urls[n % ingest_urls.len()], n).await?;
+        send(
+            &http,
+            &format!(
+                "{}/h/{}/bench",
+                nodes[i % nodes.len()],
+                desktops[0].channel_id
+            ),
+            n,
+        )
+        .await?;
         loop {
             match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
                 Ok(Ok(hookbell_server::Event::AlertCreated(alert)))
@@ -395,7 +424,9 @@ async fn main() -> anyhow::Result<()> {
         samples.len(),
         samples.last().copied().unwrap_or(0.0)
     );
-    desktop.stop().await;
+    for client in clients {
+        client.stop().await;
+    }
 
     // Zero loss, no duplicate: every delivery answered 202 (anything else stopped the bench)
     // is in the desktop's store once: one alert per id `evt_N`, each seen once (a second

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use axum_server::tls_rustls::RustlsConfig;
 use clap::{Parser, Subcommand};
+use hookbell_relay::nats_queue::NatsInvites;
 use hookbell_relay::pairing::{self, Invites};
 use hookbell_relay::queue::Backend;
 use hookbell_relay::{
@@ -84,6 +85,10 @@ enum Command {
         /// Copies JetStream keeps (3 in a three-node cluster); wins over `[queue] replicas`.
         #[arg(long, env = "HOOKBELL_RELAY_NATS_REPLICAS", value_name = "N")]
         nats_replicas: Option<usize>,
+        /// Envelope streams a new NATS deployment spreads the channels over; wins over
+        /// `[queue] partitions`. Once recorded in NATS, the recorded count is used.
+        #[arg(long, env = "HOOKBELL_RELAY_NATS_PARTITIONS", value_name = "N")]
+        nats_partitions: Option<usize>,
         /// Load balancers or proxies in front (comma-separated IPs): for their requests the
         /// per-client limits use X-Forwarded-For. Wins over `[limits] trusted_proxies`.
         #[arg(
@@ -230,6 +235,7 @@ async fn main() -> anyhow::Result<()> {
             pairing_secret_file,
             nats,
             nats_replicas,
+            nats_partitions,
             trusted_proxy,
             node_url,
             limits,
@@ -250,6 +256,9 @@ async fn main() -> anyhow::Result<()> {
             }
             if let Some(replicas) = nats_replicas {
                 config.queue.replicas = replicas;
+            }
+            if let Some(partitions) = nats_partitions {
+                config.queue.partitions = partitions;
             }
             if !trusted_proxy.is_empty() {
                 config.limits.trusted_proxies = trusted_proxy;
@@ -283,12 +292,14 @@ async fn main() -> anyhow::Result<()> {
                     .put_blocking(&pairing::code_hash(&code), expires)
                     .context("saving the invite")?;
             } else {
-                let nats = NatsQueue::connect(&nats_settings(&config)).await?;
-                SharedNats(Arc::clone(&nats))
+                // The invites bucket only: this command's config (one replica, say) must not
+                // change how the relay nodes set NATS up.
+                let invites = NatsInvites::connect(&nats_settings(&config)).await?;
+                invites
                     .put_invite(&pairing::code_hash(&code), expires)
                     .await
                     .context("saving the invite in NATS")?;
-                nats.close().await;
+                invites.close().await;
             }
             println!("{code}");
             eprintln!(

@@ -3,8 +3,8 @@
 //! `hookbell-relay` nodes on them (`--nats` all three, `--nats-replicas 3`), HAProxy in front
 //! (`deploy/cluster/haproxy.cfg`), and two desktops (an engine over a real store with the relay
 //! client, as in `end_to_end`) paired through the balancer. Providers post to both relay nodes
-//! directly while the envelope stream's NATS leader and then the relay node the online desktop
-//! streams from are killed with SIGKILL; the other desktop is offline throughout the kills and
+//! directly while the NATS leader of the online desktop's envelope stream (its partition) and
+//! then the relay node the online desktop streams from are killed with SIGKILL; the other desktop is offline throughout the kills and
 //! connects after them. Every delivery a relay acknowledged (202) must reach its desktop's
 //! store exactly once, in the channel's order.
 //!
@@ -21,6 +21,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use hookbell_relay::nats_queue::{partition_of, partition_stream};
 use hookbell_relay::{Client, ClientConfig, Sink, SinkError};
 use reqwest::StatusCode;
 use serde_json::Value;
@@ -378,16 +379,28 @@ async fn nothing_acknowledged_is_lost_or_duplicated_when_a_nats_node_and_a_relay
     let (_haproxy, lb) = haproxy([&nodes[0], &nodes[1]], dir.path(), &http).await;
     println!("cluster up in {:?}", started.elapsed());
 
-    // Every stream and bucket keeps three copies.
+    // Every stream and bucket keeps three copies: the envelope streams (the partitions, as
+    // many as recorded), the retired single stream standing guard, the buckets.
     let known = streams(&http, &nats[0]).await;
-    for name in [
-        "HOOKBELL_ENVELOPES",
-        "KV_hookbell-channels",
-        "KV_hookbell-state",
-        "KV_hookbell-invites",
-    ] {
+    let partitions = (0..)
+        .take_while(|p| known.contains_key(&partition_stream("hookbell", *p)))
+        .count();
+    assert!(partitions > 0, "no envelope streams: {known:?}");
+    let names = (0..partitions)
+        .map(|p| partition_stream("hookbell", p))
+        .chain(
+            [
+                "HOOKBELL_ENVELOPES",
+                "KV_hookbell-channels",
+                "KV_hookbell-state",
+                "KV_hookbell-invites",
+                "KV_hookbell-meta",
+            ]
+            .map(String::from),
+        );
+    for name in names {
         assert_eq!(
-            known.get(name).map(|s| s.0),
+            known.get(&name).map(|s| s.0),
             Some(3),
             "{name} should have 3 replicas: {known:?}"
         );
@@ -427,27 +440,35 @@ async fn nothing_acknowledged_is_lost_or_duplicated_when_a_nats_node_and_a_relay
         })
     };
 
-    // A third in: SIGKILL the NATS node leading the envelope stream.
+    // A third in: SIGKILL the NATS node leading the online desktop's envelope stream.
     wait_until(
         Duration::from_secs(120),
         "a third of the deliveries acknowledged",
         || async { sent_count.load(Ordering::Relaxed) >= total / 3 },
     )
     .await;
-    let leader = streams(&http, &nats[0])
-        .await
-        .get("HOOKBELL_ENVELOPES")
+    let partition = partition_stream(
+        "hookbell",
+        partition_of(&online_pairing.channel_id, partitions),
+    );
+    let leaders = streams(&http, &nats[0]).await;
+    let leader = leaders
+        .get(&partition)
         .map(|s| s.1.clone())
         .unwrap_or_default();
     let victim = nats
         .iter()
         .position(|n| n.name == leader)
-        .unwrap_or_else(|| panic!("no NATS node leads the envelope stream ({leader:?})"));
+        .unwrap_or_else(|| panic!("no NATS node leads {partition} ({leader:?})"));
     let mut dead_nats = nats.remove(victim);
     let _ = dead_nats.child.start_kill();
     let _ = dead_nats.child.wait().await;
+    let led = (0..partitions)
+        .filter(|p| leaders.get(&partition_stream("hookbell", *p)).map(|s| &s.1) == Some(&leader))
+        .count();
     println!(
-        "SIGKILLed NATS node {} (the envelope stream's leader) after {} deliveries",
+        "SIGKILLed NATS node {} (the leader of {partition}, the online desktop's, and of {led} \
+         of the {partitions} envelope streams) after {} deliveries",
         dead_nats.name,
         sent_count.load(Ordering::Relaxed)
     );

@@ -11,6 +11,7 @@ mod failover;
 mod flags;
 mod limits;
 mod pairing;
+mod partitions;
 mod refusals;
 mod silence;
 mod support;
