@@ -205,7 +205,7 @@ bench-relay:
 # (scripts/bench-relay-backends.sh; docs/BENCHMARKS.md, "Relay").
 bench-relay-backends:
 	$(CARGO) build --release --locked -p hookbell-relay --bin hookbell-relay -p hookbell-bench --bin hookbell-relay-bench
-	HOOKBELL_BIN_DIR=$(BIN) scripts/bench-relay-backends.sh $(or $(ARGS),--backlog 20000 --idle 2000)
+	HOOKBELL_BIN_DIR=$(BIN) scripts/bench-relay-backends.sh $(or $(ARGS),--backlog 20000 --idle 2000 --channels 64)
 
 # The desktop app's benchmark (docs/BENCHMARKS.md, "Desktop"): start with 100,000 alerts,
 # delivery to notification, idle memory and CPU; in Xvfb with the fake notification service.

@@ -276,8 +276,14 @@ impl RelayConfig {
             ("limits.body_timeout_secs", l.body_timeout_secs),
             ("limits.max_in_flight", l.max_in_flight as u64),
             ("limits.max_queued_per_channel", l.max_queued_per_channel),
-            ("limits.max_queued_bytes_per_channel", l.max_queued_bytes_per_channel),
-            ("limits.rate_limit_per_second", u64::from(l.rate_limit_per_second)),
+            (
+                "limits.max_queued_bytes_per_channel",
+                l.max_queued_bytes_per_channel,
+            ),
+            (
+                "limits.rate_limit_per_second",
+                u64::from(l.rate_limit_per_second),
+            ),
             ("limits.rate_limit_burst", u64::from(l.rate_limit_burst)),
             ("limits.max_body_bytes", l.max_body_bytes as u64),
             ("retention.unacked_secs", r.unacked_secs),
@@ -285,7 +291,10 @@ impl RelayConfig {
         ];
         match at_least_one.iter().find(|(_, value)| *value == 0) {
             Some((key, _)) => {
-                let flag = key.split_once('.').map_or(*key, |(_, k)| k).replace('_', "-");
+                let flag = key
+                    .split_once('.')
+                    .map_or(*key, |(_, k)| k)
+                    .replace('_', "-");
                 let flag = if *key == "queue.replicas" {
                     "nats-replicas".to_owned()
                 } else {
