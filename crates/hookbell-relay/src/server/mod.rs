@@ -161,29 +161,58 @@ impl RelayState {
 
     /// The channels a desktop streams from this node now.
     fn streamed_channels(&self) -> Vec<String> {
-        let streams = match self.inner.streams.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        streams
+        self.streams()
             .iter()
             .filter(|(_, sender)| sender.receiver_count() > 0)
             .map(|(channel, _)| channel.clone())
             .collect()
     }
 
+    fn streams(&self) -> std::sync::MutexGuard<'_, HashMap<String, watch::Sender<u64>>> {
+        self.inner
+            .streams
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Takes over `channel`'s stream: any older stream of it is told to step aside.
-    fn claim_stream(&self, channel: &str) -> (u64, watch::Receiver<u64>) {
-        let mut streams = match self.inner.streams.lock() {
-            Ok(s) => s,
-            Err(poisoned) => poisoned.into_inner(),
-        };
+    fn claim_stream(&self, channel: &str) -> StreamSlot {
+        let mut streams = self.streams();
         let sender = streams
             .entry(channel.to_owned())
             .or_insert_with(|| watch::channel(0).0);
         let generation = *sender.borrow() + 1;
         sender.send_replace(generation);
-        (generation, sender.subscribe())
+        StreamSlot {
+            state: self.clone(),
+            channel: channel.to_owned(),
+            generation,
+            newest: sender.subscribe(),
+        }
+    }
+}
+
+/// A stream's claim on its channel on this node ([`RelayState::claim_stream`]): its
+/// generation, and the channel's newest one (a newer stream of the channel takes over).
+/// Dropped with the stream; the last one of a channel forgets the channel's entry, so a
+/// node that has streamed many channels keeps only those streaming now.
+struct StreamSlot {
+    state: RelayState,
+    channel: String,
+    generation: u64,
+    newest: watch::Receiver<u64>,
+}
+
+impl Drop for StreamSlot {
+    fn drop(&mut self) {
+        let mut streams = self.state.streams();
+        // Under the lock no claim can subscribe meanwhile; `self.newest` is still counted.
+        if streams
+            .get(&self.channel)
+            .is_some_and(|sender| sender.receiver_count() <= 1)
+        {
+            streams.remove(&self.channel);
+        }
     }
 }
 
@@ -566,4 +595,45 @@ pub async fn serve_tls(
         task.abort();
     }
     served
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn state(dir: &std::path::Path) -> RelayState {
+        let queue = crate::SledQueue::open(&dir.join("queue")).unwrap_or_else(|e| panic!("{e}"));
+        RelayState::new(Arc::new(queue), RelayConfig::default())
+    }
+
+    #[test]
+    fn a_channels_entry_is_forgotten_when_its_last_stream_ends() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let state = state(dir.path());
+        let first = state.claim_stream("a");
+        let second = state.claim_stream("a");
+        assert!(second.generation > first.generation);
+        let other = state.claim_stream("b");
+        drop(first);
+        assert!(
+            state.streams().contains_key("a"),
+            "a newer stream of a is running"
+        );
+        drop(second);
+        assert!(!state.streams().contains_key("a"), "no stream of a is left");
+        assert!(state.streams().contains_key("b"));
+        drop(other);
+        assert!(state.streams().is_empty());
+    }
+
+    #[test]
+    fn an_older_stream_sees_a_newer_one_take_over() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let state = state(dir.path());
+        let mut first = state.claim_stream("a");
+        let second = state.claim_stream("a");
+        assert!(first.newest.has_changed().unwrap_or(false));
+        assert_eq!(*first.newest.borrow_and_update(), second.generation);
+        assert_ne!(second.generation, first.generation);
+    }
 }

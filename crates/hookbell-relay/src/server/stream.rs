@@ -111,7 +111,7 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
         let _ = tx.send(close(1011, "the channel is gone")).await;
         return "channel gone";
     };
-    let (generation, mut newest) = state.claim_stream(channel);
+    let mut slot = state.claim_stream(channel);
     // With a queue shared by several relay nodes, the claim is shared too: a newer connection
     // on another node also takes over.
     let shared = match backend.claim_stream(channel).await {
@@ -259,8 +259,8 @@ async fn session(state: &RelayState, channel: &str, after: u64, socket: WebSocke
                 let _ = tx.send(close(protocol::CLOSE_REPLACED, "a newer connection for this channel took over")).await;
                 return "replaced";
             }
-            _ = newest.changed() => {
-                if *newest.borrow() != generation {
+            _ = slot.newest.changed() => {
+                if *slot.newest.borrow() != slot.generation {
                     let _ = tx.send(close(protocol::CLOSE_REPLACED, "a newer connection for this channel took over")).await;
                     return "replaced";
                 }
