@@ -97,7 +97,7 @@ struct Cli {
 }
 
 /// The header of the `--summary` table.
-const SUMMARY_HEADER: &str = "| setup | ingest/s | ingest p50 / p99 ms | drain/s | provider → desktop p50 / p99 ms | accepted / stored | idle desktops | relay RSS MB idle → held | nats RSS MB idle → held | KB per idle desktop (relay + nats) |\n|---|---|---|---|---|---|---|---|---|---|\n";
+const SUMMARY_HEADER: &str = "| setup | ingest/s | ingest p50 / p99 ms | ingest CPU µs per delivery: relays / NATS / load generator (cores busy) | drain/s | provider → desktop p50 / p99 ms | accepted / stored | idle desktops | relay RSS MB idle → held | nats RSS MB idle → held | KB per idle desktop (relay + nats) |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
 
 const RELAY_CONFIG: &str = r#"
 [limits]
@@ -152,6 +152,29 @@ fn rss_mb(pid: u32) -> f64 {
 
 fn rss_sum(pids: &[u32]) -> f64 {
     pids.iter().fold(0.0, |sum, &pid| sum + rss_mb(pid))
+}
+
+/// CPU seconds (user + system) a process has used so far, from `/proc/PID/stat` (`self` for
+/// this one); 0 when it cannot be read. Linux reports them in USER_HZ, 100 a second.
+fn cpu_secs(pid: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // The fields after the command name (in parentheses, which may hold spaces):
+            // utime and stime are the 12th and 13th of them.
+            let rest = s.rsplit_once(')')?.1;
+            let mut fields = rest.split_whitespace().skip(11);
+            let user = fields.next()?.parse::<f64>().ok()?;
+            let system = fields.next()?.parse::<f64>().ok()?;
+            Some((user + system) / 100.0)
+        })
+        .unwrap_or(0.0)
+}
+
+/// CPU seconds used so far by the relays, the NATS servers and this load generator.
+fn cpu_now(relays: &[u32], nats: &[u32]) -> [f64; 3] {
+    let sum = |pids: &[u32]| pids.iter().map(|p| cpu_secs(&p.to_string())).sum();
+    [sum(relays), sum(nats), cpu_secs("self")]
 }
 
 /// Connected desktops on each relay node, from their `/metrics`.
@@ -319,6 +342,7 @@ async fn main() -> anyhow::Result<()> {
     );
 
     // 1. Ingest with the desktop offline.
+    let cpu_before = cpu_now(&relay_pids, &cli.nats_pid);
     let started_at = Instant::now();
     let latencies: Vec<f64> = futures_util::stream::iter(0..cli.backlog)
         .map(|n| {
@@ -336,16 +360,22 @@ async fn main() -> anyhow::Result<()> {
         .into_iter()
         .collect::<anyhow::Result<_>>()?;
     let elapsed = started_at.elapsed().as_secs_f64();
+    // CPU µs per delivery: relays, NATS servers, this load generator; and the cores all
+    // three kept busy (2 is all of this machine).
+    let cpu_after = cpu_now(&relay_pids, &cli.nats_pid);
+    let per_delivery = |i: usize| (cpu_after[i] - cpu_before[i]) * 1e6 / cli.backlog as f64;
+    let (relay_us, nats_us, bench_us) = (per_delivery(0), per_delivery(1), per_delivery(2));
+    let cores = (0..3).map(|i| cpu_after[i] - cpu_before[i]).sum::<f64>() / elapsed;
     let mut sorted = latencies;
     sorted.sort_by(f64::total_cmp);
     let ingest_rate = cli.backlog as f64 / elapsed;
     let (ingest_p50, ingest_p99) = (percentile(&sorted, 0.5), percentile(&sorted, 0.99));
     println!("## 1. Relay ingest (sealed, durable before 202)\n");
     println!(
-        "| deliveries | seconds | deliveries/s | p50 ms | p99 ms | relay RSS MB | nats RSS MB |\n|---|---|---|---|---|---|---|"
+        "| deliveries | seconds | deliveries/s | p50 ms | p99 ms | relay RSS MB | nats RSS MB | CPU µs per delivery: relays / NATS / load generator | cores busy |\n|---|---|---|---|---|---|---|---|---|"
     );
     println!(
-        "| {} | {elapsed:.1} | {ingest_rate:.0} | {ingest_p50:.2} | {ingest_p99:.2} | {:.0} | {:.0} |\n",
+        "| {} | {elapsed:.1} | {ingest_rate:.0} | {ingest_p50:.2} | {ingest_p99:.2} | {:.0} | {:.0} | {relay_us:.0} / {nats_us:.0} / {bench_us:.0} | {cores:.2} |\n",
         cli.backlog,
         rss_sum(&relay_pids),
         rss_sum(&cli.nats_pid)
@@ -560,7 +590,7 @@ async fn main() -> anyhow::Result<()> {
         };
         writeln!(
             out,
-            "| {} | {ingest_rate:.0} | {ingest_p50:.1} / {ingest_p99:.1} | {drain_rate:.0} | {e2e_p50:.1} / {e2e_p99:.1} | {accepted} / {} (missing {missing}, duplicates {duplicates}) | {connected}{split} | {relay_before:.0} → {relay_after:.0} | {nats_rss} | {per_desktop_kb:.1} |",
+            "| {} | {ingest_rate:.0} | {ingest_p50:.1} / {ingest_p99:.1} | {relay_us:.0} / {nats_us:.0} / {bench_us:.0} ({cores:.2}) | {drain_rate:.0} | {e2e_p50:.1} / {e2e_p99:.1} | {accepted} / {} (missing {missing}, duplicates {duplicates}) | {connected}{split} | {relay_before:.0} → {relay_after:.0} | {nats_rss} | {per_desktop_kb:.1} |",
             cli.label,
             seen.len(),
         )?;
