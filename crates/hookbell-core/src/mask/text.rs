@@ -234,6 +234,11 @@ fn userinfo_after(bytes: &[u8], i: usize) -> bool {
         return false;
     }
     let rest = bytes.get(i + 3..).unwrap_or_default();
+    // Without an `@` after it there is no userinfo: almost every URL is let go here, by one
+    // vectorized search instead of a byte-by-byte reading of its host.
+    if memchr::memchr(b'@', rest).is_none() {
+        return false;
+    }
     let Some(colon) = rest
         .iter()
         .position(|b| matches!(b, b'/' | b':' | b'@') || b.is_ascii_whitespace())
