@@ -254,6 +254,42 @@ fn lookup(list: &[(&str, Kind)], key: &[u8]) -> Option<Kind> {
         .map(|(_, kind)| *kind)
 }
 
+/// The last bytes of every normalized name [`Policy::walk`] looks for in the shared lists
+/// ([`EXACT`], [`ENDINGS`], [`IN_CREDENTIALS`], [`ALGORITHM_NAMES`]), and `s` for a plural: a
+/// member name ending otherwise (`html_url`, `login`, `number`: most of them) is none of those,
+/// and only a provider's extras (and `credential(s)`, compared whole) are compared with it.
+static SHARED_LAST: [bool; 256] = {
+    const fn mark(table: &mut [bool; 256], name: &str) {
+        let bytes = name.as_bytes();
+        if let Some(last) = bytes.last() {
+            table[*last as usize] = true;
+        }
+    }
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < EXACT.len() {
+        mark(&mut table, EXACT[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < ENDINGS.len() {
+        mark(&mut table, ENDINGS[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < IN_CREDENTIALS.len() {
+        mark(&mut table, IN_CREDENTIALS[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < ALGORITHM_NAMES.len() {
+        mark(&mut table, ALGORITHM_NAMES[i]);
+        i += 1;
+    }
+    mark(&mut table, "s");
+    table
+};
+
 /// What a member is to [`Policy::walk`], by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Role {
@@ -346,14 +382,21 @@ impl Policy {
                 let mut algorithm_at = None;
                 for (i, (name, role)) in map.keys().zip(roles.iter_mut()).enumerate() {
                     with_normalized(name, |key| {
-                        *role = match self.kind_of_key(key, in_credentials) {
+                        let shared = key.last().is_some_and(|b| SHARED_LAST[usize::from(*b)]);
+                        let kind = if shared {
+                            self.kind_of_key(key, in_credentials)
+                        } else {
+                            lookup(self.extras, key)
+                        };
+                        *role = match kind {
                             Some(kind) => Role::Secret(kind),
                             None if matches!(key, b"credentials" | b"credential") => {
                                 Role::Credentials
                             }
                             None => Role::Plain,
                         };
-                        if algorithm_at.is_none()
+                        if shared
+                            && algorithm_at.is_none()
                             && ALGORITHM_NAMES.iter().any(|a| a.as_bytes() == key)
                         {
                             algorithm_at = Some(i);

@@ -219,6 +219,36 @@ fn the_policy_and_free_text_share_one_vocabulary() {
 }
 
 #[test]
+fn a_name_ending_outside_the_shared_last_bytes_is_none_of_the_shared_names() {
+    // The walk compares such a name with a provider's extras only: it must be no secret, no
+    // credential and no hash algorithm by the shared lists, whatever comes before its end.
+    let names: Vec<&str> = EXACT
+        .iter()
+        .chain(ENDINGS)
+        .chain(IN_CREDENTIALS)
+        .map(|(name, _)| *name)
+        .chain(ALGORITHM_NAMES.iter().copied())
+        .collect();
+    for name in &names {
+        let last = name
+            .bytes()
+            .last()
+            .unwrap_or_else(|| panic!("an empty name"));
+        assert!(SHARED_LAST[usize::from(last)], "{name}");
+    }
+    for stem in names.into_iter().chain(["", "s", "x", "credentials"]) {
+        for last in (0..=u8::MAX).filter(|b| !SHARED_LAST[usize::from(*b)]) {
+            let key = [stem.as_bytes(), &[last]].concat();
+            assert_eq!(Policy::SHARED.kind_of_key(&key, true), None, "{key:?}");
+            assert!(
+                !ALGORITHM_NAMES.iter().any(|a| a.as_bytes() == key),
+                "{key:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn small_integers_are_left_as_numbers() {
     let mut body = json!({"count": 123456789012_u64, "negative": -123456789012_i64, "card": 4111111111111111_u64});
     assert!(redact_json(&mut body));
