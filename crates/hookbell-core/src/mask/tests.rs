@@ -415,3 +415,57 @@ fn the_first_look_agrees_with_every_stage_on_known_cases() {
         );
     }
 }
+
+#[test]
+fn every_token_format_is_found_wherever_a_word_starts() {
+    // Each format's literal start, with a body long enough for any of them: the first look
+    // must let the token stage run (its anchor, the byte beside it and the one beyond).
+    const BODY: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd";
+    let starts = [
+        "AKIA",
+        "ASIA",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "xoxa-",
+        "xoxb-",
+        "xoxp-",
+        "xoxo-",
+        "xoxs-",
+        "xoxr-",
+        "sk_live_",
+        "sk_test_",
+        "rk_live_",
+        "rk_test_",
+        "AIza",
+        "npm_",
+        "whsec_",
+    ];
+    let tokens = starts.iter().map(|start| format!("{start}{BODY}")).chain([
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0".into(),
+    ]);
+    for token in tokens {
+        for before in [
+            "",
+            " ",
+            "/",
+            "-",
+            ".",
+            "see: ",
+            "filler ".repeat(10).as_str(),
+        ] {
+            let text = format!("{before}{token} end");
+            let scrubbed = scrub(&text).unwrap_or_else(|| panic!("nothing found in {text:?}"));
+            assert!(!scrubbed.contains(&token), "{scrubbed}");
+            assert_eq!(
+                Some(scrubbed),
+                super::text::scrub_every_stage(&text),
+                "{text}"
+            );
+        }
+    }
+}
