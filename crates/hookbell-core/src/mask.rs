@@ -139,9 +139,9 @@ impl Kind {
     fn of_key(key: &[u8]) -> Option<Kind> {
         static EXACT_NAMES: LazyLock<ByLast<Kind>> = LazyLock::new(|| ByLast::new(EXACT));
         static ENDS: LazyLock<ByLast<Kind>> = LazyLock::new(|| ByLast::new(ENDINGS));
-        std::iter::once(key)
-            .chain(key.strip_suffix(b"s"))
-            .find_map(|key| EXACT_NAMES.equal(key).or_else(|| ENDS.ending(key)))
+        let (exact, ends) = (&*EXACT_NAMES, &*ENDS);
+        let one = |key: &[u8]| exact.equal(key).or_else(|| ends.ending(key));
+        one(key).or_else(|| key.strip_suffix(b"s").and_then(one))
     }
 
     /// The name it is listed under in `masked_values` (`password`, `password_hash`, …).
