@@ -187,11 +187,13 @@ fn with_normalized<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     if name.len() <= SHORT && name.is_ascii() {
         let mut buffer = [0u8; SHORT];
         let mut len = 0;
-        for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
+        // Without a branch per byte: every byte is written, and a `_` or `-` is written over
+        // by the next one.
+        for b in name.bytes() {
             if let Some(slot) = buffer.get_mut(len) {
                 *slot = b.to_ascii_lowercase();
-                len += 1;
             }
+            len += usize::from(b != b'_' && b != b'-');
         }
         return f(buffer.get(..len).unwrap_or_default());
     }
