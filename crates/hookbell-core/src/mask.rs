@@ -139,9 +139,9 @@ impl Kind {
     fn of_key(key: &[u8]) -> Option<Kind> {
         static EXACT_NAMES: LazyLock<ByLast<Kind>> = LazyLock::new(|| ByLast::new(EXACT));
         static ENDS: LazyLock<ByLast<Kind>> = LazyLock::new(|| ByLast::new(ENDINGS));
-        std::iter::once(key)
-            .chain(key.strip_suffix(b"s"))
-            .find_map(|key| EXACT_NAMES.equal(key).or_else(|| ENDS.ending(key)))
+        let (exact, ends) = (&*EXACT_NAMES, &*ENDS);
+        let one = |key: &[u8]| exact.equal(key).or_else(|| ends.ending(key));
+        one(key).or_else(|| key.strip_suffix(b"s").and_then(one))
     }
 
     /// The name it is listed under in `masked_values` (`password`, `password_hash`, …).
@@ -187,11 +187,13 @@ fn with_normalized<R>(name: &str, f: impl FnOnce(&[u8]) -> R) -> R {
     if name.len() <= SHORT && name.is_ascii() {
         let mut buffer = [0u8; SHORT];
         let mut len = 0;
-        for b in name.bytes().filter(|b| *b != b'_' && *b != b'-') {
+        // Without a branch per byte: every byte is written, and a `_` or `-` is written over
+        // by the next one.
+        for b in name.bytes() {
             if let Some(slot) = buffer.get_mut(len) {
                 *slot = b.to_ascii_lowercase();
-                len += 1;
             }
+            len += usize::from(b != b'_' && b != b'-');
         }
         return f(buffer.get(..len).unwrap_or_default());
     }
@@ -253,6 +255,42 @@ fn lookup(list: &[(&str, Kind)], key: &[u8]) -> Option<Kind> {
         .find(|(n, _)| n.as_bytes() == key)
         .map(|(_, kind)| *kind)
 }
+
+/// The last bytes of every normalized name [`Policy::walk`] looks for in the shared lists
+/// ([`EXACT`], [`ENDINGS`], [`IN_CREDENTIALS`], [`ALGORITHM_NAMES`]), and `s` for a plural: a
+/// member name ending otherwise (`html_url`, `login`, `number`: most of them) is none of those,
+/// and only a provider's extras (and `credential(s)`, compared whole) are compared with it.
+static SHARED_LAST: [bool; 256] = {
+    const fn mark(table: &mut [bool; 256], name: &str) {
+        let bytes = name.as_bytes();
+        if let Some(last) = bytes.last() {
+            table[*last as usize] = true;
+        }
+    }
+    let mut table = [false; 256];
+    let mut i = 0;
+    while i < EXACT.len() {
+        mark(&mut table, EXACT[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < ENDINGS.len() {
+        mark(&mut table, ENDINGS[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < IN_CREDENTIALS.len() {
+        mark(&mut table, IN_CREDENTIALS[i].0);
+        i += 1;
+    }
+    i = 0;
+    while i < ALGORITHM_NAMES.len() {
+        mark(&mut table, ALGORITHM_NAMES[i]);
+        i += 1;
+    }
+    mark(&mut table, "s");
+    table
+};
 
 /// What a member is to [`Policy::walk`], by its name.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -346,14 +384,21 @@ impl Policy {
                 let mut algorithm_at = None;
                 for (i, (name, role)) in map.keys().zip(roles.iter_mut()).enumerate() {
                     with_normalized(name, |key| {
-                        *role = match self.kind_of_key(key, in_credentials) {
+                        let shared = key.last().is_some_and(|b| SHARED_LAST[usize::from(*b)]);
+                        let kind = if shared {
+                            self.kind_of_key(key, in_credentials)
+                        } else {
+                            lookup(self.extras, key)
+                        };
+                        *role = match kind {
                             Some(kind) => Role::Secret(kind),
                             None if matches!(key, b"credentials" | b"credential") => {
                                 Role::Credentials
                             }
                             None => Role::Plain,
                         };
-                        if algorithm_at.is_none()
+                        if shared
+                            && algorithm_at.is_none()
                             && ALGORITHM_NAMES.iter().any(|a| a.as_bytes() == key)
                         {
                             algorithm_at = Some(i);

@@ -219,6 +219,36 @@ fn the_policy_and_free_text_share_one_vocabulary() {
 }
 
 #[test]
+fn a_name_ending_outside_the_shared_last_bytes_is_none_of_the_shared_names() {
+    // The walk compares such a name with a provider's extras only: it must be no secret, no
+    // credential and no hash algorithm by the shared lists, whatever comes before its end.
+    let names: Vec<&str> = EXACT
+        .iter()
+        .chain(ENDINGS)
+        .chain(IN_CREDENTIALS)
+        .map(|(name, _)| *name)
+        .chain(ALGORITHM_NAMES.iter().copied())
+        .collect();
+    for name in &names {
+        let last = name
+            .bytes()
+            .last()
+            .unwrap_or_else(|| panic!("an empty name"));
+        assert!(SHARED_LAST[usize::from(last)], "{name}");
+    }
+    for stem in names.into_iter().chain(["", "s", "x", "credentials"]) {
+        for last in (0..=u8::MAX).filter(|b| !SHARED_LAST[usize::from(*b)]) {
+            let key = [stem.as_bytes(), &[last]].concat();
+            assert_eq!(Policy::SHARED.kind_of_key(&key, true), None, "{key:?}");
+            assert!(
+                !ALGORITHM_NAMES.iter().any(|a| a.as_bytes() == key),
+                "{key:?}"
+            );
+        }
+    }
+}
+
+#[test]
 fn small_integers_are_left_as_numbers() {
     let mut body = json!({"count": 123456789012_u64, "negative": -123456789012_i64, "card": 4111111111111111_u64});
     assert!(redact_json(&mut body));
@@ -383,5 +413,59 @@ fn the_first_look_agrees_with_every_stage_on_known_cases() {
             super::text::scrub_every_stage(text),
             "{text:?}"
         );
+    }
+}
+
+#[test]
+fn every_token_format_is_found_wherever_a_word_starts() {
+    // Each format's literal start, with a body long enough for any of them: the first look
+    // must let the token stage run (its anchor, the byte beside it and the one beyond).
+    const BODY: &str = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789abcd";
+    let starts = [
+        "AKIA",
+        "ASIA",
+        "ghp_",
+        "gho_",
+        "ghu_",
+        "ghs_",
+        "ghr_",
+        "github_pat_",
+        "glpat-",
+        "xoxa-",
+        "xoxb-",
+        "xoxp-",
+        "xoxo-",
+        "xoxs-",
+        "xoxr-",
+        "sk_live_",
+        "sk_test_",
+        "rk_live_",
+        "rk_test_",
+        "AIza",
+        "npm_",
+        "whsec_",
+    ];
+    let tokens = starts.iter().map(|start| format!("{start}{BODY}")).chain([
+        "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0".into(),
+    ]);
+    for token in tokens {
+        for before in [
+            "",
+            " ",
+            "/",
+            "-",
+            ".",
+            "see: ",
+            "filler ".repeat(10).as_str(),
+        ] {
+            let text = format!("{before}{token} end");
+            let scrubbed = scrub(&text).unwrap_or_else(|| panic!("nothing found in {text:?}"));
+            assert!(!scrubbed.contains(&token), "{scrubbed}");
+            assert_eq!(
+                Some(scrubbed),
+                super::text::scrub_every_stage(&text),
+                "{text}"
+            );
+        }
     }
 }

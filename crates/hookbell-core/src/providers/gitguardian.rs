@@ -760,18 +760,25 @@ fn redact_share_urls(value: &mut Value, under_share_name: bool) -> bool {
         Value::Object(map) => {
             let mut changed = false;
             for (name, member) in map.iter_mut() {
-                let share = name
-                    .chars()
-                    .filter(|c| *c != '_' && *c != '-')
-                    .collect::<String>()
-                    .to_ascii_lowercase()
-                    .ends_with("shareurl");
-                changed |= redact_share_urls(member, share);
+                changed |= redact_share_urls(member, is_share_url_name(name));
             }
             changed
         }
         Value::Number(_) | Value::Bool(_) | Value::Null => false,
     }
+}
+
+/// Whether a member `name`, without `_` and `-` and ignoring ASCII case, ends with `shareurl`
+/// (`share_url`, `shareURL`, `incident-share-url`). Read backwards from its end, without
+/// allocating: this runs for every member of every body, detail and link. (A byte of a
+/// non-ASCII character never equals an ASCII letter, so bytes compare as characters would.)
+fn is_share_url_name(name: &str) -> bool {
+    let mut from_end = name.bytes().rev().filter(|b| *b != b'_' && *b != b'-');
+    b"shareurl".iter().rev().all(|want| {
+        from_end
+            .next()
+            .is_some_and(|b| b.to_ascii_lowercase() == *want)
+    })
 }
 
 #[cfg(test)]

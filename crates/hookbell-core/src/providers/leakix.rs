@@ -197,6 +197,17 @@ struct Event {
     occurred_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
+/// The phrases most of an alert's messages take ([`Event::args`]): written once per alert,
+/// not once per message.
+struct Phrases {
+    /// Where it was found, or the words for an unknown host.
+    place: String,
+    /// The port in words (message `leakix-port`).
+    port: String,
+    /// What kind of file or page, for a file target (message `leakix-file`).
+    file: Option<String>,
+}
+
 /// A captured credential exactly as sent (not trimmed, so its masked length is right); a
 /// number is taken as its digits.
 fn credential(body: &Value, member: &str) -> Option<String> {
@@ -389,34 +400,51 @@ impl Event {
         parts.map(Option::unwrap_or_default).join(":")
     }
 
-    /// The facts most messages take: `$place`, `$port` (leakix-port), and for the target
-    /// `$name`/`$db` (a store) or `$file` (a file or page).
-    fn args(&self, lang: Lang) -> FluentArgs<'static> {
-        let mut args = FluentArgs::new();
-        args.set("place", self.place_or_unknown(lang));
+    /// The phrases [`Event::args`] passes to most messages, written once per alert in `lang`.
+    fn phrases(&self, lang: Lang) -> Phrases {
         let mut port = FluentArgs::new();
         port.set(
             "port",
             self.port.map_or_else(|| NONE.to_owned(), |p| p.to_string()),
         );
-        args.set("port", prose(lang, "leakix-port", &port));
+        let file = match self.target {
+            Target::File(kind) => {
+                let mut file = FluentArgs::new();
+                file.set("kind", kind);
+                Some(prose(lang, "leakix-file", &file))
+            }
+            _ => None,
+        };
+        Phrases {
+            place: self.place_or_unknown(lang),
+            port: prose(lang, "leakix-port", &port),
+            file,
+        }
+    }
+
+    /// The facts most messages take: `$place`, `$port` (leakix-port), and for the target
+    /// `$name`/`$db` (a store) or `$file` (a file or page), from `phrases`.
+    fn args(&self, phrases: &Phrases) -> FluentArgs<'static> {
+        let mut args = FluentArgs::new();
+        args.set("place", phrases.place.clone());
+        args.set("port", phrases.port.clone());
         match self.target {
             Target::Store(name, db) => {
                 args.set("name", name);
                 args.set("db", if db { "yes" } else { "no" });
             }
-            Target::File(kind) => {
-                let mut file = FluentArgs::new();
-                file.set("kind", kind);
-                args.set("file", prose(lang, "leakix-file", &file));
+            Target::File(_) => {
+                if let Some(file) = &phrases.file {
+                    args.set("file", file.clone());
+                }
             }
             _ => {}
         }
         args
     }
 
-    fn title(&self, lang: Lang) -> String {
-        let mut args = self.args(lang);
+    fn title(&self, lang: Lang, phrases: &Phrases) -> String {
+        let mut args = self.args(phrases);
         let id = match (self.kind, self.target) {
             (Kind::Service, _) => {
                 args.set(
@@ -482,8 +510,8 @@ impl Event {
     }
 
     /// What was found, as the object of "LeakIX found …" / "LeakIX hat … gefunden".
-    fn found_phrase(&self, lang: Lang) -> String {
-        let mut args = self.args(lang);
+    fn found_phrase(&self, lang: Lang, phrases: &Phrases) -> String {
+        let mut args = self.args(phrases);
         let id = match (self.kind, self.target) {
             (Kind::Service, _) => {
                 args.set("what", prose::or_none(self.service_name()));
@@ -502,18 +530,24 @@ impl Event {
         prose(lang, id, &args)
     }
 
-    fn summary(&self, lang: Lang, found: &[(String, String)], count: usize) -> String {
+    fn summary(
+        &self,
+        lang: Lang,
+        phrases: &Phrases,
+        found: &[(String, String)],
+        count: usize,
+    ) -> String {
         let mut aside: Vec<&str> = Vec::new();
         if let (Some(ip), Some(_)) = (&self.ip, &self.host) {
             aside.push(ip);
         }
         aside.extend(self.organization.as_deref());
         aside.extend(self.country.as_deref());
-        let mut args = self.args(lang);
+        let mut args = self.args(phrases);
         args.set("aside", prose::joined_or_none(&aside, ", "));
         args.set("source", self.source.as_deref().unwrap_or(NONE).to_owned());
         args.set("url", self.full_url.as_deref().unwrap_or(NONE).to_owned());
-        args.set("what", self.found_phrase(lang));
+        args.set("what", self.found_phrase(lang, phrases));
         let mut sentences = vec![prose(lang, "leakix-summary", &args)];
         if let Some(state) = self.state_sentence(lang) {
             sentences.push(state);
@@ -603,10 +637,14 @@ impl Event {
             .then(|| prose::text(lang, "leakix-access-open"))
     }
 
-    fn recommendation(&self, lang: Lang) -> String {
-        let mut args = self.args(lang);
-        let place = self.place_or_unknown(lang);
-        args.set("url", self.full_url.clone().unwrap_or(place));
+    fn recommendation(&self, lang: Lang, phrases: &Phrases) -> String {
+        let mut args = self.args(phrases);
+        args.set(
+            "url",
+            self.full_url
+                .clone()
+                .unwrap_or_else(|| phrases.place.clone()),
+        );
         args.set("user", self.username.as_deref().unwrap_or(NONE).to_owned());
         let mut weak_store = false;
         let id = match (self.kind, self.target) {
@@ -656,6 +694,7 @@ impl Event {
 
     fn alert(&self, body: &Value, delivery: &Delivery, lang: Lang) -> NewAlert {
         let scrubbed = Scrubbed::of(body);
+        let phrases = self.phrases(lang);
         let mut masked_values: Vec<MaskedValue> = self
             .credentials
             .iter()
@@ -670,10 +709,10 @@ impl Event {
         NewAlert {
             external_id: self.external_id(delivery),
             severity: self.severity,
-            title: self.title(lang),
-            summary: self.summary(lang, &scrubbed.found, scrubbed.count),
+            title: self.title(lang, &phrases),
+            summary: self.summary(lang, &phrases, &scrubbed.found, scrubbed.count),
             description: scrubbed.text,
-            recommendation: self.recommendation(lang),
+            recommendation: self.recommendation(lang, &phrases),
             subject: self.place().unwrap_or_default(),
             category: match self.kind {
                 Kind::Leak => "leak",

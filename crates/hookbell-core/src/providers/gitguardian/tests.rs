@@ -259,3 +259,44 @@ fn german_text_reads_german() {
         alert.recommendation
     );
 }
+
+/// The member-name test as it was written before it stopped allocating: the reference the
+/// new one must agree with.
+fn share_name_as_before(name: &str) -> bool {
+    name.chars()
+        .filter(|c| *c != '_' && *c != '-')
+        .collect::<String>()
+        .to_ascii_lowercase()
+        .ends_with("shareurl")
+}
+
+#[test]
+fn share_url_names_are_told_as_before() {
+    for name in [
+        "share_url",
+        "SHARE-URL",
+        "incident_share_url",
+        "shareUrl_",
+        "share__url--",
+        "sharéurl",
+        "ſhareurl",
+        "share_urls",
+        "hareurl",
+        "url",
+        "",
+        "é_share_url",
+    ] {
+        assert_eq!(
+            super::is_share_url_name(name),
+            share_name_as_before(name),
+            "{name:?}"
+        );
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn share_url_names_agree_with_the_allocating_test(name in "[sShHaArReEuUlL_\\-éſ]{0,12}") {
+        proptest::prop_assert_eq!(super::is_share_url_name(&name), share_name_as_before(&name));
+    }
+}
