@@ -130,8 +130,10 @@ pub struct NatsSettings {
     /// Most sealed bytes one channel may have waiting (`[limits]`; judged by the server).
     pub max_bytes_per_channel: u64,
     /// A channel holding less than this is exempt from the global byte quota (`[limits]`);
-    /// below it and below the quota, a channel's bytes are counted exactly.
+    /// while the total is near that quota, a channel's bytes are counted exactly past it.
     pub reserved_bytes_per_channel: u64,
+    /// Most sealed bytes waiting over all channels (`[limits] max_queued_bytes_total`).
+    pub max_bytes_total: u64,
     /// Names of the streams, subjects and buckets start with this (several relays can share
     /// one cluster under different prefixes).
     pub prefix: String,
@@ -150,6 +152,7 @@ impl NatsSettings {
             max_envelope_bytes: config.limits.max_body_bytes * 2 + 64 * 1024,
             max_bytes_per_channel: config.limits.max_queued_bytes_per_channel,
             reserved_bytes_per_channel: config.limits.reserved_bytes_per_channel,
+            max_bytes_total: config.limits.max_queued_bytes_total,
             prefix: config.queue.prefix.clone(),
             partitions: config.queue.partitions,
         }
@@ -246,9 +249,13 @@ pub struct NatsQueue {
     prefix: String,
     /// Largest stored envelope (payload bytes).
     max_envelope_bytes: u64,
-    /// Below this many bytes a channel's count is exact (the per-channel quota and the
-    /// reserve, whichever is smaller); above, an upper bound from its message count.
-    exact_below: u64,
+    /// A channel whose upper bound (its message count times the largest envelope) is below
+    /// this is judged by that bound: the per-channel quota, and while the total is near the
+    /// global quota the reserve too, whichever is smaller. At or above it its bytes are
+    /// counted ([`NatsQueue::channel_bytes`]).
+    max_bytes_per_channel: u64,
+    reserved_bytes_per_channel: u64,
+    max_bytes_total: u64,
     usage: Mutex<UsageCache>,
     watchers: Watchers,
     /// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
@@ -727,10 +734,9 @@ impl NatsQueue {
             seen,
             prefix,
             max_envelope_bytes: (settings.max_envelope_bytes + 1024) as u64,
-            exact_below: settings
-                .max_bytes_per_channel
-                .min(settings.reserved_bytes_per_channel)
-                .max(1),
+            max_bytes_per_channel: settings.max_bytes_per_channel.max(1),
+            reserved_bytes_per_channel: settings.reserved_bytes_per_channel,
+            max_bytes_total: settings.max_bytes_total,
             usage: Mutex::new(UsageCache::default()),
             watchers,
             claims,
@@ -842,9 +848,8 @@ impl NatsQueue {
         Ok(count)
     }
 
-    /// What `channel` has waiting, from what was known before (`known`). Under
-    /// [`NatsQueue::exact_below`] even at the largest envelope size, that bound; else the sizes
-    /// of its messages, read headers-only: every message's at most every `count / 100` s
+    /// What `channel` has waiting, from what was known before (`known`). Under `exact_below`
+    /// even at the largest envelope size, that bound; else the sizes of its messages, read headers-only: every message's at most every `count / 100` s
     /// (between, only the messages newer than those read; after deletions, the bytes known
     /// scaled to the new count), so a big channel costs about 100 reads a second at most.
     /// Only its envelope stream counts: what the retired stream still holds of it is left
@@ -853,6 +858,7 @@ impl NatsQueue {
         &self,
         channel: &str,
         known: Option<ChannelBytes>,
+        exact_below: u64,
     ) -> Result<ChannelBytes> {
         let now = Instant::now();
         let count = tokio::time::timeout(
@@ -866,7 +872,7 @@ impl NatsQueue {
             ))
         })?;
         let bound = count.saturating_mul(self.max_envelope_bytes);
-        if count == 0 || bound < self.exact_below {
+        if count == 0 || bound < exact_below {
             return Ok(ChannelBytes {
                 at: now,
                 scanned_at: now,
@@ -1024,9 +1030,19 @@ impl NatsQueue {
                 }
             },
         };
+        // A channel's bytes need counting only where the bound could trip a quota: its own,
+        // and, while the total is within an envelope of the global quota, the reserve that
+        // spares small channels from it. Else the bound judges as the count would.
+        let exact_below = if total.saturating_add(self.max_envelope_bytes) <= self.max_bytes_total {
+            self.max_bytes_per_channel
+        } else {
+            self.max_bytes_per_channel
+                .min(self.reserved_bytes_per_channel)
+                .max(1)
+        };
         let held = match known.filter(|k| fresh(k.at)) {
             Some(known) => known.bytes,
-            None => match self.channel_bytes(channel, known).await {
+            None => match self.channel_bytes(channel, known, exact_below).await {
                 Ok(counted) => {
                     let mut cache = self.usage_cache();
                     if cache.channels.len() > 10_000 {

@@ -44,6 +44,16 @@ async fn connect(url: &str, partitions: usize) -> Arc<NatsQueue> {
         .unwrap_or_else(|e| panic!("connecting the NATS backend: {e}"))
 }
 
+/// A node whose global byte quota is (nearly) reached, so that a channel's bytes matter to
+/// the reserve that spares small channels and are counted, not bounded.
+async fn connect_near_full(url: &str) -> Arc<NatsQueue> {
+    let mut settings = settings(url, 1);
+    settings.max_bytes_total = 1;
+    NatsQueue::connect(&settings)
+        .await
+        .unwrap_or_else(|e| panic!("connecting the NATS backend: {e}"))
+}
+
 async fn jetstream(url: &str) -> jetstream::Context {
     let client = async_nats::connect(url)
         .await
@@ -860,7 +870,11 @@ async fn batched_reads_give_the_envelopes_and_order_one_at_a_time_reads_gave() {
 async fn counting_a_channels_bytes_does_not_wait_for_envelopes_another_node_appended_earlier() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let server = NatsServer::start(&dir.path().join("nats")).await;
-    let (a, b) = (connect(&server.url, 1).await, connect(&server.url, 1).await);
+    // The relay as full as its global quota allows: the reserve decides, so bytes are counted.
+    let (a, b) = (
+        connect_near_full(&server.url).await,
+        connect_near_full(&server.url).await,
+    );
     let (a, b) = (SharedNats(a), SharedNats(b));
     let c = channel(50);
     // Enough envelopes that their largest possible size passes the reserve (1 MiB): node a
@@ -1019,4 +1033,34 @@ async fn on_a_three_node_cluster_readers_see_every_envelope_in_order_as_it_is_ap
     }
     writer.close().await;
     reader.close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn a_channels_bytes_are_counted_only_where_a_quota_could_trip() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (roomy, full) = (
+        SharedNats(connect(&server.url, 1).await),
+        SharedNats(connect_near_full(&server.url).await),
+    );
+    let c = channel(60);
+    for n in 0..20 {
+        roomy
+            .append_sealed(&c, envelope(&format!("e-{n}"), 1000))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    // Far from the global quota and from its own (1 GiB in the tests' config): the bound
+    // from its count (20 envelopes of the largest size, about 4 MiB) judges it, unread.
+    let settings = settings(&server.url, 1);
+    let largest = settings.max_envelope_bytes as u64 + 1024;
+    let bounded = roomy.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(bounded.channel_bytes, 20 * largest, "{bounded:?}");
+    // With the global quota reached, the reserve (1 MiB) decides: its bytes are read.
+    let counted = full.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        (20 * 1000..20 * 2000).contains(&counted.channel_bytes),
+        "{counted:?}"
+    );
 }
