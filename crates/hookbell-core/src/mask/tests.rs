@@ -407,6 +407,8 @@ fn the_first_look_agrees_with_every_stage_on_known_cases() {
         "my_tokens: abcdefgh1234, cookies=zzzzzzzz, Pin: 1234",
         "4111 1111 1111 1111 x 4111  1111 1111 1111",
         "token_count: 5",
+        "https: hunter22pw, xhttps: hunter22pw, my.https: hunter22pw, https://u:pw12@h",
+        "-https://u:pw12@h _https://u:pw12@h :https://u:pw12@h",
     ] {
         assert_eq!(
             scrub(text),

@@ -207,7 +207,20 @@ impl Look {
     fn stop(&mut self, bytes: &[u8], i: usize, b: u8) {
         match b {
             b':' | b'=' => {
-                self.assignment = self.assignment || secret_name_before(bytes, i);
+                // Most `:` in bodies end a URL's scheme, which [`secret_name_before`] lets go
+                // after its blanks and quotes are skipped; `https:` has none, so it is let go
+                // here at once.
+                let scheme = b == b':'
+                    && i.checked_sub(5).is_some_and(|from| {
+                        bytes.get(from..i) == Some(b"https")
+                            && !from
+                                .checked_sub(1)
+                                .and_then(|p| bytes.get(p))
+                                .is_some_and(|p| {
+                                    p.is_ascii_alphanumeric() || matches!(p, b'_' | b'-' | b'.')
+                                })
+                    });
+                self.assignment = self.assignment || (!scheme && secret_name_before(bytes, i));
                 self.userinfo = self.userinfo || (b == b':' && userinfo_after(bytes, i));
             }
             b'K' => {
