@@ -44,18 +44,9 @@ cleanup() {
 trap 'cleanup; rm -rf "$work"' EXIT
 trap 'exit 130' INT TERM
 
-# Waits up to $2 seconds for the command $3… to succeed; says $1 and fails otherwise.
-wait_for() {
-  local what=$1 secs=$2; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ]; then
-      echo "bench-relay-backends: $what not ready within ${secs}s (logs in $work)" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
-}
+# wait_for WHAT SECS COMMAND…: polls COMMAND until it succeeds, or fails after SECS.
+. "$(dirname "$0")/wait-for.sh"
+wait_for_logs="$work"
 
 state() {
   local builds

@@ -39,18 +39,9 @@ stop() {
 }
 trap stop INT TERM EXIT
 
-# Waits up to $2 seconds for the command $3… to succeed; says $1 and fails otherwise.
-wait_for() {
-  local what=$1 secs=$2; shift 2
-  local deadline=$((SECONDS + secs))
-  until "$@" >/dev/null 2>&1; do
-    if [ $SECONDS -ge $deadline ]; then
-      echo "relay-cluster: $what not ready within ${secs}s; logs in $dir/*.log" >&2
-      exit 1
-    fi
-    sleep 0.2
-  done
-}
+# wait_for WHAT SECS COMMAND…: polls COMMAND until it succeeds, or fails after SECS.
+. "$(dirname "$0")/wait-for.sh"
+wait_for_logs="$dir"
 
 nats_urls=""
 for i in 1 2 3; do
