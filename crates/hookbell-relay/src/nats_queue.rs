@@ -211,10 +211,21 @@ struct ChannelBytes {
     scanned_at: Instant,
     /// Messages, as counted then (plus appends made here since).
     count: u64,
-    /// Their bytes: exact after a scan, else an upper bound (`last_seq` 0).
+    /// Their bytes as read: exact up to `last_seq` after a scan, else an upper bound
+    /// (`last_seq` 0).
     bytes: u64,
     /// The last message whose size was read (0: none; `bytes` is a bound).
     last_seq: u64,
+    /// Bytes appended here since: counted until the next read, which reads them (and
+    /// whatever other nodes appended meanwhile, before or after them) from `last_seq` on.
+    appended: u64,
+}
+
+impl ChannelBytes {
+    /// What the channel holds, as far as this node knows.
+    fn held(&self) -> u64 {
+        self.bytes.saturating_add(self.appended)
+    }
 }
 
 /// What one channel's acknowledgements and holds are, in `{prefix}-state`.
@@ -798,18 +809,16 @@ impl NatsQueue {
             .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Adds envelope `seq` appended here to the counts read before it.
-    fn count_appended(&self, channel: &str, bytes: u64, seq: u64) {
+    /// Adds an envelope of `bytes` appended here to the counts read before it.
+    fn count_appended(&self, channel: &str, bytes: u64) {
         let mut cache = self.usage_cache();
         if let Some((_, total)) = cache.total.as_mut() {
             *total += bytes;
         }
         if let Some(known) = cache.channels.get_mut(channel) {
+            // Not its sequence as `last_seq`: other nodes may have appended before it.
             known.count += 1;
-            known.bytes += bytes;
-            if known.last_seq > 0 {
-                known.last_seq = known.last_seq.max(seq);
-            }
+            known.appended += bytes;
         }
     }
 
@@ -872,13 +881,16 @@ impl NatsQueue {
             ))
         })?;
         let bound = count.saturating_mul(self.max_envelope_bytes);
-        if count == 0 || bound < exact_below {
+        // The bound judges only while one more envelope of any size would leave it under: a
+        // bound just under the quota would refuse a large delivery that the real bytes take.
+        if count == 0 || bound.saturating_add(self.max_envelope_bytes) < exact_below {
             return Ok(ChannelBytes {
                 at: now,
                 scanned_at: now,
                 count,
                 bytes: bound,
                 last_seq: 0,
+                appended: 0,
             });
         }
         let rescan_every = Duration::from_millis(count.saturating_mul(10));
@@ -886,7 +898,8 @@ impl NatsQueue {
             known.filter(|k| k.last_seq > 0 && now.duration_since(k.scanned_at) < rescan_every)
         {
             if count <= known.count {
-                // Acknowledged or expired meanwhile (the oldest first): about in proportion.
+                // Acknowledged or expired meanwhile (the oldest first, so mostly of what was
+                // read): about in proportion.
                 let bytes = u64::try_from(
                     u128::from(known.bytes) * u128::from(count) / u128::from(known.count.max(1)),
                 )
@@ -898,8 +911,10 @@ impl NatsQueue {
                     ..known
                 });
             }
+            // Every message after the last one read: this node's appends and any other
+            // node's, wherever they fell among them.
             let (more, last) = self
-                .scan_within(channel, known.last_seq + 1, count - known.count)
+                .scan_within(channel, known.last_seq + 1, u64::MAX)
                 .await?;
             return Ok(ChannelBytes {
                 at: now,
@@ -907,6 +922,7 @@ impl NatsQueue {
                 count,
                 bytes: known.bytes + more,
                 last_seq: last.max(known.last_seq),
+                appended: 0,
             });
         }
         let (bytes, last) = self.scan_within(channel, 1, count).await?;
@@ -916,6 +932,7 @@ impl NatsQueue {
             count,
             bytes,
             last_seq: last,
+            appended: 0,
         })
     }
 
@@ -1041,7 +1058,7 @@ impl NatsQueue {
                 .max(1)
         };
         let held = match known.filter(|k| fresh(k.at)) {
-            Some(known) => known.bytes,
+            Some(known) => known.held(),
             None => match self.channel_bytes(channel, known, exact_below).await {
                 Ok(counted) => {
                     let mut cache = self.usage_cache();
@@ -1051,11 +1068,11 @@ impl NatsQueue {
                         });
                     }
                     cache.channels.insert(channel.to_owned(), counted);
-                    counted.bytes
+                    counted.held()
                 }
                 Err(e) => {
                     tracing::warn!(error = %e, "reading a channel's bytes failed; its quota uses what was known");
-                    known.map(|k| k.bytes).unwrap_or(0)
+                    known.map(|k| k.held()).unwrap_or(0)
                 }
             },
         };
@@ -1495,7 +1512,7 @@ impl Queue for SharedNats {
                 };
                 let error = match attempt.await {
                     Ok(ack) => {
-                        q.count_appended(&channel, payload.len() as u64, ack.sequence);
+                        q.count_appended(&channel, payload.len() as u64);
                         return Ok(ack.sequence);
                     }
                     Err(e) => e,

@@ -1064,3 +1064,69 @@ async fn a_channels_bytes_are_counted_only_where_a_quota_could_trip() {
         "{counted:?}"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn a_bound_within_one_envelope_of_the_quota_is_counted_instead() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let mut tight = settings(&server.url, 1);
+    let largest = tight.max_envelope_bytes as u64 + 1024;
+    // Two small envelopes: as a bound, two of the largest, under the quota of three; but a
+    // third large delivery would pass it on the bound while the real bytes take it.
+    tight.max_bytes_per_channel = 3 * largest;
+    let queue = SharedNats(
+        NatsQueue::connect(&tight)
+            .await
+            .unwrap_or_else(|e| panic!("connecting the NATS backend: {e}")),
+    );
+    let c = channel(70);
+    for n in 0..2 {
+        queue
+            .append_sealed(&c, envelope(&format!("e-{n}"), 1000))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let usage = queue.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        (2 * 1000..2 * 2000).contains(&usage.channel_bytes),
+        "{usage:?}: counted, not the bound {}",
+        2 * largest
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn a_channels_bytes_include_what_another_node_appended_before_this_ones_last() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (a, b) = (
+        SharedNats(connect_near_full(&server.url).await),
+        SharedNats(connect_near_full(&server.url).await),
+    );
+    let c = channel(71);
+    for n in 0..300 {
+        b.append_sealed(&c, envelope(&format!("b-{n}"), 1000))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    let first = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    // Node b takes 100 more of the channel's deliveries, then node a one.
+    for n in 0..100 {
+        b.append_sealed(&c, envelope(&format!("late-{n}"), 1000))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+    a.append_sealed(&c, envelope("a-0", 1000))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    // Not synchronisation: what is tested is a count older than USAGE_FRESH, which the next
+    // delivery reads again (only the messages after those a read before).
+    tokio::time::sleep(nats_queue::USAGE_FRESH + Duration::from_millis(100)).await;
+    let later = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    // It used to read on only from a's own append, missing b's 100 before it.
+    assert!(
+        later.channel_bytes >= first.channel_bytes + 101 * 1000,
+        "{first:?} then {later:?}"
+    );
+}
