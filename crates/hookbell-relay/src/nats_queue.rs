@@ -822,9 +822,24 @@ impl NatsQueue {
         }
     }
 
-    /// Forgets the count of `channel` (envelopes of it were deleted here).
+    /// Forgets the count of `channel` (the channel was deleted here).
     fn forget_usage(&self, channel: &str) {
         self.usage_cache().channels.remove(channel);
+    }
+
+    /// Makes the count of `channel` out of date (envelopes of it were deleted here), so the
+    /// next delivery counts its messages again; what was read of their sizes is kept, so a
+    /// big channel's bytes are scaled to the new count, not read again in full.
+    fn outdate_usage(&self, channel: &str) {
+        let mut cache = self.usage_cache();
+        if let Some(known) = cache.channels.get_mut(channel) {
+            match Instant::now().checked_sub(USAGE_FRESH) {
+                Some(old) => known.at = old,
+                None => {
+                    cache.channels.remove(channel);
+                }
+            }
+        }
     }
 
     /// How many envelopes `channel` has waiting: in its stream, and in the retired one
@@ -1397,7 +1412,7 @@ impl NatsQueue {
                     // What this node knew of the channel's bytes is too high now: a
                     // desktop that keeps up stays under its reserve at the next delivery,
                     // not a second later.
-                    self.forget_usage(channel);
+                    self.outdate_usage(channel);
                 }
                 return Ok(removed);
             }
