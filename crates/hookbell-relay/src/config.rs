@@ -270,40 +270,59 @@ impl RelayConfig {
     /// the key and its flag. The `serve` flags refuse the same zeros as they are parsed.
     pub fn check(&self) -> Result<()> {
         let (l, r, q) = (&self.limits, &self.retention, &self.queue);
-        let at_least_one: [(&str, u64); 11] = [
-            ("limits.max_connections", l.max_connections as u64),
-            ("limits.header_timeout_secs", l.header_timeout_secs),
-            ("limits.body_timeout_secs", l.body_timeout_secs),
-            ("limits.max_in_flight", l.max_in_flight as u64),
-            ("limits.max_queued_per_channel", l.max_queued_per_channel),
+        let at_least_one: [(&str, &str, u64); 11] = [
+            (
+                "limits.max_connections",
+                "--max-connections",
+                l.max_connections as u64,
+            ),
+            (
+                "limits.header_timeout_secs",
+                "--header-timeout-secs",
+                l.header_timeout_secs,
+            ),
+            (
+                "limits.body_timeout_secs",
+                "--body-timeout-secs",
+                l.body_timeout_secs,
+            ),
+            (
+                "limits.max_in_flight",
+                "--max-in-flight",
+                l.max_in_flight as u64,
+            ),
+            (
+                "limits.max_queued_per_channel",
+                "--max-queued-per-channel",
+                l.max_queued_per_channel,
+            ),
             (
                 "limits.max_queued_bytes_per_channel",
+                "--max-queued-bytes-per-channel",
                 l.max_queued_bytes_per_channel,
             ),
             (
                 "limits.rate_limit_per_second",
+                "--rate-limit-per-second",
                 u64::from(l.rate_limit_per_second),
             ),
-            ("limits.rate_limit_burst", u64::from(l.rate_limit_burst)),
-            ("limits.max_body_bytes", l.max_body_bytes as u64),
-            ("retention.unacked_secs", r.unacked_secs),
-            ("queue.replicas", q.replicas as u64),
+            (
+                "limits.rate_limit_burst",
+                "--rate-limit-burst",
+                u64::from(l.rate_limit_burst),
+            ),
+            (
+                "limits.max_body_bytes",
+                "--max-body-bytes",
+                l.max_body_bytes as u64,
+            ),
+            ("retention.unacked_secs", "--unacked-secs", r.unacked_secs),
+            ("queue.replicas", "--nats-replicas", q.replicas as u64),
         ];
-        match at_least_one.iter().find(|(_, value)| *value == 0) {
-            Some((key, _)) => {
-                let flag = key
-                    .split_once('.')
-                    .map_or(*key, |(_, k)| k)
-                    .replace('_', "-");
-                let flag = if *key == "queue.replicas" {
-                    "nats-replicas".to_owned()
-                } else {
-                    flag
-                };
-                Err(RelayError::Config(format!(
-                    "{key} (--{flag}) is 0; it must be at least 1 (see docs/relay.md, \"Limits\")"
-                )))
-            }
+        match at_least_one.iter().find(|(_, _, value)| *value == 0) {
+            Some((key, flag, _)) => Err(RelayError::Config(format!(
+                "{key} ({flag}) is 0; it must be at least 1 (see docs/relay.md, \"Limits\")"
+            ))),
             None => Ok(()),
         }
     }

@@ -345,16 +345,18 @@ fn max_message_size(settings: &NatsSettings) -> i32 {
     i32::try_from(settings.max_envelope_bytes + 1024).unwrap_or(i32::MAX)
 }
 
-/// Envelope stream `p`: its channels' subjects, each channel's quota enforced by JetStream,
-/// batched direct gets, and notifications of new envelopes on `{prefix}.new.{p}.{channel}`.
-fn partition_config(settings: &NatsSettings, p: usize, first_seq: u64) -> stream::Config {
-    let prefix = &settings.prefix;
+/// What every envelope stream shares: file storage, the replicas and retention, each
+/// channel's count quota enforced by JetStream (a subject per channel under `subjects`), and
+/// a headers-only notification of each new envelope, republished under `notify`.
+fn envelope_stream(
+    settings: &NatsSettings,
+    name: String,
+    subjects: String,
+    notify: String,
+) -> stream::Config {
     stream::Config {
-        name: partition_stream(prefix, p),
-        description: Some(format!(
-            "hookbell-relay: sealed envelopes, partition {p}, one subject per channel"
-        )),
-        subjects: vec![format!("{prefix}.envelopes.{p}.>")],
+        name,
+        subjects: vec![subjects.clone()],
         storage: stream::StorageType::File,
         num_replicas: settings.replicas,
         max_age: settings.retention,
@@ -363,14 +365,31 @@ fn partition_config(settings: &NatsSettings, p: usize, first_seq: u64) -> stream
         discard_new_per_subject: true,
         max_message_size: max_message_size(settings),
         duplicate_window: Duration::from_secs(120),
-        allow_direct: true,
-        first_sequence: (first_seq > 1).then_some(first_seq),
         republish: Some(stream::Republish {
-            source: format!("{prefix}.envelopes.{p}.>"),
-            destination: format!("{prefix}.new.{p}.>"),
+            source: subjects,
+            destination: notify,
             headers_only: true,
         }),
         ..Default::default()
+    }
+}
+
+/// Envelope stream `p`: its channels' subjects `{prefix}.envelopes.{p}.{channel}`, batched
+/// direct gets, and notifications on `{prefix}.new.{p}.{channel}`.
+fn partition_config(settings: &NatsSettings, p: usize, first_seq: u64) -> stream::Config {
+    let prefix = &settings.prefix;
+    stream::Config {
+        description: Some(format!(
+            "hookbell-relay: sealed envelopes, partition {p}, one subject per channel"
+        )),
+        allow_direct: true,
+        first_sequence: (first_seq > 1).then_some(first_seq),
+        ..envelope_stream(
+            settings,
+            partition_stream(prefix, p),
+            format!("{prefix}.envelopes.{p}.>"),
+            format!("{prefix}.new.{p}.>"),
+        )
     }
 }
 
@@ -378,24 +397,12 @@ fn partition_config(settings: &NatsSettings, p: usize, first_seq: u64) -> stream
 /// ([`freeze`]): what a new deployment creates as the guard.
 fn retired_config(settings: &NatsSettings) -> stream::Config {
     let prefix = &settings.prefix;
-    let mut config = stream::Config {
-        name: retired_stream(prefix),
-        subjects: vec![format!("{prefix}.env.>")],
-        storage: stream::StorageType::File,
-        num_replicas: settings.replicas,
-        max_age: settings.retention,
-        max_messages_per_subject: i64::try_from(settings.max_per_channel).unwrap_or(i64::MAX),
-        discard: stream::DiscardPolicy::New,
-        discard_new_per_subject: true,
-        max_message_size: max_message_size(settings),
-        duplicate_window: Duration::from_secs(120),
-        republish: Some(stream::Republish {
-            source: format!("{prefix}.env.>"),
-            destination: format!("{prefix}.new.>"),
-            headers_only: true,
-        }),
-        ..Default::default()
-    };
+    let mut config = envelope_stream(
+        settings,
+        retired_stream(prefix),
+        format!("{prefix}.env.>"),
+        format!("{prefix}.new.>"),
+    );
     freeze(&mut config);
     config
 }

@@ -319,12 +319,12 @@ async fn main() -> anyhow::Result<()> {
     for _ in 0..channels {
         desktops.push(client::pair(&base, &keys.public).await?);
     }
-    // Delivery n: channel n % channels, through node (n / channels) % nodes.
-    let ingest_url = |n: usize| {
+    // A delivery to desktop `d` through node `node` (each taken modulo their counts).
+    let ingest_url = |node: usize, d: usize| {
         format!(
             "{}/h/{}/bench",
-            nodes[(n / channels) % nodes.len()],
-            desktops[n % channels].channel_id
+            nodes[node % nodes.len()],
+            desktops[d % channels].channel_id
         )
     };
     let backend = if cli.relay_url.is_some() {
@@ -346,7 +346,8 @@ async fn main() -> anyhow::Result<()> {
     let started_at = Instant::now();
     let latencies: Vec<f64> = futures_util::stream::iter(0..cli.backlog)
         .map(|n| {
-            let (http, url) = (&http, ingest_url(n));
+            // Delivery n: desktop n % channels, through node n / channels.
+            let (http, url) = (&http, ingest_url(n / channels, n));
             async move {
                 let t = Instant::now();
                 send(http, &url, n)
@@ -421,16 +422,7 @@ async fn main() -> anyhow::Result<()> {
         let n = cli.backlog + i;
         let external = format!("evt_{n}");
         let t = Instant::now();
-        send(
-            &http,
-            &format!(
-                "{}/h/{}/bench",
-                nodes[i % nodes.len()],
-                desktops[0].channel_id
-            ),
-            n,
-        )
-        .await?;
+        send(&http, &ingest_url(i, 0), n).await?;
         loop {
             match tokio::time::timeout(Duration::from_secs(10), events.recv()).await {
                 Ok(Ok(hookbell_server::Event::AlertCreated(alert)))
