@@ -200,6 +200,37 @@ pub fn retired_stream(prefix: &str) -> String {
 struct UsageCache {
     total: Option<(Instant, u64)>,
     channels: HashMap<String, ChannelBytes>,
+    /// The size at which counts unused for 10 minutes are forgotten next: twice what was left
+    /// the last time (at least [`USAGE_PRUNE_FROM`]), so a relay with many busy channels
+    /// does not look over all of them at every delivery.
+    prune_at: usize,
+}
+
+/// How many channels' counts a node keeps before it forgets the unused ones.
+const USAGE_PRUNE_FROM: usize = 10_000;
+
+/// [`NatsQueue::state_lock`]'s locks, one per channel whose state this node updates.
+#[derive(Default)]
+struct StateLocks {
+    map: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
+    /// The size at which the locks nobody holds are forgotten next: twice what was left the
+    /// last time (at least [`PRUNE_FROM`]), so forgetting costs O(1) per lock taken.
+    prune_at: usize,
+}
+
+/// How many entries a node's per-channel maps hold before it forgets those it no longer needs.
+const PRUNE_FROM: usize = 1024;
+
+impl StateLocks {
+    /// Forgets the locks that no update holds or waits for: only this map has them, and it is
+    /// locked, so no update can take one meanwhile.
+    fn prune(&mut self) {
+        if self.map.len() < self.prune_at.max(PRUNE_FROM) {
+            return;
+        }
+        self.map.retain(|_, lock| Arc::strong_count(lock) > 1);
+        self.prune_at = self.map.len() * 2;
+    }
 }
 
 /// What a node knows of one channel's bytes.
@@ -273,7 +304,9 @@ pub struct NatsQueue {
     claims: Watchers,
     /// One lock per channel for this node's updates of its state (holds and acks): they take
     /// turns here, so the compare-and-set in the bucket only has other nodes to lose to.
-    state_locks: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
+    state_locks: Mutex<StateLocks>,
+    /// Reads of a channel's message sizes that ended by waiting [`SCAN_QUIET`] for one more.
+    quiet_scans: std::sync::atomic::AtomicU64,
     tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
@@ -758,7 +791,8 @@ impl NatsQueue {
             usage: Mutex::new(UsageCache::default()),
             watchers,
             claims,
-            state_locks: Mutex::new(HashMap::new()),
+            state_locks: Mutex::new(StateLocks::default()),
+            quiet_scans: std::sync::atomic::AtomicU64::new(0),
             tasks: vec![listen, tick, claimed, drained],
         }))
     }
@@ -834,10 +868,18 @@ impl NatsQueue {
         self.usage_cache().channels.remove(channel);
     }
 
-    /// Makes the count of `channel` out of date (envelopes of it were deleted here), so the
-    /// next delivery counts its messages again; what was read of their sizes is kept, so a
-    /// big channel's bytes are scaled to the new count, not read again in full.
-    fn outdate_usage(&self, channel: &str) {
+    /// How many reads of a channel's message sizes ended by waiting [`SCAN_QUIET`] for a
+    /// message that did not come (acknowledged or expired while it was read): each kept a
+    /// delivery waiting that long. Expected to stay 0 while nothing is acknowledged.
+    pub fn quiet_scans(&self) -> u64 {
+        self.quiet_scans.load(Ordering::Relaxed)
+    }
+
+    /// Makes this node's count of `channel` out of date (as when envelopes of it were deleted
+    /// here), so the next delivery counts its messages again; what was read of their sizes is
+    /// kept, so a big channel's bytes are read on from the last one read, or scaled to the new
+    /// count, not read again in full.
+    pub fn outdate_usage(&self, channel: &str) {
         let mut cache = self.usage_cache();
         if let Some(known) = cache.channels.get_mut(channel) {
             match Instant::now().checked_sub(USAGE_FRESH) {
@@ -1001,6 +1043,13 @@ impl NatsQueue {
         while seen < count {
             // Acknowledged since it was counted: nothing more comes.
             let Ok(Some(message)) = tokio::time::timeout(SCAN_QUIET, messages.next()).await else {
+                self.quiet_scans.fetch_add(1, Ordering::Relaxed);
+                tracing::debug!(
+                    channel,
+                    seen,
+                    count,
+                    "reading a channel's message sizes: ended waiting"
+                );
                 break;
             };
             let message = message.map_err(|e| nats("reading a channel's message sizes", e))?;
@@ -1084,10 +1133,11 @@ impl NatsQueue {
             None => match self.channel_bytes(channel, known, exact_below).await {
                 Ok(counted) => {
                     let mut cache = self.usage_cache();
-                    if cache.channels.len() > 10_000 {
+                    if cache.channels.len() >= cache.prune_at.max(USAGE_PRUNE_FROM) {
                         cache.channels.retain(|_, k| {
                             now.duration_since(k.scanned_at) < Duration::from_secs(600)
                         });
+                        cache.prune_at = cache.channels.len() * 2;
                     }
                     cache.channels.insert(channel.to_owned(), counted);
                     counted.held()
@@ -1361,7 +1411,8 @@ impl NatsQueue {
             .state_locks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        Arc::clone(locks.entry(channel.to_owned()).or_default())
+        locks.prune();
+        Arc::clone(locks.map.entry(channel.to_owned()).or_default())
     }
 
     async fn ack_inner(&self, channel: &str, seq: u64, release: Vec<u64>) -> Result<u64> {
@@ -2067,5 +2118,35 @@ impl Invites for NatsInvites {
     fn redeem_invite(&self, code_sha256: &str) -> WriteFuture<bool> {
         let (invites, key) = (self.invites.clone(), code_sha256.to_ascii_lowercase());
         Box::pin(async move { redeem_invite(&invites, key).await })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn state_locks_nobody_holds_are_forgotten_as_the_map_doubles() {
+        let mut locks = StateLocks::default();
+        let held = Arc::clone(locks.map.entry("held".into()).or_default());
+        for n in 0..PRUNE_FROM - 1 {
+            locks.map.entry(format!("c{n}")).or_default();
+        }
+        assert_eq!(locks.map.len(), PRUNE_FROM);
+        locks.prune();
+        assert_eq!(locks.map.keys().collect::<Vec<_>>(), ["held"]);
+        assert!(
+            Arc::ptr_eq(&held, &locks.map["held"]),
+            "the held lock is kept"
+        );
+        // Not looked over again until the map is back at the floor.
+        for n in 0..PRUNE_FROM - 2 {
+            locks.map.entry(format!("d{n}")).or_default();
+        }
+        locks.prune();
+        assert_eq!(locks.map.len(), PRUNE_FROM - 1);
+        locks.map.entry("one more".into()).or_default();
+        locks.prune();
+        assert_eq!(locks.map.len(), 1);
     }
 }
