@@ -86,6 +86,15 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 /// How long after a channel is deleted its subject is purged again: past the longest a
 /// delivery that found the channel before can take to be published.
 const DELETE_SETTLE: Duration = Duration::from_secs(15);
+/// How old a node's copy of a channel's record may be when a delivery uses it
+/// ([`Channels::channel_for_delivery`]): one request less per delivery. A delivery that found
+/// a channel deleted meanwhile on another node publishes within this plus [`PUBLISH_DEADLINE`],
+/// before [`DELETE_SETTLE`]'s second purge.
+const RECORD_FRESH: Duration = Duration::from_secs(2);
+const _: () = assert!(
+    RECORD_FRESH.as_secs() + PUBLISH_DEADLINE.as_secs() < DELETE_SETTLE.as_secs(),
+    "a delivery that used a cached record must be published before the second purge"
+);
 /// Compare-and-set attempts before a state update gives up.
 const CAS_ATTEMPTS: usize = 16;
 /// How old a node's count of a channel's bytes, or of the stream's, may be when a delivery is
@@ -233,6 +242,32 @@ impl StateLocks {
     }
 }
 
+/// Copies of channel records, each with when it was read from the `{prefix}-channels` bucket.
+#[derive(Default)]
+struct Records {
+    map: HashMap<String, (Instant, ChannelRecord)>,
+    /// As [`StateLocks::prune_at`], for the copies older than [`RECORD_FRESH`].
+    prune_at: usize,
+}
+
+impl Records {
+    fn fresh(&self, id: &str, now: Instant) -> Option<ChannelRecord> {
+        self.map
+            .get(id)
+            .filter(|(at, _)| now.duration_since(*at) < RECORD_FRESH)
+            .map(|(_, record)| record.clone())
+    }
+
+    fn keep(&mut self, record: ChannelRecord, at: Instant) {
+        if self.map.len() >= self.prune_at.max(PRUNE_FROM) {
+            self.map
+                .retain(|_, (read, _)| at.duration_since(*read) < RECORD_FRESH);
+            self.prune_at = self.map.len() * 2;
+        }
+        self.map.insert(record.id.clone(), (at, record));
+    }
+}
+
 /// What a node knows of one channel's bytes.
 #[derive(Debug, Clone, Copy)]
 struct ChannelBytes {
@@ -305,6 +340,8 @@ pub struct NatsQueue {
     /// One lock per channel for this node's updates of its state (holds and acks): they take
     /// turns here, so the compare-and-set in the bucket only has other nodes to lose to.
     state_locks: Mutex<StateLocks>,
+    /// Channel records read for deliveries lately ([`RECORD_FRESH`]).
+    records: Mutex<Records>,
     /// Reads of a channel's message sizes that ended by waiting [`SCAN_QUIET`] for one more.
     quiet_scans: std::sync::atomic::AtomicU64,
     tasks: Vec<tokio::task::JoinHandle<()>>,
@@ -792,6 +829,7 @@ impl NatsQueue {
             watchers,
             claims,
             state_locks: Mutex::new(StateLocks::default()),
+            records: Mutex::new(Records::default()),
             quiet_scans: std::sync::atomic::AtomicU64::new(0),
             tasks: vec![listen, tick, claimed, drained],
         }))
@@ -1405,6 +1443,13 @@ impl NatsQueue {
         }
     }
 
+    /// The channel records kept for deliveries.
+    fn records(&self) -> std::sync::MutexGuard<'_, Records> {
+        self.records
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// This node's lock on `channel`'s state.
     fn state_lock(&self, channel: &str) -> Arc<tokio::sync::Mutex<()>> {
         let mut locks = self
@@ -1781,7 +1826,24 @@ impl Channels for SharedNats {
                 .put(&record.id, json.into())
                 .await
                 .map_err(|e| nats("storing a channel", e))?;
+            q.records().map.remove(&record.id);
             Ok(())
+        })
+    }
+
+    fn channel_for_delivery(&self, id: &str) -> ReadFuture<Option<ChannelRecord>> {
+        let now = Instant::now();
+        let cached = self.0.records().fresh(id, now);
+        if let Some(record) = cached {
+            return Box::pin(std::future::ready(Ok(Some(record))));
+        }
+        let (this, id) = (self.clone(), id.to_owned());
+        Box::pin(async move {
+            let found = this.channel(&id).await?;
+            if let Some(record) = &found {
+                this.0.records().keep(record.clone(), now);
+            }
+            Ok(found)
         })
     }
 
@@ -1812,6 +1874,7 @@ impl Channels for SharedNats {
                 .delete(&id)
                 .await
                 .map_err(|e| nats("deleting a channel", e))?;
+            q.records().map.remove(&id);
             q.stream(&id)
                 .purge()
                 .filter(q.subject(&id))

@@ -204,6 +204,14 @@ pub trait Channels: Send + Sync + 'static {
     fn put_channel(&self, record: ChannelRecord) -> WriteFuture<()>;
     /// A channel by id.
     fn channel(&self, id: &str) -> ReadFuture<Option<ChannelRecord>>;
+    /// A channel by id, for a delivery to it: [`Channels::channel`], or where that costs a
+    /// request (NATS) a copy read at most a few seconds before. A channel deleted or given
+    /// a new key on another node is seen that much later there, which the backend allows
+    /// for (NATS purges a deleted channel's envelopes again after longer than that plus a
+    /// publish; a desktop keeps its previous keys).
+    fn channel_for_delivery(&self, id: &str) -> ReadFuture<Option<ChannelRecord>> {
+        self.channel(id)
+    }
     /// Deletes a channel and everything queued for it.
     fn delete_channel(&self, id: &str) -> WriteFuture<bool>;
     /// How many channels there are.

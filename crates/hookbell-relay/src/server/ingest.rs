@@ -60,7 +60,7 @@ pub async fn receive(
 ) -> Result<(StatusCode, Json<Accepted>), HttpError> {
     let received_at = Utc::now();
     let metrics = state.metrics();
-    let Some(channel) = state.backend().channel(&channel_id).await? else {
+    let Some(channel) = state.backend().channel_for_delivery(&channel_id).await? else {
         metrics.refused_unknown.fetch_add(1, Ordering::Relaxed);
         return Err(HttpError::not_found(
             "no such channel; the desktop pairs with the relay to get one",

@@ -17,7 +17,7 @@ use async_nats::jetstream::{self, kv, stream};
 use chrono::Utc;
 use futures_util::StreamExt;
 use hookbell_relay::nats_queue::{self, Layout, partition_of, partition_stream, retired_stream};
-use hookbell_relay::queue::{Backend, ChannelRecord, Envelope, NewEnvelope, Queue};
+use hookbell_relay::queue::{Backend, ChannelRecord, Channels, Envelope, NewEnvelope, Queue};
 use hookbell_relay::{KeyPair, NatsQueue, NatsSettings, RelayConfig, RelayState, SharedNats};
 use hookbell_relay::{Sink, SinkError};
 use reqwest::StatusCode;
@@ -1123,4 +1123,75 @@ async fn a_channels_bytes_include_what_another_node_appended_before_this_ones_la
         later.channel_bytes >= first.channel_bytes + 101 * 1000,
         "{first:?} then {later:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn a_deliverys_copy_of_a_channel_record_follows_new_keys_and_deletions() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (a, b) = (
+        SharedNats(connect(&server.url, 2).await),
+        SharedNats(connect(&server.url, 2).await),
+    );
+    let id = channel(90);
+    let mut record = ChannelRecord {
+        id: id.clone(),
+        public_key: "first-key".into(),
+        token_sha256: "00".repeat(32),
+        created_at: Utc::now(),
+    };
+    b.put_channel(record.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let found = a
+        .channel_for_delivery(&id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(found.map(|r| r.public_key), Some("first-key".into()));
+    // A new key set on the other node reaches this node's deliveries within RECORD_FRESH.
+    record.public_key = "second-key".into();
+    b.put_channel(record.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    wait_until(
+        Duration::from_secs(10),
+        "node a uses the new key",
+        || async {
+            let found = a.channel_for_delivery(&id).await.ok().flatten();
+            found.is_some_and(|r| r.public_key == "second-key")
+        },
+    )
+    .await;
+    // Deleted here: gone for this node's next delivery at once.
+    assert!(
+        a.delete_channel(&id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
+    let found = a
+        .channel_for_delivery(&id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(found.is_none(), "{found:?}");
+    // Deleted on the other node: gone here within RECORD_FRESH.
+    a.put_channel(record.clone())
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let found = a
+        .channel_for_delivery(&id)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert!(found.is_some());
+    assert!(
+        b.delete_channel(&id)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+    );
+    wait_until(
+        Duration::from_secs(10),
+        "node a no longer finds the channel",
+        || async { matches!(a.channel_for_delivery(&id).await, Ok(None)) },
+    )
+    .await;
 }
