@@ -41,10 +41,12 @@
 //!   comes back short is finished from the stream's leader (`STREAM.MSG.GET`, one envelope
 //!   per request): a reader woken by a notification always finds what it was told of.
 //! - Readers learn of new envelopes from each stream's *republish* (headers only, sent by the
-//!   stream's leader once stored) on `{prefix}.new.{p}.{channel}`; each node subscribes once
-//!   and wakes the streams of that channel it serves. A notification lost while a node
-//!   reconnects to another NATS server is made up for by waking every stream on reconnection
-//!   and every [`RESYNC`].
+//!   stream's leader once stored) on `{prefix}.new.{p}.{channel}`; a node subscribes to that
+//!   subject for each channel it streams, while it does, so a delivery for an offline desktop
+//!   (the relay's usual case) or one another node streams sends it nothing. A notification
+//!   lost while a node reconnects to another NATS server, or sent before the servers knew of
+//!   a new subscription, is made up for by waking every stream on reconnection, once when its
+//!   subscription is made, and every [`RESYNC`].
 //! - Acknowledgement deletes: a purge of the channel's subject below the acknowledged
 //!   sequence when nothing of it is held, else message by message, passing over held ones.
 //! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON), `{prefix}-seen`
@@ -303,6 +305,8 @@ struct ChannelState {
 }
 
 type Watchers = Arc<Mutex<HashMap<String, watch::Sender<u64>>>>;
+/// Per channel, the task that listens for its notifications.
+type Interest = Arc<Mutex<HashMap<String, tokio::task::JoinHandle<()>>>>;
 
 /// The NATS JetStream backend. Cheap to share (`Arc`).
 pub struct NatsQueue {
@@ -335,6 +339,8 @@ pub struct NatsQueue {
     max_bytes_total: u64,
     usage: Mutex<UsageCache>,
     watchers: Watchers,
+    /// Per channel streamed here, the task listening for its notifications ([`listen`]).
+    interest: Interest,
     /// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
     claims: Watchers,
     /// One lock per channel for this node's updates of its state (holds and acks): they take
@@ -358,6 +364,70 @@ fn valid_channel(id: &str) -> bool {
         && id
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// Listens for `channel`'s notifications on `subjects` (its partition's, and the retired
+/// stream's while that holds envelopes) and wakes its readers with each. A node subscribes only
+/// to the channels it streams: a delivery for a desktop that is offline, or streamed by
+/// another node, sends this node nothing.
+async fn listen(
+    client: async_nats::Client,
+    subjects: Vec<String>,
+    channel: String,
+    watchers: Watchers,
+) {
+    let mut subscriptions = Vec::with_capacity(subjects.len());
+    for subject in subjects {
+        match client.subscribe(subject).await {
+            Ok(subscription) => subscriptions.push(subscription),
+            Err(e) => {
+                // Its readers are still woken every RESYNC; the next stream tries again.
+                tracing::warn!(error = %e, "subscribing to a channel's new envelopes failed");
+                return;
+            }
+        }
+    }
+    // What was stored before the servers knew of this interest: its readers look once more.
+    if let Err(e) = client.flush().await {
+        tracing::debug!(error = %e, "flushing a subscription");
+    }
+    wake(&watchers, &channel, 0);
+    let mut notes = futures_util::stream::select_all(subscriptions);
+    while let Some(message) = notes.next().await {
+        let seq = message
+            .headers
+            .as_ref()
+            .and_then(|h| h.get("Nats-Sequence"))
+            .and_then(|v| v.as_str().parse::<u64>().ok())
+            .unwrap_or(0);
+        wake(&watchers, &channel, seq);
+    }
+}
+
+/// Wakes `channel`'s readers: it may have envelopes up to `seq` (0: look again).
+fn wake(watchers: &Watchers, channel: &str, seq: u64) {
+    if let Ok(map) = watchers.lock()
+        && let Some(sender) = map.get(channel)
+    {
+        sender.send_modify(|last| *last = (*last).max(seq));
+    }
+}
+
+/// Stops listening for the channels no longer streamed here (their subscriptions end with
+/// their tasks). The watchers stay locked meanwhile: a stream that starts now is kept.
+fn stop_listening_unwatched(watchers: &Watchers, interest: &Interest) {
+    let Ok(watched) = watchers.lock() else {
+        return;
+    };
+    if let Ok(mut listening) = interest.lock() {
+        listening.retain(|channel, task| {
+            let keep = watched.contains_key(channel) && !task.is_finished();
+            if !keep {
+                task.abort();
+            }
+            keep
+        });
+    }
 }
 
 fn wake_all(watchers: &Watchers) {
@@ -769,38 +839,15 @@ impl NatsQueue {
             "envelope streams ready"
         );
 
-        let mut notes = client
-            .subscribe(format!("{prefix}.new.>"))
-            .await
-            .map_err(|e| nats("subscribing to new envelopes", e))?;
-        let notified = Arc::clone(&watchers);
-        let listen = tokio::spawn(async move {
-            while let Some(message) = notes.next().await {
-                // `{prefix}.new.{p}.{channel}` (and `{prefix}.new.{channel}` from the single
-                // stream of before): the channel is the last token.
-                let Some(channel) = message.subject.as_str().rsplit('.').next() else {
-                    continue;
-                };
-                let seq = message
-                    .headers
-                    .as_ref()
-                    .and_then(|h| h.get("Nats-Sequence"))
-                    .and_then(|v| v.as_str().parse::<u64>().ok())
-                    .unwrap_or(0);
-                if let Ok(map) = notified.lock()
-                    && let Some(sender) = map.get(channel)
-                {
-                    sender.send_modify(|last| *last = (*last).max(seq));
-                }
-            }
-        });
-        let resync = Arc::clone(&watchers);
+        let interest: Interest = Arc::new(Mutex::new(HashMap::new()));
+        let (resync, listening) = (Arc::clone(&watchers), Arc::clone(&interest));
         let tick = tokio::spawn(async move {
             let mut every = tokio::time::interval(RESYNC);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
                 wake_all(&resync);
+                stop_listening_unwatched(&resync, &listening);
             }
         });
         let claims: Watchers = Arc::new(Mutex::new(HashMap::new()));
@@ -831,7 +878,8 @@ impl NatsQueue {
             state_locks: Mutex::new(StateLocks::default()),
             records: Mutex::new(Records::default()),
             quiet_scans: std::sync::atomic::AtomicU64::new(0),
-            tasks: vec![listen, tick, claimed, drained],
+            interest,
+            tasks: vec![tick, claimed, drained],
         }))
     }
 
@@ -1443,6 +1491,37 @@ impl NatsQueue {
         }
     }
 
+    /// Listens for `channel`'s notifications, unless a task does already.
+    fn listen_for(&self, channel: &str) {
+        let Ok(mut listening) = self.interest.lock() else {
+            return;
+        };
+        if listening
+            .get(channel)
+            .is_some_and(|task| !task.is_finished())
+        {
+            return;
+        }
+        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
+            return;
+        };
+        let mut subjects = vec![format!(
+            "{}.new.{}.{channel}",
+            self.prefix,
+            self.part(channel)
+        )];
+        if self.legacy_active() {
+            subjects.push(format!("{}.new.{channel}", self.prefix));
+        }
+        let task = runtime.spawn(listen(
+            self.client.clone(),
+            subjects,
+            channel.to_owned(),
+            Arc::clone(&self.watchers),
+        ));
+        listening.insert(channel.to_owned(), task);
+    }
+
     /// The channel records kept for deliveries.
     fn records(&self) -> std::sync::MutexGuard<'_, Records> {
         self.records
@@ -1579,6 +1658,11 @@ impl Drop for NatsQueue {
     fn drop(&mut self) {
         for task in &self.tasks {
             task.abort();
+        }
+        if let Ok(listening) = self.interest.lock() {
+            for task in listening.values() {
+                task.abort();
+            }
         }
     }
 }
@@ -1767,11 +1851,14 @@ impl Queue for SharedNats {
         if !valid_channel(channel) {
             return None;
         }
-        let mut map = self.0.watchers.lock().ok()?;
-        let sender = map
-            .entry(channel.to_owned())
-            .or_insert_with(|| watch::channel(0).0);
-        Some(sender.subscribe())
+        let receiver = {
+            let mut map = self.0.watchers.lock().ok()?;
+            map.entry(channel.to_owned())
+                .or_insert_with(|| watch::channel(0).0)
+                .subscribe()
+        };
+        self.0.listen_for(channel);
+        Some(receiver)
     }
 
     fn enforces_channel_quota(&self) -> bool {

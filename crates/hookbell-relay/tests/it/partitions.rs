@@ -1195,3 +1195,74 @@ async fn a_deliverys_copy_of_a_channel_record_follows_new_keys_and_deletions() {
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let monitor = free_port().to_string();
+    let server = NatsServer::start_with(&dir.path().join("nats"), &["-m", &monitor]).await;
+    let (a, b) = (
+        SharedNats(connect(&server.url, 2).await),
+        SharedNats(connect(&server.url, 2).await),
+    );
+    // The subjects of the server's subscriptions to notifications, from its monitoring port.
+    let listening = || async {
+        let url = format!("http://127.0.0.1:{monitor}/subsz?subs=1&limit=10000");
+        let subsz: Value = reqwest::get(url)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut subjects: Vec<String> = subsz["subscriptions_list"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s["subject"].as_str())
+            .filter(|s| s.starts_with("hookbell.new."))
+            .map(str::to_owned)
+            .collect();
+        subjects.sort();
+        subjects
+    };
+    let (watched, offline) = (channel(95), channel(96));
+    b.append_sealed(&offline, envelope("offline-1", 100))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(
+        listening().await,
+        Vec::<String>::new(),
+        "nothing is streamed yet"
+    );
+    let mut woken = a
+        .watch(&watched)
+        .unwrap_or_else(|| panic!("no watch for a valid channel"));
+    let subject = format!("hookbell.new.{}.{watched}", partition_of(&watched, 2));
+    wait_until(
+        Duration::from_secs(10),
+        "node a listens for the channel it streams",
+        || {
+            let subject = subject.clone();
+            async move { listening().await == [subject] }
+        },
+    )
+    .await;
+    // The notification itself wakes the reader, with the envelope's sequence number (the
+    // periodic wake-up leaves the value as it is).
+    let seq = b
+        .append_sealed(&watched, envelope("watched-1", 100))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    tokio::time::timeout(Duration::from_secs(10), woken.wait_for(|last| *last >= seq))
+        .await
+        .unwrap_or_else(|_| panic!("no notification of sequence {seq}"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    drop(woken);
+    wait_until(
+        Duration::from_secs(10),
+        "node a stops listening once nothing streams the channel",
+        || async { listening().await.is_empty() },
+    )
+    .await;
+}
