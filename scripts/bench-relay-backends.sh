@@ -99,7 +99,7 @@ CONF
     wait_for "nats-server" 30 curl -fsS "http://127.0.0.1:18232/healthz?js-enabled-only=true"
     state "NATS, 1 node$with, 1 relay"
     "$bench" --bin-dir "$bin" --label "NATS 1 node (R1)$with, 1 relay" --summary "$summary" \
-      --nats nats://127.0.0.1:14232 --nats-pid "$nats_pid" "$@"
+      --nats nats://127.0.0.1:14232 --nats-pid "$nats_pid" --nats-monitor http://127.0.0.1:18232 "$@"
     cleanup
     rm -rf "$store"
     ;;
@@ -118,7 +118,8 @@ CONF
     "$bench" --bin-dir "$bin" --label "NATS 3 nodes (R3)$with, 2 relays, HAProxy" --summary "$summary" \
       --relay-url http://127.0.0.1:18787 \
       --send-url http://127.0.0.1:18788,http://127.0.0.1:18789 \
-      --relay-pid "$relay_pids" --nats-pid "$nats_pids" "$@"
+      --relay-pid "$relay_pids" --nats-pid "$nats_pids" \
+      --nats-monitor http://127.0.0.1:18222,http://127.0.0.1:18223,http://127.0.0.1:18224 "$@"
     cleanup
     rm -rf "$dir"
     ;;

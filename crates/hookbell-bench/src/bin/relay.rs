@@ -84,6 +84,11 @@ struct Cli {
     /// nats-server processes whose resident memory is reported beside the relays'.
     #[arg(long, value_name = "PID[,PID…]", value_delimiter = ',')]
     nats_pid: Vec<u32>,
+    /// The nats-servers' monitoring URLs (`http://HOST:PORT`): the messages they handled
+    /// during the ingest (`/varz`'s `in_msgs` + `out_msgs`, routes between them included) are
+    /// reported per delivery.
+    #[arg(long, value_name = "URL[,URL…]", value_delimiter = ',')]
+    nats_monitor: Vec<String>,
     /// What this run measured (the first column of the `--summary` row).
     #[arg(long, default_value = "sled, 1 relay")]
     label: String,
@@ -97,7 +102,7 @@ struct Cli {
 }
 
 /// The header of the `--summary` table.
-const SUMMARY_HEADER: &str = "| setup | ingest/s | ingest p50 / p99 ms | ingest CPU µs per delivery: relays / NATS / load generator (cores busy) | drain/s | provider → desktop p50 / p99 ms | accepted / stored | idle desktops | relay RSS MB idle → held | nats RSS MB idle → held | KB per idle desktop (relay + nats) |\n|---|---|---|---|---|---|---|---|---|---|---|\n";
+const SUMMARY_HEADER: &str = "| setup | ingest/s | ingest p50 / p99 ms | ingest CPU µs per delivery: relays / NATS / load generator (cores busy) | NATS messages per delivery | drain/s | provider → desktop p50 / p99 ms | accepted / stored | idle desktops | relay RSS MB idle → held | nats RSS MB idle → held | KB per idle desktop (relay + nats) |\n|---|---|---|---|---|---|---|---|---|---|---|---|\n";
 
 const RELAY_CONFIG: &str = r#"
 [limits]
@@ -175,6 +180,26 @@ fn cpu_secs(pid: &str) -> f64 {
 fn cpu_now(relays: &[u32], nats: &[u32]) -> [f64; 3] {
     let sum = |pids: &[u32]| pids.iter().map(|p| cpu_secs(&p.to_string())).sum();
     [sum(relays), sum(nats), cpu_secs("self")]
+}
+
+/// Messages the nats-servers at `monitors` have taken in and sent out so far (`/varz`).
+async fn nats_messages(http: &reqwest::Client, monitors: &[String]) -> anyhow::Result<u64> {
+    let mut total = 0;
+    for monitor in monitors {
+        let varz: serde_json::Value = http
+            .get(format!("{monitor}/varz"))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        for key in ["in_msgs", "out_msgs"] {
+            total += varz[key]
+                .as_u64()
+                .with_context(|| format!("{monitor}/varz has no {key}"))?;
+        }
+    }
+    Ok(total)
 }
 
 /// Connected desktops on each relay node, from their `/metrics`.
@@ -343,6 +368,7 @@ async fn main() -> anyhow::Result<()> {
 
     // 1. Ingest with the desktop offline.
     let cpu_before = cpu_now(&relay_pids, &cli.nats_pid);
+    let messages_before = nats_messages(&http, &cli.nats_monitor).await?;
     let started_at = Instant::now();
     let latencies: Vec<f64> = futures_util::stream::iter(0..cli.backlog)
         .map(|n| {
@@ -364,6 +390,12 @@ async fn main() -> anyhow::Result<()> {
     // CPU µs per delivery: relays, NATS servers, this load generator; and the cores all
     // three kept busy (2 is all of this machine).
     let cpu_after = cpu_now(&relay_pids, &cli.nats_pid);
+    let nats_per_delivery = if cli.nats_monitor.is_empty() {
+        "–".to_owned()
+    } else {
+        let messages = nats_messages(&http, &cli.nats_monitor).await? - messages_before;
+        format!("{:.1}", messages as f64 / cli.backlog as f64)
+    };
     let per_delivery = |i: usize| (cpu_after[i] - cpu_before[i]) * 1e6 / cli.backlog as f64;
     let (relay_us, nats_us, bench_us) = (per_delivery(0), per_delivery(1), per_delivery(2));
     let cores = (0..3).map(|i| cpu_after[i] - cpu_before[i]).sum::<f64>() / elapsed;
@@ -373,10 +405,10 @@ async fn main() -> anyhow::Result<()> {
     let (ingest_p50, ingest_p99) = (percentile(&sorted, 0.5), percentile(&sorted, 0.99));
     println!("## 1. Relay ingest (sealed, durable before 202)\n");
     println!(
-        "| deliveries | seconds | deliveries/s | p50 ms | p99 ms | relay RSS MB | nats RSS MB | CPU µs per delivery: relays / NATS / load generator | cores busy |\n|---|---|---|---|---|---|---|---|---|"
+        "| deliveries | seconds | deliveries/s | p50 ms | p99 ms | relay RSS MB | nats RSS MB | CPU µs per delivery: relays / NATS / load generator | cores busy | NATS messages per delivery |\n|---|---|---|---|---|---|---|---|---|---|"
     );
     println!(
-        "| {} | {elapsed:.1} | {ingest_rate:.0} | {ingest_p50:.2} | {ingest_p99:.2} | {:.0} | {:.0} | {relay_us:.0} / {nats_us:.0} / {bench_us:.0} | {cores:.2} |\n",
+        "| {} | {elapsed:.1} | {ingest_rate:.0} | {ingest_p50:.2} | {ingest_p99:.2} | {:.0} | {:.0} | {relay_us:.0} / {nats_us:.0} / {bench_us:.0} | {cores:.2} | {nats_per_delivery} |\n",
         cli.backlog,
         rss_sum(&relay_pids),
         rss_sum(&cli.nats_pid)
@@ -582,7 +614,7 @@ async fn main() -> anyhow::Result<()> {
         };
         writeln!(
             out,
-            "| {} | {ingest_rate:.0} | {ingest_p50:.1} / {ingest_p99:.1} | {relay_us:.0} / {nats_us:.0} / {bench_us:.0} ({cores:.2}) | {drain_rate:.0} | {e2e_p50:.1} / {e2e_p99:.1} | {accepted} / {} (missing {missing}, duplicates {duplicates}) | {connected}{split} | {relay_before:.0} → {relay_after:.0} | {nats_rss} | {per_desktop_kb:.1} |",
+            "| {} | {ingest_rate:.0} | {ingest_p50:.1} / {ingest_p99:.1} | {relay_us:.0} / {nats_us:.0} / {bench_us:.0} ({cores:.2}) | {nats_per_delivery} | {drain_rate:.0} | {e2e_p50:.1} / {e2e_p99:.1} | {accepted} / {} (missing {missing}, duplicates {duplicates}) | {connected}{split} | {relay_before:.0} → {relay_after:.0} | {nats_rss} | {per_desktop_kb:.1} |",
             cli.label,
             seen.len(),
         )?;
