@@ -29,6 +29,14 @@ use crate::support::{
     send_signed, wait_until,
 };
 
+/// A nats-server of its own (with `more` arguments) on a store in a temporary directory,
+/// which lives as long as the directory returned.
+async fn nats_server(more: &[&str]) -> (tempfile::TempDir, NatsServer) {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let server = NatsServer::start_with(&dir.path().join("nats"), more).await;
+    (dir, server)
+}
+
 /// The NATS settings of the tests' relay config, with `partitions`.
 fn settings(url: &str, partitions: usize) -> NatsSettings {
     let text = std::fs::read_to_string(fixture("relay.toml")).unwrap_or_else(|e| panic!("{e}"));
@@ -127,8 +135,7 @@ async fn one_at_a_time(js: &jetstream::Context, name: &str, subject: &str) -> Ve
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn many_channels_spread_over_the_partitions_each_drain_in_order_once() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     let queue = SharedNats(connect(&server.url, 4).await);
     let channels: Vec<String> = (0..48).map(channel).collect();
     let mut per_partition = [0usize; 4];
@@ -246,8 +253,7 @@ impl Captured {
 #[tokio::test(flavor = "current_thread")]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn the_partition_count_is_recorded_and_a_node_configured_otherwise_uses_it() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     assert!(
         NatsQueue::connect(&settings(&server.url, 0)).await.is_err(),
         "0 partitions is refused"
@@ -401,8 +407,7 @@ async fn publish_single(js: &jetstream::Context, channel: &str, id: &str, payloa
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn an_upgrade_from_the_single_stream_loses_nothing_and_keeps_each_channels_order() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     let js = jetstream(&server.url).await;
     // The layout of before: channel a has 6 envelopes, the first two acknowledged (purged)
     // and the fourth held; channel b has 3, interleaved with a's.
@@ -627,8 +632,7 @@ async fn serve(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn a_desktop_gets_what_the_single_stream_held_then_what_came_after_once_in_order() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     let js = jetstream(&server.url).await;
     // Before: a paired channel with six signed deliveries waiting, two of them acknowledged.
     js.create_stream(single_stream_config())
@@ -770,8 +774,7 @@ async fn a_desktop_gets_what_the_single_stream_held_then_what_came_after_once_in
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn batched_reads_give_the_envelopes_and_order_one_at_a_time_reads_gave() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     // One partition: the channels' envelopes interleave in one stream.
     let nats = connect(&server.url, 1).await;
     let queue = SharedNats(Arc::clone(&nats));
@@ -868,8 +871,7 @@ async fn batched_reads_give_the_envelopes_and_order_one_at_a_time_reads_gave() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn counting_a_channels_bytes_does_not_wait_for_envelopes_another_node_appended_earlier() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     // The relay as full as its global quota allows: the reserve decides, so bytes are counted.
     let (a, b) = (
         connect_near_full(&server.url).await,
@@ -1033,8 +1035,7 @@ async fn on_a_three_node_cluster_readers_see_every_envelope_in_order_as_it_is_ap
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn a_channels_bytes_are_counted_only_where_a_quota_could_trip() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     let (roomy, full) = (
         SharedNats(connect(&server.url, 1).await),
         SharedNats(connect_near_full(&server.url).await),
@@ -1063,8 +1064,7 @@ async fn a_channels_bytes_are_counted_only_where_a_quota_could_trip() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn a_bound_within_one_envelope_of_the_quota_is_counted_instead() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     let mut tight = settings(&server.url, 1);
     let largest = tight.max_envelope_bytes as u64 + 1024;
     // Two small envelopes: as a bound, two of the largest, under the quota of three; but a
@@ -1093,8 +1093,7 @@ async fn a_bound_within_one_envelope_of_the_quota_is_counted_instead() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn a_channels_bytes_include_what_another_node_appended_before_this_ones_last() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     let (a, b) = (
         SharedNats(connect_near_full(&server.url).await),
         SharedNats(connect_near_full(&server.url).await),
@@ -1128,8 +1127,7 @@ async fn a_channels_bytes_include_what_another_node_appended_before_this_ones_la
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn a_deliverys_copy_of_a_channel_record_follows_new_keys_and_deletions() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
-    let server = NatsServer::start(&dir.path().join("nats")).await;
+    let (_dir, server) = nats_server(&[]).await;
     let (a, b) = (
         SharedNats(connect(&server.url, 2).await),
         SharedNats(connect(&server.url, 2).await),
@@ -1199,9 +1197,8 @@ async fn a_deliverys_copy_of_a_channel_record_follows_new_keys_and_deletions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() {
-    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
     let monitor = free_port().to_string();
-    let server = NatsServer::start_with(&dir.path().join("nats"), &["-m", &monitor]).await;
+    let (_dir, server) = nats_server(&["-m", &monitor]).await;
     let (a, b) = (
         SharedNats(connect(&server.url, 2).await),
         SharedNats(connect(&server.url, 2).await),
