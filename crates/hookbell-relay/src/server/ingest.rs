@@ -60,12 +60,18 @@ pub async fn receive(
 ) -> Result<(StatusCode, Json<Accepted>), HttpError> {
     let received_at = Utc::now();
     let metrics = state.metrics();
-    let Some(channel) = state.backend().channel_for_delivery(&channel_id).await? else {
+    let unknown = || {
         metrics.refused_unknown.fetch_add(1, Ordering::Relaxed);
-        return Err(HttpError::not_found(
-            "no such channel; the desktop pairs with the relay to get one",
-        ));
+        HttpError::not_found("no such channel; the desktop pairs with the relay to get one")
     };
+    if state
+        .backend()
+        .channel_for_delivery(&channel_id)
+        .await?
+        .is_none()
+    {
+        return Err(unknown());
+    }
     if !hookbell_core::config::is_valid_source_id(&source_id) {
         return Err(HttpError::not_found("not a valid source id"));
     }
@@ -159,6 +165,15 @@ pub async fn receive(
             }
         })?;
     let size = body.len();
+    // The channel as it is now that the body is in (which may have taken up to the body
+    // timeout): one deleted meanwhile takes nothing, and a new key seals. From here to the
+    // stored envelope is short enough for what the backend allows a deleted channel (NATS:
+    // purged again after the record copy's age and a publish's longest retries).
+    let channel = state
+        .backend()
+        .channel_for_delivery(&channel_id)
+        .await?
+        .ok_or_else(unknown)?;
 
     let envelope_id = state.next_id();
     let relayed = RelayedRequest {

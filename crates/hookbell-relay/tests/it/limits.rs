@@ -272,3 +272,35 @@ async fn past_the_requests_in_flight_limit_the_relay_answers_503_at_once() {
     );
     relay.stop().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_delivery_whose_channel_is_unpaired_while_its_body_comes_is_refused_not_stored() {
+    use tokio::io::AsyncWriteExt;
+    let relay = InProcRelay::start("relay.toml").await;
+    let (_keys, pairing) = pair(&relay.base).await;
+    let body = alert_body(1, "late");
+    let (first, rest) = body.split_at(10);
+    // The headers and the body's first bytes: the relay has found the channel and waits for
+    // the rest.
+    let mut tcp = stalled(
+        &relay.base,
+        &format!(
+            "POST /h/{}/signed HTTP/1.1\r\nHost: relay\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: {}\r\n\r\n{}",
+            pairing.channel_id,
+            body.len(),
+            String::from_utf8_lossy(first)
+        ),
+    )
+    .await;
+    // The desktop unpairs meanwhile; then the rest of the body comes.
+    hookbell_relay::client::unpair(&relay.base, &pairing.channel_id, &pairing.token)
+        .await
+        .unwrap_or_else(|e| panic!("unpairing: {e}"));
+    tcp.write_all(rest).await.unwrap_or_else(|e| panic!("{e}"));
+    let answer = answer(&mut tcp, std::time::Duration::from_secs(10)).await;
+    // Not a 202 for an envelope of a channel that is gone. On NATS it used to be stored,
+    // sealed to the unpaired desktop's key, when the body took longer than the purge after
+    // the deletion waits; the sled queue refuses an append to a channel it no longer has.
+    assert!(answer.starts_with("HTTP/1.1 404"), "{answer}");
+    relay.stop().await;
+}
