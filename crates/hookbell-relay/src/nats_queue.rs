@@ -45,8 +45,8 @@
 //!   subject for each channel it streams, while it does, so a delivery for an offline desktop
 //!   (the relay's usual case) or one another node streams sends it nothing. A notification
 //!   lost while a node reconnects to another NATS server, or sent before the servers knew of
-//!   a new subscription, is made up for by waking every stream on reconnection, once when its
-//!   subscription is made, and every [`RESYNC`].
+//!   a new subscription, is made up for by waking every stream on reconnection and every
+//!   [`RESYNC`] (and a stream once its subscription is made).
 //! - Acknowledgement deletes: a purge of the channel's subject below the acknowledged
 //!   sequence when nothing of it is held, else message by message, passing over held ones.
 //! - Key-value buckets: `{prefix}-channels` (id → [`ChannelRecord`] as JSON), `{prefix}-seen`
@@ -89,12 +89,14 @@ const REQUEST_TIMEOUT: Duration = Duration::from_secs(3);
 /// delivery that found the channel before can take to be published.
 const DELETE_SETTLE: Duration = Duration::from_secs(15);
 /// How old a node's copy of a channel's record may be when a delivery uses it
-/// ([`Channels::channel_for_delivery`]): one request less per delivery. A delivery that found
-/// a channel deleted meanwhile on another node publishes within this plus [`PUBLISH_DEADLINE`],
-/// before [`DELETE_SETTLE`]'s second purge.
+/// ([`Channels::channel_for_delivery`]): one request less per delivery. A delivery looks its
+/// channel up again once its body is in, then seals and publishes: one that found a channel
+/// deleted meanwhile on another node is stored within this, [`PUBLISH_DEADLINE`] and its last
+/// attempt's [`REQUEST_TIMEOUT`], before [`DELETE_SETTLE`]'s second purge.
 const RECORD_FRESH: Duration = Duration::from_secs(2);
 const _: () = assert!(
-    RECORD_FRESH.as_secs() + PUBLISH_DEADLINE.as_secs() < DELETE_SETTLE.as_secs(),
+    RECORD_FRESH.as_secs() + PUBLISH_DEADLINE.as_secs() + REQUEST_TIMEOUT.as_secs()
+        < DELETE_SETTLE.as_secs(),
     "a delivery that used a cached record must be published before the second purge"
 );
 /// Compare-and-set attempts before a state update gives up.
@@ -211,10 +213,38 @@ pub fn retired_stream(prefix: &str) -> String {
 struct UsageCache {
     total: Option<(Instant, u64)>,
     channels: HashMap<String, ChannelBytes>,
+    /// Whether a read of the streams' states is under way ([`ReadTurn`]).
+    reading_total: bool,
+    /// The channels whose count is being read ([`ReadTurn`]).
+    reading: std::collections::HashSet<String>,
     /// The size at which counts unused for 10 minutes are forgotten next: twice what was left
     /// the last time (at least [`USAGE_PRUNE_FROM`]), so a relay with many busy channels
     /// does not look over all of them at every delivery.
     prune_at: usize,
+}
+
+/// One delivery's turn to read the streams' states (`total`) and its channel's count
+/// (`channel`) for the node; given back when dropped, also when the delivery is dropped
+/// mid-read (its provider hung up), so the next delivery reads instead.
+struct ReadTurn<'q> {
+    queue: &'q NatsQueue,
+    total: bool,
+    channel: Option<String>,
+}
+
+impl Drop for ReadTurn<'_> {
+    fn drop(&mut self) {
+        if !self.total && self.channel.is_none() {
+            return;
+        }
+        let mut cache = self.queue.usage_cache();
+        if self.total {
+            cache.reading_total = false;
+        }
+        if let Some(channel) = &self.channel {
+            cache.reading.remove(channel);
+        }
+    }
 }
 
 /// How many channels' counts a node keeps before it forgets the unused ones.
@@ -366,33 +396,28 @@ fn valid_channel(id: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
-/// Listens for `channel`'s notifications on `subjects` (its partition's, and the retired
-/// stream's while that holds envelopes) and wakes its readers with each. A node subscribes only
-/// to the channels it streams: a delivery for a desktop that is offline, or streamed by
-/// another node, sends this node nothing.
-async fn listen(
-    client: async_nats::Client,
-    subjects: Vec<String>,
-    channel: String,
-    watchers: Watchers,
-) {
-    let mut subscriptions = Vec::with_capacity(subjects.len());
-    for subject in subjects {
-        match client.subscribe(subject).await {
-            Ok(subscription) => subscriptions.push(subscription),
+/// Listens for `channel`'s notifications on `subject` (its partition's) and wakes its
+/// readers with each. A node subscribes only to the channels it streams: a delivery for a
+/// desktop that is offline, or streamed by another node, sends this node nothing. (The
+/// retired single stream stores nothing new, so it notifies of nothing.)
+async fn listen(client: async_nats::Client, subject: String, channel: String, watchers: Watchers) {
+    let mut notes = loop {
+        match client.subscribe(subject.clone()).await {
+            Ok(subscription) => break subscription,
             Err(e) => {
-                // Its readers are still woken every RESYNC; the next stream tries again.
-                tracing::warn!(error = %e, "subscribing to a channel's new envelopes failed");
-                return;
+                // Its readers are woken every RESYNC meanwhile.
+                tracing::warn!(error = %e, "subscribing to a channel's new envelopes failed; retrying");
+                tokio::time::sleep(RESYNC).await;
             }
         }
-    }
-    // What was stored before the servers knew of this interest: its readers look once more.
+    };
+    // What was stored before this server knew of the subscription: its readers look once
+    // more. (The stream's leader may be on another server, which learns of it a moment
+    // later; what it notifies meanwhile is found at the next RESYNC.)
     if let Err(e) = client.flush().await {
         tracing::debug!(error = %e, "flushing a subscription");
     }
     wake(&watchers, &channel, 0);
-    let mut notes = futures_util::stream::select_all(subscriptions);
     while let Some(message) = notes.next().await {
         let seq = message
             .headers
@@ -893,6 +918,11 @@ impl NatsQueue {
         for task in &self.tasks {
             task.abort();
         }
+        if let Ok(listening) = self.interest.lock() {
+            for task in listening.values() {
+                task.abort();
+            }
+        }
         let _ = self.client.flush().await;
     }
 
@@ -946,6 +976,15 @@ impl NatsQueue {
             // Not its sequence as `last_seq`: other nodes may have appended before it.
             known.count += 1;
             known.appended += bytes;
+        }
+    }
+
+    /// Makes the streams' states known here out of date, so the next delivery reads them.
+    fn outdate_total(&self) {
+        let mut cache = self.usage_cache();
+        match (cache.total, Instant::now().checked_sub(USAGE_FRESH)) {
+            (Some((_, bytes)), Some(old)) => cache.total = Some((old, bytes)),
+            _ => cache.total = None,
         }
     }
 
@@ -1180,14 +1219,40 @@ impl NatsQueue {
     async fn usage_of(&self, channel: &str) -> Result<Usage> {
         let now = Instant::now();
         let fresh = |at: Instant| now.duration_since(at) < USAGE_FRESH;
-        let (total, known) = {
-            let cache = self.usage_cache();
-            (cache.total, cache.channels.get(channel).copied())
+        // What is known, and which of it this delivery reads again: each is read by one
+        // delivery at a time on this node, the others going on with what was known meanwhile
+        // (a read takes up to USAGE_READ_TIMEOUT while a stream elects a leader: every
+        // delivery reading for itself would pile requests onto the servers just then).
+        let (total, known, turn, read_total, read_channel) = {
+            let mut cache = self.usage_cache();
+            let (total, known) = (cache.total, cache.channels.get(channel).copied());
+            // Nothing known yet: read, whoever else is reading (there is nothing to go on).
+            let read_total = match total {
+                Some((at, _)) if fresh(at) => false,
+                Some(_) => !cache.reading_total,
+                None => true,
+            };
+            let read_channel = match known {
+                Some(k) if fresh(k.at) => false,
+                Some(_) => !cache.reading.contains(channel),
+                None => true,
+            };
+            // The turn is the reader's that took it; it gives it back (another reading
+            // alongside, where nothing was known, does not).
+            let own_total = read_total && !cache.reading_total;
+            cache.reading_total |= read_total;
+            let own_channel = read_channel && cache.reading.insert(channel.to_owned());
+            let turn = ReadTurn {
+                queue: self,
+                total: own_total,
+                channel: own_channel.then(|| channel.to_owned()),
+            };
+            (total, known, turn, read_total, read_channel)
         };
         // What cannot be read in time (the stream electing a leader) is taken as last known,
         // or as nothing: the byte quotas give way rather than refuse deliveries JetStream
         // would store (its count quota and the servers' storage limits still hold).
-        let total = match total.filter(|(at, _)| fresh(*at)) {
+        let total = match total.filter(|_| !read_total) {
             Some((_, total)) => total,
             None => match tokio::time::timeout(USAGE_READ_TIMEOUT, self.streams_depth()).await {
                 Ok(Ok(depth)) => {
@@ -1214,7 +1279,7 @@ impl NatsQueue {
                 .min(self.reserved_bytes_per_channel)
                 .max(1)
         };
-        let held = match known.filter(|k| fresh(k.at)) {
+        let held = match known.filter(|_| !read_channel) {
             Some(known) => known.held(),
             None => match self.channel_bytes(channel, known, exact_below).await {
                 Ok(counted) => {
@@ -1234,6 +1299,7 @@ impl NatsQueue {
                 }
             },
         };
+        drop(turn);
         Ok(Usage {
             channel_bytes: held,
             total_bytes: total,
@@ -1505,17 +1571,10 @@ impl NatsQueue {
         let Ok(runtime) = tokio::runtime::Handle::try_current() else {
             return;
         };
-        let mut subjects = vec![format!(
-            "{}.new.{}.{channel}",
-            self.prefix,
-            self.part(channel)
-        )];
-        if self.legacy_active() {
-            subjects.push(format!("{}.new.{channel}", self.prefix));
-        }
+        let subject = format!("{}.new.{}.{channel}", self.prefix, self.part(channel));
         let task = runtime.spawn(listen(
             self.client.clone(),
-            subjects,
+            subject,
             channel.to_owned(),
             Arc::clone(&self.watchers),
         ));
@@ -1983,7 +2042,8 @@ impl Channels for SharedNats {
                 .await
                 .map_err(|e| nats("deleting when a channel was seen", e))?;
             q.forget_usage(&id);
-            q.usage_cache().total = None;
+            // Read again at the next delivery (by one of them; the others go on with it).
+            q.outdate_total();
             // A delivery that read the record before it went may still be publishing (for up
             // to PUBLISH_DEADLINE): purged again once that is over, so nothing of the channel
             // outlives it (sled's writer orders the two instead).

@@ -393,7 +393,10 @@ async fn main() -> anyhow::Result<()> {
     let nats_per_delivery = if cli.nats_monitor.is_empty() {
         "–".to_owned()
     } else {
-        let messages = nats_messages(&http, &cli.nats_monitor).await? - messages_before;
+        // (A server restarted meanwhile would count from 0 again.)
+        let messages = nats_messages(&http, &cli.nats_monitor)
+            .await?
+            .saturating_sub(messages_before);
         format!("{:.1}", messages as f64 / cli.backlog as f64)
     };
     let per_delivery = |i: usize| (cpu_after[i] - cpu_before[i]) * 1e6 / cli.backlog as f64;

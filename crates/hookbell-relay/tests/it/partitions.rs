@@ -1263,3 +1263,42 @@ async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() 
     )
     .await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs nats-server: `make relay-nats-test` runs it"]
+async fn deliveries_that_find_a_count_out_of_date_together_read_it_once() {
+    let monitor = free_port().to_string();
+    let (_dir, server) = nats_server(&["-m", &monitor]).await;
+    let a = SharedNats(connect(&server.url, 1).await);
+    // Requests the server took in, from its monitoring port.
+    let taken = || async {
+        let varz: Value = reqwest::get(format!("http://127.0.0.1:{monitor}/varz"))
+            .await
+            .unwrap_or_else(|e| panic!("{e}"))
+            .json()
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        varz["in_msgs"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("no in_msgs: {varz}"))
+    };
+    let c = channel(97);
+    a.append_sealed(&c, envelope("first", 100))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let first = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
+    a.0.outdate_usage(&c);
+    let before = taken().await;
+    let usages = futures_util::future::join_all((0..32).map(|_| a.usage(&c))).await;
+    let requests = taken().await - before;
+    for usage in usages {
+        let usage = usage.unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(usage.channel_bytes, first.channel_bytes, "{usage:?}");
+    }
+    // One count of the channel (and nothing else: the streams' states are fresh); each of
+    // the 32 read it for itself before.
+    assert!(
+        requests <= 2,
+        "{requests} requests for 32 deliveries' usage"
+    );
+}
