@@ -37,6 +37,16 @@ async fn nats_server(more: &[&str]) -> (tempfile::TempDir, NatsServer) {
     (dir, server)
 }
 
+/// What a nats-server started with `-m PORT` answers at `/{what}` (its monitoring endpoints).
+async fn monitoring(port: &str, what: &str) -> Value {
+    reqwest::get(format!("http://127.0.0.1:{port}/{what}"))
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+        .json()
+        .await
+        .unwrap_or_else(|e| panic!("{what}: {e}"))
+}
+
 /// The NATS settings of the tests' relay config, with `partitions`.
 fn settings(url: &str, partitions: usize) -> NatsSettings {
     let text = std::fs::read_to_string(fixture("relay.toml")).unwrap_or_else(|e| panic!("{e}"));
@@ -1205,13 +1215,7 @@ async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() 
     );
     // The subjects of the server's subscriptions to notifications, from its monitoring port.
     let listening = || async {
-        let url = format!("http://127.0.0.1:{monitor}/subsz?subs=1&limit=10000");
-        let subsz: Value = reqwest::get(url)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let subsz = monitoring(&monitor, "subsz?subs=1&limit=10000").await;
         let mut subjects: Vec<String> = subsz["subscriptions_list"]
             .as_array()
             .into_iter()
@@ -1272,12 +1276,7 @@ async fn deliveries_that_find_a_count_out_of_date_together_read_it_once() {
     let a = SharedNats(connect(&server.url, 1).await);
     // Requests the server took in, from its monitoring port.
     let taken = || async {
-        let varz: Value = reqwest::get(format!("http://127.0.0.1:{monitor}/varz"))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"))
-            .json()
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let varz = monitoring(&monitor, "varz").await;
         varz["in_msgs"]
             .as_u64()
             .unwrap_or_else(|| panic!("no in_msgs: {varz}"))
