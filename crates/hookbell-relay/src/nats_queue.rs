@@ -280,6 +280,9 @@ struct Records {
     map: HashMap<String, (Instant, ChannelRecord)>,
     /// As [`StateLocks::prune_at`], for the copies older than [`RECORD_FRESH`].
     prune_at: usize,
+    /// How many copies were dropped because this node changed or deleted their channel: a
+    /// record read while that happened is not kept (it may be the one from before).
+    forgotten: u64,
 }
 
 impl Records {
@@ -290,13 +293,23 @@ impl Records {
             .map(|(_, record)| record.clone())
     }
 
-    fn keep(&mut self, record: ChannelRecord, at: Instant) {
+    /// Keeps `record`, read at `at`, unless a copy was dropped since `forgotten` was read.
+    fn keep(&mut self, record: ChannelRecord, at: Instant, forgotten: u64) {
+        if forgotten != self.forgotten {
+            return;
+        }
         if self.map.len() >= self.prune_at.max(PRUNE_FROM) {
             self.map
                 .retain(|_, (read, _)| at.duration_since(*read) < RECORD_FRESH);
             self.prune_at = self.map.len() * 2;
         }
         self.map.insert(record.id.clone(), (at, record));
+    }
+
+    /// Drops the copy of channel `id` (changed or deleted here).
+    fn forget(&mut self, id: &str) {
+        self.map.remove(id);
+        self.forgotten += 1;
     }
 }
 
@@ -1972,14 +1985,17 @@ impl Channels for SharedNats {
                 .put(&record.id, json.into())
                 .await
                 .map_err(|e| nats("storing a channel", e))?;
-            q.records().map.remove(&record.id);
+            q.records().forget(&record.id);
             Ok(())
         })
     }
 
     fn channel_for_delivery(&self, id: &str) -> ReadFuture<Option<ChannelRecord>> {
         let now = Instant::now();
-        let cached = self.0.records().fresh(id, now);
+        let (cached, forgotten) = {
+            let records = self.0.records();
+            (records.fresh(id, now), records.forgotten)
+        };
         if let Some(record) = cached {
             return Box::pin(std::future::ready(Ok(Some(record))));
         }
@@ -1987,7 +2003,7 @@ impl Channels for SharedNats {
         Box::pin(async move {
             let found = this.channel(&id).await?;
             if let Some(record) = &found {
-                this.0.records().keep(record.clone(), now);
+                this.0.records().keep(record.clone(), now, forgotten);
             }
             Ok(found)
         })
@@ -2020,7 +2036,7 @@ impl Channels for SharedNats {
                 .delete(&id)
                 .await
                 .map_err(|e| nats("deleting a channel", e))?;
-            q.records().map.remove(&id);
+            q.records().forget(&id);
             q.stream(&id)
                 .purge()
                 .filter(q.subject(&id))
@@ -2334,6 +2350,30 @@ impl Invites for NatsInvites {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_record_read_while_this_node_changed_its_channel_is_not_kept() {
+        let record = |key: &str| ChannelRecord {
+            id: "c".into(),
+            public_key: key.into(),
+            token_sha256: String::new(),
+            created_at: Utc::now(),
+        };
+        let now = Instant::now();
+        let mut records = Records::default();
+        // A delivery starts reading; this node changes the channel meanwhile; the delivery's
+        // (older) record comes back.
+        let before = records.forgotten;
+        records.forget("c");
+        records.keep(record("old"), now, before);
+        assert!(records.fresh("c", now).is_none(), "the old record was kept");
+        // A read that began after the change is kept.
+        records.keep(record("new"), now, records.forgotten);
+        assert_eq!(
+            records.fresh("c", now).map(|r| r.public_key),
+            Some("new".into())
+        );
+    }
 
     #[test]
     fn state_locks_nobody_holds_are_forgotten_as_the_map_doubles() {
