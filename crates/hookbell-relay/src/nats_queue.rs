@@ -212,15 +212,18 @@ pub fn retired_stream(prefix: &str) -> String {
 #[derive(Default)]
 struct UsageCache {
     total: Option<(Instant, u64)>,
-    channels: HashMap<String, ChannelBytes>,
+    /// Unused for 10 minutes: forgotten (from [`USAGE_PRUNE_FROM`] counts on).
+    channels: PerChannel<ChannelBytes>,
     /// Whether a read of the streams' states is under way ([`ReadTurn`]).
     reading_total: bool,
     /// The channels whose count is being read ([`ReadTurn`]).
     reading: std::collections::HashSet<String>,
-    /// The size at which counts unused for 10 minutes are forgotten next: twice what was left
-    /// the last time (at least [`USAGE_PRUNE_FROM`]), so a relay with many busy channels
-    /// does not look over all of them at every delivery.
-    prune_at: usize,
+}
+
+/// A time at which a count read then is out of date now (`None` only in a process younger than
+/// [`USAGE_FRESH`] on a clock that started with it: then the count is forgotten instead).
+fn out_of_date() -> Option<Instant> {
+    Instant::now().checked_sub(USAGE_FRESH)
 }
 
 /// One delivery's turn to read the streams' states (`total`) and its channel's count
@@ -250,36 +253,67 @@ impl Drop for ReadTurn<'_> {
 /// How many channels' counts a node keeps before it forgets the unused ones.
 const USAGE_PRUNE_FROM: usize = 10_000;
 
-/// [`NatsQueue::state_lock`]'s locks, one per channel whose state this node updates.
-#[derive(Default)]
-struct StateLocks {
-    map: HashMap<String, Arc<tokio::sync::Mutex<()>>>,
-    /// The size at which the locks nobody holds are forgotten next: twice what was left the
-    /// last time (at least [`PRUNE_FROM`]), so forgetting costs O(1) per lock taken.
+/// Something a node keeps per channel, in a map that forgets the entries no longer needed
+/// once it holds at least a floor and has doubled since it last did: forgetting costs O(1)
+/// per entry added, and a node with many channels does not look over all of them each time.
+struct PerChannel<V> {
+    map: HashMap<String, V>,
+    /// The size at which the map is looked over next: twice what was left the last time.
     prune_at: usize,
 }
 
-/// How many entries a node's per-channel maps hold before it forgets those it no longer needs.
+impl<V> Default for PerChannel<V> {
+    fn default() -> Self {
+        PerChannel {
+            map: HashMap::new(),
+            prune_at: 0,
+        }
+    }
+}
+
+impl<V> PerChannel<V> {
+    /// Keeps only the entries `keep` wants, when the map is due (above).
+    fn prune(&mut self, floor: usize, mut keep: impl FnMut(&mut V) -> bool) {
+        if self.map.len() < self.prune_at.max(floor) {
+            return;
+        }
+        self.map.retain(|_, v| keep(v));
+        self.prune_at = self.map.len() * 2;
+    }
+}
+
+impl<V> std::ops::Deref for PerChannel<V> {
+    type Target = HashMap<String, V>;
+    fn deref(&self) -> &Self::Target {
+        &self.map
+    }
+}
+
+impl<V> std::ops::DerefMut for PerChannel<V> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.map
+    }
+}
+
+/// [`NatsQueue::state_lock`]'s locks, one per channel whose state this node updates.
+type StateLocks = PerChannel<Arc<tokio::sync::Mutex<()>>>;
+
+/// How many locks or record copies a node keeps before it forgets those it no longer needs.
 const PRUNE_FROM: usize = 1024;
 
 impl StateLocks {
     /// Forgets the locks that no update holds or waits for: only this map has them, and it is
     /// locked, so no update can take one meanwhile.
-    fn prune(&mut self) {
-        if self.map.len() < self.prune_at.max(PRUNE_FROM) {
-            return;
-        }
-        self.map.retain(|_, lock| Arc::strong_count(lock) > 1);
-        self.prune_at = self.map.len() * 2;
+    fn prune_unheld(&mut self) {
+        self.prune(PRUNE_FROM, |lock| Arc::strong_count(lock) > 1);
     }
 }
 
 /// Copies of channel records, each with when it was read from the `{prefix}-channels` bucket.
 #[derive(Default)]
 struct Records {
-    map: HashMap<String, (Instant, ChannelRecord)>,
-    /// As [`StateLocks::prune_at`], for the copies older than [`RECORD_FRESH`].
-    prune_at: usize,
+    /// Older than [`RECORD_FRESH`]: forgotten (from [`PRUNE_FROM`] copies on).
+    map: PerChannel<(Instant, ChannelRecord)>,
     /// How many copies were dropped because this node changed or deleted their channel: a
     /// record read while that happened is not kept (it may be the one from before).
     forgotten: u64,
@@ -298,11 +332,9 @@ impl Records {
         if forgotten != self.forgotten {
             return;
         }
-        if self.map.len() >= self.prune_at.max(PRUNE_FROM) {
-            self.map
-                .retain(|_, (read, _)| at.duration_since(*read) < RECORD_FRESH);
-            self.prune_at = self.map.len() * 2;
-        }
+        self.map.prune(PRUNE_FROM, |(read, _)| {
+            at.duration_since(*read) < RECORD_FRESH
+        });
         self.map.insert(record.id.clone(), (at, record));
     }
 
@@ -995,7 +1027,7 @@ impl NatsQueue {
     /// Makes the streams' states known here out of date, so the next delivery reads them.
     fn outdate_total(&self) {
         let mut cache = self.usage_cache();
-        match (cache.total, Instant::now().checked_sub(USAGE_FRESH)) {
+        match (cache.total, out_of_date()) {
             (Some((_, bytes)), Some(old)) => cache.total = Some((old, bytes)),
             _ => cache.total = None,
         }
@@ -1020,7 +1052,7 @@ impl NatsQueue {
     pub fn outdate_usage(&self, channel: &str) {
         let mut cache = self.usage_cache();
         if let Some(known) = cache.channels.get_mut(channel) {
-            match Instant::now().checked_sub(USAGE_FRESH) {
+            match out_of_date() {
                 Some(old) => known.at = old,
                 None => {
                     cache.channels.remove(channel);
@@ -1060,7 +1092,8 @@ impl NatsQueue {
     }
 
     /// What `channel` has waiting, from what was known before (`known`). Under `exact_below`
-    /// even at the largest envelope size, that bound; else the sizes of its messages, read headers-only: every message's at most every `count / 100` s
+    /// even at the largest envelope size, that bound; else the sizes of its messages, read
+    /// headers-only: every message's at most every `count / 100` s
     /// (between, only the messages newer than those read; after deletions, the bytes known
     /// scaled to the new count), so a big channel costs about 100 reads a second at most.
     /// Only its envelope stream counts: what the retired stream still holds of it is left
@@ -1297,12 +1330,9 @@ impl NatsQueue {
             None => match self.channel_bytes(channel, known, exact_below).await {
                 Ok(counted) => {
                     let mut cache = self.usage_cache();
-                    if cache.channels.len() >= cache.prune_at.max(USAGE_PRUNE_FROM) {
-                        cache.channels.retain(|_, k| {
-                            now.duration_since(k.scanned_at) < Duration::from_secs(600)
-                        });
-                        cache.prune_at = cache.channels.len() * 2;
-                    }
+                    cache.channels.prune(USAGE_PRUNE_FROM, |k| {
+                        now.duration_since(k.scanned_at) < Duration::from_secs(600)
+                    });
                     cache.channels.insert(channel.to_owned(), counted);
                     counted.held()
                 }
@@ -1607,8 +1637,8 @@ impl NatsQueue {
             .state_locks
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        locks.prune();
-        Arc::clone(locks.map.entry(channel.to_owned()).or_default())
+        locks.prune_unheld();
+        Arc::clone(locks.entry(channel.to_owned()).or_default())
     }
 
     async fn ack_inner(&self, channel: &str, seq: u64, release: Vec<u64>) -> Result<u64> {
@@ -2378,25 +2408,22 @@ mod tests {
     #[test]
     fn state_locks_nobody_holds_are_forgotten_as_the_map_doubles() {
         let mut locks = StateLocks::default();
-        let held = Arc::clone(locks.map.entry("held".into()).or_default());
+        let held = Arc::clone(locks.entry("held".into()).or_default());
         for n in 0..PRUNE_FROM - 1 {
-            locks.map.entry(format!("c{n}")).or_default();
+            locks.entry(format!("c{n}")).or_default();
         }
-        assert_eq!(locks.map.len(), PRUNE_FROM);
-        locks.prune();
-        assert_eq!(locks.map.keys().collect::<Vec<_>>(), ["held"]);
-        assert!(
-            Arc::ptr_eq(&held, &locks.map["held"]),
-            "the held lock is kept"
-        );
+        assert_eq!(locks.len(), PRUNE_FROM);
+        locks.prune_unheld();
+        assert_eq!(locks.keys().collect::<Vec<_>>(), ["held"]);
+        assert!(Arc::ptr_eq(&held, &locks["held"]), "the held lock is kept");
         // Not looked over again until the map is back at the floor.
         for n in 0..PRUNE_FROM - 2 {
-            locks.map.entry(format!("d{n}")).or_default();
+            locks.entry(format!("d{n}")).or_default();
         }
-        locks.prune();
-        assert_eq!(locks.map.len(), PRUNE_FROM - 1);
-        locks.map.entry("one more".into()).or_default();
-        locks.prune();
-        assert_eq!(locks.map.len(), 1);
+        locks.prune_unheld();
+        assert_eq!(locks.len(), PRUNE_FROM - 1);
+        locks.entry("one more".into()).or_default();
+        locks.prune_unheld();
+        assert_eq!(locks.len(), 1);
     }
 }
