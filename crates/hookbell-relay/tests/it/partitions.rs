@@ -85,6 +85,14 @@ fn channel(i: usize) -> String {
     hex::encode(&digest[..16])
 }
 
+/// Appends [`envelope`] `id` of `size` bytes to `channel` on `queue`; its sequence number.
+async fn append(queue: &dyn Queue, channel: &str, id: &str, size: usize) -> u64 {
+    queue
+        .append_sealed(channel, envelope(id, size))
+        .await
+        .unwrap_or_else(|e| panic!("appending {id} to {channel}: {e}"))
+}
+
 /// An envelope with id `id` and `size` sealed bytes (never opened here).
 fn envelope(id: &str, size: usize) -> NewEnvelope {
     NewEnvelope {
@@ -163,10 +171,7 @@ async fn many_channels_spread_over_the_partitions_each_drain_in_order_once() {
         async move {
             let mut seqs = Vec::new();
             for n in 0..EACH {
-                let seq = queue
-                    .append_sealed(c, envelope(&format!("{c}-{n}"), 200 + n))
-                    .await
-                    .unwrap_or_else(|e| panic!("append: {e}"));
+                let seq = append(&queue, c, &format!("{c}-{n}"), 200 + n).await;
                 seqs.push(seq);
             }
             seqs
@@ -292,10 +297,7 @@ async fn the_partition_count_is_recorded_and_a_node_configured_otherwise_uses_it
 
     let queue = SharedNats(Arc::clone(&first));
     let c = channel(1);
-    let seq = queue
-        .append_sealed(&c, envelope("before", 100))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let seq = append(&queue, &c, "before", 100).await;
 
     // A node configured with 16 uses the recorded 4, and says so.
     let log = Captured::default();
@@ -321,10 +323,7 @@ async fn the_partition_count_is_recorded_and_a_node_configured_otherwise_uses_it
         .unwrap_or_else(|e| panic!("{e}"));
     assert_eq!(ids(&read), ["before"]);
     assert_eq!(read[0].seq, seq);
-    other
-        .append_sealed(&c, envelope("after", 100))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    append(&other, &c, "after", 100).await;
     let read = queue
         .read_from(&c, 0, 10)
         .await
@@ -500,17 +499,11 @@ async fn an_upgrade_from_the_single_stream_loses_nothing_and_keeps_each_channels
     // New envelopes go to the partitions, numbered past the old ones.
     let mut a_new = Vec::new();
     for n in 0..3 {
-        let seq = queue
-            .append_sealed(&a, envelope(&format!("a-new-{n}"), 300))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let seq = append(&queue, &a, &format!("a-new-{n}"), 300).await;
         assert!(seq >= layout.first_seq, "{seq} < {}", layout.first_seq);
         a_new.push(seq);
     }
-    let b_new = queue
-        .append_sealed(&b, envelope("b-new-0", 300))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let b_new = append(&queue, &b, "b-new-0", 300).await;
     assert_eq!(
         messages(&js, &partition_stream("hookbell", partition_of(&a, 4))).await
             + if partition_of(&a, 4) == partition_of(&b, 4) {
@@ -796,10 +789,7 @@ async fn batched_reads_give_the_envelopes_and_order_one_at_a_time_reads_gave() {
         let c = &channels[n % 3];
         let size = if n % 97 == 0 { 120_000 } else { 150 + n % 700 };
         let id = format!("{c}-{n}");
-        queue
-            .append_sealed(c, envelope(&id, size))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        append(&queue, c, &id, size).await;
         want.entry(c.as_str()).or_default().push(id);
     }
     // Gaps: the first 40 of channel 0 acknowledged; some of channel 1 held, then the ones
@@ -894,19 +884,13 @@ async fn counting_a_channels_bytes_does_not_wait_for_envelopes_another_node_appe
     // reads them all again only after 3 s (every count / 100 s), reading only newer ones
     // before that.
     for n in 0..300 {
-        b.append_sealed(&c, envelope(&format!("b-{n}"), 1000))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        append(&b, &c, &format!("b-{n}"), 1000).await;
     }
     let first = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(first.channel_bytes >= 300 * 1000, "{first:?}");
     // Node b appends one that a does not know of, then a appends one after it.
-    b.append_sealed(&c, envelope("b-late", 1000))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    a.append_sealed(&c, envelope("a-0", 1000))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    append(&b, &c, "b-late", 1000).await;
+    append(&a, &c, "a-0", 1000).await;
     // The next delivery recounts (302 messages where a knows of 301; the unknown one is
     // before a's last, so a's reader of the newer ones has nothing to read).
     a.0.outdate_usage(&c);
@@ -919,9 +903,7 @@ async fn counting_a_channels_bytes_does_not_wait_for_envelopes_another_node_appe
         tokio::spawn(async move {
             let mut n = 0;
             while busy.load(std::sync::atomic::Ordering::Relaxed) {
-                b.append_sealed(&d, envelope(&format!("d-{n}"), 500))
-                    .await
-                    .unwrap_or_else(|e| panic!("{e}"));
+                append(&b, &d, &format!("d-{n}"), 500).await;
                 n += 1;
             }
         })
@@ -1019,11 +1001,7 @@ async fn on_a_three_node_cluster_readers_see_every_envelope_in_order_as_it_is_ap
         async move {
             let mut seqs = Vec::new();
             for n in 0..EACH {
-                seqs.push(
-                    w.append_sealed(&c, envelope(&format!("{c}-{n}"), 400))
-                        .await
-                        .unwrap_or_else(|e| panic!("{c}: {e}")),
-                );
+                seqs.push(append(&w, &c, &format!("{c}-{n}"), 400).await);
             }
             (c, seqs)
         }
@@ -1052,10 +1030,7 @@ async fn a_channels_bytes_are_counted_only_where_a_quota_could_trip() {
     );
     let c = channel(60);
     for n in 0..20 {
-        roomy
-            .append_sealed(&c, envelope(&format!("e-{n}"), 1000))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        append(&roomy, &c, &format!("e-{n}"), 1000).await;
     }
     // Far from the global quota and from its own (1 GiB in the tests' config): the bound
     // from its count (20 envelopes of the largest size, about 4 MiB) judges it, unread.
@@ -1087,10 +1062,7 @@ async fn a_bound_within_one_envelope_of_the_quota_is_counted_instead() {
     );
     let c = channel(70);
     for n in 0..2 {
-        queue
-            .append_sealed(&c, envelope(&format!("e-{n}"), 1000))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        append(&queue, &c, &format!("e-{n}"), 1000).await;
     }
     let usage = queue.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
     assert!(
@@ -1110,20 +1082,14 @@ async fn a_channels_bytes_include_what_another_node_appended_before_this_ones_la
     );
     let c = channel(71);
     for n in 0..300 {
-        b.append_sealed(&c, envelope(&format!("b-{n}"), 1000))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        append(&b, &c, &format!("b-{n}"), 1000).await;
     }
     let first = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
     // Node b takes 100 more of the channel's deliveries, then node a one.
     for n in 0..100 {
-        b.append_sealed(&c, envelope(&format!("late-{n}"), 1000))
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        append(&b, &c, &format!("late-{n}"), 1000).await;
     }
-    a.append_sealed(&c, envelope("a-0", 1000))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    append(&a, &c, "a-0", 1000).await;
     // The next delivery counts again (reading only the messages after those a read before).
     a.0.outdate_usage(&c);
     let later = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
@@ -1228,9 +1194,7 @@ async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() 
         subjects
     };
     let (watched, offline) = (channel(95), channel(96));
-    b.append_sealed(&offline, envelope("offline-1", 100))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    append(&b, &offline, "offline-1", 100).await;
     assert_eq!(
         listening().await,
         Vec::<String>::new(),
@@ -1251,10 +1215,7 @@ async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() 
     .await;
     // The notification itself wakes the reader, with the envelope's sequence number (the
     // periodic wake-up leaves the value as it is).
-    let seq = b
-        .append_sealed(&watched, envelope("watched-1", 100))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let seq = append(&b, &watched, "watched-1", 100).await;
     tokio::time::timeout(Duration::from_secs(10), woken.wait_for(|last| *last >= seq))
         .await
         .unwrap_or_else(|_| panic!("no notification of sequence {seq}"))
@@ -1282,9 +1243,7 @@ async fn deliveries_that_find_a_count_out_of_date_together_read_it_once() {
             .unwrap_or_else(|| panic!("no in_msgs: {varz}"))
     };
     let c = channel(97);
-    a.append_sealed(&c, envelope("first", 100))
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    append(&a, &c, "first", 100).await;
     let first = a.usage(&c).await.unwrap_or_else(|e| panic!("{e}"));
     a.0.outdate_usage(&c);
     let before = taken().await;
