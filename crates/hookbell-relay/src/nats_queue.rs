@@ -379,9 +379,24 @@ struct ChannelState {
     held: BTreeMap<u64, String>,
 }
 
-type Watchers = Arc<Mutex<HashMap<String, watch::Sender<u64>>>>;
-/// Per channel, the task that listens for its notifications.
-type Interest = Arc<Mutex<HashMap<String, tokio::task::JoinHandle<()>>>>;
+/// Per channel streamed here: what wakes its readers, and the task listening for its
+/// notifications ([`listen`]), which stops when the entry goes (no stream of it is left).
+struct Watched {
+    wake: watch::Sender<u64>,
+    listen: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl Drop for Watched {
+    fn drop(&mut self) {
+        if let Some(task) = &self.listen {
+            task.abort();
+        }
+    }
+}
+
+type Watchers = Arc<Mutex<HashMap<String, Watched>>>;
+/// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
+type Claims = Arc<Mutex<HashMap<String, watch::Sender<u64>>>>;
 
 /// The NATS JetStream backend. Cheap to share (`Arc`).
 pub struct NatsQueue {
@@ -414,10 +429,8 @@ pub struct NatsQueue {
     max_bytes_total: u64,
     usage: Mutex<UsageCache>,
     watchers: Watchers,
-    /// Per channel streamed here, the task listening for its notifications ([`listen`]).
-    interest: Interest,
     /// Per channel streamed here, the newest claim on it (a `{prefix}-streams` revision).
-    claims: Watchers,
+    claims: Claims,
     /// One lock per channel for this node's updates of its state (holds and acks): they take
     /// turns here, so the compare-and-set in the bucket only has other nodes to lose to.
     state_locks: Mutex<StateLocks>,
@@ -477,34 +490,19 @@ async fn listen(client: async_nats::Client, subject: String, channel: String, wa
 /// Wakes `channel`'s readers: it may have envelopes up to `seq` (0: look again).
 fn wake(watchers: &Watchers, channel: &str, seq: u64) {
     if let Ok(map) = watchers.lock()
-        && let Some(sender) = map.get(channel)
+        && let Some(watched) = map.get(channel)
     {
-        sender.send_modify(|last| *last = (*last).max(seq));
+        watched.wake.send_modify(|last| *last = (*last).max(seq));
     }
 }
 
-/// Stops listening for the channels no longer streamed here (their subscriptions end with
-/// their tasks). The watchers stay locked meanwhile: a stream that starts now is kept.
-fn stop_listening_unwatched(watchers: &Watchers, interest: &Interest) {
-    let Ok(watched) = watchers.lock() else {
-        return;
-    };
-    if let Ok(mut listening) = interest.lock() {
-        listening.retain(|channel, task| {
-            let keep = watched.contains_key(channel) && !task.is_finished();
-            if !keep {
-                task.abort();
-            }
-            keep
-        });
-    }
-}
-
+/// Wakes every stream served here to look again, and forgets the channels no stream serves
+/// any more (their listeners stop).
 fn wake_all(watchers: &Watchers) {
     if let Ok(mut map) = watchers.lock() {
-        map.retain(|_, sender| sender.receiver_count() > 0);
-        for sender in map.values() {
-            sender.send_modify(|_| {});
+        map.retain(|_, watched| watched.wake.receiver_count() > 0);
+        for watched in map.values() {
+            watched.wake.send_modify(|_| {});
         }
     }
 }
@@ -909,18 +907,16 @@ impl NatsQueue {
             "envelope streams ready"
         );
 
-        let interest: Interest = Arc::new(Mutex::new(HashMap::new()));
-        let (resync, listening) = (Arc::clone(&watchers), Arc::clone(&interest));
+        let resync = Arc::clone(&watchers);
         let tick = tokio::spawn(async move {
             let mut every = tokio::time::interval(RESYNC);
             every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 every.tick().await;
                 wake_all(&resync);
-                stop_listening_unwatched(&resync, &listening);
             }
         });
-        let claims: Watchers = Arc::new(Mutex::new(HashMap::new()));
+        let claims: Claims = Arc::new(Mutex::new(HashMap::new()));
         let claimed = tokio::spawn(follow_claims(streams.clone(), Arc::clone(&claims)));
         let drained = tokio::spawn(follow_retired(legacy.clone(), Arc::clone(&legacy_active)));
         Ok(Arc::new(NatsQueue {
@@ -948,7 +944,6 @@ impl NatsQueue {
             state_locks: Mutex::new(StateLocks::default()),
             records: Mutex::new(Records::default()),
             quiet_scans: std::sync::atomic::AtomicU64::new(0),
-            interest,
             tasks: vec![tick, claimed, drained],
         }))
     }
@@ -960,14 +955,7 @@ impl NatsQueue {
 
     /// Sends what is buffered to the server and stops listening.
     pub async fn close(&self) {
-        for task in &self.tasks {
-            task.abort();
-        }
-        if let Ok(listening) = self.interest.lock() {
-            for task in listening.values() {
-                task.abort();
-            }
-        }
+        self.stop_tasks();
         let _ = self.client.flush().await;
     }
 
@@ -1600,28 +1588,29 @@ impl NatsQueue {
         }
     }
 
-    /// Listens for `channel`'s notifications, unless a task does already.
-    fn listen_for(&self, channel: &str) {
-        let Ok(mut listening) = self.interest.lock() else {
-            return;
-        };
-        if listening
-            .get(channel)
-            .is_some_and(|task| !task.is_finished())
-        {
-            return;
-        }
-        let Ok(runtime) = tokio::runtime::Handle::try_current() else {
-            return;
-        };
+    /// A task listening for `channel`'s notifications ([`listen`]); none outside a runtime.
+    fn spawn_listener(&self, channel: &str) -> Option<tokio::task::JoinHandle<()>> {
+        let runtime = tokio::runtime::Handle::try_current().ok()?;
         let subject = format!("{}.new.{}.{channel}", self.prefix, self.part(channel));
-        let task = runtime.spawn(listen(
+        Some(runtime.spawn(listen(
             self.client.clone(),
             subject,
             channel.to_owned(),
             Arc::clone(&self.watchers),
-        ));
-        listening.insert(channel.to_owned(), task);
+        )))
+    }
+
+    /// Stops the background tasks and the listeners (which hold the watchers: a queue
+    /// dropped without this would leave them running).
+    fn stop_tasks(&self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        if let Ok(map) = self.watchers.lock() {
+            for task in map.values().filter_map(|watched| watched.listen.as_ref()) {
+                task.abort();
+            }
+        }
     }
 
     /// The channel records kept for deliveries.
@@ -1730,7 +1719,7 @@ impl NatsQueue {
 
 /// Follows `{prefix}-streams`: each new claim of a channel streamed here tells that
 /// channel's streams (the older ones step aside). Watches again after an error.
-async fn follow_claims(streams: kv::Store, claims: Watchers) {
+async fn follow_claims(streams: kv::Store, claims: Claims) {
     loop {
         match streams.watch_all().await {
             Ok(mut updates) => {
@@ -1758,14 +1747,7 @@ async fn follow_claims(streams: kv::Store, claims: Watchers) {
 
 impl Drop for NatsQueue {
     fn drop(&mut self) {
-        for task in &self.tasks {
-            task.abort();
-        }
-        if let Ok(listening) = self.interest.lock() {
-            for task in listening.values() {
-                task.abort();
-            }
-        }
+        self.stop_tasks();
     }
 }
 
@@ -1953,14 +1935,20 @@ impl Queue for SharedNats {
         if !valid_channel(channel) {
             return None;
         }
-        let receiver = {
-            let mut map = self.0.watchers.lock().ok()?;
-            map.entry(channel.to_owned())
-                .or_insert_with(|| watch::channel(0).0)
-                .subscribe()
-        };
-        self.0.listen_for(channel);
-        Some(receiver)
+        let mut map = self.0.watchers.lock().ok()?;
+        let watched = map.entry(channel.to_owned()).or_insert_with(|| Watched {
+            wake: watch::channel(0).0,
+            listen: None,
+        });
+        // None yet, or one whose subscription ended (the client closed): listen (again).
+        if watched
+            .listen
+            .as_ref()
+            .is_none_or(|task| task.is_finished())
+        {
+            watched.listen = self.0.spawn_listener(channel);
+        }
+        Some(watched.wake.subscribe())
     }
 
     fn enforces_channel_quota(&self) -> bool {
