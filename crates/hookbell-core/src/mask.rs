@@ -262,28 +262,22 @@ fn lookup(list: &[(&str, Kind)], key: &[u8]) -> Option<Kind> {
 /// and only a provider's extras (and `credential(s)`, compared whole) are compared with it.
 static SHARED_LAST: [bool; 256] = {
     const fn mark(table: &mut [bool; 256], name: &str) {
-        let bytes = name.as_bytes();
-        if let Some(last) = bytes.last() {
+        if let Some(last) = name.as_bytes().last() {
             table[*last as usize] = true;
         }
     }
+    const fn mark_all(table: &mut [bool; 256], list: &[(&str, Kind)]) {
+        let mut i = 0;
+        while i < list.len() {
+            mark(table, list[i].0);
+            i += 1;
+        }
+    }
     let mut table = [false; 256];
+    mark_all(&mut table, EXACT);
+    mark_all(&mut table, ENDINGS);
+    mark_all(&mut table, IN_CREDENTIALS);
     let mut i = 0;
-    while i < EXACT.len() {
-        mark(&mut table, EXACT[i].0);
-        i += 1;
-    }
-    i = 0;
-    while i < ENDINGS.len() {
-        mark(&mut table, ENDINGS[i].0);
-        i += 1;
-    }
-    i = 0;
-    while i < IN_CREDENTIALS.len() {
-        mark(&mut table, IN_CREDENTIALS[i].0);
-        i += 1;
-    }
-    i = 0;
     while i < ALGORITHM_NAMES.len() {
         mark(&mut table, ALGORITHM_NAMES[i]);
         i += 1;
