@@ -16,6 +16,7 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::{Captures, Regex};
+use wide::u8x16;
 
 use super::{ByLast, mask_secret};
 
@@ -161,49 +162,58 @@ struct Look {
 
 impl Look {
     fn of(bytes: &[u8]) -> Look {
-        let mut look = Look {
-            card: digits_at_least(bytes, 13) && may_hold_card(bytes),
-            ..Look::default()
+        // The text is read 16 bytes at a time, each block compared at once with every byte
+        // that something starts at ([`STOP_BYTES`], rare in text) and with the digits; only
+        // the stop bytes found are looked at one by one.
+        let mut look = Look::default();
+        let mut digits = 0;
+        let mut block_at = |look: &mut Look, at: usize, block: [u8; BLOCK], from: usize| {
+            let (stops, digit) = marks(block);
+            // Bits below `from` mark bytes an earlier block held.
+            let unseen = u32::MAX << from;
+            digits += (digit & unseen).count_ones();
+            look.stops(bytes, at, stops & unseen);
         };
-        // Everything else starts at a byte that is rare in text ([`STOP`]). A long text is
-        // searched for them with `memchr` (vectorized, but with a set-up cost per search); a
-        // short one is read 16 bytes at a time, a chunk without one passed over at once.
-        if bytes.len() >= LONG {
-            let stops = memchr::memchr3_iter(b':', b'=', b'K', bytes)
-                .chain(memchr::memchr3_iter(b'_', b'-', b'J', bytes))
-                .chain(memchr::memchr_iter(b'A', bytes));
-            for i in stops {
-                if let Some(&b) = bytes.get(i) {
-                    look.stop(bytes, i, b);
-                }
-            }
-            return look;
+        let (blocks, tail) = bytes.as_chunks::<BLOCK>();
+        for (b, block) in blocks.iter().enumerate() {
+            block_at(&mut look, b * BLOCK, *block, 0);
         }
-        const CHUNK: usize = 16;
-        let chunks = bytes.chunks_exact(CHUNK);
-        let tail = chunks.remainder();
-        for (c, chunk) in chunks.enumerate() {
-            if chunk
-                .iter()
-                .fold(false, |any, b| any | STOP[usize::from(*b)])
-            {
-                for (k, &b) in chunk.iter().enumerate() {
-                    if STOP[usize::from(b)] {
-                        look.stop(bytes, c * CHUNK + k, b);
+        if !tail.is_empty() {
+            let from = bytes.len() - tail.len();
+            match bytes.last_chunk::<BLOCK>() {
+                // The text's last 16 bytes, of which those before `from` were read already.
+                Some(last) => {
+                    let seen = BLOCK - tail.len();
+                    block_at(&mut look, from - seen, *last, seen);
+                }
+                // A text shorter than a block, padded with a byte that marks nothing.
+                None => {
+                    let mut padded = [b' '; BLOCK];
+                    for (slot, b) in padded.iter_mut().zip(tail) {
+                        *slot = *b;
                     }
+                    block_at(&mut look, from, padded, 0);
                 }
             }
         }
-        let tail_from = bytes.len() - tail.len();
-        for (k, &b) in tail.iter().enumerate() {
-            if STOP[usize::from(b)] {
-                look.stop(bytes, tail_from + k, b);
-            }
-        }
+        // A card number has 13 digits at least.
+        look.card = digits >= 13 && may_hold_card(bytes);
         look
     }
 
-    /// What the byte `b` at `i`, one of [`STOP`], tells.
+    /// [`Look::stop`] at every byte `mask` marks in the block at `at`.
+    #[inline]
+    fn stops(&mut self, bytes: &[u8], at: usize, mut mask: u32) {
+        while mask != 0 {
+            let i = at + mask.trailing_zeros() as usize;
+            if let Some(&b) = bytes.get(i) {
+                self.stop(bytes, i, b);
+            }
+            mask &= mask - 1;
+        }
+    }
+
+    /// What the byte `b` at `i`, one of [`STOP_BYTES`], tells.
     fn stop(&mut self, bytes: &[u8], i: usize, b: u8) {
         match b {
             b':' | b'=' => {
@@ -329,41 +339,40 @@ const fn anchor_row(b: u8) -> usize {
     }
 }
 
-/// From this length on, [`Look::of`] searches with `memchr` (the [`STOP`] bytes are the
-/// same either way, and the property tests cover strings on both sides of it).
-const LONG: usize = 64;
-
-/// Whether `bytes` holds at least `n` ASCII digits: counted in blocks of 255 with byte-wide
-/// counters, which vectorize.
-fn digits_at_least(bytes: &[u8], n: usize) -> bool {
-    let mut seen = 0usize;
-    for block in bytes.chunks(255) {
-        seen += usize::from(
-            block
-                .iter()
-                .fold(0u8, |count, b| count + u8::from(b.wrapping_sub(b'0') < 10)),
-        );
-        if seen >= n {
-            return true;
-        }
-    }
-    false
-}
-
 /// The bytes [`Look::of`] stops at: `:` and `=` (assignments, userinfo), `K` (of
-/// `PRIVATE KEY`), and the [`anchor`]s of [`TOKEN_STARTS`].
-static STOP: [bool; 256] = {
-    let mut stop = [false; 256];
-    stop[b':' as usize] = true;
-    stop[b'=' as usize] = true;
-    stop[b'K' as usize] = true;
+/// `PRIVATE KEY`), and the [`anchor`]s of [`TOKEN_STARTS`] (a compile-time check below holds
+/// every anchor to this list).
+const STOP_BYTES: [u8; 7] = [b':', b'=', b'K', b'_', b'-', b'J', b'A'];
+
+const _: () = {
     let mut t = 0;
     while t < TOKEN_STARTS.len() {
-        stop[TOKEN_STARTS[t][anchor(TOKEN_STARTS[t])] as usize] = true;
+        let b = TOKEN_STARTS[t][anchor(TOKEN_STARTS[t])];
+        let mut found = false;
+        let mut s = 0;
+        while s < STOP_BYTES.len() {
+            found = found || STOP_BYTES[s] == b;
+            s += 1;
+        }
+        assert!(found, "every token start's anchor is a stop byte");
         t += 1;
     }
-    stop
 };
+
+/// How many bytes [`marks`] compares at once.
+const BLOCK: usize = 16;
+
+/// Which bytes of `block` are one of [`STOP_BYTES`], and which are ASCII digits: bit `k` of
+/// each mask for byte `k`. The block is compared as one 16-byte vector (SSE2 on x86-64, NEON
+/// on ARM, through `wide`).
+fn marks(block: [u8; BLOCK]) -> (u32, u32) {
+    let block = u8x16::new(block);
+    let stops = STOP_BYTES.iter().fold(u8x16::ZERO, |found, b| {
+        found | block.simd_eq(u8x16::splat(*b))
+    });
+    let digits = block.simd_gt(u8x16::splat(b'0' - 1)) & u8x16::splat(b'9' + 1).simd_gt(block);
+    (stops.to_bitmask(), digits.to_bitmask())
+}
 
 /// For each anchor byte, the bytes that stand `distance` away from it in some
 /// [`TOKEN_STARTS`]: before it, or after it for an anchor that is a first byte. (Every anchor
@@ -775,15 +784,23 @@ fn luhn(digits: &[u32]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    /// The long way of [`super::Look::of`] searches for these bytes by name: they must be
-    /// exactly the [`super::STOP`] bytes the short way reads.
+    /// [`super::marks`] marks a byte as a stop where, and only where, it is one of
+    /// [`super::STOP_BYTES`], and as a digit where it is an ASCII digit: every byte value at
+    /// every place of a block.
     #[test]
-    fn the_long_search_looks_for_every_stop_byte() {
-        let stops: Vec<u8> = (0..=255u8)
-            .filter(|b| super::STOP[usize::from(*b)])
-            .collect();
-        let mut searched = b":=K_-JA".to_vec();
-        searched.sort_unstable();
-        assert_eq!(stops, searched);
+    fn a_block_marks_exactly_its_stop_bytes_and_digits() {
+        for b in 0..=255u8 {
+            for k in 0..super::BLOCK {
+                let mut block = [b' '; super::BLOCK];
+                if let Some(slot) = block.get_mut(k) {
+                    *slot = b;
+                }
+                let expected = (
+                    u32::from(super::STOP_BYTES.contains(&b)) << k,
+                    u32::from(b.is_ascii_digit()) << k,
+                );
+                assert_eq!(super::marks(block), expected, "byte {b} at {k}");
+            }
+        }
     }
 }
