@@ -72,3 +72,26 @@ pub(crate) fn router() -> Router<AppState> {
         get(|| async { Json(ApiDoc::openapi()) }),
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use utoipa::OpenApi;
+
+    /// The API document tells a client which providers a source may name: every one the
+    /// engine has, so a provider added to the registry is not missing from it.
+    #[test]
+    fn a_sources_provider_is_described_with_every_provider_id() {
+        let document = serde_json::to_value(super::ApiDoc::openapi())
+            .unwrap_or_else(|e| panic!("the document serializes: {e}"));
+        let description = document
+            .pointer("/components/schemas/SourceInput/properties/provider/description")
+            .and_then(serde_json::Value::as_str)
+            .unwrap_or_else(|| panic!("SourceInput.provider has a description"));
+        for id in hookbell_core::providers::ids() {
+            assert!(
+                description.contains(&format!("`{id}`")),
+                "{id} is missing from {description:?}"
+            );
+        }
+    }
+}

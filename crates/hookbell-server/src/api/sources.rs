@@ -109,7 +109,8 @@ pub struct SourceInput {
     /// The URL slug (1–64 of a-z, 0-9, `-`, `_`). Ignored by `PUT`, which takes it from the path.
     #[serde(default)]
     pub id: Option<String>,
-    /// `omniac`, `enzoic`, `osintly`, `leakix`, `cyscale` or `generic`.
+    /// The provider's id: `omniac`, `enzoic`, `osintly`, `leakix`, `cyscale`, `github`,
+    /// `gitguardian`, `canarytokens` or `generic` (`GET /api/providers` lists them).
     pub provider: String,
     /// A display name.
     #[serde(default)]
