@@ -845,6 +845,70 @@ mod tests {
         crate::normalize(&Github, d, &Context::default()).unwrap_or_else(|e| panic!("{e}"))
     }
 
+    /// The measure: every example of a security event GitHub publishes
+    /// (`@octokit/webhooks-examples`, `octokit/README.md`) is read, in English and German, as an
+    /// alert with its texts and with the severity the example itself names; a `ping` is
+    /// acknowledged without one; nothing is `unrecognized`.
+    #[test]
+    fn every_example_github_publishes_becomes_a_readable_alert() {
+        let events: Vec<Value> =
+            serde_json::from_str(include_str!("github/octokit/api.github.com.json"))
+                .unwrap_or_else(|e| panic!("the examples parse: {e}"));
+        let mut read = 0;
+        for event in &events {
+            let name = text(event.get("name")).unwrap_or_default();
+            for example in read::list(event.get("examples")) {
+                let body = serde_json::to_vec(example).unwrap_or_else(|e| panic!("{e}"));
+                let d = delivery(&name, "application/json", &body);
+                let [en, de] = [Lang::En, Lang::De].map(|lang| {
+                    crate::normalize(&Github, &d, &Context::in_lang(lang))
+                        .unwrap_or_else(|e| panic!("{name}: {e}"))
+                });
+                let action = text(example.get("action")).unwrap_or_default();
+                if name == "ping" {
+                    assert!(en.acknowledged && en.alerts.is_empty(), "{name}");
+                    continue;
+                }
+                let ([alert], [german]) = (en.alerts.as_slice(), de.alerts.as_slice()) else {
+                    panic!("{name} {action}: one alert each, got {en:?}");
+                };
+                assert!(!alert.unrecognized, "{name} {action}: {}", alert.summary);
+                assert_eq!(alert.category, name);
+                for (what, text) in [
+                    ("title", &alert.title),
+                    ("summary", &alert.summary),
+                    ("recommendation", &alert.recommendation),
+                    ("subject", &alert.subject),
+                ] {
+                    assert!(!text.trim().is_empty(), "{name} {action}: no {what}");
+                }
+                assert_ne!(
+                    alert.summary, german.summary,
+                    "{name} {action}: not in German"
+                );
+                assert_eq!(alert.severity, german.severity);
+                let named = [
+                    &["alert", "security_advisory", "severity"][..],
+                    &["security_advisory", "severity"],
+                    &["alert", "rule", "security_severity_level"],
+                    &["alert", "severity"],
+                ]
+                .iter()
+                .find_map(|path| text(at(example, path)));
+                if let Some(named) = named {
+                    assert_eq!(
+                        alert.severity,
+                        advisory_severity(Some(named.clone())),
+                        "{name} {action}: the example says {named}"
+                    );
+                }
+                read += 1;
+            }
+        }
+        // The package's 17 alert examples (and 4 pings): a smaller file would prove less.
+        assert_eq!(read, 17);
+    }
+
     #[test]
     fn a_ping_is_acknowledged_without_an_alert() {
         let body = include_bytes!("github/fixtures/ping.json");
