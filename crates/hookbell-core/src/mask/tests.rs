@@ -406,6 +406,9 @@ fn the_first_look_agrees_with_every_stage_on_known_cases() {
         "-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA\n-----END RSA PRIVATE KEY-----",
         "my_tokens: abcdefgh1234, cookies=zzzzzzzz, Pin: 1234",
         "4111 1111 1111 1111 x 4111  1111 1111 1111",
+        // The fewest digits a card has (13): the first look must count every one of them.
+        "card 4222222222222 here",
+        "a 13-digit card at the end of a longer text: 4222222222222",
         "token_count: 5",
         "https: hunter22pw, xhttps: hunter22pw, my.https: hunter22pw, https://u:pw12@h",
         "-https://u:pw12@h _https://u:pw12@h :https://u:pw12@h",

@@ -344,17 +344,28 @@ const fn anchor_row(b: u8) -> usize {
 /// every anchor to this list).
 const STOP_BYTES: [u8; 7] = [b':', b'=', b'K', b'_', b'-', b'J', b'A'];
 
+/// Whether `b` is one of [`STOP_BYTES`] (for the compile-time check below).
+const fn is_stop(b: u8) -> bool {
+    let mut s = 0;
+    while s < STOP_BYTES.len() {
+        if STOP_BYTES[s] == b {
+            return true;
+        }
+        s += 1;
+    }
+    false
+}
+
+// What [`Look::stop`] reads at a stop: `:` and `=`, the `K` of `PRIVATE KEY`, and every token
+// start's anchor. A stop byte missing here would let its stage be skipped.
 const _: () = {
+    assert!(is_stop(b':') && is_stop(b'=') && is_stop(b'K'));
     let mut t = 0;
     while t < TOKEN_STARTS.len() {
-        let b = TOKEN_STARTS[t][anchor(TOKEN_STARTS[t])];
-        let mut found = false;
-        let mut s = 0;
-        while s < STOP_BYTES.len() {
-            found = found || STOP_BYTES[s] == b;
-            s += 1;
-        }
-        assert!(found, "every token start's anchor is a stop byte");
+        assert!(
+            is_stop(TOKEN_STARTS[t][anchor(TOKEN_STARTS[t])]),
+            "every token start's anchor is a stop byte"
+        );
         t += 1;
     }
 };
