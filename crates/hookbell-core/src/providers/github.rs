@@ -855,6 +855,7 @@ mod tests {
             serde_json::from_str(include_str!("github/octokit/api.github.com.json"))
                 .unwrap_or_else(|e| panic!("the examples parse: {e}"));
         let mut read = 0;
+        let mut severities = std::collections::BTreeSet::new();
         for event in &events {
             let name = text(event.get("name")).unwrap_or_default();
             for example in read::list(event.get("examples")) {
@@ -887,7 +888,10 @@ mod tests {
                     "{name} {action}: not in German"
                 );
                 assert_eq!(alert.severity, german.severity);
-                let named = [
+                // The severity the example names, said here again rather than read from the
+                // adapter's own mapping: an advisory's or alert's scale, code scanning's
+                // security level, else its rule's severity (error, warning, note).
+                let scale = [
                     &["alert", "security_advisory", "severity"][..],
                     &["security_advisory", "severity"],
                     &["alert", "rule", "security_severity_level"],
@@ -895,24 +899,28 @@ mod tests {
                 ]
                 .iter()
                 .find_map(|path| text(at(example, path)));
-                // Said here again, not read from the adapter's own mapping.
-                let expected = named.as_deref().map(|named| match named {
-                    "critical" => Severity::Critical,
-                    "high" => Severity::High,
-                    "moderate" | "medium" => Severity::Medium,
-                    "low" => Severity::Low,
+                let rule = text(at(example, &["alert", "rule", "severity"]));
+                let expected = match (scale.as_deref(), rule.as_deref()) {
+                    (Some("critical"), _) => Severity::Critical,
+                    (Some("high"), _) | (None, Some("error")) => Severity::High,
+                    (Some("moderate" | "medium"), _) | (None, Some("warning")) => Severity::Medium,
+                    (Some("low"), _) | (None, Some("note")) => Severity::Low,
                     other => {
                         panic!("{name} {action}: a severity {other:?} this test does not know")
                     }
-                });
-                if let Some(expected) = expected {
-                    assert_eq!(alert.severity, expected, "{name} {action}: {named:?}");
-                }
+                };
+                assert_eq!(
+                    alert.severity, expected,
+                    "{name} {action}: {scale:?} {rule:?}"
+                );
+                severities.insert(expected);
                 read += 1;
             }
         }
-        // The package's 17 alert examples (and 4 pings): a smaller file would prove less.
+        // The package's 17 alert examples (and 4 pings): a smaller file would prove less. Between
+        // them they name every severity from low to critical.
         assert_eq!(read, 17);
+        assert_eq!(severities.len(), 4, "{severities:?}");
     }
 
     #[test]
