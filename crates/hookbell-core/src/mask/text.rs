@@ -167,34 +167,22 @@ impl Look {
         // the stop bytes found are looked at one by one.
         let mut look = Look::default();
         let mut digits = 0;
-        let mut block_at = |look: &mut Look, at: usize, block: [u8; BLOCK], from: usize| {
+        let mut block_at = |look: &mut Look, at: usize, block: [u8; BLOCK]| {
             let (stops, digit) = marks(block);
-            // Bits below `from` mark bytes an earlier block held.
-            let unseen = u32::MAX << from;
-            digits += (digit & unseen).count_ones();
-            look.stops(bytes, at, stops & unseen);
+            digits += digit.count_ones();
+            look.stops(bytes, at, stops);
         };
         let (blocks, tail) = bytes.as_chunks::<BLOCK>();
         for (b, block) in blocks.iter().enumerate() {
-            block_at(&mut look, b * BLOCK, *block, 0);
+            block_at(&mut look, b * BLOCK, *block);
         }
         if !tail.is_empty() {
-            let from = bytes.len() - tail.len();
-            match bytes.last_chunk::<BLOCK>() {
-                // The text's last 16 bytes, of which those before `from` were read already.
-                Some(last) => {
-                    let seen = BLOCK - tail.len();
-                    block_at(&mut look, from - seen, *last, seen);
-                }
-                // A text shorter than a block, padded with a byte that marks nothing.
-                None => {
-                    let mut padded = [b' '; BLOCK];
-                    for (slot, b) in padded.iter_mut().zip(tail) {
-                        *slot = *b;
-                    }
-                    block_at(&mut look, from, padded, 0);
-                }
+            // The last bytes, padded with a byte that marks nothing.
+            let mut padded = [b' '; BLOCK];
+            for (slot, b) in padded.iter_mut().zip(tail) {
+                *slot = *b;
             }
+            block_at(&mut look, bytes.len() - tail.len(), padded);
         }
         // A card number has 13 digits at least.
         look.card = digits >= 13 && may_hold_card(bytes);
