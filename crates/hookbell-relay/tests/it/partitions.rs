@@ -37,6 +37,14 @@ async fn nats_server(more: &[&str]) -> (tempfile::TempDir, NatsServer) {
     (dir, server)
 }
 
+/// [`nats_server`] with its monitoring endpoints on a port of their own, returned first (for
+/// [`monitoring`]).
+async fn monitored_nats_server() -> (String, tempfile::TempDir, NatsServer) {
+    let port = free_port().to_string();
+    let (dir, server) = nats_server(&["-m", &port]).await;
+    (port, dir, server)
+}
+
 /// What a nats-server started with `-m PORT` answers at `/{what}` (its monitoring endpoints).
 async fn monitoring(port: &str, what: &str) -> Value {
     reqwest::get(format!("http://127.0.0.1:{port}/{what}"))
@@ -57,7 +65,11 @@ fn settings(url: &str, partitions: usize) -> NatsSettings {
 }
 
 async fn connect(url: &str, partitions: usize) -> Arc<NatsQueue> {
-    NatsQueue::connect(&settings(url, partitions))
+    connect_with(settings(url, partitions)).await
+}
+
+async fn connect_with(settings: NatsSettings) -> Arc<NatsQueue> {
+    NatsQueue::connect(&settings)
         .await
         .unwrap_or_else(|e| panic!("connecting the NATS backend: {e}"))
 }
@@ -67,9 +79,7 @@ async fn connect(url: &str, partitions: usize) -> Arc<NatsQueue> {
 async fn connect_near_full(url: &str) -> Arc<NatsQueue> {
     let mut settings = settings(url, 1);
     settings.max_bytes_total = 1;
-    NatsQueue::connect(&settings)
-        .await
-        .unwrap_or_else(|e| panic!("connecting the NATS backend: {e}"))
+    connect_with(settings).await
 }
 
 async fn jetstream(url: &str) -> jetstream::Context {
@@ -959,9 +969,7 @@ async fn on_a_three_node_cluster_readers_see_every_envelope_in_order_as_it_is_ap
     let connect_r3 = |url: String| async move {
         let mut settings = settings(&url, 3);
         settings.replicas = 3;
-        NatsQueue::connect(&settings)
-            .await
-            .unwrap_or_else(|e| panic!("connecting to the cluster: {e}"))
+        connect_with(settings).await
     };
     let writer = connect_r3(servers[0].url.clone()).await;
     let reader = connect_r3(servers[1].url.clone()).await;
@@ -1055,11 +1063,7 @@ async fn a_bound_within_one_envelope_of_the_quota_is_counted_instead() {
     // Two small envelopes: as a bound, two of the largest, under the quota of three; but a
     // third large delivery would pass it on the bound while the real bytes take it.
     tight.max_bytes_per_channel = 3 * largest;
-    let queue = SharedNats(
-        NatsQueue::connect(&tight)
-            .await
-            .unwrap_or_else(|e| panic!("connecting the NATS backend: {e}")),
-    );
+    let queue = SharedNats(connect_with(tight).await);
     let c = channel(70);
     for n in 0..2 {
         append(&queue, &c, &format!("e-{n}"), 1000).await;
@@ -1173,8 +1177,7 @@ async fn a_deliverys_copy_of_a_channel_record_follows_new_keys_and_deletions() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() {
-    let monitor = free_port().to_string();
-    let (_dir, server) = nats_server(&["-m", &monitor]).await;
+    let (monitor, _dir, server) = monitored_nats_server().await;
     let (a, b) = (
         SharedNats(connect(&server.url, 2).await),
         SharedNats(connect(&server.url, 2).await),
@@ -1232,8 +1235,7 @@ async fn a_node_listens_for_the_notifications_of_the_channels_it_streams_only() 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs nats-server: `make relay-nats-test` runs it"]
 async fn deliveries_that_find_a_count_out_of_date_together_read_it_once() {
-    let monitor = free_port().to_string();
-    let (_dir, server) = nats_server(&["-m", &monitor]).await;
+    let (monitor, _dir, server) = monitored_nats_server().await;
     let a = SharedNats(connect(&server.url, 1).await);
     // Requests the server took in, from its monitoring port.
     let taken = || async {
