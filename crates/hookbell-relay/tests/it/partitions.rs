@@ -1119,19 +1119,28 @@ async fn a_deliverys_copy_of_a_channel_record_follows_new_keys_and_deletions() {
         token_sha256: "00".repeat(32),
         created_at: Utc::now(),
     };
-    b.put_channel(record.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let found = a
-        .channel_for_delivery(&id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let put = |node: &SharedNats, record: &ChannelRecord| {
+        let (node, record) = (node.clone(), record.clone());
+        async move {
+            node.put_channel(record)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    let for_delivery = |node: &SharedNats| {
+        let (node, id) = (node.clone(), id.clone());
+        async move {
+            node.channel_for_delivery(&id)
+                .await
+                .unwrap_or_else(|e| panic!("{e}"))
+        }
+    };
+    put(&b, &record).await;
+    let found = for_delivery(&a).await;
     assert_eq!(found.map(|r| r.public_key), Some("first-key".into()));
     // A new key set on the other node reaches this node's deliveries within RECORD_FRESH.
     record.public_key = "second-key".into();
-    b.put_channel(record.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    put(&b, &record).await;
     wait_until(
         Duration::from_secs(10),
         "node a uses the new key",
@@ -1147,19 +1156,11 @@ async fn a_deliverys_copy_of_a_channel_record_follows_new_keys_and_deletions() {
             .await
             .unwrap_or_else(|e| panic!("{e}"))
     );
-    let found = a
-        .channel_for_delivery(&id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    let found = for_delivery(&a).await;
     assert!(found.is_none(), "{found:?}");
     // Deleted on the other node: gone here within RECORD_FRESH.
-    a.put_channel(record.clone())
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    let found = a
-        .channel_for_delivery(&id)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
+    put(&a, &record).await;
+    let found = for_delivery(&a).await;
     assert!(found.is_some());
     assert!(
         b.delete_channel(&id)
