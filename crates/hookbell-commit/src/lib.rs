@@ -7,8 +7,9 @@
 //! by implementing [`Group`]. It knows nothing of sled, alerts or envelopes.
 //!
 //! The thread ([`GroupCommit`]) takes every op waiting in its channel, up to
-//! [`Gather::max_ops`]; when the group before had company it waits up to [`Gather::linger`] for
-//! more to join (under load a flush costs more than the wait). Then [`commit_group`]:
+//! [`Gather::max_ops`]; when the group before had company it first sleeps for
+//! [`Gather::linger`] so that more can join (under load a flush costs more than the wait, and
+//! one sleep costs less than being woken by each op that joins). Then [`commit_group`]:
 //!
 //! 1. stages each op, in arrival order, into a batch made for this group ([`Group::stage`]);
 //! 2. writes the batch and flushes, once for the whole group ([`Group::commit`]);
@@ -89,8 +90,9 @@ pub type Result<T, E = Closed> = std::result::Result<T, E>;
 pub struct Gather {
     /// Most ops in one group (one write, one flush).
     pub max_ops: usize,
-    /// How long a busy writer (its last group had more than one op) waits for more ops to
-    /// join a group. A writer whose last group was one op alone commits at once.
+    /// How long a busy writer (its last group had more than one op) sleeps before it takes the
+    /// ops waiting, so that more join the group. A writer whose last group was one op alone
+    /// commits at once.
     pub linger: Duration,
 }
 
@@ -136,20 +138,13 @@ fn run<G: Group>(mut group: G, jobs: mpsc::Receiver<Job<G>>, gather: Gather) {
     let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
         let (mut ops, mut replies) = (vec![first.op], vec![first.reply]);
-        let linger = if last_group > 1 {
-            gather.linger
-        } else {
-            Duration::ZERO
-        };
-        let until = Instant::now() + linger;
+        if last_group > 1 {
+            // Asleep for the whole linger rather than woken by every op that joins: under
+            // load a wake-up per op cost more than the group saved.
+            std::thread::sleep(gather.linger);
+        }
         while ops.len() < gather.max_ops {
-            let left = until.saturating_duration_since(Instant::now());
-            let next = if left.is_zero() {
-                jobs.try_recv().ok()
-            } else {
-                jobs.recv_timeout(left).ok()
-            };
-            let Some(job) = next else { break };
+            let Ok(job) = jobs.try_recv() else { break };
             ops.push(job.op);
             replies.push(job.reply);
         }
