@@ -5,13 +5,13 @@
 //! order), so the relay can drain a backlog on every core and still store it in order.
 
 use std::future::Future;
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, PoisonError, RwLock};
 
 use hookbell_core::{
     AlertPatch, AuthError, BodyError, Config, Context, Delivery, Lang, NotificationSettings,
     SourceConfig, providers,
 };
-use hookbell_store::{DeliveryRecord, IngestOutcome, Refusal, RefusalKind, Store};
+use hookbell_store::{DeliveryRecord, IngestOutcome, Refusal, RefusalKind, Store, StoreError};
 use tracing::Instrument;
 
 use crate::error::ApiError;
@@ -176,6 +176,14 @@ fn system_lang() -> Lang {
         .unwrap_or_default()
 }
 
+/// The `language` setting as stored; `None` when unset or unreadable.
+fn stored_language(store: &dyn Store) -> Option<Lang> {
+    match store.setting(LANGUAGE_SETTING) {
+        Ok(Some(serde_json::Value::String(tag))) => Lang::parse(&tag),
+        _ => None,
+    }
+}
+
 /// The engine's shared state. Cheap to clone.
 #[derive(Clone)]
 pub struct Engine {
@@ -187,11 +195,16 @@ pub struct Engine {
     config_changes: Arc<tokio::sync::Mutex<()>>,
     events: EventBus,
     system_lang: Lang,
+    /// The `language` setting (`None`: follow the system), read from the store when the
+    /// engine is made and again by [`Engine::set_language`], its one writer, so that a
+    /// delivery reads it here rather than from the store.
+    language: Arc<RwLock<Option<Lang>>>,
 }
 
 impl Engine {
     /// An engine over `store` with `config`.
     pub fn new(store: Arc<dyn Store>, config: Config) -> Self {
+        let language = stored_language(store.as_ref());
         Engine {
             store,
             config: Arc::new(RwLock::new(Arc::new(config))),
@@ -199,6 +212,7 @@ impl Engine {
             config_changes: Arc::new(tokio::sync::Mutex::new(())),
             events: EventBus::default(),
             system_lang: system_lang(),
+            language: Arc::new(RwLock::new(language)),
         }
     }
 
@@ -270,12 +284,27 @@ impl Engine {
 
     /// The user's language: the `language` setting, else the system locale, else English.
     pub fn lang(&self) -> Lang {
-        match self.store.setting(LANGUAGE_SETTING) {
-            Ok(Some(serde_json::Value::String(tag))) => {
-                Lang::parse(&tag).unwrap_or(self.system_lang)
-            }
-            _ => self.system_lang,
-        }
+        self.language_setting().unwrap_or(self.system_lang)
+    }
+
+    /// The `language` setting: `None` follows the system's language.
+    pub fn language_setting(&self) -> Option<Lang> {
+        *self.language.read().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Stores the `language` setting (`None`: follow the system). New alerts are written in
+    /// it from the moment this returns.
+    pub async fn set_language(&self, language: Option<Lang>) -> Result<(), StoreError> {
+        let value = language.map_or(serde_json::Value::Null, |l| l.code().into());
+        self.store.set_setting(LANGUAGE_SETTING, value).await?;
+        // Read back under the lock: of two calls at once, the last to read holds the last
+        // written, whichever order their writes took.
+        let mut current = self
+            .language
+            .write()
+            .unwrap_or_else(PoisonError::into_inner);
+        *current = stored_language(self.store.as_ref());
+        Ok(())
     }
 
     /// The notification rules; the defaults when none are set (or the stored ones are

@@ -9,7 +9,7 @@ use hookbell_core::{Lang, NotificationSettings};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use crate::engine::{LANGUAGE_SETTING, NOTIFICATIONS_SETTING, RETENTION_SETTING};
+use crate::engine::{NOTIFICATIONS_SETTING, RETENTION_SETTING};
 use crate::error::{ApiError, ErrorBody, JsonBody};
 use crate::state::AppState;
 
@@ -75,12 +75,8 @@ fn unprocessable(message: String) -> ApiError {
 }
 
 fn current(state: &AppState) -> Result<Settings, ApiError> {
-    let language = match state.engine.store().setting(LANGUAGE_SETTING)? {
-        Some(serde_json::Value::String(tag)) => Lang::parse(&tag),
-        _ => None,
-    };
     Ok(Settings {
-        language,
+        language: state.engine.language_setting(),
         effective_language: state.engine.lang(),
         notifications: state.engine.notification_settings(),
         retention_days: state.engine.retention_days(),
@@ -135,14 +131,7 @@ pub async fn update(
         crate::retention::apply(&state.engine).await?;
     }
     if let Some(language) = patch.language {
-        let value = language.map_or(serde_json::Value::Null, |l| {
-            serde_json::Value::from(l.code())
-        });
-        state
-            .engine
-            .store()
-            .set_setting(LANGUAGE_SETTING, value)
-            .await?;
+        state.engine.set_language(language).await?;
     }
     current(&state).map(Json)
 }

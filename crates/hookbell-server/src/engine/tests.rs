@@ -1,6 +1,6 @@
 //! The two halves of ingesting: preparing writes nothing (a failed authentication is counted
 //! at commit), and deliveries are stored in the order they are committed, whatever the order
-//! they were prepared in.
+//! they were prepared in. The language new alerts are written in is kept by the engine.
 
 use std::sync::Arc;
 
@@ -201,4 +201,45 @@ fn every_refusal_kind_is_one_the_ui_knows() {
             "ui/src/lib/types.ts: Refusal.kind lacks '{word}': {line}"
         );
     }
+}
+
+/// The engine reads the `language` setting from the store once, when it is made, and keeps it
+/// with each change it stores: a later engine over the same store starts with the last one.
+#[tokio::test]
+async fn the_language_is_read_from_the_store_and_kept_with_each_change() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let config = Config::from_toml(include_str!("../../tests/fixtures/hookbell.toml"))
+        .unwrap_or_else(|e| panic!("{e}"));
+    let store: Arc<dyn Store> =
+        Arc::new(SledStore::open(dir.path()).unwrap_or_else(|e| panic!("{e}")));
+    store
+        .set_setting(LANGUAGE_SETTING, serde_json::json!("de"))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    let engine = Engine::new(Arc::clone(&store), config.clone());
+    assert_eq!(engine.language_setting(), Some(Lang::De));
+    assert_eq!(engine.lang(), Lang::De);
+
+    engine
+        .set_language(Some(Lang::En))
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(engine.lang(), Lang::En);
+    assert_eq!(
+        store.setting(LANGUAGE_SETTING).ok().flatten(),
+        Some(serde_json::json!("en")),
+        "stored, not only kept"
+    );
+    assert_eq!(
+        Engine::new(Arc::clone(&store), config.clone()).language_setting(),
+        Some(Lang::En)
+    );
+
+    engine
+        .set_language(None)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(engine.language_setting(), None);
+    assert_eq!(engine.lang(), engine.system_lang);
+    assert_eq!(Engine::new(store, config).language_setting(), None);
 }
