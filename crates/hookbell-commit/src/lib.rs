@@ -7,9 +7,10 @@
 //! by implementing [`Group`]. It knows nothing of sled, alerts or envelopes.
 //!
 //! The thread ([`GroupCommit`]) takes every op waiting in its channel, up to
-//! [`Gather::max_ops`]; when the group before had company it first sleeps for
-//! [`Gather::linger`] so that more can join (under load a flush costs more than the wait, and
-//! one sleep costs less than being woken by each op that joins). Then [`commit_group`]:
+//! [`Gather::max_ops`]. When the group before had company and fewer than half as many ops came
+//! while it was written, it sleeps for [`Gather::linger`] and takes those that came meanwhile
+//! (under load a flush costs more than the wait, and one sleep costs less than being woken by
+//! each op that joins); ops already waiting are not held back. Then [`commit_group`]:
 //!
 //! 1. stages each op, in arrival order, into a batch made for this group ([`Group::stage`]);
 //! 2. writes the batch and flushes, once for the whole group ([`Group::commit`]);
@@ -90,9 +91,9 @@ pub type Result<T, E = Closed> = std::result::Result<T, E>;
 pub struct Gather {
     /// Most ops in one group (one write, one flush).
     pub max_ops: usize,
-    /// How long a busy writer (its last group had more than one op) sleeps before it takes the
-    /// ops waiting, so that more join the group. A writer whose last group was one op alone
-    /// commits at once.
+    /// How long a busy writer (its last group had more than one op) sleeps so that more ops
+    /// join a group, when fewer than half its last group's count are already waiting. A writer
+    /// whose last group was one op alone commits at once.
     pub linger: Duration,
 }
 
@@ -138,15 +139,20 @@ fn run<G: Group>(mut group: G, jobs: mpsc::Receiver<Job<G>>, gather: Gather) {
     let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
         let (mut ops, mut replies) = (vec![first.op], vec![first.reply]);
-        if last_group > 1 {
-            // Asleep for the whole linger rather than woken by every op that joins: under
-            // load a wake-up per op cost more than the group saved.
+        let mut take_waiting = |ops: &mut Vec<G::Op>| {
+            while ops.len() < gather.max_ops {
+                let Ok(job) = jobs.try_recv() else { break };
+                ops.push(job.op);
+                replies.push(job.reply);
+            }
+        };
+        take_waiting(&mut ops);
+        // Linger only when fewer than half as many came while the last group was written as
+        // were in it: then more are on their way. Asleep for the whole linger rather than woken by each
+        // op that joins: under load a wake-up per op cost more than the group saved.
+        if last_group > 1 && ops.len() * 2 < last_group {
             std::thread::sleep(gather.linger);
-        }
-        while ops.len() < gather.max_ops {
-            let Ok(job) = jobs.try_recv() else { break };
-            ops.push(job.op);
-            replies.push(job.reply);
+            take_waiting(&mut ops);
         }
         last_group = ops.len();
         let answers = commit_group(&mut group, ops);

@@ -30,14 +30,14 @@ impl From<String> for FakeError {
 }
 
 /// A writer whose "disk" is a list of numbers. An op stages its number; a multiple of 1000 is
-/// refused. `fail` makes the next commits fail; `gate`, when set, holds the next commit until
+/// refused. `fail` makes the next commits fail; each of `gates`, in turn, holds a commit until
 /// the test lets it go (it says so on `entered` first).
 #[derive(Default)]
 struct Fake {
     log: Arc<Mutex<Vec<Event>>>,
     disk: Arc<Mutex<Vec<u32>>>,
     fail: usize,
-    gate: Option<(mpsc::Sender<()>, mpsc::Receiver<()>)>,
+    gates: Vec<(mpsc::Sender<()>, mpsc::Receiver<()>)>,
 }
 
 impl Fake {
@@ -68,7 +68,8 @@ impl Group for Fake {
 
     fn commit(&mut self, batch: Vec<u32>) -> std::result::Result<(), String> {
         self.note(Event::Commit(batch.clone()));
-        if let Some((entered, release)) = self.gate.take() {
+        if !self.gates.is_empty() {
+            let (entered, release) = self.gates.remove(0);
             let _ = entered.send(());
             let _ = release.recv();
         }
@@ -96,11 +97,11 @@ impl Group for Fake {
     }
 }
 
-/// Sets a gate on `fake`'s next commit: (commit entered, let it go).
+/// Sets a gate on `fake`'s next ungated commit: (commit entered, let it go).
 fn gate(fake: &mut Fake) -> (mpsc::Receiver<()>, mpsc::Sender<()>) {
     let (entered_tx, entered) = mpsc::channel();
     let (release, release_rx) = mpsc::channel();
-    fake.gate = Some((entered_tx, release_rx));
+    fake.gates.push((entered_tx, release_rx));
     (entered, release)
 }
 
@@ -233,6 +234,39 @@ fn ops_sent_during_a_commit_are_gathered_into_the_next_groups() {
         ],
         "waiting ops share a commit, at most max_ops each; an empty last flush at close"
     );
+}
+
+/// A busy writer lingers for company only when fewer ops came while it wrote its last group
+/// than that group held: ops already waiting are committed at once, not after the linger.
+#[test]
+fn ops_already_waiting_are_committed_without_lingering() {
+    let mut fake = Fake::default();
+    let (first_entered, first_release) = gate(&mut fake);
+    let (second_entered, second_release) = gate(&mut fake);
+    let gather = Gather {
+        max_ops: 8,
+        linger: Duration::from_secs(60),
+    };
+    let writer =
+        GroupCommit::spawn("test-writer", gather, fake).unwrap_or_else(|e| panic!("spawn: {e}"));
+    let send = |n| writer.send(n).unwrap_or_else(|e| panic!("{e}"));
+    let first = send(1);
+    first_entered.recv().unwrap_or_else(|e| panic!("{e}"));
+    let (second, third) = (send(2), send(3));
+    first_release.send(()).unwrap_or_else(|e| panic!("{e}"));
+    // [2, 3] is a busy writer's group; [4, 5] come while it is written.
+    second_entered.recv().unwrap_or_else(|e| panic!("{e}"));
+    let (fourth, fifth) = (send(4), send(5));
+    second_release.send(()).unwrap_or_else(|e| panic!("{e}"));
+    let (answered, answers) = mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = answered.send([first, second, third, fourth, fifth].map(wait));
+    });
+    let answers = answers
+        .recv_timeout(Duration::from_secs(20))
+        .unwrap_or_else(|_| panic!("ops already waiting sat out the linger"));
+    assert_eq!(answers, [1, 2, 3, 4, 5].map(Ok));
+    assert!(writer.close());
 }
 
 #[test]
