@@ -12,7 +12,7 @@ BIN := $(CARGO_TARGET_DIR)/release
 # ~/.cache/hookbell/nats/bin (install-deps, test mode), also on PATH.
 export PATH := $(HOME)/.cache/hookbell/node/bin:$(HOME)/.cache/hookbell/nats/bin:$(PATH)
 
-.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test relay-cluster-test relay-cluster fuzz-short fuzz build bundle bench bench-store profile-ingest bench-parse bench-desktop bench-relay bench-relay-backends relay fmt clean help
+.PHONY: run daemon test deps deps-test ui ui-test e2e desktop-test keychain-test windows-check lint unit relay-nats-test relay-cluster-test relay-cluster fuzz-short fuzz build bundle bench bench-store bench-ingest-parts profile-ingest bench-parse bench-desktop bench-relay bench-relay-backends relay fmt clean help
 
 help:
 	@echo "make run    build and start the Hookbell desktop app (ARGS=\"--data-dir DIR\" ...)"
@@ -22,6 +22,7 @@ help:
 	@echo "make build  release binaries of every program"
 	@echo "make bench  the ingest and query benchmarks (docs/BENCHMARKS.md)"
 	@echo "make bench-store  the store alone: CPU per step, bytes per kind of record"
+	@echo "make bench-ingest-parts  a durable delivery's cost part by part: no store, no flush, durable"
 	@echo "make profile-ingest  instructions per delivery, step by step (callgrind)"
 	@echo "make bench-parse  criterion: parse + normalize per provider"
 	@echo "make relay  build and run hookbell-relay (ARGS=\"serve --data-dir DIR --listen ADDR\"; pairing"
@@ -172,6 +173,13 @@ bench: deps
 	$(BIN)/hookbell-bench --bin-dir $(BIN) $(ARGS)
 
 # Instructions per delivery, step by step, under callgrind (docs/BENCHMARKS.md, "Store").
+# The no-op, hookbelld answering before it stores, before it flushes, and as shipped, side by
+# side under one load (scripts/bench-ingest-parts.sh; docs/BENCHMARKS.md).
+bench-ingest-parts: deps
+	@command -v wrk >/dev/null 2>&1 || scripts/install-deps.sh bench
+	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
+	scripts/bench-ingest-parts.sh $(ARGS)
+
 profile-ingest:
 	@{ command -v wrk && command -v valgrind; } >/dev/null 2>&1 || scripts/install-deps.sh bench
 	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
