@@ -148,8 +148,9 @@ fn run<G: Group>(mut group: G, jobs: mpsc::Receiver<Job<G>>, gather: Gather) {
         };
         take_waiting(&mut ops);
         // Linger only when fewer than half as many came while the last group was written as
-        // were in it: then more are on their way. Asleep for the whole linger rather than woken by each
-        // op that joins: under load a wake-up per op cost more than the group saved.
+        // were in it: then more are on their way. Asleep for the whole linger rather than
+        // woken by each op that joins: under load a wake-up per op cost more than the group
+        // saved.
         if last_group > 1 && ops.len() * 2 < last_group {
             std::thread::sleep(gather.linger);
             take_waiting(&mut ops);

@@ -236,8 +236,8 @@ fn ops_sent_during_a_commit_are_gathered_into_the_next_groups() {
     );
 }
 
-/// A busy writer lingers for company only when fewer ops came while it wrote its last group
-/// than that group held: ops already waiting are committed at once, not after the linger.
+/// A busy writer lingers for company only when fewer than half as many ops came while it wrote
+/// its last group as that group held: ops already waiting are committed at once.
 #[test]
 fn ops_already_waiting_are_committed_without_lingering() {
     let mut fake = Fake::default();
