@@ -55,22 +55,10 @@ end
 """ % template)
 EOF
 
-port=$((20000 + RANDOM % 20000))
-cat > "$work/hookbell.toml" <<EOF
-[server]
-listen = "127.0.0.1:$port"
-rate_limit = { per_second = 1000000, burst = 1000000 }
-
-[[sources]]
-id = "bench"
-provider = "leakix"
-auth = { scheme = "none" }
-EOF
-
 # measure NAME: starts the server named, loads it, prints one table row.
 measure() {
   local name=$1 data="$work/data-$RANDOM" url pid
-  mkdir -p "$data" && cp "$work/hookbell.toml" "$data/"
+  mkdir -p "$data" && cp crates/hookbell-bench/hookbell.toml "$data/"
   case $name in
     no-op) "$bin/hookbell-bench" --bin-dir "$bin" --noop-server >"$data/log" 2>&1 & ;;
     "no store") HOOKBELL_EXPERIMENT_NO_STORE=1 RUST_LOG=warn "$experiment" serve --data-dir "$data" >"$data/log" 2>&1 & ;;

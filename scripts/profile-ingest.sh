@@ -15,17 +15,7 @@ command -v valgrind >/dev/null && command -v wrk >/dev/null ||
   { echo "profile-ingest: needs valgrind and wrk" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'pkill -INT -f "callgrind-out-file=$work/" 2>/dev/null || true; [ -n "${KEEP:-}" ] && cp "$work/callgrind.out" "$KEEP"; rm -rf "$work"' EXIT
-port=$((20000 + RANDOM % 20000))
-cat > "$work/hookbell.toml" <<EOF
-[server]
-listen = "127.0.0.1:$port"
-rate_limit = { per_second = 1000000, burst = 1000000 }
-
-[[sources]]
-id = "bench"
-provider = "leakix"
-auth = { scheme = "none" }
-EOF
+cp crates/hookbell-bench/hookbell.toml "$work/"
 python3 - "$work/post.lua" "$count" <<'EOF'
 import json, sys
 event = json.load(open("crates/hookbell-core/src/providers/leakix/fixtures/sample.json"))
@@ -50,12 +40,13 @@ RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.ou
   "$bin" serve --data-dir "$work" >"$work/log" 2>&1 &
 for _ in $(seq 1 120); do grep -q "listening on" "$work/log" && break; sleep 0.5; done
 grep -q "listening on" "$work/log" || { cat "$work/log" >&2; exit 1; }
+base=$(grep -o 'http://[0-9.:]*' "$work/log" | head -1)
 # One connection: the profile is of the work, not of contention. wrk's thread stops after
 # DELIVERIES answers; wrk itself waits out its duration, so it is stopped once they are stored.
-wrk -t1 -c1 -d3600s -s "$work/post.lua" "http://127.0.0.1:$port/hooks/bench" >/dev/null &
+wrk -t1 -c1 -d3600s -s "$work/post.lua" "$base/hooks/bench" >/dev/null &
 wrk_pid=$!
 token=$(cat "$work/api-token")
-until [ "$(curl -sf -H "Authorization: Bearer $token" "http://127.0.0.1:$port/api/stats" |
+until [ "$(curl -sf -H "Authorization: Bearer $token" "$base/api/stats" |
            python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null || echo 0)" -ge "$count" ]; do
   kill -0 "$wrk_pid" 2>/dev/null || { echo "profile-ingest: wrk stopped early" >&2; exit 1; }
   sleep 1
@@ -75,7 +66,7 @@ def cost(pattern):
             best = max(best, int(m.group(1).replace(",", "")))
     return best
 steps = [
-    ("the whole request (hyper, axum, the handler)", r"hyper::proto::h1::dispatch::Dispatcher<D,Bs,I,T>::poll_catch"),
+    ("the whole request (hyper, axum, the handler)", r"axum::serve::handle_connection"),
     ("prepare: authentication, parse, adapter, masking", r"hookbell_server::engine::Engine::prepare"),
     ("  normalize (parse, adapter, masking)", r"hookbell_core::normalize::normalize"),
     ("    the adapter (LeakIX)", r"leakix::Leakix as hookbell_core::providers::Provider>::parse"),

@@ -57,16 +57,8 @@ struct Cli {
     noop_server: bool,
 }
 
-const CONFIG: &str = r#"
-[server]
-listen = "127.0.0.1:0"
-rate_limit = { per_second = 1000000, burst = 1000000 }
-
-[[sources]]
-id = "bench"
-provider = "leakix"
-auth = { scheme = "none" }
-"#;
+/// The daemon's config for every ingest benchmark (shared with the scripts that profile it).
+const CONFIG: &str = include_str!("../hookbell.toml");
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
