@@ -134,7 +134,9 @@ struct Job<G: Group> {
 }
 
 /// The writer thread: gathers each group, commits it, answers it; runs until every sender is
-/// dropped and every op sent is answered, then commits an empty batch (the last flush).
+/// dropped and every op sent is answered, then commits an empty batch (the last flush). Never
+/// inlined, so that a profile names the writer's loop (`make profile-ingest` counts under it).
+#[inline(never)]
 fn run<G: Group>(mut group: G, jobs: mpsc::Receiver<Job<G>>, gather: Gather) {
     let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
