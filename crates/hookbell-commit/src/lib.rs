@@ -140,24 +140,23 @@ struct Job<G: Group> {
 fn run<G: Group>(mut group: G, jobs: mpsc::Receiver<Job<G>>, gather: Gather) {
     let mut last_group = 0;
     while let Ok(first) = jobs.recv() {
-        let (mut ops, mut replies) = (vec![first.op], vec![first.reply]);
-        let mut take_waiting = |ops: &mut Vec<G::Op>| {
-            while ops.len() < gather.max_ops {
-                let Ok(job) = jobs.try_recv() else { break };
-                ops.push(job.op);
-                replies.push(job.reply);
-            }
+        let mut taken = vec![first];
+        let take_waiting = |taken: &mut Vec<Job<G>>| {
+            let room = gather.max_ops.saturating_sub(taken.len());
+            taken.extend(jobs.try_iter().take(room));
         };
-        take_waiting(&mut ops);
+        take_waiting(&mut taken);
         // Linger only when fewer than half as many came while the last group was written as
         // were in it: then more are on their way. Asleep for the whole linger rather than
         // woken by each op that joins: under load a wake-up per op cost more than the group
         // saved.
-        if last_group > 1 && ops.len() * 2 < last_group {
+        if last_group > 1 && taken.len() * 2 < last_group {
             std::thread::sleep(gather.linger);
-            take_waiting(&mut ops);
+            take_waiting(&mut taken);
         }
-        last_group = ops.len();
+        last_group = taken.len();
+        let (ops, replies): (Vec<_>, Vec<_>) =
+            taken.into_iter().map(|job| (job.op, job.reply)).unzip();
         let answers = commit_group(&mut group, ops);
         for (reply, answer) in replies.into_iter().zip(answers) {
             // A caller that gave up waiting is no error of ours.
