@@ -916,12 +916,9 @@ impl Dictionaries {
                 continue;
             }
             let (tree, codec, done) = (tree.clone(), Arc::clone(codec), self.trained.0.clone());
-            let started = std::thread::Builder::new()
-                .name("hookbell-store-trainer".into())
-                .spawn(move || {
-                    in_the_background();
-                    let _ = done.send((kind, codec::train(&tree, &codec, kind)));
-                });
+            let started = spawn_in_the_background("hookbell-store-trainer", move || {
+                let _ = done.send((kind, codec::train(&tree, &codec, kind)));
+            });
             match started {
                 Ok(_) => self.training[kind as usize] = true,
                 Err(e) => tracing::warn!(error = %e, "could not start training a dictionary"),
@@ -930,15 +927,24 @@ impl Dictionaries {
     }
 }
 
-/// Lowers the calling thread to the lowest priority (nice 19), so that its work (training a
-/// dictionary: about half a second of CPU every 50,000 records) takes what the deliveries
-/// being answered leave, rather than half a core from them while they wait. Linux only: there
-/// a nice value is the thread's own; elsewhere it would be the whole process's.
-fn in_the_background() {
-    #[cfg(target_os = "linux")]
-    if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19) {
-        tracing::debug!(error = %e, "could not lower the trainer's priority");
-    }
+/// Runs `work` on a thread named `name` at the lowest priority (nice 19), so that it takes
+/// what the deliveries being answered leave rather than a core from them while they wait:
+/// training a dictionary costs about 0.2 s of CPU per kind every 50,000 records. Linux only:
+/// there a nice value is the thread's own; elsewhere it would be the whole process's.
+fn spawn_in_the_background<T: Send + 'static>(
+    name: &str,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> std::io::Result<std::thread::JoinHandle<T>> {
+    std::thread::Builder::new()
+        .name(name.to_owned())
+        .spawn(move || {
+            #[cfg(target_os = "linux")]
+            if let Err(e) = rustix::process::setpriority_process(Some(rustix::thread::gettid()), 19)
+            {
+                tracing::debug!(error = %e, "could not lower a background thread's priority");
+            }
+            work()
+        })
 }
 
 /// Makes `alert` follow what its provider says of its own alert (`upstream`), at `at`:

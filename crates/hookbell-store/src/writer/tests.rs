@@ -545,19 +545,18 @@ fn a_read_through_the_staged_changes_goes_in_key_order() {
     assert_eq!(stopped.as_deref(), Some(b"s/d".as_slice()));
 }
 
-/// The trainer's thread gives way to the deliveries: it runs at nice 19, and only it does.
+/// The trainer's thread gives way to the deliveries: a thread spawned in the background runs
+/// at nice 19, and the thread that spawned it keeps its own priority.
 #[cfg(target_os = "linux")]
 #[test]
 fn background_work_runs_at_the_lowest_priority_on_its_own_thread() {
     let nice = || rustix::process::getpriority_process(Some(rustix::thread::gettid()));
     let before = nice().unwrap_or_else(|e| panic!("getpriority: {e}"));
-    let lowered = std::thread::spawn(move || {
-        in_the_background();
-        nice()
-    })
-    .join()
-    .unwrap_or_else(|_| panic!("the thread panicked"))
-    .unwrap_or_else(|e| panic!("getpriority: {e}"));
+    let lowered = spawn_in_the_background("test-background", nice)
+        .unwrap_or_else(|e| panic!("spawn: {e}"))
+        .join()
+        .unwrap_or_else(|_| panic!("the thread panicked"))
+        .unwrap_or_else(|e| panic!("getpriority: {e}"));
     assert_eq!(lowered, 19);
     assert_eq!(
         nice().unwrap_or_else(|e| panic!("getpriority: {e}")),
