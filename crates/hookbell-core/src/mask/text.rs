@@ -179,9 +179,7 @@ impl Look {
         if !tail.is_empty() {
             // The last bytes, padded with a byte that marks nothing.
             let mut padded = [b' '; BLOCK];
-            for (slot, b) in padded.iter_mut().zip(tail) {
-                *slot = *b;
-            }
+            padded[..tail.len()].copy_from_slice(tail);
             block_at(&mut look, bytes.len() - tail.len(), padded);
         }
         // A card number has 13 digits at least.
