@@ -875,13 +875,13 @@ mod tests {
                 };
                 assert!(!alert.unrecognized, "{name} {action}: {}", alert.summary);
                 assert_eq!(alert.category, name);
-                for (what, text) in [
+                for (what, shown) in [
                     ("title", &alert.title),
                     ("summary", &alert.summary),
                     ("recommendation", &alert.recommendation),
                     ("subject", &alert.subject),
                 ] {
-                    assert!(!text.trim().is_empty(), "{name} {action}: no {what}");
+                    assert!(!shown.trim().is_empty(), "{name} {action}: no {what}");
                 }
                 assert_ne!(
                     alert.summary, german.summary,
