@@ -172,7 +172,6 @@ bench: deps
 	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
 	$(BIN)/hookbell-bench --bin-dir $(BIN) $(ARGS)
 
-# Instructions per delivery, step by step, under callgrind (docs/BENCHMARKS.md, "Store").
 # The no-op, hookbelld answering before it stores, before it flushes, and as shipped, side by
 # side under one load (scripts/bench-ingest-parts.sh; docs/BENCHMARKS.md).
 bench-ingest-parts: deps
@@ -180,6 +179,7 @@ bench-ingest-parts: deps
 	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
 	scripts/bench-ingest-parts.sh $(ARGS)
 
+# Instructions per delivery, step by step, under callgrind (docs/BENCHMARKS.md, "Store").
 profile-ingest:
 	@{ command -v wrk && command -v valgrind; } >/dev/null 2>&1 || scripts/install-deps.sh bench
 	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
