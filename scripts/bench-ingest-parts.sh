@@ -36,24 +36,8 @@ CARGO_TARGET_DIR="$target-experiment" cargo build --quiet --release --locked \
   --manifest-path "$work/tree/Cargo.toml" -p hookbell-server --bin hookbelld
 experiment="$target-experiment/release/hookbelld"
 
-python3 - "$work/post.lua" <<'EOF'
-import json, sys
-event = json.load(open("crates/hookbell-core/src/providers/leakix/fixtures/sample.json"))
-event["event_fingerprint"] = "@ID@"; event["host"] = "site@ID@.example.com"; event["leak"]["severity"] = "@SEV@"
-template = json.dumps(event, indent=2).replace("%", "%%").replace("@ID@", "%s").replace("@SEV@", "%s")
-open(sys.argv[1], "w").write("""local template = [==[%s]==]
-local severities = { "low", "medium", "high", "critical" }
-local threads, counter, run = 0, 0, "r"
-function setup(thread) threads = threads + 1; thread:set("tid", threads) end
-function init(args) run = args[1] or "r" end
-request = function()
-  counter = counter + 1
-  local id = string.format("%%st%%dn%%d", run, tid, counter)
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" },
-    string.format(template, id, id, severities[counter %% 4 + 1]))
-end
-""" % template)
-EOF
+# The load hookbell-bench itself posts: unique LeakIX events, each run's ids its own.
+"$bin/hookbell-bench" --bin-dir "$bin" --wrk-script "$work/post.lua"
 
 # measure NAME: starts the server named, loads it, prints one table row.
 measure() {

@@ -55,6 +55,10 @@ struct Cli {
     /// Internal: run the no-op baseline server.
     #[arg(long, hide = true)]
     noop_server: bool,
+    /// Internal: write the wrk script of the ingest runs to FILE, then exit (for the scripts
+    /// that load hookbelld the same way; wrk's first argument after `--` names the run).
+    #[arg(long, hide = true, value_name = "FILE")]
+    wrk_script: Option<PathBuf>,
 }
 
 /// The daemon's config for every ingest benchmark (shared with the scripts that profile it).
@@ -65,6 +69,10 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     if cli.noop_server {
         return noop_server().await;
+    }
+    if let Some(file) = &cli.wrk_script {
+        return std::fs::write(file, wrk_script(0))
+            .with_context(|| format!("writing {}", file.display()));
     }
     if let Some(theirs) = &cli.compare_with {
         return compare::run(
@@ -311,7 +319,8 @@ async fn ingest(
     parse_wrk(&text).with_context(|| format!("unreadable wrk report:\n{text}"))
 }
 
-/// A wrk script posting unique LeakIX events: the id names the run, the thread and the count.
+/// A wrk script posting unique LeakIX events: the id names the run (`w{run}`, or wrk's first
+/// argument after `--`), the thread and the count.
 fn wrk_script(run: u64) -> String {
     let template = hookbell_core::testing::leakix_event_template()
         .replace('%', "%%")
@@ -325,10 +334,14 @@ function setup(thread)
   threads = threads + 1
   thread:set("tid", threads)
 end
+local run = "w{run}"
+function init(args)
+  if args[1] then run = args[1] end
+end
 local counter = 0
 request = function()
   counter = counter + 1
-  local id = string.format("w{run}t%dn%d", tid, counter)
+  local id = string.format("%st%dn%d", run, tid, counter)
   local body = string.format(template, id, id, severities[counter % 4 + 1])
   return wrk.format("POST", nil, {{ ["Content-Type"] = "application/json" }}, body)
 end
