@@ -388,7 +388,6 @@ fn parse_wrk(text: &str) -> Option<Summary> {
     })
 }
 
-/// Prints where the store's bytes go.
 /// The disk's floor under durable ingest ([`hookbell_store::floor`]), measured on the
 /// store's filesystem right after the ingest runs: the most deliveries a second that `senders`
 /// waiting senders can get answered by any store that answers only once their data is on disk.
@@ -434,6 +433,58 @@ fn print_floor(
         "\nhookbelld's durable ingest above is {:.2} of the lower of these ceilings.\n",
         durable.rate / floor
     );
+    print_sled_cpu(data, senders, baseline)
+}
+
+/// sled's own CPU per delivery ([`hookbell_store::floor::sled_cpu`]): the records the store
+/// writes for one LeakIX delivery, beside one record of the same bytes, the least any layout
+/// could write; and the CPU per delivery that a quarter of the no-op's rate leaves.
+fn print_sled_cpu(data: &Path, senders: usize, baseline: &Summary) -> anyhow::Result<()> {
+    use hookbell_store::floor::Record;
+    /// Deliveries per probe: enough that the dedup keys spread over many of sled's pages.
+    const DELIVERIES: usize = 50_000;
+    let record = |key_bytes, value_bytes, scattered| Record {
+        key_bytes,
+        value_bytes,
+        scattered,
+    };
+    // Sizes from "where the bytes go" (docs/BENCHMARKS.md): the alert (a/), its index record
+    // (x/), its dedup key (k/, which sorts anywhere) and the delivery (d/), packed.
+    let store = [
+        record(28, 167, false),
+        record(28, 168, false),
+        record(56, 26, true),
+        record(28, 127, false),
+    ];
+    let total: usize = store.iter().map(|r| r.key_bytes + r.value_bytes).sum();
+    let one = [record(28, total - 28, false)];
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    println!("## sled's own CPU per delivery\n");
+    println!(
+        "{DELIVERIES} deliveries' records written as the writer writes them: batches of {senders} \
+         deliveries, each followed by a flush, to a new database on the store's filesystem. CPU \
+         is the process's, sled's threads included.\n"
+    );
+    println!("| records per delivery | CPU µs per delivery | wall µs per delivery |");
+    println!("|---|---|---|");
+    for (name, shape) in [
+        (
+            format!("the store's: a/, x/, k/ (scattered), d/; {total} B"),
+            &store[..],
+        ),
+        (format!("one record of the same {total} B"), &one[..]),
+    ] {
+        let cost = hookbell_store::floor::sled_cpu(data, senders, shape, DELIVERIES)?;
+        let us = |d: Duration| d.as_secs_f64() * 1e6;
+        let cpu = cost.cpu.map_or("–".to_owned(), |c| format!("{:.1}", us(c)));
+        println!("| {name} | {cpu} | {:.1} |", us(cost.wall));
+    }
+    println!(
+        "\nA quarter of the no-op's {:.0} deliveries a second leaves {:.0} µs of CPU per delivery \
+         on this machine's {cores} cores, for the server and the load generator together.\n",
+        baseline.rate,
+        cores as f64 * 1e6 / (0.25 * baseline.rate).max(1.0)
+    );
     Ok(())
 }
 
@@ -445,6 +496,7 @@ fn percentile(times: &[Duration], p: f64) -> f64 {
     ms.get(i).copied().unwrap_or(f64::NAN)
 }
 
+/// Prints where the store's bytes go.
 fn print_weight(data: &Path, alerts: u64) -> anyhow::Result<()> {
     let weight = hookbell_store::weigh(&data.join(hookbell_server::data_dir::STORE_DIR))?;
     println!("## Where the bytes go, {alerts} alerts\n");

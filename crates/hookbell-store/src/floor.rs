@@ -11,6 +11,12 @@
 //! waiting for its answer before sending again, no store on this disk answers more than
 //! `n / latency` a second, however little CPU it spends. `hookbell-bench` prints both beside
 //! the durable ingest it measures.
+//!
+//! The CPU has a floor too: [`sled_cpu`] writes deliveries' records the way the writer does and
+//! reports the process's CPU time per delivery, sled's own threads included. That is what sled
+//! costs before any request is read, parsed or masked, and it grows with the number of records
+//! a delivery writes and with keys that land all over the tree (the dedup keys) rather than at
+//! its end (the time-ordered ids).
 
 use std::fs::OpenOptions;
 use std::io::Write;
@@ -74,6 +80,118 @@ pub fn sled_group(
     Ok(times)
 }
 
+/// One record a delivery writes, by its shape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Record {
+    /// Bytes of its key, prefix included.
+    pub key_bytes: usize,
+    /// Bytes of its value, as stored (packed).
+    pub value_bytes: usize,
+    /// Whether its key sorts anywhere in the tree (a dedup key, a hash of what the provider
+    /// names) rather than after every earlier one (a new time-ordered id).
+    pub scattered: bool,
+}
+
+/// What [`sled_cpu`] measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CpuCost {
+    /// The process's CPU time per delivery (user and system, every thread), or `None` where
+    /// this platform's process clock is not read.
+    pub cpu: Option<Duration>,
+    /// Wall time per delivery.
+    pub wall: Duration,
+}
+
+/// `deliveries` deliveries, each writing `records`, in batches of `group` deliveries each
+/// followed by one flush, to a new sled database in `dir` opened as the store opens its own:
+/// the CPU and wall time per delivery. Keys and values are distinct for every record, and the
+/// values do not repeat within themselves, as packed records do not. The database is removed
+/// afterwards.
+pub fn sled_cpu(
+    dir: &Path,
+    group: usize,
+    records: &[Record],
+    deliveries: usize,
+) -> Result<CpuCost> {
+    let path = dir.join("floor-probe-cpu.sled");
+    let group = group.max(1);
+    let deliveries = deliveries.max(1);
+    let cost = {
+        let db = sled_config(&path).open()?;
+        let tree = db.open_tree(TREE)?;
+        // Made before the clocks start, so they count only sled's work: one key and one value
+        // per record of every delivery.
+        let writes: Vec<Vec<(Vec<u8>, Vec<u8>)>> = (0..deliveries as u64)
+            .map(|n| {
+                records
+                    .iter()
+                    .enumerate()
+                    .map(|(kind, record)| {
+                        let seed = n * records.len() as u64 + kind as u64;
+                        let mut key = vec![b'a' + kind as u8, b'/'];
+                        if record.scattered {
+                            key.extend(noise(seed ^ 0x5eed, record.key_bytes));
+                        } else {
+                            key.extend(n.to_be_bytes());
+                        }
+                        key.resize(record.key_bytes.max(key.len()), b'0');
+                        (key, noise(seed, record.value_bytes))
+                    })
+                    .collect()
+            })
+            .collect();
+        let cpu_before = process_cpu();
+        let started = Instant::now();
+        for chunk in writes.chunks(group) {
+            let mut batch = sled::Batch::default();
+            for (key, value) in chunk.iter().flatten() {
+                batch.insert(key.as_slice(), value.as_slice());
+            }
+            tree.apply_batch(batch)?;
+            tree.flush()?;
+        }
+        let wall = started.elapsed();
+        let cpu = process_cpu()
+            .zip(cpu_before)
+            .map(|(after, before)| after.saturating_sub(before));
+        let per = |d: Duration| d / deliveries as u32;
+        CpuCost {
+            cpu: cpu.map(per),
+            wall: per(wall),
+        }
+    };
+    std::fs::remove_dir_all(&path).map_err(sled::Error::Io)?;
+    Ok(cost)
+}
+
+/// `len` bytes that do not repeat, from `seed` (xorshift).
+fn noise(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// The CPU time this process has used so far, every thread included.
+#[cfg(target_os = "linux")]
+fn process_cpu() -> Option<Duration> {
+    let t = rustix::time::clock_gettime(rustix::time::ClockId::ProcessCPUTime);
+    Some(Duration::new(
+        u64::try_from(t.tv_sec).ok()?,
+        u32::try_from(t.tv_nsec).ok()?,
+    ))
+}
+
+#[cfg(not(target_os = "linux"))]
+fn process_cpu() -> Option<Duration> {
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -88,5 +206,31 @@ mod tests {
             .unwrap_or_else(|e| panic!("{e}"))
             .collect();
         assert!(left.is_empty(), "the probes left {left:?}");
+    }
+
+    #[test]
+    fn the_cpu_probe_reads_the_clocks_and_leaves_nothing_behind() {
+        let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+        let shape = [
+            Record {
+                key_bytes: 28,
+                value_bytes: 200,
+                scattered: false,
+            },
+            Record {
+                key_bytes: 60,
+                value_bytes: 26,
+                scattered: true,
+            },
+        ];
+        let cost = sled_cpu(dir.path(), 8, &shape, 40).unwrap_or_else(|e| panic!("{e}"));
+        assert!(cost.wall > Duration::ZERO);
+        if cfg!(target_os = "linux") {
+            assert!(cost.cpu.is_some_and(|cpu| cpu > Duration::ZERO), "{cost:?}");
+        }
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap_or_else(|e| panic!("{e}"))
+            .collect();
+        assert!(left.is_empty(), "the probe left {left:?}");
     }
 }
