@@ -13,7 +13,7 @@
 use serde_json::Value;
 
 use super::generic::body_hash;
-use super::read::{self, Details, Section, at, int, text, texts};
+use super::read::{self, Details, Section, at, int, member, text, texts};
 use super::text::{clip, one_line};
 use super::{Context, Lang, NewAlert, Provider, Unrecognized};
 use crate::alert::{MaskedValue, Severity};
@@ -225,13 +225,13 @@ fn positive(value: Option<&Value>) -> Option<i64> {
 
 impl Event {
     fn read(body: &Value) -> Result<Event, Unrecognized> {
-        let Value::Object(obj) = body else {
+        let Value::Object(_) = body else {
             return Err(Unrecognized(format!(
                 "expected an l9event JSON object, got {}",
                 super::generic::json_kind(body)
             )));
         };
-        let has = |name: &str| obj.get(name).is_some_and(|v| !v.is_null());
+        let has = |name: &str| member(body, name).is_some_and(|v| !v.is_null());
         let is_event = EVENT_MEMBERS.iter().any(|m| has(m))
             || ((has("ip") || has("host")) && (has("leak") || has("service")));
         if !is_event {
@@ -742,8 +742,8 @@ impl Event {
         let modules: Vec<String> = read::list(at(body, &["service", "software", "modules"]))
             .iter()
             .filter_map(|m| {
-                let name = text(m.get("name"))?;
-                Some(match text(m.get("version")) {
+                let name = text(member(m, "name"))?;
+                Some(match text(member(m, "version")) {
                     Some(v) => format!("{name} {v}"),
                     None => name,
                 })
@@ -947,7 +947,7 @@ const MAX_FOUND: usize = 32;
 
 impl Scrubbed {
     fn of(body: &Value) -> Scrubbed {
-        let summary = match body.get("summary") {
+        let summary = match member(body, "summary") {
             Some(Value::String(s)) => s.as_str(),
             _ => "",
         };

@@ -7,8 +7,27 @@ use serde_json::{Map, Value};
 
 /// The value at `path` below `value` (object members only).
 pub fn at<'a>(value: &'a Value, path: &[&str]) -> Option<&'a Value> {
-    path.iter().try_fold(value, |v, key| v.get(*key))
+    path.iter().try_fold(value, |v, key| member(v, key))
 }
+
+/// The member `name` of `value`, if it is an object that has one.
+///
+/// The objects providers send are small, and comparing a few names is cheaper than hashing one
+/// (the map hashes with SipHash): an object of up to [`SMALL_OBJECT`] members is searched in
+/// order. It finds what the map's lookup finds, as a parsed map holds each name once.
+pub fn member<'a>(value: &'a Value, name: &str) -> Option<&'a Value> {
+    let object = value.as_object()?;
+    if object.len() <= SMALL_OBJECT {
+        object
+            .iter()
+            .find_map(|(key, member)| (key == name).then_some(member))
+    } else {
+        object.get(name)
+    }
+}
+
+/// The most members [`member`] compares one by one.
+const SMALL_OBJECT: usize = 32;
 
 /// Non-empty, trimmed text: a string, or a number or boolean written out.
 pub fn text(value: Option<&Value>) -> Option<String> {
@@ -251,6 +270,30 @@ pub fn time_value(time: Option<DateTime<Utc>>) -> Option<String> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    proptest::proptest! {
+        /// Searching in order finds what the map's lookup finds, in objects on either side of
+        /// the size where the search changes, names given twice in the text included.
+        #[test]
+        fn member_finds_what_the_map_finds(
+            names in proptest::collection::vec("[a-d]{0,3}", 0..48),
+            wanted in "[a-d]{0,3}",
+        ) {
+            let text = format!(
+                "{{{}}}",
+                names
+                    .iter()
+                    .enumerate()
+                    .map(|(i, name)| format!("\"{name}\":{i}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            );
+            let object: Value = serde_json::from_str(&text).unwrap_or_default();
+            proptest::prop_assert_eq!(member(&object, &wanted), object.get(&wanted));
+            let not_an_object = Value::from(wanted.clone());
+            proptest::prop_assert_eq!(member(&not_an_object, &wanted), None);
+        }
+    }
 
     fn t(v: Value) -> Option<String> {
         time(Some(&v)).map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
