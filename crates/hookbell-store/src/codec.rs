@@ -6,8 +6,10 @@
 //! what the records before it share; a zstd dictionary trained on the store's own records
 //! can, and it shrinks a record several times over where plain zstd halves it. Each kind of
 //! record ([`Kind`]) gets its own dictionary once [`FIRST_TRAINING`] records of it were written,
-//! and a fresh one every [`RETRAINING`] records after that, so that a provider added later is
-//! learnt too. Dictionaries are never deleted: a record names the one it was packed with.
+//! and a fresh one each time it has written as many records again as before its current one
+//! (at least [`RETRAINING`]), so that a provider added later is learnt too, while the number
+//! of dictionaries grows with the logarithm of the store's size. Dictionaries are never
+//! deleted: a record names the one it was packed with.
 //! Records written before their kind's first dictionary are kept as they are (JSON).
 //!
 //! A packed value is [`MAGIC`], the dictionary's id (`u16`, big-endian; 0 is none), then one
@@ -38,7 +40,8 @@ const LEVEL: i32 = 1;
 /// Records of a kind written before its first dictionary is trained.
 pub(crate) const FIRST_TRAINING: u64 = 1_000;
 
-/// Records of a kind written with one dictionary before the next is trained.
+/// The fewest records of a kind written with one dictionary before the next is trained (the
+/// writer waits for as many as were written before it, when that is more).
 pub(crate) const RETRAINING: u64 = 50_000;
 
 /// How many of the newest records a dictionary is trained on.

@@ -853,10 +853,14 @@ impl hookbell_commit::Group for Writer {
     }
 }
 
-/// Each kind's dictionary: how many records were packed since it (or since the open), the
-/// training under way, and a trained one waiting for the next group to write it.
+/// Each kind's dictionary: how many records were packed since it (or since the open) and
+/// before it, the training under way, and a trained one waiting for the next group to write
+/// it.
 struct Dictionaries {
     written: [u64; 2],
+    /// The kind's records written before its current dictionary (at the open, the store's
+    /// alerts: a kind's records are about as many).
+    before: [u64; 2],
     training: [bool; 2],
     trained: (mpsc::Sender<Trained>, mpsc::Receiver<Trained>),
 }
@@ -875,6 +879,7 @@ impl Dictionaries {
         });
         Dictionaries {
             written,
+            before: [stored; 2],
             training: [false; 2],
             trained: mpsc::channel(),
         }
@@ -898,21 +903,33 @@ impl Dictionaries {
 
     /// The training of `kind` is over; when its dictionary was written, counting starts anew.
     fn finished(&mut self, kind: Kind, stored: bool) {
-        self.training[kind as usize] = false;
+        let k = kind as usize;
+        self.training[k] = false;
         if stored {
-            self.written[kind as usize] = 0;
+            self.before[k] += std::mem::take(&mut self.written[k]);
         }
+    }
+
+    /// Whether `kind` has written enough records for a (new) dictionary: [`codec::FIRST_TRAINING`]
+    /// for its first; then as many as it wrote before its current one, and at least
+    /// [`codec::RETRAINING`]. The intervals double, so a store trains a number of times that
+    /// grows with the logarithm of its size, not with its size: each training costs about 0.2 s
+    /// of CPU, and each dictionary is kept (on disk and in memory) for the records packed with
+    /// it.
+    fn due(&self, kind: Kind, has_dictionary: bool) -> bool {
+        let k = kind as usize;
+        let due = if has_dictionary {
+            codec::RETRAINING.max(self.before[k])
+        } else {
+            codec::FIRST_TRAINING
+        };
+        !self.training[k] && self.written[k] >= due
     }
 
     /// Starts training, on a thread of its own, each kind that has written enough records.
     fn train_if_due(&mut self, tree: &Tree, codec: &Arc<Codec>) {
         for kind in Kind::ALL {
-            let due = if codec.has_dictionary(kind) {
-                codec::RETRAINING
-            } else {
-                codec::FIRST_TRAINING
-            };
-            if self.training[kind as usize] || self.written[kind as usize] < due {
+            if !self.due(kind, codec.has_dictionary(kind)) {
                 continue;
             }
             let (tree, codec, done) = (tree.clone(), Arc::clone(codec), self.trained.0.clone());
@@ -929,7 +946,7 @@ impl Dictionaries {
 
 /// Runs `work` on a thread named `name` at the lowest priority (nice 19), so that it takes
 /// what the deliveries being answered leave rather than a core from them while they wait:
-/// training a dictionary costs about 0.2 s of CPU per kind every 50,000 records. Linux only:
+/// training a dictionary costs about 0.2 s of CPU per kind ([`Dictionaries::due`]). Linux only:
 /// there a nice value is the thread's own; elsewhere it would be the whole process's.
 fn spawn_in_the_background<T: Send + 'static>(
     name: &str,

@@ -563,3 +563,43 @@ fn background_work_runs_at_the_lowest_priority_on_its_own_thread() {
         before
     );
 }
+
+/// A kind trains first after FIRST_TRAINING records, then each time it wrote as many again as
+/// before its current dictionary (never sooner than RETRAINING): ten million records make nine
+/// dictionaries, where a training every RETRAINING records made two hundred.
+#[test]
+fn dictionaries_are_retrained_at_doubling_intervals() {
+    let codec = Codec::empty();
+    let mut dictionaries = Dictionaries::new(&codec, 0);
+    let (mut trainings, mut has_dictionary, mut last_at) = (Vec::new(), false, 0_u64);
+    let step = 500;
+    for written in (step..=10_000_000).step_by(step as usize) {
+        dictionaries.count(Kind::Alert, step);
+        if dictionaries.due(Kind::Alert, has_dictionary) {
+            dictionaries.training[Kind::Alert as usize] = true;
+            assert!(
+                !dictionaries.due(Kind::Alert, has_dictionary),
+                "due again while training"
+            );
+            dictionaries.finished(Kind::Alert, true);
+            trainings.push(written - last_at);
+            (has_dictionary, last_at) = (true, written);
+        }
+    }
+    assert_eq!(trainings.first(), Some(&codec::FIRST_TRAINING));
+    assert!(
+        trainings.iter().skip(1).all(|n| *n >= codec::RETRAINING),
+        "{trainings:?}"
+    );
+    assert!(
+        trainings.windows(2).skip(1).all(|w| w[1] >= w[0]),
+        "the intervals shrank: {trainings:?}"
+    );
+    assert_eq!(trainings.len(), 9, "{trainings:?}");
+    // A training that stored nothing counts on from where it was.
+    let mut dictionaries = Dictionaries::new(&codec, 0);
+    dictionaries.count(Kind::Delivery, codec::FIRST_TRAINING);
+    assert!(dictionaries.due(Kind::Delivery, false));
+    dictionaries.finished(Kind::Delivery, false);
+    assert!(dictionaries.due(Kind::Delivery, false));
+}
