@@ -182,7 +182,7 @@ bench-ingest-parts: deps
 # Instructions per delivery, step by step, under callgrind (docs/BENCHMARKS.md, "Store").
 profile-ingest:
 	@{ command -v wrk && command -v valgrind; } >/dev/null 2>&1 || scripts/install-deps.sh bench
-	$(CARGO) build --release --locked -p hookbell-server --bin hookbelld
+	$(CARGO) build --release --locked -p hookbell-server -p hookbell-bench --bins
 	scripts/profile-ingest.sh $(ARGS)
 
 # The store alone, step by step and record by record (docs/BENCHMARKS.md, "Store").

@@ -5,53 +5,43 @@
 #
 #   scripts/profile-ingest.sh [DELIVERIES]      (make profile-ingest; default 3,000)
 #
-# Needs valgrind and wrk (scripts/install-deps.sh bench) and a release build of hookbelld.
+# Needs valgrind and wrk (scripts/install-deps.sh bench) and release builds of hookbelld and
+# hookbell-bench (which writes the load's wrk script).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 count=${1:-3000}
 bin="${CARGO_TARGET_DIR:-$HOME/.cache/hookbell/target}/release/hookbelld"
-[ -x "$bin" ] || { echo "profile-ingest: build hookbelld first (cargo build --release -p hookbell-server)" >&2; exit 1; }
+for program in "$bin" "$(dirname "$bin")/hookbell-bench"; do
+  [ -x "$program" ] || { echo "profile-ingest: build $(basename "$program") first (make profile-ingest)" >&2; exit 1; }
+done
 command -v valgrind >/dev/null && command -v wrk >/dev/null ||
   { echo "profile-ingest: needs valgrind and wrk" >&2; exit 1; }
 work=$(mktemp -d)
 trap 'pkill -INT -f "callgrind-out-file=$work/" 2>/dev/null || true; [ -n "${KEEP:-}" ] && cp "$work/callgrind.out" "$KEEP"; rm -rf "$work"' EXIT
 cp crates/hookbell-bench/hookbell.toml "$work/"
-python3 - "$work/post.lua" "$count" <<'EOF'
-import json, sys
-event = json.load(open("crates/hookbell-core/src/providers/leakix/fixtures/sample.json"))
-event["event_fingerprint"] = "@ID@"; event["host"] = "site@ID@.example.com"; event["leak"]["severity"] = "@SEV@"
-template = json.dumps(event, indent=2).replace("%", "%%").replace("@ID@", "%s").replace("@SEV@", "%s")
-open(sys.argv[1], "w").write("""local template = [==[%s]==]
-local severities = { "low", "medium", "high", "critical" }
-local counter, answered = 0, 0
-request = function()
-  counter = counter + 1
-  local id = string.format("p%%d", counter)
-  return wrk.format("POST", nil, { ["Content-Type"] = "application/json" },
-    string.format(template, id, id, severities[counter %% 4 + 1]))
-end
-response = function(status)
-  answered = answered + 1
-  if answered >= %s then wrk.thread:stop() end
-end
-""" % (template, sys.argv[2]))
-EOF
+# The load hookbell-bench itself posts: unique LeakIX events.
+"$(dirname "$bin")/hookbell-bench" --bin-dir "$(dirname "$bin")" --wrk-script "$work/post.lua"
 RUST_LOG=warn valgrind --tool=callgrind --callgrind-out-file="$work/callgrind.out" \
   "$bin" serve --data-dir "$work" >"$work/log" 2>&1 &
 for _ in $(seq 1 120); do grep -q "listening on" "$work/log" && break; sleep 0.5; done
 grep -q "listening on" "$work/log" || { cat "$work/log" >&2; exit 1; }
 base=$(grep -o 'http://[0-9.:]*' "$work/log" | head -1)
-# One connection: the profile is of the work, not of contention. wrk's thread stops after
-# DELIVERIES answers; wrk itself waits out its duration, so it is stopped once they are stored.
+# One connection: the profile is of the work, not of contention. wrk is stopped once
+# DELIVERIES are stored, and the figures are divided by how many were stored by the time it was
+# (a few more than asked, those sent while the count was being read).
 wrk -t1 -c1 -d3600s -s "$work/post.lua" "$base/hooks/bench" >/dev/null &
 wrk_pid=$!
 token=$(cat "$work/api-token")
-until [ "$(curl -sf -H "Authorization: Bearer $token" "$base/api/stats" |
-           python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null || echo 0)" -ge "$count" ]; do
+stored() {
+  curl -sf -H "Authorization: Bearer $token" "$base/api/stats" |
+    python3 -c 'import json,sys; print(json.load(sys.stdin)["total"])' 2>/dev/null || echo 0
+}
+until [ "$(stored)" -ge "$count" ]; do
   kill -0 "$wrk_pid" 2>/dev/null || { echo "profile-ingest: wrk stopped early" >&2; exit 1; }
   sleep 1
 done
-kill "$wrk_pid"
+kill "$wrk_pid"; wait "$wrk_pid" 2>/dev/null || true
+count=$(stored)
 kill -INT "$(pgrep -f "callgrind-out-file=$work/")"
 for _ in $(seq 1 120); do [ -s "$work/callgrind.out" ] && ! pgrep -f "callgrind-out-file=$work/" >/dev/null && break; sleep 0.5; done
 python3 - "$work/callgrind.out" "$count" <<'EOF'
