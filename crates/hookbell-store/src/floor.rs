@@ -119,26 +119,9 @@ pub fn sled_cpu(
     let cost = {
         let db = sled_config(&path).open()?;
         let tree = db.open_tree(TREE)?;
-        // Made before the clocks start, so they count only sled's work: one key and one value
-        // per record of every delivery.
+        // Made before the clocks start, so they count only sled's work.
         let writes: Vec<Vec<(Vec<u8>, Vec<u8>)>> = (0..deliveries as u64)
-            .map(|n| {
-                records
-                    .iter()
-                    .enumerate()
-                    .map(|(kind, record)| {
-                        let seed = n * records.len() as u64 + kind as u64;
-                        let mut key = vec![b'a' + kind as u8, b'/'];
-                        if record.scattered {
-                            key.extend(noise(seed ^ 0x5eed, record.key_bytes));
-                        } else {
-                            key.extend(n.to_be_bytes());
-                        }
-                        key.resize(record.key_bytes.max(key.len()), b'0');
-                        (key, noise(seed, record.value_bytes))
-                    })
-                    .collect()
-            })
+            .map(|n| delivery_records(records, n))
             .collect();
         let cpu_before = process_cpu();
         let started = Instant::now();
@@ -154,7 +137,7 @@ pub fn sled_cpu(
         let cpu = process_cpu()
             .zip(cpu_before)
             .map(|(after, before)| after.saturating_sub(before));
-        let per = |d: Duration| d / deliveries as u32;
+        let per = |d: Duration| d.div_f64(deliveries as f64);
         CpuCost {
             cpu: cpu.map(per),
             wall: per(wall),
@@ -162,6 +145,27 @@ pub fn sled_cpu(
     };
     std::fs::remove_dir_all(&path).map_err(sled::Error::Io)?;
     Ok(cost)
+}
+
+/// The keys and values delivery number `n` writes, one per record of `records`, each key
+/// starting with a prefix of its own (`a/`, `b/`, …). A time-ordered key is the number,
+/// big-endian, padded after it; a scattered one is noise.
+fn delivery_records(records: &[Record], n: u64) -> Vec<(Vec<u8>, Vec<u8>)> {
+    records
+        .iter()
+        .enumerate()
+        .map(|(kind, record)| {
+            let seed = n * records.len() as u64 + kind as u64;
+            let mut key = vec![b'a' + kind as u8, b'/'];
+            if record.scattered {
+                key.extend(noise(seed ^ 0x5eed, record.key_bytes.saturating_sub(2)));
+            } else {
+                key.extend(n.to_be_bytes());
+            }
+            key.resize(record.key_bytes.max(key.len()), b'0');
+            (key, noise(seed, record.value_bytes))
+        })
+        .collect()
 }
 
 /// `len` bytes that do not repeat, from `seed` (xorshift).
@@ -209,7 +213,7 @@ mod tests {
     }
 
     #[test]
-    fn the_cpu_probe_reads_the_clocks_and_leaves_nothing_behind() {
+    fn the_cpu_probe_writes_the_shape_asked_for_and_leaves_nothing_behind() {
         let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
         let shape = [
             Record {
@@ -225,6 +229,14 @@ mod tests {
         ];
         let cost = sled_cpu(dir.path(), 8, &shape, 40).unwrap_or_else(|e| panic!("{e}"));
         assert!(cost.wall > Duration::ZERO);
+        // Records of the sizes asked for; time-ordered keys in delivery order, scattered ones not.
+        let (first, second) = (delivery_records(&shape, 255), delivery_records(&shape, 256));
+        let sizes = |d: &[(Vec<u8>, Vec<u8>)]| -> Vec<(usize, usize)> {
+            d.iter().map(|(k, v)| (k.len(), v.len())).collect()
+        };
+        assert_eq!(sizes(&first), [(28, 200), (60, 26)]);
+        assert!(first[0].0 < second[0].0);
+        assert_ne!(first[1].0[2..], second[1].0[2..]);
         if cfg!(target_os = "linux") {
             assert!(cost.cpu.is_some_and(|cpu| cpu > Duration::ZERO), "{cost:?}");
         }
