@@ -869,17 +869,13 @@ struct Dictionaries {
 type Trained = (Kind, Option<Vec<u8>>);
 
 impl Dictionaries {
+    /// For a store of `stored` alerts: a kind with a dictionary counts them as written before
+    /// it, a kind without one towards its first.
     fn new(codec: &Codec, stored: u64) -> Dictionaries {
-        let written = Kind::ALL.map(|kind| {
-            if codec.has_dictionary(kind) {
-                0
-            } else {
-                stored
-            }
-        });
+        let has = Kind::ALL.map(|kind| codec.has_dictionary(kind));
         Dictionaries {
-            written,
-            before: [stored; 2],
+            written: has.map(|has| if has { 0 } else { stored }),
+            before: has.map(|has| if has { stored } else { 0 }),
             training: [false; 2],
             trained: mpsc::channel(),
         }

@@ -602,4 +602,20 @@ fn dictionaries_are_retrained_at_doubling_intervals() {
     assert!(dictionaries.due(Kind::Delivery, false));
     dictionaries.finished(Kind::Delivery, false);
     assert!(dictionaries.due(Kind::Delivery, false));
+    // A store opened with 80,000 alerts and no dictionary: they count towards the first, and
+    // once, so the next comes after 80,000 more, not 160,000.
+    let mut dictionaries = Dictionaries::new(&codec, 80_000);
+    assert!(dictionaries.due(Kind::Alert, false));
+    dictionaries.finished(Kind::Alert, true);
+    dictionaries.count(Kind::Alert, 79_999);
+    assert!(!dictionaries.due(Kind::Alert, true));
+    dictionaries.count(Kind::Alert, 1);
+    assert!(dictionaries.due(Kind::Alert, true));
+    // Opened with a dictionary: the 80,000 were written before it.
+    codec.install(1, Kind::Alert, b"a dictionary".to_vec());
+    let mut dictionaries = Dictionaries::new(&codec, 80_000);
+    dictionaries.count(Kind::Alert, 79_999);
+    assert!(!dictionaries.due(Kind::Alert, true));
+    dictionaries.count(Kind::Alert, 1);
+    assert!(dictionaries.due(Kind::Alert, true));
 }
