@@ -730,11 +730,8 @@ impl Event {
 
     fn details(&self, body: &Value) -> Value {
         let get = |path: &[&str]| text(at(body, path));
-        let ssl = |path: &[&str]| {
-            let mut full = vec!["ssl"];
-            full.extend_from_slice(path);
-            at(body, &full)
-        };
+        let tls = member(body, "ssl");
+        let ssl = |path: &[&str]| at(tls?, path);
         let has_tls = read::boolean(ssl(&["enabled"])).unwrap_or(false)
             || read::boolean(ssl(&["detected"])).unwrap_or(false)
             || text(ssl(&["certificate", "cn"])).is_some()
