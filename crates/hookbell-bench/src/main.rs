@@ -437,9 +437,9 @@ fn print_floor(
 }
 
 /// sled's own CPU per delivery ([`hookbell_store::floor::sled_cpu`]): the records the store
-/// writes for one LeakIX delivery, the same without the records a different layout could do
-/// without, and one record of the same bytes, the least any layout could write; then the CPU
-/// per delivery that a quarter of the no-op's rate leaves.
+/// writes for one LeakIX delivery, as schema 4 wrote them, without the dedup keys, and one
+/// record of the same bytes, the least any layout could write; then the CPU per delivery that
+/// a quarter of the no-op's rate leaves.
 fn print_sled_cpu(data: &Path, senders: usize, baseline: &Summary) -> anyhow::Result<()> {
     use hookbell_store::floor::Record;
     /// Deliveries per probe: enough that the dedup keys spread over many of sled's pages.
@@ -449,19 +449,24 @@ fn print_sled_cpu(data: &Path, senders: usize, baseline: &Summary) -> anyhow::Re
         value_bytes,
         scattered,
     };
-    // Sizes from "where the bytes go" (docs/BENCHMARKS.md): the alert (a/), its index record
-    // (x/), its dedup key (k/, which sorts anywhere) and the delivery (d/), packed.
+    // Sizes from "where the bytes go" (docs/BENCHMARKS.md): the alert with its index record
+    // in front (a/), its dedup key (k/, which sorts anywhere) and the delivery (d/), packed.
     let store = [
-        record(28, 167, false),
-        record(28, 168, false),
+        record(28, 167 + 3 + 168, false),
         record(56, 26, true),
         record(28, 127, false),
     ];
     let total: usize = store.iter().map(|r| r.key_bytes + r.value_bytes).sum();
-    let [alert, meta, _dedup, delivery] = store;
-    // Dedup keys kept elsewhere (in memory, say); then the index record inside the alert's.
-    let no_dedup = [alert, meta, delivery];
-    let merged = [record(28, 167 + 168, false), delivery];
+    let [alert, dedup, delivery] = store;
+    // Before schema 5 the index record was a record of its own (x/).
+    let schema_4 = [
+        record(28, 167, false),
+        record(28, 168, false),
+        dedup,
+        delivery,
+    ];
+    // Dedup keys kept elsewhere (in memory, say).
+    let no_dedup = [alert, delivery];
     let one = [record(28, total - 28, false)];
     let cores = std::thread::available_parallelism().map_or(1, usize::from);
     println!("## sled's own CPU per delivery\n");
@@ -474,17 +479,14 @@ fn print_sled_cpu(data: &Path, senders: usize, baseline: &Summary) -> anyhow::Re
     println!("|---|---|---|");
     for (name, shape) in [
         (
-            format!("the store's: a/, x/, k/ (scattered), d/; {total} B"),
+            format!("the store's: a/ (with its index record), k/ (scattered), d/; {total} B"),
             &store[..],
         ),
         (
-            "without the dedup keys: a/, x/, d/".to_owned(),
-            &no_dedup[..],
+            "before schema 5, the index record under x/: a/, x/, k/, d/".to_owned(),
+            &schema_4[..],
         ),
-        (
-            "without them, the index record inside the alert: a/, d/".to_owned(),
-            &merged[..],
-        ),
+        ("without the dedup keys: a/, d/".to_owned(), &no_dedup[..]),
         (format!("one record of the same {total} B"), &one[..]),
     ] {
         let cost = hookbell_store::floor::sled_cpu(data, senders, shape, DELIVERIES)?;

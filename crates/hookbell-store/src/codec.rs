@@ -16,6 +16,13 @@
 //! zstd frame. Values written before schema 4 (alert JSON, starting with `{`; delivery frames,
 //! starting with the zero byte of their length) are read as they are.
 //!
+//! From schema 5 an alert's value also carries its index record in front, so that a new or
+//! changed alert is one record for sled to write, not two: [`INDEXED`], the index record's
+//! length (`u16`, big-endian), the index record ([`crate::index::Meta::encode`], unpacked:
+//! opening the store without its snapshot reads it without unpacking the alert), then the
+//! packed alert ([`with_index_record`]). [`Codec::unpack`] gives the alert;
+//! [`index_record`] the index record.
+//!
 //! Dictionaries live under `m/dict/{id}` (the kind's code, then the dictionary); a dictionary
 //! becomes the one new records are packed with only once it is on disk
 //! ([`Codec::install`]), so no record on disk can name a dictionary that is not.
@@ -32,6 +39,46 @@ use crate::keys;
 /// The first byte of a packed value: neither `{` (a JSON alert of schema 3) nor 0 (the
 /// length prefix of a schema-3 delivery frame).
 pub(crate) const MAGIC: u8 = 0xF1;
+
+/// The first byte of an alert's value that carries its index record (schema 5): neither
+/// [`MAGIC`], `{` nor 0.
+pub(crate) const INDEXED: u8 = 0xF2;
+
+/// An alert's value: its index record `meta`, then `alert` (packed, or JSON before its kind's
+/// first dictionary). An index record is far shorter than 64 KiB (a few bytes and at most 160
+/// of search text); a longer one is cut, and reads as corrupt rather than as another record.
+pub(crate) fn with_index_record(meta: &[u8], alert: &[u8]) -> Vec<u8> {
+    let meta = &meta[..meta.len().min(usize::from(u16::MAX))];
+    let mut value = Vec::with_capacity(3 + meta.len() + alert.len());
+    value.push(INDEXED);
+    value.extend_from_slice(&(meta.len() as u16).to_be_bytes());
+    value.extend_from_slice(meta);
+    value.extend_from_slice(alert);
+    value
+}
+
+/// What an alert's value holds in front of the alert ([`index_record`]).
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Front<'a> {
+    /// No index record: a value written before schema 5, or not an alert's.
+    Nothing,
+    /// The index record, and the alert after it.
+    IndexRecord(&'a [u8], &'a [u8]),
+    /// An index record's marker with a length that runs past the end of the value.
+    CutShort,
+}
+
+/// What `value`, an alert's, holds in front of the alert.
+pub(crate) fn index_record(value: &[u8]) -> Front<'_> {
+    let Some((&INDEXED, rest)) = value.split_first() else {
+        return Front::Nothing;
+    };
+    rest.split_first_chunk::<2>()
+        .and_then(|(len, rest)| rest.split_at_checked(usize::from(u16::from_be_bytes(*len))))
+        .map_or(Front::CutShort, |(record, alert)| {
+            Front::IndexRecord(record, alert)
+        })
+}
 
 /// zstd's fastest level: with a dictionary it packs records about as small as its default
 /// (3) does, in about half the time, and packing is on the writer's path.
@@ -223,14 +270,20 @@ impl Codec {
             .unwrap_or_else(|_| raw.to_vec())
     }
 
-    /// The record stored under `key` as `value`, unpacked.
+    /// The record stored under `key` as `value`, unpacked (an alert without the index record
+    /// in front of it).
     pub fn unpack<'a>(&self, key: &[u8], value: &'a [u8]) -> Result<Cow<'a, [u8]>> {
-        let Some((&MAGIC, rest)) = value.split_first() else {
-            return Ok(Cow::Borrowed(value));
-        };
         let corrupt = |reason: String| StoreError::Corrupt {
             key: String::from_utf8_lossy(key).into_owned(),
             reason,
+        };
+        let value = match index_record(value) {
+            Front::Nothing => value,
+            Front::IndexRecord(_, alert) => alert,
+            Front::CutShort => return Err(corrupt("an index record cut short".into())),
+        };
+        let Some((&MAGIC, rest)) = value.split_first() else {
+            return Ok(Cow::Borrowed(value));
         };
         let (id, frame) = rest
             .split_first_chunk::<2>()

@@ -1,6 +1,8 @@
 //! The in-memory index of every alert: what listing, filtering, text search and the counters
-//! need, without reading alerts from disk. It is rebuilt from the `x/` records when the store
-//! opens and kept current by the writer, so stats and totals never scan at request time.
+//! need, without reading alerts from disk. It is rebuilt from the index records at the front of
+//! the alerts' values ([`crate::codec::index_record`]; `x/` records before schema 5), or read
+//! from the snapshot, when the store opens, and kept current by the writer, so stats and totals
+//! never scan at request time.
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
@@ -65,7 +67,7 @@ impl Meta {
         }
     }
 
-    /// The `x/` record: severity, status, source length, source, text.
+    /// The index record: severity, status, source length, source, text.
     pub fn encode(&self) -> Vec<u8> {
         let source = self.source.as_bytes();
         let mut out = Vec::with_capacity(3 + source.len() + self.text.len());
@@ -77,7 +79,7 @@ impl Meta {
         out
     }
 
-    /// Reads an `x/` record.
+    /// Reads an index record.
     pub fn decode(bytes: &[u8]) -> Option<Meta> {
         let (&[sev, status, len], rest) = bytes.split_first_chunk::<3>()?;
         let source = rest.get(..usize::from(len))?;

@@ -70,8 +70,8 @@ impl Weight {
 
 /// The kinds of record, each with its key prefixes; anything else is "other".
 const KINDS: &[(&str, &[&[u8]])] = &[
-    ("alerts (a/)", &[keys::ALERT]),
-    ("alert index records (x/)", &[keys::META]),
+    ("alerts and their index records (a/)", &[keys::ALERT]),
+    ("alert index records before schema 5 (x/)", &[keys::META]),
     ("dedup keys (k/)", &[keys::DEDUP]),
     ("deliveries: metadata and body (d/)", &[keys::DELIVERY]),
     ("quarantine index (iq/)", &[keys::QUARANTINE]),
@@ -88,16 +88,22 @@ fn open(dir: &Path) -> Result<(sled::Db, sled::Tree, Codec)> {
     Ok((db, tree, codec))
 }
 
-/// Every key of the store in `dir` (which must not be open) and its value unpacked.
+/// Every key of the store in `dir` (which must not be open) and its value unpacked. An
+/// alert's index record, kept at the front of its value, is listed right after the alert,
+/// under the same key, so that a scan of what is stored reads it too.
 pub fn records(dir: &Path) -> Result<Vec<(Vec<u8>, Vec<u8>)>> {
     let (_db, tree, codec) = open(dir)?;
-    tree.iter()
-        .map(|entry| {
-            let (key, value) = entry?;
-            let value = codec.unpack(&key, &value)?.into_owned();
-            Ok((key.to_vec(), value))
-        })
-        .collect()
+    let mut records = Vec::new();
+    for entry in tree.iter() {
+        let (key, value) = entry?;
+        records.push((key.to_vec(), codec.unpack(&key, &value)?.into_owned()));
+        if let crate::codec::Front::IndexRecord(index_record, _) =
+            crate::codec::index_record(&value)
+        {
+            records.push((key.to_vec(), index_record.to_vec()));
+        }
+    }
+    Ok(records)
 }
 
 /// Weighs the store in `dir`, which must not be open elsewhere.
@@ -179,7 +185,7 @@ mod tests {
                 .find(|p| p.name == name)
                 .unwrap_or_else(|| panic!("no part {name}"))
         };
-        assert_eq!(part("alerts (a/)").records, 1);
+        assert_eq!(part("alerts and their index records (a/)").records, 1);
         assert_eq!(part("dedup keys (k/)").records, 1);
         let deliveries = part("deliveries: metadata and body (d/)");
         assert_eq!(deliveries.records, 1);

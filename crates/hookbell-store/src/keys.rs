@@ -2,8 +2,8 @@
 //!
 //! | prefix | key | value |
 //! |---|---|---|
-//! | `a/` | alert id | alert JSON |
-//! | `x/` | alert id | index record: severity, status, source, search text ([`crate::index::Meta`]) |
+//! | `a/` | alert id | the alert's index record (severity, status, source, search text: [`crate::index::Meta`]), then the alert's JSON ([`crate::codec::with_index_record`]) |
+//! | `x/` | alert id | before schema 5 only: the index record, now at the front of the alert's value |
 //! | `k/` | source `\0` external id | alert id (dedup) |
 //! | `d/` | delivery id | delivery metadata JSON and stored body ([`crate::records::frame`]) |
 //! | `iq/` | delivery id | empty (quarantined deliveries) |
@@ -15,7 +15,8 @@
 //! | `m/index_snapshot` | | the generation of the current index snapshot ([`crate::snapshot`]) |
 //! | `m/dict/` | dictionary id (u16 big-endian) | kind of record, then a zstd dictionary ([`crate::codec`]) |
 //!
-//! Values of `a/` and `d/` are packed by [`crate::codec`] (from schema 4).
+//! Values of `a/` and `d/` are packed by [`crate::codec`] (from schema 4); an alert's index
+//! record stays unpacked in front of it (from schema 5).
 
 pub const ALERT: &[u8] = b"a/";
 pub const META: &[u8] = b"x/";

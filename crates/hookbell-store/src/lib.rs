@@ -41,6 +41,15 @@ pub use sled_store::SledStore;
 #[doc(hidden)]
 pub fn read_stored_value(key: &[u8], value: &[u8]) -> Result<()> {
     let codec = codec::Codec::empty();
+    if key.starts_with(keys::ALERT)
+        && let codec::Front::IndexRecord(record, _) = codec::index_record(value)
+        && index::Meta::decode(record).is_none()
+    {
+        return Err(StoreError::Corrupt {
+            key: String::from_utf8_lossy(key).into_owned(),
+            reason: "an unreadable index record".into(),
+        });
+    }
     let value = codec.unpack(key, value)?;
     if key.starts_with(keys::DELIVERY) {
         sled_store::decode_delivery(&codec, key, &value)?;

@@ -8,7 +8,7 @@ use hookbell_core::{Alert, AlertPatch, NewAlert};
 use serde::de::DeserializeOwned;
 use sled::Tree;
 
-use crate::codec::Codec;
+use crate::codec::{self, Codec};
 use crate::error::{Result, StoreError};
 use crate::index::{self, Index, Meta};
 use crate::keys;
@@ -34,7 +34,9 @@ mod migrations;
 ///    ([`migrations::mask_bodies_and_alerts`]).
 /// 4. Alerts and deliveries are packed by [`crate::codec`] (zstd, with dictionaries trained
 ///    on the store's own records) ([`migrations::pack_records`]).
-pub const SCHEMA_VERSION: u32 = 4;
+/// 5. An alert's index record is at the front of its value, not a record of its own under
+///    `x/` ([`migrations::index_records_into_alerts`]).
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// Upgrades from one schema version to the next: `MIGRATIONS[n]` takes version `n + 1` to
 /// `n + 2`. Each gets the tree and the store's directory.
@@ -42,6 +44,7 @@ const MIGRATIONS: &[fn(&Tree, &Path) -> Result<()>] = &[
     |tree, _| migrations::scrub_quarantined_bodies(tree),
     migrations::mask_bodies_and_alerts,
     |tree, _| migrations::pack_records(tree),
+    |tree, _| migrations::index_records_into_alerts(tree),
 ];
 
 /// The one sled tree everything lives in (see `keys`).
@@ -182,24 +185,29 @@ impl Drop for SledStore {
     }
 }
 
-/// Reads every `x/` record into the in-memory index.
+/// Reads every alert's index record (at the front of its value, [`codec::index_record`])
+/// into the in-memory index, without unpacking the alerts.
 fn build_index(tree: &Tree) -> Result<Index> {
     let started = std::time::Instant::now();
     let mut entries = Vec::new();
-    for entry in tree.scan_prefix(keys::META) {
+    for entry in tree.scan_prefix(keys::ALERT) {
         let (key, value) = entry?;
         let corrupt = |reason: &str| StoreError::Corrupt {
             key: String::from_utf8_lossy(&key).into_owned(),
             reason: reason.into(),
         };
         let id = key
-            .get(keys::META.len()..)
+            .get(keys::ALERT.len()..)
             .and_then(|id| std::str::from_utf8(id).ok())
             .and_then(index::parse_id)
             .ok_or_else(|| corrupt("not an alert id"))?;
+        let meta = match codec::index_record(&value) {
+            codec::Front::IndexRecord(meta, _) => Meta::decode(meta),
+            codec::Front::Nothing | codec::Front::CutShort => None,
+        };
         entries.push((
             id,
-            Meta::decode(&value).ok_or_else(|| corrupt("unreadable index record"))?,
+            meta.ok_or_else(|| corrupt("an alert without a readable index record"))?,
         ));
     }
     let index = Index::from_sorted(entries);

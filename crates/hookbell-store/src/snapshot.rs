@@ -1,6 +1,6 @@
 //! The index snapshot: the in-memory [`Index`] written to one file beside the database when
 //! the store closes cleanly, so the next open reads that file instead of scanning every
-//! alert's `x/` record. With 100,000 alerts the scan takes about a second from a cold disk
+//! alert's index record. With 100,000 alerts the scan takes about a second from a cold disk
 //! (the records are scattered through sled's log); the file is read in one go.
 //!
 //! A snapshot is trusted only when the database names it: closing writes the file with a
@@ -12,7 +12,7 @@
 //!
 //! File layout: one zstd frame (the search text in the records compresses about four times)
 //! holding, little-endian, `HBINDEX2`, the 16-byte generation, the entry count (u64), then per
-//! entry the 26-byte id, the record's length (u16) and the `x/` record itself
+//! entry the 26-byte id, the record's length (u16) and the index record itself
 //! ([`Meta::encode`]), and last a CRC-32 of everything before it. A file of the first layout
 //! (`HBINDEX1`, not compressed) is not a zstd frame, so it means a scan, once.
 

@@ -95,7 +95,8 @@ pub(crate) enum Done {
 /// (new or duplicate) and writes.
 pub(crate) struct Prepared {
     pub alert: Alert,
-    /// The alert's record, packed.
+    /// The alert's value as stored: its index record, then the alert packed
+    /// ([`codec::with_index_record`]).
     pub packed: Vec<u8>,
     pub meta: Meta,
     /// Where the provider says its alert stands; a close or reopen changes a stored alert.
@@ -131,9 +132,10 @@ impl Prepared {
             details: new.details,
         };
         follow_upstream(&mut alert, &new.upstream, delivery.received_at);
+        let meta = Meta::of(&alert);
         Prepared {
-            packed: codec.pack(Kind::Alert, &json(&alert)),
-            meta: Meta::of(&alert),
+            packed: alert_value(codec, &alert, &meta),
+            meta,
             alert,
             upstream: new.upstream,
         }
@@ -457,7 +459,6 @@ impl Writer {
                     batch.remove(dedup);
                 }
                 batch.remove(key.to_vec());
-                batch.remove(keys::meta(&id));
                 gone.push(id);
                 purged.alerts += 1;
                 Ok(ControlFlow::Continue(()))
@@ -632,9 +633,10 @@ impl Writer {
         };
         delivery.alert_ids = outcome.alert_ids.clone();
         let mut metas = Vec::new();
-        // Each stored alert is written once, as its last sighting left it; its index record
-        // only when its status or severity changed. A done alert that ends not done was
-        // reopened, and one whose severity rose was escalated: either notifies again.
+        // Each stored alert is written once, as its last sighting left it (its index record
+        // with it); the in-memory index changes only when its status or severity did. A done
+        // alert that ends not done was reopened, and one whose severity rose was escalated:
+        // either notifies again.
         for Touched {
             alert,
             was,
@@ -642,10 +644,9 @@ impl Writer {
         } in touched
         {
             let id = &alert.id;
-            batch.insert(keys::alert(id), self.pack_alert(&alert));
+            let meta = Meta::of(&alert);
+            batch.insert(keys::alert(id), self.alert_value(&alert, &meta));
             if alert.status() != was || alert.severity != was_severity {
-                let meta = Meta::of(&alert);
-                batch.insert(keys::meta(id), meta.encode());
                 metas.push((index::parse_id(id), meta));
             }
             if (was == Status::Done && !alert.done) || alert.severity > was_severity {
@@ -665,13 +666,12 @@ impl Writer {
         for mut prepared in created {
             // Serialised by the caller, unless this delivery repeated it.
             if prepared.alert.seen_count > 1 {
-                prepared.packed = self.pack_alert(&prepared.alert);
                 prepared.meta = Meta::of(&prepared.alert);
+                prepared.packed = self.alert_value(&prepared.alert, &prepared.meta);
             }
             self.dictionaries.count(Kind::Alert, 1);
             let id = &prepared.alert.id;
             batch.insert(keys::alert(id), prepared.packed);
-            batch.insert(keys::meta(id), prepared.meta.encode());
             metas.push((index::parse_id(id), prepared.meta));
             outcome.created.push(prepared.alert);
         }
@@ -751,14 +751,10 @@ impl Writer {
         let Some(mut alert) = self.load(group, id)? else {
             return Ok(None);
         };
-        let before = alert.status();
         alert.apply(patch);
         let mut batch = Staged::default();
-        batch.insert(keys::alert(id), self.pack_alert(&alert));
         let meta = Meta::of(&alert);
-        if alert.status() != before {
-            batch.insert(keys::meta(id), meta.encode());
-        }
+        batch.insert(keys::alert(id), self.alert_value(&alert, &meta));
         group.stage(batch);
         if let Some(key) = index::parse_id(id) {
             group.update_index(move |index| index.insert(key, meta));
@@ -772,7 +768,6 @@ impl Writer {
         }
         let mut batch = Staged::default();
         batch.remove(keys::alert(id));
-        batch.remove(keys::meta(id));
         group.stage(batch);
         if let Some(key) = index::parse_id(id) {
             group.update_index(move |index| {
@@ -789,10 +784,16 @@ impl Writer {
             .transpose()
     }
 
-    /// An alert's record, packed.
-    fn pack_alert(&self, alert: &Alert) -> Vec<u8> {
-        self.codec.pack(Kind::Alert, &json(alert))
+    /// An alert's value as stored, `meta` its index record.
+    fn alert_value(&self, alert: &Alert, meta: &Meta) -> Vec<u8> {
+        alert_value(&self.codec, alert, meta)
     }
+}
+
+/// An alert's value as stored: its index record `meta`, then the alert packed
+/// ([`codec::with_index_record`]).
+fn alert_value(codec: &Codec, alert: &Alert, meta: &Meta) -> Vec<u8> {
+    codec::with_index_record(&meta.encode(), &codec.pack(Kind::Alert, &json(alert)))
 }
 
 /// The store's side of the group commit ([`hookbell_commit`] runs the thread and the loop).

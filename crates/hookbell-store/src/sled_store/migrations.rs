@@ -240,6 +240,66 @@ pub(super) fn pack_records(tree: &Tree) -> Result<()> {
     Ok(())
 }
 
+/// Version 4 → 5: each alert's index record moves from a record of its own (`x/`) to the
+/// front of the alert's value ([`codec::with_index_record`]), so that sled writes one record
+/// for a new or changed alert, not two.
+///
+/// Every alert whose value does not carry its index record yet gets the `x/` one (or, for an
+/// alert without one, which the writer never left, one made from the alert itself), in the
+/// same atomic batch that removes the `x/` record; then the `x/` records left without an
+/// alert are removed. Batches are flushed before the version is stamped. An alert already
+/// carrying its index record is left as it is, so running the step again after a crash
+/// half-way moves only the rest. The alert itself is kept byte for byte behind it. An alert
+/// that cannot be read keeps its value and gets an index record only if `x/` had one: it is
+/// then listed as before.
+pub(super) fn index_records_into_alerts(tree: &Tree) -> Result<()> {
+    let started = std::time::Instant::now();
+    let codec = Codec::load(tree)?;
+    let mut out = Rewrites::new(tree);
+    let mut unreadable = 0_usize;
+    for entry in tree.scan_prefix(keys::ALERT) {
+        let (key, value) = entry?;
+        if codec::index_record(&value) != codec::Front::Nothing {
+            continue;
+        }
+        let Some(id) = keys::id_after(&key, keys::ALERT.len()) else {
+            continue;
+        };
+        let meta_key = keys::meta(&id);
+        let meta = match tree.get(&meta_key)? {
+            Some(meta) => Some(meta.to_vec()),
+            None => codec
+                .unpack(&key, &value)
+                .ok()
+                .and_then(|alert| serde_json::from_slice::<Alert>(&alert).ok())
+                .map(|alert| Meta::of(&alert).encode()),
+        };
+        let Some(meta) = meta else {
+            unreadable += 1;
+            continue;
+        };
+        out.replace(
+            [(key.to_vec(), codec::with_index_record(&meta, &value))],
+            [meta_key],
+        )?;
+    }
+    let moved = out.written + out.staged;
+    for key in tree.scan_prefix(keys::META).keys() {
+        out.replace([], [key?.to_vec()])?;
+    }
+    let total = out.finish()?;
+    if total > 0 || unreadable > 0 {
+        tracing::info!(
+            alerts = moved,
+            orphans = total - moved,
+            unreadable,
+            took = ?started.elapsed(),
+            "alerts from before schema version 5 now carry their index records"
+        );
+    }
+    Ok(())
+}
+
 /// `body` as ingest keeps one today: the masked re-serialisation of its JSON, or, when it is
 /// not JSON, its scrubbed text.
 fn masked_body(provider: &dyn Provider, body: &[u8]) -> Vec<u8> {
@@ -273,8 +333,20 @@ impl<'a> Rewrites<'a> {
 
     /// Stages one record's writes; applies the batch once it is full.
     fn put(&mut self, writes: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>) -> Result<()> {
+        self.replace(writes, [])
+    }
+
+    /// Stages one record's writes and removals, in the same batch.
+    fn replace(
+        &mut self,
+        writes: impl IntoIterator<Item = (Vec<u8>, Vec<u8>)>,
+        removals: impl IntoIterator<Item = Vec<u8>>,
+    ) -> Result<()> {
         for (key, value) in writes {
             self.batch.insert(key, value);
+        }
+        for key in removals {
+            self.batch.remove(key);
         }
         self.staged += 1;
         if self.staged >= BATCH {

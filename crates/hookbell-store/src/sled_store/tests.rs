@@ -546,9 +546,9 @@ fn purge_goes_by_last_seen_and_a_purged_alert_that_comes_again_is_new() {
     assert!(
         !store
             .tree
-            .contains_key(keys::meta(&stale.alert_ids[0]))
+            .contains_key(keys::alert(&stale.alert_ids[0]))
             .unwrap_or(true),
-        "the purged alert's index record went with it"
+        "the purged alert went, and its index record with it"
     );
 
     // The same exposure reported again is a new alert, not a duplicate of nothing.
@@ -959,7 +959,7 @@ fn a_stored_alert_seen_twice_in_one_delivery_ends_as_the_last_sighting_says() {
     assert!(!out.reopened[0].done);
     assert_eq!(status_count(&store, Status::Unread), 1);
 
-    // The record and its index record (`x/`) agree, also when the index is rebuilt.
+    // The alert and its index record agree, also when the index is rebuilt.
     drop(store);
     std::fs::remove_file(dir.path().join(snapshot::FILE)).unwrap_or_else(|e| panic!("{e}"));
     let store = reopen(dir.path());

@@ -398,13 +398,16 @@ mod version_3 {
             assert!(!store.index_from_snapshot());
             assert_eq!(search(&store, "hunter2hunter2"), 0);
             assert_eq!(search(&store, "leaked config"), 1);
-            let x = store
+            let value = store
                 .tree
-                .get(crate::keys::meta(&ids.alert))
+                .get(crate::keys::alert(&ids.alert))
                 .ok()
                 .flatten()
-                .unwrap_or_else(|| panic!("no index record"));
-            assert_eq!(Meta::decode(&x), Some(Meta::of(&stored)));
+                .unwrap_or_else(|| panic!("no alert"));
+            let crate::codec::Front::IndexRecord(x, _) = crate::codec::index_record(&value) else {
+                panic!("no index record in front of the alert")
+            };
+            assert_eq!(Meta::decode(x), Some(Meta::of(&stored)));
             let stats = store.stats().unwrap_or_else(|e| panic!("stats: {e}"));
             assert_eq!((stats.total, stats.unread), (1, 1));
             assert_eq!(
@@ -504,3 +507,4 @@ mod version_3 {
 }
 
 mod version_4;
+mod version_5;

@@ -125,7 +125,13 @@ fn packed(store: &SledStore) -> (usize, usize) {
     let mut counts = (0, 0);
     for kind in Kind::ALL {
         for value in store.tree.scan_prefix(kind.prefix()).values() {
-            match value.unwrap_or_else(|e| panic!("{e}")).first() {
+            let value = value.unwrap_or_else(|e| panic!("{e}"));
+            // An alert's value (from schema 5) carries its index record in front of it.
+            let record = match crate::codec::index_record(&value) {
+                crate::codec::Front::IndexRecord(_, alert) => alert,
+                _ => &value[..],
+            };
+            match record.first() {
                 Some(&MAGIC) => counts.0 += 1,
                 _ => counts.1 += 1,
             }
@@ -225,6 +231,13 @@ fn unpack_everything(dir: &Path) {
                 .unpack(&key, &value)
                 .unwrap_or_else(|e| panic!("{e}"))
                 .into_owned();
+            // Schema 3 kept an alert's index record under x/.
+            if let crate::codec::Front::IndexRecord(meta, _) = crate::codec::index_record(&value)
+                && let Some(id) = crate::keys::id_after(&key, crate::keys::ALERT.len())
+            {
+                tree.insert(crate::keys::meta(&id), meta)
+                    .unwrap_or_else(|e| panic!("{e}"));
+            }
             tree.insert(key, raw).unwrap_or_else(|e| panic!("{e}"));
         }
     }
