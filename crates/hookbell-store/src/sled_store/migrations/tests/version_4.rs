@@ -13,7 +13,14 @@ use crate::{DeliveryStatus, SledStore, Store, envelope_mark};
 /// `tests/fixtures/store-v3`: written by `examples/write-fixture.rs` with the store of
 /// schema 3 (main at 1e4f3e5), before packing existed.
 fn fixture() -> (tempfile::TempDir, PathBuf, Value) {
-    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-v3");
+    fixture_named("store-v3")
+}
+
+/// A copy of `tests/fixtures/{name}` to open, and its manifest.
+pub(super) fn fixture_named(name: &str) -> (tempfile::TempDir, PathBuf, Value) {
+    let source = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("tempdir: {e}"));
     let store = dir.path().join("store");
     std::fs::create_dir_all(store.join("blobs")).unwrap_or_else(|e| panic!("{e}"));
@@ -35,8 +42,8 @@ fn text(value: &Value, name: &str) -> String {
     value[name].as_str().unwrap_or_default().to_owned()
 }
 
-/// Everything the manifest says the schema-3 store answered, asked again.
-fn answers_as_before(store: &SledStore, manifest: &Value) {
+/// Everything the manifest says the fixture's store answered, asked again.
+pub(super) fn answers_as_before(store: &SledStore, manifest: &Value) {
     let alerts = manifest["alerts"].as_array().cloned().unwrap_or_default();
     assert_eq!(alerts.len(), 7, "the fixture's alerts");
     for expected in &alerts {

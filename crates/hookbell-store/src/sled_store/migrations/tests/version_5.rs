@@ -66,6 +66,46 @@ fn answers(store: &SledStore) -> (String, String, u64) {
     )
 }
 
+/// `tests/fixtures/store-v4`, written by `examples/write-fixture.rs` with the store of schema
+/// 4 (main at b800e52): it opens, answers everything as it did, and keeps no `x/` record.
+#[test]
+fn the_schema_4_fixture_opens_and_answers_as_it_did() {
+    let (_dir, path, manifest) = super::version_4::fixture_named("store-v4");
+    let before = {
+        let db = when_unlocked(|| crate::sled_store::sled_config(&path).open())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let tree = db
+            .open_tree(crate::sled_store::TREE)
+            .unwrap_or_else(|e| panic!("{e}"));
+        let version = tree.get(keys::SCHEMA_VERSION).ok().flatten();
+        assert_eq!(
+            version.as_deref(),
+            Some(&4u32.to_be_bytes()[..]),
+            "a store of schema 4"
+        );
+        tree.scan_prefix(keys::META).count()
+    };
+    assert_eq!(before, 7, "one x/ record per alert the store held");
+    let store = open(&path);
+    assert_eq!(
+        stored_version(&store),
+        Some(crate::sled_store::SCHEMA_VERSION)
+    );
+    super::version_4::answers_as_before(&store, &manifest);
+    assert_eq!(store.tree.scan_prefix(keys::META).count(), 0);
+    for value in store.tree.scan_prefix(keys::ALERT).values() {
+        let value = value.unwrap_or_else(|e| panic!("{e}"));
+        assert!(matches!(
+            codec::index_record(&value),
+            Front::IndexRecord(..)
+        ));
+    }
+    drop(store);
+    // A second open changes nothing.
+    let store = open(&path);
+    super::version_4::answers_as_before(&store, &manifest);
+}
+
 #[test]
 fn a_store_of_schema_4_moves_its_index_records_into_its_alerts_losing_nothing() {
     let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
