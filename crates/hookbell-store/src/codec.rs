@@ -45,8 +45,9 @@ pub(crate) const MAGIC: u8 = 0xF1;
 pub(crate) const INDEXED: u8 = 0xF2;
 
 /// An alert's value: its index record `meta`, then `alert` (packed, or JSON before its kind's
-/// first dictionary). An index record is far shorter than 64 KiB (a few bytes and at most 160
-/// of search text); a longer one is cut, and reads as corrupt rather than as another record.
+/// first dictionary). The length is a `u16`: an index record is a few hundred bytes at most
+/// (its text is cut at 160 bytes, its source at 255), so the cut below never bites; it only
+/// keeps the length and the bytes after it in agreement.
 pub(crate) fn with_index_record(meta: &[u8], alert: &[u8]) -> Vec<u8> {
     let meta = &meta[..meta.len().min(usize::from(u16::MAX))];
     let mut value = Vec::with_capacity(3 + meta.len() + alert.len());

@@ -96,8 +96,8 @@ pub(crate) enum Done {
 pub(crate) struct Prepared {
     pub alert: Alert,
     /// The alert's value as stored: its index record, then the alert packed
-    /// ([`codec::with_index_record`]).
-    pub packed: Vec<u8>,
+    /// ([`alert_value`]).
+    pub value: Vec<u8>,
     pub meta: Meta,
     /// Where the provider says its alert stands; a close or reopen changes a stored alert.
     pub upstream: Upstream,
@@ -134,7 +134,7 @@ impl Prepared {
         follow_upstream(&mut alert, &new.upstream, delivery.received_at);
         let meta = Meta::of(&alert);
         Prepared {
-            packed: alert_value(codec, &alert, &meta),
+            value: alert_value(codec, &alert, &meta),
             meta,
             alert,
             upstream: new.upstream,
@@ -645,7 +645,7 @@ impl Writer {
         {
             let id = &alert.id;
             let meta = Meta::of(&alert);
-            batch.insert(keys::alert(id), self.alert_value(&alert, &meta));
+            batch.insert(keys::alert(id), alert_value(&self.codec, &alert, &meta));
             if alert.status() != was || alert.severity != was_severity {
                 metas.push((index::parse_id(id), meta));
             }
@@ -667,11 +667,11 @@ impl Writer {
             // Serialised by the caller, unless this delivery repeated it.
             if prepared.alert.seen_count > 1 {
                 prepared.meta = Meta::of(&prepared.alert);
-                prepared.packed = self.alert_value(&prepared.alert, &prepared.meta);
+                prepared.value = alert_value(&self.codec, &prepared.alert, &prepared.meta);
             }
             self.dictionaries.count(Kind::Alert, 1);
             let id = &prepared.alert.id;
-            batch.insert(keys::alert(id), prepared.packed);
+            batch.insert(keys::alert(id), prepared.value);
             metas.push((index::parse_id(id), prepared.meta));
             outcome.created.push(prepared.alert);
         }
@@ -754,7 +754,7 @@ impl Writer {
         alert.apply(patch);
         let mut batch = Staged::default();
         let meta = Meta::of(&alert);
-        batch.insert(keys::alert(id), self.alert_value(&alert, &meta));
+        batch.insert(keys::alert(id), alert_value(&self.codec, &alert, &meta));
         group.stage(batch);
         if let Some(key) = index::parse_id(id) {
             group.update_index(move |index| index.insert(key, meta));
@@ -782,11 +782,6 @@ impl Writer {
         self.get(group, &key)?
             .map(|bytes| parse_json(&key, &self.codec.unpack(&key, &bytes)?))
             .transpose()
-    }
-
-    /// An alert's value as stored, `meta` its index record.
-    fn alert_value(&self, alert: &Alert, meta: &Meta) -> Vec<u8> {
-        alert_value(&self.codec, alert, meta)
     }
 }
 

@@ -225,12 +225,12 @@ fn positive(value: Option<&Value>) -> Option<i64> {
 
 impl Event {
     fn read(body: &Value) -> Result<Event, Unrecognized> {
-        let Value::Object(_) = body else {
+        if !body.is_object() {
             return Err(Unrecognized(format!(
                 "expected an l9event JSON object, got {}",
                 super::generic::json_kind(body)
             )));
-        };
+        }
         let has = |name: &str| member(body, name).is_some_and(|v| !v.is_null());
         let is_event = EVENT_MEMBERS.iter().any(|m| has(m))
             || ((has("ip") || has("host")) && (has("leak") || has("service")));

@@ -64,6 +64,33 @@ fn open(dir: &Path) -> SledStore {
     when_unlocked(|| SledStore::open(dir)).unwrap_or_else(|e| panic!("open: {e}"))
 }
 
+/// The closed store in `dir`, opened with sled alone: the database (to flush) and the tree.
+fn closed_tree(dir: &Path) -> (sled::Db, sled::Tree) {
+    let db = when_unlocked(|| crate::sled_store::sled_config(dir).open())
+        .unwrap_or_else(|e| panic!("{e}"));
+    let tree = db
+        .open_tree(crate::sled_store::TREE)
+        .unwrap_or_else(|e| panic!("{e}"));
+    (db, tree)
+}
+
+/// Puts each alert's index record back under `x/`, as schema 4 and earlier kept it, and leaves
+/// the alert's value without it.
+fn index_records_back_under_x(tree: &sled::Tree) {
+    for entry in tree.scan_prefix(crate::keys::ALERT) {
+        let (key, value) = entry.unwrap_or_else(|e| panic!("{e}"));
+        let crate::codec::Front::IndexRecord(meta, alert) = crate::codec::index_record(&value)
+        else {
+            panic!("an alert of schema 5 without its index record")
+        };
+        let id = crate::keys::id_after(&key, crate::keys::ALERT.len()).unwrap_or_default();
+        tree.insert(crate::keys::meta(&id), meta)
+            .unwrap_or_else(|e| panic!("{e}"));
+        tree.insert(key.clone(), alert)
+            .unwrap_or_else(|e| panic!("{e}"));
+    }
+}
+
 /// The schema version the store has stamped.
 fn stored_version(store: &SledStore) -> Option<u32> {
     let stamp = store.tree.get(crate::keys::SCHEMA_VERSION).ok().flatten()?;

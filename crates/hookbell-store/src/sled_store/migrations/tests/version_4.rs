@@ -5,9 +5,9 @@ use std::path::{Path, PathBuf};
 use hookbell_core::Severity;
 use serde_json::{Value, json};
 
-use super::{open, stored_version};
+use super::{closed_tree, index_records_back_under_x, open, stored_version};
 use crate::codec::{FIRST_TRAINING, Kind, MAGIC};
-use crate::test_support::{delivery, new_alert, when_unlocked};
+use crate::test_support::{delivery, new_alert};
 use crate::{DeliveryStatus, SledStore, Store, envelope_mark};
 
 /// `tests/fixtures/store-v3`: written by `examples/write-fixture.rs` with the store of
@@ -225,12 +225,9 @@ fn a_large_store_of_schema_3_gets_dictionaries_before_its_records_are_packed() {
 /// Turns the closed store in `dir` back into the schema-3 layout: every record unpacked, no
 /// dictionary, version 3.
 fn unpack_everything(dir: &Path) {
-    let db = when_unlocked(|| crate::sled_store::sled_config(dir).open())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let tree = db
-        .open_tree(crate::sled_store::TREE)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let (db, tree) = closed_tree(dir);
     let codec = crate::codec::Codec::load(&tree).unwrap_or_else(|e| panic!("{e}"));
+    index_records_back_under_x(&tree);
     for kind in Kind::ALL {
         for entry in tree.scan_prefix(kind.prefix()) {
             let (key, value) = entry.unwrap_or_else(|e| panic!("{e}"));
@@ -238,13 +235,6 @@ fn unpack_everything(dir: &Path) {
                 .unpack(&key, &value)
                 .unwrap_or_else(|e| panic!("{e}"))
                 .into_owned();
-            // Schema 3 kept an alert's index record under x/.
-            if let crate::codec::Front::IndexRecord(meta, _) = crate::codec::index_record(&value)
-                && let Some(id) = crate::keys::id_after(&key, crate::keys::ALERT.len())
-            {
-                tree.insert(crate::keys::meta(&id), meta)
-                    .unwrap_or_else(|e| panic!("{e}"));
-            }
             tree.insert(key, raw).unwrap_or_else(|e| panic!("{e}"));
         }
     }

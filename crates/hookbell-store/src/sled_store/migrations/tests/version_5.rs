@@ -5,11 +5,11 @@ use std::path::Path;
 
 use hookbell_core::{AlertPatch, Severity, Status};
 
-use super::{open, stored_version};
+use super::{closed_tree, index_records_back_under_x, open, stored_version};
 use crate::codec::{self, Front};
 use crate::index::Meta;
 use crate::query::AlertQuery;
-use crate::test_support::{delivery, new_alert, when_unlocked};
+use crate::test_support::{delivery, new_alert};
 use crate::{SledStore, Store, keys};
 
 /// An id no alert has: the index record a version left behind without its alert.
@@ -19,22 +19,8 @@ const ORPHAN: &str = "01ARZ3NDEKTSV4RRFFQ69G5FAV";
 /// alone and its index record under `x/`, plus one `x/` record without an alert; and takes
 /// the snapshot's name away, so that the next open must read the index from the records.
 fn as_schema_4(dir: &Path) {
-    let db = when_unlocked(|| crate::sled_store::sled_config(dir).open())
-        .unwrap_or_else(|e| panic!("{e}"));
-    let tree = db
-        .open_tree(crate::sled_store::TREE)
-        .unwrap_or_else(|e| panic!("{e}"));
-    for entry in tree.scan_prefix(keys::ALERT) {
-        let (key, value) = entry.unwrap_or_else(|e| panic!("{e}"));
-        let Front::IndexRecord(meta, alert) = codec::index_record(&value) else {
-            panic!("an alert of schema 5 without its index record")
-        };
-        let id = keys::id_after(&key, keys::ALERT.len()).unwrap_or_default();
-        tree.insert(keys::meta(&id), meta)
-            .unwrap_or_else(|e| panic!("{e}"));
-        tree.insert(key.clone(), alert)
-            .unwrap_or_else(|e| panic!("{e}"));
-    }
+    let (db, tree) = closed_tree(dir);
+    index_records_back_under_x(&tree);
     let stray = Meta::decode(&[2, 0, 3, b'x', b'y', b'z']).unwrap_or_else(|| panic!("a record"));
     tree.insert(keys::meta(ORPHAN), stray.encode())
         .unwrap_or_else(|e| panic!("{e}"));
@@ -72,11 +58,7 @@ fn answers(store: &SledStore) -> (String, String, u64) {
 fn the_schema_4_fixture_opens_and_answers_as_it_did() {
     let (_dir, path, manifest) = super::version_4::fixture_named("store-v4");
     let before = {
-        let db = when_unlocked(|| crate::sled_store::sled_config(&path).open())
-            .unwrap_or_else(|e| panic!("{e}"));
-        let tree = db
-            .open_tree(crate::sled_store::TREE)
-            .unwrap_or_else(|e| panic!("{e}"));
+        let (_db, tree) = closed_tree(&path);
         let version = tree.get(keys::SCHEMA_VERSION).ok().flatten();
         assert_eq!(
             version.as_deref(),
