@@ -186,7 +186,9 @@ impl Drop for SledStore {
 }
 
 /// Reads every alert's index record (at the front of its value, [`codec::index_record`])
-/// into the in-memory index, without unpacking the alerts.
+/// into the in-memory index, without unpacking the alerts. An alert without one is one the
+/// upgrade to schema 5 could not read: schema 4 did not list it either (it had no `x/`
+/// record), so it stays unlisted and kept, and does not keep the store shut.
 fn build_index(tree: &Tree) -> Result<Index> {
     let started = std::time::Instant::now();
     let mut entries = Vec::new();
@@ -203,12 +205,13 @@ fn build_index(tree: &Tree) -> Result<Index> {
             .ok_or_else(|| corrupt("not an alert id"))?;
         let meta = match codec::index_record(&value) {
             codec::Front::IndexRecord(meta, _) => Meta::decode(meta),
-            codec::Front::Nothing | codec::Front::CutShort => None,
+            codec::Front::CutShort => None,
+            codec::Front::Nothing => {
+                tracing::warn!(key = %String::from_utf8_lossy(&key), "an alert without an index record is kept but not listed");
+                continue;
+            }
         };
-        entries.push((
-            id,
-            meta.ok_or_else(|| corrupt("an alert without a readable index record"))?,
-        ));
+        entries.push((id, meta.ok_or_else(|| corrupt("unreadable index record"))?));
     }
     let index = Index::from_sorted(entries);
     tracing::debug!(alerts = index.len(), took = ?started.elapsed(), "index built by a scan");

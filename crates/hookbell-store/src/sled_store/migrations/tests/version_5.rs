@@ -190,3 +190,40 @@ fn a_store_of_schema_4_moves_its_index_records_into_its_alerts_losing_nothing() 
     assert!(store.index_from_snapshot());
     assert_eq!(answers(&store), after);
 }
+
+/// An alert schema 4 did not list (no `x/` record) and that cannot be read, so no index record
+/// can be made for it: the store still opens, lists what it listed, and keeps the value.
+#[test]
+fn an_unreadable_alert_without_an_index_record_does_not_keep_the_store_shut() {
+    let dir = tempfile::tempdir().unwrap_or_else(|e| panic!("{e}"));
+    let before = {
+        let store = open(dir.path());
+        store
+            .ingest(
+                delivery("leakix"),
+                b"{}".to_vec(),
+                vec![new_alert(
+                    "e1",
+                    Severity::High,
+                    "Exposed .env on site2.example.com",
+                )],
+            )
+            .wait()
+            .unwrap_or_else(|e| panic!("ingest: {e}"));
+        answers(&store)
+    };
+    as_schema_4(dir.path());
+    let broken = keys::alert(ORPHAN);
+    {
+        let (db, tree) = closed_tree(dir.path());
+        tree.remove(keys::meta(ORPHAN))
+            .unwrap_or_else(|e| panic!("{e}"));
+        tree.insert(&broken, b"not an alert".as_slice())
+            .unwrap_or_else(|e| panic!("{e}"));
+        db.flush().unwrap_or_else(|e| panic!("{e}"));
+    }
+    let store = open(dir.path());
+    assert_eq!(answers(&store), before);
+    let kept = store.tree.get(&broken).ok().flatten();
+    assert_eq!(kept.as_deref(), Some(b"not an alert".as_slice()));
+}
